@@ -1,0 +1,35 @@
+# Agnes — the two commands a newcomer needs are `make run` and `make test`; every target bootstraps first.
+SHELL := /bin/bash
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: all bootstrap build release run test bench clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release
+
+run: build
+	DATA_DIR="$(DATA_DIR)" $(SWIFT) run agnes-server serve --host $(HOST) --port $(PORT)
+
+# Tests run in parallel worker processes; DuckDB work inside each test is bounded to keep a 2-core machine usable.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: bootstrap
+	$(SWIFT) build -c release --product DuckDBBindingBenchmark
+	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
+
+clean: bootstrap
+	$(SWIFT) package clean
+	rm -rf .build

@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+// Agnes: a data distribution platform for AI analysts. See README.md for the layout of this package.
+import PackageDescription
+
+// libduckdb.so is fetched by scripts/bootstrap into .deps/duckdb; binaries find it through an absolute rpath.
+let duckdbLibraryDirectory = Context.packageDirectory + "/.deps/duckdb"
+
+let package = Package(
+    name: "Agnes",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agnes", targets: ["agnes"]),
+        .executable(name: "agnes-server", targets: ["agnes-server"]),
+        .library(name: "DuckDB", targets: ["DuckDB"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // Our own declarations of the DuckDB C API subset we use, linked against .deps/duckdb/libduckdb.so.
+        .target(
+            name: "CDuckDB",
+            linkerSettings: [
+                .linkedLibrary("duckdb"),
+                .unsafeFlags(["-L\(duckdbLibraryDirectory)", "-Xlinker", "-rpath", "-Xlinker", duckdbLibraryDirectory]),
+            ]
+        ),
+        // The Swift binding: Database, Connection, ConnectionPool, PreparedStatement, ResultSet, Appender, values.
+        .target(
+            name: "DuckDB",
+            dependencies: [
+                "CDuckDB",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "AgnesCore"),
+        .target(name: "AgnesState", dependencies: ["AgnesCore", "DuckDB"]),
+        .target(name: "AgnesData", dependencies: ["AgnesCore", "AgnesState", "DuckDB"]),
+        .target(
+            name: "AgnesServer",
+            dependencies: [
+                "AgnesCore", "AgnesState", "AgnesData", "DuckDB",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(name: "AgnesClient", dependencies: ["AgnesCore", "DuckDB"]),
+        .executableTarget(
+            name: "agnes",
+            dependencies: ["AgnesClient", "AgnesCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "agnes-server",
+            dependencies: ["AgnesServer", "AgnesCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "DuckDBBindingBenchmark",
+            dependencies: ["DuckDB"],
+            path: "Benchmarks/DuckDBBinding"
+        ),
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
+        .testTarget(
+            name: "AgnesServerTests",
+            dependencies: [
+                "AgnesServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore"]),
+    ]
+)
