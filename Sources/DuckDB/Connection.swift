@@ -30,14 +30,16 @@ public final class Connection {
 
     // MARK: Running SQL
 
-    /// Runs one or more `;`-separated statements, discarding their results.
-    public func execute(_ sql: String) throws {
+    /// Runs one or more `;`-separated statements, discarding their results; returns the rows changed by the last.
+    @discardableResult
+    public func execute(_ sql: String) throws -> Int {
         var result = duckdb_result()
         defer { duckdb_destroy_result(&result) }
         if duckdb_query(try raw(), sql, &result) != DuckDBSuccess {
             throw DuckDBError(errorType: duckdb_result_error_type(&result),
                               message: duckdb_result_error(&result).map { String(cString: $0) }, sql: sql)
         }
+        return Int(duckdb_rows_changed(&result))
     }
 
     /// Runs one statement with bound parameters and returns the number of rows it changed.
@@ -85,19 +87,20 @@ public final class Connection {
     // MARK: Transactions
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
+    @discardableResult
     public func withTransaction<T>(_ body: (Connection) throws -> T) throws -> T {
         try execute("BEGIN TRANSACTION")
         let value: T
         do {
             value = try body(self)
         } catch {
-            try? execute("ROLLBACK")
+            _ = try? execute("ROLLBACK")
             throw error
         }
         do {
             try execute("COMMIT")
         } catch {
-            try? execute("ROLLBACK")
+            _ = try? execute("ROLLBACK")
             throw error
         }
         return value

@@ -38,7 +38,7 @@ public final class Database: @unchecked Sendable {
         let state = duckdb_open_ext(path ?? ":memory:", &database, config, &error)
         guard state == DuckDBSuccess, let database else {
             let message = takeDuckDBString(error) ?? "could not open DuckDB database at \(path ?? ":memory:")"
-            throw DuckDBError(kind: Self.kind(ofOpenError: message), message: message)
+            throw DuckDBError(kind: DuckDBError.Kind(message: message) == .other(0) ? .io : DuckDBError.Kind(message: message), message: message)
         }
         handle = database
     }
@@ -71,11 +71,4 @@ public final class Database: @unchecked Sendable {
 
     /// The number of rows in a full data chunk (DuckDB's vector size, 2048 by default).
     public static var vectorSize: Int { Int(duckdb_vector_size()) }
-
-    private static func kind(ofOpenError message: String) -> DuckDBError.Kind {
-        if message.hasPrefix("IO Error") || message.contains("lock") { return .io }
-        if message.contains("Invalid Input") { return .invalidInput }
-        if message.contains("Configuration") || message.contains("option") { return .configuration }
-        return .io
-    }
 }

@@ -94,3 +94,20 @@ extension DuckDBError.Kind {
         }
     }
 }
+
+extension DuckDBError.Kind {
+    /// The kind of an error known only by its message, from the `<Kind> Error:` prefix DuckDB puts on every message
+    /// (used where the C API reports no error type: prepare, pending execution, open).
+    init(message: String?) {
+        guard let message else { self = .other(0); return }
+        let prefixes: [(String, DuckDBError.Kind)] = [
+            ("Parser Error", .syntax), ("Syntax Error", .syntax), ("Catalog Error", .catalog),
+            ("Binder Error", .binder), ("Conversion Error", .conversion), ("Invalid Input Error", .invalidInput),
+            ("IO Error", .io), ("Permission Error", .permission), ("Missing Extension Error", .missingExtension),
+            ("Constraint Error", .constraint), ("Invalid Configuration Error", .configuration),
+            ("Dependency Error", .catalog), ("Interrupt Error", .interrupt), ("TransactionContext Error", .transaction),
+            ("Out of Memory Error", .outOfMemory), ("Out of Range Error", .conversion), ("INTERNAL Error", .internal),
+        ]
+        self = prefixes.first { message.hasPrefix($0.0) }?.1 ?? .other(0)
+    }
+}

@@ -314,7 +314,6 @@ duckdb_state duckdb_pending_prepared_streaming(duckdb_prepared_statement prepare
 duckdb_state duckdb_pending_prepared(duckdb_prepared_statement prepared_statement, duckdb_pending_result *out_result);
 void duckdb_destroy_pending(duckdb_pending_result *pending_result);
 const char *duckdb_pending_error(duckdb_pending_result pending_result);
-duckdb_error_type duckdb_pending_error_type(duckdb_pending_result pending_result);
 duckdb_state duckdb_execute_pending(duckdb_pending_result pending_result, duckdb_result *out_result);
 
 // MARK: - Multiple statements

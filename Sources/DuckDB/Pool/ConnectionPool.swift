@@ -28,6 +28,7 @@ public final class ConnectionPool: Sendable {
     /// Runs `body` with a connection on one of the pool's threads and returns its result. At most `size` bodies run
     /// at once; others wait their turn. The body must leave the connection as it found it (no open transaction):
     /// use `Connection.withTransaction`.
+    @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await threads.runIfActive { [idle] in
             // One job runs per thread and there are as many connections as threads, so one is always idle here.
@@ -38,6 +39,7 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Runs `body` in a transaction on a pooled connection (see `Connection.withTransaction`).
+    @discardableResult
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withConnection { connection in try connection.withTransaction(body) }
     }

@@ -21,7 +21,7 @@ public final class PreparedStatement {
         guard state == DuckDBSuccess, let statement else {
             let message = statement.flatMap { duckdb_prepare_error($0) }.map { String(cString: $0) }
             duckdb_destroy_prepare(&statement)
-            throw DuckDBError(kind: Self.kind(ofPrepareError: message), message: message ?? "could not prepare statement", sql: sql)
+            throw DuckDBError(kind: DuckDBError.Kind(message: message), message: message ?? "could not prepare statement", sql: sql)
         }
         handle = statement
         parameterCount = Int(duckdb_nparams(statement))
@@ -153,8 +153,7 @@ public final class PreparedStatement {
         defer { duckdb_destroy_pending(&pending) }
         guard state == DuckDBSuccess, let pending else {
             let message = pending.flatMap { duckdb_pending_error($0) }.map { String(cString: $0) }
-            let type = pending.map { duckdb_pending_error_type($0) } ?? DUCKDB_ERROR_INVALID
-            throw DuckDBError(errorType: type, message: message, sql: sql)
+            throw DuckDBError(kind: DuckDBError.Kind(message: message), message: message ?? "could not execute statement", sql: sql)
         }
         var result = duckdb_result()
         guard duckdb_execute_pending(pending, &result) == DuckDBSuccess else {
@@ -175,18 +174,6 @@ public final class PreparedStatement {
                               message: duckdb_result_error(&result).map { String(cString: $0) }, sql: sql)
         }
         return ResultSet(result: result, statement: self)
-    }
-
-    private static func kind(ofPrepareError message: String?) -> DuckDBError.Kind {
-        guard let message else { return .other(0) }
-        let prefixes: [(String, DuckDBError.Kind)] = [
-            ("Parser Error", .syntax), ("Syntax Error", .syntax), ("Catalog Error", .catalog),
-            ("Binder Error", .binder), ("Conversion Error", .conversion), ("Invalid Input Error", .invalidInput),
-            ("IO Error", .io), ("Permission Error", .permission), ("Not implemented Error", .other(11)),
-            ("Missing Extension Error", .missingExtension), ("Constraint Error", .constraint),
-            ("Invalid Configuration Error", .configuration), ("Dependency Error", .catalog),
-        ]
-        return prefixes.first { message.hasPrefix($0.0) }?.1 ?? .other(0)
     }
 }
 
