@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
@@ -43,6 +44,7 @@ let package = Package(
             dependencies: [
                 "AgnesCore", "AgnesState", "AgnesData", "DuckDB",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "AgnesClient", dependencies: ["AgnesCore", "DuckDB"]),
@@ -52,7 +54,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "agnes-server",
-            dependencies: ["AgnesServer", "AgnesCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "AgnesServer", "AgnesCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "DuckDBBindingBenchmark",
@@ -67,6 +73,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "agnes", "agnes-server"]),
     ]
 )

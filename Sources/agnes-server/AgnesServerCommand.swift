@@ -1,0 +1,47 @@
+// The `agnes-server` executable: parses the command line and hands over to the AgnesServer library.
+import AgnesCore
+import AgnesServer
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct AgnesServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agnes-server",
+        abstract: "The Agnes server: pulls tables from data sources and serves them to analysts.",
+        discussion: "Start it with `agnes-server serve`. AGNES_HOST and AGNES_PORT set the listening address when "
+            + "--host and --port are not given. SIGTERM or SIGINT (Ctrl-C) stops the server cleanly.",
+        version: AgnesVersion.current,
+        subcommands: [Serve.self]
+    )
+}
+
+extension AgnesServerCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the HTTP API.",
+            discussion: "Answers GET /api/health with the Agnes and DuckDB versions."
+        )
+
+        @Option(help: "Address to listen on (default: $AGNES_HOST or 127.0.0.1).")
+        var host: String?
+
+        @Option(help: "Port to listen on (default: $AGNES_PORT or 8000).")
+        var port: Int?
+
+        func run() async throws {
+            let configuration: ServerConfiguration
+            do {
+                configuration = try ServerConfiguration.resolve(host: host, port: port, environment: ProcessInfo.processInfo.environment)
+            } catch let error as ConfigurationError {
+                throw ValidationError(error.description)
+            }
+            var logger = Logger(label: "agnes-server")
+            logger.logLevel = .info
+            logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.host):\(configuration.port)")
+            try await AgnesServerApplication.make(configuration: configuration, logger: logger).runService()
+            logger.info("Agnes server stopped")
+        }
+    }
+}
