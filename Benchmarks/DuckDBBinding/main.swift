@@ -28,9 +28,17 @@ struct Options {
 }
 
 func emit(_ fields: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else {
+        fail("could not encode \(fields) as JSON")
+    }
     print(String(decoding: data, as: UTF8.self))
     fflush(nil)
+}
+
+/// Stops the benchmark with a message on standard error.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("DuckDBBindingBenchmark: \(message)\n".utf8))
+    exit(1)
 }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -86,7 +94,7 @@ for _ in 0..<3 {
     }
     readSeconds = min(readSeconds, elapsed)
 }
-precondition(ids.count == options.rows && names.count == options.rows, "read \(ids.count) rows, expected \(options.rows)")
+if ids.count != options.rows || names.count != options.rows { fail("read \(ids.count) rows, expected \(options.rows)") }
 
 var copySeconds = Double.infinity
 for attempt in 0..<3 {
@@ -105,7 +113,7 @@ for _ in 0..<3 {
         try process.run()
         process.waitUntilExit()
     }
-    guard process.terminationStatus == 0 else { fatalError("the DuckDB CLI at \(options.cli) failed") }
+    guard process.terminationStatus == 0 else { fail("the DuckDB CLI at \(options.cli) exited with \(process.terminationStatus)") }
     cliSeconds = min(cliSeconds, elapsed)
 }
 
@@ -128,7 +136,7 @@ do {
         try appender.close()
     }
     let count = try appendConnection.scalar(Int64.self, "SELECT count(*) FROM appended") ?? 0
-    precondition(count == options.rows, "appended \(count) rows, expected \(options.rows)")
+    if count != options.rows { fail("appended \(count) rows, expected \(options.rows)") }
     emit(["bench": "bulk_append_4_columns", "unit": "rows/s", "value": Int(Double(options.rows) / appendSeconds),
           "seconds": round3(appendSeconds), "rows": options.rows, "budget_min": 3_000_000])
 }
@@ -155,7 +163,7 @@ do {
         if let chunk = try result.nextChunk(), chunk.count == 1, chunk.column(0).string(at: 0) != nil { found += 1 }
         latencies.append(DispatchTime.now().uptimeNanoseconds - start)
     }
-    precondition(found == options.lookups, "found \(found) of \(options.lookups) rows")
+    if found != options.lookups { fail("found \(found) of \(options.lookups) rows") }
     latencies.sort()
     func percentile(_ p: Double) -> Double { Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1000 }
     emit(["bench": "prepared_point_lookup", "unit": "us", "p50": round3(percentile(0.50)), "p99": round3(percentile(0.99)),
