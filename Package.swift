@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["DuckDB"],
             path: "Benchmarks/DuckDBBinding"
         ),
-        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"]),
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
