@@ -38,6 +38,7 @@ let package = Package(
         ),
         .target(name: "AgnesCore"),
         .target(name: "AgnesState", dependencies: ["AgnesCore", "DuckDB"]),
+        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesState", "DuckDB"]),
         .target(name: "AgnesData", dependencies: ["AgnesCore", "AgnesState", "DuckDB"]),
         .target(
             name: "AgnesServer",

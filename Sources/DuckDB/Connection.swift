@@ -50,6 +50,14 @@ public final class Connection {
         return try statement.execute()
     }
 
+    /// Runs one statement with parameters given as an array and returns the number of rows it changed.
+    @discardableResult
+    public func execute(_ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> Int {
+        let statement = try prepare(sql)
+        try statement.bind(parameters)
+        return try statement.execute()
+    }
+
     /// Runs one statement with bound parameters and returns its result, streamed chunk by chunk.
     public func query(_ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> ResultSet {
         let statement = try prepare(sql)

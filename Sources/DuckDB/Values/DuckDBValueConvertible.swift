@@ -2,7 +2,7 @@
 import Foundation
 
 /// A Swift type that can be bound as a parameter, appended, and read back from a DuckDB value.
-public protocol DuckDBValueConvertible {
+public protocol DuckDBValueConvertible: Sendable {
     /// The value to bind or append.
     var duckDBValue: DuckDBValue { get }
     /// Converts a value read from DuckDB; nil when it cannot be represented exactly as `Self`.

@@ -1,0 +1,241 @@
+// The ladder of system.duckdb schema steps. Append new steps at the end; never edit an applied one.
+
+/// The migrations that build `system.duckdb` (SPEC §5.1).
+public enum StateSchema {
+    public static let migrator = Migrator(migrations: [
+        Migration(version: 1, name: "core_schema", body: .sql(coreSchema)),
+        Migration(version: 2, name: "users_last_login_at", body: .sql("ALTER TABLE users ADD COLUMN last_login_at TIMESTAMPTZ")),
+        Migration(version: 3, name: "audit_log_indexes", body: .sql("""
+            CREATE INDEX idx_audit_timestamp ON audit_log (timestamp);
+            CREATE INDEX idx_audit_user_time ON audit_log (user_id, timestamp);
+            CREATE INDEX idx_audit_action_time ON audit_log (action, timestamp);
+            """)),
+    ])
+
+    /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.
+    static let coreSchema = """
+        CREATE TABLE users (
+            id VARCHAR PRIMARY KEY,
+            email VARCHAR NOT NULL UNIQUE,
+            name VARCHAR,
+            password_hash VARCHAR,
+            active BOOLEAN NOT NULL DEFAULT TRUE,
+            deactivated_at TIMESTAMPTZ,
+            deactivated_by VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE one_time_tokens (
+            id VARCHAR PRIMARY KEY,
+            user_id VARCHAR NOT NULL,
+            purpose VARCHAR NOT NULL CHECK (purpose IN ('magic_link', 'password_setup', 'password_reset')),
+            token_hash VARCHAR NOT NULL UNIQUE,
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            expires_at TIMESTAMPTZ NOT NULL,
+            consumed_at TIMESTAMPTZ
+        );
+        CREATE TABLE personal_access_tokens (
+            id VARCHAR PRIMARY KEY,
+            user_id VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            token_hash VARCHAR NOT NULL UNIQUE,
+            prefix VARCHAR NOT NULL,
+            scopes VARCHAR[] NOT NULL DEFAULT [],
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            expires_at TIMESTAMPTZ,
+            last_used_at TIMESTAMPTZ,
+            last_used_ip VARCHAR,
+            revoked_at TIMESTAMPTZ
+        );
+        CREATE TABLE user_groups (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL UNIQUE,
+            description VARCHAR,
+            is_system BOOLEAN NOT NULL DEFAULT FALSE,
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            created_by VARCHAR
+        );
+        CREATE TABLE user_group_members (
+            user_id VARCHAR NOT NULL,
+            group_id VARCHAR NOT NULL,
+            source VARCHAR NOT NULL CHECK (source IN ('admin', 'system_seed', 'sso_sync')),
+            added_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            added_by VARCHAR,
+            PRIMARY KEY (user_id, group_id)
+        );
+        CREATE TABLE resource_grants (
+            id VARCHAR PRIMARY KEY,
+            group_id VARCHAR NOT NULL,
+            resource_type VARCHAR NOT NULL CHECK (resource_type IN ('table', 'table_folder', 'metric_category', 'knowledge_category')),
+            resource_id VARCHAR NOT NULL,
+            row_filter VARCHAR,
+            assigned_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            assigned_by VARCHAR,
+            UNIQUE (group_id, resource_type, resource_id)
+        );
+        CREATE TABLE data_sources (
+            name VARCHAR PRIMARY KEY,
+            type VARCHAR NOT NULL,
+            config JSON NOT NULL DEFAULT '{}',
+            secret_env VARCHAR[] NOT NULL DEFAULT [],
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE table_registry (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL UNIQUE,
+            source_name VARCHAR,
+            source_type VARCHAR,
+            bucket VARCHAR,
+            source_table VARCHAR,
+            source_query VARCHAR,
+            query_mode VARCHAR NOT NULL DEFAULT 'local' CHECK (query_mode IN ('local', 'materialized', 'remote')),
+            sync_strategy VARCHAR NOT NULL DEFAULT 'full_refresh' CHECK (sync_strategy IN ('full_refresh', 'incremental', 'partitioned')),
+            sync_schedule VARCHAR,
+            primary_key VARCHAR[] NOT NULL DEFAULT [],
+            incremental_column VARCHAR,
+            partition_by VARCHAR,
+            folder VARCHAR,
+            description VARCHAR,
+            registered_by VARCHAR,
+            registered_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE sync_state (
+            table_id VARCHAR PRIMARY KEY,
+            last_sync TIMESTAMPTZ,
+            rows BIGINT,
+            file_size_bytes BIGINT,
+            columns INTEGER,
+            sha256 VARCHAR,
+            md5 VARCHAR,
+            schema_hash VARCHAR,
+            files JSON,
+            status VARCHAR NOT NULL DEFAULT 'never' CHECK (status IN ('ok', 'error', 'never')),
+            error VARCHAR
+        );
+        CREATE TABLE sync_history (
+            id VARCHAR PRIMARY KEY,
+            table_id VARCHAR NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ,
+            trigger VARCHAR,
+            rows BIGINT,
+            bytes BIGINT,
+            duration_ms BIGINT,
+            status VARCHAR NOT NULL CHECK (status IN ('ok', 'error')),
+            error VARCHAR
+        );
+        CREATE TABLE table_profiles (
+            table_id VARCHAR PRIMARY KEY,
+            profile JSON NOT NULL,
+            profiled_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE column_metadata (
+            table_id VARCHAR NOT NULL,
+            column_name VARCHAR NOT NULL,
+            description VARCHAR,
+            updated_by VARCHAR,
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            PRIMARY KEY (table_id, column_name)
+        );
+        CREATE TABLE knowledge_items (
+            id VARCHAR PRIMARY KEY,
+            title VARCHAR NOT NULL,
+            content VARCHAR,
+            category VARCHAR,
+            domain VARCHAR,
+            tags VARCHAR[] NOT NULL DEFAULT [],
+            status VARCHAR NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'approved', 'mandatory', 'rejected', 'archived')),
+            audience VARCHAR,
+            sensitivity VARCHAR,
+            source_user VARCHAR,
+            source_type VARCHAR,
+            source_ref VARCHAR,
+            contributors VARCHAR[] NOT NULL DEFAULT [],
+            confidence DOUBLE,
+            supersedes VARCHAR,
+            valid_from TIMESTAMPTZ,
+            valid_until TIMESTAMPTZ,
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            reviewed_by VARCHAR,
+            reviewed_at TIMESTAMPTZ
+        );
+        CREATE TABLE knowledge_votes (
+            item_id VARCHAR NOT NULL,
+            user_id VARCHAR NOT NULL,
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            voted_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            PRIMARY KEY (item_id, user_id)
+        );
+        CREATE TABLE metric_definitions (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            display_name VARCHAR,
+            category VARCHAR NOT NULL,
+            description VARCHAR,
+            type VARCHAR,
+            unit VARCHAR,
+            grain VARCHAR,
+            tables VARCHAR[] NOT NULL DEFAULT [],
+            expression VARCHAR,
+            time_column VARCHAR,
+            dimensions VARCHAR[] NOT NULL DEFAULT [],
+            filters VARCHAR[] NOT NULL DEFAULT [],
+            synonyms VARCHAR[] NOT NULL DEFAULT [],
+            notes VARCHAR[] NOT NULL DEFAULT [],
+            sql VARCHAR,
+            status VARCHAR,
+            source VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE audit_log (
+            id VARCHAR PRIMARY KEY,
+            timestamp TIMESTAMPTZ NOT NULL,
+            user_id VARCHAR,
+            action VARCHAR NOT NULL,
+            resource VARCHAR,
+            params JSON,
+            result VARCHAR,
+            duration_ms BIGINT,
+            client_ip VARCHAR,
+            client_kind VARCHAR,
+            request_id VARCHAR
+        );
+        CREATE TABLE uploads (
+            id VARCHAR PRIMARY KEY,
+            user_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('session', 'local_md')),
+            name VARCHAR NOT NULL,
+            bytes BIGINT NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            uploaded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE instance_templates (
+            key VARCHAR PRIMARY KEY,
+            content VARCHAR NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            updated_by VARCHAR
+        );
+        CREATE TABLE notification_links (
+            user_id VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            address VARCHAR NOT NULL,
+            linked_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            PRIMARY KEY (user_id, channel)
+        );
+        CREATE TABLE scripts (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            owner VARCHAR,
+            schedule VARCHAR,
+            kind VARCHAR,
+            source VARCHAR,
+            deployed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            last_run TIMESTAMPTZ,
+            last_status VARCHAR
+        );
+        """
+}

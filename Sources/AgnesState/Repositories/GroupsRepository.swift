@@ -1,0 +1,133 @@
+// Groups and their members: create, rename, delete (with memberships and grants), seed Admin and Everyone.
+import DuckDB
+import Foundation
+
+/// Reads and writes `user_groups` and `user_group_members`.
+public struct GroupsRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    static let columns = "id, name, description, is_system, created_at, created_by"
+
+    /// Makes sure `Admin` and `Everyone` exist as system groups and every user is a member of `Everyone`.
+    /// Safe to run at every start.
+    static func seedSystemGroups(_ connection: Connection) throws {
+        try connection.withTransaction { connection in
+            for (name, description) in [(Group.adminName, "Administrators: full access to everything"),
+                                        (Group.everyoneName, "Every user is a member")] {
+                try connection.execute("""
+                    INSERT INTO user_groups (id, name, description, is_system, created_by) VALUES ($1, $2, $3, TRUE, 'system:seed')
+                    ON CONFLICT (name) DO UPDATE SET is_system = TRUE
+                    """, Identifier.make(), name, description)
+            }
+            try connection.execute("""
+                INSERT INTO user_group_members (user_id, group_id, source, added_by)
+                SELECT u.id, g.id, 'system_seed', 'system:seed' FROM users u, user_groups g WHERE g.name = $1
+                ON CONFLICT DO NOTHING
+                """, Group.everyoneName)
+        }
+    }
+
+    /// Creates a group; `.conflict` when the name is taken.
+    public func create(name: String, description: String? = nil, createdBy: String?) async throws -> Group {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw StateError.invalid("a group needs a name") }
+        let id = Identifier.make()
+        return try await store.write { connection in
+            try mapUniqueViolation("a group named \(name) already exists") {
+                try connection.execute("INSERT INTO user_groups (id, name, description, created_by) VALUES ($1, $2, $3, $4)", id, name, description, createdBy)
+            }
+            return try Self.fetch(connection, id: id)!
+        }
+    }
+
+    public func get(id: String) async throws -> Group? {
+        try await store.read { try Self.fetch($0, id: id) }
+    }
+
+    public func find(name: String) async throws -> Group? {
+        try await store.read { try $0.fetchOne(Group.self, "SELECT \(Self.columns) FROM user_groups WHERE name = $1", name) }
+    }
+
+    /// All groups, system groups first, then by name.
+    public func list() async throws -> [Group] {
+        try await store.read { try $0.fetchAll(Group.self, "SELECT \(Self.columns) FROM user_groups ORDER BY is_system DESC, name") }
+    }
+
+    /// Renames or re-describes a group. System groups keep their names.
+    public func update(id: String, name: String? = nil, description: String?? = nil) async throws -> Group {
+        try await store.write { connection in
+            guard var group = try Self.fetch(connection, id: id) else { throw StateError.notFound(what: "group", id: id) }
+            if let name, name != group.name {
+                if group.isSystem { throw StateError.forbidden("the system group \(group.name) cannot be renamed") }
+                group.name = name
+            }
+            if let description { group.description = description }
+            try mapUniqueViolation("a group named \(group.name) already exists") {
+                try connection.execute("UPDATE user_groups SET name = $2, description = $3 WHERE id = $1", id, group.name, group.description)
+            }
+            return group
+        }
+    }
+
+    /// Deletes a group with its memberships and grants in one transaction. System groups cannot be deleted.
+    public func delete(id: String) async throws {
+        try await store.write { connection in
+            guard let group = try Self.fetch(connection, id: id) else { throw StateError.notFound(what: "group", id: id) }
+            if group.isSystem { throw StateError.forbidden("the system group \(group.name) cannot be deleted") }
+            try connection.execute("DELETE FROM resource_grants WHERE group_id = $1", id)
+            try connection.execute("DELETE FROM user_group_members WHERE group_id = $1", id)
+            try connection.execute("DELETE FROM user_groups WHERE id = $1", id)
+        }
+    }
+
+    // MARK: Members
+
+    /// Adds a user to a group (no change when already a member).
+    public func addMember(userId: String, groupId: String, source: MembershipSource, addedBy: String?) async throws {
+        try await store.write { connection in
+            guard try UsersRepository.fetch(connection, id: userId) != nil else { throw StateError.notFound(what: "user", id: userId) }
+            guard try Self.fetch(connection, id: groupId) != nil else { throw StateError.notFound(what: "group", id: groupId) }
+            try connection.execute("""
+                INSERT INTO user_group_members (user_id, group_id, source, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+                """, userId, groupId, source.rawValue, addedBy)
+        }
+    }
+
+    /// Removes a membership written by `source`; rows written by another source are left alone (returns false).
+    @discardableResult
+    public func removeMember(userId: String, groupId: String, source: MembershipSource) async throws -> Bool {
+        try await store.write { connection in
+            if let group = try Self.fetch(connection, id: groupId), group.name == Group.everyoneName {
+                throw StateError.forbidden("every user is a member of \(Group.everyoneName)")
+            }
+            return try connection.execute("DELETE FROM user_group_members WHERE user_id = $1 AND group_id = $2 AND source = $3",
+                                          userId, groupId, source.rawValue) == 1
+        }
+    }
+
+    /// The memberships of a group.
+    public func members(groupId: String) async throws -> [GroupMembership] {
+        try await store.read { connection in
+            try connection.fetchAll(GroupMembership.self, """
+                SELECT user_id, group_id, source, added_at, added_by FROM user_group_members WHERE group_id = $1 ORDER BY added_at, user_id
+                """, groupId)
+        }
+    }
+
+    /// The groups a user belongs to.
+    public func groups(ofUser userId: String) async throws -> [Group] {
+        try await store.read { connection in
+            try connection.fetchAll(Group.self, """
+                SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by
+                FROM user_groups g JOIN user_group_members m ON m.group_id = g.id
+                WHERE m.user_id = $1 ORDER BY g.is_system DESC, g.name
+                """, userId)
+        }
+    }
+
+    static func fetch(_ connection: Connection, id: String) throws -> Group? {
+        try connection.fetchOne(Group.self, "SELECT \(columns) FROM user_groups WHERE id = $1", id)
+    }
+}

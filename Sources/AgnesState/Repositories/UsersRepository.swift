@@ -1,0 +1,115 @@
+// Users: create, look up (by id or case-insensitive email), update, deactivate/reactivate, delete.
+import DuckDB
+import Foundation
+
+/// Reads and writes `users`. Every new user also becomes a member of `Everyone`.
+public struct UsersRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    static let columns = "id, email, name, password_hash, active, deactivated_at, deactivated_by, created_at, updated_at, last_login_at"
+
+    /// Creates a user. Throws `.conflict` when the email is taken (ignoring case), `.invalid` when it is not an email.
+    public func create(email: String, name: String? = nil, passwordHash: String? = nil) async throws -> User {
+        let email = User.normalize(email: email)
+        guard Self.looksLikeEmail(email) else { throw StateError.invalid("'\(email)' is not an email address") }
+        let id = Identifier.make()
+        return try await store.write { connection in
+            try mapUniqueViolation("a user with email \(email) already exists") {
+                try connection.execute("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", id, email, name, passwordHash)
+            }
+            try connection.execute("""
+                INSERT INTO user_group_members (user_id, group_id, source, added_by)
+                SELECT $1, id, 'system_seed', 'system:seed' FROM user_groups WHERE name = $2
+                """, id, Group.everyoneName)
+            return try Self.fetch(connection, id: id)!
+        }
+    }
+
+    /// The user with `id`, or nil.
+    public func get(id: String) async throws -> User? {
+        try await store.read { try Self.fetch($0, id: id) }
+    }
+
+    /// The user with `email`, compared without regard to case, or nil.
+    public func find(email: String) async throws -> User? {
+        let email = User.normalize(email: email)
+        return try await store.read { connection in
+            try connection.fetchOne(User.self, "SELECT \(Self.columns) FROM users WHERE email = $1", email)
+        }
+    }
+
+    /// All users ordered by email; inactive ones only when asked.
+    public func list(includeInactive: Bool = true) async throws -> [User] {
+        try await store.read { connection in
+            try connection.fetchAll(User.self, "SELECT \(Self.columns) FROM users WHERE active OR $1 ORDER BY email", includeInactive)
+        }
+    }
+
+    /// Changes the name and/or email of a user (nil leaves a field as it is).
+    public func update(id: String, name: String?? = nil, email: String? = nil) async throws -> User {
+        let email = email.map(User.normalize(email:))
+        if let email, !Self.looksLikeEmail(email) { throw StateError.invalid("'\(email)' is not an email address") }
+        return try await store.write { connection in
+            guard var user = try Self.fetch(connection, id: id) else { throw StateError.notFound(what: "user", id: id) }
+            if let name { user.name = name }
+            if let email, email != user.email {
+                try mapUniqueViolation("a user with email \(email) already exists") {
+                    try connection.execute("UPDATE users SET email = $2, updated_at = now() WHERE id = $1", id, email)
+                }
+            }
+            try connection.execute("UPDATE users SET name = $2, updated_at = now() WHERE id = $1", id, user.name)
+            return try Self.fetch(connection, id: id)!
+        }
+    }
+
+    /// Stores a new password hash.
+    public func setPasswordHash(id: String, _ hash: String?) async throws {
+        try await changeOne(id: id, "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", hash)
+    }
+
+    /// Deactivates a user: they can no longer sign in; their data stays.
+    public func deactivate(id: String, by actor: String?) async throws {
+        try await changeOne(id: id, "UPDATE users SET active = FALSE, deactivated_at = now(), deactivated_by = $2, updated_at = now() WHERE id = $1", actor)
+    }
+
+    /// Reactivates a deactivated user.
+    public func reactivate(id: String) async throws {
+        try await changeOne(id: id, "UPDATE users SET active = TRUE, deactivated_at = NULL, deactivated_by = NULL, updated_at = now() WHERE id = $1")
+    }
+
+    /// Records a successful sign-in.
+    public func recordLogin(id: String, at date: Date = Date()) async throws {
+        try await changeOne(id: id, "UPDATE users SET last_login_at = $2 WHERE id = $1", date)
+    }
+
+    /// Deletes a user with their memberships and tokens, in one transaction.
+    public func delete(id: String) async throws {
+        try await store.write { connection in
+            try connection.execute("DELETE FROM user_group_members WHERE user_id = $1", id)
+            try connection.execute("DELETE FROM personal_access_tokens WHERE user_id = $1", id)
+            try connection.execute("DELETE FROM one_time_tokens WHERE user_id = $1", id)
+            guard try connection.execute("DELETE FROM users WHERE id = $1", id) == 1 else {
+                throw StateError.notFound(what: "user", id: id)
+            }
+        }
+    }
+
+    /// Runs an UPDATE of one user (`$1` is the id, `values` follow); `.notFound` when no row matched.
+    private func changeOne(id: String, _ sql: String, _ values: (any DuckDBValueConvertible)?...) async throws {
+        let parameters: [(any DuckDBValueConvertible)?] = [id] + values
+        try await store.write { connection in
+            guard try connection.execute(sql, parameters: parameters) == 1 else { throw StateError.notFound(what: "user", id: id) }
+        }
+    }
+
+    static func fetch(_ connection: Connection, id: String) throws -> User? {
+        try connection.fetchOne(User.self, "SELECT \(columns) FROM users WHERE id = $1", id)
+    }
+
+    static func looksLikeEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && !email.contains(where: \.isWhitespace)
+    }
+}

@@ -1,0 +1,85 @@
+// The owner of system.duckdb: opens it (failing fast when another process holds it), migrates it, and runs reads
+// and retried write transactions on a connection pool.
+import DuckDB
+import Foundation
+
+/// The server's state database, `DATA_DIR/state/system.duckdb`, with its connection pool.
+public final class StateStore: Sendable {
+    /// `DATA_DIR/state`.
+    public let stateDirectory: URL
+    /// The database file, or nil for an in-memory store (tests and benchmarks).
+    public let databasePath: String?
+    public let database: Database
+    public let pool: ConnectionPool
+    /// How many times a write transaction is retried after a DuckDB write-write conflict.
+    public let maxWriteAttempts: Int
+
+    /// The default number of pooled connections.
+    public static let defaultPoolSize = 4
+
+    /// Opens (creating when needed) and migrates the state database under `dataDirectory/state`.
+    public static func open(dataDirectory: URL, poolSize: Int = defaultPoolSize, threads: Int = 2) throws -> StateStore {
+        let stateDirectory = dataDirectory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        let path = stateDirectory.appendingPathComponent("system.duckdb").path
+        let database: Database
+        do {
+            database = try Database(path: path, configuration: .init(threads: threads))
+        } catch let error as DuckDBError where error.kind == .io && error.message.contains("lock") {
+            throw StateError.locked(path: path, detail: error.message)
+        }
+        return try StateStore(database: database, stateDirectory: stateDirectory, databasePath: path, poolSize: poolSize)
+    }
+
+    /// An in-memory store with the full schema, for tests and benchmarks.
+    public static func inMemory(poolSize: Int = defaultPoolSize) throws -> StateStore {
+        let database = try Database(configuration: .init(threads: 2))
+        return try StateStore(database: database, stateDirectory: FileManager.default.temporaryDirectory, databasePath: nil, poolSize: poolSize)
+    }
+
+    private init(database: Database, stateDirectory: URL, databasePath: String?, poolSize: Int) throws {
+        self.database = database
+        self.stateDirectory = stateDirectory
+        self.databasePath = databasePath
+        self.maxWriteAttempts = 5
+        let connection = try database.connect()
+        defer { connection.close() }
+        try StateSchema.migrator.migrate(connection, databasePath: databasePath,
+                                         backupDirectory: stateDirectory.appendingPathComponent("backups"))
+        try GroupsRepository.seedSystemGroups(connection)
+        pool = try ConnectionPool(database: database, size: poolSize)
+    }
+
+    /// The folder backups are written to.
+    public var backupDirectory: URL { stateDirectory.appendingPathComponent("backups") }
+
+    /// Runs `body` on a pooled connection (reads, or writes that manage their own transaction).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await pool.withConnection(body)
+    }
+
+    /// Runs `body` in a transaction, retrying it (up to `maxWriteAttempts` times in all) when DuckDB reports a
+    /// write-write conflict with another transaction. `body` must be safe to run again.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let attempts = maxWriteAttempts
+        return try await pool.withConnection { connection in
+            var attempt = 1
+            while true {
+                do {
+                    return try connection.withTransaction(body)
+                } catch let error as DuckDBError where error.isTransactionConflict && attempt < attempts {
+                    attempt += 1
+                    // A short, growing pause lets the competing transaction commit.
+                    usleep(UInt32(200 * attempt * attempt))
+                }
+            }
+        }
+    }
+
+    /// Stops the pool and closes the database (after CHECKPOINT, so the file is self-contained).
+    public func close() async throws {
+        _ = try? await pool.withConnection { try $0.execute("CHECKPOINT") }
+        try await pool.shutdown()
+        database.close()
+    }
+}
