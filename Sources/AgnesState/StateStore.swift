@@ -41,7 +41,7 @@ public final class StateStore: Sendable {
         self.database = database
         self.stateDirectory = stateDirectory
         self.databasePath = databasePath
-        self.maxWriteAttempts = 5
+        self.maxWriteAttempts = 20
         let connection = try database.connect()
         defer { connection.close() }
         try StateSchema.migrator.migrate(connection, databasePath: databasePath,
@@ -68,9 +68,10 @@ public final class StateStore: Sendable {
                 do {
                     return try connection.withTransaction(body)
                 } catch let error as DuckDBError where error.isTransactionConflict && attempt < attempts {
+                    // A short, growing, jittered pause lets the competing transaction commit and spreads retries out.
+                    let ceiling = min(20_000, 250 << min(attempt, 6))
+                    usleep(UInt32.random(in: UInt32(ceiling / 2)...UInt32(ceiling)))
                     attempt += 1
-                    // A short, growing pause lets the competing transaction commit.
-                    usleep(UInt32(200 * attempt * attempt))
                 }
             }
         }
