@@ -54,12 +54,14 @@ public final class StateStore: Sendable {
     public var backupDirectory: URL { stateDirectory.appendingPathComponent("backups") }
 
     /// Runs `body` on a pooled connection (reads, or writes that manage their own transaction).
+    @discardableResult
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await pool.withConnection(body)
     }
 
     /// Runs `body` in a transaction, retrying it (up to `maxWriteAttempts` times in all) when DuckDB reports a
     /// write-write conflict with another transaction. `body` must be safe to run again.
+    @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let attempts = maxWriteAttempts
         return try await pool.withConnection { connection in

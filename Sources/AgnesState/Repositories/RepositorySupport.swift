@@ -2,9 +2,9 @@
 import DuckDB
 import Foundation
 
-enum Identifier {
+public enum Identifier {
     /// A new random id (UUID v4, lower-case).
-    static func make() -> String { UUID().uuidString.lowercased() }
+    public static func make() -> String { UUID().uuidString.lowercased() }
 }
 
 extension DuckDBError {

@@ -1,0 +1,86 @@
+// Corporate memory: knowledge items with review status, and one vote per user per item.
+import Foundation
+
+/// Where a knowledge item is in its review.
+public enum KnowledgeStatus: String, Codable, Sendable, CaseIterable {
+    case proposed, approved, mandatory, rejected, archived
+}
+
+/// A row of `knowledge_items`.
+public struct KnowledgeItem: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var title: String
+    public var content: String?
+    public var category: String?
+    public var domain: String?
+    public var tags: [String]
+    public var status: KnowledgeStatus
+    public var audience: String?
+    public var sensitivity: String?
+    public var sourceUser: String?
+    public var sourceType: String?
+    public var sourceRef: String?
+    public var contributors: [String]
+    public var confidence: Double?
+    public var supersedes: String?
+    public var validFrom: Date?
+    public var validUntil: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var reviewedBy: String?
+    public var reviewedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, content, category, domain, tags, status, audience, sensitivity, contributors, confidence, supersedes
+        case sourceUser = "source_user"
+        case sourceType = "source_type"
+        case sourceRef = "source_ref"
+        case validFrom = "valid_from"
+        case validUntil = "valid_until"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case reviewedBy = "reviewed_by"
+        case reviewedAt = "reviewed_at"
+    }
+}
+
+/// The fields of a knowledge item a contributor provides.
+public struct KnowledgeDraft: Sendable, Equatable {
+    public var title: String
+    public var content: String?
+    public var category: String?
+    public var domain: String?
+    public var tags: [String]
+    public var audience: String?
+    public var sensitivity: String?
+    public var sourceType: String?
+    public var sourceRef: String?
+    public var confidence: Double?
+
+    public init(title: String, content: String? = nil, category: String? = nil, domain: String? = nil, tags: [String] = [],
+                audience: String? = nil, sensitivity: String? = nil, sourceType: String? = nil, sourceRef: String? = nil,
+                confidence: Double? = nil) {
+        self.title = title
+        self.content = content
+        self.category = category
+        self.domain = domain
+        self.tags = tags
+        self.audience = audience
+        self.sensitivity = sensitivity
+        self.sourceType = sourceType
+        self.sourceRef = sourceRef
+        self.confidence = confidence
+    }
+}
+
+/// Vote totals of an item.
+public struct VoteCounts: Codable, Sendable, Equatable {
+    public var upvotes: Int
+    public var downvotes: Int
+    public var score: Int { upvotes - downvotes }
+
+    public init(upvotes: Int, downvotes: Int) {
+        self.upvotes = upvotes
+        self.downvotes = downvotes
+    }
+}

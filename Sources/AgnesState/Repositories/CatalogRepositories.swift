@@ -1,0 +1,175 @@
+// Small repositories for catalog data: data sources, profiles and column notes, metrics, uploads, templates.
+import DuckDB
+import Foundation
+
+/// Reads and writes `data_sources`.
+public struct DataSourcesRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    /// Creates or replaces a connector instance. `config` must be a JSON object; secrets go in environment variables
+    /// named by `secretEnv`, never in `config`.
+    @discardableResult
+    public func upsert(name: String, type: String, config: String, secretEnv: [String]) async throws -> DataSource {
+        guard RegisteredTable.isValidId(name) else { throw StateError.invalid("source name '\(name)' must match ^[a-z][a-z0-9_]{0,62}$") }
+        guard (try? JSONSerialization.jsonObject(with: Data(config.utf8))) is [String: Any] else {
+            throw StateError.invalid("the config of source \(name) must be a JSON object")
+        }
+        return try await store.write { connection in
+            try connection.execute("""
+                INSERT INTO data_sources (name, type, config, secret_env) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config, secret_env = excluded.secret_env, updated_at = now()
+                """, name, type, config, secretEnv)
+            return try connection.fetchOne(DataSource.self, "SELECT * FROM data_sources WHERE name = $1", name)!
+        }
+    }
+
+    public func get(name: String) async throws -> DataSource? {
+        try await store.read { try $0.fetchOne(DataSource.self, "SELECT * FROM data_sources WHERE name = $1", name) }
+    }
+
+    public func list() async throws -> [DataSource] {
+        try await store.read { try $0.fetchAll(DataSource.self, "SELECT * FROM data_sources ORDER BY name") }
+    }
+
+    public func delete(name: String) async throws {
+        try await store.write { connection in
+            guard try connection.execute("DELETE FROM data_sources WHERE name = $1", name) == 1 else {
+                throw StateError.notFound(what: "data source", id: name)
+            }
+        }
+    }
+}
+
+/// Reads and writes `table_profiles` and `column_metadata`.
+public struct ProfilesRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    /// Stores the latest profile of a table (JSON text), replacing the previous one.
+    public func save(tableId: String, profile: String, at date: Date = Date()) async throws {
+        try await store.write { connection in
+            try connection.execute("""
+                INSERT INTO table_profiles (table_id, profile, profiled_at) VALUES ($1, $2, $3)
+                ON CONFLICT (table_id) DO UPDATE SET profile = excluded.profile, profiled_at = excluded.profiled_at
+                """, tableId, profile, date)
+        }
+    }
+
+    public func profile(tableId: String) async throws -> TableProfile? {
+        try await store.read { try $0.fetchOne(TableProfile.self, "SELECT * FROM table_profiles WHERE table_id = $1", tableId) }
+    }
+
+    /// Sets (or with nil clears) the description of a column.
+    public func describe(tableId: String, column: String, description: String?, by userId: String?) async throws {
+        try await store.write { connection in
+            try connection.execute("""
+                INSERT INTO column_metadata (table_id, column_name, description, updated_by) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (table_id, column_name) DO UPDATE SET description = excluded.description,
+                    updated_by = excluded.updated_by, updated_at = now()
+                """, tableId, column, description, userId)
+        }
+    }
+
+    public func columnNotes(tableId: String) async throws -> [ColumnNote] {
+        try await store.read { try $0.fetchAll(ColumnNote.self, "SELECT * FROM column_metadata WHERE table_id = $1 ORDER BY column_name", tableId) }
+    }
+}
+
+/// Reads and writes `metric_definitions`.
+public struct MetricsRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    /// Creates or replaces a metric by its id (`<category>/<name>`), keeping its creation time.
+    @discardableResult
+    public func upsert(_ metric: MetricDefinition) async throws -> MetricDefinition {
+        guard !metric.name.isEmpty, !metric.category.isEmpty else { throw StateError.invalid("a metric needs a name and a category") }
+        return try await store.write { connection in
+            try connection.execute("""
+                INSERT INTO metric_definitions (id, name, display_name, category, description, type, unit, grain, tables, expression,
+                    time_column, dimensions, filters, synonyms, notes, sql, status, source)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, display_name = excluded.display_name, category = excluded.category,
+                    description = excluded.description, type = excluded.type, unit = excluded.unit, grain = excluded.grain,
+                    tables = excluded.tables, expression = excluded.expression, time_column = excluded.time_column,
+                    dimensions = excluded.dimensions, filters = excluded.filters, synonyms = excluded.synonyms, notes = excluded.notes,
+                    sql = excluded.sql, status = excluded.status, source = excluded.source, updated_at = now()
+                """, parameters: [metric.id, metric.name, metric.displayName, metric.category, metric.description, metric.type,
+                                  metric.unit, metric.grain, metric.tables, metric.expression, metric.timeColumn, metric.dimensions,
+                                  metric.filters, metric.synonyms, metric.notes, metric.sql, metric.status, metric.source])
+            return try connection.fetchOne(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE id = $1", metric.id)!
+        }
+    }
+
+    public func get(id: String) async throws -> MetricDefinition? {
+        try await store.read { try $0.fetchOne(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE id = $1", id) }
+    }
+
+    /// Metrics, optionally of one category, by id.
+    public func list(category: String? = nil) async throws -> [MetricDefinition] {
+        try await store.read { try $0.fetchAll(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE $1 IS NULL OR category = $1 ORDER BY id", category) }
+    }
+
+    public func delete(id: String) async throws {
+        try await store.write { connection in
+            guard try connection.execute("DELETE FROM metric_definitions WHERE id = $1", id) == 1 else {
+                throw StateError.notFound(what: "metric", id: id)
+            }
+        }
+    }
+}
+
+/// Reads and writes `uploads`.
+public struct UploadsRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    @discardableResult
+    public func record(userId: String, kind: UploadKind, name: String, bytes: Int64, sha256: String) async throws -> Upload {
+        let id = Identifier.make()
+        return try await store.write { connection in
+            try connection.execute("INSERT INTO uploads (id, user_id, kind, name, bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
+                                   id, userId, kind.rawValue, name, bytes, sha256)
+            return try connection.fetchOne(Upload.self, "SELECT * FROM uploads WHERE id = $1", id)!
+        }
+    }
+
+    /// A user's uploads, newest first (everyone's when `userId` is nil).
+    public func list(userId: String?, limit: Int = 100) async throws -> [Upload] {
+        let limit = max(1, min(limit, 1_000))
+        return try await store.read { connection in
+            try connection.fetchAll(Upload.self, "SELECT * FROM uploads WHERE $1 IS NULL OR user_id = $1 ORDER BY uploaded_at DESC, id LIMIT $2", userId, limit)
+        }
+    }
+}
+
+/// Reads and writes `instance_templates`.
+public struct TemplatesRepository: Sendable {
+    let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    public func get(key: String) async throws -> InstanceTemplate? {
+        try await store.read { try $0.fetchOne(InstanceTemplate.self, "SELECT * FROM instance_templates WHERE key = $1", key) }
+    }
+
+    /// Sets a template's content.
+    public func set(key: String, content: String, by userId: String?) async throws {
+        try await store.write { connection in
+            try connection.execute("""
+                INSERT INTO instance_templates (key, content, updated_by) VALUES ($1, $2, $3)
+                ON CONFLICT (key) DO UPDATE SET content = excluded.content, updated_by = excluded.updated_by, updated_at = now()
+                """, key, content, userId)
+        }
+    }
+
+    /// Removes a template, so the built-in default applies again.
+    public func reset(key: String) async throws {
+        try await store.write { try $0.execute("DELETE FROM instance_templates WHERE key = $1", key) }
+    }
+}

@@ -1,0 +1,117 @@
+// Corporate memory (votes, search, review) and the batched audit trail.
+@testable import AgnesState
+import Foundation
+import Testing
+
+@Suite("knowledge and audit")
+struct MemoryAndAuditTests {
+    @Test("a vote is inserted, replaced and withdrawn, and counts follow")
+    func votes() async throws {
+        try await withStore { store in
+            let knowledge = KnowledgeRepository(store: store)
+            let item = try await knowledge.propose(KnowledgeDraft(title: "Revenue excludes VAT"), by: "u1")
+            try await knowledge.vote(itemId: item.id, userId: "u1", vote: 1)
+            try await knowledge.vote(itemId: item.id, userId: "u2", vote: 1)
+            #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 2, downvotes: 0))
+            try await knowledge.vote(itemId: item.id, userId: "u2", vote: -1)
+            #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 1, downvotes: 1))
+            try await knowledge.withdrawVote(itemId: item.id, userId: "u1")
+            #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 0, downvotes: 1))
+            await #expect(throws: StateError.invalid("a vote is +1 or -1, not 2")) { try await knowledge.vote(itemId: item.id, userId: "u1", vote: 2) }
+            await #expect(throws: StateError.notFound(what: "knowledge item", id: "missing")) { try await knowledge.vote(itemId: "missing", userId: "u1", vote: 1) }
+        }
+    }
+
+    @Test("an edit to an approved item returns it to proposed and credits the editor")
+    func editReturnsToReview() async throws {
+        try await withStore { store in
+            let knowledge = KnowledgeRepository(store: store)
+            let item = try await knowledge.propose(KnowledgeDraft(title: "Churn", content: "Monthly", category: "metrics"), by: "u1")
+            #expect(item.status == .proposed && item.contributors == ["u1"])
+            let approved = try await knowledge.review(id: item.id, status: .approved, by: "admin")
+            #expect(approved.status == .approved && approved.reviewedBy == "admin")
+            let edited = try await knowledge.edit(id: item.id, KnowledgeDraft(title: "Churn", content: "Monthly, logo churn", category: "metrics"), by: "u2")
+            #expect(edited.status == .proposed && edited.contributors == ["u1", "u2"] && edited.content == "Monthly, logo churn")
+            let rejected = try await knowledge.review(id: item.id, status: .rejected, by: "admin")
+            #expect(try await knowledge.edit(id: item.id, KnowledgeDraft(title: "Churn v2"), by: "u1").status == rejected.status)
+        }
+    }
+
+    @Test("search matches title, content and tags ignoring case, and filters by status, category, domain and tag")
+    func search() async throws {
+        try await withStore { store in
+            let knowledge = KnowledgeRepository(store: store)
+            let vat = try await knowledge.propose(KnowledgeDraft(title: "Revenue excludes VAT", category: "finance", domain: "sales", tags: ["Revenue"]), by: nil)
+            let churn = try await knowledge.propose(KnowledgeDraft(title: "Churn", content: "count of lost REVENUE-paying logos", category: "cs", tags: ["kpi"]), by: nil)
+            _ = try await knowledge.propose(KnowledgeDraft(title: "100% of orders have a customer", tags: ["quality"]), by: nil)
+            try await knowledge.review(id: vat.id, status: .mandatory, by: "admin")
+            #expect(Set(try await knowledge.search(text: "revenue").map(\.id)) == [vat.id, churn.id])
+            #expect(try await knowledge.search(text: "revenue", status: .mandatory).map(\.id) == [vat.id])
+            #expect(try await knowledge.search(category: "cs").map(\.id) == [churn.id])
+            #expect(try await knowledge.search(domain: "sales").map(\.id) == [vat.id])
+            #expect(try await knowledge.search(tag: "kpi").map(\.id) == [churn.id])
+            #expect(try await knowledge.search(text: "100%").count == 1)
+            #expect(try await knowledge.search(text: "%").count == 1)
+            #expect(try await knowledge.bundle().map(\.id) == [vat.id])
+        }
+    }
+
+    @Test("audit entries are written within the flush interval and all of them on close")
+    func auditBatching() async throws {
+        try await withDataDirectory { directory in
+            let store = try StateStore.open(dataDirectory: directory)
+            let audit = AuditLog(store: store)
+            audit.start()
+            audit.record(AuditEntry(userId: "u1", action: "login", clientIp: "127.0.0.1"))
+            let deadline = Date().addingTimeInterval(2)
+            var written = 0
+            while written == 0 && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                written = try await audit.query(AuditQuery()).entries.count
+            }
+            #expect(written == 1)
+            for index in 0..<500 { audit.record(AuditEntry(userId: "u2", action: "query", resource: "t\(index % 5)")) }
+            try await audit.close()
+            #expect(audit.pendingCount == 0)
+            try await store.close()
+
+            // Nothing was lost: reopen and count.
+            let reopened = try StateStore.open(dataDirectory: directory)
+            #expect(try await reopened.read { try $0.scalar(Int64.self, "SELECT count(*) FROM audit_log") } == 501)
+            try await reopened.close()
+        }
+    }
+
+    @Test("audit queries filter by user, action, resource and time, with bounded pages and a cursor")
+    func auditQueries() async throws {
+        try await withStore { store in
+            let audit = AuditLog(store: store)
+            let base = Date(timeIntervalSince1970: 1_700_000_000)
+            for index in 0..<2_500 {
+                audit.record(AuditEntry(timestamp: base.addingTimeInterval(Double(index)), userId: index % 2 == 0 ? "even" : "odd",
+                                        action: index % 3 == 0 ? "query" : "download", resource: "table\(index % 4)",
+                                        params: #"{"n": \#(index)}"#))
+            }
+            try await audit.flush()
+            let newest = try await audit.query(AuditQuery(limit: 1))
+            #expect(newest.entries.first?.params == #"{"n": 2499}"#)
+            #expect(try await audit.query(AuditQuery(limit: 50_000)).entries.count == AuditQuery.maximumLimit)
+
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await audit.query(AuditQuery(userId: "even", action: "query", limit: 100, cursor: cursor))
+                seen += page.entries.map(\.id)
+                #expect(page.entries.allSatisfy { $0.userId == "even" && $0.action == "query" })
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen.count == (0..<2_500).filter { $0 % 2 == 0 && $0 % 3 == 0 }.count)
+            #expect(Set(seen).count == seen.count)
+
+            let window = try await audit.query(AuditQuery(resource: "table1", since: base.addingTimeInterval(100), until: base.addingTimeInterval(200), limit: 1_000))
+            #expect(window.entries.count == 25)
+            #expect(window.nextCursor == nil)
+            await #expect(throws: StateError.self) { try await audit.query(AuditQuery(cursor: "garbage")) }
+        }
+    }
+}
