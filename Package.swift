@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "agnes-server",
             dependencies: [
-                "AgnesServer", "AgnesCore",
+                "AgnesServer", "AgnesCore", "AgnesState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

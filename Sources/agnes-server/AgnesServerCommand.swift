@@ -1,6 +1,7 @@
 // The `agnes-server` executable: parses the command line and hands over to the AgnesServer library.
 import AgnesCore
 import AgnesServer
+import AgnesState
 import ArgumentParser
 import Foundation
 import Logging
@@ -13,7 +14,7 @@ struct AgnesServerCommand: AsyncParsableCommand {
         discussion: "Start it with `agnes-server serve`. AGNES_HOST and AGNES_PORT set the listening address when "
             + "--host and --port are not given. SIGTERM or SIGINT (Ctrl-C) stops the server cleanly.",
         version: AgnesVersion.current,
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, Export.self, Import.self]
     )
 }
 
@@ -21,7 +22,7 @@ extension AgnesServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start the HTTP API.",
-            discussion: "Answers GET /api/health with the Agnes and DuckDB versions."
+            discussion: "Opens (and migrates) DATA_DIR/state/system.duckdb, then answers GET /api/health with the Agnes and DuckDB versions."
         )
 
         @Option(help: "Address to listen on (default: $AGNES_HOST or 127.0.0.1).")
@@ -29,6 +30,8 @@ extension AgnesServerCommand {
 
         @Option(help: "Port to listen on (default: $AGNES_PORT or 8000).")
         var port: Int?
+
+        @OptionGroup var data: DataDirectoryOptions
 
         func run() async throws {
             let configuration: ServerConfiguration
@@ -39,8 +42,17 @@ extension AgnesServerCommand {
             }
             var logger = Logger(label: "agnes-server")
             logger.logLevel = .info
-            logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.host):\(configuration.port)")
-            try await AgnesServerApplication.make(configuration: configuration, logger: logger).runService()
+            logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.host):\(configuration.port), data in \(data.url.path)")
+            // Opening the state database migrates it and takes DuckDB's file lock: a second server on the same
+            // DATA_DIR stops here with a message naming the process that holds it.
+            let state = try StateStore.open(dataDirectory: data.url)
+            do {
+                try await AgnesServerApplication.make(configuration: configuration, logger: logger).runService()
+            } catch {
+                try? await state.close()
+                throw error
+            }
+            try await state.close()
             logger.info("Agnes server stopped")
         }
     }

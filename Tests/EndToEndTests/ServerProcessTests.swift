@@ -50,6 +50,37 @@ func get(_ url: URL) async -> (status: Int, body: Data)? {
     return (http.statusCode, data)
 }
 
+/// A new empty directory under the system's temporary folder.
+func temporaryDirectory() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-e2e-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+/// Starts `agnes-server serve` on a free port with its own DATA_DIR.
+func startServer(dataDirectory: URL) throws -> (Process, Int) {
+    let port = try freePort()
+    let server = Process()
+    server.executableURL = binaries.appendingPathComponent("agnes-server")
+    server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path]
+    server.environment = ProcessInfo.processInfo.environment.merging(["AGNES_HOST": "127.0.0.1"]) { $1 }
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    return (server, port)
+}
+
+/// Polls /api/health until it answers (or 30 s pass, or the server exits).
+func waitForHealth(port: Int, server: Process) async -> (status: Int, body: Data)? {
+    let url = URL(string: "http://127.0.0.1:\(port)/api/health")!
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline && server.isRunning {
+        if let answer = await get(url) { return answer }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return nil
+}
+
 @Suite("executables", .serialized)
 struct ServerProcessTests {
     @Test("agnes and agnes-server answer --help and --version")
@@ -68,24 +99,12 @@ struct ServerProcessTests {
 
     @Test("agnes-server serve answers /api/health and stops cleanly on SIGTERM and SIGINT", arguments: [SIGTERM, SIGINT])
     func serveAndStop(signal: Int32) async throws {
-        let port = try freePort()
-        let server = Process()
-        server.executableURL = binaries.appendingPathComponent("agnes-server")
-        server.arguments = ["serve", "--port", String(port)]
-        server.environment = ProcessInfo.processInfo.environment.merging(["AGNES_HOST": "127.0.0.1"]) { $1 }
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let dataDirectory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let (server, port) = try startServer(dataDirectory: dataDirectory)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
 
-        let url = URL(string: "http://127.0.0.1:\(port)/api/health")!
-        var answer: (status: Int, body: Data)?
-        let deadline = Date().addingTimeInterval(30)
-        while answer == nil && Date() < deadline && server.isRunning {
-            answer = await get(url)
-            if answer == nil { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let health = try #require(answer)
+        let health = try #require(await waitForHealth(port: port, server: server))
         #expect(health.status == 200)
         let decoded = try JSONDecoder().decode(HealthStatus.self, from: health.body)
         #expect(decoded == HealthStatus(status: "ok", version: AgnesVersion.current, duckdb: "v1.5.5"))
@@ -96,6 +115,40 @@ struct ServerProcessTests {
         #expect(!server.isRunning, "the server did not stop within 10 s of the signal")
         #expect(server.terminationReason == .exit)
         #expect(server.terminationStatus == 0)
+    }
+
+    @Test("a second agnes-server on the same DATA_DIR fails fast, naming the process that holds it")
+    func secondServerOnSameDataDirectory() async throws {
+        let dataDirectory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let (first, port) = try startServer(dataDirectory: dataDirectory)
+        defer { kill(first.processIdentifier, SIGKILL) }
+        _ = try #require(await waitForHealth(port: port, server: first))
+
+        let started = Date()
+        let second = try run("agnes-server", ["serve", "--port", String(try freePort()), "--data-dir", dataDirectory.path])
+        #expect(second.status != 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(second.output.contains("in use by another process"))
+        #expect(second.output.contains("PID \(first.processIdentifier)"))
+        // The migration status of a held database cannot be read either, and says why.
+        let status = try run("agnes-server", ["migrate", "--status", "--data-dir", dataDirectory.path])
+        #expect(status.status != 0 && status.output.contains("in use by another process"))
+    }
+
+    @Test("agnes-server migrate shows, dry-runs and applies the ladder")
+    func migrateCommand() throws {
+        let dataDirectory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let before = try run("agnes-server", ["migrate", "--status", "--data-dir", dataDirectory.path])
+        #expect(before.status == 0 && before.output.contains("1\tcore_schema\tpending"))
+        let dryRun = try run("agnes-server", ["migrate", "--dry-run", "--data-dir", dataDirectory.path])
+        #expect(dryRun.output.contains("would apply 3 audit_log_indexes"))
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("state/system.duckdb").path))
+        let up = try run("agnes-server", ["migrate", "up", "--data-dir", dataDirectory.path])
+        #expect(up.status == 0 && up.output.contains("schema version 0 → 3"))
+        let again = try run("agnes-server", ["migrate", "up", "--data-dir", dataDirectory.path])
+        #expect(again.output.contains("up to date"))
     }
 
     @Test("agnes-server refuses a malformed AGNES_PORT with a message naming the key")

@@ -1,0 +1,115 @@
+// Operator tasks on system.duckdb while no server runs: migration status and upgrade, backup, restore.
+import DuckDB
+import Foundation
+
+/// Maintenance of the state database under a `DATA_DIR`. Each task opens the database itself, so it fails with
+/// `StateError.locked` (naming the holder) while a server runs on the same `DATA_DIR`.
+public struct StateMaintenance: Sendable {
+    public let dataDirectory: URL
+
+    public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
+
+    public var stateDirectory: URL { dataDirectory.appendingPathComponent("state") }
+    public var databaseURL: URL { stateDirectory.appendingPathComponent("system.duckdb") }
+    public var backupDirectory: URL { stateDirectory.appendingPathComponent("backups") }
+
+    /// Whether the state database exists yet.
+    public var databaseExists: Bool { FileManager.default.fileExists(atPath: databaseURL.path) }
+
+    /// Every known migration, and whether it was applied. A missing database has every step pending.
+    public func migrationStatus() throws -> [MigrationStatus] {
+        guard databaseExists else {
+            return StateSchema.migrator.migrations.map { MigrationStatus(version: $0.version, name: $0.name, appliedAt: nil) }
+        }
+        return try withConnection { try StateSchema.migrator.status($0) }
+    }
+
+    /// Applies pending migrations (backing up an existing database first).
+    public func migrate() throws -> MigrationReport {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        return try withConnection { connection in
+            try StateSchema.migrator.migrate(connection, databasePath: databaseURL.path, backupDirectory: backupDirectory)
+        }
+    }
+
+    /// Writes a consistent copy of the database (after CHECKPOINT) to `target`, or to
+    /// `state/backups/system-manual-<timestamp>.duckdb`. Returns where it went.
+    public func backup(to target: URL? = nil) throws -> URL {
+        guard databaseExists else { throw StateError.notFound(what: "state database", id: databaseURL.path) }
+        let stamp = ISO8601DateFormatter.backupStamp.string(from: Date())
+        let destination = target ?? backupDirectory.appendingPathComponent("system-manual-\(stamp).duckdb")
+        if FileManager.default.fileExists(atPath: destination.path) {
+            throw StateError.conflict("\(destination.path) exists already; choose another file")
+        }
+        try withConnection { connection in
+            try connection.execute("CHECKPOINT")
+            try Self.copyAtomically(databaseURL, to: destination)
+        }
+        return destination
+    }
+
+    /// Replaces the state database with the backup at `source`. Refuses while another process holds the database,
+    /// and refuses files that are not Agnes state databases or come from a newer Agnes. The database being replaced
+    /// is kept in `state/backups/`. Returns where the replaced database was kept, if there was one.
+    @discardableResult
+    public func restore(from source: URL) throws -> URL? {
+        guard FileManager.default.fileExists(atPath: source.path) else { throw StateError.notFound(what: "backup file", id: source.path) }
+        // Inspect the backup read-only: it must carry our schema ladder, at a version this binary knows.
+        do {
+            let connection = try Database(path: source.path, configuration: .init(accessMode: .readOnly)).connect()
+            guard try connection.scalar(Int64.self, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'") == 1 else {
+                throw StateError.invalid("\(source.path) is not an Agnes state database (it has no schema_migrations table)")
+            }
+            let version = Int(try connection.scalar(Int64.self, "SELECT coalesce(max(version), 0) FROM schema_migrations") ?? 0)
+            if version > StateSchema.migrator.latestVersion {
+                throw StateError.newerSchema(databaseVersion: version, knownVersion: StateSchema.migrator.latestVersion)
+            }
+        } catch let error as DuckDBError {
+            throw StateError.invalid("\(source.path) is not a readable DuckDB database: \(error.message)")
+        }
+        try FileManager.default.createDirectory(at: backupDirectory, withIntermediateDirectories: true)
+        var kept: URL?
+        if databaseExists {
+            // Taking the database open proves no server holds it, and CHECKPOINT folds the WAL in.
+            try withConnection { try $0.execute("CHECKPOINT") }
+            let stamp = ISO8601DateFormatter.backupStamp.string(from: Date())
+            kept = backupDirectory.appendingPathComponent("system-before-restore-\(stamp).duckdb")
+            try Self.copyAtomically(databaseURL, to: kept!)
+        }
+        let staging = stateDirectory.appendingPathComponent(".system.duckdb.restoring")
+        try? FileManager.default.removeItem(at: staging)
+        try FileManager.default.copyItem(at: source, to: staging)
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: databaseURL.path + ".wal"))
+        // rename(2) replaces the old file atomically: a crash leaves either the old or the restored database.
+        guard rename(staging.path, databaseURL.path) == 0 else {
+            throw StateError.invalid("could not move the restored database into place: \(String(cString: strerror(errno)))")
+        }
+        return kept
+    }
+
+    /// Opens the database for one task, mapping a held lock to `StateError.locked`.
+    @discardableResult
+    func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        let database: Database
+        do {
+            database = try Database(path: databaseURL.path, configuration: .init(threads: 2))
+        } catch let error as DuckDBError where error.kind == .io && error.message.contains("lock") {
+            throw StateError.locked(path: databaseURL.path, detail: error.message)
+        }
+        let connection = try database.connect()
+        defer {
+            connection.close()
+            database.close()
+        }
+        return try body(connection)
+    }
+
+    /// Copies a file under a temporary name in the destination folder, then renames it into place.
+    static func copyAtomically(_ source: URL, to destination: URL) throws {
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial")
+        try? FileManager.default.removeItem(at: temporary)
+        try FileManager.default.copyItem(at: source, to: temporary)
+        try FileManager.default.moveItem(at: temporary, to: destination)
+    }
+}

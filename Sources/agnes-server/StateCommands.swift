@@ -1,0 +1,94 @@
+// agnes-server subcommands that maintain system.duckdb: migrate, backup, restore, export, import. State-layer
+// errors carry their own one-line description, which ArgumentParser prints before exiting with status 1.
+import AgnesState
+import ArgumentParser
+import Foundation
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or apply migrations of the state database without starting the server.",
+        discussion: "With --status (the default) lists every migration and whether it is applied; --dry-run lists what `up` would apply; `up` applies them, backing up an existing database into state/backups/ first."
+    )
+
+    enum Action: String, ExpressibleByArgument, CaseIterable { case up }
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Flag(help: "List every migration and whether it is applied.") var status = false
+    @Flag(name: .customLong("dry-run"), help: "List the migrations `up` would apply, and change nothing.") var dryRun = false
+    @Argument(help: "`up` applies pending migrations.") var action: Action?
+
+    func run() throws {
+        let maintenance = StateMaintenance(dataDirectory: data.url)
+        if action == .up {
+            let report = try maintenance.migrate()
+            if report.applied.isEmpty {
+                print("state database is up to date (schema version \(report.toVersion))")
+            } else {
+                for step in report.applied { print("applied \(step.version) \(step.name)") }
+                print("schema version \(report.fromVersion) → \(report.toVersion)" + (report.backup.map { "; backup at \($0)" } ?? ""))
+            }
+            return
+        }
+        let steps = try maintenance.migrationStatus()
+        if dryRun {
+            let pending = steps.filter { !$0.isApplied }
+            print(pending.isEmpty ? "nothing to apply" : pending.map { "would apply \($0.version) \($0.name)" }.joined(separator: "\n"))
+        } else {
+            for step in steps {
+                print("\(step.version)\t\(step.name)\t" + (step.appliedAt.map { "applied \(ISO8601DateFormatter().string(from: $0))" } ?? "pending"))
+            }
+        }
+    }
+}
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a consistent copy of the state database (the server must be stopped).")
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Option(help: "Where to write the copy (default: state/backups/system-manual-<time>.duckdb).") var to: String?
+
+    func run() throws {
+        let target = to.map { URL(fileURLWithPath: $0) }
+        let written = try StateMaintenance(dataDirectory: data.url).backup(to: target)
+        print("backup written to \(written.path)")
+    }
+}
+
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replace the state database with a backup (refused while a server uses the data directory).",
+        discussion: "The database being replaced is kept in state/backups/."
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Argument(help: "The backup file to restore.") var file: String
+
+    func run() throws {
+        let kept = try StateMaintenance(dataDirectory: data.url).restore(from: URL(fileURLWithPath: file))
+        print("restored \(file)" + (kept.map { "; the previous database is kept at \($0.path)" } ?? ""))
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export every state table to a readable JSON file (the server must be stopped).")
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Option(help: "The directory to write <table>.json files and manifest.json into.") var json: String
+
+    func run() throws {
+        let manifest = try StateMaintenance(dataDirectory: data.url).exportJSON(to: URL(fileURLWithPath: json))
+        print("exported \(manifest.tables.count) tables (\(manifest.tables.values.reduce(0, +)) rows) to \(json)")
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Replace the state tables with a JSON export (the server must be stopped).")
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Option(help: "A directory written by `agnes-server export --json`.") var json: String
+
+    func run() throws {
+        let manifest = try StateMaintenance(dataDirectory: data.url).importJSON(from: URL(fileURLWithPath: json))
+        print("imported \(manifest.tables.values.reduce(0, +)) rows into \(manifest.tables.count) tables")
+    }
+}
