@@ -28,7 +28,9 @@ test: bootstrap
 
 bench: bootstrap
 	$(SWIFT) build -c release --product DuckDBBindingBenchmark
+	$(SWIFT) build -c release --product StateRepositoriesBenchmark
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
+	.build/release/StateRepositoriesBenchmark
 
 clean: bootstrap
 	$(SWIFT) package clean

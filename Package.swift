@@ -66,6 +66,11 @@ let package = Package(
             dependencies: ["DuckDB"],
             path: "Benchmarks/DuckDBBinding"
         ),
+        .executableTarget(
+            name: "StateRepositoriesBenchmark",
+            dependencies: ["AgnesState"],
+            path: "Benchmarks/StateRepositories"
+        ),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"]),
         .testTarget(
             name: "AgnesServerTests",

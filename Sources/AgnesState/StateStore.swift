@@ -17,8 +17,9 @@ public final class StateStore: Sendable {
     /// The default number of pooled connections.
     public static let defaultPoolSize = 4
 
-    /// Opens (creating when needed) and migrates the state database under `dataDirectory/state`.
-    public static func open(dataDirectory: URL, poolSize: Int = defaultPoolSize, threads: Int = 2) throws -> StateStore {
+    /// Opens (creating when needed) and migrates the state database under `dataDirectory/state`. State queries are
+    /// small point reads and writes, so each runs on its calling pool thread (`threads` = 1) unless told otherwise.
+    public static func open(dataDirectory: URL, poolSize: Int = defaultPoolSize, threads: Int = 1) throws -> StateStore {
         let stateDirectory = dataDirectory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let path = stateDirectory.appendingPathComponent("system.duckdb").path
@@ -33,7 +34,7 @@ public final class StateStore: Sendable {
 
     /// An in-memory store with the full schema, for tests and benchmarks.
     public static func inMemory(poolSize: Int = defaultPoolSize) throws -> StateStore {
-        let database = try Database(configuration: .init(threads: 2))
+        let database = try Database(configuration: .init(threads: 1))
         return try StateStore(database: database, stateDirectory: FileManager.default.temporaryDirectory, databasePath: nil, poolSize: poolSize)
     }
 

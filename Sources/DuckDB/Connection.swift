@@ -9,6 +9,10 @@ public final class Connection {
     let handle: ConnectionHandle
     /// The database this connection belongs to (kept alive while the connection is).
     public let database: Database
+    /// Statements prepared by `cachedStatement(_:)`, by SQL text.
+    private var statementCache: [String: PreparedStatement] = [:]
+    /// The cache is emptied when it grows past this many statements.
+    static let statementCacheLimit = 256
 
     init(handle: duckdb_connection, database: Database) {
         self.handle = ConnectionHandle(handle)
@@ -18,7 +22,10 @@ public final class Connection {
     deinit { handle.close() }
 
     /// Closes the connection now instead of when it is released.
-    public func close() { handle.close() }
+    public func close() {
+        statementCache.removeAll()
+        handle.close()
+    }
 
     /// Whether `close()` was called.
     public var isClosed: Bool { handle.isClosed }
@@ -42,18 +49,17 @@ public final class Connection {
         return Int(duckdb_rows_changed(&result))
     }
 
-    /// Runs one statement with bound parameters and returns the number of rows it changed.
+    /// Runs one statement with bound parameters and returns the number of rows it changed. The statement is
+    /// prepared once per connection and reused (see `cachedStatement(_:)`).
     @discardableResult
     public func execute(_ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> Int {
-        let statement = try prepare(sql)
-        try statement.bind(parameters)
-        return try statement.execute()
+        try execute(sql, parameters: parameters)
     }
 
     /// Runs one statement with parameters given as an array and returns the number of rows it changed.
     @discardableResult
     public func execute(_ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> Int {
-        let statement = try prepare(sql)
+        let statement = try cachedStatement(sql)
         try statement.bind(parameters)
         return try statement.execute()
     }
@@ -77,19 +83,37 @@ public final class Connection {
         try PreparedStatement(connection: self, sql: sql)
     }
 
+    /// The statement for `sql`, prepared on first use and kept for the life of the connection (as GRDB's
+    /// `cachedStatement`). Parsing and preparing are skipped on later uses. Do not keep a streamed result of a
+    /// cached statement open across another use of the same SQL: the second execution closes the first result.
+    public func cachedStatement(_ sql: String) throws -> PreparedStatement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try prepare(sql)
+        if statementCache.count >= Self.statementCacheLimit { statementCache.removeAll(keepingCapacity: true) }
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs a cached statement with `parameters` and returns its whole (small) result, materialized.
+    private func materialized(_ sql: String, _ parameters: [(any DuckDBValueConvertible)?]) throws -> ResultSet {
+        let statement = try cachedStatement(sql)
+        try statement.bind(parameters)
+        return try statement.queryMaterialized()
+    }
+
     /// Decodes every row of a query into `T` by column name.
     public func fetchAll<T: Decodable>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> [T] {
-        try query(sql, parameters: parameters).decode(type)
+        try materialized(sql, parameters).decode(type)
     }
 
     /// Decodes the first row of a query into `T`, or returns nil when there is none.
     public func fetchOne<T: Decodable>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> T? {
-        try query(sql, parameters: parameters).decodeFirst(type)
+        try materialized(sql, parameters).decodeFirst(type)
     }
 
     /// The first column of the first row, converted to `T`; nil when there are no rows or the value is NULL.
     public func scalar<T: DuckDBValueConvertible>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> T? {
-        try query(sql, parameters: parameters).scalar(type)
+        try materialized(sql, parameters).scalar(type)
     }
 
     // MARK: Transactions

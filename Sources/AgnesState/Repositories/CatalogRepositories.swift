@@ -17,10 +17,9 @@ public struct DataSourcesRepository: Sendable {
             throw StateError.invalid("the config of source \(name) must be a JSON object")
         }
         return try await store.write { connection in
-            try connection.execute("""
-                INSERT INTO data_sources (name, type, config, secret_env) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config, secret_env = excluded.secret_env, updated_at = now()
-                """, name, type, config, secretEnv)
+            let values: [(any DuckDBValueConvertible)?] = [name, type, config, secretEnv]
+            try updateOrInsert(connection, update: "UPDATE data_sources SET type = $2, config = $3, secret_env = $4, updated_at = now() WHERE name = $1", values,
+                               insert: "INSERT INTO data_sources (name, type, config, secret_env) VALUES ($1, $2, $3, $4)", values)
             return try connection.fetchOne(DataSource.self, "SELECT * FROM data_sources WHERE name = $1", name)!
         }
     }
@@ -51,10 +50,9 @@ public struct ProfilesRepository: Sendable {
     /// Stores the latest profile of a table (JSON text), replacing the previous one.
     public func save(tableId: String, profile: String, at date: Date = Date()) async throws {
         try await store.write { connection in
-            try connection.execute("""
-                INSERT INTO table_profiles (table_id, profile, profiled_at) VALUES ($1, $2, $3)
-                ON CONFLICT (table_id) DO UPDATE SET profile = excluded.profile, profiled_at = excluded.profiled_at
-                """, tableId, profile, date)
+            let values: [(any DuckDBValueConvertible)?] = [tableId, profile, date]
+            try updateOrInsert(connection, update: "UPDATE table_profiles SET profile = $2, profiled_at = $3 WHERE table_id = $1", values,
+                               insert: "INSERT INTO table_profiles (table_id, profile, profiled_at) VALUES ($1, $2, $3)", values)
         }
     }
 
@@ -65,11 +63,10 @@ public struct ProfilesRepository: Sendable {
     /// Sets (or with nil clears) the description of a column.
     public func describe(tableId: String, column: String, description: String?, by userId: String?) async throws {
         try await store.write { connection in
-            try connection.execute("""
-                INSERT INTO column_metadata (table_id, column_name, description, updated_by) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (table_id, column_name) DO UPDATE SET description = excluded.description,
-                    updated_by = excluded.updated_by, updated_at = now()
-                """, tableId, column, description, userId)
+            let values: [(any DuckDBValueConvertible)?] = [tableId, column, description, userId]
+            try updateOrInsert(connection, update: """
+                UPDATE column_metadata SET description = $3, updated_by = $4, updated_at = now() WHERE table_id = $1 AND column_name = $2
+                """, values, insert: "INSERT INTO column_metadata (table_id, column_name, description, updated_by) VALUES ($1, $2, $3, $4)", values)
         }
     }
 
@@ -89,18 +86,20 @@ public struct MetricsRepository: Sendable {
     public func upsert(_ metric: MetricDefinition) async throws -> MetricDefinition {
         guard !metric.name.isEmpty, !metric.category.isEmpty else { throw StateError.invalid("a metric needs a name and a category") }
         return try await store.write { connection in
-            try connection.execute("""
+            let values: [(any DuckDBValueConvertible)?] = [metric.id, metric.name, metric.displayName, metric.category, metric.description,
+                                                           metric.type, metric.unit, metric.grain, metric.tables, metric.expression,
+                                                           metric.timeColumn, metric.dimensions, metric.filters, metric.synonyms, metric.notes,
+                                                           metric.sql, metric.status, metric.source]
+            try updateOrInsert(connection, update: """
+                UPDATE metric_definitions SET name = $2, display_name = $3, category = $4, description = $5, type = $6, unit = $7,
+                    grain = $8, tables = $9, expression = $10, time_column = $11, dimensions = $12, filters = $13, synonyms = $14,
+                    notes = $15, sql = $16, status = $17, source = $18, updated_at = now()
+                WHERE id = $1
+                """, values, insert: """
                 INSERT INTO metric_definitions (id, name, display_name, category, description, type, unit, grain, tables, expression,
                     time_column, dimensions, filters, synonyms, notes, sql, status, source)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, display_name = excluded.display_name, category = excluded.category,
-                    description = excluded.description, type = excluded.type, unit = excluded.unit, grain = excluded.grain,
-                    tables = excluded.tables, expression = excluded.expression, time_column = excluded.time_column,
-                    dimensions = excluded.dimensions, filters = excluded.filters, synonyms = excluded.synonyms, notes = excluded.notes,
-                    sql = excluded.sql, status = excluded.status, source = excluded.source, updated_at = now()
-                """, parameters: [metric.id, metric.name, metric.displayName, metric.category, metric.description, metric.type,
-                                  metric.unit, metric.grain, metric.tables, metric.expression, metric.timeColumn, metric.dimensions,
-                                  metric.filters, metric.synonyms, metric.notes, metric.sql, metric.status, metric.source])
+                """, values)
             return try connection.fetchOne(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE id = $1", metric.id)!
         }
     }
@@ -161,10 +160,9 @@ public struct TemplatesRepository: Sendable {
     /// Sets a template's content.
     public func set(key: String, content: String, by userId: String?) async throws {
         try await store.write { connection in
-            try connection.execute("""
-                INSERT INTO instance_templates (key, content, updated_by) VALUES ($1, $2, $3)
-                ON CONFLICT (key) DO UPDATE SET content = excluded.content, updated_by = excluded.updated_by, updated_at = now()
-                """, key, content, userId)
+            let values: [(any DuckDBValueConvertible)?] = [key, content, userId]
+            try updateOrInsert(connection, update: "UPDATE instance_templates SET content = $2, updated_by = $3, updated_at = now() WHERE key = $1", values,
+                               insert: "INSERT INTO instance_templates (key, content, updated_by) VALUES ($1, $2, $3)", values)
         }
     }
 

@@ -89,9 +89,11 @@ public struct GroupsRepository: Sendable {
         try await store.write { connection in
             guard try UsersRepository.fetch(connection, id: userId) != nil else { throw StateError.notFound(what: "user", id: userId) }
             guard try Self.fetch(connection, id: groupId) != nil else { throw StateError.notFound(what: "group", id: groupId) }
-            try connection.execute("""
-                INSERT INTO user_group_members (user_id, group_id, source, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
-                """, userId, groupId, source.rawValue, addedBy)
+            let exists = try connection.scalar(Bool.self, "SELECT count(*) > 0 FROM user_group_members WHERE user_id = $1 AND group_id = $2", userId, groupId)
+            if exists != true {
+                try connection.execute("INSERT INTO user_group_members (user_id, group_id, source, added_by) VALUES ($1, $2, $3, $4)",
+                                       userId, groupId, source.rawValue, addedBy)
+            }
         }
     }
 

@@ -64,10 +64,9 @@ public struct KnowledgeRepository: Sendable {
         guard vote == 1 || vote == -1 else { throw StateError.invalid("a vote is +1 or -1, not \(vote)") }
         try await store.write { connection in
             guard try Self.fetch(connection, id: itemId) != nil else { throw StateError.notFound(what: "knowledge item", id: itemId) }
-            try connection.execute("""
-                INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ($1, $2, $3)
-                ON CONFLICT (item_id, user_id) DO UPDATE SET vote = excluded.vote, voted_at = now()
-                """, itemId, userId, Int32(vote))
+            let values: [(any DuckDBValueConvertible)?] = [itemId, userId, Int32(vote)]
+            try updateOrInsert(connection, update: "UPDATE knowledge_votes SET vote = $3, voted_at = now() WHERE item_id = $1 AND user_id = $2", values,
+                               insert: "INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ($1, $2, $3)", values)
         }
     }
 

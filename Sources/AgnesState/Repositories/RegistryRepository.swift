@@ -20,22 +20,37 @@ public struct RegistryRepository: Sendable {
             throw StateError.invalid("table id '\(table.id)' must match ^[a-z][a-z0-9_]{0,62}$")
         }
         return try await store.write { connection in
-            try mapUniqueViolation("a table named \(table.name) is registered under another id") {
-                try connection.execute("""
-                    INSERT INTO table_registry (id, name, source_name, source_type, bucket, source_table, source_query, query_mode,
-                        sync_strategy, sync_schedule, primary_key, incremental_column, partition_by, folder, description, registered_by)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, source_name = excluded.source_name,
-                        source_type = excluded.source_type, bucket = excluded.bucket, source_table = excluded.source_table,
-                        source_query = excluded.source_query, query_mode = excluded.query_mode, sync_strategy = excluded.sync_strategy,
-                        sync_schedule = excluded.sync_schedule, primary_key = excluded.primary_key,
-                        incremental_column = excluded.incremental_column, partition_by = excluded.partition_by,
-                        folder = excluded.folder, description = excluded.description, updated_at = now()
-                    """, parameters: [table.id, table.name, table.sourceName, table.sourceType, table.bucket, table.sourceTable,
-                                      table.sourceQuery, table.queryMode.rawValue, table.syncStrategy.rawValue, table.syncSchedule,
-                                      table.primaryKey, table.incrementalColumn, table.partitionBy, table.folder, table.description,
-                                      table.registeredBy])
+            let existing = try Self.fetch(connection, id: table.id)
+            if existing?.name != table.name {
+                // The name is unique too: a clash with another id is a conflict, not something to retry.
+                if let holder = try connection.scalar(String.self, "SELECT id FROM table_registry WHERE name = $1", table.name) {
+                    throw StateError.conflict("a table named \(table.name) is registered under another id (\(holder))")
+                }
             }
+            let values: [(any DuckDBValueConvertible)?] = [table.id, table.sourceName, table.sourceType, table.bucket, table.sourceTable,
+                                                           table.sourceQuery, table.queryMode.rawValue, table.syncStrategy.rawValue,
+                                                           table.syncSchedule, table.primaryKey, table.incrementalColumn,
+                                                           table.partitionBy, table.folder, table.description]
+            guard let existing else {
+                try mapUniqueViolation("table \(table.id) was registered concurrently") {
+                    try connection.execute("""
+                        INSERT INTO table_registry (id, source_name, source_type, bucket, source_table, source_query, query_mode,
+                            sync_strategy, sync_schedule, primary_key, incremental_column, partition_by, folder, description, name, registered_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                        """, parameters: values + [table.name, table.registeredBy])
+                }
+                return try Self.fetch(connection, id: table.id)!
+            }
+            // Updating the indexed name column is costly in DuckDB, so it is only written when it changes.
+            if existing.name != table.name {
+                try connection.execute("UPDATE table_registry SET name = $2 WHERE id = $1", table.id, table.name)
+            }
+            try connection.execute("""
+                UPDATE table_registry SET source_name = $2, source_type = $3, bucket = $4, source_table = $5, source_query = $6,
+                    query_mode = $7, sync_strategy = $8, sync_schedule = $9, primary_key = $10, incremental_column = $11,
+                    partition_by = $12, folder = $13, description = $14, updated_at = now()
+                WHERE id = $1
+                """, parameters: values)
             return try Self.fetch(connection, id: table.id)!
         }
     }

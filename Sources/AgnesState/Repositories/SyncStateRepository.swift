@@ -20,22 +20,22 @@ public struct SyncStateRepository: Sendable {
                     INSERT INTO sync_history (id, table_id, started_at, finished_at, trigger, rows, bytes, duration_ms, status)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ok')
                     """, parameters: [historyId, tableId, result.startedAt, result.finishedAt, result.trigger, rows, bytes, durationMs])
-                try connection.execute("""
+                let values: [(any DuckDBValueConvertible)?] = [tableId, result.finishedAt, rows, bytes, columns, sha256, md5, schemaHash, files]
+                try updateOrInsert(connection, update: """
+                    UPDATE sync_state SET last_sync = $2, rows = $3, file_size_bytes = $4, columns = $5, sha256 = $6, md5 = $7,
+                        schema_hash = $8, files = $9, status = 'ok', error = NULL
+                    WHERE table_id = $1
+                    """, values, insert: """
                     INSERT INTO sync_state (table_id, last_sync, rows, file_size_bytes, columns, sha256, md5, schema_hash, files, status, error)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ok', NULL)
-                    ON CONFLICT (table_id) DO UPDATE SET last_sync = excluded.last_sync, rows = excluded.rows,
-                        file_size_bytes = excluded.file_size_bytes, columns = excluded.columns, sha256 = excluded.sha256,
-                        md5 = excluded.md5, schema_hash = excluded.schema_hash, files = excluded.files, status = 'ok', error = NULL
-                    """, parameters: [tableId, result.finishedAt, rows, bytes, columns, sha256, md5, schemaHash, files])
+                    """, values)
             case let .failed(message):
                 try connection.execute("""
                     INSERT INTO sync_history (id, table_id, started_at, finished_at, trigger, duration_ms, status, error)
                     VALUES ($1, $2, $3, $4, $5, $6, 'error', $7)
                     """, parameters: [historyId, tableId, result.startedAt, result.finishedAt, result.trigger, durationMs, message])
-                try connection.execute("""
-                    INSERT INTO sync_state (table_id, status, error) VALUES ($1, 'error', $2)
-                    ON CONFLICT (table_id) DO UPDATE SET status = 'error', error = excluded.error
-                    """, tableId, message)
+                try updateOrInsert(connection, update: "UPDATE sync_state SET status = 'error', error = $2 WHERE table_id = $1", [tableId, message],
+                                   insert: "INSERT INTO sync_state (table_id, status, error) VALUES ($1, 'error', $2)", [tableId, message])
             }
         }
     }

@@ -14,16 +14,20 @@ public struct UsersRepository: Sendable {
     public func create(email: String, name: String? = nil, passwordHash: String? = nil) async throws -> User {
         let email = User.normalize(email: email)
         guard Self.looksLikeEmail(email) else { throw StateError.invalid("'\(email)' is not an email address") }
-        let id = Identifier.make()
+        // Timestamps are set here (to the microsecond DuckDB keeps) so the new row need not be read back.
+        let now = DuckDBTimestamp(Date()).date
+        let user = User(id: Identifier.make(), email: email, name: name, passwordHash: passwordHash, active: true, deactivatedAt: nil,
+                        deactivatedBy: nil, createdAt: now, updatedAt: now, lastLoginAt: nil)
         return try await store.write { connection in
             try mapUniqueViolation("a user with email \(email) already exists") {
-                try connection.execute("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", id, email, name, passwordHash)
+                try connection.execute("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+                                       user.id, email, name, passwordHash, now)
             }
             try connection.execute("""
                 INSERT INTO user_group_members (user_id, group_id, source, added_by)
                 SELECT $1, id, 'system_seed', 'system:seed' FROM user_groups WHERE name = $2
-                """, id, Group.everyoneName)
-            return try Self.fetch(connection, id: id)!
+                """, user.id, Group.everyoneName)
+            return user
         }
     }
 

@@ -6,15 +6,15 @@ import Foundation
 /// (`$name`), execute, and bind again; bindings persist between executions until replaced or cleared.
 public final class PreparedStatement {
     private var handle: duckdb_prepared_statement?
-    /// The connection the statement runs on.
-    public let connection: Connection
+    /// The connection's handle (not the `Connection`, so a connection's statement cache makes no reference cycle).
+    private let connectionHandle: ConnectionHandle
     /// The SQL it was prepared from.
     public let sql: String
     /// The number of parameters the statement takes.
     public let parameterCount: Int
 
     init(connection: Connection, sql: String) throws {
-        self.connection = connection
+        connectionHandle = connection.handle
         self.sql = sql
         var statement: duckdb_prepared_statement?
         let state = duckdb_prepare(try connection.raw(), sql, &statement)
