@@ -14,7 +14,7 @@ struct AgnesServerCommand: AsyncParsableCommand {
         discussion: "Start it with `agnes-server serve`. AGNES_HOST and AGNES_PORT set the listening address when "
             + "--host and --port are not given. SIGTERM or SIGINT (Ctrl-C) stops the server cleanly.",
         version: AgnesVersion.current,
-        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, Export.self, Import.self]
+        subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, Export.self, Import.self, ImportLegacy.self]
     )
 }
 

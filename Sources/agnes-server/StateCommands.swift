@@ -92,3 +92,25 @@ struct Import: ParsableCommand {
         print("imported \(manifest.tables.values.reduce(0, +)) rows into \(manifest.tables.count) tables")
     }
 }
+
+struct ImportLegacy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-legacy",
+        abstract: "Bring the JSON state of the older, file-based Agnes into the state database (the server must be stopped).",
+        discussion: "Reads auth/users.json, table_registry.json, src_data/metadata/sync_state.json and profiles.json, corporate-memory/knowledge.json and votes.json, notifications/telegram_users.json and sync_settings.json under --from. All or nothing: every file is parsed first, the sources are copied to state/backups/legacy-<time>/, then everything is written in one transaction and checked record by record. Running it again changes nothing."
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @Option(help: "The data directory of the older Agnes.") var from: String
+    @Flag(name: .customLong("dry-run"), help: "Print what would be imported, per file and table, and write nothing.") var dryRun = false
+
+    func run() throws {
+        let report = try StateMaintenance(dataDirectory: data.url).importLegacy(from: URL(fileURLWithPath: from), dryRun: dryRun)
+        for file in report.files {
+            let ignored = file.ignoredFields.isEmpty ? "" : "; fields with no place in Agnes, not imported: \(file.ignoredFields.joined(separator: ", "))"
+            print("\(report.dryRun ? "would import" : "imported") \(file.records) record(s) from \(file.file) into \(file.table)\(ignored)")
+        }
+        if !report.missingFiles.isEmpty { print("not present: \(report.missingFiles.joined(separator: ", "))") }
+        if let backup = report.backup { print("validated \(report.validatedRecords) record(s) field by field; source files copied to \(backup)") }
+    }
+}

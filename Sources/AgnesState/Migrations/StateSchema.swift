@@ -10,6 +10,17 @@ public enum StateSchema {
             CREATE INDEX idx_audit_user_time ON audit_log (user_id, timestamp);
             CREATE INDEX idx_audit_action_time ON audit_log (action, timestamp);
             """)),
+        // Per-user dataset toggles of the older, file-based Agnes (notifications/sync_settings.json), kept by the
+        // legacy import; `user_ref` is the user name or email those files used.
+        Migration(version: 4, name: "user_dataset_settings", body: .sql("""
+            CREATE TABLE user_dataset_settings (
+                user_ref VARCHAR NOT NULL,
+                dataset VARCHAR NOT NULL,
+                enabled BOOLEAN NOT NULL,
+                updated_at TIMESTAMPTZ,
+                PRIMARY KEY (user_ref, dataset)
+            )
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -13,7 +13,12 @@ public struct GroupsRepository: Sendable {
     /// Makes sure `Admin` and `Everyone` exist as system groups and every user is a member of `Everyone`.
     /// Safe to run at every start.
     static func seedSystemGroups(_ connection: Connection) throws {
-        try connection.withTransaction { connection in
+        try connection.withTransaction { try seedSystemGroups(inTransaction: $0) }
+    }
+
+    /// The seeding of `seedSystemGroups`, inside a transaction the caller holds.
+    static func seedSystemGroups(inTransaction connection: Connection) throws {
+        do {
             for (name, description) in [(Group.adminName, "Administrators: full access to everything"),
                                         (Group.everyoneName, "Every user is a member")] {
                 try connection.execute("""

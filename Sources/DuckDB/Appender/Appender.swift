@@ -111,6 +111,12 @@ public final class Appender {
         try appendRow(values)
     }
 
+    /// Appends a whole row of `DuckDBValue`s. (Without this overload an array would match the variadic form as
+    /// one LIST value.)
+    public func appendRow(_ values: [DuckDBValue]) throws {
+        try appendRow(values.map { $0 as (any DuckDBValueConvertible)? })
+    }
+
     /// Appends a whole row given as an array.
     public func appendRow(_ values: [(any DuckDBValueConvertible)?]) throws {
         guard values.count == columnTypes.count else {
