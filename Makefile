@@ -29,8 +29,10 @@ test: bootstrap
 bench: bootstrap
 	$(SWIFT) build -c release --product DuckDBBindingBenchmark
 	$(SWIFT) build -c release --product StateRepositoriesBenchmark
+	$(SWIFT) build -c release --product LegacyImportBenchmark
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
 	.build/release/StateRepositoriesBenchmark
+	.build/release/LegacyImportBenchmark
 
 clean: bootstrap
 	$(SWIFT) package clean

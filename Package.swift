@@ -71,6 +71,11 @@ let package = Package(
             dependencies: ["AgnesState"],
             path: "Benchmarks/StateRepositories"
         ),
+        .executableTarget(
+            name: "LegacyImportBenchmark",
+            dependencies: ["AgnesState"],
+            path: "Benchmarks/LegacyImport"
+        ),
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"]),
         .testTarget(
             name: "AgnesServerTests",

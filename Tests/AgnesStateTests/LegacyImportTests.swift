@@ -175,3 +175,26 @@ struct LegacyImportTests {
         }
     }
 }
+
+@Suite("legacy timestamps")
+struct LegacyDatesTests {
+    @Test("the timestamp shapes of the legacy files parse to the same instant", arguments: [
+        ("2026-03-27", 1_774_569_600.0),
+        ("2026-03-27T08:00:00Z", 1_774_598_400.0),
+        ("2026-03-27 08:00:00", 1_774_598_400.0),
+        ("2026-03-27T08:00:00.123456Z", 1_774_598_400.123456),
+        ("2026-03-27T08:00:00.5", 1_774_598_400.5),
+        ("2026-03-27T10:00:00+02:00", 1_774_598_400.0),
+        ("2026-03-27T03:00:00-0500", 1_774_598_400.0),
+        ("1969-12-31T23:59:59Z", -1.0),
+    ])
+    func parses(_ text: String, _ seconds: Double) throws {
+        let date = try #require(LegacyDates.parse(text))
+        #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_001)
+    }
+
+    @Test("text that is not a timestamp is refused", arguments: ["", "yesterday", "2026-13-01", "2026-03-27T25:00:00", "2026-03-27T08:00:00+x"])
+    func refuses(_ text: String) {
+        #expect(LegacyDates.parse(text) == nil)
+    }
+}

@@ -148,6 +148,7 @@ enum LegacyDates {
     }
 
     static func parse(_ text: String) -> Date? {
+        if let fast = parseISO(text) { return fast }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for formatter in zoned { if let date = formatter.date(from: trimmed) { return truncated(date) } }
         // Naive timestamps (no zone) are UTC; a space may separate date and time.
@@ -158,4 +159,55 @@ enum LegacyDates {
 
     /// DuckDB keeps microseconds.
     static func truncated(_ date: Date) -> Date { DuckDBTimestamp(date).date }
+
+    /// The common shapes, parsed by hand (Foundation's formatters cost tens of microseconds each):
+    /// `YYYY-MM-DD`, and `YYYY-MM-DD[T| ]HH:MM:SS[.f…][Z|±HH[:MM]]` (no zone means UTC).
+    static func parseISO(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var micros = Int64(DuckDBDate(year: year, month: month, day: day).days) * 86_400_000_000
+        if bytes.count == 10 { return DuckDBTimestamp(microseconds: micros).date }
+        guard bytes.count >= 19, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+              let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
+              hour < 24, minute < 60, second < 61 else { return nil }
+        micros += Int64((hour * 60 + minute) * 60 + second) * 1_000_000
+        var index = 19
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var fraction: Int64 = 0, scale: Int64 = 1_000_000
+            while index < bytes.count, bytes[index] >= 48 && bytes[index] <= 57 {
+                if scale > 1 { scale /= 10; fraction += Int64(bytes[index] - 48) * scale }
+                index += 1
+            }
+            micros += fraction
+        }
+        if index == bytes.count { return DuckDBTimestamp(microseconds: micros).date }
+        if bytes[index] == UInt8(ascii: "Z"), index + 1 == bytes.count { return DuckDBTimestamp(microseconds: micros).date }
+        guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"), let offsetHours = digits(index + 1, 2) else { return nil }
+        var offsetMinutes = 0
+        let rest = index + 3
+        if rest == bytes.count {
+        } else if bytes[rest] == UInt8(ascii: ":"), rest + 3 == bytes.count, let minutes = digits(rest + 1, 2) {
+            offsetMinutes = minutes
+        } else if rest + 2 == bytes.count, let minutes = digits(rest, 2) {
+            offsetMinutes = minutes
+        } else {
+            return nil
+        }
+        let offset = Int64(offsetHours * 60 + offsetMinutes) * 60_000_000
+        micros += bytes[index] == UInt8(ascii: "+") ? -offset : offset
+        return DuckDBTimestamp(microseconds: micros).date
+    }
 }
