@@ -84,6 +84,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "agnes", "agnes-server"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "AgnesState", "DuckDB", "agnes", "agnes-server"]),
     ]
 )
