@@ -94,7 +94,7 @@ try await measure("templates_get", iterations: n) { _ in _ = try await templates
 
 // Sustained audit appends: one producer records entries as fast as it can; the flusher writes every 200 ms.
 let audit = AuditLog(store: store)
-audit.start()
+try audit.start()
 let started = Date()
 var produced = 0
 while Date().timeIntervalSince(started) < options.auditSeconds {

@@ -36,7 +36,7 @@ struct MaintenanceTests {
 
             let first = directory.appendingPathComponent("export1"), second = directory.appendingPathComponent("export2")
             let manifest = try StateMaintenance(dataDirectory: source).exportJSON(to: first)
-            #expect(manifest.tables["users"] == 1 && manifest.tables["audit_log"] == 1 && manifest.schemaVersion == 3)
+            #expect(manifest.tables["users"] == 1 && manifest.tables["audit_log"] == 1 && manifest.schemaVersion == StateSchema.migrator.latestVersion)
             let users = try String(contentsOf: first.appendingPathComponent("users.json"), encoding: .utf8)
             #expect(users.contains("\n    \"email\": \"ops@example.com\""))
 

@@ -61,7 +61,7 @@ struct MemoryAndAuditTests {
         try await withDataDirectory { directory in
             let store = try StateStore.open(dataDirectory: directory)
             let audit = AuditLog(store: store)
-            audit.start()
+            try audit.start()
             audit.record(AuditEntry(userId: "u1", action: "login", clientIp: "127.0.0.1"))
             let deadline = Date().addingTimeInterval(2)
             var written = 0

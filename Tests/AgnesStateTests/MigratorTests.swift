@@ -12,7 +12,7 @@ struct MigratorTests {
         let report = try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
         #expect(report.fromVersion == 0)
         #expect(report.toVersion == StateSchema.migrator.latestVersion)
-        #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes"])
+        #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes", "user_dataset_settings"])
         let checksums = try connection.query("SELECT checksum FROM schema_migrations ORDER BY version").rows().map { $0[0].stringValue ?? "" }
         #expect(checksums.allSatisfy { $0.count == 64 })
 
@@ -29,7 +29,7 @@ struct MigratorTests {
         #expect(tables == ["schema_migrations", "users", "one_time_tokens", "personal_access_tokens", "user_groups", "user_group_members",
                            "resource_grants", "data_sources", "table_registry", "sync_state", "sync_history", "table_profiles",
                            "column_metadata", "knowledge_items", "knowledge_votes", "metric_definitions", "audit_log", "uploads",
-                           "instance_templates", "notification_links", "scripts"])
+                           "instance_templates", "notification_links", "scripts", "user_dataset_settings"])
         let types = try connection.query("""
             SELECT table_name || '.' || column_name, data_type FROM duckdb_columns()
             WHERE (table_name, column_name) IN (('users', 'created_at'), ('personal_access_tokens', 'scopes'), ('data_sources', 'config'), ('sync_state', 'files'))
@@ -100,17 +100,18 @@ struct MigratorTests {
             let connection = try Database(path: path).connect()
             try StateSchema.migrator.migrate(connection, databasePath: path, backupDirectory: nil)
             let broken = Migrator(migrations: StateSchema.migrator.migrations + [
-                Migration(version: 4, name: "half_broken", body: .sql("CREATE TABLE extra (x INTEGER); SELECT * FROM no_such_table")),
+                Migration(version: StateSchema.migrator.latestVersion + 1, name: "half_broken",
+                          body: .sql("CREATE TABLE extra (x INTEGER); SELECT * FROM no_such_table")),
             ])
             let backups = directory.appendingPathComponent("backups")
             let error = #expect(throws: StateError.self) { try broken.migrate(connection, databasePath: path, backupDirectory: backups) }
             guard case let .migrationFailed(version, name, message, backup) = error else { Issue.record("unexpected \(String(describing: error))"); return }
-            #expect(version == 4 && name == "half_broken")
+            #expect(version == StateSchema.migrator.latestVersion + 1 && name == "half_broken")
             #expect(message.contains("no_such_table"))
             #expect(backup.map { FileManager.default.fileExists(atPath: $0) } == true)
             // Nothing of the failed step remains.
             #expect(try connection.scalar(Int64.self, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'extra'") == 0)
-            #expect(try connection.scalar(Int64.self, "SELECT max(version) FROM schema_migrations") == 3)
+            #expect(try connection.scalar(Int64.self, "SELECT max(version) FROM schema_migrations") == Int64(StateSchema.migrator.latestVersion))
         }
     }
 

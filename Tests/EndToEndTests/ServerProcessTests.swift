@@ -146,7 +146,7 @@ struct ServerProcessTests {
         #expect(dryRun.output.contains("would apply 3 audit_log_indexes"))
         #expect(!FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("state/system.duckdb").path))
         let up = try run("agnes-server", ["migrate", "up", "--data-dir", dataDirectory.path])
-        #expect(up.status == 0 && up.output.contains("schema version 0 → 3"))
+        #expect(up.status == 0 && up.output.contains("schema version 0 → 4"))
         let again = try run("agnes-server", ["migrate", "up", "--data-dir", dataDirectory.path])
         #expect(again.output.contains("up to date"))
     }

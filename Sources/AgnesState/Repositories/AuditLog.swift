@@ -3,13 +3,15 @@
 import DuckDB
 import Foundation
 
-/// Appends to and queries `audit_log`.
+/// Appends to and queries `audit_log`. `start()` runs a writer thread with its own connection that appends queued
+/// entries every `flushInterval`; it does not depend on the Swift concurrency pool, so a busy server still writes
+/// its audit trail on time.
 public final class AuditLog: Sendable {
     let store: StateStore
     /// How often queued entries are written.
     public let flushInterval: Duration
     private let queue = PendingEntries()
-    private let flusher = FlusherTask()
+    private let writer = WriterThread()
 
     public init(store: StateStore, flushInterval: Duration = .milliseconds(200)) {
         self.store = store
@@ -24,48 +26,55 @@ public final class AuditLog: Sendable {
     /// Number of entries queued and not yet written.
     public var pendingCount: Int { queue.count }
 
-    /// Starts writing queued entries every `flushInterval` until `close()`.
-    public func start() {
-        flusher.start { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: flushInterval)
-                try? await flush()
-            }
+    /// Starts the writer thread.
+    public func start() throws {
+        let owned = WriterConnection(connection: try store.database.connect())
+        let seconds = Double(flushInterval.components.seconds) + Double(flushInterval.components.attoseconds) / 1e18
+        writer.start(interval: seconds) { [queue] in
+            let batch = queue.takeAll()
+            guard !batch.isEmpty else { return }
+            do { try Self.append(batch, to: owned.connection) } catch { queue.prepend(batch) }
+        } finish: {
+            owned.connection.close()
         }
     }
 
-    /// Stops the periodic flush and writes everything still queued.
+    /// Stops the writer thread after a last flush, then writes anything still queued.
     public func close() async throws {
-        await flusher.stop()
+        await writer.stop()
         try await flush()
     }
 
-    /// Writes every queued entry now, in one appender batch. On failure the entries are queued again.
+    /// Writes every queued entry now, in one appender batch, through the store's pool. On failure the entries are
+    /// queued again.
     public func flush() async throws {
         let batch = queue.takeAll()
         guard !batch.isEmpty else { return }
         do {
-            try await store.read { connection in
-                let appender = try connection.appender(table: "audit_log")
-                try appender.appendColumns([
-                    AppendColumn(batch.map(\.id)),
-                    AppendColumn(batch.map { DuckDBTimestamp($0.timestamp).microseconds }),
-                    AppendColumn(batch.map(\.userId)),
-                    AppendColumn(batch.map(\.action)),
-                    AppendColumn(batch.map(\.resource)),
-                    AppendColumn(batch.map(\.params)),
-                    AppendColumn(batch.map(\.result)),
-                    AppendColumn(batch.map(\.durationMs)),
-                    AppendColumn(batch.map(\.clientIp)),
-                    AppendColumn(batch.map(\.clientKind)),
-                    AppendColumn(batch.map(\.requestId)),
-                ])
-                try appender.close()
-            }
+            try await store.read { try Self.append(batch, to: $0) }
         } catch {
             queue.prepend(batch)
             throw error
         }
+    }
+
+    /// Appends `batch` to `audit_log` column by column through DuckDB's appender.
+    static func append(_ batch: [AuditEntry], to connection: Connection) throws {
+        let appender = try connection.appender(table: "audit_log")
+        try appender.appendColumns([
+            AppendColumn(batch.map(\.id)),
+            AppendColumn(batch.map { DuckDBTimestamp($0.timestamp).microseconds }),
+            AppendColumn(batch.map(\.userId)),
+            AppendColumn(batch.map(\.action)),
+            AppendColumn(batch.map(\.resource)),
+            AppendColumn(batch.map(\.params)),
+            AppendColumn(batch.map(\.result)),
+            AppendColumn(batch.map(\.durationMs)),
+            AppendColumn(batch.map(\.clientIp)),
+            AppendColumn(batch.map(\.clientKind)),
+            AppendColumn(batch.map(\.requestId)),
+        ])
+        try appender.close()
     }
 
     /// Entries matching `query`, newest first. `limit` is clamped to 1…1,000; pass `nextCursor` to get the next page.
@@ -114,25 +123,59 @@ private final class PendingEntries: @unchecked Sendable {
     }
 }
 
-/// Owns the periodic flush task.
-private final class FlusherTask: @unchecked Sendable {
-    // `task` is only touched under `lock`.
-    private let lock = NSLock()
-    private var task: Task<Void, Never>?
+/// The writer thread's own connection. Handed over once and then used by that thread alone.
+private struct WriterConnection: @unchecked Sendable {
+    let connection: Connection
+}
 
-    func start(_ body: @escaping @Sendable () async -> Void) {
-        lock.withLock {
-            guard task == nil else { return }
-            task = Task { await body() }
+/// A thread that runs `tick` every interval until stopped, then once more, then `finish`.
+private final class WriterThread: @unchecked Sendable {
+    // `running`, `stopping` and `waiters` are only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var running = false
+    private var stopping = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func start(interval: TimeInterval, tick: @escaping @Sendable () -> Void, finish: @escaping @Sendable () -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !running else { return }
+        running = true
+        stopping = false
+        let thread = Thread { [self] in
+            while true {
+                condition.lock()
+                if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
+                let stop = stopping
+                condition.unlock()
+                tick()
+                if stop { break }
+            }
+            finish()
+            condition.lock()
+            running = false
+            let resumed = waiters
+            waiters.removeAll()
+            condition.unlock()
+            resumed.forEach { $0.resume() }
         }
+        thread.name = "agnes-audit-writer"
+        thread.start()
     }
 
+    /// Asks the thread to stop and waits until it has written its last batch.
     func stop() async {
-        let running = lock.withLock { () -> Task<Void, Never>? in
-            defer { task = nil }
-            return task
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            guard running else {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            stopping = true
+            waiters.append(continuation)
+            condition.signal()
+            condition.unlock()
         }
-        running?.cancel()
-        await running?.value
     }
 }
