@@ -120,26 +120,13 @@ struct MigratorTests {
         try await withDataDirectory { directory in
             let store = try StateStore.open(dataDirectory: directory)
             try await store.close()
-            let cli = packageRoot.appendingPathComponent(".deps/duckdb-cli/duckdb").path
-            let holder = Process()
-            holder.executableURL = URL(fileURLWithPath: cli)
-            holder.arguments = [directory.appendingPathComponent("state/system.duckdb").path]
-            let stdin = Pipe(), stdout = Pipe()
-            holder.standardInput = stdin
-            holder.standardOutput = stdout
-            try holder.run()
-            defer {
-                try? stdin.fileHandleForWriting.close()
-                holder.waitUntilExit()
-            }
-            stdin.fileHandleForWriting.write(Data("SELECT 'ready';\n".utf8))
-            var output = Data()
-            while !String(decoding: output, as: UTF8.self).contains("ready") { output.append(stdout.fileHandleForReading.availableData) }
+            let holder = try LockHolder(path: directory.appendingPathComponent("state/system.duckdb").path)
+            defer { holder.release() }
 
             let started = Date()
             let error = #expect(throws: StateError.self) { try StateStore.open(dataDirectory: directory) }
             #expect(Date().timeIntervalSince(started) < 2)
-            #expect(error?.description.contains("PID \(holder.processIdentifier)") == true)
+            #expect(error?.description.contains("PID \(holder.pid)") == true)
             #expect(error?.description.contains("in use by another process") == true)
         }
     }

@@ -26,8 +26,9 @@ public final class AuditLog: Sendable {
     /// Number of entries queued and not yet written.
     public var pendingCount: Int { queue.count }
 
-    /// Starts the writer thread.
+    /// Starts the writer thread (once; later calls while it runs do nothing).
     public func start() throws {
+        guard !writer.isRunning else { return }
         let owned = WriterConnection(connection: try store.database.connect())
         let seconds = Double(flushInterval.components.seconds) + Double(flushInterval.components.attoseconds) / 1e18
         writer.start(interval: seconds) { [queue] in
@@ -135,6 +136,12 @@ private final class WriterThread: @unchecked Sendable {
     private var running = false
     private var stopping = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    var isRunning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running
+    }
 
     func start(interval: TimeInterval, tick: @escaping @Sendable () -> Void, finish: @escaping @Sendable () -> Void) {
         condition.lock()
