@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Our own declarations of the DuckDB C API subset we use, linked against .deps/duckdb/libduckdb.so.
@@ -46,6 +47,7 @@ let package = Package(
                 "AgnesCore", "AgnesState", "AgnesData", "DuckDB",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(name: "AgnesClient", dependencies: ["AgnesCore", "DuckDB"]),

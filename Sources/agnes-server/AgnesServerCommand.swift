@@ -11,8 +11,9 @@ struct AgnesServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agnes-server",
         abstract: "The Agnes server: pulls tables from data sources and serves them to analysts.",
-        discussion: "Start it with `agnes-server serve`. AGNES_HOST and AGNES_PORT set the listening address when "
-            + "--host and --port are not given. SIGTERM or SIGINT (Ctrl-C) stops the server cleanly.",
+        discussion: "Start it with `agnes-server serve`. Settings come from options, then environment variables, then "
+            + "instance.yaml (--config, or $CONFIG_DIR/instance.yaml); docs/configuration.md lists them all. "
+            + "SIGTERM or SIGINT (Ctrl-C) stops the server cleanly.",
         version: AgnesVersion.current,
         subcommands: [Serve.self, Migrate.self, Backup.self, Restore.self, Export.self, Import.self, ImportLegacy.self]
     )
@@ -34,20 +35,17 @@ extension AgnesServerCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() async throws {
-            let configuration: ServerConfiguration
-            do {
-                configuration = try ServerConfiguration.resolve(host: host, port: port, environment: ProcessInfo.processInfo.environment)
-            } catch let error as ConfigurationError {
-                throw ValidationError(error.description)
-            }
+            let configuration = try AgnesConfiguration.load(
+                configFile: data.config, environment: ProcessInfo.processInfo.environment,
+                overrides: .init(host: host, port: port, dataDirectory: data.dataDirectory))
             var logger = Logger(label: "agnes-server")
             logger.logLevel = .info
-            logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.host):\(configuration.port), data in \(data.url.path)")
+            logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.server.host):\(configuration.server.port), data in \(configuration.dataDirectory.path)")
             // Opening the state database migrates it and takes DuckDB's file lock: a second server on the same
             // DATA_DIR stops here with a message naming the process that holds it.
-            let state = try StateStore.open(dataDirectory: data.url)
+            let state = try StateStore.open(dataDirectory: configuration.dataDirectory)
             do {
-                try await AgnesServerApplication.make(configuration: configuration, logger: logger).runService()
+                try await AgnesServerApplication.make(configuration: configuration.server, logger: logger).runService()
             } catch {
                 try? await state.close()
                 throw error

@@ -18,7 +18,7 @@ struct Migrate: ParsableCommand {
     @Argument(help: "`up` applies pending migrations.") var action: Action?
 
     func run() throws {
-        let maintenance = StateMaintenance(dataDirectory: data.url)
+        let maintenance = StateMaintenance(dataDirectory: try data.url())
         if action == .up {
             let report = try maintenance.migrate()
             if report.applied.isEmpty {
@@ -49,7 +49,7 @@ struct Backup: ParsableCommand {
 
     func run() throws {
         let target = to.map { URL(fileURLWithPath: $0) }
-        let written = try StateMaintenance(dataDirectory: data.url).backup(to: target)
+        let written = try StateMaintenance(dataDirectory: try data.url()).backup(to: target)
         print("backup written to \(written.path)")
     }
 }
@@ -64,7 +64,7 @@ struct Restore: ParsableCommand {
     @Argument(help: "The backup file to restore.") var file: String
 
     func run() throws {
-        let kept = try StateMaintenance(dataDirectory: data.url).restore(from: URL(fileURLWithPath: file))
+        let kept = try StateMaintenance(dataDirectory: try data.url()).restore(from: URL(fileURLWithPath: file))
         print("restored \(file)" + (kept.map { "; the previous database is kept at \($0.path)" } ?? ""))
     }
 }
@@ -76,7 +76,7 @@ struct Export: ParsableCommand {
     @Option(help: "The directory to write <table>.json files and manifest.json into.") var json: String
 
     func run() throws {
-        let manifest = try StateMaintenance(dataDirectory: data.url).exportJSON(to: URL(fileURLWithPath: json))
+        let manifest = try StateMaintenance(dataDirectory: try data.url()).exportJSON(to: URL(fileURLWithPath: json))
         print("exported \(manifest.tables.count) tables (\(manifest.tables.values.reduce(0, +)) rows) to \(json)")
     }
 }
@@ -88,7 +88,7 @@ struct Import: ParsableCommand {
     @Option(help: "A directory written by `agnes-server export --json`.") var json: String
 
     func run() throws {
-        let manifest = try StateMaintenance(dataDirectory: data.url).importJSON(from: URL(fileURLWithPath: json))
+        let manifest = try StateMaintenance(dataDirectory: try data.url()).importJSON(from: URL(fileURLWithPath: json))
         print("imported \(manifest.tables.values.reduce(0, +)) rows into \(manifest.tables.count) tables")
     }
 }
@@ -105,7 +105,7 @@ struct ImportLegacy: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be imported, per file and table, and write nothing.") var dryRun = false
 
     func run() throws {
-        let report = try StateMaintenance(dataDirectory: data.url).importLegacy(from: URL(fileURLWithPath: from), dryRun: dryRun)
+        let report = try StateMaintenance(dataDirectory: try data.url()).importLegacy(from: URL(fileURLWithPath: from), dryRun: dryRun)
         for file in report.files {
             let ignored = file.ignoredFields.isEmpty ? "" : "; fields with no place in Agnes, not imported: \(file.ignoredFields.joined(separator: ", "))"
             print("\(report.dryRun ? "would import" : "imported") \(file.records) record(s) from \(file.file) into \(file.table)\(ignored)")

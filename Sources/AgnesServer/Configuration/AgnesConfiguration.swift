@@ -1,0 +1,229 @@
+// The resolved configuration of agnes-server: command-line options, then environment variables, then
+// instance.yaml, then defaults — validated, with errors that name the key to fix.
+import Foundation
+import Yams
+
+/// How mail (password links, magic links) is delivered.
+public enum MailerKind: String, Sendable, CaseIterable {
+    /// Print the message (and its link) to the log; the default, for development.
+    case log
+    /// POST a SendGrid-compatible JSON message to `mailer.url`.
+    case http
+}
+
+/// Everything agnes-server needs to start. Secrets are redacted from `description`.
+public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
+    public var server: ServerConfiguration
+    /// The public base URL (for links in mail); defaults to `http://host:port`.
+    public var serverURL: String
+    public var dataDirectory: URL
+    public var jwtSecret: String
+    public var sessionSecret: String
+    public var seedAdminEmail: String?
+    public var seedAdminPassword: String?
+    public var schedulerToken: String?
+    public var rateLimitEnabled: Bool
+    public var bcryptCost: Int
+    public var localDevMode: Bool
+    public var mailerKind: MailerKind
+    public var mailerURL: String?
+    public var mailerAPIKey: String?
+    public var mailerFrom: String
+
+    /// Values given on the command line, which win over everything else.
+    public struct Overrides: Sendable, Equatable {
+        public var host: String?
+        public var port: Int?
+        public var dataDirectory: String?
+        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    /// Resolves the configuration. `configFile` (from `--config`) must exist when given; otherwise
+    /// `$CONFIG_DIR/instance.yaml` is read when present. Secrets not configured are generated once into
+    /// `DATA_DIR/state/secrets/` (mode 600) and reused afterwards.
+    public static func load(configFile: String? = nil, environment: [String: String], overrides: Overrides = Overrides(),
+                            workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> AgnesConfiguration {
+        let file = try InstanceFile.locate(configFile: configFile, environment: environment, workingDirectory: workingDirectory)
+        let values = try file.map(InstanceFile.read) ?? [:]
+        let resolver = Resolver(environment: environment, file: values, fileName: file?.path)
+
+        let host = overrides.host ?? resolver.string(.host) ?? ServerConfiguration.defaultHost
+        guard !host.isEmpty else { throw ConfigurationError.invalid(key: resolver.source(.host), value: host, reason: "must not be empty") }
+        let port: Int
+        if let given = overrides.port {
+            guard (0...65_535).contains(given) else {
+                throw ConfigurationError.invalid(key: "--port", value: String(given), reason: "must be a port number between 0 and 65535")
+            }
+            port = given
+        } else {
+            port = try resolver.int(.port, range: 0...65_535, reason: "must be a port number between 0 and 65535") ?? ServerConfiguration.defaultPort
+        }
+        let serverURL = resolver.string(.serverURL) ?? "http://\(host):\(port)"
+        guard let url = URL(string: serverURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ConfigurationError.invalid(key: resolver.source(.serverURL), value: serverURL, reason: "must be an http(s) URL")
+        }
+        let dataDirectory = try Self.dataDirectory(configFile: configFile, environment: environment, override: overrides.dataDirectory,
+                                                   workingDirectory: workingDirectory)
+
+        let mailerKindText = resolver.string(.mailerKind) ?? MailerKind.log.rawValue
+        guard let mailerKind = MailerKind(rawValue: mailerKindText) else {
+            throw ConfigurationError.invalid(key: resolver.source(.mailerKind), value: mailerKindText,
+                                             reason: "must be one of \(MailerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let mailerURL = resolver.string(.mailerURL)
+        if mailerKind == .http {
+            guard let mailerURL else { throw ConfigurationError.missing(key: resolver.source(.mailerURL), reason: "the http mailer needs a URL") }
+            guard let parsed = URL(string: mailerURL), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ConfigurationError.invalid(key: resolver.source(.mailerURL), value: mailerURL, reason: "must be an http(s) URL")
+            }
+        }
+        let seedEmail = resolver.string(.seedAdminEmail)
+        let seedPassword = resolver.string(.seedAdminPassword)
+        if (seedEmail == nil) != (seedPassword == nil) {
+            throw ConfigurationError.missing(key: seedEmail == nil ? resolver.source(.seedAdminEmail) : resolver.source(.seedAdminPassword),
+                                             reason: "SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD are given together")
+        }
+        if let seedEmail, !seedEmail.contains("@") {
+            throw ConfigurationError.invalid(key: resolver.source(.seedAdminEmail), value: seedEmail, reason: "must be an email address")
+        }
+
+        let secrets = SecretStore(directory: dataDirectory.appendingPathComponent("state/secrets"))
+        let jwtSecret = try resolver.secret(.jwtSecret) ?? secrets.value(named: "jwt_secret_key")
+        let sessionSecret = try resolver.secret(.sessionSecret) ?? secrets.value(named: "session_secret")
+
+        return AgnesConfiguration(
+            server: ServerConfiguration(host: host, port: port), serverURL: serverURL, dataDirectory: dataDirectory,
+            jwtSecret: jwtSecret, sessionSecret: sessionSecret, seedAdminEmail: seedEmail, seedAdminPassword: seedPassword,
+            schedulerToken: try resolver.secret(.schedulerToken),
+            rateLimitEnabled: try resolver.bool(.rateLimitEnabled) ?? true,
+            bcryptCost: try resolver.int(.bcryptCost, range: 4...16, reason: "must be a bcrypt cost between 4 and 16") ?? 12,
+            localDevMode: try resolver.bool(.localDevMode) ?? false,
+            mailerKind: mailerKind, mailerURL: mailerURL, mailerAPIKey: resolver.string(.mailerAPIKey),
+            mailerFrom: resolver.string(.mailerFrom) ?? "agnes@localhost")
+    }
+
+    /// Only the data directory (for maintenance commands, which need no secrets): `--data-dir`, `DATA_DIR`,
+    /// `data_dir` in the configuration file, or `./data`.
+    public static func dataDirectory(configFile: String? = nil, environment: [String: String], override: String? = nil,
+                                     workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> URL {
+        let file = try InstanceFile.locate(configFile: configFile, environment: environment, workingDirectory: workingDirectory)
+        let resolver = Resolver(environment: environment, file: try file.map(InstanceFile.read) ?? [:], fileName: file?.path)
+        return resolve(override ?? resolver.string(.dataDirectory) ?? "data", against: workingDirectory)
+    }
+
+    public var description: String {
+        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) mailer=\(mailerKind.rawValue) "
+            + "rate_limit=\(rateLimitEnabled) local_dev_mode=\(localDevMode) bcrypt_cost=\(bcryptCost) "
+            + "seed_admin=\(seedAdminEmail ?? "none") scheduler_token=\(schedulerToken == nil ? "unset" : "set") secrets=redacted"
+    }
+}
+
+/// Looks a setting up in the environment, then the file, and says where a bad value came from.
+struct Resolver {
+    let environment: [String: String]
+    let file: [String: String]
+    let fileName: String?
+
+    /// The raw value, environment first; empty environment values count as unset.
+    func string(_ key: ConfigurationKey) -> String? {
+        if let value = environment[key.environment], !value.isEmpty { return value }
+        return file[key.path]
+    }
+
+    /// The name to put in an error: the environment variable, or the key in the file.
+    func source(_ key: ConfigurationKey) -> String {
+        if let value = environment[key.environment], !value.isEmpty { return key.environment }
+        if file[key.path] != nil { return "\(key.path) (in \(fileName ?? "instance.yaml"))" }
+        return key.environment
+    }
+
+    func int(_ key: ConfigurationKey, range: ClosedRange<Int>, reason: String) throws -> Int? {
+        guard let text = string(key) else { return nil }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw ConfigurationError.invalid(key: source(key), value: text, reason: reason)
+        }
+        return value
+    }
+
+    func bool(_ key: ConfigurationKey) throws -> Bool? {
+        guard let text = string(key) else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigurationError.invalid(key: source(key), value: text, reason: "must be true or false")
+        }
+    }
+
+    /// A secret: at least 32 characters, and never echoed back in an error.
+    func secret(_ key: ConfigurationKey) throws -> String? {
+        guard let value = string(key) else { return nil }
+        guard value.count >= 32 || key == .schedulerToken && value.count >= 16 else {
+            throw ConfigurationError.invalid(key: source(key), value: "<redacted, \(value.count) characters>",
+                                             reason: "must be at least \(key == .schedulerToken ? 16 : 32) characters long")
+        }
+        return value
+    }
+}
+
+/// Reading `instance.yaml` into dotted keys, refusing keys Agnes does not know.
+enum InstanceFile {
+    static func locate(configFile: String?, environment: [String: String], workingDirectory: URL) throws -> URL? {
+        if let configFile {
+            let url = resolve(configFile, against: workingDirectory)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ConfigurationError.unreadable(file: url.path, reason: "no such file (given with --config)")
+            }
+            return url
+        }
+        guard let directory = environment["CONFIG_DIR"], !directory.isEmpty else { return nil }
+        let url = resolve(directory, against: workingDirectory).appendingPathComponent("instance.yaml")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    static func read(_ url: URL) throws -> [String: String] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ConfigurationError.unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch {
+            throw ConfigurationError.unreadable(file: url.path, reason: "not valid YAML: \(error)")
+        }
+        guard let root else { return [:] }
+        guard let mapping = root as? [String: Any] else {
+            throw ConfigurationError.unreadable(file: url.path, reason: "the top level must be a mapping of keys")
+        }
+        var values: [String: String] = [:]
+        try flatten(mapping, prefix: "", into: &values, file: url.path)
+        let known = Set(ConfigurationKey.all.map(\.path))
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ConfigurationError.unknownKey(key: unknown, file: url.path)
+        }
+        return values
+    }
+
+    private static func flatten(_ mapping: [String: Any], prefix: String, into values: inout [String: String], file: String) throws {
+        for (key, value) in mapping {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch value {
+            case let nested as [String: Any]: try flatten(nested, prefix: path, into: &values, file: file)
+            case is NSNull: continue
+            case let text as String: values[path] = text
+            case let flag as Bool: values[path] = flag ? "true" : "false"
+            case let number as Int: values[path] = String(number)
+            case let number as Double: values[path] = String(number)
+            default: throw ConfigurationError.invalid(key: "\(path) (in \(file))", value: String(describing: value), reason: "must be a single value")
+            }
+        }
+    }
+}
+
+/// `path` as an absolute file URL: as given when absolute, else inside `directory`.
+func resolve(_ path: String, against directory: URL) -> URL {
+    let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+    return url.standardizedFileURL
+}

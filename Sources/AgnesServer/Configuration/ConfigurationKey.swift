@@ -1,0 +1,40 @@
+// Every configuration setting of agnes-server: its key in instance.yaml, its environment variable, its default.
+
+/// One setting. `docs/configuration.md` documents the same table; a test keeps the two in step.
+public struct ConfigurationKey: Sendable, Hashable {
+    /// The dotted path in `instance.yaml` (`server.port`).
+    public let path: String
+    /// The environment variable that overrides it.
+    public let environment: String
+    /// Whether the value is a secret (never logged, never shown).
+    public let isSecret: Bool
+
+    init(_ path: String, _ environment: String, secret: Bool = false) {
+        self.path = path
+        self.environment = environment
+        self.isSecret = secret
+    }
+
+    public static let host = ConfigurationKey("server.host", "AGNES_HOST")
+    public static let port = ConfigurationKey("server.port", "AGNES_PORT")
+    public static let serverURL = ConfigurationKey("server.url", "SERVER_URL")
+    public static let dataDirectory = ConfigurationKey("data_dir", "DATA_DIR")
+    public static let jwtSecret = ConfigurationKey("auth.jwt_secret_key", "JWT_SECRET_KEY", secret: true)
+    public static let sessionSecret = ConfigurationKey("auth.session_secret", "SESSION_SECRET", secret: true)
+    public static let seedAdminEmail = ConfigurationKey("auth.seed_admin_email", "SEED_ADMIN_EMAIL")
+    public static let seedAdminPassword = ConfigurationKey("auth.seed_admin_password", "SEED_ADMIN_PASSWORD", secret: true)
+    public static let schedulerToken = ConfigurationKey("auth.scheduler_api_token", "SCHEDULER_API_TOKEN", secret: true)
+    public static let rateLimitEnabled = ConfigurationKey("auth.rate_limit_enabled", "AGNES_AUTH_RATELIMIT_ENABLED")
+    public static let bcryptCost = ConfigurationKey("auth.bcrypt_cost", "AGNES_BCRYPT_COST")
+    public static let localDevMode = ConfigurationKey("auth.local_dev_mode", "LOCAL_DEV_MODE")
+    public static let mailerKind = ConfigurationKey("mailer.kind", "AGNES_MAILER")
+    public static let mailerURL = ConfigurationKey("mailer.url", "AGNES_MAILER_URL")
+    public static let mailerAPIKey = ConfigurationKey("mailer.api_key", "AGNES_MAILER_API_KEY", secret: true)
+    public static let mailerFrom = ConfigurationKey("mailer.from", "AGNES_MAILER_FROM")
+
+    /// All settings, in documentation order.
+    public static let all: [ConfigurationKey] = [
+        .host, .port, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
+        .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
+    ]
+}
