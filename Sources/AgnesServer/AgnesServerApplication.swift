@@ -1,13 +1,17 @@
-// Builds the Agnes HTTP application: routes plus the server configuration, ready to run as a service.
+// Builds the Agnes HTTP application: the request pipeline and routes, ready to run as a service.
+import AgnesState
 import Hummingbird
 import Logging
 
 /// Builds the Agnes server application.
 public enum AgnesServerApplication {
-    /// The application for `configuration`. Run it with `runService()`, which stops cleanly on SIGTERM and SIGINT.
-    public static func make(configuration: ServerConfiguration, logger: Logger = Logger(label: "agnes-server")) -> some ApplicationProtocol {
+    /// The application listening as `configuration` says, serving from `state` (nil only in tests of routes that need
+    /// no state). Run it with `runService()`, which stops cleanly on SIGTERM and SIGINT.
+    public static func make(configuration: ServerConfiguration, state: StateStore? = nil,
+                            logger: Logger = Logger(label: "agnes-server")) -> some ApplicationProtocol {
         let router = Router()
-        HealthRoutes.register(on: router)
+        router.add(middleware: RequestPipelineMiddleware())
+        HealthRoutes.register(on: router, state: state)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agnes"),

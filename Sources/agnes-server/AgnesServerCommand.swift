@@ -45,7 +45,7 @@ extension AgnesServerCommand {
             // DATA_DIR stops here with a message naming the process that holds it.
             let state = try StateStore.open(dataDirectory: configuration.dataDirectory)
             do {
-                try await AgnesServerApplication.make(configuration: configuration.server, logger: logger).runService()
+                try await AgnesServerApplication.make(configuration: configuration.server, state: state, logger: logger).runService()
             } catch {
                 try? await state.close()
                 throw error

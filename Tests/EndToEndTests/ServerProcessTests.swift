@@ -107,7 +107,8 @@ struct ServerProcessTests {
         let health = try #require(await waitForHealth(port: port, server: server))
         #expect(health.status == 200)
         let decoded = try JSONDecoder().decode(HealthStatus.self, from: health.body)
-        #expect(decoded == HealthStatus(status: "ok", version: AgnesVersion.current, duckdb: "v1.5.5"))
+        #expect(decoded.status == "ok" && decoded.version == AgnesVersion.current && decoded.duckdb == "v1.5.5")
+        #expect(decoded.dbSchema == "ok" && decoded.current == decoded.expected)
 
         kill(server.processIdentifier, signal)
         let stopDeadline = Date().addingTimeInterval(10)
