@@ -95,9 +95,14 @@ extension StateMaintenance {
 
     /// The state tables (all but the migration ledger), by name.
     static func tables(_ connection: Connection) throws -> [String] {
-        try connection.query("""
+        let names = try connection.query("""
             SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name <> 'schema_migrations' ORDER BY table_name
             """).rows().compactMap { $0[0].stringValue }
+        // The names are spliced into SQL below: accept only plain identifiers.
+        if let odd = names.first(where: { !$0.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" } }) {
+            throw StateError.invalid("unexpected table name '\(odd)' in the state database")
+        }
+        return names
     }
 
     static func schemaVersion(_ connection: Connection) throws -> Int {
