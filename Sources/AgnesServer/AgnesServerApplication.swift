@@ -1,5 +1,6 @@
 // Builds the Agnes HTTP application: the request pipeline and routes, ready to run as a service.
 import AgnesState
+import Foundation
 import Hummingbird
 import Logging
 
@@ -12,6 +13,7 @@ public enum AgnesServerApplication {
         let router = Router()
         router.add(middleware: RequestPipelineMiddleware())
         HealthRoutes.register(on: router, state: state)
+        VersionRoutes.register(on: router, environment: ProcessInfo.processInfo.environment)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agnes"),

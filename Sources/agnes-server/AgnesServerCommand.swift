@@ -23,7 +23,7 @@ extension AgnesServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start the HTTP API.",
-            discussion: "Opens (and migrates) DATA_DIR/state/system.duckdb, then answers GET /api/health with the Agnes and DuckDB versions."
+            discussion: "Opens (and migrates) DATA_DIR/state/system.duckdb, then serves GET /api/health and GET /api/version. Settings: docs/configuration.md."
         )
 
         @Option(help: "Address to listen on (default: $AGNES_HOST or 127.0.0.1).")
@@ -34,12 +34,22 @@ extension AgnesServerCommand {
 
         @OptionGroup var data: DataDirectoryOptions
 
+        @Option(name: .customLong("log-format"), help: "text (the default) or json: one object per line (default: $AGNES_LOG_FORMAT or text).")
+        var logFormat: LogFormat?
+
         func run() async throws {
             let configuration = try AgnesConfiguration.load(
                 configFile: data.config, environment: ProcessInfo.processInfo.environment,
                 overrides: .init(host: host, port: port, dataDirectory: data.dataDirectory))
-            var logger = Logger(label: "agnes-server")
-            logger.logLevel = .info
+            let environment = ProcessInfo.processInfo.environment
+            let format = try logFormat ?? environment["AGNES_LOG_FORMAT"].map { text in
+                guard let format = LogFormat(rawValue: text) else {
+                    throw ValidationError("invalid configuration AGNES_LOG_FORMAT=\(text): must be text or json")
+                }
+                return format
+            } ?? .text
+            format.bootstrap()
+            let logger = Logger(label: "agnes-server")
             logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.server.host):\(configuration.server.port), data in \(configuration.dataDirectory.path)")
             // Opening the state database migrates it and takes DuckDB's file lock: a second server on the same
             // DATA_DIR stops here with a message naming the process that holds it.
@@ -55,3 +65,5 @@ extension AgnesServerCommand {
         }
     }
 }
+
+extension LogFormat: ExpressibleByArgument {}

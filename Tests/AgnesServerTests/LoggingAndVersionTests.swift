@@ -1,0 +1,44 @@
+// JSON log lines and GET /api/version.
+@testable import AgnesServer
+import Foundation
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Collects log lines written by a handler.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String] = []
+    func append(_ line: String) { lock.withLock { collected.append(line) } }
+    var lines: [String] { lock.withLock { collected } }
+}
+
+@Suite("logging and version")
+struct LoggingAndVersionTests {
+    @Test("the JSON log handler writes one parseable object per line with level, message and metadata")
+    func jsonLines() throws {
+        let collector = LineCollector()
+        var logger = Logger(label: "agnes-test") { JSONLogHandler(label: $0, sink: collector.append) }
+        logger[metadataKey: "request_id"] = "r-1"
+        logger.info("table \"orders\" synced", metadata: ["rows": "42"])
+        logger.debug("not shown at info level")
+        #expect(collector.lines.count == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(collector.lines[0].utf8)) as? [String: String]
+        #expect(object?["level"] == "info" && object?["msg"] == "table \"orders\" synced")
+        #expect(object?["request_id"] == "r-1" && object?["rows"] == "42" && object?["logger"] == "agnes-test")
+        #expect(object?["ts"]?.hasSuffix("Z") == true)
+    }
+
+    @Test("GET /api/version reports the build and the schema version")
+    func version() async throws {
+        let app = AgnesServerApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/api/version", method: .get) { response in
+                #expect(response.status == .ok)
+                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(object?["schema_version"] as? Int == 4)
+                #expect(object?["channel"] as? String != nil && object?["commit_sha"] as? String != nil)
+            }
+        }
+    }
+}
