@@ -117,6 +117,24 @@ struct AccessRepositoriesTests {
         }
     }
 
+    @Test("adding a member twice keeps one membership; unknown users and groups are named")
+    func addMemberRules() async throws {
+        try await withStore { store in
+            let groups = GroupsRepository(store: store)
+            let user = try await UsersRepository(store: store).create(email: "gil@example.com")
+            let group = try await groups.create(name: "Ops", createdBy: nil)
+            try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: "admin")
+            try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: "admin")
+            #expect(try await groups.members(groupId: group.id).count == 1)
+            await #expect(throws: StateError.notFound(what: "user", id: "nobody")) {
+                try await groups.addMember(userId: "nobody", groupId: group.id, source: .admin, addedBy: nil)
+            }
+            await #expect(throws: StateError.notFound(what: "group", id: "nogroup")) {
+                try await groups.addMember(userId: user.id, groupId: "nogroup", source: .admin, addedBy: nil)
+            }
+        }
+    }
+
     @Test("a grant is unique per group, resource type and resource id")
     func grantUniqueness() async throws {
         try await withStore { store in
