@@ -23,13 +23,17 @@ public final class StateStore: Sendable {
         let stateDirectory = dataDirectory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let path = stateDirectory.appendingPathComponent("system.duckdb").path
-        let database: Database
+        let database = try openDatabase(path: path, threads: threads)
+        return try StateStore(database: database, stateDirectory: stateDirectory, databasePath: path, poolSize: poolSize)
+    }
+
+    /// Opens the state database file, turning DuckDB's "held by another process" error into `StateError.locked`.
+    static func openDatabase(path: String, threads: Int) throws -> Database {
         do {
-            database = try Database(path: path, configuration: .init(threads: threads))
+            return try Database(path: path, configuration: .init(threads: threads))
         } catch let error as DuckDBError where error.kind == .io && error.message.contains("lock") {
             throw StateError.locked(path: path, detail: error.message)
         }
-        return try StateStore(database: database, stateDirectory: stateDirectory, databasePath: path, poolSize: poolSize)
     }
 
     /// An in-memory store with the full schema, for tests and benchmarks.

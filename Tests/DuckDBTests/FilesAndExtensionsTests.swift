@@ -58,13 +58,6 @@ struct FilesAndExtensionsTests {
         #expect(error?.message.contains("127.0.0.1") == true || error?.message.lowercased().contains("connection") == true)
     }
 
-    @Test("auto-install is off: an extension that was not bootstrapped is not fetched from the network")
-    func noAutoinstall() throws {
-        let connection = try memoryConnection()
-        let error = #expect(throws: DuckDBError.self) { try connection.execute("LOAD spatial") }
-        #expect(error != nil)
-    }
-
     @Test("a database file locked by another process gives an error naming the lock holder")
     func lockedByAnotherProcess() throws {
         try withTemporaryDirectory { directory in

@@ -90,12 +90,7 @@ public struct StateMaintenance: Sendable {
     /// Opens the database for one task, mapping a held lock to `StateError.locked`.
     @discardableResult
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        let database: Database
-        do {
-            database = try Database(path: databaseURL.path, configuration: .init(threads: 2))
-        } catch let error as DuckDBError where error.kind == .io && error.message.contains("lock") {
-            throw StateError.locked(path: databaseURL.path, detail: error.message)
-        }
+        let database = try StateStore.openDatabase(path: databaseURL.path, threads: 2)
         let connection = try database.connect()
         defer {
             connection.close()

@@ -125,13 +125,9 @@ public struct Migrator: Sendable {
     /// CHECKPOINT, then copy the database file to `system-<version>-<timestamp>.duckdb` under a temporary name first.
     static func backup(_ connection: Connection, databasePath: String, into directory: URL, version: Int) throws -> String {
         try connection.execute("CHECKPOINT")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let stamp = ISO8601DateFormatter.backupStamp.string(from: Date())
         let target = directory.appendingPathComponent("system-\(version)-\(stamp).duckdb")
-        let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).partial")
-        try? FileManager.default.removeItem(at: temporary)
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: databasePath), to: temporary)
-        try FileManager.default.moveItem(at: temporary, to: target)
+        try StateMaintenance.copyAtomically(URL(fileURLWithPath: databasePath), to: target)
         return target.path
     }
 }

@@ -24,5 +24,5 @@ public final class DataChunk {
                             name: columns[index].name, count: count, owner: self)
     }
 
-    func readers() throws -> [ColumnVector] { (0..<columns.count).map(column) }
+    func readers() -> [ColumnVector] { (0..<columns.count).map(column) }
 }

@@ -16,8 +16,8 @@ public final class ResultSet {
     private let statement: PreparedStatement?
     /// Name and type of each column.
     public let columns: [Column]
-    /// Column index by name (the first column of a duplicated name wins).
-    let columnIndex: [String: Int]
+    /// Column names and their index (the first column of a duplicated name wins), shared by all rows.
+    private let names: ColumnNames
     /// Number of rows the statement changed (INSERT/UPDATE/DELETE), 0 for queries.
     public let rowsChanged: Int
 
@@ -38,7 +38,7 @@ public final class ResultSet {
         self.columns = columns
         var index: [String: Int] = [:]
         for (offset, column) in columns.enumerated() where index[column.name] == nil { index[column.name] = offset }
-        columnIndex = index
+        names = ColumnNames(columns: columns, index: index)
         rowsChanged = duckdb_result_return_type(result) == DUCKDB_RESULT_TYPE_CHANGED_ROWS ? Int(duckdb_rows_changed(&result)) : 0
     }
 
@@ -53,7 +53,7 @@ public final class ResultSet {
 
     /// The position of the column named `name`.
     public func columnIndex(named name: String) throws -> Int {
-        guard let index = columnIndex[name] else {
+        guard let index = names.index[name] else {
             throw DuckDBError(kind: .typeMismatch, message: "the result has no column named \(name); columns: \(columns.map(\.name).joined(separator: ", "))")
         }
         return index
@@ -81,13 +81,15 @@ public final class ResultSet {
 
     /// Calls `body` with each remaining row.
     public func forEachRow(_ body: (Row) throws -> Void) throws {
-        let names = ColumnNames(columns: columns, index: columnIndex)
         while let chunk = try nextChunk() {
-            let readers = try chunk.readers()
-            for row in 0..<chunk.count {
-                try body(Row(names: names, values: try readers.map { try $0.value(at: row) }))
-            }
+            let readers = chunk.readers()
+            for row in 0..<chunk.count { try body(try self.row(row, of: readers)) }
         }
+    }
+
+    /// Row `index` of a chunk whose column vectors are `readers`.
+    private func row(_ index: Int, of readers: [ColumnVector]) throws -> Row {
+        Row(names: names, values: try readers.map { try $0.value(at: index) })
     }
 
     /// Collects every remaining row.
@@ -108,9 +110,7 @@ public final class ResultSet {
     public func decodeFirst<T: Decodable>(_ type: T.Type) throws -> T? {
         defer { close() }
         guard let chunk = try nextChunk(), chunk.count > 0 else { return nil }
-        let readers = try chunk.readers()
-        let row = Row(names: ColumnNames(columns: columns, index: columnIndex), values: try readers.map { try $0.value(at: 0) })
-        return try row.decode(type)
+        return try row(0, of: chunk.readers()).decode(type)
     }
 
     /// The first column of the first row as `T`; nil when there are no rows or the value is NULL.
