@@ -1,4 +1,4 @@
-// Builds the Agnes HTTP application: the request pipeline and routes, ready to run as a service.
+// Builds the Agnes HTTP application: the request pipeline and every route, ready to run as a service.
 import AgnesState
 import Foundation
 import Hummingbird
@@ -6,18 +6,39 @@ import Logging
 
 /// Builds the Agnes server application.
 public enum AgnesServerApplication {
-    /// The application listening as `configuration` says, serving from `state` (nil only in tests of routes that need
-    /// no state). Run it with `runService()`, which stops cleanly on SIGTERM and SIGINT.
-    public static func make(configuration: ServerConfiguration, state: StateStore? = nil,
-                            logger: Logger = Logger(label: "agnes-server")) -> some ApplicationProtocol {
-        let router = Router()
-        router.add(middleware: RequestPipelineMiddleware())
-        HealthRoutes.register(on: router, state: state)
-        VersionRoutes.register(on: router, environment: ProcessInfo.processInfo.environment)
+    /// The application listening as `services.configuration.server` says. Run it with `runService()`, which stops
+    /// cleanly on SIGTERM and SIGINT.
+    public static func make(services: ServerServices) -> some ApplicationProtocol {
+        let server = services.configuration.server
         return Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agnes"),
-            logger: logger
+            router: makeRouter(services: services),
+            configuration: .init(address: .hostname(server.host, port: server.port), serverName: "agnes"),
+            logger: services.logger
         )
+    }
+
+    /// Every route of the API, behind the request pipeline.
+    public static func makeRouter(services: ServerServices, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Router<AgnesRequestContext> {
+        let router = Router(context: AgnesRequestContext.self)
+        router.add(middleware: RequestPipelineMiddleware(metrics: services.metrics, audit: services.audit,
+                                                         trustForwardedFor: services.configuration.trustForwardedFor))
+        HealthRoutes.register(on: router, state: services.state)
+        VersionRoutes.register(on: router, environment: environment)
+        MetricsRoutes.register(on: router, metrics: services.metrics)
+        OpenAPIRoutes.register(on: router)
+        AuthRoutes(services: services).register(on: router)
+        PasswordRoutes(services: services).register(on: router)
+        MagicLinkRoutes(services: services).register(on: router)
+
+        let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: services)))
+        HealthRoutes.registerDetailed(on: authenticated, services: services, environment: environment)
+        TokenRoutes(services: services).register(on: authenticated)
+        UserRoutes(services: services).register(on: authenticated)
+        GroupRoutes(services: services).register(on: authenticated)
+        GrantRoutes(services: services).register(on: authenticated)
+        AccessRoutes(services: services).register(on: authenticated)
+        AuditRoutes(services: services).register(on: authenticated)
+        return router
     }
 }

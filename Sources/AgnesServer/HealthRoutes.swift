@@ -1,26 +1,115 @@
 // `GET /api/health`: a cheap liveness answer with the versions of Agnes and DuckDB and the state schema status.
+// `GET /api/health/detailed` (any signed-in user): the state database, data freshness and users.
 import AgnesCore
 import AgnesState
 import DuckDB
+import Foundation
 import Hummingbird
 
 extension HealthStatus: ResponseEncodable {}
 
 /// Routes that report the server's health.
 enum HealthRoutes {
-    static func register(on router: Router<some RequestContext>, state: StateStore?) {
-        router.get("/api/health") { _, _ -> HealthStatus in
-            guard let state else {
-                return HealthStatus(status: "ok", version: AgnesVersion.current, duckdb: Database.libraryVersion)
+    /// Tables not synced for longer than this are reported as stale.
+    static let staleAfter: TimeInterval = 24 * 3600
+
+    static func register(on router: Router<AgnesRequestContext>, state: StateStore) {
+        router.get("/api/health") { _, context -> HealthStatus in
+            context.audit.skip()
+            return await status(of: state)
+        }
+    }
+
+    static func status(of state: StateStore) async -> HealthStatus {
+        let expected = StateSchema.migrator.latestVersion
+        guard let current = try? await state.read({ try $0.scalar(Int64.self, "SELECT coalesce(max(version), 0) FROM schema_migrations") }) else {
+            return HealthStatus(status: "unhealthy", version: AgnesVersion.current, duckdb: Database.libraryVersion,
+                                dbSchema: "unreachable", expected: expected)
+        }
+        let matches = Int(current) == expected
+        return HealthStatus(status: matches ? "ok" : "unhealthy", version: AgnesVersion.current, duckdb: Database.libraryVersion,
+                            dbSchema: matches ? "ok" : "mismatch", current: Int(current), expected: expected)
+    }
+
+    struct DetailedHealth: ResponseEncodable {
+        struct Service: Encodable {
+            var status: String
+            var detail: String?
+        }
+
+        struct DataHealth: Encodable {
+            var status: String
+            var tables: Int
+            var totalRows: Int64
+            var staleTables: [String]
+            enum CodingKeys: String, CodingKey {
+                case status, tables
+                case totalRows = "total_rows"
+                case staleTables = "stale_tables"
             }
-            let expected = StateSchema.migrator.latestVersion
-            guard let current = try? await state.read({ try $0.scalar(Int64.self, "SELECT coalesce(max(version), 0) FROM schema_migrations") }) else {
-                return HealthStatus(status: "unhealthy", version: AgnesVersion.current, duckdb: Database.libraryVersion,
-                                    dbSchema: "unreachable", expected: expected)
+        }
+
+        struct UsersHealth: Encodable {
+            var status: String
+            var count: Int
+            var active: Int
+        }
+
+        struct Services: Encodable {
+            var duckdbState: Service
+            var dbSchema: HealthStatus
+            var data: DataHealth
+            var users: UsersHealth
+            enum CodingKeys: String, CodingKey {
+                case data, users
+                case duckdbState = "duckdb_state"
+                case dbSchema = "db_schema"
             }
-            let matches = Int(current) == expected
-            return HealthStatus(status: matches ? "ok" : "unhealthy", version: AgnesVersion.current, duckdb: Database.libraryVersion,
-                                dbSchema: matches ? "ok" : "mismatch", current: Int(current), expected: expected)
+        }
+
+        var status: String
+        var version: VersionInfo
+        var timestamp: Date
+        var services: Services
+
+        enum CodingKeys: String, CodingKey {
+            case status, timestamp, services
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try version.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(status, forKey: .status)
+            try container.encode(timestamp, forKey: .timestamp)
+            try container.encode(services, forKey: .services)
+        }
+    }
+
+    static func registerDetailed(on router: RouterGroup<AgnesRequestContext>, services: ServerServices, environment: [String: String]) {
+        router.get("/api/health/detailed") { _, context -> DetailedHealth in
+            _ = try context.requireIdentity()
+            context.audit.skip()
+            let schema = await status(of: services.state)
+            let reachable = schema.dbSchema != "unreachable"
+            var data = DetailedHealth.DataHealth(status: "ok", tables: 0, totalRows: 0, staleTables: [])
+            var users = DetailedHealth.UsersHealth(status: "ok", count: 0, active: 0)
+            if reachable {
+                let tables = try await RegistryRepository(store: services.state).list()
+                let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) })
+                let now = Date()
+                data.tables = tables.count
+                data.totalRows = tables.reduce(0) { $0 + (states[$1.id]?.rows ?? 0) }
+                data.staleTables = tables.filter { table in
+                    guard let last = states[table.id]?.lastSync else { return true }
+                    return now.timeIntervalSince(last) > staleAfter
+                }.map(\.id)
+                data.status = data.staleTables.isEmpty ? "ok" : "warning"
+                let counts = try await services.users.counts()
+                users = .init(status: counts.active > 0 ? "ok" : "warning", count: counts.total, active: counts.active)
+            }
+            let overall = !reachable || schema.status != "ok" ? "unhealthy" : (data.status == "ok" && users.status == "ok" ? "healthy" : "degraded")
+            return DetailedHealth(status: overall, version: VersionInfo.current(environment: environment), timestamp: Date(),
+                                  services: .init(duckdbState: .init(status: reachable ? "ok" : "error"), dbSchema: schema, data: data, users: users))
         }
     }
 }

@@ -23,7 +23,7 @@ extension AgnesServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start the HTTP API.",
-            discussion: "Opens (and migrates) DATA_DIR/state/system.duckdb, then serves GET /api/health and GET /api/version. Settings: docs/configuration.md."
+            discussion: "Opens (and migrates) DATA_DIR/state/system.duckdb and serves the API (GET /api/openapi.json describes it). Settings: docs/configuration.md."
         )
 
         @Option(help: "Address to listen on (default: $AGNES_HOST or 127.0.0.1).")
@@ -54,13 +54,23 @@ extension AgnesServerCommand {
             // Opening the state database migrates it and takes DuckDB's file lock: a second server on the same
             // DATA_DIR stops here with a message naming the process that holds it.
             let state = try StateStore.open(dataDirectory: configuration.dataDirectory)
+            let services: ServerServices
             do {
-                try await AgnesServerApplication.make(configuration: configuration.server, state: state, logger: logger).runService()
+                services = try await ServerServices.start(configuration: configuration, state: state, logger: logger)
             } catch {
                 try? await state.close()
                 throw error
             }
+            var failure: (any Error)?
+            do {
+                try await AgnesServerApplication.make(services: services).runService()
+            } catch {
+                failure = error
+            }
+            // Graceful shutdown: write the audit entries still queued, then checkpoint and close the database.
+            try await services.shutdown()
             try await state.close()
+            if let failure { throw failure }
             logger.info("Agnes server stopped")
         }
     }

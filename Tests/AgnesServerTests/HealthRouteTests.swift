@@ -1,6 +1,7 @@
 // The health route and server configuration, tested over real HTTP on 127.0.0.1.
 import AgnesCore
-import AgnesServer
+@testable import AgnesServer
+import AgnesState
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -9,24 +10,24 @@ import Testing
 struct HealthRouteTests {
     @Test("GET /api/health answers ok with the Agnes and DuckDB versions")
     func health() async throws {
-        let app = AgnesServerApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0))
-        try await app.test(.live) { client in
+        try await TestServer.run { _, client in
             try await client.execute(uri: "/api/health", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                 let health = try JSONDecoder().decode(HealthStatus.self, from: Data(buffer: response.body))
-                #expect(health == HealthStatus(status: "ok", version: AgnesVersion.current, duckdb: "v1.5.5"))
+                let expected = StateSchema.migrator.latestVersion
+                #expect(health == HealthStatus(status: "ok", version: AgnesVersion.current, duckdb: "v1.5.5", dbSchema: "ok",
+                                               current: expected, expected: expected))
             }
         }
     }
 
     @Test("an unknown path answers 404")
     func unknownPath() async throws {
-        let app = AgnesServerApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0))
-        try await app.test(.live) { client in
-            try await client.execute(uri: "/api/nothing-here", method: .get) { response in
-                #expect(response.status == .notFound)
-            }
+        try await TestServer.run { _, client in
+            let response = try await client.send(.get, "/api/nothing-here")
+            #expect(response.status == .notFound)
+            #expect(response.detail == "Not Found")
         }
     }
 }

@@ -31,8 +31,7 @@ struct LoggingAndVersionTests {
 
     @Test("GET /api/version reports the build and the schema version")
     func version() async throws {
-        let app = AgnesServerApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0))
-        try await app.test(.live) { client in
+        try await TestServer.run { _, client in
             try await client.execute(uri: "/api/version", method: .get) { response in
                 #expect(response.status == .ok)
                 let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]

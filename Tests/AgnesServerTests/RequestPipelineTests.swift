@@ -12,7 +12,7 @@ struct SecretFailure: Error { let secret = "do-not-leak-me" }
 
 /// A router with the pipeline and routes that fail in each way.
 func pipelineTestApplication() -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: AgnesRequestContext.self)
     router.add(middleware: RequestPipelineMiddleware())
     router.get("/api/boom") { _, _ -> String in throw SecretFailure() }
     router.get("/api/teapot") { _, _ -> String in throw APIError(.conflict, "Table already registered") }
@@ -70,20 +70,5 @@ struct RequestPipelineTests {
                 #expect(!body.contains("do-not-leak-me") && !body.contains("SecretFailure"))
             }
         }
-    }
-
-    @Test("GET /api/health reports the state schema as upstream does")
-    func healthWithState() async throws {
-        let state = try StateStore.inMemory()
-        let app = AgnesServerApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), state: state)
-        try await app.test(.live) { client in
-            try await client.execute(uri: "/api/health", method: .get) { response in
-                let health = try JSONDecoder().decode(HealthStatus.self, from: Data(buffer: response.body))
-                let expected = StateSchema.migrator.latestVersion
-                #expect(health == HealthStatus(status: "ok", version: AgnesVersion.current, duckdb: "v1.5.5", dbSchema: "ok",
-                                               current: expected, expected: expected))
-            }
-        }
-        try await state.close()
     }
 }

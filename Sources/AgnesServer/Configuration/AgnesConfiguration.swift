@@ -23,6 +23,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var seedAdminPassword: String?
     public var schedulerToken: String?
     public var rateLimitEnabled: Bool
+    /// Take the client address from `X-Forwarded-For` (set only behind a proxy that writes it).
+    public var trustForwardedFor: Bool
     public var bcryptCost: Int
     public var localDevMode: Bool
     public var mailerKind: MailerKind
@@ -100,6 +102,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             jwtSecret: jwtSecret, sessionSecret: sessionSecret, seedAdminEmail: seedEmail, seedAdminPassword: seedPassword,
             schedulerToken: try resolver.secret(.schedulerToken),
             rateLimitEnabled: try resolver.bool(.rateLimitEnabled) ?? true,
+            trustForwardedFor: try resolver.bool(.trustForwardedFor) ?? false,
             bcryptCost: try resolver.int(.bcryptCost, range: 4...16, reason: "must be a bcrypt cost between 4 and 16") ?? 12,
             localDevMode: try resolver.bool(.localDevMode) ?? false,
             mailerKind: mailerKind, mailerURL: mailerURL, mailerAPIKey: resolver.string(.mailerAPIKey),

@@ -17,6 +17,7 @@ public struct ConfigurationKey: Sendable, Hashable {
 
     public static let host = ConfigurationKey("server.host", "AGNES_HOST")
     public static let port = ConfigurationKey("server.port", "AGNES_PORT")
+    public static let trustForwardedFor = ConfigurationKey("server.trust_forwarded_for", "AGNES_TRUST_FORWARDED_FOR")
     public static let serverURL = ConfigurationKey("server.url", "SERVER_URL")
     public static let dataDirectory = ConfigurationKey("data_dir", "DATA_DIR")
     public static let jwtSecret = ConfigurationKey("auth.jwt_secret_key", "JWT_SECRET_KEY", secret: true)
@@ -34,7 +35,7 @@ public struct ConfigurationKey: Sendable, Hashable {
 
     /// All settings, in documentation order.
     public static let all: [ConfigurationKey] = [
-        .host, .port, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
+        .host, .port, .trustForwardedFor, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ]
 }

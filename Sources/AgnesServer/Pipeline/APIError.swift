@@ -2,10 +2,12 @@
 import Foundation
 import Hummingbird
 
-/// An error a route throws to answer with a status and a `detail` message.
+/// An error a route throws to answer with a status and a `detail` message (or, for 422, the fields at fault).
 public struct APIError: Error, Sendable, Equatable {
     public var status: HTTPResponse.Status
     public var detail: String
+    /// For 422: each field that is missing or malformed, as upstream (FastAPI) lists them.
+    public var fieldErrors: [FieldError]?
     public var headers: HTTPFields
 
     public init(_ status: HTTPResponse.Status, _ detail: String, headers: HTTPFields = [:]) {
@@ -15,13 +17,48 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     public static func notFound(_ detail: String = "Not Found") -> APIError { APIError(.notFound, detail) }
+    public static func badRequest(_ detail: String) -> APIError { APIError(.badRequest, detail) }
+    public static func conflict(_ detail: String) -> APIError { APIError(.conflict, detail) }
     public static let unauthorized = APIError(.unauthorized, "Missing or invalid Authorization header")
     public static let adminRequired = APIError(.forbidden, "Admin access required")
+
+    /// 422 naming the fields at fault.
+    public static func unprocessable(_ errors: [FieldError]) -> APIError {
+        var error = APIError(.unprocessableContent, errors.first?.msg ?? "Unprocessable Entity")
+        error.fieldErrors = errors
+        return error
+    }
+}
+
+/// One entry of a 422 body: `{"type": "missing", "loc": ["body", "email"], "msg": "Field required"}`.
+public struct FieldError: Codable, Sendable, Equatable {
+    public var type: String
+    public var loc: [String]
+    public var msg: String
+
+    public init(type: String, loc: [String], msg: String) {
+        self.type = type
+        self.loc = loc
+        self.msg = msg
+    }
 }
 
 /// The JSON body of an error response.
 struct ErrorBody: Encodable {
-    let detail: String
+    enum Detail: Encodable {
+        case message(String)
+        case fields([FieldError])
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case let .message(text): try container.encode(text)
+            case let .fields(errors): try container.encode(errors)
+            }
+        }
+    }
+
+    let detail: Detail
     let requestId: String?
 
     enum CodingKeys: String, CodingKey {
@@ -30,11 +67,10 @@ struct ErrorBody: Encodable {
     }
 
     /// A JSON response with this body.
-    static func response(status: HTTPResponse.Status, detail: String, requestId: String?, headers: HTTPFields = [:]) -> Response {
-        let body = ErrorBody(detail: detail, requestId: requestId)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(body)) ?? Data(#"{"detail":"Internal server error"}"#.utf8)
+    static func response(status: HTTPResponse.Status, detail: String, fieldErrors: [FieldError]? = nil, requestId: String?,
+                         headers: HTTPFields = [:]) -> Response {
+        let body = ErrorBody(detail: fieldErrors.map(Detail.fields) ?? .message(detail), requestId: requestId)
+        let data = (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"detail":"Internal server error"}"#.utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -1,6 +1,8 @@
-// Around every request: a request id (propagated when the client sent a sane one), version headers on /api/*, and
-// every error turned into a JSON `{"detail": …}` body — server errors carry the request id and never internals.
+// Around every request: a request id (propagated when the client sent a sane one), the client address, version
+// headers on /api/*, every error turned into a JSON `{"detail": …}` body — server errors carry the request id and
+// never internals — and, once the response is known, the request metrics and the audit entry.
 import AgnesCore
+import AgnesState
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,36 +12,94 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
     static let agnesLatestVersion = HTTPField.Name("X-Agnes-Latest-Version")!
     static let agnesMinimumVersion = HTTPField.Name("X-Agnes-Min-Version")!
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
 
 /// The first middleware of the Agnes router.
-struct RequestPipelineMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RequestPipelineMiddleware: RouterMiddleware {
     /// The CLI version this server still accepts (clients older than this are told to upgrade).
     static var minimumClientVersion: String { "0.0.0" }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// Where finished requests are counted (nil: not counted).
+    var metrics: RequestMetrics?
+    /// Where the audit entries go (nil: not audited).
+    var audit: AuditLog?
+    /// Take the client address from the leftmost `X-Forwarded-For` (only behind a trusted proxy).
+    var trustForwardedFor = false
+
+    func handle(_ request: Request, context: AgnesRequestContext,
+                next: (Request, AgnesRequestContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
         let requestId = Self.requestId(from: request.headers[.requestID])
         var context = context
+        context.requestId = requestId
+        context.clientIP = clientIP(of: request, context: context)
         context.logger[metadataKey: "request_id"] = .string(requestId)
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as APIError {
-            response = ErrorBody.response(status: error.status, detail: error.detail, requestId: nil, headers: error.headers)
-        } catch let error as HTTPResponseError {
-            // Errors raised by Hummingbird itself (unknown route, body too large, undecodable body …).
-            let detail = (error as? HTTPError)?.body ?? error.status.reasonPhrase
-            response = ErrorBody.response(status: error.status, detail: error.status == .notFound ? "Not Found" : detail, requestId: nil)
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": .string(String(describing: type(of: error)))])
-            response = ErrorBody.response(status: .internalServerError, detail: "Internal server error", requestId: requestId)
+            response = Self.errorResponse(for: error, requestId: requestId, logger: context.logger)
         }
         response.headers[.requestID] = requestId
         if request.uri.path.hasPrefix("/api/") {
             response.headers[.agnesLatestVersion] = AgnesVersion.current
             response.headers[.agnesMinimumVersion] = Self.minimumClientVersion
         }
+        let duration = ContinuousClock.now - started
+        metrics?.observe(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+                         duration: duration)
+        if let audit { record(request, response: response, context: context, duration: duration, into: audit) }
         return response
+    }
+
+    static func errorResponse(for error: any Error, requestId: String, logger: Logger) -> Response {
+        switch error {
+        case let error as APIError:
+            return ErrorBody.response(status: error.status, detail: error.detail, fieldErrors: error.fieldErrors, requestId: nil,
+                                      headers: error.headers)
+        case let error as StateError:
+            let (status, detail): (HTTPResponse.Status, String) = switch error {
+            case .notFound: (.notFound, error.description)
+            case .conflict: (.conflict, error.description)
+            case .forbidden: (.forbidden, error.description)
+            case .invalid: (.badRequest, error.description)
+            default: (.internalServerError, "Internal server error")
+            }
+            if status == .internalServerError { logger.error("state error: \(error)") }
+            return ErrorBody.response(status: status, detail: detail, requestId: status == .internalServerError ? requestId : nil)
+        case let error as HTTPResponseError:
+            // Errors raised by Hummingbird itself (unknown route, body too large …).
+            let detail = error.status == .notFound ? "Not Found" : (error as? HTTPError)?.body ?? error.status.reasonPhrase
+            return ErrorBody.response(status: error.status, detail: detail, requestId: error.status.code >= 500 ? requestId : nil)
+        default:
+            logger.error("unhandled error", metadata: ["error": .string(String(describing: type(of: error)))])
+            return ErrorBody.response(status: .internalServerError, detail: "Internal server error", requestId: requestId)
+        }
+    }
+
+    /// Writes the audit entry of a request that changed something or that a route asked to audit.
+    private func record(_ request: Request, response: Response, context: AgnesRequestContext, duration: Duration, into audit: AuditLog) {
+        let facts = context.audit.current
+        guard !facts.skip else { return }
+        let path = request.uri.path
+        let changes = ![.get, .head, .options].contains(request.method) && (path.hasPrefix("/api/") || path.hasPrefix("/auth/"))
+        guard facts.action != nil || changes else { return }
+        let action = facts.action ?? "\(request.method.rawValue) \(context.endpointPath ?? path)"
+        let params = facts.params.isEmpty ? nil : (try? JSONCoding.encoder.encode(facts.params)).map { String(decoding: $0, as: UTF8.self) }
+        let code = response.status.code
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        audit.record(AuditEntry(userId: facts.userId, action: action, resource: facts.resource, params: params,
+                                result: code < 400 ? "success" : "error.\(code)", durationMs: milliseconds, clientIp: context.clientIP,
+                                clientKind: facts.clientKind, requestId: context.requestId))
+    }
+
+    private func clientIP(of request: Request, context: AgnesRequestContext) -> String {
+        if trustForwardedFor, let forwarded = request.headers[.forwardedFor],
+           let first = forwarded.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty {
+            return first
+        }
+        return context.peerAddress ?? "unknown"
     }
 
     /// The client's id when it is short and plain (letters, digits, `-`, `_`, `.`), else a new UUID.

@@ -48,18 +48,24 @@ public struct AuditQuery: Sendable, Equatable {
 
     public var userId: String?
     public var action: String?
+    /// Actions starting with this text (`user.` matches `user.create` and `user.delete`).
+    public var actionPrefix: String?
     public var resource: String?
+    /// `success`, or `error.<status>`.
+    public var result: String?
     public var since: Date?
     public var until: Date?
     public var limit: Int
     /// The `nextCursor` of the previous page.
     public var cursor: String?
 
-    public init(userId: String? = nil, action: String? = nil, resource: String? = nil, since: Date? = nil, until: Date? = nil,
-                limit: Int = 100, cursor: String? = nil) {
+    public init(userId: String? = nil, action: String? = nil, actionPrefix: String? = nil, resource: String? = nil, result: String? = nil,
+                since: Date? = nil, until: Date? = nil, limit: Int = 100, cursor: String? = nil) {
         self.userId = userId
         self.action = action
+        self.actionPrefix = actionPrefix
         self.resource = resource
+        self.result = result
         self.since = since
         self.until = until
         self.limit = limit

@@ -73,3 +73,61 @@ public struct ResourceGrant: Codable, Sendable, Equatable, Identifiable {
         case assignedBy = "assigned_by"
     }
 }
+
+/// A group with its member and grant counts.
+public struct GroupSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var isSystem: Bool
+    public var createdAt: Date
+    public var createdBy: String?
+    public var memberCount: Int
+    public var grantCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, description
+        case isSystem = "is_system"
+        case createdAt = "created_at"
+        case createdBy = "created_by"
+        case memberCount = "member_count"
+        case grantCount = "grant_count"
+    }
+}
+
+/// A member of a group, with the user's email, name and status.
+public struct GroupMember: Codable, Sendable, Equatable {
+    public var userId: String
+    public var email: String
+    public var name: String?
+    public var active: Bool
+    public var source: MembershipSource
+    public var addedAt: Date
+    public var addedBy: String?
+
+    enum CodingKeys: String, CodingKey {
+        case email, name, active, source
+        case userId = "user_id"
+        case addedAt = "added_at"
+        case addedBy = "added_by"
+    }
+}
+
+/// One group a user belongs to, from the user's side.
+public struct UserMembership: Codable, Sendable, Equatable {
+    public var groupId: String
+    public var groupName: String
+    public var isSystem: Bool
+    public var source: MembershipSource
+    public var addedAt: Date
+    public var addedBy: String?
+
+    enum CodingKeys: String, CodingKey {
+        case source
+        case groupId = "group_id"
+        case groupName = "group_name"
+        case isSystem = "is_system"
+        case addedAt = "added_at"
+        case addedBy = "added_by"
+    }
+}

@@ -89,10 +89,12 @@ public final class AuditLog: Sendable {
                 WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR resource = $3)
                   AND ($4 IS NULL OR timestamp >= $4) AND ($5 IS NULL OR timestamp < $5)
                   AND ($6 IS NULL OR timestamp < $6 OR (timestamp = $6 AND id < $7))
+                  AND ($9 IS NULL OR starts_with(action, $9)) AND ($10 IS NULL OR result = $10)
                 ORDER BY timestamp DESC, id DESC
                 LIMIT $8
                 """, parameters: [query.userId, query.action, query.resource, query.since, query.until,
-                                  cursor.map { DuckDBValue.timestampTZ(.init(microseconds: $0.micros)) }, cursor?.id, limit + 1])
+                                  cursor.map { DuckDBValue.timestampTZ(.init(microseconds: $0.micros)) }, cursor?.id, limit + 1,
+                                  query.actionPrefix, query.result])
                 .decode(AuditEntry.self)
         }
         let page = Array(entries.prefix(limit))

@@ -134,6 +134,50 @@ public struct GroupsRepository: Sendable {
         }
     }
 
+    /// Every group with how many members and grants it has, system groups first.
+    public func summaries() async throws -> [GroupSummary] {
+        try await store.read { connection in
+            try connection.fetchAll(GroupSummary.self, """
+                SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by,
+                       (SELECT count(*) FROM user_group_members m WHERE m.group_id = g.id) AS member_count,
+                       (SELECT count(*) FROM resource_grants r WHERE r.group_id = g.id) AS grant_count
+                FROM user_groups g ORDER BY g.is_system DESC, g.name
+                """)
+        }
+    }
+
+    /// The members of a group with their names and emails, in the order they joined.
+    public func memberDetails(groupId: String) async throws -> [GroupMember] {
+        try await store.read { connection in
+            try connection.fetchAll(GroupMember.self, """
+                SELECT m.user_id, u.email, u.name, u.active, m.source, m.added_at, m.added_by
+                FROM user_group_members m JOIN users u ON u.id = m.user_id
+                WHERE m.group_id = $1 ORDER BY m.added_at, u.email
+                """, groupId)
+        }
+    }
+
+    /// A user's memberships with the groups' names, system groups first.
+    public func memberships(ofUser userId: String) async throws -> [UserMembership] {
+        try await store.read { connection in
+            try connection.fetchAll(UserMembership.self, """
+                SELECT g.id AS group_id, g.name AS group_name, g.is_system, m.source, m.added_at, m.added_by
+                FROM user_group_members m JOIN user_groups g ON g.id = m.group_id
+                WHERE m.user_id = $1 ORDER BY g.is_system DESC, g.name
+                """, userId)
+        }
+    }
+
+    /// How many active users are members of `Admin`, optionally not counting `excludingUserId`.
+    public func activeAdminCount(excludingUserId: String? = nil) async throws -> Int {
+        try await store.read { connection in
+            Int(try connection.scalar(Int64.self, """
+                SELECT count(*) FROM user_group_members m JOIN user_groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
+                WHERE g.name = $1 AND u.active AND ($2 IS NULL OR u.id <> $2)
+                """, Group.adminName, excludingUserId) ?? 0)
+        }
+    }
+
     static func fetch(_ connection: Connection, id: String) throws -> Group? {
         try connection.fetchOne(Group.self, "SELECT \(columns) FROM user_groups WHERE id = $1", id)
     }

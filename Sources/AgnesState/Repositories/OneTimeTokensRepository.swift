@@ -22,13 +22,23 @@ public struct OneTimeTokensRepository: Sendable {
 
     /// Consumes the unexpired, unconsumed token with `tokenHash` for `purpose`, returning it, or nil when there is no
     /// such token. A compare-and-set `UPDATE … WHERE consumed_at IS NULL`: of concurrent consumers exactly one wins.
-    public func consume(tokenHash: String, purpose: OneTimeTokenPurpose, at date: Date = Date()) async throws -> OneTimeToken? {
+    /// With `userId`, only a token issued to that user is consumed.
+    public func consume(tokenHash: String, purpose: OneTimeTokenPurpose, userId: String? = nil,
+                        at date: Date = Date()) async throws -> OneTimeToken? {
         try await store.write { connection in
             try connection.fetchOne(OneTimeToken.self, """
                 UPDATE one_time_tokens SET consumed_at = $3
-                WHERE token_hash = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3
+                WHERE token_hash = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3 AND ($4 IS NULL OR user_id = $4)
                 RETURNING *
-                """, tokenHash, purpose.rawValue, date)
+                """, tokenHash, purpose.rawValue, date, userId)
+        }
+    }
+
+    /// The token with `tokenHash` for `purpose`, consumed or not, expired or not (to tell a user why it failed).
+    public func find(tokenHash: String, purpose: OneTimeTokenPurpose) async throws -> OneTimeToken? {
+        try await store.read { connection in
+            try connection.fetchOne(OneTimeToken.self, "SELECT * FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2",
+                                    tokenHash, purpose.rawValue)
         }
     }
 

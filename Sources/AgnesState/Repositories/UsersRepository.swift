@@ -44,6 +44,66 @@ public struct UsersRepository: Sendable {
         }
     }
 
+    /// A user with the ids of their groups and whether one of them is `Admin`, read together; nil for an unknown id.
+    public func access(id: String) async throws -> UserAccess? {
+        try await store.read { connection in
+            guard let user = try Self.fetch(connection, id: id) else { return nil }
+            let groups = try connection.query("""
+                SELECT g.id, g.name FROM user_group_members m JOIN user_groups g ON g.id = m.group_id WHERE m.user_id = $1
+                """, id).decode(GroupRef.self)
+            return UserAccess(user: user, groupIds: Set(groups.map(\.id)), isAdmin: groups.contains { $0.name == Group.adminName })
+        }
+    }
+
+    private struct GroupRef: Decodable { let id: String; let name: String }
+
+    /// The first-admin claim: only while no user has a password, creates the user (or updates the one with this email),
+    /// sets the password hash and adds the user to `Admin` — one transaction, so of concurrent claims exactly one wins.
+    /// Returns nil when bootstrap is closed.
+    public func claimBootstrap(email: String, name: String?, passwordHash: String) async throws -> User? {
+        let email = User.normalize(email: email)
+        guard Self.looksLikeEmail(email) else { throw StateError.invalid("'\(email)' is not an email address") }
+        let newId = Identifier.make()
+        return try await store.write { connection in
+            // Concurrent claims insert different rows, which DuckDB would not see as conflicting; all of them also
+            // update the Admin group's row, so all but one fail with a write-write conflict and are retried (and
+            // then find the bootstrap closed).
+            try connection.execute("UPDATE user_groups SET description = description WHERE name = $1", Group.adminName)
+            guard try connection.scalar(Bool.self, "SELECT count(*) = 0 FROM users WHERE password_hash IS NOT NULL") == true else { return nil }
+            let existing = try connection.fetchOne(User.self, "SELECT \(Self.columns) FROM users WHERE email = $1", email)
+            let id = existing?.id ?? newId
+            if existing == nil {
+                try connection.execute("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", id, email, name, passwordHash)
+            } else {
+                try connection.execute("""
+                    UPDATE users SET password_hash = $2, name = coalesce($3, name), active = TRUE, deactivated_at = NULL,
+                    deactivated_by = NULL, updated_at = now() WHERE id = $1
+                    """, id, passwordHash, name)
+            }
+            try connection.execute("""
+                INSERT INTO user_group_members (user_id, group_id, source, added_by)
+                SELECT $1, id, 'system_seed', 'system:bootstrap' FROM user_groups WHERE name IN ($2, $3)
+                ON CONFLICT DO NOTHING
+                """, id, Group.adminName, Group.everyoneName)
+            return try Self.fetch(connection, id: id)
+        }
+    }
+
+    /// True when some user has a password (the bootstrap endpoint closes then).
+    public func anyUserHasPassword() async throws -> Bool {
+        try await store.read { try $0.scalar(Bool.self, "SELECT count(*) > 0 FROM users WHERE password_hash IS NOT NULL") ?? false }
+    }
+
+    /// How many users there are, and how many of them are active.
+    public func counts() async throws -> (total: Int, active: Int) {
+        try await store.read { connection in
+            let row = try connection.query("SELECT count(*) AS total, count(*) FILTER (WHERE active) AS active FROM users").decode(UserCounts.self)[0]
+            return (row.total, row.active)
+        }
+    }
+
+    private struct UserCounts: Decodable { let total: Int; let active: Int }
+
     /// All users ordered by email; inactive ones only when asked.
     public func list(includeInactive: Bool = true) async throws -> [User] {
         try await store.read { connection in

@@ -1,0 +1,83 @@
+// Turns the credentials of a request into an `Identity`, in upstream's order: LOCAL_DEV_MODE, then the bearer token
+// or the `access_token` cookie; the scheduler token; then a JWT (session or personal access token) whose user must
+// exist and be active, and, for a PAT, whose row must exist, match and be neither revoked nor expired.
+import AgnesState
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Authenticates requests.
+struct Authenticator: Sendable {
+    let services: ServerServices
+
+    /// A PAT's last use is written at most this often (per token), unless the client address changes.
+    static let lastUseResolution: TimeInterval = 60
+
+    func authenticate(_ request: Request, clientIP: String) async throws -> Identity {
+        if services.configuration.localDevMode, let developer = services.localDeveloper {
+            guard let access = try await services.users.access(id: developer.id) else { throw APIError.unauthorized }
+            return Identity(user: access.user, kind: .localDevelopment, groupIds: access.groupIds, isAdmin: true)
+        }
+        guard let (token, viaCookie) = Self.credentials(of: request) else { throw APIError.unauthorized }
+        if let schedulerToken = services.configuration.schedulerToken, SecretComparison.equal(token, schedulerToken) {
+            return Identity(user: Identity.schedulerUser, kind: .scheduler, groupIds: [], isAdmin: true)
+        }
+        guard let claims = await services.tokens.verify(token) else { throw Self.refused("Invalid or expired token") }
+        guard let access = try await services.users.access(id: claims.sub.value) else { throw Self.refused("User not found") }
+        guard access.user.active else { throw Self.refused("Account deactivated") }
+        var identity = Identity(user: access.user, kind: .session, groupIds: access.groupIds, isAdmin: access.isAdmin, viaCookie: viaCookie)
+        if claims.typ == .pat {
+            try await checkPersonalAccessToken(id: claims.jti.value, token: token, clientIP: clientIP, userId: access.user.id)
+            identity.kind = .personalAccessToken
+            identity.tokenId = claims.jti.value
+        }
+        return identity
+    }
+
+    private func checkPersonalAccessToken(id: String, token: String, clientIP: String, userId: String) async throws {
+        guard let row = try await services.personalAccessTokens.get(id: id), row.userId == userId else { throw Self.refused("Token unknown") }
+        if row.revokedAt != nil { throw Self.refused("Token revoked") }
+        let now = Date()
+        if let expiresAt = row.expiresAt, expiresAt <= now { throw Self.refused("Token expired") }
+        guard SecretComparison.equal(SecretComparison.sha256Hex(token), row.tokenHash) else { throw Self.refused("Token mismatch") }
+        let ipChanged = row.lastUsedIp != nil && row.lastUsedIp != clientIP
+        if row.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true || row.lastUsedIp != clientIP {
+            try await services.personalAccessTokens.recordUse(id: id, ip: clientIP, at: now)
+        }
+        if ipChanged {
+            services.audit.record(AuditEntry(userId: userId, action: "token.first_use_new_ip", resource: "token:\(id)",
+                                             params: #"{"previous_ip":"\#(row.lastUsedIp ?? "")"}"#, result: "success", clientIp: clientIP,
+                                             clientKind: "cli"))
+        }
+    }
+
+    /// The token of a request and whether it came from the cookie: `Authorization: Bearer …`, else `access_token`.
+    static func credentials(of request: Request) -> (String, Bool)? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let token = parts[1].trimmingCharacters(in: .whitespaces)
+                return token.isEmpty ? nil : (token, false)
+            }
+            return nil
+        }
+        if let cookie = request.cookies["access_token"], !cookie.value.isEmpty { return (cookie.value, true) }
+        return nil
+    }
+
+    static func refused(_ detail: String) -> APIError { APIError(.unauthorized, detail) }
+}
+
+/// Authenticates every request of the routes it guards, setting `context.identity`; 401 otherwise.
+struct AuthenticationMiddleware: RouterMiddleware {
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: AgnesRequestContext,
+                next: (Request, AgnesRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        let identity = try await authenticator.authenticate(request, clientIP: context.clientIP)
+        context.identity = identity
+        context.audit.attribute(toUser: identity.user.id, clientKind: identity.clientKind)
+        return try await next(request, context)
+    }
+}

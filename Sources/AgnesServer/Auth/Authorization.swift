@@ -1,0 +1,65 @@
+// What a caller may do. `Admin` members may do everything; everyone else may use a resource when one of their groups
+// holds a grant on it (for a table, also a grant on its folder). Routes call these helpers; a new resource type is
+// added in `ResourceType` (state layer), `ResourceTypeInfo.all`, and `Authorization.isGranted`.
+import AgnesState
+import Foundation
+
+extension Identity {
+    /// 403 "Admin access required" unless the caller is an administrator.
+    public func requireAdmin() throws {
+        guard isAdmin else { throw APIError.adminRequired }
+    }
+}
+
+/// Resource-level checks.
+struct Authorization: Sendable {
+    let services: ServerServices
+
+    /// 403 "not permitted" unless the caller may use the resource (never an empty answer instead).
+    func requireResource(_ type: ResourceType, _ id: String, for identity: Identity) async throws {
+        guard try await isGranted(type, id, to: identity) else {
+            throw APIError(.forbidden, "Access to \(type.rawValue) '\(id)' is not permitted")
+        }
+    }
+
+    func isGranted(_ type: ResourceType, _ id: String, to identity: Identity) async throws -> Bool {
+        if identity.isAdmin { return true }
+        let grants = try await services.grants.grants(forUser: identity.user.id)
+        switch type {
+        case .table:
+            let folder = try await RegistryRepository(store: services.state).get(id: id)?.folder
+            return grants.contains { grant in
+                grant.resourceType == .table && grant.resourceId == id
+                    || grant.resourceType == .tableFolder && folder != nil && grant.resourceId == folder
+            }
+        case .tableFolder, .metricCategory, .knowledgeCategory:
+            return grants.contains { $0.resourceType == type && $0.resourceId == id }
+        }
+    }
+}
+
+/// How the API describes a resource type (`GET /api/admin/resource-types`).
+struct ResourceTypeInfo: Codable, Sendable {
+    var key: String
+    var displayName: String
+    var description: String
+    var idFormat: String
+
+    enum CodingKeys: String, CodingKey {
+        case key, description
+        case displayName = "display_name"
+        case idFormat = "id_format"
+    }
+
+    static let all: [ResourceTypeInfo] = ResourceType.allCases.map { type in
+        switch type {
+        case .table: ResourceTypeInfo(key: type.rawValue, displayName: "Table", description: "One registered table", idFormat: "registry id")
+        case .tableFolder: ResourceTypeInfo(key: type.rawValue, displayName: "Table folder",
+                                            description: "Every table registered in the folder", idFormat: "folder name")
+        case .metricCategory: ResourceTypeInfo(key: type.rawValue, displayName: "Metric category",
+                                               description: "Metric definitions of one category", idFormat: "category name")
+        case .knowledgeCategory: ResourceTypeInfo(key: type.rawValue, displayName: "Knowledge category",
+                                                  description: "Review rights over corporate-memory items of one category", idFormat: "category name")
+        }
+    }
+}

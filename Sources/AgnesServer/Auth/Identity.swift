@@ -1,0 +1,44 @@
+// Who is calling: a user, how they proved it, and the groups that decide what they may do.
+import AgnesState
+import Foundation
+
+/// The authenticated caller of a request.
+public struct Identity: Sendable, Equatable {
+    /// How the caller authenticated.
+    public enum Kind: String, Sendable {
+        /// A session JWT from a login (CLI `auth login`, or the web cookie).
+        case session
+        /// A personal access token.
+        case personalAccessToken = "pat"
+        /// The scheduler token from `SCHEDULER_API_TOKEN`.
+        case scheduler
+        /// `LOCAL_DEV_MODE`: every request is the development user.
+        case localDevelopment = "local_dev"
+    }
+
+    public var user: User
+    public var kind: Kind
+    /// Ids of the groups the user belongs to.
+    public var groupIds: Set<String>
+    /// Member of `Admin` (or the scheduler).
+    public var isAdmin: Bool
+    /// The personal access token's id, for `kind == .personalAccessToken`.
+    public var tokenId: String?
+    /// Came in through the web cookie rather than an `Authorization` header.
+    public var viaCookie: Bool = false
+
+    /// How the audit trail names the client: `cli` for tokens, `web` for the cookie, `scheduler`.
+    public var clientKind: String {
+        switch kind {
+        case .personalAccessToken: "cli"
+        case .scheduler: "scheduler"
+        case .localDevelopment: "local_dev"
+        case .session: viaCookie ? "web" : "cli"
+        }
+    }
+
+    /// The synthetic user the scheduler token stands for.
+    static let schedulerUser = User(id: "scheduler", email: "scheduler@system.local", name: "Scheduler", passwordHash: nil, active: true,
+                                    deactivatedAt: nil, deactivatedBy: nil, createdAt: Date(timeIntervalSince1970: 0),
+                                    updatedAt: Date(timeIntervalSince1970: 0), lastLoginAt: nil)
+}

@@ -1,0 +1,80 @@
+// Checking an email and password against `users`: the outcome, from which each login endpoint words its answer, and
+// the upgrade of a migrated argon2id hash to bcrypt after a successful check.
+import AgnesState
+import Foundation
+
+/// What a password check found.
+enum PasswordLoginOutcome: Sendable {
+    case success(User)
+    case unknownUser
+    case deactivated(User)
+    /// The user signs in some other way (no password set).
+    case noPassword(User)
+    case emptyPassword(User)
+    case wrongPassword(User)
+
+    var user: User? {
+        switch self {
+        case let .success(user), let .deactivated(user), let .noPassword(user), let .emptyPassword(user), let .wrongPassword(user): user
+        case .unknownUser: nil
+        }
+    }
+}
+
+/// Checks passwords.
+struct PasswordLogin: Sendable {
+    let services: ServerServices
+
+    func check(email: String, password: String) async throws -> PasswordLoginOutcome {
+        guard let user = try await services.users.find(email: email) else {
+            try await services.passwords.verifyDummy(password)
+            return .unknownUser
+        }
+        guard let hash = user.passwordHash else { return .noPassword(user) }
+        if password.isEmpty { return .emptyPassword(user) }
+        switch try await services.passwords.verify(password, against: hash) {
+        case .mismatch:
+            return .wrongPassword(user)
+        case let .matchNeedsRehash(replacement):
+            try await services.users.setPasswordHash(id: user.id, replacement)
+            services.logger.info("replaced the argon2id password hash of \(user.id) with bcrypt")
+        case .match:
+            break
+        }
+        guard user.active else { return .deactivated(user) }
+        try await services.users.recordLogin(id: user.id)
+        return .success(user)
+    }
+}
+
+/// The answer of every login endpoint: a session token and who it is for.
+struct TokenResponse: Codable, Sendable {
+    var accessToken: String
+    var tokenType = "bearer"
+    var userId: String?
+    var email: String
+    var role: String
+    var message: String?
+
+    enum CodingKeys: String, CodingKey {
+        case email, role, message
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case userId = "user_id"
+    }
+}
+
+extension ServerServices {
+    /// A session token response for `user`.
+    func sessionResponse(for user: User, includeUserId: Bool = true, message: String? = nil) async throws -> TokenResponse {
+        let isAdmin = try await users.access(id: user.id)?.isAdmin ?? false
+        return TokenResponse(accessToken: try await tokens.issueSession(for: user), userId: includeUserId ? user.id : nil,
+                             email: user.email, role: isAdmin ? "admin" : "user", message: message)
+    }
+
+    /// The `Set-Cookie` value that signs a browser in with `token` (HttpOnly, SameSite=Lax, Secure over https).
+    func sessionCookie(_ token: String) -> String {
+        let secure = configuration.serverURL.lowercased().hasPrefix("https://") ? "; Secure" : ""
+        return "access_token=\(token); Path=/; Max-Age=\(Int(AccessTokens.sessionLifetime)); HttpOnly; SameSite=Lax\(secure)"
+    }
+}

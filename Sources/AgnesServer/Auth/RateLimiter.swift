@@ -1,0 +1,59 @@
+// Per-client-IP limits on the login, token, reset and magic-link endpoints (upstream's limits), answered with 429 and
+// `Retry-After`. A fixed window per (endpoint, IP); windows of idle clients are dropped as they expire.
+import Foundation
+import Synchronization
+
+/// Counts attempts per endpoint and client IP.
+public final class RateLimiter: Sendable {
+    /// A limit: at most `count` requests per `window` seconds.
+    public struct Limit: Sendable, Equatable {
+        public let count: Int
+        public let window: TimeInterval
+
+        public static func perMinute(_ count: Int) -> Limit { Limit(count: count, window: 60) }
+
+        /// How upstream words it in the 429 body.
+        var description: String { "\(count) per \(window == 60 ? "1 minute" : "\(Int(window)) seconds")" }
+    }
+
+    private struct Window {
+        var start: Date
+        var count: Int
+    }
+
+    public let enabled: Bool
+    private let windows = Mutex<[String: Window]>([:])
+
+    public init(enabled: Bool) { self.enabled = enabled }
+
+    /// Counts one request of `client` to `endpoint`; throws 429 once the limit is reached.
+    public func check(endpoint: String, client: String, limit: Limit, now: Date = Date()) throws {
+        guard enabled else { return }
+        let key = "\(endpoint) \(client)"
+        let retryAfter: Int? = windows.withLock { windows in
+            if windows.count > 10_000 { windows = windows.filter { now.timeIntervalSince($0.value.start) < limit.window } }
+            var window = windows[key] ?? Window(start: now, count: 0)
+            if now.timeIntervalSince(window.start) >= limit.window { window = Window(start: now, count: 0) }
+            window.count += 1
+            windows[key] = window
+            guard window.count > limit.count else { return nil }
+            return max(1, Int((limit.window - now.timeIntervalSince(window.start)).rounded(.up)))
+        }
+        if let retryAfter {
+            throw APIError(.tooManyRequests, "Too many requests — \(limit.description)", headers: [.retryAfter: String(retryAfter)])
+        }
+    }
+}
+
+extension RateLimiter.Limit {
+    /// Upstream's limits per endpoint (`app/auth/*`, slowapi).
+    static let token = perMinute(10)
+    static let bootstrap = perMinute(3)
+    static let passwordLogin = perMinute(10)
+    static let passwordSetup = perMinute(10)
+    static let passwordResetRequest = perMinute(5)
+    static let passwordResetConfirm = perMinute(10)
+    static let setupRequest = perMinute(5)
+    static let magicLinkSend = perMinute(5)
+    static let magicLinkVerify = perMinute(10)
+}

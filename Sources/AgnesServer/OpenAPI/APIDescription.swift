@@ -1,0 +1,202 @@
+// The machine-readable description of the API (OpenAPI 3.1), served at `GET /api/openapi.json`. Every route the
+// router has must appear here; a test compares the two.
+import Foundation
+
+/// Who may call an operation.
+enum APIAccess: String {
+    case anyone, user, admin, session
+}
+
+/// One documented operation.
+struct APIOperation {
+    var method: String
+    var path: String
+    var summary: String
+    var tag: String
+    var access: APIAccess
+    var query: [String] = []
+    var body: JSONValue? = nil
+    var bodyType = "application/json"
+    var responses: [(Int, String, JSONValue?)]
+}
+
+/// Schema shorthands.
+enum Schema {
+    static let string: JSONValue = ["type": "string"]
+    static let integer: JSONValue = ["type": "integer"]
+    static let boolean: JSONValue = ["type": "boolean"]
+    static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+    static let anyObject: JSONValue = ["type": "object"]
+    static func nullable(_ schema: JSONValue) -> JSONValue { ["anyOf": [schema, ["type": "null"]]] }
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
+    static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        .object(["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string))])
+    }
+}
+
+enum APIDescription {
+    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit
+
+    static let health: [APIOperation] = [
+        .init(method: "GET", path: "/api/health", summary: "Liveness and state schema status", tag: "health", access: .anyone,
+              responses: [(200, "Health", Schema.ref("Health"))]),
+        .init(method: "GET", path: "/api/health/detailed", summary: "State database, data freshness and users", tag: "health", access: .user,
+              responses: [(200, "Detailed health", Schema.anyObject)]),
+        .init(method: "GET", path: "/api/version", summary: "Build and schema version", tag: "health", access: .anyone,
+              responses: [(200, "Version", Schema.ref("Version"))]),
+        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics (text exposition format)", tag: "health", access: .anyone,
+              responses: [(200, "Metrics", nil)]),
+        .init(method: "GET", path: "/api/openapi.json", summary: "This document", tag: "health", access: .anyone,
+              responses: [(200, "OpenAPI document", Schema.anyObject)]),
+    ]
+
+    static let credentials = Schema.object(["email": Schema.string, "password": Schema.string], required: ["email", "password"])
+    static let emailAndToken = Schema.object(["email": Schema.string, "token": Schema.string], required: ["email", "token"])
+    static let message = Schema.object(["message": Schema.string])
+    static let form = "application/x-www-form-urlencoded"
+
+    static let auth: [APIOperation] = [
+        .init(method: "POST", path: "/auth/token", summary: "Sign in with email and password (CLI)", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string, "password": Schema.string], required: ["email"]),
+              responses: [(200, "Session token", Schema.ref("TokenResponse")), (401, "Wrong credentials", Schema.ref("Error")),
+                          (429, "Rate limited", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/auth/password/login", summary: "Sign in with email and password", tag: "auth", access: .anyone,
+              body: credentials, responses: [(200, "Session token", Schema.ref("TokenResponse")), (401, "Wrong credentials", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/auth/password/login/web", summary: "Browser sign-in form; sets the session cookie", tag: "auth",
+              access: .anyone, body: Schema.object(["email": Schema.string, "password": Schema.string, "next": Schema.string]), bodyType: form,
+              responses: [(302, "Redirect to a same-site `next`, or back to the login page", nil)]),
+        .init(method: "POST", path: "/auth/bootstrap", summary: "Create the first administrator (only while no user has a password)",
+              tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string, "name": Schema.string, "password": Schema.string], required: ["email", "password"]),
+              responses: [(200, "Session token", Schema.ref("TokenResponse")), (403, "Bootstrap closed", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/auth/password/setup", summary: "Set a password with a setup token", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string, "token": Schema.string, "password": Schema.string], required: ["email", "token", "password"]),
+              responses: [(200, "Session token", Schema.ref("TokenResponse")), (400, "Invalid or expired token", Schema.ref("Error")),
+                          (404, "User not found", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/auth/password/setup", summary: "HTML form behind a setup link", tag: "auth", access: .anyone,
+              query: ["email", "token"], responses: [(200, "HTML page", nil)]),
+        .init(method: "POST", path: "/auth/password/setup/request", summary: "Ask for a new setup link", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string], required: ["email"]), bodyType: form, responses: [(200, "Same answer for every email", nil)]),
+        .init(method: "POST", path: "/auth/password/setup/confirm", summary: "Set the password from the setup form", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string, "token": Schema.string, "password": Schema.string, "confirm_password": Schema.string,
+                                   "name": Schema.string]), bodyType: form,
+              responses: [(302, "Signed in; cookie set", nil), (400, "Invalid token or password", nil)]),
+        .init(method: "GET", path: "/auth/password/reset", summary: "HTML form: ask for a reset link, or set the new password", tag: "auth",
+              access: .anyone, query: ["email", "token"], responses: [(200, "HTML page", nil)]),
+        .init(method: "POST", path: "/auth/password/reset", summary: "Ask for a password reset link", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string], required: ["email"]), bodyType: form,
+              responses: [(200, "Same answer for every email", message)]),
+        .init(method: "POST", path: "/auth/password/reset/confirm", summary: "Set a new password with a reset token", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string, "token": Schema.string, "password": Schema.string, "confirm_password": Schema.string]),
+              bodyType: form, responses: [(302, "Signed in; cookie set", nil), (400, "Invalid token or password", nil)]),
+        .init(method: "POST", path: "/auth/email/send-link", summary: "Send a magic sign-in link", tag: "auth", access: .anyone,
+              body: Schema.object(["email": Schema.string], required: ["email"]), responses: [(200, "Same answer for every email", message)]),
+        .init(method: "POST", path: "/auth/email/verify", summary: "Trade a magic link's token for a session token", tag: "auth", access: .anyone,
+              body: emailAndToken, responses: [(200, "Session token", Schema.ref("TokenResponse")), (401, "Invalid or expired link", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/auth/email/verify", summary: "The magic link itself: sets the session cookie", tag: "auth", access: .anyone,
+              query: ["email", "token"], responses: [(302, "Signed in; cookie set", nil), (401, "Invalid or expired link", nil)]),
+    ]
+
+    static let tokens: [APIOperation] = [
+        .init(method: "POST", path: "/auth/tokens", summary: "Create a personal access token (shown once)", tag: "tokens", access: .session,
+              body: Schema.object(["name": Schema.string, "expires_in_days": Schema.nullable(Schema.integer), "scope": Schema.string,
+                                   "ttl_seconds": Schema.nullable(Schema.integer)], required: ["name"]),
+              responses: [(201, "The token", Schema.ref("CreatedToken")), (400, "Invalid lifetime or name", Schema.ref("Error")),
+                          (403, "Needs an interactive session", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/auth/tokens", summary: "The caller's tokens", tag: "tokens", access: .user,
+              responses: [(200, "Tokens", Schema.array(Schema.ref("Token")))]),
+        .init(method: "GET", path: "/auth/tokens/{id}", summary: "One of the caller's tokens", tag: "tokens", access: .user,
+              responses: [(200, "Token", Schema.ref("Token")), (404, "Token not found", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/auth/tokens/{id}", summary: "Revoke one of the caller's tokens", tag: "tokens", access: .user,
+              responses: [(204, "Revoked", nil), (404, "Token not found", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/auth/admin/tokens", summary: "Every user's tokens", tag: "tokens", access: .admin,
+              responses: [(200, "Tokens with their owners", Schema.array(Schema.ref("Token")))]),
+        .init(method: "DELETE", path: "/auth/admin/tokens/{id}", summary: "Revoke any token", tag: "tokens", access: .admin,
+              responses: [(204, "Revoked", nil), (404, "Token not found", Schema.ref("Error"))]),
+    ]
+
+    static let users: [APIOperation] = [
+        .init(method: "GET", path: "/api/users", summary: "List users", tag: "users", access: .admin,
+              responses: [(200, "Users", Schema.array(Schema.ref("User")))]),
+        .init(method: "POST", path: "/api/users", summary: "Create a user (optionally with an invitation link)", tag: "users", access: .admin,
+              body: Schema.object(["email": Schema.string, "name": Schema.string, "send_invite": Schema.boolean], required: ["email"]),
+              responses: [(201, "The user", Schema.ref("User")), (409, "Email taken", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/users/{id}", summary: "One user", tag: "users", access: .admin,
+              responses: [(200, "The user", Schema.ref("User")), (404, "User not found", Schema.ref("Error"))]),
+        .init(method: "PATCH", path: "/api/users/{id}", summary: "Rename, deactivate or reactivate a user", tag: "users", access: .admin,
+              body: Schema.object(["name": Schema.string, "active": Schema.boolean]),
+              responses: [(200, "The user", Schema.ref("User")), (409, "Would remove yourself or the last admin", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/users/{id}", summary: "Delete a user with their memberships and tokens", tag: "users", access: .admin,
+              responses: [(204, "Deleted", nil), (409, "Would remove yourself or the last admin", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/users/{id}/deactivate", summary: "Deactivate a user", tag: "users", access: .admin,
+              responses: [(200, "The user", Schema.ref("User")), (409, "Would remove yourself or the last admin", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/users/{id}/activate", summary: "Reactivate a user", tag: "users", access: .admin,
+              responses: [(200, "The user", Schema.ref("User"))]),
+        .init(method: "POST", path: "/api/users/{id}/reset-password", summary: "Issue (and mail) a password reset link", tag: "users",
+              access: .admin, responses: [(200, "The link", Schema.object(["reset_url": Schema.string, "email_sent": Schema.boolean]))]),
+        .init(method: "POST", path: "/api/users/{id}/set-password", summary: "Set a user's password", tag: "users", access: .admin,
+              body: Schema.object(["password": Schema.string], required: ["password"]),
+              responses: [(204, "Set", nil), (400, "Password too short", Schema.ref("Error"))]),
+    ]
+
+    static let groups: [APIOperation] = [
+        .init(method: "GET", path: "/api/admin/groups", summary: "List groups", tag: "groups", access: .admin,
+              responses: [(200, "Groups", Schema.array(Schema.ref("Group")))]),
+        .init(method: "POST", path: "/api/admin/groups", summary: "Create a group", tag: "groups", access: .admin,
+              body: Schema.object(["name": Schema.string, "description": Schema.string], required: ["name"]),
+              responses: [(201, "The group", Schema.ref("Group")), (409, "Name taken", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/groups/{gid}", summary: "One group", tag: "groups", access: .admin,
+              responses: [(200, "The group", Schema.ref("Group")), (404, "Group not found", Schema.ref("Error"))]),
+        .init(method: "PATCH", path: "/api/admin/groups/{gid}", summary: "Rename or describe a group", tag: "groups", access: .admin,
+              body: Schema.object(["name": Schema.string, "description": Schema.string]),
+              responses: [(200, "The group", Schema.ref("Group")), (409, "System group or name taken", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/groups/{gid}", summary: "Delete a group with its memberships and grants", tag: "groups",
+              access: .admin, responses: [(204, "Deleted", nil), (409, "Cannot delete a system group", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/groups/{gid}/members", summary: "Members of a group", tag: "groups", access: .admin,
+              responses: [(200, "Members", Schema.array(Schema.ref("Member")))]),
+        .init(method: "POST", path: "/api/admin/groups/{gid}/members", summary: "Add a user to a group", tag: "groups", access: .admin,
+              body: Schema.object(["email": Schema.string], required: ["email"]),
+              responses: [(201, "The membership", Schema.ref("Member")), (404, "Unknown user or group", Schema.ref("Error")),
+                          (409, "Already a member", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/groups/{gid}/members/{uid}", summary: "Remove an admin-managed membership", tag: "groups",
+              access: .admin, responses: [(204, "Removed", nil), (404, "No such membership", Schema.ref("Error")),
+                                          (409, "Last active admin", Schema.ref("Error"))]),
+    ]
+
+    static let grants: [APIOperation] = [
+        .init(method: "GET", path: "/api/admin/grants", summary: "List grants", tag: "grants", access: .admin, query: ["resource_type", "group_id"],
+              responses: [(200, "Grants", Schema.array(Schema.ref("Grant"))), (400, "Unknown resource type", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/admin/grants", summary: "Grant a resource to a group", tag: "grants", access: .admin,
+              body: Schema.object(["group_id": Schema.string, "resource_type": Schema.string, "resource_id": Schema.string],
+                                  required: ["group_id", "resource_type", "resource_id"]),
+              responses: [(201, "The grant", Schema.ref("Grant")), (400, "Unknown resource type", Schema.ref("Error")),
+                          (404, "Group not found", Schema.ref("Error")), (409, "Grant exists", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/grants/{id}", summary: "Revoke a grant", tag: "grants", access: .admin,
+              responses: [(204, "Revoked", nil), (404, "Grant not found", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/resource-types", summary: "The resource types grants can name", tag: "grants", access: .admin,
+              responses: [(200, "Resource types", Schema.array(Schema.object(["key": Schema.string, "display_name": Schema.string,
+                                                                                "description": Schema.string, "id_format": Schema.string])))]),
+    ]
+
+    static let access: [APIOperation] = [
+        .init(method: "GET", path: "/api/me/effective-access", summary: "The caller's groups and every resource they may use", tag: "access",
+              access: .user, responses: [(200, "Effective access", Schema.ref("EffectiveAccess"))]),
+        .init(method: "GET", path: "/api/admin/users/{uid}/effective-access", summary: "A user's effective access", tag: "access",
+              access: .admin, responses: [(200, "Effective access", Schema.ref("EffectiveAccess")), (404, "User not found", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/users/{uid}/memberships", summary: "A user's groups", tag: "access", access: .admin,
+              responses: [(200, "Memberships", Schema.array(Schema.ref("Membership")))]),
+        .init(method: "POST", path: "/api/admin/users/{uid}/memberships", summary: "Add a user to a group", tag: "access", access: .admin,
+              body: Schema.object(["group_id": Schema.string], required: ["group_id"]),
+              responses: [(201, "The membership", Schema.ref("Membership")), (409, "Already a member", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/users/{uid}/memberships/{gid}", summary: "Remove an admin-managed membership", tag: "access",
+              access: .admin, responses: [(204, "Removed", nil), (404, "No such membership", Schema.ref("Error"))]),
+    ]
+
+    static let audit: [APIOperation] = [
+        .init(method: "GET", path: "/api/admin/audit", summary: "The audit trail, newest first, in pages of at most 1,000", tag: "audit",
+              access: .admin, query: ["user_id", "action", "action_prefix", "resource", "result", "since", "until", "limit", "cursor"],
+              responses: [(200, "A page", Schema.object(["rows": Schema.array(Schema.ref("AuditEntry")), "next_cursor": Schema.nullable(Schema.string),
+                                                         "limit": Schema.integer]))]),
+    ]
+}

@@ -1,0 +1,52 @@
+// The per-request context of the Agnes router: who is calling, from where, and what to write to the audit trail.
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The request context every Agnes route receives.
+public struct AgnesRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's address as the socket reports it (the proxy's, behind a proxy).
+    public let peerAddress: String?
+    /// The authenticated caller, set by `AuthenticationMiddleware`.
+    public var identity: Identity?
+    /// The request id (`x-request-id`), set by the pipeline middleware.
+    public var requestId: String = ""
+    /// The client's IP address used for rate limits and the audit trail, set by the pipeline middleware.
+    public var clientIP: String = "unknown"
+    /// What the route did, for the audit trail; shared with the audit middleware, which writes it after the response.
+    public let audit = AuditNote()
+
+    /// JSON bodies larger than this are refused with 413.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The caller, or 401 when the route was reached without authentication.
+    public func requireIdentity() throws -> Identity {
+        guard let identity else { throw APIError.unauthorized }
+        return identity
+    }
+
+    public var requestDecoder: JSONDecoder { JSONCoding.decoder }
+    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+}
+
+/// The JSON coders of the API: ISO-8601 UTC timestamps, keys sorted so responses are stable.
+public enum JSONCoding {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}

@@ -1,0 +1,44 @@
+// What a route tells the audit middleware about the request it handled.
+import Foundation
+import Synchronization
+
+/// The audit facts of one request: the action, the resource and the (secret-free) parameters. A route fills it in;
+/// the audit middleware writes it with the outcome, the duration, the caller and the client address.
+public final class AuditNote: Sendable {
+    struct Facts: Sendable {
+        var action: String?
+        var resource: String?
+        var params: [String: String] = [:]
+        var userId: String?
+        var clientKind: String?
+        var skip = false
+    }
+
+    private let facts = Mutex(Facts())
+
+    public init() {}
+
+    /// Names what the request does (`user.create`) and what it touches.
+    public func record(_ action: String, resource: String? = nil, params: [String: String] = [:]) {
+        facts.withLock {
+            $0.action = action
+            $0.resource = resource
+            $0.params.merge(params) { _, new in new }
+        }
+    }
+
+    /// The user the action concerns: the caller, or for a login attempt the user it names.
+    public func attribute(toUser userId: String?, clientKind: String? = nil) {
+        facts.withLock {
+            $0.userId = userId
+            if let clientKind { $0.clientKind = clientKind }
+        }
+    }
+
+    /// Leaves this request out of the audit trail (reads of the trail itself, health probes).
+    public func skip() {
+        facts.withLock { $0.skip = true }
+    }
+
+    var current: Facts { facts.withLock { $0 } }
+}

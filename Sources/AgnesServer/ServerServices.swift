@@ -1,0 +1,87 @@
+// Everything the routes share: configuration, the state store and its repositories, the audit writer, token keys,
+// password hashing, rate limits, mail and metrics. Built once at startup.
+import AgnesState
+import Foundation
+import Logging
+
+/// The shared services of a running server.
+public struct ServerServices: Sendable {
+    public let configuration: AgnesConfiguration
+    public let state: StateStore
+    public let audit: AuditLog
+    public let tokens: AccessTokens
+    public let passwords: PasswordHasher
+    public let rateLimiter: RateLimiter
+    public let mailer: any Mailer
+    public let metrics: RequestMetrics
+    public let logger: Logger
+    /// The user every request is in `LOCAL_DEV_MODE`.
+    public let localDeveloper: User?
+
+    public var users: UsersRepository { UsersRepository(store: state) }
+    public var groups: GroupsRepository { GroupsRepository(store: state) }
+    public var grants: GrantsRepository { GrantsRepository(store: state) }
+    public var oneTimeTokens: OneTimeTokensRepository { OneTimeTokensRepository(store: state) }
+    public var personalAccessTokens: PersonalAccessTokensRepository { PersonalAccessTokensRepository(store: state) }
+
+    /// Sets the services up over an open state store: starts the audit writer, seeds the admin from
+    /// `SEED_ADMIN_EMAIL`/`SEED_ADMIN_PASSWORD` and, in `LOCAL_DEV_MODE`, the development user.
+    public static func start(configuration: AgnesConfiguration, state: StateStore, mailer: (any Mailer)? = nil,
+                             logger: Logger = Logger(label: "agnes-server")) async throws -> ServerServices {
+        let audit = AuditLog(store: state)
+        try audit.start()
+        let passwords = PasswordHasher(cost: configuration.bcryptCost)
+        let mailer: any Mailer = mailer ?? {
+            switch configuration.mailerKind {
+            case .log: LogMailer(logger: logger)
+            case .http: HTTPMailer(url: configuration.mailerURL ?? "", apiKey: configuration.mailerAPIKey, from: configuration.mailerFrom)
+            }
+        }()
+        let users = UsersRepository(store: state)
+        if let email = configuration.seedAdminEmail, let password = configuration.seedAdminPassword {
+            try await seedAdmin(email: email, password: password, users: users, passwords: passwords, state: state, logger: logger)
+        }
+        var developer: User?
+        if configuration.localDevMode {
+            logger.warning("LOCAL_DEV_MODE is on: every request is \(Self.localDeveloperEmail) with admin rights. Never use it in production.")
+            developer = try await seedUser(email: Self.localDeveloperEmail, name: "Local developer", admin: true, users: users, state: state)
+        }
+        return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
+                              passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
+                              metrics: RequestMetrics(), logger: logger, localDeveloper: developer)
+    }
+
+    /// Stops the audit writer after writing what it holds.
+    public func shutdown() async throws {
+        try await audit.close()
+    }
+
+    static let localDeveloperEmail = "dev@localhost"
+
+    /// The seeded admin exists, is active, is in `Admin`, and has the configured password (set only when the user has
+    /// none yet, so a password changed later is not reset at every start).
+    private static func seedAdmin(email: String, password: String, users: UsersRepository, passwords: PasswordHasher,
+                                  state: StateStore, logger: Logger) async throws {
+        let user = try await seedUser(email: email, name: nil, admin: true, users: users, state: state)
+        if user.passwordHash == nil {
+            try await users.setPasswordHash(id: user.id, try await passwords.hash(password))
+            logger.info("seeded admin \(user.email)")
+        }
+    }
+
+    private static func seedUser(email: String, name: String?, admin: Bool, users: UsersRepository, state: StateStore) async throws -> User {
+        let user: User
+        if let existing = try await users.find(email: email) {
+            user = existing
+        } else {
+            do { user = try await users.create(email: email, name: name) } catch StateError.conflict {
+                user = try await users.find(email: email)!
+            }
+        }
+        if !user.active { try await users.reactivate(id: user.id) }
+        if admin, let group = try await GroupsRepository(store: state).find(name: Group.adminName) {
+            try await GroupsRepository(store: state).addMember(userId: user.id, groupId: group.id, source: .systemSeed, addedBy: "system:seed")
+        }
+        return user
+    }
+}
