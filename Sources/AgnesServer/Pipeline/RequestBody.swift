@@ -53,7 +53,7 @@ extension Request {
         var request = self
         do {
             return try await request.collectBody(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, "Request body too large (the limit is \(context.maxUploadSize / 1024) KiB)")
         }
     }
