@@ -86,9 +86,14 @@ public final class Connection {
     /// The statement for `sql`, prepared on first use and kept for the life of the connection (as GRDB's
     /// `cachedStatement`). Parsing and preparing are skipped on later uses. Do not keep a streamed result of a
     /// cached statement open across another use of the same SQL: the second execution closes the first result.
+    ///
+    /// Statements without parameters are not kept: DuckDB plans them once, at prepare time, and may fold what the
+    /// table statistics said then into the plan (an empty table's join or aggregate becomes a constant), so a re-run
+    /// after the data changed can return stale rows. Statements with parameters are re-planned on every execution.
     public func cachedStatement(_ sql: String) throws -> PreparedStatement {
         if let statement = statementCache[sql] { return statement }
         let statement = try prepare(sql)
+        guard statement.parameterCount > 0 else { return statement }
         if statementCache.count >= Self.statementCacheLimit { statementCache.removeAll(keepingCapacity: true) }
         statementCache[sql] = statement
         return statement

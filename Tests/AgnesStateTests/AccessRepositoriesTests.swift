@@ -177,4 +177,18 @@ struct AccessRepositoriesTests {
             try await store.close()
         }
     }
+
+    @Test("group summaries count members and grants written after an earlier read (no stale cached plan)")
+    func summariesAfterWrites() async throws {
+        let store = try StateStore.inMemory(poolSize: 1)
+        let groups = GroupsRepository(store: store)
+        let group = try await groups.create(name: "Finance", createdBy: nil)
+        let user = try await UsersRepository(store: store).create(email: "sam@example.com")
+        #expect(try await groups.summaries().first { $0.id == group.id }?.grantCount == 0)
+        _ = try await GrantsRepository(store: store).grant(groupId: group.id, type: .table, resourceId: "orders", assignedBy: nil)
+        try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: nil)
+        let summary = try #require(try await groups.summaries().first { $0.id == group.id })
+        #expect(summary.grantCount == 1 && summary.memberCount == 1)
+        try await store.close()
+    }
 }

@@ -139,9 +139,11 @@ public struct GroupsRepository: Sendable {
         try await store.read { connection in
             try connection.fetchAll(GroupSummary.self, """
                 SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by,
-                       (SELECT count(*) FROM user_group_members m WHERE m.group_id = g.id) AS member_count,
-                       (SELECT count(*) FROM resource_grants r WHERE r.group_id = g.id) AS grant_count
-                FROM user_groups g ORDER BY g.is_system DESC, g.name
+                       coalesce(m.n, 0) AS member_count, coalesce(r.n, 0) AS grant_count
+                FROM user_groups g
+                LEFT JOIN (SELECT group_id, count(*) AS n FROM user_group_members GROUP BY group_id) m ON m.group_id = g.id
+                LEFT JOIN (SELECT group_id, count(*) AS n FROM resource_grants GROUP BY group_id) r ON r.group_id = g.id
+                ORDER BY g.is_system DESC, g.name
                 """)
         }
     }

@@ -1,0 +1,217 @@
+// Users, groups, grants, effective access, the audit trail, rate limits, /metrics and the OpenAPI document, over
+// real HTTP.
+@testable import AgnesServer
+import AgnesState
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+private struct AuditLine: Decodable { let line: String }
+
+@Suite("administration")
+struct AdministrationTests {
+    @Test("users: create (409 on a taken email), list, rename, deactivate; never yourself or the last admin; non-admins get 403")
+    func users() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            let created = try await client.send(.post, "/api/users", json: ["email": "Carol@Example.com", "name": "Carol"], token: admin)
+            #expect(created.status == .created && created.string("email") == "carol@example.com" && created.string("role") == "user")
+            #expect((created["groups"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Everyone"])
+            let id = try #require(created.string("id"))
+            let duplicate = try await client.send(.post, "/api/users", json: ["email": "carol@example.com"], token: admin)
+            #expect(duplicate.status == .conflict && duplicate.detail == "User with this email already exists")
+
+            #expect(try await client.send(.get, "/api/users", token: admin).array.count == 2)
+            #expect(try await client.send(.get, "/api/users/nope", token: admin).detail == "User not found")
+            let renamed = try await client.send(.patch, "/api/users/\(id)", json: ["name": "Carol C."], token: admin)
+            #expect(renamed.string("name") == "Carol C.")
+            let deactivated = try await client.send(.post, "/api/users/\(id)/deactivate", token: admin)
+            #expect(deactivated["active"] as? Bool == false && deactivated.string("deactivated_at") != nil)
+            #expect(try await client.send(.post, "/api/users/\(id)/activate", token: admin)["active"] as? Bool == true)
+
+            #expect(try await client.send(.post, "/api/users/\(id)/set-password", json: ["password": "carol password"], token: admin).status == .noContent)
+            let carol = try #require(try await client.send(.post, "/auth/token", json: ["email": "carol@example.com", "password": "carol password"])
+                .string("access_token"))
+            let forbidden = try await client.send(.get, "/api/users", token: carol)
+            #expect(forbidden.status == .forbidden && forbidden.detail == "Admin access required")
+            #expect(try await client.send(.get, "/api/admin/groups", token: carol).status == .forbidden)
+            #expect(try await client.send(.get, "/api/admin/audit", token: carol).status == .forbidden)
+
+            let adminId = try #require(try await server.services.users.find(email: TestServer.adminEmail)?.id)
+            let selfDelete = try await client.send(.delete, "/api/users/\(adminId)", token: admin)
+            #expect(selfDelete.status == .conflict && selfDelete.detail == "Cannot delete yourself")
+            let selfDeactivate = try await client.send(.patch, "/api/users/\(adminId)", json: ["active": false], token: admin)
+            #expect(selfDeactivate.status == .conflict && selfDeactivate.detail == "Cannot deactivate yourself")
+            let schedulerView = try await client.send(.post, "/api/users/\(adminId)/deactivate", token: admin)
+            #expect(schedulerView.status == .conflict)
+
+            let reset = try await client.send(.post, "/api/users/\(id)/reset-password", token: admin)
+            #expect(reset.string("reset_url")?.contains("/auth/password/reset?") == true && reset["email_sent"] as? Bool == true)
+            #expect(try await client.send(.delete, "/api/users/\(id)", token: admin).status == .noContent)
+            #expect(try await client.send(.get, "/api/users/\(id)", token: admin).status == .notFound)
+        }
+    }
+
+    @Test("groups, members and grants as upstream; effective access follows them; deleting a group removes its grants")
+    func groupsAndGrants() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            _ = try await server.services.users.create(email: "dan@example.com", passwordHash: try await server.services.passwords.hash("dan password"))
+            let dan = try #require(try await client.send(.post, "/auth/token", json: ["email": "dan@example.com", "password": "dan password"])
+                .string("access_token"))
+
+            let group = try await client.send(.post, "/api/admin/groups", json: ["name": "Finance", "description": "money"], token: admin)
+            #expect(group.status == .created && group["is_system"] as? Bool == false && group["member_count"] as? Int == 0)
+            let gid = try #require(group.string("id"))
+            #expect(try await client.send(.post, "/api/admin/groups", json: ["name": "Finance"], token: admin).detail == "Group 'Finance' already exists")
+            #expect(try await client.send(.post, "/api/admin/groups", json: ["name": " "], token: admin).status == .badRequest)
+
+            let member = try await client.send(.post, "/api/admin/groups/\(gid)/members", json: ["email": "dan@example.com"], token: admin)
+            #expect(member.status == .created && member.string("source") == "admin")
+            #expect(try await client.send(.post, "/api/admin/groups/\(gid)/members", json: ["email": "dan@example.com"], token: admin).detail == "User already a member")
+            #expect(try await client.send(.post, "/api/admin/groups/\(gid)/members", json: ["email": "x@example.com"], token: admin).detail == "User 'x@example.com' not found")
+
+            let grant = try await client.send(.post, "/api/admin/grants", json: ["group_id": gid, "resource_type": "table", "resource_id": "in.c-sales.orders"], token: admin)
+            #expect(grant.status == .created && grant.string("group_name") == "Finance")
+            let again = try await client.send(.post, "/api/admin/grants", json: ["group_id": gid, "resource_type": "table", "resource_id": "in.c-sales.orders"], token: admin)
+            #expect(again.status == .conflict && again.detail == "Grant already exists for this group/resource_type/resource_id")
+            let badType = try await client.send(.post, "/api/admin/grants", json: ["group_id": gid, "resource_type": "planet", "resource_id": "x"], token: admin)
+            #expect(badType.status == .badRequest && badType.detail?.hasPrefix("Unknown resource_type 'planet'. Known types: [") == true)
+            #expect(try await client.send(.post, "/api/admin/grants", json: ["group_id": "nope", "resource_type": "table", "resource_id": "x"], token: admin).status == .notFound)
+            _ = try await client.send(.post, "/api/admin/grants", json: ["group_id": gid, "resource_type": "metric_category", "resource_id": "finance"], token: admin)
+            #expect(try await client.send(.get, "/api/admin/grants?resource_type=table", token: admin).array.count == 1)
+            #expect(try await client.send(.get, "/api/admin/grants?resource_type=nope", token: admin).status == .badRequest)
+            #expect(try await client.send(.get, "/api/admin/resource-types", token: admin).array.map { $0["key"] as? String } ==
+                ["table", "table_folder", "metric_category", "knowledge_category"])
+
+            let access = try await client.send(.get, "/api/me/effective-access", token: dan)
+            #expect(access["is_admin"] as? Bool == false)
+            let items = (access["items"] as? [[String: Any]]) ?? []
+            #expect(items.map { "\($0["resource_type"]!):\($0["resource_id"]!)" } == ["metric_category:finance", "table:in.c-sales.orders"])
+            #expect(((items.first?["via_groups"] as? [[String: Any]])?.first?["group_name"] as? String) == "Finance")
+
+            let danId = try #require(try await server.services.users.find(email: "dan@example.com")?.id)
+            let dansView = try await client.send(.get, "/api/admin/users/\(danId)/effective-access", token: admin)
+            #expect((dansView["items"] as? [[String: Any]])?.count == 2)
+            let summary = try await client.send(.get, "/api/admin/groups/\(gid)", token: admin)
+            #expect(summary["member_count"] as? Int == 1 && summary["grant_count"] as? Int == 2, "\(summary.text)")
+
+            // Rows written by another source are not the API's to remove.
+            let everyone = try #require(try await server.services.groups.find(name: Group.everyoneName))
+            let seeded = try await client.send(.delete, "/api/admin/groups/\(everyone.id)/members/\(danId)", token: admin)
+            #expect(seeded.status == .notFound && seeded.detail == "No admin-managed membership for this user in this group")
+            let system = try await client.send(.delete, "/api/admin/groups/\(everyone.id)", token: admin)
+            #expect(system.status == .conflict && system.detail == "Cannot delete a system group")
+            #expect(try await client.send(.patch, "/api/admin/groups/\(everyone.id)", json: ["name": "All"], token: admin).detail == "System groups cannot be renamed")
+
+            #expect(try await client.send(.delete, "/api/admin/groups/\(gid)", token: admin).status == .noContent)
+            let after = try await client.send(.get, "/api/me/effective-access", token: dan)
+            #expect((after["items"] as? [[String: Any]])?.isEmpty == true)
+            #expect(try await server.services.grants.grants(forUser: danId).isEmpty)
+        }
+    }
+
+    @Test("the last active admin cannot be removed from Admin, deactivated or deleted by another admin")
+    func lastAdmin() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            let adminGroup = try #require(try await server.services.groups.find(name: Group.adminName))
+            let second = try await client.send(.post, "/api/users", json: ["email": "eve@example.com"], token: admin)
+            let eveId = try #require(second.string("id"))
+            #expect(try await client.send(.post, "/api/admin/users/\(eveId)/memberships", json: ["group_id": adminGroup.id], token: admin).status == .created)
+            #expect(try await client.send(.delete, "/api/admin/groups/\(adminGroup.id)/members/\(eveId)", token: admin).status == .noContent)
+            // The seeded admin's membership is system_seed: the API does not remove it, and it is the last one anyway.
+            let adminId = try #require(try await server.services.users.find(email: TestServer.adminEmail)?.id)
+            try await server.services.groups.removeMember(userId: adminId, groupId: adminGroup.id, source: .systemSeed)
+            try await server.services.groups.addMember(userId: adminId, groupId: adminGroup.id, source: .admin, addedBy: nil)
+            let last = try await client.send(.delete, "/api/admin/groups/\(adminGroup.id)/members/\(adminId)", token: admin)
+            #expect(last.status == .conflict && last.detail == "Cannot remove the last active admin")
+        }
+    }
+
+    @Test("every change and every login is audited with user, result, IP and request id — and no secret")
+    func auditTrail() async throws {
+        try await TestServer.run { server, client in
+            _ = try await client.send(.post, "/auth/token", json: ["email": TestServer.adminEmail, "password": "wrong-password-123"])
+            let admin = try await client.adminToken()
+            let created = try await client.send(.post, "/api/users", json: ["email": "fay@example.com"], token: admin,
+                                                headers: [HTTPField.Name("x-request-id")!: "create-fay"])
+            let fayId = try #require(created.string("id"))
+            _ = try await client.send(.post, "/api/users/\(fayId)/set-password", json: ["password": "fay secret password"], token: admin)
+            let pat = try await client.send(.post, "/auth/tokens", json: ["name": "ci"], token: admin)
+            try await server.services.audit.flush()
+
+            let page = try await client.send(.get, "/api/admin/audit?action_prefix=user.", token: admin)
+            let rows = (page["rows"] as? [[String: Any]]) ?? []
+            #expect(Set(rows.compactMap { $0["action"] as? String }) == ["user.create", "user.set_password"])
+            let create = try #require(rows.first { $0["action"] as? String == "user.create" })
+            #expect(create["request_id"] as? String == "create-fay" && create["result"] as? String == "success")
+            #expect(create["client_ip"] as? String != nil && create["user_id"] as? String != nil && create["resource"] as? String == "user:\(fayId)")
+
+            let failures = try await client.send(.get, "/api/admin/audit?action=auth.login&result=error.401", token: admin)
+            #expect(((failures["rows"] as? [[String: Any]]) ?? []).count == 1)
+
+            let capped = try await client.send(.get, "/api/admin/audit?limit=10000000", token: admin)
+            #expect(capped.status == .ok && capped["limit"] as? Int == AuditQuery.maximumLimit)
+            #expect(try await client.send(.get, "/api/admin/audit?since=yesterday", token: admin).status == .badRequest)
+
+            // No password, token or key is stored in the trail.
+            let dump = try await server.services.state.read { connection in
+                try connection.fetchAll(AuditLine.self, "SELECT concat_ws(' ', action, resource, CAST(params AS VARCHAR), result) AS line FROM audit_log")
+                    .map(\.line).joined(separator: "\n")
+            }
+            for secret in ["fay secret password", "wrong-password-123", TestServer.adminPassword, admin, pat.string("token") ?? "-",
+                           server.services.configuration.jwtSecret] {
+                #expect(!dump.contains(secret))
+            }
+        }
+    }
+
+    @Test("login endpoints are rate limited per client address: 429 with Retry-After")
+    func rateLimits() async throws {
+        try await TestServer.run(environment: ["AGNES_AUTH_RATELIMIT_ENABLED": "true"]) { _, client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<12 {
+                statuses.append(try await client.send(.post, "/auth/password/login", json: ["email": TestServer.adminEmail, "password": "guess-guess"]).status)
+            }
+            #expect(statuses.prefix(10).allSatisfy { $0 == .unauthorized })
+            let limited = try await client.send(.post, "/auth/password/login", json: ["email": TestServer.adminEmail, "password": TestServer.adminPassword])
+            #expect(limited.status == .tooManyRequests && limited.detail == "Too many requests — 10 per 1 minute")
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+            // Other endpoints have their own budget.
+            #expect(try await client.send(.post, "/auth/token", json: ["email": TestServer.adminEmail, "password": TestServer.adminPassword]).status == .ok)
+        }
+    }
+
+    @Test("/metrics exposes request counts and latency histograms by route pattern")
+    func metrics() async throws {
+        try await TestServer.run { _, client in
+            _ = try await client.send(.get, "/api/health")
+            _ = try await client.send(.get, "/api/users/some-id")
+            let text = try await client.send(.get, "/metrics").text
+            #expect(text.contains(#"agnes_http_requests_total{method="GET",route="/api/health",status="200"} 1"#))
+            #expect(text.contains(#"route="/api/users/{id}",status="401""#))
+            #expect(text.contains("agnes_http_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test("GET /api/openapi.json describes every route the router has, and nothing else")
+    func openAPICompleteness() async throws {
+        let server = try await TestServer.start()
+        let router = AgnesServerApplication.makeRouter(services: server.services)
+        let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
+        let documented = Set(APIDescription.operations.map { "\($0.method) \($0.path)" })
+        #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented).sorted())")
+        #expect(documented.subtracting(routes).isEmpty, "documented but absent: \(documented.subtracting(routes).sorted())")
+        try await server.stop()
+
+        try await TestServer.run { _, client in
+            let document = try await client.send(.get, "/api/openapi.json")
+            #expect(document.string("openapi") == "3.1.0")
+            let paths = (document["paths"] as? [String: Any]) ?? [:]
+            #expect(paths["/api/admin/groups/{gid}/members/{uid}"] != nil && paths["/auth/tokens"] != nil)
+        }
+    }
+}
