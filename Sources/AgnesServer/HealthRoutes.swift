@@ -5,6 +5,7 @@ import AgnesState
 import DuckDB
 import Foundation
 import Hummingbird
+import Synchronization
 
 extension HealthStatus: ResponseEncodable {}
 
@@ -13,10 +14,19 @@ enum HealthRoutes {
     /// Tables not synced for longer than this are reported as stale.
     static let staleAfter: TimeInterval = 24 * 3600
 
+    /// How long one answer of `GET /api/health` is reused: probes may poll it thousands of times a second, and the
+    /// state database need not be asked more than once a second for that.
+    static let answerLifetime: Duration = .seconds(1)
+
     static func register(on router: Router<AgnesRequestContext>, state: StateStore) {
+        let recent = Mutex<(at: ContinuousClock.Instant, status: HealthStatus)?>(nil)
         router.get("/api/health") { _, context -> HealthStatus in
             context.audit.skip()
-            return await status(of: state)
+            let now = ContinuousClock.now
+            if let last = recent.withLock({ $0 }), now - last.at < answerLifetime { return last.status }
+            let answer = await status(of: state)
+            recent.withLock { $0 = (now, answer) }
+            return answer
         }
     }
 

@@ -17,6 +17,10 @@ public struct ServerServices: Sendable {
     public let logger: Logger
     /// The user every request is in `LOCAL_DEV_MODE`.
     public let localDeveloper: User?
+    /// Who a token's subject is (and the token's row), until the next write to the state database.
+    let credentials: StateCache<StoredCredentials>
+    /// A user's memberships and grants, until the next write to the state database.
+    let userAccess: StateCache<UserGrants>
 
     public var users: UsersRepository { UsersRepository(store: state) }
     public var groups: GroupsRepository { GroupsRepository(store: state) }
@@ -48,7 +52,15 @@ public struct ServerServices: Sendable {
         }
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
-                              metrics: RequestMetrics(), logger: logger, localDeveloper: developer)
+                              metrics: RequestMetrics(), logger: logger, localDeveloper: developer,
+                              credentials: StateCache(store: state), userAccess: StateCache(store: state))
+    }
+
+    /// A user's memberships and the grants they hold through them (cached until the next write).
+    func grants(ofUser userId: String) async throws -> UserGrants {
+        try await userAccess.value(for: userId) {
+            UserGrants(memberships: try await groups.memberships(ofUser: userId), grants: try await grants.grants(forUser: userId))
+        }
     }
 
     /// Stops the audit writer after writing what it holds.
@@ -84,4 +96,16 @@ public struct ServerServices: Sendable {
         }
         return user
     }
+}
+
+/// What the state database says about a token's subject: the user with their groups, and the token's row for a PAT.
+struct StoredCredentials: Sendable {
+    var access: UserAccess?
+    var personalAccessToken: PersonalAccessToken?
+}
+
+/// A user's memberships and the grants that reach them.
+struct UserGrants: Sendable {
+    var memberships: [UserMembership]
+    var grants: [ResourceGrant]
 }

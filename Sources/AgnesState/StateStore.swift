@@ -2,6 +2,7 @@
 // and retried write transactions on a connection pool.
 import DuckDB
 import Foundation
+import Synchronization
 
 /// The server's state database, `DATA_DIR/state/system.duckdb`, with its connection pool.
 public final class StateStore: Sendable {
@@ -13,6 +14,11 @@ public final class StateStore: Sendable {
     public let pool: ConnectionPool
     /// How many times a write transaction is retried after a DuckDB write-write conflict.
     public let maxWriteAttempts: Int
+    private let writeCounter = Atomic<UInt64>(0)
+
+    /// Grows with every write through `write` (after it ends), so a value read while the generation was `g` is
+    /// current as long as the generation is still `g` (see `StateCache`).
+    public var generation: UInt64 { writeCounter.load(ordering: .acquiring) }
 
     /// The default number of pooled connections.
     public static let defaultPoolSize = 4
@@ -69,6 +75,7 @@ public final class StateStore: Sendable {
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let attempts = maxWriteAttempts
+        defer { writeCounter.add(1, ordering: .releasing) }
         return try await pool.withConnection { connection in
             var attempt = 1
             while true {

@@ -23,29 +23,35 @@ struct Authenticator: Sendable {
             return Identity(user: Identity.schedulerUser, kind: .scheduler, groupIds: [], isAdmin: true)
         }
         guard let claims = await services.tokens.verify(token) else { throw Self.refused("Invalid or expired token") }
-        guard let access = try await services.users.access(id: claims.sub.value) else { throw Self.refused("User not found") }
+        // The signature is verified, so the subject and token id are the issuer's; what the database says about them
+        // is cached until the next write (a revocation, deactivation or membership change is a write).
+        let stored = try await services.credentials.value(for: "\(claims.typ.rawValue) \(claims.sub.value) \(claims.jti.value)") {
+            StoredCredentials(access: try await services.users.access(id: claims.sub.value),
+                              personalAccessToken: claims.typ == .pat ? try await services.personalAccessTokens.get(id: claims.jti.value) : nil)
+        }
+        guard let access = stored.access else { throw Self.refused("User not found") }
         guard access.user.active else { throw Self.refused("Account deactivated") }
         var identity = Identity(user: access.user, kind: .session, groupIds: access.groupIds, isAdmin: access.isAdmin, viaCookie: viaCookie)
         if claims.typ == .pat {
-            try await checkPersonalAccessToken(id: claims.jti.value, token: token, clientIP: clientIP, userId: access.user.id)
+            try await checkPersonalAccessToken(stored.personalAccessToken, token: token, clientIP: clientIP, userId: access.user.id)
             identity.kind = .personalAccessToken
             identity.tokenId = claims.jti.value
         }
         return identity
     }
 
-    private func checkPersonalAccessToken(id: String, token: String, clientIP: String, userId: String) async throws {
-        guard let row = try await services.personalAccessTokens.get(id: id), row.userId == userId else { throw Self.refused("Token unknown") }
+    private func checkPersonalAccessToken(_ row: PersonalAccessToken?, token: String, clientIP: String, userId: String) async throws {
+        guard let row, row.userId == userId else { throw Self.refused("Token unknown") }
         if row.revokedAt != nil { throw Self.refused("Token revoked") }
         let now = Date()
         if let expiresAt = row.expiresAt, expiresAt <= now { throw Self.refused("Token expired") }
         guard SecretComparison.equal(SecretComparison.sha256Hex(token), row.tokenHash) else { throw Self.refused("Token mismatch") }
         let ipChanged = row.lastUsedIp != nil && row.lastUsedIp != clientIP
         if row.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true || row.lastUsedIp != clientIP {
-            try await services.personalAccessTokens.recordUse(id: id, ip: clientIP, at: now)
+            try await services.personalAccessTokens.recordUse(id: row.id, ip: clientIP, at: now)
         }
         if ipChanged {
-            services.audit.record(AuditEntry(userId: userId, action: "token.first_use_new_ip", resource: "token:\(id)",
+            services.audit.record(AuditEntry(userId: userId, action: "token.first_use_new_ip", resource: "token:\(row.id)",
                                              params: #"{"previous_ip":"\#(row.lastUsedIp ?? "")"}"#, result: "success", clientIp: clientIP,
                                              clientKind: "cli"))
         }

@@ -24,7 +24,7 @@ struct Authorization: Sendable {
 
     func isGranted(_ type: ResourceType, _ id: String, to identity: Identity) async throws -> Bool {
         if identity.isAdmin { return true }
-        let grants = try await services.grants.grants(forUser: identity.user.id)
+        let grants = try await services.grants(ofUser: identity.user.id).grants
         switch type {
         case .table:
             let folder = try await RegistryRepository(store: services.state).get(id: id)?.folder

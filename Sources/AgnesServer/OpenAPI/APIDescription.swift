@@ -3,12 +3,12 @@
 import Foundation
 
 /// Who may call an operation.
-enum APIAccess: String {
+enum APIAccess: String, Sendable {
     case anyone, user, admin, session
 }
 
 /// One documented operation.
-struct APIOperation {
+struct APIOperation: Sendable {
     var method: String
     var path: String
     var summary: String

@@ -1,7 +1,7 @@
 // A JSON value built in Swift, for documents whose shape is not a fixed struct (the OpenAPI description).
 import Foundation
 
-indirect enum JSONValue: Encodable, Equatable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
+indirect enum JSONValue: Encodable, Equatable, Sendable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
     case string(String)
     case number(Int)

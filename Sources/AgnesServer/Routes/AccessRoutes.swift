@@ -66,10 +66,11 @@ struct AccessRoutes {
     }
 
     func effectiveAccess(of user: User, isAdmin: Bool) async throws -> EffectiveAccess {
-        let memberships = try await services.groups.memberships(ofUser: user.id)
+        let access = try await services.grants(ofUser: user.id)
+        let memberships = access.memberships
         let names = Dictionary(uniqueKeysWithValues: memberships.map { ($0.groupId, $0.groupName) })
         var items: [String: EffectiveAccess.Item] = [:]
-        for grant in try await services.grants.grants(forUser: user.id) {
+        for grant in access.grants {
             let key = "\(grant.resourceType.rawValue)\u{0}\(grant.resourceId)"
             let via = EffectiveAccess.Via(groupId: grant.groupId, groupName: names[grant.groupId] ?? grant.groupId)
             items[key, default: .init(resourceType: grant.resourceType, resourceId: grant.resourceId, viaGroups: [])].viaGroups.append(via)
