@@ -214,4 +214,20 @@ struct AdministrationTests {
             #expect(paths["/api/admin/groups/{gid}/members/{uid}"] != nil && paths["/auth/tokens"] != nil)
         }
     }
+
+    @Test("GET /api/health/detailed needs a signed-in user and reports the state database, data and users")
+    func detailedHealth() async throws {
+        try await TestServer.run { server, client in
+            #expect(try await client.send(.get, "/api/health/detailed").status == .unauthorized)
+            _ = try await RegistryRepository(store: server.services.state).upsert(RegisteredTable(id: "orders", name: "orders"))
+            let health = try await client.send(.get, "/api/health/detailed", token: try await client.adminToken())
+            #expect(health.status == .ok)
+            let services = (health["services"] as? [String: Any]) ?? [:]
+            #expect((services["duckdb_state"] as? [String: Any])?["status"] as? String == "ok")
+            let data = (services["data"] as? [String: Any]) ?? [:]
+            #expect(data["tables"] as? Int == 1 && data["stale_tables"] as? [String] == ["orders"] && data["status"] as? String == "warning")
+            #expect((services["users"] as? [String: Any])?["count"] as? Int == 1)
+            #expect(health.string("status") == "degraded" && health.string("version") != nil && health.string("timestamp") != nil)
+        }
+    }
 }
