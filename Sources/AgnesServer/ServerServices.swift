@@ -41,6 +41,9 @@ public struct ServerServices: Sendable {
             case .http: HTTPMailer(url: configuration.mailerURL ?? "", apiKey: configuration.mailerAPIKey, from: configuration.mailerFrom)
             }
         }()
+        if configuration.mailerKind == .log {
+            logger.notice("mail (invitations, reset and sign-in links) is written to this log, not sent: set AGNES_MAILER=http to deliver it")
+        }
         let users = UsersRepository(store: state)
         if let email = configuration.seedAdminEmail, let password = configuration.seedAdminPassword {
             try await seedAdmin(email: email, password: password, users: users, passwords: passwords, state: state, logger: logger)

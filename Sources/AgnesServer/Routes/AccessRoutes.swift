@@ -87,10 +87,7 @@ struct AccessRoutes {
         let body = try await request.decodeJSON(AddMembershipRequest.self, context: context)
         context.audit.record("group.member_add", resource: "group:\(body.groupId)", params: ["user_id": user.id])
         guard try await services.groups.get(id: body.groupId) != nil else { throw APIError.notFound("Group not found") }
-        if try await services.groups.memberships(ofUser: user.id).contains(where: { $0.groupId == body.groupId }) {
-            throw APIError.conflict("User already a member")
-        }
-        try await services.groups.addMember(userId: user.id, groupId: body.groupId, source: .admin, addedBy: identity.user.email)
+        try await MembershipChanges(services: services).add(userId: user.id, groupId: body.groupId, by: identity.user.email)
         let membership = try await services.groups.memberships(ofUser: user.id).first { $0.groupId == body.groupId }
         return EditedResponse(status: .created, response: try membership.orThrow(APIError.notFound("Group not found")))
     }
@@ -100,13 +97,7 @@ struct AccessRoutes {
         let user = try await target(context)
         let groupId = try context.parameters.require("gid")
         context.audit.record("group.member_remove", resource: "group:\(groupId)", params: ["user_id": user.id])
-        guard let membership = try await services.groups.memberships(ofUser: user.id).first(where: { $0.groupId == groupId && $0.source == .admin }) else {
-            throw APIError.notFound("No admin-managed membership for this user in this group")
-        }
-        if membership.groupName == Group.adminName, user.active, try await services.groups.activeAdminCount(excludingUserId: user.id) == 0 {
-            throw APIError.conflict("Cannot remove the last active admin")
-        }
-        try await services.groups.removeMember(userId: user.id, groupId: groupId, source: .admin)
+        try await MembershipChanges(services: services).remove(userId: user.id, groupId: groupId)
         return .noContent
     }
 

@@ -129,10 +129,7 @@ struct GroupRoutes {
         let body = try await request.decodeJSON(AddMemberRequest.self, context: context)
         context.audit.record("group.member_add", resource: "group:\(group.id)", params: ["email": body.email])
         guard let user = try await services.users.find(email: body.email) else { throw APIError.notFound("User '\(body.email)' not found") }
-        if try await services.groups.memberDetails(groupId: group.id).contains(where: { $0.userId == user.id }) {
-            throw APIError.conflict("User already a member")
-        }
-        try await services.groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: identity.user.email)
+        try await MembershipChanges(services: services).add(userId: user.id, groupId: group.id, by: identity.user.email)
         let member = try await services.groups.memberDetails(groupId: group.id).first { $0.userId == user.id }
         return EditedResponse(status: .created, response: try member.orThrow(APIError.notFound("User '\(body.email)' not found")))
     }
@@ -142,14 +139,7 @@ struct GroupRoutes {
         let group = try await summary(try context.parameters.require("gid"))
         let userId = try context.parameters.require("uid")
         context.audit.record("group.member_remove", resource: "group:\(group.id)", params: ["user_id": userId])
-        let members = try await services.groups.memberDetails(groupId: group.id)
-        guard let member = members.first(where: { $0.userId == userId && $0.source == .admin }) else {
-            throw APIError.notFound("No admin-managed membership for this user in this group")
-        }
-        if group.name == Group.adminName, member.active, try await services.groups.activeAdminCount(excludingUserId: userId) == 0 {
-            throw APIError.conflict("Cannot remove the last active admin")
-        }
-        try await services.groups.removeMember(userId: userId, groupId: group.id, source: .admin)
+        try await MembershipChanges(services: services).remove(userId: userId, groupId: group.id)
         return .noContent
     }
 
