@@ -46,7 +46,11 @@ let package = Package(
         .target(name: "AgnesCore"),
         .target(name: "AgnesState", dependencies: ["AgnesCore", "DuckDB"]),
         .testTarget(name: "AgnesStateTests", dependencies: ["AgnesState", "DuckDB"]),
-        .target(name: "AgnesData", dependencies: ["AgnesCore", "AgnesState", "DuckDB"]),
+        .target(
+            name: "AgnesData",
+            dependencies: ["AgnesCore", "AgnesState", "DuckDB", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB"]),
         // libargon2 (Debian libargon2-dev, installed by scripts/bootstrap): verifies argon2id hashes of migrated users.
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
         .target(

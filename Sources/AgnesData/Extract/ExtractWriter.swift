@@ -1,0 +1,123 @@
+// Writes a source's extract (SPEC §6.2): each table's rows into `data/<id>.parquet` (zstd, row groups of 122,880),
+// and `extract.duckdb` with the `_meta` table and one view per table. Every file is built under a temporary name and
+// renamed over the old one only when complete, so a crash or an error mid-write leaves the previous extract as it was.
+import AgnesState
+import DuckDB
+import Foundation
+
+/// Builds and publishes one source's extract.
+public struct ExtractWriter: Sendable {
+    public let layout: ExtractLayout
+
+    /// Rows per parquet row group (DuckDB's default, which keeps row-group statistics useful for scan estimates).
+    public static let rowGroupSize = 122_880
+
+    public init(layout: ExtractLayout) { self.layout = layout }
+
+    /// Runs `query` (a SELECT) on `connection` and writes its rows as the table's parquet file, replacing the old file
+    /// only once the new one is complete and on disk.
+    public func writeTable(id: String, description: String? = nil, query: String, queryMode: String = QueryMode.local.rawValue,
+                           on connection: Connection, now: Date = Date()) throws -> ExtractedTable {
+        guard RegisteredTable.isValidId(id) else { throw ExtractError.invalidName("table id '\(id)' is not a valid id") }
+        try FileManager.default.createDirectory(at: layout.dataDirectory, withIntermediateDirectories: true)
+        let target = layout.parquetFile(tableId: id)
+        let temporary = layout.dataDirectory.appendingPathComponent(".\(id).parquet.tmp-\(UUID().uuidString.lowercased())")
+        do {
+            let rows = try connection.query("""
+                COPY (\(query)) TO \(Self.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
+                """).decodeFirst(CopyCount.self)?.count ?? 0
+            try Self.synchronize(temporary)
+            let digest = try FileDigest.of(temporary)
+            try Self.replace(target, with: temporary)
+            // Kept to the microsecond, as DuckDB stores it, so a table read back from `_meta` equals the one written.
+            return ExtractedTable(tableId: id, description: description, rows: rows, sizeBytes: digest.size, extractedAt: DuckDBTimestamp(now).date,
+                                  queryMode: queryMode,
+                                  files: [ExtractFile(path: "data/\(id).parquet", sizeBytes: digest.size, sha256: digest.sha256, md5: digest.md5)])
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            if let error = error as? DuckDBError { throw ExtractError.failed(table: id, message: error.message) }
+            throw error
+        }
+    }
+
+    /// The tables the published extract holds (empty when there is none yet).
+    public func tables() throws -> [ExtractedTable] {
+        guard FileManager.default.fileExists(atPath: layout.databaseFile.path) else { return [] }
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        try connection.execute("ATTACH \(Self.literal(layout.databaseFile.path)) AS published (READ_ONLY)")
+        return try connection.query("SELECT \(Self.metaColumns) FROM published._meta ORDER BY table_id").decode(ExtractedTable.self)
+    }
+
+    /// Publishes `tables` over what the extract held (tables in `removing` are dropped, their files deleted): a new
+    /// `extract.duckdb` is written under a temporary name and renamed over the old one.
+    public func publish(_ tables: [ExtractedTable], removing: Set<String> = []) throws {
+        var merged = Dictionary(uniqueKeysWithValues: try self.tables().map { ($0.tableId, $0) })
+        for id in removing { merged[id] = nil }
+        for table in tables { merged[table.tableId] = table }
+
+        try FileManager.default.createDirectory(at: layout.directory, withIntermediateDirectories: true)
+        let temporary = layout.directory.appendingPathComponent(".extract.duckdb.tmp-\(UUID().uuidString.lowercased())")
+        do {
+            let database = try Database()
+            defer { database.close() }
+            let connection = try database.connect()
+            defer { connection.close() }
+            try connection.execute("ATTACH \(Self.literal(temporary.path)) AS building")
+            try connection.execute("""
+                CREATE TABLE building._meta (table_id VARCHAR PRIMARY KEY, description VARCHAR, rows BIGINT, size_bytes BIGINT,
+                    extracted_at TIMESTAMPTZ, query_mode VARCHAR, files JSON)
+                """)
+            let encoder = JSONEncoder()
+            for table in merged.values.sorted(by: { $0.tableId < $1.tableId }) {
+                let files = String(decoding: try encoder.encode(table.files), as: UTF8.self)
+                try connection.execute("INSERT INTO building._meta VALUES ($1, $2, $3, $4, $5, $6, $7::JSON)", table.tableId, table.description,
+                                       table.rows, table.sizeBytes, table.extractedAt, table.queryMode, files)
+                let paths = table.files.map { Self.literal(layout.directory.appendingPathComponent($0.path).path) }.joined(separator: ", ")
+                try connection.execute("CREATE VIEW building.\(Self.identifier(table.tableId)) AS SELECT * FROM read_parquet([\(paths)])")
+            }
+            try connection.execute("CHECKPOINT building")
+            try connection.execute("DETACH building")
+            try Self.synchronize(temporary)
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: layout.databaseFile.path + ".wal"))
+            try Self.replace(layout.databaseFile, with: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: temporary.path + ".wal"))
+            throw error
+        }
+        for id in removing where merged[id] == nil {
+            try? FileManager.default.removeItem(at: layout.parquetFile(tableId: id))
+        }
+    }
+
+    static let metaColumns = "table_id, description, rows, size_bytes, extracted_at, query_mode, files"
+
+    private struct CopyCount: Decodable {
+        let count: Int64
+        enum CodingKeys: String, CodingKey { case count = "Count" }
+    }
+
+    /// `text` as a SQL string literal.
+    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    /// `name` as a quoted SQL identifier.
+    static func identifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// Flushes a file's data to disk before it is renamed into place.
+    static func synchronize(_ url: URL) throws {
+        let handle = try FileHandle(forUpdating: url)
+        defer { try? handle.close() }
+        try handle.synchronize()
+    }
+
+    /// Renames `source` over `target` in one step (POSIX rename), so readers see the old file or the new one.
+    static func replace(_ target: URL, with source: URL) throws {
+        guard rename(source.path, target.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path,
+                                                           NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+    }
+}

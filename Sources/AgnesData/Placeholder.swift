@@ -1,1 +1,0 @@
-// Reserved for the AgnesData library; it is filled by later issues (see README.md, "Layout").
