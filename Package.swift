@@ -48,7 +48,11 @@ let package = Package(
         .testTarget(name: "AgnesStateTests", dependencies: ["AgnesState", "DuckDB"]),
         .target(
             name: "AgnesData",
-            dependencies: ["AgnesCore", "AgnesState", "DuckDB", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "AgnesCore", "AgnesState", "DuckDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB"]),
         // libargon2 (Debian libargon2-dev, installed by scripts/bootstrap): verifies argon2id hashes of migrated users.

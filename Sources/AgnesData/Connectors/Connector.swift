@@ -1,0 +1,48 @@
+// A connector turns a registered table of one data source into a SELECT that DuckDB can run, after preparing the
+// connection (loading an extension, attaching the source read-only). The extract writer materializes that SELECT.
+import AgnesState
+import DuckDB
+import Foundation
+
+/// Reads tables of one configured data source.
+public protocol Connector: Sendable {
+    /// Readies a fresh connection to read this source (extensions, ATTACH).
+    func prepare(_ connection: Connection) throws
+    /// The SELECT that yields `table`'s rows.
+    func query(for table: RegisteredTable) throws -> String
+}
+
+/// A connector instance that cannot be used as configured.
+public struct ConnectorError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Makes the connector of a data source from its type and JSON configuration.
+public enum Connectors {
+    public static let knownTypes = ["files", "sqlite"]
+
+    public static func make(_ source: DataSource) throws -> any Connector {
+        switch source.type {
+        case "files": try FilesConnector(configuration: try decode(FilesConnector.Configuration.self, source))
+        case "sqlite": try SQLiteConnector(configuration: try decode(SQLiteConnector.Configuration.self, source))
+        default: throw ConnectorError("unknown connector type '\(source.type)' (known: \(knownTypes.joined(separator: ", ")))")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ source: DataSource) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(source.config.utf8))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw ConnectorError("data source '\(source.name)' (\(source.type)) needs '\(key.stringValue)' in its config")
+        } catch {
+            throw ConnectorError("data source '\(source.name)' (\(source.type)) has an unreadable config: \(error)")
+        }
+    }
+}
+
+/// SQL quoting for values that are not parameters (paths in table functions, identifiers).
+enum SQL {
+    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    static func identifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}

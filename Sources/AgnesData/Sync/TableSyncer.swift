@@ -1,0 +1,87 @@
+// Syncs one registered table: reads it from its data source through the connector, writes the extract (parquet +
+// extract.duckdb) and records the outcome in `sync_state` and `sync_history`. A failure records why and leaves the
+// last good extract in place. The DuckDB work runs on NIO's thread pool, never on the caller's executor.
+import AgnesState
+import Crypto
+import DuckDB
+import Foundation
+import NIOPosix
+
+/// Runs table syncs.
+public struct TableSyncer: Sendable {
+    public let state: StateStore
+    /// `DATA_DIR/extracts`.
+    public let extractsDirectory: URL
+
+    public init(state: StateStore, extractsDirectory: URL) {
+        self.state = state
+        self.extractsDirectory = extractsDirectory
+    }
+
+    /// What one sync did.
+    public struct Outcome: Sendable, Equatable {
+        public var tableId: String
+        public var table: ExtractedTable?
+        public var error: String?
+    }
+
+    /// Syncs `table` (full refresh) and records the result; returns it (a failure is recorded, not thrown).
+    public func sync(_ table: RegisteredTable, trigger: String) async throws -> Outcome {
+        let started = Date()
+        do {
+            guard let sourceName = table.sourceName else { throw ConnectorError("table \(table.id) has no data source") }
+            guard let source = try await DataSourcesRepository(store: state).get(name: sourceName) else {
+                throw ConnectorError("table \(table.id): data source '\(sourceName)' does not exist")
+            }
+            let connector = try Connectors.make(source)
+            let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source.name)
+            let (extracted, schema) = try await NIOThreadPool.singleton.runIfActive {
+                try Self.extract(table, connector: connector, layout: layout, now: started)
+            }
+            let file = extracted.files.first
+            try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
+                startedAt: started, finishedAt: Date(), trigger: trigger,
+                outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
+                                    sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
+                                    files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self))))
+            return Outcome(tableId: table.id, table: extracted, error: nil)
+        } catch {
+            let message = String(describing: error)
+            try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
+                startedAt: started, finishedAt: Date(), trigger: trigger, outcome: .failed(message)))
+            return Outcome(tableId: table.id, table: nil, error: message)
+        }
+    }
+
+    /// The columns (name and type) of a table, in order.
+    struct Column: Decodable, Equatable {
+        let name: String
+        let type: String
+        enum CodingKeys: String, CodingKey {
+            case name = "column_name"
+            case type = "column_type"
+        }
+    }
+
+    static func extract(_ table: RegisteredTable, connector: any Connector, layout: ExtractLayout,
+                        now: Date) throws -> (ExtractedTable, [Column]) {
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        try connector.prepare(connection)
+        let writer = ExtractWriter(layout: layout)
+        let extracted = try writer.writeTable(id: table.id, description: table.description, query: try connector.query(for: table),
+                                              queryMode: table.queryMode.rawValue, on: connection, now: now)
+        try writer.publish([extracted])
+        let schema = try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(layout.parquetFile(tableId: table.id).path)))")
+            .decode(Column.self)
+        return (extracted, schema)
+    }
+
+    /// A stable hash of the column names and types, so clients can tell a schema change from a data change.
+    static func schemaHash(_ columns: [Column]) -> String {
+        let text = columns.map { "\($0.name)\t\($0.type)" }.joined(separator: "\n")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
