@@ -30,10 +30,12 @@ bench: bootstrap
 	$(SWIFT) build -c release --product DuckDBBindingBenchmark
 	$(SWIFT) build -c release --product StateRepositoriesBenchmark
 	$(SWIFT) build -c release --product LegacyImportBenchmark
+	$(SWIFT) build -c release --product OrchestratorBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
 	.build/release/StateRepositoriesBenchmark
 	.build/release/LegacyImportBenchmark
+	.build/release/OrchestratorBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 
 clean: bootstrap

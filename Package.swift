@@ -96,6 +96,11 @@ let package = Package(
             path: "Benchmarks/StateRepositories"
         ),
         .executableTarget(
+            name: "OrchestratorBenchmark",
+            dependencies: ["AgnesData", "AgnesState", "DuckDB"],
+            path: "Benchmarks/Orchestrator"
+        ),
+        .executableTarget(
             name: "LegacyImportBenchmark",
             dependencies: ["AgnesState"],
             path: "Benchmarks/LegacyImport"

@@ -1,0 +1,117 @@
+// Builds query engines from the table registry and the extracts, and swaps them in atomically: queries already
+// running finish on the engine they started on. The registry is the source of truth: an extract's table that is not
+// registered is not served, and an id exposed by two sources is reported, never settled by accident.
+import AgnesState
+import DuckDB
+import Foundation
+import Synchronization
+
+/// What a rebuild did.
+public struct RebuildReport: Sendable, Equatable {
+    /// Tables served, by id.
+    public var served: [String]
+    /// Registered tables with no extract yet (never synced, or their source is missing).
+    public var missing: [String]
+    /// Ids offered by more than one source where the registry does not say which one to use: served by none.
+    public var conflicts: [String: [String]]
+    /// Sources whose extract could not be read, with DuckDB's message.
+    public var unreadableSources: [String: String]
+    public var duration: Duration
+}
+
+/// Owns the current query engine.
+public final class Orchestrator: Sendable {
+    public let extractsDirectory: URL
+    public let settings: EngineSettings
+    private let current = Mutex<QueryEngine?>(nil)
+    private let rebuilding = Mutex<Bool>(false)
+
+    public init(extractsDirectory: URL, settings: EngineSettings = EngineSettings()) {
+        self.extractsDirectory = extractsDirectory.standardizedFileURL
+        self.settings = settings
+    }
+
+    /// The engine serving queries now (nil before the first rebuild).
+    public var engine: QueryEngine? { current.withLock { $0 } }
+
+    /// Builds a new engine for `registry` and swaps it in. Rebuilds run one at a time.
+    @discardableResult
+    public func rebuild(registry: [RegisteredTable]) throws -> RebuildReport {
+        let started = ContinuousClock.now
+        guard rebuilding.withLock({ busy in defer { busy = true }; return !busy }) else {
+            throw ConnectorError("a rebuild is already running")
+        }
+        defer { rebuilding.withLock { $0 = false } }
+        let (engine, report) = try build(registry: registry, started: started)
+        current.withLock { $0 = engine }
+        return report
+    }
+
+    private func build(registry: [RegisteredTable], started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
+        let database = try Database(configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
+        let connection = try database.connect()
+        defer { connection.close() }
+
+        // Which source offers which table ids.
+        var offeredBy: [String: [String]] = [:]
+        var unreadable: [String: String] = [:]
+        for source in try sourceNames() {
+            let file = extractsDirectory.appendingPathComponent(source).appendingPathComponent("extract.duckdb")
+            do {
+                try connection.execute("ATTACH \(SQL.literal(file.path)) AS \(SQL.identifier(source)) (READ_ONLY)")
+                for row in try connection.query("SELECT table_id FROM \(SQL.identifier(source))._meta").decode(MetaRow.self) {
+                    offeredBy[row.table_id, default: []].append(source)
+                }
+            } catch let error as DuckDBError {
+                unreadable[source] = error.message
+            }
+        }
+
+        var tables: [String: EngineTable] = [:]
+        var missing: [String] = []
+        var conflicts: [String: [String]] = [:]
+        for table in registry.sorted(by: { $0.id < $1.id }) {
+            let offering = offeredBy[table.id] ?? []
+            let chosen: String?
+            if let named = table.sourceName {
+                chosen = offering.contains(named) ? named : nil
+            } else if offering.count > 1 {
+                conflicts[table.id] = offering.sorted()
+                chosen = nil
+            } else {
+                chosen = offering.first
+            }
+            guard let source = chosen else {
+                if conflicts[table.id] == nil { missing.append(table.id) }
+                continue
+            }
+            try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS SELECT * FROM \(SQL.identifier(source)).\(SQL.identifier(table.id))")
+            tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue)
+        }
+
+        try lockDown(connection)
+        let report = RebuildReport(served: tables.keys.sorted(), missing: missing, conflicts: conflicts, unreadableSources: unreadable,
+                                   duration: ContinuousClock.now - started)
+        return (QueryEngine(database: database, tables: tables), report)
+    }
+
+    /// External access only below the extracts folder, no extension loading, and then no more configuration changes.
+    private func lockDown(_ connection: Connection) throws {
+        try connection.execute("SET allowed_directories = [\(SQL.literal(extractsDirectory.path + "/"))]")
+        try connection.execute("SET enable_external_access = false")
+        try connection.execute("SET autoinstall_known_extensions = false")
+        try connection.execute("SET autoload_known_extensions = false")
+        try connection.execute("SET lock_configuration = true")
+    }
+
+    private struct MetaRow: Decodable { let table_id: String }
+
+    /// Source directories that hold an extract, sorted; names that are not plain identifiers are ignored.
+    private func sourceNames() throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: extractsDirectory.path) else { return [] }
+        return names.sorted().filter { name in
+            ExtractLayout.isValidSourceName(name)
+                && FileManager.default.fileExists(atPath: extractsDirectory.appendingPathComponent(name).appendingPathComponent("extract.duckdb").path)
+        }
+    }
+}

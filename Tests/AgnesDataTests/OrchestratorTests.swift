@@ -1,0 +1,86 @@
+// Rebuilding the query engine from real extracts: registered tables served by id, unregistered ones not, conflicts
+// reported, the engine locked down, and a swap that lets running queries finish on the old engine.
+@testable import AgnesData
+import AgnesState
+import DuckDB
+import Foundation
+import Testing
+
+@Suite("orchestrator")
+struct OrchestratorTests {
+    let extracts: URL
+
+    init() throws {
+        extracts = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-engine-\(UUID().uuidString)/extracts")
+        let connection = try Database().connect()
+        for (source, tables) in [("shop", ["orders": 1000, "customers": 10, "shared": 1, "unregistered": 5]), ("crm", ["deals": 20, "shared": 2])] {
+            let writer = ExtractWriter(layout: try ExtractLayout(extractsDirectory: extracts, source: source))
+            try writer.publish(try tables.map { id, rows in
+                try writer.writeTable(id: id, query: "SELECT i AS id FROM range(\(rows)) t(i)", on: connection)
+            })
+        }
+    }
+
+    func table(_ id: String, source: String? = nil) -> RegisteredTable {
+        var table = RegisteredTable(id: id, name: id)
+        table.sourceName = source
+        return table
+    }
+
+    @Test("registered tables are served by id; unregistered and unsynced ones are not; an ambiguous id is a conflict")
+    func servesTheRegistry() async throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts)
+        let report = try orchestrator.rebuild(registry: [table("orders", source: "shop"), table("customers"), table("deals", source: "crm"),
+                                                         table("shared"), table("never_synced", source: "shop")])
+        #expect(report.served == ["customers", "deals", "orders"])
+        #expect(report.missing == ["never_synced"])
+        #expect(report.conflicts == ["shared": ["crm", "shop"]])
+        let engine = try #require(orchestrator.engine)
+        let counts = try await engine.withConnection { connection in
+            try ["orders", "customers", "deals"].map { try connection.scalar(Int64.self, "SELECT count(*) FROM \($0) WHERE id >= $1", 0) }
+        }
+        #expect(counts == [1000, 10, 20])
+        await #expect(throws: DuckDBError.self) {
+            try await engine.withConnection { try $0.execute("SELECT * FROM main.unregistered") }
+        }
+
+        // Naming the source settles the conflict on purpose.
+        let settled = try orchestrator.rebuild(registry: [table("shared", source: "crm")])
+        #expect(settled.served == ["shared"] && settled.conflicts.isEmpty)
+        #expect(try await orchestrator.engine!.withConnection { try $0.scalar(Int64.self, "SELECT count(*) FROM shared WHERE id >= $1", 0) } == 2)
+    }
+
+    @Test("the engine is locked down: no files outside the extracts, no extension loading, no changing the settings")
+    func lockedDown() async throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts)
+        try orchestrator.rebuild(registry: [table("orders", source: "shop")])
+        let engine = try #require(orchestrator.engine)
+        for sql in ["SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM read_csv('/etc/hosts')", "SET enable_external_access = true",
+                    "SET lock_configuration = false", "LOAD httpfs", "INSTALL httpfs", "COPY (SELECT 1) TO '/tmp/agnes-escape.csv'",
+                    "ATTACH '/tmp/agnes-escape.duckdb' AS escape"] {
+            await #expect(throws: DuckDBError.self, "\(sql) must fail") {
+                try await engine.withConnection { try $0.execute(sql) }
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/agnes-escape.csv"))
+        #expect(try await engine.withConnection { try $0.scalar(Int64.self, "SELECT count(*) FROM orders WHERE id < $1", 10) } == 10)
+    }
+
+    @Test("a rebuild swaps engines atomically: a query running on the old engine finishes there")
+    func swapWhileQuerying() async throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts)
+        try orchestrator.rebuild(registry: [table("orders", source: "shop")])
+        let old = try #require(orchestrator.engine)
+        async let running = old.withConnection { connection in
+            try connection.scalar(Int64.self, "SELECT count(*) FROM orders, range(100000) r(x) WHERE orders.id >= $1", 0)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        try orchestrator.rebuild(registry: [table("deals", source: "crm")])
+        #expect(try await running == 100_000_000)
+        let new = try #require(orchestrator.engine)
+        #expect(new !== old && new.tables.keys.sorted() == ["deals"])
+    }
+}
