@@ -30,6 +30,7 @@ public enum AgnesServerApplication {
         AuthRoutes(services: services).register(on: router)
         PasswordRoutes(services: services).register(on: router)
         MagicLinkRoutes(services: services).register(on: router)
+        SyncRoutes.registerStatus(on: router, services: services)
 
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: services)))
         HealthRoutes.registerDetailed(on: authenticated, services: services, environment: environment)
@@ -39,6 +40,9 @@ public enum AgnesServerApplication {
         GrantRoutes(services: services).register(on: authenticated)
         AccessRoutes(services: services).register(on: authenticated)
         AuditRoutes(services: services).register(on: authenticated)
+        SourceRoutes(services: services).register(on: authenticated)
+        RegistryRoutes(services: services).register(on: authenticated)
+        SyncRoutes(services: services).register(on: authenticated)
         return router
     }
 }

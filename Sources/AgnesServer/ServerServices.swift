@@ -1,5 +1,6 @@
 // Everything the routes share: configuration, the state store and its repositories, the audit writer, token keys,
 // password hashing, rate limits, mail and metrics. Built once at startup.
+import AgnesData
 import AgnesState
 import Foundation
 import Logging
@@ -14,6 +15,8 @@ public struct ServerServices: Sendable {
     public let rateLimiter: RateLimiter
     public let mailer: any Mailer
     public let metrics: RequestMetrics
+    /// Syncs, the extracts and the query engine.
+    public let dataPlane: DataPlane
     public let logger: Logger
     /// The user every request is in `LOCAL_DEV_MODE`.
     public let localDeveloper: User?
@@ -53,9 +56,11 @@ public struct ServerServices: Sendable {
             logger.warning("LOCAL_DEV_MODE is on: every request is \(Self.localDeveloperEmail) with admin rights. Never use it in production.")
             developer = try await seedUser(email: Self.localDeveloperEmail, name: "Local developer", admin: true, users: users, state: state)
         }
+        let dataPlane = DataPlane(state: state, dataDirectory: configuration.dataDirectory, logger: logger)
+        try await dataPlane.rebuild()
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
-                              metrics: RequestMetrics(), logger: logger, localDeveloper: developer,
+                              metrics: RequestMetrics(), dataPlane: dataPlane, logger: logger, localDeveloper: developer,
                               credentials: StateCache(store: state), userAccess: StateCache(store: state))
     }
 

@@ -36,7 +36,7 @@ enum Schema {
 }
 
 enum APIDescription {
-    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit
+    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data
 
     static let health: [APIOperation] = [
         .init(method: "GET", path: "/api/health", summary: "Liveness and state schema status", tag: "health", access: .anyone,
@@ -198,5 +198,48 @@ enum APIDescription {
               access: .admin, query: ["user_id", "action", "action_prefix", "resource", "result", "since", "until", "limit", "cursor"],
               responses: [(200, "A page", Schema.object(["rows": Schema.array(Schema.ref("AuditEntry")), "next_cursor": Schema.nullable(Schema.string),
                                                          "limit": Schema.integer]))]),
+    ]
+
+    static let tableFields = Schema.object([
+        "name": Schema.string, "source_name": Schema.string, "source_type": Schema.string, "bucket": Schema.string,
+        "source_table": Schema.string, "source_query": Schema.string, "query_mode": Schema.string, "sync_strategy": Schema.string,
+        "sync_schedule": Schema.string, "primary_key": Schema.array(Schema.string), "incremental_column": Schema.string,
+        "partition_by": Schema.string, "folder": Schema.string, "description": Schema.string,
+    ])
+    static let source = Schema.object(["name": Schema.string, "type": Schema.string, "config": Schema.anyObject,
+                                       "secret_env": Schema.array(Schema.string)], required: ["type", "config"])
+
+    static let data: [APIOperation] = [
+        .init(method: "GET", path: "/api/admin/sources", summary: "Data sources (connector instances)", tag: "data", access: .admin,
+              responses: [(200, "Sources", Schema.array(source))]),
+        .init(method: "POST", path: "/api/admin/sources", summary: "Add a data source", tag: "data", access: .admin, body: source,
+              responses: [(201, "The source", source), (400, "Unusable configuration", Schema.ref("Error")), (409, "Name taken", Schema.ref("Error"))]),
+        .init(method: "PUT", path: "/api/admin/sources/{name}", summary: "Change a data source", tag: "data", access: .admin, body: source,
+              responses: [(200, "The source", source), (404, "Data source not found", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/sources/{name}", summary: "Remove a data source", tag: "data", access: .admin,
+              responses: [(204, "Removed", nil), (404, "Data source not found", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/registry", summary: "Registered tables", tag: "data", access: .admin,
+              responses: [(200, "Tables", Schema.object(["tables": Schema.array(tableFields), "count": Schema.integer]))]),
+        .init(method: "POST", path: "/api/admin/register-table", summary: "Register a table (its id is derived from the name)", tag: "data",
+              access: .admin, body: tableFields,
+              responses: [(201, "Registered", Schema.object(["id": Schema.string, "name": Schema.string, "status": Schema.string])),
+                          (409, "Already registered", Schema.ref("Error"))]),
+        .init(method: "PUT", path: "/api/admin/registry/{id}", summary: "Change a registered table", tag: "data", access: .admin, body: tableFields,
+              responses: [(200, "Updated fields", Schema.object(["id": Schema.string, "updated": Schema.array(Schema.string)])),
+                          (404, "Table not found", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/registry/{id}", summary: "Unregister a table (it leaves the manifest and the engine)",
+              tag: "data", access: .admin, responses: [(204, "Unregistered", nil), (404, "Table not found", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/sync/trigger", summary: "Sync all tables, or the listed ids, in the background", tag: "data",
+              access: .admin, body: Schema.object(["tables": Schema.array(Schema.string)]),
+              responses: [(200, "Started", Schema.object(["status": Schema.string, "tables": Schema.array(Schema.string), "message": Schema.string])),
+                          (409, "sync_already_in_progress", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/sync/status", summary: "Whether a sync runs, and for which tables", tag: "data", access: .anyone,
+              responses: [(200, "Status", Schema.object(["locked": Schema.boolean, "running": Schema.array(Schema.string)]))]),
+        .init(method: "GET", path: "/api/sync/history", summary: "Sync runs, newest first", tag: "data", access: .admin, query: ["table", "limit"],
+              responses: [(200, "Runs", Schema.array(Schema.anyObject))]),
+        .init(method: "GET", path: "/api/sync/manifest", summary: "The tables the caller may pull, with hashes; ETag / If-None-Match", tag: "data",
+              access: .user, responses: [(200, "Manifest", Schema.object(["tables": Schema.anyObject, "assets": Schema.anyObject,
+                                                                         "server_time": Schema.dateTime, "version": Schema.integer])),
+                                         (304, "Not modified", nil)]),
     ]
 }

@@ -12,6 +12,15 @@ public struct DataSource: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(name: String, type: String, config: String, secretEnv: [String] = [], createdAt: Date = Date(), updatedAt: Date = Date()) {
+        self.name = name
+        self.type = type
+        self.config = config
+        self.secretEnv = secretEnv
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, type, config
         case secretEnv = "secret_env"

@@ -1,0 +1,103 @@
+// The data plane of a running server: syncs tables (one run at a time, in the background) and keeps the query engine
+// in step with the registry — rebuilt after every sync run and every registry change.
+import AgnesState
+import DuckDB
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// Syncs, rebuilds and serves the query engine.
+public final class DataPlane: Sendable {
+    public let state: StateStore
+    public let dataDirectory: URL
+    public let orchestrator: Orchestrator
+    let logger: Logger
+    private let running = Mutex<[String]?>(nil)
+    private let lastReport = Mutex<RebuildReport?>(nil)
+
+    public var extractsDirectory: URL { dataDirectory.appendingPathComponent("extracts") }
+
+    public init(state: StateStore, dataDirectory: URL, settings: EngineSettings = EngineSettings(), logger: Logger = Logger(label: "agnes-data")) {
+        self.state = state
+        self.dataDirectory = dataDirectory
+        self.orchestrator = Orchestrator(extractsDirectory: dataDirectory.appendingPathComponent("extracts"), settings: settings)
+        self.logger = logger
+    }
+
+    /// The ids being synced now, or nil when no sync runs.
+    public var runningTables: [String]? { running.withLock { $0 } }
+
+    /// What the last rebuild reported.
+    public var lastRebuild: RebuildReport? { lastReport.withLock { $0 } }
+
+    /// A sync was asked for while one runs.
+    public struct SyncInProgress: Error {}
+
+    /// An id asked for that is not registered.
+    public struct UnknownTables: Error { public let ids: [String] }
+
+    /// Starts syncing `ids` (all registered tables with a data source when nil) in the background and returns the ids.
+    /// Throws `SyncInProgress` while another run is going.
+    @discardableResult
+    public func triggerSync(_ ids: [String]?, trigger: String) async throws -> [String] {
+        let registry = try await RegistryRepository(store: state).list()
+        let tables: [RegisteredTable]
+        if let ids {
+            let known = Set(registry.map(\.id))
+            let unknown = ids.filter { !known.contains($0) }
+            guard unknown.isEmpty else { throw UnknownTables(ids: unknown) }
+            tables = registry.filter { ids.contains($0.id) }
+        } else {
+            tables = registry.filter { $0.sourceName != nil && $0.queryMode != .remote }
+        }
+        let names = tables.map(\.id)
+        guard beginRun(names) else { throw SyncInProgress() }
+        Task {
+            await self.run(tables, trigger: trigger)
+        }
+        return names
+    }
+
+    /// Marks a run of `names` as started; false when one is running already.
+    func beginRun(_ names: [String]) -> Bool {
+        running.withLock { current in
+            guard current == nil else { return false }
+            current = names
+            return true
+        }
+    }
+
+    func endRun() { running.withLock { $0 = nil } }
+
+    /// Syncs `tables` one after another, then rebuilds the engine; ends the run.
+    func run(_ tables: [RegisteredTable], trigger: String) async {
+        defer { endRun() }
+        let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory)
+        for table in tables {
+            do {
+                let outcome = try await syncer.sync(table, trigger: trigger)
+                if let error = outcome.error { logger.warning("sync of \(table.id) failed: \(error)") }
+            } catch {
+                logger.error("sync of \(table.id) could not be recorded: \(error)")
+            }
+        }
+        do { try await rebuild() } catch { logger.error("engine rebuild failed: \(error)") }
+    }
+
+    /// Runs a sync to the end (for callers that wait, such as tests and the first start).
+    public func syncNow(_ ids: [String]?, trigger: String) async throws {
+        _ = try await triggerSync(ids, trigger: trigger)
+        while runningTables != nil { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Rebuilds the engine from the registry as it is now.
+    @discardableResult
+    public func rebuild() async throws -> RebuildReport {
+        let registry = try await RegistryRepository(store: state).list()
+        let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in try orchestrator.rebuild(registry: registry) }
+        lastReport.withLock { $0 = report }
+        if !report.conflicts.isEmpty { logger.warning("tables offered by several sources are not served: \(report.conflicts)") }
+        return report
+    }
+}

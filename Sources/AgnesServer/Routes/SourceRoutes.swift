@@ -1,0 +1,129 @@
+// Data sources (admin): connector instances with a type, a JSON configuration and the names of the environment
+// variables that hold their secrets (never the secrets).
+import AgnesData
+import AgnesState
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+struct SourceRoutes {
+    let services: ServerServices
+
+    struct SourceRequest: Decodable {
+        var name: String?
+        var type: String
+        var config: JSONObject
+        var secretEnv: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, config
+            case secretEnv = "secret_env"
+        }
+    }
+
+    /// Any JSON object, kept as its text.
+    struct JSONObject: Decodable {
+        let text: String
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer().decode(AnyJSON.self)
+            guard case .object = value else {
+                throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: decoder.codingPath, debugDescription: "config must be an object"))
+            }
+            text = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        }
+    }
+
+    struct SourceResponse: ResponseEncodable {
+        var source: DataSource
+        enum CodingKeys: String, CodingKey {
+            case name, type, config
+            case secretEnv = "secret_env"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(source.name, forKey: .name)
+            try container.encode(source.type, forKey: .type)
+            try container.encode(try JSONDecoder().decode(AnyJSON.self, from: Data(source.config.utf8)), forKey: .config)
+            try container.encode(source.secretEnv, forKey: .secretEnv)
+            try container.encode(source.createdAt, forKey: .createdAt)
+            try container.encode(source.updatedAt, forKey: .updatedAt)
+        }
+    }
+
+    func register(on router: RouterGroup<AgnesRequestContext>) {
+        router.get("/api/admin/sources") { _, context -> [SourceResponse] in
+            try context.requireIdentity().requireAdmin()
+            return try await DataSourcesRepository(store: services.state).list().map(SourceResponse.init)
+        }
+        router.post("/api/admin/sources") { request, context in try await save(request, context, name: nil) }
+        router.put("/api/admin/sources/{name}") { request, context in
+            try await save(request, context, name: try context.parameters.require("name"))
+        }
+        router.delete("/api/admin/sources/{name}") { _, context -> HTTPResponse.Status in
+            try context.requireIdentity().requireAdmin()
+            let name = try context.parameters.require("name")
+            context.audit.record("source.delete", resource: "source:\(name)")
+            do { try await DataSourcesRepository(store: services.state).delete(name: name) } catch StateError.notFound {
+                throw APIError.notFound("Data source not found")
+            }
+            return .noContent
+        }
+    }
+
+    func save(_ request: Request, _ context: AgnesRequestContext, name pathName: String?) async throws -> EditedResponse<SourceResponse> {
+        try context.requireIdentity().requireAdmin()
+        let body = try await request.decodeJSON(SourceRequest.self, context: context)
+        guard let name = pathName ?? body.name else { throw APIError(.unprocessableContent, "Data source name is required") }
+        context.audit.record(pathName == nil ? "source.create" : "source.update", resource: "source:\(name)", params: ["type": body.type])
+        guard ExtractLayout.isValidSourceName(name) else {
+            throw APIError.badRequest("Data source name '\(name)' must start with a letter or _ and contain only letters, digits and _")
+        }
+        let secretEnv = body.secretEnv ?? []
+        if let bad = secretEnv.first(where: { !Self.isEnvironmentName($0) }) {
+            throw APIError.badRequest("secret_env holds names of environment variables; '\(bad)' is not one")
+        }
+        let repository = DataSourcesRepository(store: services.state)
+        let exists = try await repository.get(name: name) != nil
+        if pathName == nil, exists { throw APIError.conflict("Data source '\(name)' already exists") }
+        if pathName != nil, !exists { throw APIError.notFound("Data source not found") }
+        do { _ = try Connectors.make(DataSource(name: name, type: body.type, config: body.config.text, secretEnv: secretEnv)) } catch let error as ConnectorError {
+            throw APIError.badRequest(error.description)
+        }
+        let source = try await repository.upsert(name: name, type: body.type, config: body.config.text, secretEnv: secretEnv)
+        return EditedResponse(status: exists ? .ok : .created, response: SourceResponse(source: source))
+    }
+
+    static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), name.count <= 64 else { return false }
+        return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}
+
+/// Any JSON value, decoded and re-encoded as it came.
+indirect enum AnyJSON: Codable, Sendable {
+    case null, bool(Bool), number(Double), string(String), array([AnyJSON]), object([String: AnyJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([AnyJSON].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: AnyJSON].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .number(value): if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case let .string(value): try container.encode(value)
+        case let .array(value): try container.encode(value)
+        case let .object(value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// The data plane over HTTP: data sources, registration, a sync from real files, the RBAC-filtered manifest with its
+// ETag, and unregistering — as an admin and as an analyst.
+@testable import AgnesServer
+@testable import AgnesData
+import AgnesState
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("data plane routes")
+struct DataPlaneRoutesTests {
+    @Test("source → register → sync → manifest (filtered by grants, ETag) → unregister")
+    func registerSyncManifest() async throws {
+        try await TestServer.run { server, client in
+            let files = server.directory.appendingPathComponent("files")
+            try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+            try "id,total\n1,10\n2,20\n3,30\n".write(to: files.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
+            try "id,name\n1,Ann\n".write(to: files.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
+            let admin = try await client.adminToken()
+
+            let badSource = try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": "relative"]], token: admin)
+            #expect(badSource.status == .badRequest)
+            let source = try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": files.path]], token: admin)
+            #expect(source.status == .created && (source["config"] as? [String: Any])?["directory"] as? String == files.path)
+            #expect(try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": files.path]], token: admin).status == .conflict)
+
+            let orders = try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
+            #expect(orders.status == .created && orders.string("id") == "orders" && orders.string("status") == "registered")
+            #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop"], token: admin).detail == "Table 'orders' already registered")
+            #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": " "], token: admin).detail == "Table name cannot be empty")
+            #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": "x", "source_name": "nope"], token: admin).status == .unprocessableContent)
+            _ = try await client.send(.post, "/api/admin/register-table", json: ["name": "customers", "source_name": "shop", "source_table": "customers.csv"], token: admin)
+            let updated = try await client.send(.put, "/api/admin/registry/orders", json: ["description": "All orders", "folder": "sales"], token: admin)
+            #expect(updated.status == .ok && (updated["updated"] as? [String])?.sorted() == ["description", "folder"])
+
+            let trigger = try await client.send(.post, "/api/sync/trigger", token: admin)
+            #expect(trigger.status == .ok && (trigger["tables"] as? [String])?.sorted() == ["customers", "orders"])
+            for _ in 0..<250 where try await client.send(.get, "/api/sync/status")["locked"] as? Bool == true {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let history = try await client.send(.get, "/api/sync/history?table=orders", token: admin)
+            #expect((history.json as? [[String: Any]])?.first?["status"] as? String == "ok")
+
+            let manifest = try await client.send(.get, "/api/sync/manifest", token: admin)
+            let tables = try #require(manifest["tables"] as? [String: [String: Any]])
+            #expect(tables.keys.sorted() == ["customers", "orders"])
+            let entry = try #require(tables["orders"])
+            #expect(entry["rows"] as? Int == 3 && (entry["hash"] as? String)?.count == 32 && (entry["sha256"] as? String)?.count == 64)
+            #expect(manifest.string("server_time") != nil && manifest["version"] as? Int == 2)
+            let etag = try #require(manifest.headers[.eTag])
+            let again = try await client.send(.get, "/api/sync/manifest", token: admin, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            let parquet = server.directory.appendingPathComponent("extracts/shop/data/orders.parquet")
+            #expect(FileManager.default.fileExists(atPath: parquet.path))
+            #expect(try await server.services.dataPlane.orchestrator.engine?.withConnection {
+                try $0.scalar(Int64.self, "SELECT sum(total) FROM orders WHERE id > $1", 0)
+            } == 60)
+
+            // An analyst sees only what their groups were granted: by table, or by the table's folder.
+            _ = try await client.send(.post, "/api/users", json: ["email": "ana@example.com"], token: admin)
+            let anaId = try #require(try await server.services.users.find(email: "ana@example.com")?.id)
+            _ = try await client.send(.post, "/api/users/\(anaId)/set-password", json: ["password": "ana password"], token: admin)
+            let ana = try #require(try await client.send(.post, "/auth/token", json: ["email": "ana@example.com", "password": "ana password"]).string("access_token"))
+            #expect((try await client.send(.get, "/api/sync/manifest", token: ana)["tables"] as? [String: Any])?.isEmpty == true)
+            let group = try #require(try await client.send(.post, "/api/admin/groups", json: ["name": "Sales"], token: admin).string("id"))
+            _ = try await client.send(.post, "/api/admin/groups/\(group)/members", json: ["email": "ana@example.com"], token: admin)
+            _ = try await client.send(.post, "/api/admin/grants", json: ["group_id": group, "resource_type": "table_folder", "resource_id": "sales"], token: admin)
+            let anaManifest = try await client.send(.get, "/api/sync/manifest", token: ana)
+            #expect((anaManifest["tables"] as? [String: Any])?.keys.sorted() == ["orders"])
+            #expect(try await client.send(.post, "/api/sync/trigger", token: ana).status == .forbidden)
+
+            // Unregistering removes the table from the manifest and the engine.
+            #expect(try await client.send(.delete, "/api/admin/registry/orders", token: admin).status == .noContent)
+            #expect((try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: Any])?.keys.sorted() == ["customers"])
+            #expect(server.services.dataPlane.orchestrator.engine?.tables["orders"] == nil)
+            #expect(try await client.send(.delete, "/api/admin/registry/orders", token: admin).detail == "Table not found")
+        }
+    }
+
+    @Test("a second trigger while a sync runs is 409 sync_already_in_progress; unknown ids are 404")
+    func triggerConflicts() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            #expect(try await client.send(.post, "/api/sync/trigger", raw: #"["ghost"]"#, token: admin).status == .notFound)
+            #expect(try await client.send(.post, "/api/sync/trigger", raw: #"{"tables": 5}"#, token: admin).status == .unprocessableContent)
+            // A run in progress (held open here, as a long sync would) refuses a second trigger.
+            #expect(server.services.dataPlane.beginRun(["orders"]))
+            let second = try await client.send(.post, "/api/sync/trigger", token: admin)
+            #expect(second.status == .conflict && second.detail == "sync_already_in_progress")
+            #expect(try await client.send(.get, "/api/sync/status")["running"] as? [String] == ["orders"])
+            server.services.dataPlane.endRun()
+            #expect(try await client.send(.post, "/api/sync/trigger", token: admin).status == .ok)
+        }
+    }
+}
