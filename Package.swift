@@ -110,7 +110,8 @@ let package = Package(
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
-                "AgnesServer", "AgnesState",
+                "AgnesServer", "AgnesState", "AgnesData",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -43,6 +43,7 @@ public enum AgnesServerApplication {
         SourceRoutes(services: services).register(on: authenticated)
         RegistryRoutes(services: services).register(on: authenticated)
         SyncRoutes(services: services).register(on: authenticated)
+        DownloadRoutes(services: services).register(on: authenticated)
         return router
     }
 }

@@ -3,6 +3,7 @@
 @testable import AgnesServer
 @testable import AgnesData
 import AgnesState
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -93,5 +94,64 @@ struct DataPlaneRoutesTests {
             server.services.dataPlane.endRun()
             #expect(try await client.send(.post, "/api/sync/trigger", token: admin).status == .ok)
         }
+    }
+
+    @Test("downloads: 200 with the sha256 ETag, 304, 206 for ranges, If-Range, 416, HEAD; 403 and 404 by id")
+    func downloads() async throws {
+        try await TestServer.run { server, client in
+            let files = server.directory.appendingPathComponent("files")
+            try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+            let rows = (1...5000).map { "\($0),name-\($0),\(Double($0) * 1.5)" }.joined(separator: "\n")
+            try ("id,name,amount\n" + rows + "\n").write(to: files.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
+            let admin = try await client.adminToken()
+            _ = try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": files.path]], token: admin)
+            _ = try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
+            try await server.services.dataPlane.syncNow(nil, trigger: "test")
+            let sha = try #require((try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: [String: Any]])?["orders"]?["sha256"] as? String)
+            let onDisk = try Data(contentsOf: server.directory.appendingPathComponent("extracts/shop/data/orders.parquet"))
+
+            func fetch(_ method: HTTPRequest.Method = .get, headers: HTTPFields = [:], token: String? = nil) async throws -> (HTTPResponse.Status, HTTPFields, Data) {
+                var fields = headers
+                fields[.authorization] = "Bearer \(token ?? admin)"
+                return try await client.execute(uri: "/api/data/orders/download", method: method, headers: fields) { response in
+                    (response.status, response.headers, Data(buffer: response.body))
+                }
+            }
+            let (status, headers, body) = try await fetch()
+            #expect(status == .ok && body == onDisk && headers[.eTag] == "\"\(sha)\"" && headers[.contentLength] == String(onDisk.count))
+            #expect(Self.sha256(body) == sha)
+            #expect(try await fetch(headers: [.ifNoneMatch: "\"\(sha)\""]).0 == .notModified)
+
+            let (partial, partialHeaders, part) = try await fetch(headers: [.range: "bytes=0-99"])
+            #expect(partial == .partialContent && part == onDisk.prefix(100) && partialHeaders[.contentRange] == "bytes 0-99/\(onDisk.count)")
+            let (_, _, tail) = try await fetch(headers: [.range: "bytes=-10"])
+            #expect(tail == onDisk.suffix(10))
+            let (resumed, _, rest) = try await fetch(headers: [.range: "bytes=100-", .ifRange: "\"\(sha)\""])
+            #expect(resumed == .partialContent && rest == onDisk.dropFirst(100))
+            let (changed, _, whole) = try await fetch(headers: [.range: "bytes=100-", .ifRange: "\"stale\""])
+            #expect(changed == .ok && whole == onDisk)
+            let (beyond, beyondHeaders, _) = try await fetch(headers: [.range: "bytes=\(onDisk.count)-"])
+            #expect(beyond == .rangeNotSatisfiable && beyondHeaders[.contentRange] == "bytes */\(onDisk.count)")
+            let (headStatus, headHeaders, headBody) = try await fetch(.head)
+            #expect(headStatus == .ok && headHeaders[.contentLength] == String(onDisk.count) && headBody.isEmpty)
+
+            _ = try await client.send(.post, "/api/users", json: ["email": "bo@example.com"], token: admin)
+            let boId = try #require(try await server.services.users.find(email: "bo@example.com")?.id)
+            _ = try await client.send(.post, "/api/users/\(boId)/set-password", json: ["password": "bo password"], token: admin)
+            let bo = try #require(try await client.send(.post, "/auth/token", json: ["email": "bo@example.com", "password": "bo password"]).string("access_token"))
+            let denied = try await client.send(.get, "/api/data/orders/download", token: bo)
+            #expect(denied.status == .forbidden && denied.detail == "Access denied to this table")
+            #expect(try await client.send(.get, "/api/data/orders/check-access", token: bo).status == .forbidden)
+            #expect(try await client.send(.get, "/api/data/orders/check-access", token: admin).status == .noContent)
+            #expect(try await client.send(.get, "/api/data/ghost/download", token: admin).status == .notFound)
+            #expect(try await client.send(.get, "/api/data/..%2Fetc/download", token: admin).status == .notFound)
+            try await server.services.audit.flush()
+            let downloads = try await server.services.audit.query(AuditQuery(action: "data.download"))
+            #expect(downloads.entries.count >= 5)
+        }
+    }
+
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -241,5 +241,14 @@ enum APIDescription {
               access: .user, responses: [(200, "Manifest", Schema.object(["tables": Schema.anyObject, "assets": Schema.anyObject,
                                                                          "server_time": Schema.dateTime, "version": Schema.integer])),
                                          (304, "Not modified", nil)]),
+        .init(method: "GET", path: "/api/data/{id}/download", summary: "The table's parquet (ETag = sha256; Range, If-Range, If-None-Match)",
+              tag: "data", access: .user,
+              responses: [(200, "The file", nil), (206, "Part of the file", nil), (304, "Not modified", nil),
+                          (403, "Access denied to this table", Schema.ref("Error")), (404, "Table not found", Schema.ref("Error")),
+                          (416, "Range not satisfiable", nil)]),
+        .init(method: "HEAD", path: "/api/data/{id}/download", summary: "The download's headers", tag: "data", access: .user,
+              responses: [(200, "Headers only", nil)]),
+        .init(method: "GET", path: "/api/data/{id}/check-access", summary: "May the caller download the table?", tag: "data", access: .user,
+              responses: [(204, "Yes", nil), (403, "Access denied to this table", Schema.ref("Error")), (404, "Table not found", Schema.ref("Error"))]),
     ]
 }

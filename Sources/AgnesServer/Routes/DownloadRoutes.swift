@@ -1,0 +1,95 @@
+// Table downloads: `GET|HEAD /api/data/{id}/download` streams the table's parquet from disk with a strong ETag (its
+// sha256), `If-None-Match` → 304, `Range`/`If-Range` → 206 with `Content-Range` (416 past the end); and
+// `GET /api/data/{id}/check-access` (204/403/404). Access is checked by registry id; every download is audited.
+import AgnesData
+import AgnesState
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+struct DownloadRoutes {
+    let services: ServerServices
+
+    func register(on router: RouterGroup<AgnesRequestContext>) {
+        router.get("/api/data/{id}/download") { request, context in try await download(request, context, head: false) }
+        router.head("/api/data/{id}/download") { request, context in try await download(request, context, head: true) }
+        router.get("/api/data/{id}/check-access") { _, context -> HTTPResponse.Status in
+            _ = try await accessibleTable(context)
+            return .noContent
+        }
+    }
+
+    /// The registered table named in the path, when the caller may read it (404 / 403 otherwise).
+    private func accessibleTable(_ context: AgnesRequestContext) async throws -> RegisteredTable {
+        let identity = try context.requireIdentity()
+        let id = try context.parameters.require("id")
+        guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
+            throw APIError.notFound("Table '\(id)' not found")
+        }
+        guard try await Authorization(services: services).isGranted(.table, id, to: identity) else {
+            throw APIError(.forbidden, "Access denied to this table")
+        }
+        return table
+    }
+
+    func download(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
+        let table = try await accessibleTable(context)
+        guard let sourceName = table.sourceName, let state = try await SyncStateRepository(store: services.state).state(tableId: table.id),
+              let sha256 = state.sha256 else {
+            throw APIError.notFound("Table '\(table.id)' has no data yet")
+        }
+        let layout = try ExtractLayout(extractsDirectory: services.dataPlane.extractsDirectory, source: sourceName)
+        let path = layout.parquetFile(tableId: table.id).path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
+            throw APIError.notFound("Table '\(table.id)' has no data yet")
+        }
+        let etag = "\"\(sha256)\""
+        var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
+                                   .contentDisposition: "attachment; filename=\"\(table.id).parquet\""]
+        if let modified = attributes[.modificationDate] as? Date { headers[.lastModified] = Self.httpDate(modified) }
+        if let match = request.headers[.ifNoneMatch], match == etag || match == "*" {
+            return Response(status: .notModified, headers: headers)
+        }
+        context.audit.record("data.download", resource: "table:\(table.id)")
+
+        var range: ClosedRange<Int>?
+        if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true {
+            guard let parsed = Self.byteRange(header, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            range = parsed
+        }
+        let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
+        let served = range ?? 0...max(size - 1, 0)
+        if let range { headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)" }
+        headers[.contentLength] = String(size == 0 ? 0 : served.count)
+        if head || size == 0 { return Response(status: status, headers: headers) }
+        let body = try await FileIO().loadFile(path: path, range: served, context: context)
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The single byte range of a `Range: bytes=…` header within a file of `size` bytes, or nil when unsatisfiable.
+    static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst("bytes=".count)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces), last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if first.isEmpty {
+            guard let suffix = Int(last), suffix > 0 else { return nil }
+            return max(0, size - suffix)...(size - 1)
+        }
+        guard let start = Int(first), start < size else { return nil }
+        if last.isEmpty { return start...(size - 1) }
+        guard let end = Int(last), end >= start else { return nil }
+        return start...min(end, size - 1)
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+}
