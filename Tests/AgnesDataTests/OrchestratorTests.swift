@@ -83,4 +83,14 @@ struct OrchestratorTests {
         let new = try #require(orchestrator.engine)
         #expect(new !== old && new.tables.keys.sorted() == ["deals"])
     }
+
+    @Test("of rebuilds that overlap, the one that read the registry last stays serving")
+    func latestTicketWins() throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts)
+        let older = orchestrator.takeTicket(), newer = orchestrator.takeTicket()
+        try orchestrator.rebuild(registry: [table("deals", source: "crm")], ticket: newer)
+        try orchestrator.rebuild(registry: [table("orders", source: "shop")], ticket: older)
+        #expect(orchestrator.engine?.tables.keys.sorted() == ["deals"])
+    }
 }

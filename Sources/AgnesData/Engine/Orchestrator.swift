@@ -23,8 +23,11 @@ public struct RebuildReport: Sendable, Equatable {
 public final class Orchestrator: Sendable {
     public let extractsDirectory: URL
     public let settings: EngineSettings
-    private let current = Mutex<QueryEngine?>(nil)
-    private let rebuilding = Mutex<Bool>(false)
+    /// The engine serving now, with the ticket of the rebuild that made it.
+    private let current = Mutex<(engine: QueryEngine?, ticket: UInt64)>((nil, 0))
+    /// Held for the whole of a rebuild, so rebuilds run one at a time.
+    private let building = Mutex<Void>(())
+    private let tickets = Atomic<UInt64>(0)
 
     public init(extractsDirectory: URL, settings: EngineSettings = EngineSettings()) {
         self.extractsDirectory = extractsDirectory.standardizedFileURL
@@ -32,19 +35,23 @@ public final class Orchestrator: Sendable {
     }
 
     /// The engine serving queries now (nil before the first rebuild).
-    public var engine: QueryEngine? { current.withLock { $0 } }
+    public var engine: QueryEngine? { current.withLock { $0.engine } }
 
-    /// Builds a new engine for `registry` and swaps it in. Rebuilds run one at a time.
+    /// A number to take *before* reading the registry for a rebuild: of concurrent rebuilds, the engine of the one with
+    /// the highest ticket (the one that read the registry last) is the one left serving.
+    public func takeTicket() -> UInt64 { tickets.add(1, ordering: .relaxed).newValue }
+
+    /// Builds a new engine for `registry` and swaps it in, unless a rebuild with a later ticket already did.
     @discardableResult
-    public func rebuild(registry: [RegisteredTable]) throws -> RebuildReport {
-        let started = ContinuousClock.now
-        guard rebuilding.withLock({ busy in defer { busy = true }; return !busy }) else {
-            throw ConnectorError("a rebuild is already running")
+    public func rebuild(registry: [RegisteredTable], ticket: UInt64? = nil) throws -> RebuildReport {
+        let ticket = ticket ?? takeTicket()
+        return try building.withLock { _ in
+            let (engine, report) = try build(registry: registry, started: ContinuousClock.now)
+            current.withLock { current in
+                if ticket > current.ticket { current = (engine, ticket) }
+            }
+            return report
         }
-        defer { rebuilding.withLock { $0 = false } }
-        let (engine, report) = try build(registry: registry, started: started)
-        current.withLock { $0 = engine }
-        return report
     }
 
     private func build(registry: [RegisteredTable], started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {

@@ -94,8 +94,9 @@ public final class DataPlane: Sendable {
     /// Rebuilds the engine from the registry as it is now.
     @discardableResult
     public func rebuild() async throws -> RebuildReport {
+        let ticket = orchestrator.takeTicket()
         let registry = try await RegistryRepository(store: state).list()
-        let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in try orchestrator.rebuild(registry: registry) }
+        let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in try orchestrator.rebuild(registry: registry, ticket: ticket) }
         lastReport.withLock { $0 = report }
         if !report.conflicts.isEmpty { logger.warning("tables offered by several sources are not served: \(report.conflicts)") }
         return report
