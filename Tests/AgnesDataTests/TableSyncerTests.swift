@@ -46,6 +46,9 @@ struct TableSyncerTests {
         let events = try await syncer.sync(registered("events", source: "shop", table: "events/*.parquet"), trigger: "test")
         #expect(events.table?.rows == 600)
 
+        let stored = try #require(try await ProfilesRepository(store: state).profile(tableId: "customers"))
+        let profile = try JSONDecoder().decode(TableProfileData.self, from: Data(stored.profile.utf8))
+        #expect(profile.rows == 3 && profile.columns.map(\.name) == ["id", "name", "amount"] && profile.sample.count == 3)
         let stateRow = try #require(try await SyncStateRepository(store: state).state(tableId: "customers"))
         #expect(stateRow.status == .ok && stateRow.rows == 3 && stateRow.columns == 3 && stateRow.sha256 == customers.table?.files.first?.sha256)
         let layout = try ExtractLayout(extractsDirectory: root.appendingPathComponent("extracts"), source: "shop")

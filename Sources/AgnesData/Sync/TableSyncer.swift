@@ -35,7 +35,7 @@ public struct TableSyncer: Sendable {
             }
             let connector = try Connectors.make(source)
             let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source.name)
-            let (extracted, schema) = try await NIOThreadPool.singleton.runIfActive {
+            let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
                 try Self.extract(table, connector: connector, layout: layout, now: started)
             }
             let file = extracted.files.first
@@ -44,6 +44,9 @@ public struct TableSyncer: Sendable {
                 outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
                                     sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
                                     files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self))))
+            if let profile {
+                try await ProfilesRepository(store: state).save(tableId: table.id, profile: String(decoding: try JSONEncoder().encode(profile), as: UTF8.self))
+            }
             return Outcome(tableId: table.id, table: extracted, error: nil)
         } catch {
             let message = String(describing: error)
@@ -64,7 +67,7 @@ public struct TableSyncer: Sendable {
     }
 
     static func extract(_ table: RegisteredTable, connector: any Connector, layout: ExtractLayout,
-                        now: Date) throws -> (ExtractedTable, [Column]) {
+                        now: Date) throws -> (ExtractedTable, [Column], TableProfileData?) {
         let database = try Database()
         defer { database.close() }
         let connection = try database.connect()
@@ -74,9 +77,11 @@ public struct TableSyncer: Sendable {
         let extracted = try writer.writeTable(id: table.id, description: table.description, query: try connector.query(for: table),
                                               queryMode: table.queryMode.rawValue, on: connection, now: now)
         try writer.publish([extracted])
-        let schema = try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(layout.parquetFile(tableId: table.id).path)))")
-            .decode(Column.self)
-        return (extracted, schema)
+        let path = layout.parquetFile(tableId: table.id).path
+        let schema = try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(path)))").decode(Column.self)
+        // The profile is a best effort: a table whose profile cannot be computed is still synced.
+        let profile = try? TableProfiler.profile(paths: [path], on: connection)
+        return (extracted, schema, profile)
     }
 
     /// A stable hash of the column names and types, so clients can tell a schema change from a data change.
