@@ -17,6 +17,13 @@ public enum AgnesServerApplication {
         )
     }
 
+    /// Serves until SIGTERM or SIGINT, with the in-process scheduler running beside the server when it is enabled.
+    public static func run(services: ServerServices) async throws {
+        let scheduler = services.configuration.schedulerEnabled ? Task { await services.dataPlane.runScheduler() } : nil
+        defer { scheduler?.cancel() }
+        try await make(services: services).runService()
+    }
+
     /// Every route of the API, behind the request pipeline.
     public static func makeRouter(services: ServerServices, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> Router<AgnesRequestContext> {

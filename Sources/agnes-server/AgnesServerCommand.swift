@@ -63,7 +63,7 @@ extension AgnesServerCommand {
             }
             var failure: (any Error)?
             do {
-                try await AgnesServerApplication.make(services: services).runService()
+                try await AgnesServerApplication.run(services: services)
             } catch {
                 failure = error
             }

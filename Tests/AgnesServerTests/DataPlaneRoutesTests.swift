@@ -33,6 +33,8 @@ struct DataPlaneRoutesTests {
             #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": " "], token: admin).detail == "Table name cannot be empty")
             #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": "x", "source_name": "nope"], token: admin).status == .unprocessableContent)
             _ = try await client.send(.post, "/api/admin/register-table", json: ["name": "customers", "source_name": "shop", "source_table": "customers.csv"], token: admin)
+            let badSchedule = try await client.send(.put, "/api/admin/registry/orders", json: ["sync_schedule": "hourly"], token: admin)
+            #expect(badSchedule.status == .unprocessableContent && badSchedule.detail?.contains("every Nm") == true)
             let updated = try await client.send(.put, "/api/admin/registry/orders", json: ["description": "All orders", "folder": "sales"], token: admin)
             #expect(updated.status == .ok && (updated["updated"] as? [String])?.sorted() == ["description", "folder"])
 

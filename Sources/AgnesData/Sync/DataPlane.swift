@@ -49,9 +49,21 @@ public final class DataPlane: Sendable {
             guard unknown.isEmpty else { throw UnknownTables(ids: unknown) }
             tables = registry.filter { ids.contains($0.id) }
         } else {
-            tables = registry.filter { $0.sourceName != nil && $0.queryMode != .remote }
+            // Without a list: the tables with a data source whose schedule says they are due.
+            let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: state).states().map { ($0.tableId, $0) })
+            let now = Date()
+            tables = registry.filter { table in
+                guard table.sourceName != nil, table.queryMode != .remote else { return false }
+                let schedule = (try? SyncSchedule(table.syncSchedule)) ?? .always
+                return schedule.isDue(lastSync: states[table.id]?.lastSync, now: now)
+            }
         }
         let names = tables.map(\.id)
+        if names.isEmpty {
+            // Nothing is due: no run starts, but a run in progress is still reported as such.
+            if runningTables != nil { throw SyncInProgress() }
+            return []
+        }
         guard beginRun(names) else { throw SyncInProgress() }
         Task {
             await self.run(tables, trigger: trigger)
@@ -89,6 +101,23 @@ public final class DataPlane: Sendable {
     public func syncNow(_ ids: [String]?, trigger: String) async throws {
         _ = try await triggerSync(ids, trigger: trigger)
         while runningTables != nil { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Triggers the due tables every `interval` until the task is cancelled (the in-process scheduler). A tick while a
+    /// sync runs is skipped.
+    public func runScheduler(every interval: Duration = .seconds(60)) async {
+        logger.info("scheduler on: due tables are synced every \(interval)")
+        while !Task.isCancelled {
+            do {
+                let started = try await triggerSync(nil, trigger: "scheduler")
+                if !started.isEmpty { logger.info("scheduler started a sync of \(started.count) table(s)") }
+            } catch is SyncInProgress {
+                // The running sync covers this tick.
+            } catch {
+                logger.error("scheduler tick failed: \(error)")
+            }
+            try? await Task.sleep(for: interval)
+        }
     }
 
     /// Rebuilds the engine from the registry as it is now.

@@ -27,6 +27,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var trustForwardedFor: Bool
     public var bcryptCost: Int
     public var localDevMode: Bool
+    /// Run the in-process scheduler (`AGNES_SCHEDULER=off` for deployments that trigger syncs over HTTP).
+    public var schedulerEnabled: Bool
     public var mailerKind: MailerKind
     public var mailerURL: String?
     public var mailerAPIKey: String?
@@ -105,6 +107,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             trustForwardedFor: try resolver.bool(.trustForwardedFor) ?? false,
             bcryptCost: try resolver.int(.bcryptCost, range: 4...16, reason: "must be a bcrypt cost between 4 and 16") ?? 12,
             localDevMode: try resolver.bool(.localDevMode) ?? false,
+            schedulerEnabled: try resolver.bool(.scheduler) ?? true,
             mailerKind: mailerKind, mailerURL: mailerURL, mailerAPIKey: resolver.string(.mailerAPIKey),
             mailerFrom: resolver.string(.mailerFrom) ?? "agnes@localhost")
     }

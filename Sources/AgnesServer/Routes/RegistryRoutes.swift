@@ -116,6 +116,7 @@ struct RegistryRoutes {
         var table = RegisteredTable(id: id, name: name, registeredBy: identity.user.email)
         body.apply(to: &table)
         table.name = name
+        try Self.validateSchedule(table.syncSchedule)
         do {
             try await registry.upsert(table)
         } catch let StateError.conflict(message) {
@@ -134,6 +135,7 @@ struct RegistryRoutes {
         let body = try await request.decodeJSON(TableFields.self, context: context)
         try await validateSource(body.sourceName)
         body.apply(to: &table)
+        try Self.validateSchedule(table.syncSchedule)
         do {
             try await registry.upsert(table)
         } catch let StateError.conflict(message) {
@@ -155,6 +157,12 @@ struct RegistryRoutes {
         }
         try await services.dataPlane.rebuild()
         return .noContent
+    }
+
+    static func validateSchedule(_ text: String?) throws {
+        do { _ = try SyncSchedule(text) } catch let error as ScheduleError {
+            throw APIError(.unprocessableContent, error.description)
+        }
     }
 
     private func validateSource(_ name: String?) async throws {
