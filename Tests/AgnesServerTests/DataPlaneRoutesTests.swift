@@ -153,6 +153,46 @@ struct DataPlaneRoutesTests {
         }
     }
 
+    @Test("POST /api/query: one guarded SELECT over granted tables; 400 for anything else, 403 for tables not granted")
+    func query() async throws {
+        try await TestServer.run { server, client in
+            let files = server.directory.appendingPathComponent("files")
+            try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+            try "id,total\n1,10\n2,20\n3,30\n".write(to: files.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
+            let admin = try await client.adminToken()
+            _ = try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": files.path]], token: admin)
+            _ = try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
+            try await server.services.dataPlane.syncNow(nil, trigger: "test")
+
+            let result = try await client.send(.post, "/api/query", json: ["sql": "SELECT id, total FROM orders ORDER BY id -- last_update;", "limit": 2], token: admin)
+            #expect(result.status == .ok && result["columns"] as? [String] == ["id", "total"])
+            #expect(result["rows"] as? [[Int]] == [[1, 10], [2, 20]] && result["row_count"] as? Int == 2 && result["truncated"] as? Bool == true)
+            #expect(try await client.send(.post, "/api/query", json: ["sql": "SELECT 1 AS last_update"], token: admin).status == .ok)
+
+            let insert = try await client.send(.post, "/api/query", json: ["sql": "WITH x AS (SELECT 1) INSERT INTO orders SELECT * FROM x"], token: admin)
+            #expect(insert.status == .badRequest && insert.detail?.hasPrefix("Only single SELECT queries are allowed") == true)
+            let file = try await client.send(.post, "/api/query", json: ["sql": "SELECT * FROM read_text('/etc/passwd')"], token: admin)
+            #expect(file.status == .badRequest && file.detail == "Function 'read_text' is not allowed in queries")
+            #expect(try await client.send(.post, "/api/query", json: ["sql": "SELECT * FROM shop.orders"], token: admin).status == .forbidden)
+            let unknown = try await client.send(.post, "/api/query", json: ["sql": "SELECT * FROM ghosts"], token: admin)
+            #expect(unknown.status == .badRequest && unknown.detail?.contains("agnes catalog") == true)
+            let broken = try await client.send(.post, "/api/query", json: ["sql": "SELECT nope FROM orders"], token: admin)
+            #expect(broken.status == .badRequest && broken.detail?.hasPrefix("Query error: ") == true)
+
+            _ = try await client.send(.post, "/api/users", json: ["email": "cy@example.com"], token: admin)
+            let cyId = try #require(try await server.services.users.find(email: "cy@example.com")?.id)
+            _ = try await client.send(.post, "/api/users/\(cyId)/set-password", json: ["password": "cy password"], token: admin)
+            let cy = try #require(try await client.send(.post, "/auth/token", json: ["email": "cy@example.com", "password": "cy password"]).string("access_token"))
+            let denied = try await client.send(.post, "/api/query", json: ["sql": "SELECT count(*) FROM orders"], token: cy)
+            #expect(denied.status == .forbidden && denied.detail == "Access denied to table 'orders'")
+
+            try await server.services.audit.flush()
+            let audited = try await server.services.audit.query(AuditQuery(action: "query.local"))
+            #expect(audited.entries.contains { $0.params?.contains("SELECT id, total FROM orders") == true && $0.result == "success" })
+            #expect(audited.entries.contains { $0.result == "error.403" })
+        }
+    }
+
     static func sha256(_ data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }

@@ -248,6 +248,12 @@ enum APIDescription {
                           (416, "Range not satisfiable", nil)]),
         .init(method: "HEAD", path: "/api/data/{id}/download", summary: "The download's headers", tag: "data", access: .user,
               responses: [(200, "Headers only", nil)]),
+        .init(method: "POST", path: "/api/query", summary: "Run one SELECT over the tables you may see (row cap, time limit, audited)",
+              tag: "data", access: .user, body: Schema.object(["sql": Schema.string, "limit": Schema.integer], required: ["sql"]),
+              responses: [(200, "Rows", Schema.object(["columns": Schema.array(Schema.string), "rows": Schema.array(Schema.array(Schema.anyObject)),
+                                                      "row_count": Schema.integer, "truncated": Schema.boolean])),
+                          (400, "Not a single SELECT, a forbidden function, an unknown table or DuckDB's error", Schema.ref("Error")),
+                          (403, "Access denied to table", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/data/{id}/check-access", summary: "May the caller download the table?", tag: "data", access: .user,
               responses: [(204, "Yes", nil), (403, "Access denied to this table", Schema.ref("Error")), (404, "Table not found", Schema.ref("Error"))]),
     ]

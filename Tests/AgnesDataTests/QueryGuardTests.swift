@@ -1,0 +1,64 @@
+// The query guard decides from DuckDB's parse tree: it refuses everything but one plain SELECT over plain table
+// names, and lets through what substring matching would wrongly block.
+@testable import AgnesData
+import AgnesState
+import DuckDB
+import Foundation
+import Testing
+
+@Suite("query guard")
+struct QueryGuardTests {
+    let connection: Connection
+
+    init() throws { connection = try Database().connect() }
+
+    @Test("refuses statements that are not one plain SELECT", arguments: [
+        "SELECT 1; SELECT 2", "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "INSERT INTO t VALUES (1)", "CREATE TABLE t (a INT)",
+        "COPY orders TO '/tmp/x.csv'", "ATTACH '/tmp/x.duckdb' AS x", "INSTALL httpfs", "LOAD httpfs", "PRAGMA version", "SET threads = 1",
+        "SELECT * INTO t2 FROM orders", "DROP TABLE orders", "UPDATE orders SET id = 1", "DELETE FROM orders", "CALL pragma_version()",
+    ])
+    func refusesNonSelect(sql: String) {
+        #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: sql, using: connection) }
+    }
+
+    @Test("refuses functions that reach outside the query", arguments: [
+        "SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM read_csv('data.csv')", "SELECT * FROM read_parquet('x.parquet')",
+        "SELECT * FROM glob('/*')", "SELECT getenv('HOME')", "SELECT * FROM 'orders.parquet'", "SELECT current_setting('threads')",
+        "SELECT * FROM orders WHERE id IN (SELECT * FROM read_json_auto('/tmp/x.json'))", "SELECT * FROM query('SELECT 1')",
+    ])
+    func refusesOutsideFunctions(sql: String) {
+        #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: sql, using: connection) }
+    }
+
+    @Test("refuses tables named with a catalog or schema (the extracts are attached under their source names)")
+    func refusesQualifiedTables() {
+        #expect(throws: QueryRejection.qualifiedTable("shop.unregistered")) { try QueryGuard.tables(in: "SELECT * FROM shop.unregistered", using: connection) }
+        #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: "SELECT * FROM system.main.duckdb_settings", using: connection) }
+    }
+
+    @Test("passes SELECTs that substring matching would block, and names the tables they read")
+    func passesPlainSelects() throws {
+        #expect(try QueryGuard.tables(in: "SELECT 1 AS last_update", using: connection).isEmpty)
+        #expect(try QueryGuard.tables(in: "SELECT 'a;b' AS x, '/etc/passwd' AS y FROM orders -- drop table\n", using: connection) == ["orders"])
+        #expect(try QueryGuard.tables(in: "/* update */ SELECT count(*) FROM Orders o JOIN customers c ON o.c = c.id;", using: connection)
+            == ["orders", "customers"])
+        #expect(try QueryGuard.tables(in: "WITH recent AS (SELECT * FROM orders) SELECT * FROM recent, range(3)", using: connection) == ["orders"])
+        #expect(try QueryGuard.tables(in: "SELECT * FROM deals WHERE id IN (SELECT deal FROM won)", using: connection) == ["deals", "won"])
+    }
+
+    @Test("a query over its time limit is interrupted and reported as such; rows beyond the cap are cut off")
+    func timeoutAndCap() async throws {
+        let extracts = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-query-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: extracts) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts)
+        try orchestrator.rebuild(registry: [])
+        let engine = try #require(orchestrator.engine)
+        let capped = try await QueryRunner.run("SELECT i, i * 0.5 AS half, 'x' || i AS label, DATE '2026-01-01' + i::INT AS day FROM range(50) t(i)",
+                                               limit: 10, timeoutMilliseconds: 10_000, on: engine)
+        #expect(capped.rowCount == 10 && capped.truncated && capped.columns == ["i", "half", "label", "day"])
+        #expect(capped.rows[3] == [.integer(3), .number(1.5), .text("x3"), .text("2026-01-04")])
+        await #expect(throws: QueryTimedOut.self) {
+            try await QueryRunner.run("SELECT count(*) FROM range(100000000) a, range(1000) b", limit: 10, timeoutMilliseconds: 100, on: engine)
+        }
+    }
+}
