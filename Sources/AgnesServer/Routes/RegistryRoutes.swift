@@ -116,13 +116,7 @@ struct RegistryRoutes {
         var table = RegisteredTable(id: id, name: name, registeredBy: identity.user.email)
         body.apply(to: &table)
         table.name = name
-        try Self.validateSchedule(table.syncSchedule)
-        do {
-            try await registry.upsert(table)
-        } catch let StateError.conflict(message) {
-            throw APIError.conflict(message)
-        }
-        try await services.dataPlane.rebuild()
+        try await save(table)
         return try JSONCoding.encoder.encode(["id": id, "name": name, "status": "registered"]).response(status: .created)
     }
 
@@ -135,13 +129,7 @@ struct RegistryRoutes {
         let body = try await request.decodeJSON(TableFields.self, context: context)
         try await validateSource(body.sourceName)
         body.apply(to: &table)
-        try Self.validateSchedule(table.syncSchedule)
-        do {
-            try await registry.upsert(table)
-        } catch let StateError.conflict(message) {
-            throw APIError.conflict(message)
-        }
-        try await services.dataPlane.rebuild()
+        try await save(table)
         struct Updated: Encodable { let id: String; let updated: [String] }
         return try JSONCoding.encoder.encode(Updated(id: id, updated: body.given)).response(status: .ok)
     }
@@ -157,6 +145,17 @@ struct RegistryRoutes {
         }
         try await services.dataPlane.rebuild()
         return .noContent
+    }
+
+    /// Validates and stores a registration, then rebuilds the engine so the change is served at once.
+    private func save(_ table: RegisteredTable) async throws {
+        try Self.validateSchedule(table.syncSchedule)
+        do {
+            try await RegistryRepository(store: services.state).upsert(table)
+        } catch let StateError.conflict(message) {
+            throw APIError.conflict(message)
+        }
+        try await services.dataPlane.rebuild()
     }
 
     static func validateSchedule(_ text: String?) throws {
