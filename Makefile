@@ -19,7 +19,7 @@ release: bootstrap
 	$(SWIFT) build -c release
 
 run: build
-	DATA_DIR="$(DATA_DIR)" $(SWIFT) run agnes-server serve --host $(HOST) --port $(PORT)
+	DATA_DIR="$(DATA_DIR)" $(SWIFT) run agnes-server serve --demo --host $(HOST) --port $(PORT)
 
 # Tests run in parallel worker processes; DuckDB work inside each test is bounded to keep a 2-core machine usable.
 test: bootstrap

@@ -24,6 +24,11 @@ public enum AgnesServerApplication {
         try await make(services: services).runService()
     }
 
+    /// Creates the demo dataset when the data directory holds no tables and no data sources yet.
+    public static func seedDemo(_ services: ServerServices) async throws {
+        try await DemoDataset.seedIfEmpty(services)
+    }
+
     /// Every route of the API, behind the request pipeline.
     public static func makeRouter(services: ServerServices, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> Router<AgnesRequestContext> {

@@ -34,6 +34,9 @@ extension AgnesServerCommand {
 
         @OptionGroup var data: DataDirectoryOptions
 
+        @Flag(help: "On a first start with no tables and no data sources, create the demo dataset (make run does this).")
+        var demo = false
+
         @Option(name: .customLong("log-format"), help: "text (the default) or json: one object per line (default: $AGNES_LOG_FORMAT or text).")
         var logFormat: LogFormat?
 
@@ -63,6 +66,7 @@ extension AgnesServerCommand {
             }
             var failure: (any Error)?
             do {
+                if demo { try await AgnesServerApplication.seedDemo(services) }
                 try await AgnesServerApplication.run(services: services)
             } catch {
                 failure = error
