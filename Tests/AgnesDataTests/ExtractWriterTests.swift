@@ -42,14 +42,14 @@ struct ExtractWriterTests {
         let file = layout.parquetFile(tableId: "orders")
         #expect(orders.files.first?.sha256 == (try sha256sum(file)))
         #expect(orders.sizeBytes == (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64))
-        let groups = try connection.query("SELECT DISTINCT row_group_id, row_group_num_rows, compression FROM parquet_metadata(\(ExtractWriter.literal(file.path))) ORDER BY 1")
+        let groups = try connection.query("SELECT DISTINCT row_group_id, row_group_num_rows, compression FROM parquet_metadata(\(SQL.literal(file.path))) ORDER BY 1")
             .decode(RowGroup.self)
         #expect(groups.map(\.row_group_num_rows) == [122_880, 122_880, 54_240])
         #expect(Set(groups.map(\.compression)) == ["ZSTD"])
 
         #expect(try writer.tables().map(\.tableId) == ["customers", "orders"])
         #expect(try writer.tables().first { $0.tableId == "orders" } == orders)
-        try connection.execute("ATTACH \(ExtractWriter.literal(layout.databaseFile.path)) AS shop (READ_ONLY)")
+        try connection.execute("ATTACH \(SQL.literal(layout.databaseFile.path)) AS shop (READ_ONLY)")
         #expect(try connection.scalar(Int64.self, "SELECT count(*) FROM shop.orders WHERE customer = $1", 3) == 42_857)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: layout.dataDirectory.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)

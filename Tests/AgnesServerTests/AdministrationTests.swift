@@ -180,9 +180,36 @@ struct AdministrationTests {
             let limited = try await client.send(.post, "/auth/password/login", json: ["email": TestServer.adminEmail, "password": TestServer.adminPassword])
             #expect(limited.status == .tooManyRequests && limited.detail == "Too many requests — 10 per 1 minute")
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+            // A forged X-Forwarded-For does not buy a fresh budget unless the server is told to trust it.
+            let forged = try await client.send(.post, "/auth/password/login", json: ["email": TestServer.adminEmail, "password": TestServer.adminPassword],
+                                               headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.\(Int.random(in: 1...254))"])
+            #expect(forged.status == .tooManyRequests)
             // Other endpoints have their own budget.
             #expect(try await client.send(.post, "/auth/token", json: ["email": TestServer.adminEmail, "password": TestServer.adminPassword]).status == .ok)
         }
+    }
+
+    @Test("behind a trusted proxy the limit is per forwarded client address")
+    func forwardedFor() async throws {
+        try await TestServer.run(environment: ["AGNES_AUTH_RATELIMIT_ENABLED": "true", "AGNES_TRUST_FORWARDED_FOR": "true"]) { _, client in
+            func attempt(from address: String) async throws -> HTTPResponse.Status {
+                try await client.send(.post, "/auth/bootstrap", json: ["email": "x@example.com"],
+                                      headers: [HTTPField.Name("X-Forwarded-For")!: "\(address), 10.0.0.1"]).status
+            }
+            for _ in 0..<3 { _ = try await attempt(from: "198.51.100.7") }
+            #expect(try await attempt(from: "198.51.100.7") == .tooManyRequests)
+            #expect(try await attempt(from: "198.51.100.8") != .tooManyRequests)
+        }
+    }
+
+    @Test("the session cookie is Secure when the server's URL is https, and not over plain http")
+    func secureCookie() async throws {
+        let plain = try await TestServer.start()
+        let tls = try await TestServer.start(environment: ["SERVER_URL": "https://agnes.example.com"])
+        #expect(!plain.services.sessionCookie("t").contains("Secure"))
+        #expect(tls.services.sessionCookie("t").hasSuffix("; Secure") && tls.services.sessionCookie("t").contains("HttpOnly"))
+        try await plain.stop()
+        try await tls.stop()
     }
 
     @Test("/metrics exposes request counts and latency histograms by route pattern")

@@ -24,7 +24,7 @@ public struct ExtractWriter: Sendable {
         let temporary = layout.dataDirectory.appendingPathComponent(".\(id).parquet.tmp-\(UUID().uuidString.lowercased())")
         do {
             let rows = try connection.query("""
-                COPY (\(query)) TO \(Self.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
+                COPY (\(query)) TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
                 """).decodeFirst(CopyCount.self)?.count ?? 0
             try Self.synchronize(temporary)
             let digest = try FileDigest.of(temporary)
@@ -47,7 +47,7 @@ public struct ExtractWriter: Sendable {
         defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
-        try connection.execute("ATTACH \(Self.literal(layout.databaseFile.path)) AS published (READ_ONLY)")
+        try connection.execute("ATTACH \(SQL.literal(layout.databaseFile.path)) AS published (READ_ONLY)")
         return try connection.query("SELECT \(Self.metaColumns) FROM published._meta ORDER BY table_id").decode(ExtractedTable.self)
     }
 
@@ -65,7 +65,7 @@ public struct ExtractWriter: Sendable {
             defer { database.close() }
             let connection = try database.connect()
             defer { connection.close() }
-            try connection.execute("ATTACH \(Self.literal(temporary.path)) AS building")
+            try connection.execute("ATTACH \(SQL.literal(temporary.path)) AS building")
             try connection.execute("""
                 CREATE TABLE building._meta (table_id VARCHAR PRIMARY KEY, description VARCHAR, rows BIGINT, size_bytes BIGINT,
                     extracted_at TIMESTAMPTZ, query_mode VARCHAR, files JSON)
@@ -75,8 +75,8 @@ public struct ExtractWriter: Sendable {
                 let files = String(decoding: try encoder.encode(table.files), as: UTF8.self)
                 try connection.execute("INSERT INTO building._meta VALUES ($1, $2, $3, $4, $5, $6, $7::JSON)", table.tableId, table.description,
                                        table.rows, table.sizeBytes, table.extractedAt, table.queryMode, files)
-                let paths = table.files.map { Self.literal(layout.directory.appendingPathComponent($0.path).path) }.joined(separator: ", ")
-                try connection.execute("CREATE VIEW building.\(Self.identifier(table.tableId)) AS SELECT * FROM read_parquet([\(paths)])")
+                let paths = table.files.map { SQL.literal(layout.directory.appendingPathComponent($0.path).path) }.joined(separator: ", ")
+                try connection.execute("CREATE VIEW building.\(SQL.identifier(table.tableId)) AS SELECT * FROM read_parquet([\(paths)])")
             }
             try connection.execute("CHECKPOINT building")
             try connection.execute("DETACH building")
@@ -100,11 +100,6 @@ public struct ExtractWriter: Sendable {
         enum CodingKeys: String, CodingKey { case count = "Count" }
     }
 
-    /// `text` as a SQL string literal.
-    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-
-    /// `name` as a quoted SQL identifier.
-    static func identifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// Flushes a file's data to disk before it is renamed into place.
     static func synchronize(_ url: URL) throws {

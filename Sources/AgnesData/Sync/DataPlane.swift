@@ -41,6 +41,16 @@ public final class DataPlane: Sendable {
     /// Throws `SyncInProgress` while another run is going.
     @discardableResult
     public func triggerSync(_ ids: [String]?, trigger: String) async throws -> [String] {
+        let tables = try await claimRun(ids)
+        if !tables.isEmpty {
+            Task { await self.run(tables, trigger: trigger) }
+        }
+        return tables.map(\.id)
+    }
+
+    /// Picks the tables of a run (the listed ids, or the due tables) and marks the run as started; an empty list
+    /// starts nothing. Throws `SyncInProgress` while another run is going, `UnknownTables` for ids not registered.
+    private func claimRun(_ ids: [String]?) async throws -> [RegisteredTable] {
         let registry = try await RegistryRepository(store: state).list()
         let tables: [RegisteredTable]
         if let ids {
@@ -58,17 +68,13 @@ public final class DataPlane: Sendable {
                 return schedule.isDue(lastSync: states[table.id]?.lastSync, now: now)
             }
         }
-        let names = tables.map(\.id)
-        if names.isEmpty {
-            // Nothing is due: no run starts, but a run in progress is still reported as such.
+        if tables.isEmpty {
+            // Nothing to do: no run starts, but a run in progress is still reported as such.
             if runningTables != nil { throw SyncInProgress() }
             return []
         }
-        guard beginRun(names) else { throw SyncInProgress() }
-        Task {
-            await self.run(tables, trigger: trigger)
-        }
-        return names
+        guard beginRun(tables.map(\.id)) else { throw SyncInProgress() }
+        return tables
     }
 
     /// Marks a run of `names` as started; false when one is running already.
@@ -99,8 +105,8 @@ public final class DataPlane: Sendable {
 
     /// Runs a sync to the end (for callers that wait, such as tests and the first start).
     public func syncNow(_ ids: [String]?, trigger: String) async throws {
-        _ = try await triggerSync(ids, trigger: trigger)
-        while runningTables != nil { try await Task.sleep(for: .milliseconds(20)) }
+        let tables = try await claimRun(ids)
+        if !tables.isEmpty { await run(tables, trigger: trigger) }
     }
 
     /// Triggers the due tables every `interval` until the task is cancelled (the in-process scheduler). A tick while a

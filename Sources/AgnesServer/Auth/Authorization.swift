@@ -24,16 +24,21 @@ struct Authorization: Sendable {
 
     func isGranted(_ type: ResourceType, _ id: String, to identity: Identity) async throws -> Bool {
         if identity.isAdmin { return true }
-        let grants = try await services.grants(ofUser: identity.user.id).grants
-        switch type {
-        case .table:
+        if type == .table {
+            // A table is granted directly or through its folder, which the registry knows.
             let folder = try await RegistryRepository(store: services.state).get(id: id)?.folder
-            return grants.contains { grant in
-                grant.resourceType == .table && grant.resourceId == id
-                    || grant.resourceType == .tableFolder && folder != nil && grant.resourceId == folder
-            }
-        case .tableFolder, .metricCategory, .knowledgeCategory:
-            return grants.contains { $0.resourceType == type && $0.resourceId == id }
+            return try await canRead(tableId: id, folder: folder, identity: identity)
+        }
+        return try await services.grants(ofUser: identity.user.id).grants.contains { $0.resourceType == type && $0.resourceId == id }
+    }
+
+    /// Whether the caller may read a table whose folder is known already (lists such as the manifest check many
+    /// tables against one cached set of grants, without a registry read per table).
+    func canRead(tableId: String, folder: String?, identity: Identity) async throws -> Bool {
+        if identity.isAdmin { return true }
+        return try await services.grants(ofUser: identity.user.id).grants.contains { grant in
+            grant.resourceType == .table && grant.resourceId == tableId
+                || grant.resourceType == .tableFolder && folder != nil && grant.resourceId == folder
         }
     }
 }

@@ -54,7 +54,7 @@ enum DemoDataset {
         defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
-        func path(_ name: String) -> String { "'" + directory.appendingPathComponent(name).path.replacingOccurrences(of: "'", with: "''") + "'" }
+        func path(_ name: String) -> String { SQL.literal(directory.appendingPathComponent(name).path) }
         try connection.execute("SELECT setseed(0.42)")
         try connection.execute("""
             COPY (SELECT i AS customer_id, 'Customer ' || i AS name,

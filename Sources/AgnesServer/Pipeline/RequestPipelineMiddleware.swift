@@ -88,9 +88,8 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         let action = facts.action ?? "\(request.method.rawValue) \(context.endpointPath ?? path)"
         let params = facts.params.isEmpty ? nil : (try? JSONCoding.encoder.encode(facts.params)).map { String(decoding: $0, as: UTF8.self) }
         let code = response.status.code
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         audit.record(AuditEntry(userId: facts.userId, action: action, resource: facts.resource, params: params,
-                                result: code < 400 ? "success" : "error.\(code)", durationMs: milliseconds, clientIp: context.clientIP,
+                                result: code < 400 ? "success" : "error.\(code)", durationMs: duration.milliseconds, clientIp: context.clientIP,
                                 clientKind: facts.clientKind, requestId: context.requestId))
     }
 
@@ -110,4 +109,9 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         }
         return UUID().uuidString.lowercased()
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, as the audit trail records durations.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -26,7 +26,7 @@ struct DownloadRoutes {
         guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
             throw APIError.notFound("Table '\(id)' not found")
         }
-        guard try await Authorization(services: services).isGranted(.table, id, to: identity) else {
+        guard try await Authorization(services: services).canRead(tableId: id, folder: table.folder, identity: identity) else {
             throw APIError(.forbidden, "Access denied to this table")
         }
         return table

@@ -71,14 +71,10 @@ struct GrantRoutes {
         try context.requireIdentity().requireAdmin()
         let type = try request.uri.queryParameters.get("resource_type").map(Self.resourceType)
         let groupId = request.uri.queryParameters.get("group_id")
-        let groups = try await services.groups.list()
-        var responses: [GrantResponse] = []
-        for group in groups where groupId == nil || group.id == groupId {
-            for grant in try await services.grants.list(groupId: group.id) where type == nil || grant.resourceType == type {
-                responses.append(GrantResponse(grant: grant, groupName: group.name))
-            }
-        }
-        return responses
+        let names = Dictionary(uniqueKeysWithValues: try await services.groups.list().map { ($0.id, $0.name) })
+        return try await services.grants.list(groupId: groupId)
+            .filter { type == nil || $0.resourceType == type }
+            .map { GrantResponse(grant: $0, groupName: names[$0.groupId] ?? $0.groupId) }
     }
 
     func create(_ request: Request, _ context: AgnesRequestContext) async throws -> EditedResponse<GrantResponse> {

@@ -144,7 +144,7 @@ struct GroupRoutes {
     }
 
     private func summary(_ id: String) async throws -> GroupSummary {
-        guard let group = try await services.groups.summaries().first(where: { $0.id == id }) else { throw APIError.notFound("Group not found") }
+        guard let group = try await services.groups.summary(id: id) else { throw APIError.notFound("Group not found") }
         return group
     }
 }

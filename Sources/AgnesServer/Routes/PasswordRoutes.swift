@@ -66,12 +66,19 @@ struct PasswordRoutes {
             return AuthPages.page(title: title, message: "Enter your email and we will send you a link.", action: "\(base)\(purpose == .passwordSetup ? "/request" : "")",
                                   fields: [.init(name: "email", label: "Email", type: "email", value: email)], submit: "Send link")
         }
-        return AuthPages.page(title: title, action: "\(base)/confirm", fields: [
-            .init(name: "email", label: "Email", type: "hidden", value: email),
-            .init(name: "token", label: "Token", type: "hidden", value: token),
-            .init(name: "password", label: "New password (at least \(PasswordHasher.minimumLength) characters)", type: "password"),
-            .init(name: "confirm_password", label: "Repeat the password", type: "password"),
-        ], submit: "Set password")
+        return newPasswordForm(purpose: purpose, email: email, token: token)
+    }
+
+    /// The form that sets the new password, behind a link (and again, with the reason, after a failed attempt).
+    func newPasswordForm(purpose: OneTimeTokenPurpose, email: String, token: String, error: APIError? = nil) -> Response {
+        let isSetup = purpose == .passwordSetup
+        return AuthPages.page(title: isSetup ? "Set your password" : "Reset your password", error: error?.detail,
+                              action: "\(isSetup ? "/auth/password/setup" : "/auth/password/reset")/confirm", fields: [
+                                  .init(name: "email", label: "Email", type: "hidden", value: email),
+                                  .init(name: "token", label: "Token", type: "hidden", value: token),
+                                  .init(name: "password", label: "New password (at least \(PasswordHasher.minimumLength) characters)", type: "password"),
+                                  .init(name: "confirm_password", label: "Repeat the password", type: "password"),
+                              ], submit: "Set password", status: error?.status ?? .ok)
     }
 
     /// Sends a setup or reset link when the email belongs to an active user; answers the same either way.
@@ -113,13 +120,7 @@ struct PasswordRoutes {
             return Response(status: .found, headers: [.location: "/", .setCookie: services.sessionCookie(token)])
         } catch let error as APIError where !Self.wantsJSON(request) {
             context.audit.record(isSetup ? "auth.password_setup" : "auth.password_reset", params: ["failure": error.detail])
-            return AuthPages.page(title: isSetup ? "Set your password" : "Reset your password", error: error.detail,
-                                  action: "\(isSetup ? "/auth/password/setup" : "/auth/password/reset")/confirm", fields: [
-                                      .init(name: "email", label: "Email", type: "hidden", value: fields["email"] ?? ""),
-                                      .init(name: "token", label: "Token", type: "hidden", value: fields["token"] ?? ""),
-                                      .init(name: "password", label: "New password", type: "password"),
-                                      .init(name: "confirm_password", label: "Repeat the password", type: "password"),
-                                  ], submit: "Set password", status: error.status)
+            return newPasswordForm(purpose: purpose, email: fields["email"] ?? "", token: fields["token"] ?? "", error: error)
         }
     }
 

@@ -25,7 +25,7 @@ struct SourceRoutes {
     struct JSONObject: Decodable {
         let text: String
         init(from decoder: any Decoder) throws {
-            let value = try decoder.singleValueContainer().decode(AnyJSON.self)
+            let value = try decoder.singleValueContainer().decode(JSONValue.self)
             guard case .object = value else {
                 throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: decoder.codingPath, debugDescription: "config must be an object"))
             }
@@ -45,7 +45,7 @@ struct SourceRoutes {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(source.name, forKey: .name)
             try container.encode(source.type, forKey: .type)
-            try container.encode(try JSONDecoder().decode(AnyJSON.self, from: Data(source.config.utf8)), forKey: .config)
+            try container.encode(try JSONDecoder().decode(JSONValue.self, from: Data(source.config.utf8)), forKey: .config)
             try container.encode(source.secretEnv, forKey: .secretEnv)
             try container.encode(source.createdAt, forKey: .createdAt)
             try container.encode(source.updatedAt, forKey: .updatedAt)
@@ -98,32 +98,5 @@ struct SourceRoutes {
     static func isEnvironmentName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), name.count <= 64 else { return false }
         return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-    }
-}
-
-/// Any JSON value, decoded and re-encoded as it came.
-indirect enum AnyJSON: Codable, Sendable {
-    case null, bool(Bool), number(Double), string(String), array([AnyJSON]), object([String: AnyJSON])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([AnyJSON].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: AnyJSON].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case let .bool(value): try container.encode(value)
-        case let .number(value): if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
-        case let .string(value): try container.encode(value)
-        case let .array(value): try container.encode(value)
-        case let .object(value): try container.encode(value)
-        }
     }
 }

@@ -113,7 +113,7 @@ struct SyncRoutes {
         var tables: [String: ManifestTable] = [:]
         for table in registry {
             guard let state = states[table.id], state.lastSync != nil || table.queryMode == .remote,
-                  try await authorization.isGranted(.table, table.id, to: identity) else { continue }
+                  try await authorization.canRead(tableId: table.id, folder: table.folder, identity: identity) else { continue }
             let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state.files ?? "[]").utf8))) ?? []
             tables[table.id] = ManifestTable(hash: state.md5 ?? "", updated: state.lastSync, sizeBytes: state.fileSizeBytes ?? 0,
                                              rows: state.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",

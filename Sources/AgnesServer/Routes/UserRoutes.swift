@@ -99,11 +99,8 @@ struct UserRoutes {
 
     func list(_ context: AgnesRequestContext) async throws -> [UserResponse] {
         try context.requireIdentity().requireAdmin()
-        var responses: [UserResponse] = []
-        for user in try await services.users.list() {
-            responses.append(UserResponse(user: user, groups: try await services.groups.memberships(ofUser: user.id)))
-        }
-        return responses
+        let memberships = try await services.groups.membershipsByUser()
+        return try await services.users.list().map { UserResponse(user: $0, groups: memberships[$0.id] ?? []) }
     }
 
     func show(_ context: AgnesRequestContext) async throws -> UserResponse {

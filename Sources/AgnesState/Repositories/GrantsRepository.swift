@@ -36,10 +36,12 @@ public struct GrantsRepository: Sendable {
         }
     }
 
-    /// Grants held by a group.
-    public func list(groupId: String) async throws -> [ResourceGrant] {
+    /// Grants held by a group, or by every group when `groupId` is nil.
+    public func list(groupId: String?) async throws -> [ResourceGrant] {
         try await store.read { connection in
-            try connection.fetchAll(ResourceGrant.self, "SELECT \(Self.columns) FROM resource_grants WHERE group_id = $1 ORDER BY resource_type, resource_id", groupId)
+            try connection.fetchAll(ResourceGrant.self, """
+                SELECT \(Self.columns) FROM resource_grants WHERE $1 IS NULL OR group_id = $1 ORDER BY resource_type, resource_id, group_id
+                """, groupId)
         }
     }
 

@@ -136,6 +136,15 @@ public struct GroupsRepository: Sendable {
 
     /// Every group with how many members and grants it has, system groups first.
     public func summaries() async throws -> [GroupSummary] {
+        try await summaries(id: nil)
+    }
+
+    /// One group with its member and grant counts, or nil.
+    public func summary(id: String) async throws -> GroupSummary? {
+        try await summaries(id: id).first
+    }
+
+    private func summaries(id: String?) async throws -> [GroupSummary] {
         try await store.read { connection in
             try connection.fetchAll(GroupSummary.self, """
                 SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by,
@@ -143,8 +152,9 @@ public struct GroupsRepository: Sendable {
                 FROM user_groups g
                 LEFT JOIN (SELECT group_id, count(*) AS n FROM user_group_members GROUP BY group_id) m ON m.group_id = g.id
                 LEFT JOIN (SELECT group_id, count(*) AS n FROM resource_grants GROUP BY group_id) r ON r.group_id = g.id
+                WHERE $1 IS NULL OR g.id = $1
                 ORDER BY g.is_system DESC, g.name
-                """)
+                """, id)
         }
     }
 
@@ -156,6 +166,28 @@ public struct GroupsRepository: Sendable {
                 FROM user_group_members m JOIN users u ON u.id = m.user_id
                 WHERE m.group_id = $1 ORDER BY m.added_at, u.email
                 """, groupId)
+        }
+    }
+
+    /// Every user's memberships, by user id (one query, for lists of users).
+    public func membershipsByUser() async throws -> [String: [UserMembership]] {
+        let rows = try await store.read { connection in
+            try connection.fetchAll(UserMembershipRow.self, """
+                SELECT m.user_id, g.id AS group_id, g.name AS group_name, g.is_system, m.source, m.added_at, m.added_by
+                FROM user_group_members m JOIN user_groups g ON g.id = m.group_id
+                ORDER BY g.is_system DESC, g.name
+                """)
+        }
+        return Dictionary(grouping: rows, by: \.userId).mapValues { $0.map(\.membership) }
+    }
+
+    private struct UserMembershipRow: Decodable {
+        let userId: String
+        let membership: UserMembership
+        enum CodingKeys: String, CodingKey { case userId = "user_id" }
+        init(from decoder: any Decoder) throws {
+            userId = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .userId)
+            membership = try UserMembership(from: decoder)
         }
     }
 
