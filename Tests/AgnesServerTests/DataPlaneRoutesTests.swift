@@ -153,6 +153,46 @@ struct DataPlaneRoutesTests {
         }
     }
 
+    @Test("partitioned tables: the manifest lists their parts; each part downloads with its own sha256 ETag")
+    func partitionedDownloads() async throws {
+        try await TestServer.run { server, client in
+            let files = server.directory.appendingPathComponent("files")
+            try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+            let rows = (0..<900).map { "\($0),2026-0\($0 % 3 + 1)-1\($0 % 9),\($0 * 2)" }.joined(separator: "\n")
+            try ("id,day,amount\n" + rows + "\n").write(to: files.appendingPathComponent("sessions.csv"), atomically: true, encoding: .utf8)
+            let admin = try await client.adminToken()
+            _ = try await client.send(.post, "/api/admin/sources", json: ["name": "web", "type": "files", "config": ["directory": files.path]], token: admin)
+            let refused = try await client.send(.post, "/api/admin/register-table", json: ["name": "sessions", "source_name": "web", "source_table": "sessions.csv",
+                                                                                            "sync_strategy": "partitioned"], token: admin)
+            #expect(refused.status == .unprocessableContent && refused.detail?.contains("partition_by") == true)
+            let registered = try await client.send(.post, "/api/admin/register-table", json: ["name": "sessions", "source_name": "web", "source_table": "sessions.csv",
+                                                                                               "sync_strategy": "partitioned", "partition_by": "day"], token: admin)
+            #expect(registered.status == .created)
+            try await server.services.dataPlane.syncNow(nil, trigger: "test")
+
+            let entry = try #require((try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: [String: Any]])?["sessions"])
+            let parts = try #require(entry["files"] as? [[String: Any]])
+            #expect(entry["rows"] as? Int == 900 && entry["hash"] as? String == "" && parts.compactMap { $0["part"] as? String } == ["2026-01", "2026-02", "2026-03"])
+            let whole = try await client.send(.get, "/api/data/sessions/download", token: admin)
+            #expect(whole.status == .notFound && whole.detail?.contains("/api/data/sessions/parts/") == true)
+            for part in parts {
+                let name = try #require(part["part"] as? String)
+                let (status, headers, body) = try await client.execute(uri: "/api/data/sessions/parts/\(name)", method: .get,
+                                                                       headers: [.authorization: "Bearer \(admin)"]) { response in
+                    (response.status, response.headers, Data(buffer: response.body))
+                }
+                #expect(status == .ok && Self.sha256(body) == part["sha256"] as? String && headers[.eTag] == "\"\(Self.sha256(body))\"")
+                #expect(body.count == part["size_bytes"] as? Int)
+            }
+            let ranged = try await client.execute(uri: "/api/data/sessions/parts/2026-02.parquet", method: .get,
+                                                  headers: [.authorization: "Bearer \(admin)", .range: "bytes=0-3"]) { response in
+                (response.status, Data(buffer: response.body))
+            }
+            #expect(ranged.0 == .partialContent && ranged.1 == Data("PAR1".utf8))
+            #expect(try await client.send(.get, "/api/data/sessions/parts/2025-12", token: admin).status == .notFound)
+        }
+    }
+
     @Test("POST /api/query: one guarded SELECT over granted tables; 400 for anything else, 403 for tables not granted")
     func query() async throws {
         try await TestServer.run { server, client in

@@ -15,6 +15,9 @@ public struct ExtractLayout: Sendable, Equatable {
     /// The parquet file of a (non-partitioned) table.
     public func parquetFile(tableId: String) -> URL { dataDirectory.appendingPathComponent("\(tableId).parquet") }
 
+    /// The folder of a partitioned table's parts (`data/<table_id>/`).
+    public func partsDirectory(tableId: String) -> URL { dataDirectory.appendingPathComponent(tableId, isDirectory: true) }
+
     /// The layout of `source` under `extractsDirectory`; the name must be a plain identifier (it becomes a directory
     /// and a DuckDB catalog alias).
     public init(extractsDirectory: URL, source: String) throws {

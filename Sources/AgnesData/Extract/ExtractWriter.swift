@@ -19,23 +19,37 @@ public struct ExtractWriter: Sendable {
     public func writeTable(id: String, description: String? = nil, query: String, queryMode: String = QueryMode.local.rawValue,
                            on connection: Connection, now: Date = Date()) throws -> ExtractedTable {
         guard RegisteredTable.isValidId(id) else { throw ExtractError.invalidName("table id '\(id)' is not a valid id") }
-        try FileManager.default.createDirectory(at: layout.dataDirectory, withIntermediateDirectories: true)
         let target = layout.parquetFile(tableId: id)
-        let temporary = layout.dataDirectory.appendingPathComponent(".\(id).parquet.tmp-\(UUID().uuidString.lowercased())")
+        let (rows, temporary, digest) = try writeParquet(tableId: id, select: query, on: connection)
         do {
-            let rows = try connection.query("""
-                COPY (\(query)) TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
-                """).decodeFirst(CopyCount.self)?.count ?? 0
-            try Self.synchronize(temporary)
-            let digest = try FileDigest.of(temporary)
             try Self.replace(target, with: temporary)
-            // Kept to the microsecond, as DuckDB stores it, so a table read back from `_meta` equals the one written.
-            return ExtractedTable(tableId: id, description: description, rows: rows, sizeBytes: digest.size, extractedAt: DuckDBTimestamp(now).date,
-                                  queryMode: queryMode,
-                                  files: [ExtractFile(path: "data/\(id).parquet", sizeBytes: digest.size, sha256: digest.sha256, md5: digest.md5)])
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? DuckDBError { throw ExtractError.failed(table: id, message: error.message) }
+            throw error
+        }
+        return ExtractedTable(tableId: id, description: description, rows: rows, sizeBytes: digest.size, extractedAt: Self.stamp(now),
+                              queryMode: queryMode, files: [ExtractFile(path: "data/\(id).parquet", sizeBytes: digest.size, sha256: digest.sha256, md5: digest.md5)])
+    }
+
+    /// Kept to the microsecond, as DuckDB stores it, so a table read back from `_meta` equals the one written.
+    static func stamp(_ date: Date) -> Date { DuckDBTimestamp(date).date }
+
+    /// Runs `select` into a new parquet file under a temporary name in the data directory, flushed to disk; returns
+    /// the row count, the file and its digest. The caller renames the file into place (or removes it).
+    func writeParquet(tableId: String, select: String, on connection: Connection, directory: URL? = nil) throws
+        -> (rows: Int64, file: URL, digest: (size: Int64, sha256: String, md5: String)) {
+        let directory = directory ?? layout.dataDirectory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let temporary = directory.appendingPathComponent(".\(tableId).parquet.tmp-\(UUID().uuidString.lowercased())")
+        do {
+            let rows = try connection.query("""
+                COPY (\(select)) TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
+                """).decodeFirst(CopyCount.self)?.count ?? 0
+            try Self.synchronize(temporary)
+            return (rows, temporary, try FileDigest.of(temporary))
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            if let error = error as? DuckDBError { throw ExtractError.failed(table: tableId, message: error.message) }
             throw error
         }
     }
@@ -76,7 +90,10 @@ public struct ExtractWriter: Sendable {
                 try connection.execute("INSERT INTO building._meta VALUES ($1, $2, $3, $4, $5, $6, $7::JSON)", table.tableId, table.description,
                                        table.rows, table.sizeBytes, table.extractedAt, table.queryMode, files)
                 let paths = table.files.map { SQL.literal(layout.directory.appendingPathComponent($0.path).path) }.joined(separator: ", ")
-                try connection.execute("CREATE VIEW building.\(SQL.identifier(table.tableId)) AS SELECT * FROM read_parquet([\(paths)])")
+                let view = table.files.isEmpty
+                    ? "SELECT NULL AS no_rows_yet WHERE false"
+                    : "SELECT * FROM read_parquet([\(paths)], union_by_name = true)"
+                try connection.execute("CREATE VIEW building.\(SQL.identifier(table.tableId)) AS \(view)")
             }
             try connection.execute("CHECKPOINT building")
             try connection.execute("DETACH building")
@@ -90,6 +107,21 @@ public struct ExtractWriter: Sendable {
         }
         for id in removing where merged[id] == nil {
             try? FileManager.default.removeItem(at: layout.parquetFile(tableId: id))
+            try? FileManager.default.removeItem(at: layout.partsDirectory(tableId: id))
+        }
+        // Files a table no longer lists: replaced or dropped parts, leftovers of an interrupted sync, and the file (or
+        // parts) of the strategy it had before.
+        for table in tables {
+            let directory = layout.partsDirectory(tableId: table.tableId)
+            guard table.files.contains(where: { $0.part != nil }) else {
+                try? FileManager.default.removeItem(at: directory)
+                continue
+            }
+            try? FileManager.default.removeItem(at: layout.parquetFile(tableId: table.tableId))
+            let kept = Set(table.files.map { layout.directory.appendingPathComponent($0.path).lastPathComponent })
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !kept.contains(name) {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
         }
     }
 

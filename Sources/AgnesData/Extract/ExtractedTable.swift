@@ -9,9 +9,19 @@ public struct ExtractFile: Codable, Sendable, Equatable {
     public var sizeBytes: Int64
     public var sha256: String
     public var md5: String
+    /// The part of a partitioned table this file holds (`2026-03`, or `none` for rows without a partition value).
+    public var part: String?
+
+    public init(path: String, sizeBytes: Int64, sha256: String, md5: String, part: String? = nil) {
+        self.path = path
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+        self.md5 = md5
+        self.part = part
+    }
 
     enum CodingKeys: String, CodingKey {
-        case path, sha256, md5
+        case path, sha256, md5, part
         case sizeBytes = "size_bytes"
     }
 }

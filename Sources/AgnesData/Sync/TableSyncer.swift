@@ -1,5 +1,5 @@
 // Syncs one registered table: reads it from its data source through the connector, writes the extract (parquet +
-// extract.duckdb) and records the outcome in `sync_state` and `sync_history`. A failure records why and leaves the
+// extract.duckdb) by the table's strategy (full refresh, incremental, partitioned) and records the outcome in `sync_state` and `sync_history`. A failure records why and leaves the
 // last good extract in place. The DuckDB work runs on NIO's thread pool, never on the caller's executor.
 import AgnesState
 import Crypto
@@ -38,7 +38,8 @@ public struct TableSyncer: Sendable {
             let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
                 try Self.extract(table, connector: connector, layout: layout, now: started)
             }
-            let file = extracted.files.first
+            // A table in one file has its hashes in sync_state; a partitioned one lists them per part.
+            let file = extracted.files.count == 1 && extracted.files[0].part == nil ? extracted.files.first : nil
             try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
                 startedAt: started, finishedAt: Date(), trigger: trigger,
                 outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
@@ -73,16 +74,52 @@ public struct TableSyncer: Sendable {
         let connection = try database.connect()
         defer { connection.close() }
         try connector.prepare(connection)
+        if let problem = strategyProblem(table) { throw ConnectorError(problem) }
+        _ = try? connection.execute("SET TimeZone = 'UTC'")
         let writer = ExtractWriter(layout: layout)
-        let extracted = try writer.writeTable(id: table.id, description: table.description, query: try connector.query(for: table),
-                                              queryMode: table.queryMode.rawValue, on: connection, now: now)
+        let query = try connector.query(for: table)
+        let mode = table.queryMode.rawValue
+        let extracted: ExtractedTable
+        switch table.syncStrategy {
+        case .fullRefresh:
+            extracted = try writer.writeTable(id: table.id, description: table.description, query: query, queryMode: mode, on: connection, now: now)
+        case .incremental:
+            extracted = try writer.writeIncremental(id: table.id, description: table.description, query: query,
+                                                    incrementalColumn: table.incrementalColumn ?? "", primaryKey: table.primaryKey,
+                                                    queryMode: mode, on: connection, now: now)
+        case .partitioned:
+            extracted = try writer.writePartitioned(id: table.id, description: table.description, query: query, partitionBy: table.partitionBy ?? "",
+                                                    incrementalColumn: table.incrementalColumn, primaryKey: table.primaryKey,
+                                                    queryMode: mode, on: connection, now: now)
+        }
         try writer.publish([extracted])
-        let path = layout.parquetFile(tableId: table.id).path
-        let schema = try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(path)))").decode(Column.self)
+        let paths = extracted.files.map { layout.directory.appendingPathComponent($0.path).path }
+        guard !paths.isEmpty else { return (extracted, [], nil) }
+        let files = "[" + paths.map(SQL.literal).joined(separator: ", ") + "]"
+        let schema = try connection.query("DESCRIBE SELECT * FROM read_parquet(\(files), union_by_name = true)").decode(Column.self)
         // The profile is a best effort: a table whose profile cannot be computed is still synced.
-        let profile = try? TableProfiler.profile(paths: [path], on: connection)
+        let profile = try? TableProfiler.profile(paths: paths, on: connection)
         return (extracted, schema, profile)
     }
+
+    /// Why `table`'s sync settings cannot work, or nil when they can (checked at registration and before each sync).
+    public static func strategyProblem(_ table: RegisteredTable) -> String? {
+        let columns = [table.incrementalColumn, table.partitionBy].compactMap { $0 } + table.primaryKey
+        if let bad = columns.first(where: { !isPlainColumnName($0) }) {
+            return "column name '\(bad)' must start with a letter or _ and contain only letters, digits and _ (at most 64)"
+        }
+        switch table.syncStrategy {
+        case .fullRefresh: return nil
+        case .incremental:
+            return table.incrementalColumn == nil ? "sync_strategy 'incremental' needs incremental_column" : nil
+        case .partitioned:
+            if table.partitionBy == nil { return "sync_strategy 'partitioned' needs partition_by (a date or timestamp column)" }
+            if table.queryMode == .remote { return "sync_strategy 'partitioned' cannot be used with query_mode 'remote'" }
+            return nil
+        }
+    }
+
+    static func isPlainColumnName(_ name: String) -> Bool { ExtractLayout.isValidSourceName(name) }
 
     /// A stable hash of the column names and types, so clients can tell a schema change from a data change.
     static func schemaHash(_ columns: [Column]) -> String {

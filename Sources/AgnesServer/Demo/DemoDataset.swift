@@ -25,12 +25,18 @@ enum DemoDataset {
             ("products", "products.csv", "sales", "Product catalogue with category and list price"),
             ("orders", "orders.parquet", "sales", "Orders with customer, status and order date"),
             ("order_items", "order_items.parquet", "sales", "Order lines: product, quantity, unit price"),
-            ("web_sessions", "web_sessions/*.parquet", "web", "Website sessions, one parquet file per month"),
+            ("web_sessions", "web_sessions/*.parquet", "web", "Website sessions, partitioned by month of started_at"),
         ]
         for table in tables {
-            try await registry.upsert(RegisteredTable(id: table.id, name: table.id, sourceName: sourceName, sourceType: "files",
-                                                      sourceTable: table.file, folder: table.folder, description: table.description,
-                                                      registeredBy: "system:demo"))
+            var registered = RegisteredTable(id: table.id, name: table.id, sourceName: sourceName, sourceType: "files",
+                                             sourceTable: table.file, folder: table.folder, description: table.description,
+                                             registeredBy: "system:demo")
+            if table.id == "web_sessions" {
+                // Served as monthly parts (`/api/data/web_sessions/parts/2025-03`); a sync rewrites only changed months.
+                registered.syncStrategy = .partitioned
+                registered.partitionBy = "started_at"
+            }
+            try await registry.upsert(registered)
         }
         var analysts = try await services.groups.find(name: "Analysts")
         if analysts == nil {

@@ -1,6 +1,7 @@
 // Table downloads: `GET|HEAD /api/data/{id}/download` streams the table's parquet from disk with a strong ETag (its
 // sha256), `If-None-Match` → 304, `Range`/`If-Range` → 206 with `Content-Range` (416 past the end); and
-// `GET /api/data/{id}/check-access` (204/403/404). Access is checked by registry id; every download is audited.
+// `GET /api/data/{id}/check-access` (204/403/404). Partitioned tables are downloaded part by part from
+// `/api/data/{id}/parts/{part}`, with the same headers. Access is checked by registry id; every download is audited.
 import AgnesData
 import AgnesState
 import Foundation
@@ -13,6 +14,8 @@ struct DownloadRoutes {
     func register(on router: RouterGroup<AgnesRequestContext>) {
         router.get("/api/data/{id}/download") { request, context in try await download(request, context, head: false) }
         router.head("/api/data/{id}/download") { request, context in try await download(request, context, head: true) }
+        router.get("/api/data/{id}/parts/{part}") { request, context in try await downloadPart(request, context, head: false) }
+        router.head("/api/data/{id}/parts/{part}") { request, context in try await downloadPart(request, context, head: true) }
         router.get("/api/data/{id}/check-access") { _, context -> HTTPResponse.Status in
             _ = try await accessibleTable(context)
             return .noContent
@@ -34,23 +37,59 @@ struct DownloadRoutes {
 
     func download(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
         let table = try await accessibleTable(context)
-        guard let sourceName = table.sourceName, let state = try await SyncStateRepository(store: services.state).state(tableId: table.id),
-              let sha256 = state.sha256 else {
+        let (layout, state) = try await extract(of: table)
+        guard let sha256 = state.sha256 else {
+            if !files(of: state).isEmpty {
+                throw APIError.notFound("Table '\(table.id)' is partitioned: download its parts from /api/data/\(table.id)/parts/{part} (see files in the manifest)")
+            }
             throw APIError.notFound("Table '\(table.id)' has no data yet")
         }
-        let layout = try ExtractLayout(extractsDirectory: services.dataPlane.extractsDirectory, source: sourceName)
-        let path = layout.parquetFile(tableId: table.id).path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
+        context.audit.record("data.download", resource: "table:\(table.id)")
+        return try await serve(path: layout.parquetFile(tableId: table.id).path, sha256: sha256, filename: "\(table.id).parquet",
+                               request, context, head: head)
+    }
+
+    /// `GET|HEAD /api/data/{id}/parts/{part}`: one part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
+    func downloadPart(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
+        let table = try await accessibleTable(context)
+        var part = try context.parameters.require("part")
+        if part.hasSuffix(".parquet") { part.removeLast(".parquet".count) }
+        let (layout, state) = try await extract(of: table)
+        guard let file = files(of: state).first(where: { $0.part == part }) else {
+            throw APIError.notFound("Table '\(table.id)' has no part '\(part)'")
+        }
+        context.audit.record("data.download", resource: "table:\(table.id)", params: ["part": part])
+        return try await serve(path: layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
+                               filename: "\(table.id)-\(part).parquet", request, context, head: head)
+    }
+
+    /// The extract layout and sync state of a synced table (404 when it has none).
+    private func extract(of table: RegisteredTable) async throws -> (ExtractLayout, SyncState) {
+        guard let sourceName = table.sourceName, let state = try await SyncStateRepository(store: services.state).state(tableId: table.id),
+              state.lastSync != nil else {
             throw APIError.notFound("Table '\(table.id)' has no data yet")
+        }
+        return (try ExtractLayout(extractsDirectory: services.dataPlane.extractsDirectory, source: sourceName), state)
+    }
+
+    private func files(of state: SyncState) -> [ExtractFile] {
+        (try? JSONDecoder().decode([ExtractFile].self, from: Data((state.files ?? "[]").utf8))) ?? []
+    }
+
+    /// Streams the file at `path` with its sha256 as a strong ETag, honouring `If-None-Match`, `Range` and `If-Range`.
+    private func serve(path: String, sha256: String, filename: String, _ request: Request, _ context: AgnesRequestContext,
+                       head: Bool) async throws -> Response {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
+            throw APIError.notFound("The file of '\(filename)' is missing; the next sync writes it again")
         }
         let etag = "\"\(sha256)\""
         var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
-                                   .contentDisposition: "attachment; filename=\"\(table.id).parquet\""]
+                                   .contentDisposition: "attachment; filename=\"\(filename)\""]
         if let modified = attributes[.modificationDate] as? Date { headers[.lastModified] = Self.httpDate(modified) }
         if let match = request.headers[.ifNoneMatch], match == etag || match == "*" {
+            context.audit.skip()
             return Response(status: .notModified, headers: headers)
         }
-        context.audit.record("data.download", resource: "table:\(table.id)")
 
         var range: ClosedRange<Int>?
         if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true {

@@ -150,6 +150,7 @@ struct RegistryRoutes {
     /// Validates and stores a registration, then rebuilds the engine so the change is served at once.
     private func save(_ table: RegisteredTable) async throws {
         try Self.validateSchedule(table.syncSchedule)
+        if let problem = TableSyncer.strategyProblem(table) { throw APIError(.unprocessableContent, problem) }
         do {
             try await RegistryRepository(store: services.state).upsert(table)
         } catch let StateError.conflict(message) {
