@@ -55,7 +55,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB"]),
+        .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"]),
+        // Helpers shared by test targets (a private PostgreSQL cluster, free ports).
+        .target(name: "AgnesTestSupport", dependencies: ["DuckDB"], path: "Tests/Support"),
         // libargon2 (Debian libargon2-dev, installed by scripts/bootstrap): verifies argon2id hashes of migrated users.
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
         .target(
@@ -116,6 +118,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "AgnesState", "DuckDB", "agnes", "agnes-server"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server"]),
     ]
 )

@@ -2,6 +2,7 @@
 // access token create/use/revoke → users, groups, grants → effective access → audit, with the upstream status codes
 // and details on the way; then a clean shutdown that keeps every audit entry, and logs that hold no secret.
 import AgnesState
+import AgnesTestSupport
 import DuckDB
 import Foundation
 #if canImport(FoundationNetworking)

@@ -12,6 +12,15 @@ public protocol Connector: Sendable {
     func query(for table: RegisteredTable) throws -> String
 }
 
+/// A connector whose tables can also be served live (`query_mode: remote`): the query engine attaches the source and
+/// reads it at query time instead of from an extract.
+public protocol RemoteConnector: Connector {
+    /// Attaches the source read-only to `connection` under `alias`.
+    func attach(_ connection: Connection, as alias: String) throws
+    /// The SELECT that yields `table`'s rows from the source attached as `alias`.
+    func relation(for table: RegisteredTable, alias: String) throws -> String
+}
+
 /// A connector instance that cannot be used as configured.
 public struct ConnectorError: Error, CustomStringConvertible, Equatable {
     public let description: String
@@ -20,11 +29,19 @@ public struct ConnectorError: Error, CustomStringConvertible, Equatable {
 
 /// Makes the connector of a data source from its type and JSON configuration.
 public enum Connectors {
-    public static let knownTypes = ["files", "sqlite"]
+    public static let knownTypes = ["files", "postgres", "sqlite"]
 
-    public static func make(_ source: DataSource) throws -> any Connector {
-        switch source.type {
+    /// Configuration keys that would hold a secret: refused, since secrets live in environment variables.
+    static let secretKeys: Set<String> = ["password", "token", "secret", "api_key", "apikey"]
+
+    public static func make(_ source: DataSource, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Connector {
+        if let object = try? JSONSerialization.jsonObject(with: Data(source.config.utf8)) as? [String: Any],
+           let key = object.keys.first(where: { secretKeys.contains($0.lowercased()) }) {
+            throw ConnectorError("data source '\(source.name)': secrets are not stored; put '\(key)' in an environment variable and name it (e.g. password_env)")
+        }
+        return switch source.type {
         case "files": try FilesConnector(configuration: try decode(FilesConnector.Configuration.self, source))
+        case "postgres": try PostgresConnector(configuration: try decode(PostgresConnector.Configuration.self, source), environment: environment)
         case "sqlite": try SQLiteConnector(configuration: try decode(SQLiteConnector.Configuration.self, source))
         default: throw ConnectorError("unknown connector type '\(source.type)' (known: \(knownTypes.joined(separator: ", ")))")
         }

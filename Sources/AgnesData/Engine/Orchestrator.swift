@@ -43,10 +43,10 @@ public final class Orchestrator: Sendable {
 
     /// Builds a new engine for `registry` and swaps it in, unless a rebuild with a later ticket already did.
     @discardableResult
-    public func rebuild(registry: [RegisteredTable], ticket: UInt64? = nil) throws -> RebuildReport {
+    public func rebuild(registry: [RegisteredTable], sources: [DataSource] = [], ticket: UInt64? = nil) throws -> RebuildReport {
         let ticket = ticket ?? takeTicket()
         return try building.withLock { _ in
-            let (engine, report) = try build(registry: registry, started: ContinuousClock.now)
+            let (engine, report) = try build(registry: registry, sources: sources, started: ContinuousClock.now)
             current.withLock { current in
                 if ticket > current.ticket { current = (engine, ticket) }
             }
@@ -54,7 +54,7 @@ public final class Orchestrator: Sendable {
         }
     }
 
-    private func build(registry: [RegisteredTable], started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
+    private func build(registry: [RegisteredTable], sources: [DataSource], started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
         let database = try Database(configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
         let connection = try database.connect()
         defer { connection.close() }
@@ -77,7 +77,33 @@ public final class Orchestrator: Sendable {
         var tables: [String: EngineTable] = [:]
         var missing: [String] = []
         var conflicts: [String: [String]] = [:]
+        var remoteAliases: [String: String] = [:]
+        var remoteFailures: Set<String> = []
         for table in registry.sorted(by: { $0.id < $1.id }) {
+            if table.queryMode == .remote {
+                // Served live: the engine attaches the source itself (once) and the view reads it at query time.
+                guard let name = table.sourceName, let source = sources.first(where: { $0.name == name }), !remoteFailures.contains(name) else {
+                    missing.append(table.id)
+                    continue
+                }
+                do {
+                    guard let connector = try Connectors.make(source) as? any RemoteConnector else {
+                        throw ConnectorError("data source '\(name)' (\(source.type)) cannot serve tables in remote mode")
+                    }
+                    let alias = remoteAliases[name] ?? "remote:\(name)"
+                    if remoteAliases[name] == nil {
+                        try connector.attach(connection, as: alias)
+                        remoteAliases[name] = alias
+                    }
+                    try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(try connector.relation(for: table, alias: alias))")
+                    tables[table.id] = EngineTable(id: table.id, source: name, queryMode: table.queryMode.rawValue)
+                } catch {
+                    unreadable[name] = (error as? DuckDBError)?.message ?? String(describing: error)
+                    remoteFailures.insert(name)
+                    missing.append(table.id)
+                }
+                continue
+            }
             let offering = offeredBy[table.id] ?? []
             let chosen: String?
             if let named = table.sourceName {

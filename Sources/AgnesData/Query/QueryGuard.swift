@@ -25,7 +25,7 @@ public enum QueryGuard {
     static let allowedTableFunctions: Set<String> = ["range", "generate_series", "unnest"]
     /// Scalar functions that reach outside the query (environment, files, settings, other queries).
     static let forbiddenFunctions: Set<String> = ["getenv", "current_setting", "read_text", "read_blob", "read_csv", "read_csv_auto",
-                                                  "read_parquet", "read_json", "read_json_auto", "glob", "query", "query_table"]
+                                                  "read_parquet", "read_json", "read_json_auto", "glob", "query", "query_table", "which_secret"]
 
     /// The plain table names `sql` reads (CTE names excluded). Throws `QueryRejection` when it may not run at all.
     public static func tables(in sql: String, using connection: Connection) throws -> Set<String> {

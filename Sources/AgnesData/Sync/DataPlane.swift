@@ -131,7 +131,10 @@ public final class DataPlane: Sendable {
     public func rebuild() async throws -> RebuildReport {
         let ticket = orchestrator.takeTicket()
         let registry = try await RegistryRepository(store: state).list()
-        let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in try orchestrator.rebuild(registry: registry, ticket: ticket) }
+        let sources = try await DataSourcesRepository(store: state).list()
+        let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in
+            try orchestrator.rebuild(registry: registry, sources: sources, ticket: ticket)
+        }
         lastReport.withLock { $0 = report }
         if !report.conflicts.isEmpty { logger.warning("tables offered by several sources are not served: \(report.conflicts)") }
         return report

@@ -1,0 +1,99 @@
+// The `postgres` connector: tables (or a query run by PostgreSQL itself) of one PostgreSQL database, read through
+// DuckDB's postgres_scanner. The password is never stored: the source names the environment variable that holds it
+// (`password_env`), read when a sync starts or the engine attaches the database for `remote` tables. It reaches DuckDB
+// as a temporary secret, so it appears in no SQL text and no error message.
+import AgnesState
+import DuckDB
+import Foundation
+
+public struct PostgresConnector: Connector, RemoteConnector {
+    public struct Configuration: Decodable, Sendable, Equatable {
+        public var host: String
+        public var port: Int?
+        public var database: String
+        public var user: String
+        /// The environment variable holding the password (none: no password).
+        public var passwordEnv: String?
+        /// The schema of tables named without one (default `public`).
+        public var schema: String?
+        /// libpq's `sslmode` (default `prefer`).
+        public var sslmode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, port, database, user, schema, sslmode
+            case passwordEnv = "password_env"
+        }
+    }
+
+    public static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+    public let configuration: Configuration
+    let environment: [String: String]
+
+    public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func plain(_ text: String) -> Bool { !text.isEmpty && text.count <= 255 && !text.unicodeScalars.contains { $0.value < 0x20 || $0 == "'" } }
+        guard plain(configuration.host) else { throw ConnectorError("postgres: 'host' must be a host name or address") }
+        guard plain(configuration.database), plain(configuration.user) else { throw ConnectorError("postgres: 'database' and 'user' are required") }
+        if let port = configuration.port, !(1...65535).contains(port) { throw ConnectorError("postgres: 'port' must be between 1 and 65535") }
+        if let mode = configuration.sslmode, !Self.sslModes.contains(mode) {
+            throw ConnectorError("postgres: 'sslmode' must be one of \(Self.sslModes.joined(separator: ", "))")
+        }
+        if let schema = configuration.schema, !ExtractLayout.isValidSourceName(schema) {
+            throw ConnectorError("postgres: 'schema' must be a plain identifier")
+        }
+        self.configuration = configuration
+        self.environment = environment
+    }
+
+    public func prepare(_ connection: Connection) throws {
+        try attach(connection, as: "source")
+    }
+
+    public func query(for table: RegisteredTable) throws -> String {
+        try relation(for: table, alias: "source")
+    }
+
+    /// Attaches the database read-only as `alias`, with the credentials in a temporary secret of the same name.
+    public func attach(_ connection: Connection, as alias: String) throws {
+        var password = ""
+        if let name = configuration.passwordEnv {
+            guard let value = environment[name] else {
+                throw ConnectorError("postgres: the environment variable \(name) (password_env) is not set")
+            }
+            password = value
+        }
+        try connection.execute("LOAD postgres_scanner")
+        let secret = "agnes_pg_\(alias)"
+        try connection.execute("""
+            CREATE OR REPLACE TEMPORARY SECRET \(SQL.identifier(secret)) (TYPE postgres, HOST \(SQL.literal(configuration.host)),
+                PORT \(configuration.port ?? 5432), DATABASE \(SQL.literal(configuration.database)), USER \(SQL.literal(configuration.user)),
+                PASSWORD \(SQL.literal(password)))
+            """)
+        let options = "sslmode=\(configuration.sslmode ?? "prefer") connect_timeout=10 application_name=agnes"
+        do {
+            try connection.execute("ATTACH \(SQL.literal(options)) AS \(SQL.identifier(alias)) (TYPE postgres, SECRET \(SQL.identifier(secret)), READ_ONLY)")
+        } catch let error as DuckDBError {
+            throw ConnectorError("postgres: cannot connect to \(configuration.host):\(configuration.port ?? 5432)/\(configuration.database) "
+                                 + "as \(configuration.user): \(Self.redacting(password, in: error.message))")
+        }
+    }
+
+    /// The rows of `table` in the database attached as `alias`: its `source_query` run by PostgreSQL, or its
+    /// `source_table` (`table` or `schema.table`).
+    public func relation(for table: RegisteredTable, alias: String) throws -> String {
+        if let query = table.sourceQuery, !query.isEmpty {
+            return "SELECT * FROM postgres_query(\(SQL.literal(alias)), \(SQL.literal(query)))"
+        }
+        guard let name = table.sourceTable, !name.isEmpty else { throw ConnectorError("table \(table.id): source_table or source_query is needed") }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else {
+            throw ConnectorError("table \(table.id): source_table '\(name)' must be 'table' or 'schema.table'")
+        }
+        let schema = parts.count == 2 ? parts[0] : (table.bucket ?? configuration.schema ?? "public")
+        return "SELECT * FROM \(SQL.identifier(alias)).\(SQL.identifier(schema)).\(SQL.identifier(parts.last!))"
+    }
+
+    static func redacting(_ secret: String, in message: String) -> String {
+        secret.isEmpty ? message : message.replacingOccurrences(of: secret, with: "***")
+    }
+}
