@@ -46,7 +46,7 @@ struct QueryGuardTests {
         #expect(try QueryGuard.tables(in: "SELECT * FROM deals WHERE id IN (SELECT deal FROM won)", using: connection) == ["deals", "won"])
     }
 
-    @Test("a query over its time limit is interrupted and reported as such; rows beyond the cap are cut off")
+    @Test("a query over its time limit is interrupted and reported as such; rows beyond the row or byte cap are cut off")
     func timeoutAndCap() async throws {
         let extracts = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-query-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: extracts) }
@@ -57,6 +57,10 @@ struct QueryGuardTests {
                                                limit: 10, timeoutMilliseconds: 10_000, on: engine)
         #expect(capped.rowCount == 10 && capped.truncated && capped.columns == ["i", "half", "label", "day"])
         #expect(capped.rows[3] == [.integer(3), .number(1.5), .text("x3"), .text("2026-01-04")])
+        // The byte cap: 1,000 rows of ~1 KB each do not fit in 64 KB.
+        let wide = try await QueryRunner.run("SELECT i, repeat('x', 1000) AS pad FROM range(1000) t(i)", limit: 1000, maximumBytes: 64 * 1024,
+                                             timeoutMilliseconds: 10_000, on: engine)
+        #expect(wide.truncated && wide.rowCount > 50 && wide.rowCount < 70)
         await #expect(throws: QueryTimedOut.self) {
             try await QueryRunner.run("SELECT count(*) FROM range(100000000) a, range(1000) b", limit: 10, timeoutMilliseconds: 100, on: engine)
         }

@@ -26,6 +26,16 @@ public enum ResultCell: Encodable, Sendable, Equatable {
         }
     }
 
+    /// About how many bytes the value takes in JSON.
+    var estimatedJSONBytes: Int {
+        switch self {
+        case .null: 4
+        case .bool: 5
+        case .integer, .number: 12
+        case let .text(v): v.utf8.count + 2
+        }
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -58,8 +68,10 @@ public struct QueryTimedOut: Error, CustomStringConvertible {
 }
 
 public enum QueryRunner {
-    /// Runs `sql` (already guarded) returning at most `limit` rows; interrupted after `timeoutMilliseconds`.
-    public static func run(_ sql: String, limit: Int, timeoutMilliseconds: Int, on engine: QueryEngine) async throws -> QueryResult {
+    /// Runs `sql` (already guarded) returning at most `limit` rows and about `maximumBytes` of JSON; interrupted after
+    /// `timeoutMilliseconds`.
+    public static func run(_ sql: String, limit: Int, maximumBytes: Int = .max, timeoutMilliseconds: Int,
+                           on engine: QueryEngine) async throws -> QueryResult {
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
         let wrapped = "SELECT * FROM (\n\(body)\n) AS agnes_query LIMIT \(limit + 1)"
@@ -76,9 +88,16 @@ public enum QueryRunner {
             } catch let error as DuckDBError where error.kind == .interrupt {
                 throw QueryTimedOut(milliseconds: timeoutMilliseconds)
             }
-            let kept = rows.prefix(limit)
-            return QueryResult(columns: result.columns.map(\.name), rows: kept.map { $0.values.map(ResultCell.init) },
-                               rowCount: kept.count, truncated: rows.count > limit)
+            // Rows are kept while their JSON stays under the byte cap (at least one row is always returned).
+            var kept: [[ResultCell]] = []
+            var bytes = 0
+            for row in rows.prefix(limit) {
+                let cells = row.values.map(ResultCell.init)
+                bytes += cells.reduce(2) { $0 + $1.estimatedJSONBytes + 1 }
+                if bytes > maximumBytes, !kept.isEmpty { return QueryResult(columns: result.columns.map(\.name), rows: kept, rowCount: kept.count, truncated: true) }
+                kept.append(cells)
+            }
+            return QueryResult(columns: result.columns.map(\.name), rows: kept, rowCount: kept.count, truncated: rows.count > limit)
         }
     }
 }

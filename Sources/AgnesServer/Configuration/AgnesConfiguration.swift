@@ -11,6 +11,16 @@ public enum MailerKind: String, Sendable, CaseIterable {
     case http
 }
 
+/// What one `POST /api/query` may return and how long it may run.
+public struct QueryLimits: Sendable, Equatable {
+    /// Rows at most (a request's `limit` is clamped to it).
+    public var maximumRows = 100_000
+    /// Bytes of JSON at most: rows past it are cut off and the answer says `truncated`.
+    public var maximumResultBytes = 64 << 20
+    /// Seconds before the query is interrupted.
+    public var timeoutSeconds = 30
+}
+
 /// Everything agnes-server needs to start. Secrets are redacted from `description`.
 public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var server: ServerConfiguration
@@ -33,6 +43,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var mailerURL: String?
     public var mailerAPIKey: String?
     public var mailerFrom: String
+    /// Caps of `POST /api/query`.
+    public var queryLimits: QueryLimits = QueryLimits()
 
     /// Values given on the command line, which win over everything else.
     public struct Overrides: Sendable, Equatable {
@@ -109,7 +121,13 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             localDevMode: try resolver.bool(.localDevMode) ?? false,
             schedulerEnabled: try resolver.bool(.scheduler) ?? true,
             mailerKind: mailerKind, mailerURL: mailerURL, mailerAPIKey: resolver.string(.mailerAPIKey),
-            mailerFrom: resolver.string(.mailerFrom) ?? "agnes@localhost")
+            mailerFrom: resolver.string(.mailerFrom) ?? "agnes@localhost",
+            queryLimits: QueryLimits(
+                maximumRows: try resolver.int(.queryMaxRows, range: 1...10_000_000, reason: "must be between 1 and 10000000") ?? QueryLimits().maximumRows,
+                maximumResultBytes: try resolver.int(.queryMaxResultBytes, range: 1024...(1 << 34), reason: "must be between 1024 and 17179869184")
+                    ?? QueryLimits().maximumResultBytes,
+                timeoutSeconds: try resolver.int(.queryTimeoutSeconds, range: 1...3600, reason: "must be between 1 and 3600 seconds")
+                    ?? QueryLimits().timeoutSeconds))
     }
 
     /// Only the data directory (for maintenance commands, which need no secrets): `--data-dir`, `DATA_DIR`,

@@ -29,6 +29,9 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let bcryptCost = ConfigurationKey("auth.bcrypt_cost", "AGNES_BCRYPT_COST")
     public static let localDevMode = ConfigurationKey("auth.local_dev_mode", "LOCAL_DEV_MODE")
     public static let scheduler = ConfigurationKey("sync.scheduler", "AGNES_SCHEDULER")
+    public static let queryMaxRows = ConfigurationKey("query.max_rows", "AGNES_QUERY_MAX_ROWS")
+    public static let queryMaxResultBytes = ConfigurationKey("query.max_result_bytes", "AGNES_QUERY_MAX_RESULT_BYTES")
+    public static let queryTimeoutSeconds = ConfigurationKey("query.timeout_seconds", "AGNES_QUERY_TIMEOUT_SECONDS")
     public static let mailerKind = ConfigurationKey("mailer.kind", "AGNES_MAILER")
     public static let mailerURL = ConfigurationKey("mailer.url", "AGNES_MAILER_URL")
     public static let mailerAPIKey = ConfigurationKey("mailer.api_key", "AGNES_MAILER_API_KEY", secret: true)
@@ -37,6 +40,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     /// All settings, in documentation order.
     public static let all: [ConfigurationKey] = [
         .host, .port, .trustForwardedFor, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
-        .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
+        .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .queryMaxRows,
+        .queryMaxResultBytes, .queryTimeoutSeconds, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ]
 }

@@ -10,10 +10,8 @@ import Hummingbird
 struct QueryRoutes {
     let services: ServerServices
 
-    /// Rows one query may return at most (`limit` is clamped to it).
-    static let maximumRows = 100_000
     static let defaultRows = 1_000
-    static let timeoutMilliseconds = 30_000
+    var limits: QueryLimits { services.configuration.queryLimits }
 
     struct QueryRequest: Decodable {
         var sql: String
@@ -27,7 +25,7 @@ struct QueryRoutes {
     func query(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let body = try await request.decodeJSON(QueryRequest.self, context: context)
-        let limit = min(max(body.limit ?? Self.defaultRows, 1), Self.maximumRows)
+        let limit = min(max(body.limit ?? Self.defaultRows, 1), limits.maximumRows)
         context.audit.record("query.local", params: ["sql_preview": String(body.sql.prefix(200)), "limit": String(limit)])
         guard let engine = services.dataPlane.orchestrator.engine else { throw APIError(.serviceUnavailable, "The query engine is not ready") }
 
@@ -50,7 +48,8 @@ struct QueryRoutes {
         }
         let started = ContinuousClock.now
         do {
-            let result = try await QueryRunner.run(body.sql, limit: limit, timeoutMilliseconds: Self.timeoutMilliseconds, on: engine)
+            let result = try await QueryRunner.run(body.sql, limit: limit, maximumBytes: limits.maximumResultBytes,
+                                                timeoutMilliseconds: limits.timeoutSeconds * 1000, on: engine)
             let data = try JSONCoding.encoder.encode(result)
             context.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
                                  params: ["rows_returned": String(result.rowCount), "bytes": String(data.count),
