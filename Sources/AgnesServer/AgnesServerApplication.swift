@@ -56,6 +56,7 @@ public enum AgnesServerApplication {
         RegistryRoutes(services: services).register(on: authenticated)
         SyncRoutes(services: services).register(on: authenticated)
         DownloadRoutes(services: services).register(on: authenticated)
+        CatalogRoutes(services: services).register(on: authenticated)
         QueryRoutes(services: services).register(on: authenticated)
         return router
     }

@@ -8,6 +8,8 @@ public struct APIError: Error, Sendable, Equatable {
     public var detail: String
     /// For 422: each field that is missing or malformed, as upstream (FastAPI) lists them.
     public var fieldErrors: [FieldError]?
+    /// A `detail` that is an object rather than a message (upstream's `{"error": "validator_rejected", …}`).
+    var structuredDetail: JSONValue?
     public var headers: HTTPFields
 
     public init(_ status: HTTPResponse.Status, _ detail: String, headers: HTTPFields = [:]) {
@@ -48,12 +50,14 @@ struct ErrorBody: Encodable {
     enum Detail: Encodable {
         case message(String)
         case fields([FieldError])
+        case structured(JSONValue)
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
             case let .message(text): try container.encode(text)
             case let .fields(errors): try container.encode(errors)
+            case let .structured(value): try container.encode(value)
             }
         }
     }
@@ -67,9 +71,9 @@ struct ErrorBody: Encodable {
     }
 
     /// A JSON response with this body.
-    static func response(status: HTTPResponse.Status, detail: String, fieldErrors: [FieldError]? = nil, requestId: String?,
-                         headers: HTTPFields = [:]) -> Response {
-        let body = ErrorBody(detail: fieldErrors.map(Detail.fields) ?? .message(detail), requestId: requestId)
+    static func response(status: HTTPResponse.Status, detail: String, fieldErrors: [FieldError]? = nil, structuredDetail: JSONValue? = nil,
+                         requestId: String?, headers: HTTPFields = [:]) -> Response {
+        let body = ErrorBody(detail: fieldErrors.map(Detail.fields) ?? structuredDetail.map(Detail.structured) ?? .message(detail), requestId: requestId)
         let data = (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"detail":"Internal server error"}"#.utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"

@@ -56,7 +56,8 @@ struct RequestPipelineMiddleware: RouterMiddleware {
     static func errorResponse(for error: any Error, requestId: String, logger: Logger) -> Response {
         switch error {
         case let error as APIError:
-            return ErrorBody.response(status: error.status, detail: error.detail, fieldErrors: error.fieldErrors, requestId: nil,
+            return ErrorBody.response(status: error.status, detail: error.detail, fieldErrors: error.fieldErrors,
+                                      structuredDetail: error.structuredDetail, requestId: nil,
                                       headers: error.headers)
         case let error as StateError:
             let (status, detail): (HTTPResponse.Status, String) = switch error {

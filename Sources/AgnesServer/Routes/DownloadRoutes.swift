@@ -36,44 +36,36 @@ struct DownloadRoutes {
     }
 
     func download(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
-        let table = try await accessibleTable(context)
-        let (layout, state) = try await extract(of: table)
-        guard let sha256 = state.sha256 else {
-            if !files(of: state).isEmpty {
-                throw APIError.notFound("Table '\(table.id)' is partitioned: download its parts from /api/data/\(table.id)/parts/{part} (see files in the manifest)")
+        let synced = try await syncedTable(context)
+        guard let sha256 = synced.state.sha256 else {
+            if !synced.files.isEmpty {
+                throw APIError.notFound("Table '\(synced.table.id)' is partitioned: download its parts from /api/data/\(synced.table.id)/parts/{part} (see files in the manifest)")
             }
-            throw APIError.notFound("Table '\(table.id)' has no data yet")
+            throw APIError.notFound("Table '\(synced.table.id)' has no data yet")
         }
-        context.audit.record("data.download", resource: "table:\(table.id)")
-        return try await serve(path: layout.parquetFile(tableId: table.id).path, sha256: sha256, filename: "\(table.id).parquet",
+        context.audit.record("data.download", resource: "table:\(synced.table.id)")
+        return try await serve(path: synced.layout.parquetFile(tableId: synced.table.id).path, sha256: sha256, filename: "\(synced.table.id).parquet",
                                request, context, head: head)
     }
 
     /// `GET|HEAD /api/data/{id}/parts/{part}`: one part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
     func downloadPart(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
-        let table = try await accessibleTable(context)
+        let synced = try await syncedTable(context)
         var part = try context.parameters.require("part")
         if part.hasSuffix(".parquet") { part.removeLast(".parquet".count) }
-        let (layout, state) = try await extract(of: table)
-        guard let file = files(of: state).first(where: { $0.part == part }) else {
-            throw APIError.notFound("Table '\(table.id)' has no part '\(part)'")
+        guard let file = synced.files.first(where: { $0.part == part }) else {
+            throw APIError.notFound("Table '\(synced.table.id)' has no part '\(part)'")
         }
-        context.audit.record("data.download", resource: "table:\(table.id)", params: ["part": part])
-        return try await serve(path: layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
-                               filename: "\(table.id)-\(part).parquet", request, context, head: head)
+        context.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["part": part])
+        return try await serve(path: synced.layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
+                               filename: "\(synced.table.id)-\(part).parquet", request, context, head: head)
     }
 
-    /// The extract layout and sync state of a synced table (404 when it has none).
-    private func extract(of table: RegisteredTable) async throws -> (ExtractLayout, SyncState) {
-        guard let sourceName = table.sourceName, let state = try await SyncStateRepository(store: services.state).state(tableId: table.id),
-              state.lastSync != nil else {
-            throw APIError.notFound("Table '\(table.id)' has no data yet")
-        }
-        return (try ExtractLayout(extractsDirectory: services.dataPlane.extractsDirectory, source: sourceName), state)
-    }
-
-    private func files(of state: SyncState) -> [ExtractFile] {
-        (try? JSONDecoder().decode([ExtractFile].self, from: Data((state.files ?? "[]").utf8))) ?? []
+    /// The table named in the path with its synced files (403 / 404 otherwise).
+    private func syncedTable(_ context: AgnesRequestContext) async throws -> SyncedTable {
+        let table = try await accessibleTable(context)
+        guard let synced = try await SyncedTable.load(table, services: services) else { throw APIError.notFound("Table '\(table.id)' has no data yet") }
+        return synced
     }
 
     /// Streams the file at `path` with its sha256 as a strong ETag, honouring `If-None-Match`, `Range` and `If-Range`.

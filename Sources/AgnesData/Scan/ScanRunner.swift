@@ -1,0 +1,116 @@
+// Runs and estimates snapshot scans over a table's parquet files. The estimate reads only parquet metadata: row groups
+// whose min/max statistics rule out the predicate's simple bounds are skipped, and the others give the bytes to scan
+// (compressed sizes of the columns read), the rows that may match (capped by the limit) and the result's size.
+// The scan itself runs in a DuckDB of its own that may read only the table's folder and write only the output folder.
+import DuckDB
+import Foundation
+
+/// What a scan would cost (upstream's fields; `bq_cost_estimate_usd` is 0 for local data).
+public struct ScanEstimate: Codable, Sendable, Equatable {
+    public var tableId: String
+    public var estimatedScanBytes: Int64
+    public var estimatedResultRows: Int64?
+    public var estimatedResultBytes: Int64?
+    public var bqCostEstimateUsd: Double = 0
+    public var rowGroups: Int
+    public var rowGroupsMatching: Int
+
+    public init(tableId: String, estimatedScanBytes: Int64, estimatedResultRows: Int64?, estimatedResultBytes: Int64?, rowGroups: Int,
+                rowGroupsMatching: Int) {
+        self.tableId = tableId
+        self.estimatedScanBytes = estimatedScanBytes
+        self.estimatedResultRows = estimatedResultRows
+        self.estimatedResultBytes = estimatedResultBytes
+        self.rowGroups = rowGroups
+        self.rowGroupsMatching = rowGroupsMatching
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableId = "table_id"
+        case estimatedScanBytes = "estimated_scan_bytes"
+        case estimatedResultRows = "estimated_result_rows"
+        case estimatedResultBytes = "estimated_result_bytes"
+        case bqCostEstimateUsd = "bq_cost_estimate_usd"
+        case rowGroups = "row_groups"
+        case rowGroupsMatching = "row_groups_matching"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tableId, forKey: .tableId)
+        try container.encode(estimatedScanBytes, forKey: .estimatedScanBytes)
+        try container.encode(estimatedResultRows, forKey: .estimatedResultRows)
+        try container.encode(estimatedResultBytes, forKey: .estimatedResultBytes)
+        try container.encode(bqCostEstimateUsd, forKey: .bqCostEstimateUsd)
+        try container.encode(rowGroups, forKey: .rowGroups)
+        try container.encode(rowGroupsMatching, forKey: .rowGroupsMatching)
+    }
+}
+
+public enum ScanRunner {
+    /// The columns of the parquet `files`, in order.
+    public static func schema(of files: [String], on connection: Connection) throws -> [ScanColumn] {
+        struct Row: Decodable { let column_name: String; let column_type: String }
+        return try connection.query("DESCRIBE SELECT * FROM \(relation(files))").decode(Row.self).map { ScanColumn(name: $0.column_name, type: $0.column_type) }
+    }
+
+    static func relation(_ files: [String]) -> String {
+        "read_parquet([\(files.map(SQL.literal).joined(separator: ", "))], union_by_name = true)"
+    }
+
+    /// Estimates `plan` over `files` from their row-group statistics.
+    public static func estimate(_ plan: ScanPlan, tableId: String, files: [String], schema: [ScanColumn], on connection: Connection) throws -> ScanEstimate {
+        let types = Dictionary(schema.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        func cast(_ value: String, _ column: String) -> String { "TRY_CAST(\(value) AS \(types[column] ?? "VARCHAR"))" }
+        var conditions: [String: [String]] = [:]
+        for bound in plan.bounds where types[bound.column] != nil {
+            let low = cast("stats_min_value", bound.column), high = cast("stats_max_value", bound.column), value = cast(bound.literal, bound.column)
+            let condition = switch bound.op {
+            case .equal: "(\(low) <= \(value) AND \(high) >= \(value))"
+            case .less: "\(low) < \(value)"
+            case .lessOrEqual: "\(low) <= \(value)"
+            case .greater: "\(high) > \(value)"
+            case .greaterOrEqual: "\(high) >= \(value)"
+            }
+            conditions[bound.column, default: []].append(condition)
+        }
+        let whens = conditions.sorted { $0.key < $1.key }
+            .map { "WHEN path_in_schema = \(SQL.literal($0.key)) THEN coalesce(\($0.value.joined(separator: " AND ")), true)" }.joined(separator: " ")
+        let read = Set(plan.columns).union(plan.predicateColumns).map(SQL.literal).joined(separator: ", ")
+        let selected = plan.columns.map(SQL.literal).joined(separator: ", ")
+        struct Group: Decodable { let rows: Int64; let scan_bytes: Int64; let result_bytes: Int64; let may_match: Bool }
+        let groups = try connection.query("""
+            SELECT any_value(row_group_num_rows) AS rows,
+                   coalesce(sum(total_compressed_size) FILTER (WHERE path_in_schema IN (\(read))), 0)::BIGINT AS scan_bytes,
+                   coalesce(sum(total_uncompressed_size) FILTER (WHERE path_in_schema IN (\(selected))), 0)::BIGINT AS result_bytes,
+                   bool_and(\(whens.isEmpty ? "true" : "CASE \(whens) ELSE true END")) AS may_match
+            FROM parquet_metadata([\(files.map(SQL.literal).joined(separator: ", "))])
+            GROUP BY file_name, row_group_id
+            """).decode(Group.self)
+        let matching = groups.filter(\.may_match)
+        let rows = matching.reduce(0) { $0 + $1.rows }
+        let resultBytes = matching.reduce(0) { $0 + $1.result_bytes }
+        let estimatedRows = plan.limit.map { min(Int64($0), rows) } ?? rows
+        return ScanEstimate(tableId: tableId, estimatedScanBytes: matching.reduce(0) { $0 + $1.scan_bytes }, estimatedResultRows: estimatedRows,
+                            estimatedResultBytes: rows == 0 ? 0 : Int64(Double(resultBytes) * Double(estimatedRows) / Double(rows)),
+                            rowGroups: groups.count, rowGroupsMatching: matching.count)
+    }
+
+    /// Runs `plan` over `files` into a zstd parquet file at `output`; returns the row count. The DuckDB it runs in may
+    /// read only `readableDirectory` and write only `output`'s folder.
+    public static func write(_ plan: ScanPlan, files: [String], readableDirectory: URL, to output: URL) throws -> Int64 {
+        let database = try Database(configuration: .init(threads: 2, memoryLimit: "1GB"))
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        try connection.execute("""
+            SET allowed_directories = [\(SQL.literal(readableDirectory.path + "/")), \(SQL.literal(output.deletingLastPathComponent().path + "/"))]
+            """)
+        try connection.execute("SET enable_external_access = false")
+        try connection.execute("SET lock_configuration = true")
+        struct Count: Decodable { let Count: Int64 }
+        return try connection.query("""
+            COPY (\(plan.sql(from: relation(files)))) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
+            """).decodeFirst(Count.self)?.Count ?? 0
+    }
+}
