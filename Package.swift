@@ -118,6 +118,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server",
+                                                       .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -24,10 +24,12 @@ struct Exchange {
 struct ServerClient {
     let base: URL
 
-    func call(_ method: String, _ path: String, json: [String: Any]? = nil, raw: String? = nil, token: String? = nil) async throws -> Exchange {
+    func call(_ method: String, _ path: String, json: [String: Any]? = nil, raw: String? = nil, token: String? = nil,
+              headers: [String: String] = [:]) async throws -> Exchange {
         var request = URLRequest(url: URL(string: path, relativeTo: base)!)
         request.httpMethod = method
-        request.timeoutInterval = 10
+        request.timeoutInterval = 30
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)

@@ -40,7 +40,12 @@ public struct ExtractWriter: Sendable {
         -> (rows: Int64, file: URL, digest: (size: Int64, sha256: String, md5: String)) {
         let directory = directory ?? layout.dataDirectory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(tableId).parquet.tmp-\(UUID().uuidString.lowercased())")
+        // Leftovers of a sync of this table that was killed mid-write (syncs of one table never overlap).
+        let prefix = ".\(tableId).parquet.tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+        let temporary = directory.appendingPathComponent(prefix + UUID().uuidString.lowercased())
         do {
             let rows = try connection.query("""
                 COPY (\(select)) TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
@@ -73,6 +78,9 @@ public struct ExtractWriter: Sendable {
         for table in tables { merged[table.tableId] = table }
 
         try FileManager.default.createDirectory(at: layout.directory, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.directory.path)) ?? [] where name.hasPrefix(".extract.duckdb.tmp-") {
+            try? FileManager.default.removeItem(at: layout.directory.appendingPathComponent(name))
+        }
         let temporary = layout.directory.appendingPathComponent(".extract.duckdb.tmp-\(UUID().uuidString.lowercased())")
         do {
             let database = try Database()

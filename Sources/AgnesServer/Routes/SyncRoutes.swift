@@ -112,12 +112,14 @@ struct SyncRoutes {
         let authorization = Authorization(services: services)
         var tables: [String: ManifestTable] = [:]
         for table in registry {
-            guard let state = states[table.id], state.lastSync != nil || table.queryMode == .remote,
+            // Synced tables, and remote ones (served live: no file, hash "", as upstream — clients skip them).
+            let state = states[table.id]
+            guard state?.lastSync != nil || table.queryMode == .remote,
                   try await authorization.canRead(tableId: table.id, folder: table.folder, identity: identity) else { continue }
-            let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state.files ?? "[]").utf8))) ?? []
-            tables[table.id] = ManifestTable(hash: state.md5 ?? "", updated: state.lastSync, sizeBytes: state.fileSizeBytes ?? 0,
-                                             rows: state.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
-                                             sha256: state.sha256, schemaHash: state.schemaHash, extractedAt: state.lastSync, files: files)
+            let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
+            tables[table.id] = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
+                                             rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
+                                             sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files)
         }
         let body = try JSONCoding.encoder.encode(Manifest(tables: tables, assets: [:], version: Self.manifestVersion))
         let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
