@@ -31,12 +31,14 @@ bench: bootstrap
 	$(SWIFT) build -c release --product StateRepositoriesBenchmark
 	$(SWIFT) build -c release --product LegacyImportBenchmark
 	$(SWIFT) build -c release --product OrchestratorBenchmark
+	$(SWIFT) build -c release --product DataPlaneBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
 	.build/release/StateRepositoriesBenchmark
 	.build/release/LegacyImportBenchmark
 	.build/release/OrchestratorBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
+	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark
 
 clean: bootstrap
 	$(SWIFT) package clean

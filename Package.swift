@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -102,6 +103,12 @@ let package = Package(
             name: "OrchestratorBenchmark",
             dependencies: ["AgnesData", "AgnesState", "DuckDB"],
             path: "Benchmarks/Orchestrator"
+        ),
+        .executableTarget(
+            name: "DataPlaneBenchmark",
+            dependencies: ["AgnesData", "AgnesState", "DuckDB"],
+            path: "Benchmarks/DataPlane",
+            exclude: ["run"]
         ),
         .executableTarget(
             name: "LegacyImportBenchmark",

@@ -24,6 +24,10 @@ public struct ServerServices: Sendable {
     let credentials: StateCache<StoredCredentials>
     /// A user's memberships and grants, until the next write to the state database.
     let userAccess: StateCache<UserGrants>
+    /// The manifest's entries for every table, until the next write to the state database.
+    let manifestEntries: StateCache<SyncRoutes.ManifestEntries>
+    /// Each caller's manifest body and ETag, until the next write to the state database.
+    let manifestBodies: StateCache<SyncRoutes.ManifestBody>
 
     public var users: UsersRepository { UsersRepository(store: state) }
     public var groups: GroupsRepository { GroupsRepository(store: state) }
@@ -61,7 +65,8 @@ public struct ServerServices: Sendable {
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
                               metrics: RequestMetrics(), dataPlane: dataPlane, logger: logger, localDeveloper: developer,
-                              credentials: StateCache(store: state), userAccess: StateCache(store: state))
+                              credentials: StateCache(store: state), userAccess: StateCache(store: state),
+                              manifestEntries: StateCache(store: state), manifestBodies: StateCache(store: state, capacity: 1_000))
     }
 
     /// A user's memberships and the grants they hold through them (cached until the next write).

@@ -32,6 +32,15 @@ struct Authorization: Sendable {
         return try await services.grants(ofUser: identity.user.id).grants.contains { $0.resourceType == type && $0.resourceId == id }
     }
 
+    /// A test of "may the caller read this table (id, folder)?" over one read of the caller's grants, for lists.
+    func tableReader(for identity: Identity) async throws -> @Sendable (String, String?) -> Bool {
+        if identity.isAdmin { return { _, _ in true } }
+        let grants = try await services.grants(ofUser: identity.user.id).grants
+        let tables = Set(grants.filter { $0.resourceType == .table }.map(\.resourceId))
+        let folders = Set(grants.filter { $0.resourceType == .tableFolder }.map(\.resourceId))
+        return { id, folder in tables.contains(id) || folder.map(folders.contains) == true }
+    }
+
     /// Whether the caller may read a table whose folder is known already (lists such as the manifest check many
     /// tables against one cached set of grants, without a registry read per table).
     func canRead(tableId: String, folder: String?, identity: Identity) async throws -> Bool {

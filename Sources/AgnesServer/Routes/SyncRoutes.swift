@@ -50,12 +50,6 @@ struct SyncRoutes {
         }
     }
 
-    struct Manifest: Encodable {
-        var tables: [String: ManifestTable]
-        var assets: [String: [String: String]]
-        var version: Int
-    }
-
     func register(on router: RouterGroup<AgnesRequestContext>) {
         router.post("/api/sync/trigger") { request, context in try await trigger(request, context) }
         router.get("/api/sync/history") { request, context -> [SyncHistoryEntry] in
@@ -105,31 +99,68 @@ struct SyncRoutes {
         }
     }
 
+    /// Every registered table's manifest entry, encoded once per state generation (registry and sync state change only
+    /// through writes), so a request only filters by grants and joins bytes.
+    struct ManifestEntries: Sendable {
+        struct Entry: Sendable {
+            let id: String
+            let folder: String?
+            /// `"id":{…}` as JSON.
+            let json: Data
+        }
+        let entries: [Entry]
+    }
+
+    func manifestEntries() async throws -> ManifestEntries {
+        try await services.manifestEntries.value(for: "all") {
+            let registry = try await RegistryRepository(store: services.state).list()
+            let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) })
+            var entries: [ManifestEntries.Entry] = []
+            for table in registry.sorted(by: { $0.id < $1.id }) {
+                // Synced tables, and remote ones (served live: no file, hash "", as upstream — clients skip them).
+                let state = states[table.id]
+                guard state?.lastSync != nil || table.queryMode == .remote else { continue }
+                let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
+                let entry = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
+                                          rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
+                                          sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files)
+                var json = try JSONCoding.encoder.encode([table.id: entry])
+                json = json.dropFirst().dropLast()  // `"id":{…}` without the surrounding braces
+                entries.append(.init(id: table.id, folder: table.folder, json: Data(json)))
+            }
+            return ManifestEntries(entries: entries)
+        }
+    }
+
+    /// One caller's manifest body (without `server_time`) and its ETag.
+    struct ManifestBody: Sendable {
+        let body: Data
+        let etag: String
+    }
+
     func manifest(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let registry = try await RegistryRepository(store: services.state).list()
-        let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) })
-        let authorization = Authorization(services: services)
-        var tables: [String: ManifestTable] = [:]
-        for table in registry {
-            // Synced tables, and remote ones (served live: no file, hash "", as upstream — clients skip them).
-            let state = states[table.id]
-            guard state?.lastSync != nil || table.queryMode == .remote,
-                  try await authorization.canRead(tableId: table.id, folder: table.folder, identity: identity) else { continue }
-            let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
-            tables[table.id] = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
-                                             rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
-                                             sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files)
+        let manifest = try await services.manifestBodies.value(for: identity.user.id) {
+            let mayRead = try await Authorization(services: services).tableReader(for: identity)
+            var body = Data(#"{"assets":{},"tables":{"#.utf8)
+            var first = true
+            for entry in try await manifestEntries().entries where mayRead(entry.id, entry.folder) {
+                if !first { body.append(UInt8(ascii: ",")) }
+                body.append(entry.json)
+                first = false
+            }
+            body.append(contentsOf: Data(#"},"version":\#(Self.manifestVersion)}"#.utf8))
+            return ManifestBody(body: body, etag: "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\"")
         }
-        let body = try JSONCoding.encoder.encode(Manifest(tables: tables, assets: [:], version: Self.manifestVersion))
-        let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        let (body, etag) = (manifest.body, manifest.etag)
         if request.headers[.ifNoneMatch] == etag {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
-        // server_time is added after hashing, so the ETag changes only when the tables do.
-        var object = try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
-        object["server_time"] = ISO8601DateFormatter().string(from: Date())
-        var response = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]).response(status: .ok)
+        // server_time is added after hashing (spliced in before the closing brace), so the ETag changes only when the
+        // tables do.
+        var withTime = body.dropLast()
+        withTime.append(contentsOf: Data(#","server_time":"\#(ISO8601DateFormatter().string(from: Date()))"}"#.utf8))
+        var response = Data(withTime).response(status: .ok)
         response.headers[.eTag] = etag
         return response
     }
