@@ -93,3 +93,19 @@ struct PostgresConnectorTests {
         #expect(make(#"{"host":"db","user":"u"}"#)?.contains("'database'") == true)
     }
 }
+
+@Suite("network policy")
+struct NetworkPolicyTests {
+    @Test("internal addresses are refused unless allowed; public ones pass")
+    func classification() throws {
+        for address in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                        "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "not an address"] {
+            #expect(NetworkPolicy.isInternal(address), "\(address)")
+        }
+        for address in ["8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+            #expect(!NetworkPolicy.isInternal(address), "\(address)")
+        }
+        #expect(throws: NetworkPolicy.Refusal.self) { try NetworkPolicy().resolve("localhost") }
+        #expect(try NetworkPolicy(allowPrivateHosts: true).resolve("127.0.0.1") == ["127.0.0.1"])
+    }
+}

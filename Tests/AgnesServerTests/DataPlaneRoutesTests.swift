@@ -27,6 +27,20 @@ struct DataPlaneRoutesTests {
             #expect(source.status == .created && (source["config"] as? [String: Any])?["directory"] as? String == files.path)
             #expect(try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": files.path]], token: admin).status == .conflict)
 
+            // Connection tests: a readable directory passes; hosts that resolve to internal addresses are refused (SSRF).
+            let tested = try await client.send(.post, "/api/admin/sources/shop/test", token: admin)
+            #expect(tested["ok"] as? Bool == true && (tested["message"] as? String)?.contains("readable") == true)
+            for host in ["127.0.0.1", "169.254.169.254", "localhost"] {
+                _ = try await client.send(.post, "/api/admin/sources", json: ["name": "pg", "type": "postgres",
+                                                                             "config": ["host": host, "database": "d", "user": "u"]], token: admin)
+                _ = try await client.send(.put, "/api/admin/sources/pg", json: ["type": "postgres", "config": ["host": host, "database": "d", "user": "u"]],
+                                          token: admin)
+                let refused = try await client.send(.post, "/api/admin/sources/pg/test", token: admin)
+                #expect(refused.status == .badRequest && refused.detail?.contains("internal address") == true, "\(host)")
+            }
+            #expect(try await client.send(.delete, "/api/admin/sources/pg", token: admin).status == .noContent)
+            #expect(try await client.send(.post, "/api/admin/sources/ghost/test", token: admin).status == .notFound)
+
             let orders = try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
             #expect(orders.status == .created && orders.string("id") == "orders" && orders.string("status") == "registered")
             #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop"], token: admin).detail == "Table 'orders' already registered")

@@ -79,6 +79,9 @@ struct DataPlaneFlowTests {
                                                 token: admin)
             #expect(created.status == 201, "\(name): \(String(decoding: created.body, as: UTF8.self))")
         }
+        // The PostgreSQL server is on 127.0.0.1: a connection test refuses it unless private hosts are allowed.
+        let refused = try await client.call("POST", "/api/admin/sources/crm/test", token: admin)
+        #expect(refused.status == 400 && refused.detail?.contains("internal address") == true)
         for (name, source, table, extra) in [("orders", "shop", "orders.csv", ["folder": "sales"]), ("products", "lite", "products", [:]),
                                              ("customers", "crm", "customers", [:]), ("live_customers", "crm", "customers", ["query_mode": "remote"])] {
             let registered = try await client.call("POST", "/api/admin/register-table", json: ["name": name, "source_name": source, "source_table": table]
@@ -154,7 +157,7 @@ struct DataPlaneFlowTests {
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
 
-        (server, client) = try await start(dataDirectory, environment: ["CRM_PG_PASSWORD": cluster.password])
+        (server, client) = try await start(dataDirectory, environment: ["CRM_PG_PASSWORD": cluster.password, "AGNES_ALLOW_PRIVATE_SOURCE_HOSTS": "true"])
         let again = try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"])
             .string("access_token"))
         let after = try #require((try await client.call("GET", "/api/sync/manifest", token: again).object["tables"] as? [String: [String: Any]])?["orders"])
@@ -163,6 +166,8 @@ struct DataPlaneFlowTests {
         let count = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM orders"], token: again)
         #expect((count.object["rows"] as? [[Int]])?.first?.first == 200_000)
 
+        let tested = try await client.call("POST", "/api/admin/sources/crm/test", token: again)
+        #expect(tested.object["ok"] as? Bool == true && (tested.object["message"] as? String)?.contains("PostgreSQL") == true)
         #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["orders"]], token: again).status == 200)
         try await waitForSync(client)
         let synced = try #require((try await client.call("GET", "/api/sync/manifest", token: again).object["tables"] as? [String: [String: Any]])?["orders"])

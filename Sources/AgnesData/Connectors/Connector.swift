@@ -10,6 +10,8 @@ public protocol Connector: Sendable {
     func prepare(_ connection: Connection) throws
     /// The SELECT that yields `table`'s rows.
     func query(for table: RegisteredTable) throws -> String
+    /// Checks that the source can be read (reaching only hosts `policy` allows) and says what it found.
+    func test(on connection: Connection, policy: NetworkPolicy) throws -> String
 }
 
 /// A connector whose tables can also be served live (`query_mode: remote`): the query engine attaches the source and

@@ -19,6 +19,17 @@ public struct FilesConnector: Connector {
 
     public func prepare(_ connection: Connection) throws {}
 
+    public func test(on connection: Connection, policy: NetworkPolicy) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConnectorError("files: \(directory.path) is not a directory")
+        }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            throw ConnectorError("files: \(directory.path) cannot be read")
+        }
+        return "directory \(directory.path) is readable (\(names.count) entries)"
+    }
+
     public func query(for table: RegisteredTable) throws -> String {
         guard let pattern = table.sourceTable, !pattern.isEmpty else {
             throw ConnectorError("table \(table.id): source_table must name a file or glob in \(directory.path)")

@@ -55,6 +55,27 @@ public struct PostgresConnector: Connector, RemoteConnector {
 
     /// Attaches the database read-only as `alias`, with the credentials in a temporary secret of the same name.
     public func attach(_ connection: Connection, as alias: String) throws {
+        try attach(connection, as: alias, address: nil)
+    }
+
+    /// A connection test: the host must resolve to addresses `policy` allows, and the database is reached at the
+    /// checked address (libpq's `hostaddr`), never at a second DNS answer.
+    public func test(on connection: Connection, policy: NetworkPolicy) throws -> String {
+        let addresses: [String]
+        do { addresses = try policy.resolve(configuration.host) } catch let refusal as NetworkPolicy.Refusal {
+            throw ConnectorError("postgres: \(refusal.description)")
+        }
+        try attach(connection, as: "source", address: addresses[0])
+        struct Row: Decodable { let version: String; let tables: Int64 }
+        let row = try connection.query("""
+            SELECT * FROM postgres_query('source', 'SELECT version() AS version, (SELECT count(*) FROM information_schema.tables
+                WHERE table_schema NOT IN (''pg_catalog'', ''information_schema'')) AS tables')
+            """).decodeFirst(Row.self)
+        let version = row?.version.split(separator: " ").prefix(2).joined(separator: " ") ?? "PostgreSQL"
+        return "connected to \(version) at \(configuration.host) (\(addresses[0])), \(row?.tables ?? 0) tables"
+    }
+
+    func attach(_ connection: Connection, as alias: String, address: String?) throws {
         var password = ""
         if let name = configuration.passwordEnv {
             guard let value = environment[name] else {
@@ -69,7 +90,8 @@ public struct PostgresConnector: Connector, RemoteConnector {
                 PORT \(configuration.port ?? 5432), DATABASE \(SQL.literal(configuration.database)), USER \(SQL.literal(configuration.user)),
                 PASSWORD \(SQL.literal(password)))
             """)
-        let options = "sslmode=\(configuration.sslmode ?? "prefer") connect_timeout=10 application_name=agnes"
+        var options = "sslmode=\(configuration.sslmode ?? "prefer") connect_timeout=10 application_name=agnes"
+        if let address { options += " hostaddr=\(address)" }
         do {
             try connection.execute("ATTACH \(SQL.literal(options)) AS \(SQL.identifier(alias)) (TYPE postgres, SECRET \(SQL.identifier(secret)), READ_ONLY)")
         } catch let error as DuckDBError {

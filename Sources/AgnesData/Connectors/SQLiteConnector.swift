@@ -23,6 +23,12 @@ public struct SQLiteConnector: Connector {
         try connection.execute("ATTACH \(SQL.literal(path)) AS source (TYPE sqlite, READ_ONLY)")
     }
 
+    public func test(on connection: Connection, policy: NetworkPolicy) throws -> String {
+        try prepare(connection)
+        let tables = try connection.scalar(Int64.self, "SELECT count(*) FROM duckdb_tables() WHERE database_name = $1", "source") ?? 0
+        return "SQLite database \(path) opened (\(tables) tables)"
+    }
+
     public func query(for table: RegisteredTable) throws -> String {
         if let query = table.sourceQuery, !query.isEmpty { return query }
         guard let name = table.sourceTable, !name.isEmpty else { throw ConnectorError("table \(table.id): source_table or source_query is needed") }

@@ -43,6 +43,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var mailerURL: String?
     public var mailerAPIKey: String?
     public var mailerFrom: String
+    /// Whether source connection tests may reach loopback, private and link-local hosts.
+    public var allowPrivateSourceHosts = false
     /// Caps of `POST /api/query`.
     public var queryLimits: QueryLimits = QueryLimits()
 
@@ -122,6 +124,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             schedulerEnabled: try resolver.bool(.scheduler) ?? true,
             mailerKind: mailerKind, mailerURL: mailerURL, mailerAPIKey: resolver.string(.mailerAPIKey),
             mailerFrom: resolver.string(.mailerFrom) ?? "agnes@localhost",
+            allowPrivateSourceHosts: try resolver.bool(.allowPrivateSourceHosts) ?? false,
             queryLimits: QueryLimits(
                 maximumRows: try resolver.int(.queryMaxRows, range: 1...10_000_000, reason: "must be between 1 and 10000000") ?? QueryLimits().maximumRows,
                 maximumResultBytes: try resolver.int(.queryMaxResultBytes, range: 1024...(1 << 34), reason: "must be between 1024 and 17179869184")

@@ -29,6 +29,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let bcryptCost = ConfigurationKey("auth.bcrypt_cost", "AGNES_BCRYPT_COST")
     public static let localDevMode = ConfigurationKey("auth.local_dev_mode", "LOCAL_DEV_MODE")
     public static let scheduler = ConfigurationKey("sync.scheduler", "AGNES_SCHEDULER")
+    public static let allowPrivateSourceHosts = ConfigurationKey("sources.allow_private_hosts", "AGNES_ALLOW_PRIVATE_SOURCE_HOSTS")
     public static let queryMaxRows = ConfigurationKey("query.max_rows", "AGNES_QUERY_MAX_ROWS")
     public static let queryMaxResultBytes = ConfigurationKey("query.max_result_bytes", "AGNES_QUERY_MAX_RESULT_BYTES")
     public static let queryTimeoutSeconds = ConfigurationKey("query.timeout_seconds", "AGNES_QUERY_TIMEOUT_SECONDS")
@@ -40,7 +41,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     /// All settings, in documentation order.
     public static let all: [ConfigurationKey] = [
         .host, .port, .trustForwardedFor, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
-        .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .queryMaxRows,
+        .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
         .queryMaxResultBytes, .queryTimeoutSeconds, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ]
 }

@@ -2,9 +2,11 @@
 // variables that hold their secrets (never the secrets).
 import AgnesData
 import AgnesState
+import DuckDB
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOPosix
 
 struct SourceRoutes {
     let services: ServerServices
@@ -61,6 +63,7 @@ struct SourceRoutes {
         router.put("/api/admin/sources/{name}") { request, context in
             try await save(request, context, name: try context.parameters.require("name"))
         }
+        router.post("/api/admin/sources/{name}/test") { _, context in try await test(context) }
         router.delete("/api/admin/sources/{name}") { _, context -> HTTPResponse.Status in
             try context.requireIdentity().requireAdmin()
             let name = try context.parameters.require("name")
@@ -93,6 +96,37 @@ struct SourceRoutes {
         }
         let source = try await repository.upsert(name: name, type: body.type, config: body.config.text, secretEnv: secretEnv)
         return EditedResponse(status: exists ? .ok : .created, response: SourceResponse(source: source))
+    }
+
+    /// `POST /api/admin/sources/{name}/test`: reads the source as a sync would (without writing anything) and says what
+    /// it found: `{"ok": true, "message"}`, or `{"ok": false, "error"}`. Hosts must pass the SSRF policy (400 otherwise).
+    func test(_ context: AgnesRequestContext) async throws -> Response {
+        try context.requireIdentity().requireAdmin()
+        let name = try context.parameters.require("name")
+        context.audit.record("source.test", resource: "source:\(name)")
+        guard let source = try await DataSourcesRepository(store: services.state).get(name: name) else { throw APIError.notFound("Data source not found") }
+        let policy = NetworkPolicy(allowPrivateHosts: services.configuration.allowPrivateSourceHosts)
+        struct Answer: Encodable { let ok: Bool; let message: String?; let error: String? }
+        let answer: Answer
+        do {
+            let connector = try Connectors.make(source)
+            let message = try await NIOThreadPool.singleton.runIfActive {
+                let database = try Database()
+                defer { database.close() }
+                let connection = try database.connect()
+                defer { connection.close() }
+                return try connector.test(on: connection, policy: policy)
+            }
+            answer = Answer(ok: true, message: message, error: nil)
+        } catch let error as ConnectorError where error.description.contains("internal address") || error.description.contains("does not resolve") {
+            throw APIError.badRequest(error.description)
+        } catch let error as ConnectorError {
+            answer = Answer(ok: false, message: nil, error: error.description)
+        } catch let error as DuckDBError {
+            answer = Answer(ok: false, message: nil, error: error.message)
+        }
+        context.audit.record("source.test", params: ["ok": String(answer.ok)])
+        return try JSONCoding.encoder.encode(answer).response(status: .ok)
     }
 
     static func isEnvironmentName(_ name: String) -> Bool {
