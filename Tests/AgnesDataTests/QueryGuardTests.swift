@@ -25,6 +25,7 @@ struct QueryGuardTests {
         "SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM read_csv('data.csv')", "SELECT * FROM read_parquet('x.parquet')",
         "SELECT * FROM glob('/*')", "SELECT getenv('HOME')", "SELECT * FROM 'orders.parquet'", "SELECT current_setting('threads')",
         "SELECT * FROM orders WHERE id IN (SELECT * FROM read_json_auto('/tmp/x.json'))", "SELECT * FROM query('SELECT 1')",
+        "SELECT * FROM postgres_query('remote:crm', 'SELECT 1')", "SELECT * FROM duckdb_secrets()", "SELECT which_secret('x', 'postgres')",
     ])
     func refusesOutsideFunctions(sql: String) {
         #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: sql, using: connection) }
