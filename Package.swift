@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesClient", "DuckDB"]),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"]),
         // Helpers shared by test targets (a private PostgreSQL cluster, free ports).
         .target(name: "AgnesTestSupport", dependencies: ["DuckDB"], path: "Tests/Support"),
@@ -76,7 +77,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "AgnesClient", dependencies: ["AgnesCore", "DuckDB"]),
+        .target(
+            name: "AgnesClient",
+            dependencies: [
+                "AgnesCore", "DuckDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "agnes",
             dependencies: ["AgnesClient", "AgnesCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]

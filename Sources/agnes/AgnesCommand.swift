@@ -1,14 +1,46 @@
 // The `agnes` CLI executable: parses the command line and hands over to the AgnesClient library.
+import AgnesClient
 import AgnesCore
 import ArgumentParser
+import Foundation
 
 @main
-struct AgnesCommand: ParsableCommand {
+struct AgnesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agnes",
         abstract: "The Agnes analyst CLI: pull the tables you may see, query them locally, share what you learn.",
-        discussion: "Agnes serves tables from a central server to analysts and AI agents. This build answers --help "
-            + "and --version only; the workspace commands (init, pull, query, catalog, snapshot, push) are not built yet.",
-        version: AgnesVersion.current
+        discussion: """
+            Start with `agnes login --server https://agnes.example.com --email you@example.com`, then `agnes pull` and
+            `agnes query "SELECT …"`. Settings live in $AGNES_CONFIG_DIR (default ~/.config/agnes); the workspace is
+            $AGNES_LOCAL_DIR or the current directory. Exit codes: 0 ok, 1 failure, 2 usage, 3 rate-limited,
+            5 server error, 7 unreachable or not signed in, 8 forbidden or not found.
+            """,
+        version: AgnesVersion.current,
+        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, PullCommand.self, QueryCommand.self]
     )
+}
+
+/// Runs `body`, turning a `ClientError` into its one-line message on standard error and its exit code.
+func reporting<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ClientError {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode(error.code.rawValue)
+    }
+}
+
+/// The settings, with the token required unless `tokenOptional`.
+func clientSettings(requireToken: Bool = true) throws -> (ClientSettings, AgnesAPI) {
+    let settings = ClientSettings.load()
+    if requireToken, settings.token == nil {
+        throw ClientError(.unreachable, "not signed in: run `agnes login --server URL --email you@example.com` (or set AGNES_TOKEN)")
+    }
+    return (settings, AgnesAPI(baseURL: settings.serverURL, token: settings.token))
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

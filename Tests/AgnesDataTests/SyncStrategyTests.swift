@@ -79,6 +79,7 @@ struct SyncStrategyTests {
         let parts = try #require(first.table?.files)
         #expect(parts.map(\.part) == ["2026-01", "2026-02", "2026-03", "none"])
         #expect(try served("events", "id") == ["1", "2", "3", "4", "5", "6"])
+        #expect(try served("events", "json_keys(to_json(events))::VARCHAR").first == "[id, day, kind]")  // no partition column added
 
         try write("events.csv", events("buy"))
         let second = try await syncer.sync(table, trigger: "test")

@@ -50,7 +50,8 @@ extension ExtractWriter {
         for folder in try FileManager.default.contentsOfDirectory(atPath: staging.path) where folder.hasPrefix("agnes_part=") {
             let part = String(folder.dropFirst("agnes_part=".count))
             guard part == Self.unpartitionedPart || part.wholeMatch(of: /\d{4}-\d{2}/) != nil else { continue }
-            let staged = "read_parquet(\(SQL.literal(staging.appendingPathComponent(folder).path + "/*.parquet")))"
+            // hive_partitioning off: the folder name must not come back as a column.
+            let staged = "read_parquet(\(SQL.literal(staging.appendingPathComponent(folder).path + "/*.parquet")), hive_partitioning = false)"
             let old = parts[part]
             let select: String
             if incremental, let plan, let old {

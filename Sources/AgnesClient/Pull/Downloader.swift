@@ -1,0 +1,129 @@
+// Downloads one file of a table so that a broken or killed download is resumed, never trusted: bytes go to
+// `<file>.partial` (with the expected sha256 beside it in `<file>.partial.sha256`); a later attempt asks for the rest
+// with `Range` + `If-Range` (a 200 instead of 206 means the file changed: start over); the whole file's size and
+// sha256 are checked before it is renamed into place. Network errors and 5xx are retried with backoff.
+import Crypto
+import Foundation
+import NIOCore
+
+/// One file to fetch.
+public struct DownloadItem: Sendable, Equatable {
+    public var table: String
+    public var part: String?
+    /// The API path (`/api/data/<id>/download` or `/api/data/<id>/parts/<part>`).
+    public var path: String
+    public var target: URL
+    public var sha256: String
+    public var size: Int64
+}
+
+/// Bytes fetched so far, shared by parallel downloads for the progress line.
+public final class TransferCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: Int64 = 0
+    public init() {}
+    func add(_ count: Int) { lock.withLock { bytes += Int64(count) } }
+    public var total: Int64 { lock.withLock { bytes } }
+}
+
+enum Downloader {
+    /// How the file arrived.
+    struct Outcome: Equatable {
+        var resumedFrom: Int64
+        var transferred: Int64
+    }
+
+    static let retryDelays: [Duration] = [.milliseconds(300), .seconds(1), .seconds(3)]
+
+    /// Fetches `item`, retrying network errors and server errors, resuming from what arrived.
+    static func fetch(_ item: DownloadItem, api: AgnesAPI, counter: TransferCounter) async throws -> Outcome {
+        var attempt = 0
+        while true {
+            do {
+                return try await fetchOnce(item, api: api, counter: counter)
+            } catch let error as ClientError where (error.code == .unreachable || error.code == .server) && attempt < retryDelays.count {
+                try await Task.sleep(for: retryDelays[attempt])
+                attempt += 1
+            }
+        }
+    }
+
+    static func fetchOnce(_ item: DownloadItem, api: AgnesAPI, counter: TransferCounter) async throws -> Outcome {
+        let partial = URL(fileURLWithPath: item.target.path + ".partial")
+        let expected = URL(fileURLWithPath: item.target.path + ".partial.sha256")
+        try FileManager.default.createDirectory(at: item.target.deletingLastPathComponent(), withIntermediateDirectories: true)
+
+        // What a previous attempt left for this same file (same sha256), if anything.
+        var offset: Int64 = 0
+        if (try? String(contentsOf: expected, encoding: .utf8)) == item.sha256,
+           let size = (try? FileManager.default.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber, size.int64Value <= item.size {
+            offset = size.int64Value
+        } else {
+            try? FileManager.default.removeItem(at: partial)
+            try item.sha256.write(to: expected, atomically: true, encoding: .utf8)
+        }
+
+        var hasher = SHA256()
+        let descriptor = open(partial.path, O_WRONLY | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw ClientError(.failure, "cannot write \(partial.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        if offset > 0 { try hash(partial, upTo: offset, into: &hasher) }
+        let resumedFrom = offset
+        var transferred: Int64 = 0
+
+        if offset < item.size {
+            let headers = offset > 0 ? [("Range", "bytes=\(offset)-"), ("If-Range", "\"\(item.sha256)\"")] : []
+            var position = offset
+            try await api.stream(item.path, headers: headers, onStatus: { status, headers in
+                // A whole file where the rest was asked for: the server's copy changed (or it ignores ranges); start over.
+                if offset > 0, status == 200 || !(headers.first(name: "Content-Range")?.hasPrefix("bytes \(offset)-") ?? false) {
+                    hasher = SHA256()
+                    position = 0
+                    guard ftruncate(descriptor, 0) == 0 else { throw ClientError(.failure, "cannot truncate \(partial.path)") }
+                }
+            }) { chunk in
+                chunk.withUnsafeReadableBytes { bytes in hasher.update(bufferPointer: bytes) }
+                try write(chunk, to: descriptor, at: position, file: partial)
+                position += Int64(chunk.readableBytes)
+                transferred += Int64(chunk.readableBytes)
+                counter.add(chunk.readableBytes)
+            }
+            offset = position
+        }
+
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard offset == item.size, digest == item.sha256 else {
+            try? FileManager.default.removeItem(at: partial)
+            try? FileManager.default.removeItem(at: expected)
+            throw ClientError(.failure, "\(item.table)\(item.part.map { " part \($0)" } ?? ""): the download does not match the manifest "
+                                        + "(\(offset) of \(item.size) bytes, sha256 \(digest.prefix(12))… instead of \(item.sha256.prefix(12))…); it is fetched again next pull")
+        }
+        guard fsync(descriptor) == 0, rename(partial.path, item.target.path) == 0 else {
+            throw ClientError(.failure, "cannot move \(partial.path) into place: \(String(cString: strerror(errno)))")
+        }
+        try? FileManager.default.removeItem(at: expected)
+        return Outcome(resumedFrom: resumedFrom, transferred: transferred)
+    }
+
+    static func write(_ chunk: ByteBuffer, to descriptor: Int32, at position: Int64, file: URL) throws {
+        try chunk.withUnsafeReadableBytes { bytes in
+            var done = 0
+            while done < bytes.count {
+                let written = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(position) + off_t(done))
+                guard written > 0 else { throw ClientError(.failure, "cannot write \(file.path): \(String(cString: strerror(errno)))") }
+                done += written
+            }
+        }
+    }
+
+    /// Feeds the first `count` bytes of `file` to `hasher`.
+    static func hash(_ file: URL, upTo count: Int64, into hasher: inout SHA256) throws {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var remaining = count
+        while remaining > 0, let block = try handle.read(upToCount: Int(min(remaining, 4 << 20))), !block.isEmpty {
+            hasher.update(data: block)
+            remaining -= Int64(block.count)
+        }
+    }
+}

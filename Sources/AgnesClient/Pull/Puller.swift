@@ -1,0 +1,184 @@
+// `agnes pull` (SPEC §11): the manifest (conditional on the last ETag), then only the files whose sha256 changed,
+// downloaded in parallel and verified; tables that left the manifest are removed; then the workspace DuckDB's views
+// are brought in step — only the views pull made, never user tables or snapshot views.
+import DuckDB
+import Foundation
+
+public struct PullOptions: Sendable {
+    public var parallelism: Int
+    public var dryRun: Bool
+    /// Called about every 200 ms with (bytes so far, bytes to fetch, files done, files to fetch).
+    public var progress: (@Sendable (Int64, Int64, Int, Int) -> Void)?
+
+    public init(parallelism: Int = 4, dryRun: Bool = false, progress: (@Sendable (Int64, Int64, Int, Int) -> Void)? = nil) {
+        self.parallelism = max(1, min(parallelism, 32))
+        self.dryRun = dryRun
+        self.progress = progress
+    }
+}
+
+/// What a pull did (the `--json` summary).
+public struct PullSummary: Encodable, Sendable {
+    public var upToDate: Bool
+    public var tablesUpdated: [String]
+    public var tablesRemoved: [String]
+    public var tablesTotal: Int
+    public var filesDownloaded: Int
+    public var filesResumed: Int
+    public var bytesDownloaded: Int64
+    public var durationSeconds: Double
+    public var errors: [PullError]
+
+    public struct PullError: Encodable, Sendable {
+        public var table: String
+        public var error: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case errors
+        case upToDate = "up_to_date"
+        case tablesUpdated = "tables_updated"
+        case tablesRemoved = "tables_removed"
+        case tablesTotal = "tables_total"
+        case filesDownloaded = "files_downloaded"
+        case filesResumed = "files_resumed"
+        case bytesDownloaded = "bytes_downloaded"
+        case durationSeconds = "duration_s"
+    }
+}
+
+public struct Puller: Sendable {
+    public let api: AgnesAPI
+    public let workspace: Workspace
+
+    public init(api: AgnesAPI, workspace: Workspace) {
+        self.api = api
+        self.workspace = workspace
+    }
+
+    public func pull(_ options: PullOptions = PullOptions()) async throws -> PullSummary {
+        let started = ContinuousClock.now
+        var state = workspace.loadState()
+        var summary = PullSummary(upToDate: false, tablesUpdated: [], tablesRemoved: [], tablesTotal: state.tables.count, filesDownloaded: 0,
+                                  filesResumed: 0, bytesDownloaded: 0, durationSeconds: 0, errors: [])
+        func finish() -> PullSummary {
+            let elapsed = (ContinuousClock.now - started).components
+            summary.durationSeconds = (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18 * 1000).rounded() / 1000
+            return summary
+        }
+
+        // Nothing changed on the server and every file is still here: done without a download or a DuckDB open.
+        let complete = state.tables.keys.allSatisfy { id in
+            FileManager.default.fileExists(atPath: workspace.file(of: id).path) || FileManager.default.fileExists(atPath: workspace.partsDirectory(of: id).path)
+        }
+        let conditional = complete && FileManager.default.fileExists(atPath: workspace.databaseFile.path) ? state.manifestETag : nil
+        let reply = try await api.call(.GET, "/api/sync/manifest", headers: conditional.map { [("If-None-Match", $0)] } ?? [], accepting: [304])
+        if reply.status == 304 {
+            summary.upToDate = true
+            return finish()
+        }
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: reply.body) } catch {
+            throw ClientError(.server, "the server's manifest is unreadable: \(error)")
+        }
+        let local = manifest.tables.filter { $0.value.queryMode != "remote" }
+        summary.tablesTotal = local.count
+
+        // What to fetch: each file whose sha256 differs from what is here.
+        var items: [DownloadItem] = []
+        for (id, table) in local.sorted(by: { $0.key < $1.key }) {
+            let pulled = state.tables[id]?.files ?? [:]
+            if table.isPartitioned {
+                for file in table.files ?? [] {
+                    guard let part = file.part else { continue }
+                    let target = workspace.partsDirectory(of: id).appendingPathComponent("\(part).parquet")
+                    if pulled[part] != file.sha256 || !FileManager.default.fileExists(atPath: target.path) {
+                        items.append(DownloadItem(table: id, part: part, path: "/api/data/\(id)/parts/\(part)", target: target,
+                                                  sha256: file.sha256, size: file.sizeBytes))
+                    }
+                }
+            } else if let sha256 = table.sha256 {
+                let target = workspace.file(of: id)
+                if pulled[""] != sha256 || !FileManager.default.fileExists(atPath: target.path) {
+                    items.append(DownloadItem(table: id, part: nil, path: "/api/data/\(id)/download", target: target, sha256: sha256, size: table.sizeBytes))
+                }
+            }
+        }
+        let removed = state.tables.keys.filter { local[$0] == nil }.sorted()
+        summary.tablesUpdated = Array(Set(items.map(\.table))).sorted()
+        summary.tablesRemoved = removed
+        if options.dryRun { return finish() }
+
+        // Download in parallel; a table's failure is reported and does not stop the others.
+        let counter = TransferCounter()
+        let totalBytes = items.reduce(0) { $0 + $1.size }
+        var failed: [String: String] = [:]
+        var done = 0
+        let fileCount = items.count
+        let reporter = options.progress.map { report in
+            Task {
+                while !Task.isCancelled {
+                    report(counter.total, totalBytes, -1, fileCount)
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        }
+        await withTaskGroup(of: (DownloadItem, Result<Downloader.Outcome, any Error>).self) { group in
+            var next = 0
+            func launch() {
+                let item = items[next]
+                next += 1
+                group.addTask {
+                    do { return (item, .success(try await Downloader.fetch(item, api: api, counter: counter))) } catch { return (item, .failure(error)) }
+                }
+            }
+            while next < min(options.parallelism, items.count) { launch() }
+            for await (item, result) in group {
+                done += 1
+                switch result {
+                case let .success(outcome):
+                    summary.filesDownloaded += 1
+                    if outcome.resumedFrom > 0 { summary.filesResumed += 1 }
+                case let .failure(error):
+                    failed[item.table] = failed[item.table] ?? String(describing: error)
+                }
+                if next < items.count { launch() }
+            }
+        }
+        reporter?.cancel()
+        options.progress?(counter.total, totalBytes, done, items.count)
+        summary.bytesDownloaded = counter.total
+        summary.errors = failed.sorted { $0.key < $1.key }.map { PullSummary.PullError(table: $0.key, error: $0.value) }
+        summary.tablesUpdated.removeAll { failed[$0] != nil }
+
+        // Record what is here now, drop what left, and bring the views in step.
+        for (id, table) in local where failed[id] == nil {
+            var files: [String: String] = [:]
+            if table.isPartitioned {
+                for file in table.files ?? [] { if let part = file.part { files[part] = file.sha256 } }
+                // Parts the server no longer lists.
+                let kept = Set(files.keys.map { "\($0).parquet" })
+                let directory = workspace.partsDirectory(of: id)
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasSuffix(".parquet") && !kept.contains(name) {
+                    try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                }
+                try? FileManager.default.removeItem(at: workspace.file(of: id))
+            } else if let sha256 = table.sha256 {
+                files[""] = sha256
+                try? FileManager.default.removeItem(at: workspace.partsDirectory(of: id))
+            }
+            state.tables[id] = Workspace.PulledTable(rows: table.rows, sizeBytes: table.sizeBytes, files: files)
+        }
+        for id in removed {
+            try? FileManager.default.removeItem(at: workspace.file(of: id))
+            try? FileManager.default.removeItem(at: workspace.partsDirectory(of: id))
+            state.tables[id] = nil
+        }
+        try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
+        // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
+        state.manifestETag = failed.isEmpty ? reply.headers.first(name: "ETag") : nil
+        state.lastPull = Date()
+        try workspace.saveState(state)
+        return finish()
+    }
+}

@@ -1,0 +1,60 @@
+// An analyst's workspace (upstream §2.1, per workspace here): downloaded tables in `server/parquet/` (a partitioned
+// table as a folder of parts), the local DuckDB `user/duckdb/analytics.duckdb` with one view per table, snapshots in
+// `user/snapshots/`, and what the last pull fetched in `.agnes/pull_state.json`.
+import Foundation
+
+public struct Workspace: Sendable, Equatable {
+    public let root: URL
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    public var parquetDirectory: URL { root.appendingPathComponent("server/parquet", isDirectory: true) }
+    public var databaseFile: URL { root.appendingPathComponent("user/duckdb/analytics.duckdb") }
+    public var snapshotsDirectory: URL { root.appendingPathComponent("user/snapshots", isDirectory: true) }
+    public var stateFile: URL { root.appendingPathComponent(".agnes/pull_state.json") }
+
+    /// The file of a table in one file.
+    public func file(of table: String) -> URL { parquetDirectory.appendingPathComponent("\(table).parquet") }
+    /// The folder of a partitioned table's parts.
+    public func partsDirectory(of table: String) -> URL { parquetDirectory.appendingPathComponent(table, isDirectory: true) }
+
+    /// What the last pull left: the manifest's ETag and each table's files with their hashes.
+    public struct PullState: Codable, Sendable, Equatable {
+        public var manifestETag: String?
+        public var lastPull: Date?
+        public var tables: [String: PulledTable] = [:]
+
+        enum CodingKeys: String, CodingKey {
+            case tables
+            case manifestETag = "manifest_etag"
+            case lastPull = "last_pull"
+        }
+    }
+
+    public struct PulledTable: Codable, Sendable, Equatable {
+        public var rows: Int64
+        public var sizeBytes: Int64
+        /// sha256 by part (`""` for a table in one file).
+        public var files: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case rows, files
+            case sizeBytes = "size_bytes"
+        }
+    }
+
+    public func loadState() -> PullState {
+        guard let data = try? Data(contentsOf: stateFile) else { return PullState() }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode(PullState.self, from: data)) ?? PullState()
+    }
+
+    public func saveState(_ state: PullState) throws {
+        try FileManager.default.createDirectory(at: stateFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try ClientSettings.writeAtomically(try encoder.encode(state), to: stateFile, permissions: 0o644)
+    }
+}

@@ -1,0 +1,119 @@
+// Signing in and out: `agnes login`, `logout`, `whoami`, and `agnes auth login|logout|whoami|import-token`.
+import AgnesClient
+import ArgumentParser
+import Foundation
+
+struct LoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login", abstract: "Sign in with your email and password and keep the token (mode 600).",
+        discussion: """
+            The password is read from $AGNES_PASSWORD, from standard input with --password-stdin, or asked for on the terminal.
+            Example: agnes login --server https://agnes.example.com --email ana@example.com
+            """)
+
+    @Option(help: "The server's URL (kept in config.yaml; default: $AGNES_SERVER, config.yaml, http://localhost:8000).") var server: String?
+    @Option(help: "Your email address.") var email: String
+    @Flag(help: "Read the password from standard input.") var passwordStdin = false
+
+    func run() async throws {
+        try await reporting { try await execute() }
+    }
+
+    func execute() async throws {
+        var (settings, _) = try clientSettings(requireToken: false)
+        if let server { settings.serverURL = ClientSettings.load(environment: ["AGNES_SERVER": server]).serverURL }
+        let password: String
+        if let value = ProcessInfo.processInfo.environment["AGNES_PASSWORD"] {
+            password = value
+        } else if passwordStdin {
+            password = (readLine(strippingNewline: true) ?? "")
+        } else if let typed = getpass("Password for \(email): ") {
+            password = String(cString: typed)
+        } else {
+            throw ClientError(.usage, "no password given")
+        }
+        let api = AgnesAPI(baseURL: settings.serverURL, token: nil)
+        let reply = try await api.call(.POST, "/auth/token", json: ["email": email, "password": password])
+        guard let token = reply.object["access_token"] as? String else { throw ClientError(.server, "the server sent no token") }
+        if server != nil { try settings.saveServer(settings.serverURL) }
+        try settings.saveToken(token, email: email)
+        print("Signed in to \(settings.serverURL) as \(email).")
+    }
+}
+
+struct LogoutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Forget the stored token.")
+
+    func run() async throws {
+        try await reporting { try await execute() }
+    }
+
+    func execute() async throws {
+        let removed = try ClientSettings.load().removeToken()
+        print(removed ? "Signed out." : "Not signed in.")
+    }
+}
+
+struct WhoAmICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Who the server says you are: email, role, groups, tables you can see.")
+
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Identity: Encodable {
+        let server: String
+        let email: String
+        let isAdmin: Bool
+        let groups: [String]
+        let tables: Int
+        enum CodingKeys: String, CodingKey {
+            case server, email, groups, tables
+            case isAdmin = "is_admin"
+        }
+    }
+
+    func run() async throws {
+        try await reporting { try await execute() }
+    }
+
+    func execute() async throws {
+        let (settings, api) = try clientSettings()
+        let access = try await api.call(.GET, "/api/me/effective-access").object
+        let tables = try await api.call(.GET, "/api/catalog/tables").object["count"] as? Int ?? 0
+        let identity = Identity(server: settings.serverURL, email: access["email"] as? String ?? "?", isAdmin: access["is_admin"] as? Bool ?? false,
+                                groups: (access["groups"] as? [[String: Any]] ?? []).compactMap { $0["group_name"] as? String }.sorted(),
+                                tables: tables)
+        if json { return try printJSON(identity) }
+        print("\(identity.email)\(identity.isAdmin ? " (admin)" : "") on \(identity.server)")
+        print("groups: \(identity.groups.isEmpty ? "none" : identity.groups.joined(separator: ", "))")
+        print("tables you can see: \(identity.tables)")
+    }
+}
+
+struct AuthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auth", abstract: "Sign in, out, and manage the stored token.",
+        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, ImportTokenCommand.self])
+}
+
+struct ImportTokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-token", abstract: "Keep a personal access token made elsewhere (checked with the server first).",
+        discussion: "Example: agnes auth import-token --server https://agnes.example.com --token \"$PAT\"")
+
+    @Option(help: "The token (a personal access token).") var token: String
+    @Option(help: "The server's URL (kept in config.yaml).") var server: String?
+
+    func run() async throws {
+        try await reporting { try await execute() }
+    }
+
+    func execute() async throws {
+        var settings = ClientSettings.load()
+        if let server { settings.serverURL = ClientSettings.load(environment: ["AGNES_SERVER": server]).serverURL }
+        let access = try await AgnesAPI(baseURL: settings.serverURL, token: token).call(.GET, "/api/me/effective-access").object
+        let email = access["email"] as? String ?? ""
+        if server != nil { try settings.saveServer(settings.serverURL) }
+        try settings.saveToken(token, email: email)
+        print("Token saved for \(email) on \(settings.serverURL).")
+    }
+}

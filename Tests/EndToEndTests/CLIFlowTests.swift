@@ -1,0 +1,144 @@
+// The real `agnes` binary against the real `agnes-server`: login → whoami → pull → query (table, CSV, JSON, remote) →
+// pull again (nothing downloaded) → a table unregistered on the server disappears locally while the user's own table
+// and views stay → a pull killed mid-download resumes with a Range request (the server counts a 206) and ends with a
+// byte-identical file.
+import AgnesTestSupport
+import Crypto
+import DuckDB
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+@Suite("agnes CLI", .serialized)
+struct CLIFlowTests {
+    /// Runs `agnes` with the workspace and config of the test; returns exit status, stdout and stderr.
+    func agnes(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent("agnes")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-out-\(UUID().uuidString)")
+        let err = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test("login, pull, query, warm pull, removal, user objects kept, resumed download")
+    func flow() async throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dataDirectory = root.appendingPathComponent("data"), sources = root.appendingPathComponent("sources")
+        let workspace = root.appendingPathComponent("workspace")
+        for directory in [dataDirectory, sources, workspace] { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        _ = FileManager.default.createFile(atPath: dataDirectory.appendingPathComponent("server.log").path, contents: nil)
+        let maker = try Database().connect()
+        try maker.execute("COPY (SELECT i AS id, 'c' || i AS name FROM range(1000) t(i)) TO '\(sources.appendingPathComponent("customers.csv").path)' (HEADER)")
+        try maker.execute("COPY (SELECT i AS id, DATE '2026-01-01' + (i % 90)::INT AS day FROM range(5000) t(i)) TO '\(sources.appendingPathComponent("visits.csv").path)' (HEADER)")
+        // About 100 MB of poorly compressible rows, so a download takes long enough to be interrupted.
+        try maker.execute("""
+            COPY (SELECT i AS id, md5(i::VARCHAR) || md5((-1 - i)::VARCHAR) AS payload FROM range(1500000) t(i))
+            TO '\(sources.appendingPathComponent("events.parquet").path)' (FORMAT parquet)
+            """)
+
+        let flow = DataPlaneFlowTests()
+        let (server, client) = try await flow.start(dataDirectory, environment: [:])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        _ = try await client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
+        let admin = try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"])
+            .string("access_token"))
+        _ = try await client.call("POST", "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": sources.path]], token: admin)
+        for (name, file, extra) in [("customers", "customers.csv", [:]), ("visits", "visits.csv", ["sync_strategy": "partitioned", "partition_by": "day"]),
+                                    ("events", "events.parquet", [:])] as [(String, String, [String: Any])] {
+            let registered = try await client.call("POST", "/api/admin/register-table", json: ["name": name, "source_name": "shop", "source_table": file]
+                .merging(extra) { $1 }, token: admin)
+            #expect(registered.status == 201)
+        }
+        #expect(try await client.call("POST", "/api/sync/trigger", token: admin).status == 200)
+        try await flow.waitForSync(client)
+
+        let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_LOCAL_DIR": workspace.path,
+                           "AGNES_PASSWORD": "root password 123", "AGNES_TOKEN": ""]
+        let login = try agnes(["login", "--server", client.base.absoluteString, "--email", "root@example.com"], environment: environment)
+        #expect(login.status == 0, "\(login.err)")
+        let whoami = try agnes(["whoami", "--json"], environment: environment)
+        #expect(whoami.out.contains("\"email\":\"root@example.com\"") && whoami.out.contains("\"tables\":3"), "\(whoami.out)\(whoami.err)")
+
+        let pull = try agnes(["pull", "--json"], environment: environment)
+        #expect(pull.status == 0 && pull.out.contains("\"tables_total\":3"), "\(pull.out)\(pull.err)")
+        let events = workspace.appendingPathComponent("server/parquet/events.parquet")
+        let serverEvents = dataDirectory.appendingPathComponent("extracts/shop/data/events.parquet")
+        #expect(try Data(contentsOf: events) == Data(contentsOf: serverEvents))
+        #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/visits/2026-03.parquet").path))
+
+        let csv = try agnes(["query", "--format", "csv", "SELECT count(*) AS n, max(name) AS top FROM customers"], environment: environment)
+        #expect(csv.out == "n,top\r\n1000,c999\r\n", "\(csv.err)")
+        let json = try agnes(["query", "--format", "json", "SELECT count(*) AS visits FROM visits WHERE day >= DATE '2026-03-01'"], environment: environment)
+        #expect(json.out.trimmingCharacters(in: .whitespacesAndNewlines) == #"[{"visits":1705}]"#, "\(json.out)\(json.err)")
+        let remote = try agnes(["query", "--remote", "--format", "csv", "SELECT count(*) AS n FROM events"], environment: environment)
+        #expect(remote.out == "n\r\n1500000\r\n", "\(remote.err)")
+        let unknown = try agnes(["query", "SELECT * FROM ghosts"], environment: environment)
+        #expect(unknown.status == 1 && unknown.err.contains("agnes catalog"))
+
+        let warm = try agnes(["pull", "--json"], environment: environment)
+        #expect(warm.out.contains("\"up_to_date\":true"), "\(warm.out)")
+
+        // The user's own table and view (a snapshot, say) survive pulls; an unregistered table goes.
+        do {
+            let local = try Database(path: workspace.appendingPathComponent("user/duckdb/analytics.duckdb").path)
+            let connection = try local.connect()
+            try connection.execute("CREATE TABLE my_notes AS SELECT 'remember' AS note")
+            try connection.execute("CREATE VIEW my_slice AS SELECT * FROM customers WHERE id < 10")
+            connection.close()
+            local.close()
+        }
+        #expect(try await client.call("DELETE", "/api/admin/registry/customers", token: admin).status == 204)
+        let afterRemoval = try agnes(["pull", "--json"], environment: environment)
+        #expect(afterRemoval.out.contains("\"tables_removed\":[\"customers\"]"), "\(afterRemoval.out)\(afterRemoval.err)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/customers.parquet").path))
+        let kept = try agnes(["query", "--format", "csv", "SELECT note FROM my_notes"], environment: environment)
+        #expect(kept.out == "note\r\nremember\r\n")
+        let gone = try agnes(["query", "SELECT count(*) FROM customers"], environment: environment)
+        #expect(gone.status == 1)
+        let tables = try agnes(["query", "--format", "csv", "SELECT table_name FROM information_schema.tables ORDER BY 1"], environment: environment)
+        #expect(tables.out == "table_name\r\nevents\r\nmy_notes\r\nmy_slice\r\nvisits\r\n", "\(tables.out)")
+
+        // Kill a pull in the middle of the big download, then pull again: the rest comes with a 206.
+        try FileManager.default.removeItem(at: events)
+        let killed = Process()
+        killed.executableURL = binaries.appendingPathComponent("agnes")
+        killed.arguments = ["pull", "--quiet"]
+        killed.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        killed.standardOutput = FileHandle.nullDevice
+        killed.standardError = FileHandle.nullDevice
+        try killed.run()
+        let partial = URL(fileURLWithPath: events.path + ".partial")
+        var caught = false
+        for _ in 0..<4000 where !caught && killed.isRunning {
+            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber
+            if let size, size.intValue > 1 << 20 { caught = true } else { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        #expect(caught, "the download was never seen in progress")
+        let partialSize = ((try? FileManager.default.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber)?.intValue ?? 0
+        let fullSize = try Data(contentsOf: serverEvents).count
+        #expect(partialSize > 0 && partialSize < fullSize)
+        let resumed = try agnes(["pull", "--json"], environment: environment)
+        #expect(resumed.status == 0 && resumed.out.contains("\"files_resumed\":1"), "\(resumed.out)\(resumed.err)")
+        #expect(try Data(contentsOf: events) == Data(contentsOf: serverEvents))
+        #expect(!FileManager.default.fileExists(atPath: partial.path))
+        let metrics = String(decoding: try await client.call("GET", "/metrics").body, as: UTF8.self)
+        #expect(metrics.split(separator: "\n").contains { $0.contains("agnes_http_requests_total") && $0.contains("/api/data/{id}/download") && $0.contains("206") })
+
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+    }
+}
