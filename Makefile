@@ -33,12 +33,13 @@ bench: bootstrap
 	$(SWIFT) build -c release --product OrchestratorBenchmark
 	$(SWIFT) build -c release --product DataPlaneBenchmark
 	$(SWIFT) build -c release --product agnes-server
+	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
 	.build/release/StateRepositoriesBenchmark
 	.build/release/LegacyImportBenchmark
 	.build/release/OrchestratorBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
-	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark
+	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
 
 clean: bootstrap
 	$(SWIFT) package clean

@@ -48,7 +48,7 @@ for sourceIndex in 0..<10 {
         let extracted = try writer.writeTable(id: id, query: "SELECT i AS id, i * \(tableIndex) AS value FROM range(100) t(i)", on: maker)
         written.append(extracted)
         try await registry.upsert(RegisteredTable(id: id, name: id, sourceName: source, sourceType: "files", sourceTable: "\(id).csv",
-                                                  folder: tableIndex % 2 == 0 ? "even" : "odd"))
+                                                  folder: tableIndex < 10 ? "sample" : tableIndex % 2 == 0 ? "even" : "odd"))
         let file = extracted.files[0]
         try await syncState.record(tableId: id, SyncResult(startedAt: Date(), finishedAt: Date(), trigger: "bench", outcome: .succeeded(
             rows: extracted.rows, bytes: extracted.sizeBytes, columns: 2, sha256: file.sha256, md5: file.md5, schemaHash: nil,
