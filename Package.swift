@@ -89,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "agnes",
-            dependencies: ["AgnesClient", "AgnesCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "agnes-server",

@@ -16,7 +16,8 @@ struct AgnesCommand: AsyncParsableCommand {
             5 server error, 7 unreachable or not signed in, 8 forbidden or not found.
             """,
         version: AgnesVersion.current,
-        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, PullCommand.self, QueryCommand.self]
+        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, PullCommand.self, QueryCommand.self,
+                      CatalogCommand.self, SchemaCommand.self, DescribeCommand.self, SampleCommand.self]
     )
 }
 

@@ -87,6 +87,15 @@ struct CLIFlowTests {
         let unknown = try agnes(["query", "SELECT * FROM ghosts"], environment: environment)
         #expect(unknown.status == 1 && unknown.err.contains("agnes catalog"))
 
+        // Discovery.
+        let catalog = try agnes(["catalog"], environment: environment)
+        #expect(catalog.status == 0 && catalog.out.contains("visits") && catalog.out.contains("fresh"), "\(catalog.out)\(catalog.err)")
+        let schema = try agnes(["schema", "customers", "--json"], environment: environment)
+        #expect(schema.out.contains("\"name\":\"name\"") && schema.out.contains("VARCHAR"), "\(schema.out)")
+        let describe = try agnes(["describe", "customers", "-n", "2"], environment: environment)
+        #expect(describe.out.hasPrefix("customers: 1000 rows") && describe.out.contains("(2 rows)"), "\(describe.out)\(describe.err)")
+        #expect(try agnes(["sample", "ghost"], environment: environment).status == 8)
+
         let warm = try agnes(["pull", "--json"], environment: environment)
         #expect(warm.out.contains("\"up_to_date\":true"), "\(warm.out)")
 
