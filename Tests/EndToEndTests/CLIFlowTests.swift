@@ -1,7 +1,7 @@
 // The real `agnes` binary against the real `agnes-server`: login → whoami → pull → query (table, CSV, JSON, remote) →
 // pull again (nothing downloaded) → a table unregistered on the server disappears locally while the user's own table
 // and views stay → a pull killed mid-download resumes with a Range request (the server counts a 206) and ends with a
-// byte-identical file.
+// byte-identical file. Snapshots are fetched, queried, survive pulls, and are dropped.
 import AgnesTestSupport
 import Crypto
 import DuckDB
@@ -108,6 +108,13 @@ struct CLIFlowTests {
             connection.close()
             local.close()
         }
+        let estimateOnly = try agnes(["snapshot", "create", "events", "--where", "id < 100", "--estimate"], environment: environment)
+        #expect(estimateOnly.out.hasPrefix("estimate: up to "), "\(estimateOnly.out)\(estimateOnly.err)")
+        let snapshot = try agnes(["snapshot", "create", "events", "--select", "id", "--where", "id < 100", "--order-by", "id DESC", "--as", "first_events"],
+                                 environment: environment)
+        #expect(snapshot.status == 0 && snapshot.out.contains("Snapshot first_events: 100 rows"), "\(snapshot.out)\(snapshot.err)")
+        #expect(try agnes(["snapshot", "create", "events", "--as", "first_events", "--no-estimate"], environment: environment).status == 2)
+        #expect(try agnes(["snapshot", "create", "visits", "--as", "visits", "--no-estimate"], environment: environment).status == 2)
         #expect(try await client.call("DELETE", "/api/admin/registry/customers", token: admin).status == 204)
         let afterRemoval = try agnes(["pull", "--json"], environment: environment)
         #expect(afterRemoval.out.contains("\"tables_removed\":[\"customers\"]"), "\(afterRemoval.out)\(afterRemoval.err)")
@@ -117,7 +124,12 @@ struct CLIFlowTests {
         let gone = try agnes(["query", "SELECT count(*) FROM customers"], environment: environment)
         #expect(gone.status == 1)
         let tables = try agnes(["query", "--format", "csv", "SELECT table_name FROM information_schema.tables ORDER BY 1"], environment: environment)
-        #expect(tables.out == "table_name\r\nevents\r\nmy_notes\r\nmy_slice\r\nvisits\r\n", "\(tables.out)")
+        #expect(tables.out == "table_name\r\nevents\r\nfirst_events\r\nmy_notes\r\nmy_slice\r\nvisits\r\n", "\(tables.out)")
+        let fromSnapshot = try agnes(["query", "--format", "csv", "SELECT count(*) AS n, max(id) AS top FROM first_events"], environment: environment)
+        #expect(fromSnapshot.out == "n,top\r\n100,99\r\n", "\(fromSnapshot.out)\(fromSnapshot.err)")
+        #expect(try agnes(["snapshot", "list", "--json"], environment: environment).out.contains("\"name\":\"first_events\""))
+        #expect(try agnes(["snapshot", "drop", "first_events"], environment: environment).status == 0)
+        #expect(try agnes(["query", "SELECT 1 FROM first_events"], environment: environment).status == 1)
 
         // Kill a pull in the middle of the big download, then pull again: the rest comes with a 206.
         try FileManager.default.removeItem(at: events)

@@ -76,10 +76,14 @@ public struct AgnesAPI: Sendable {
     /// Streams a GET's body into `sink` (for 200 and 206), after telling `onStatus` the status and headers; returns them.
     /// Other statuses throw.
     @discardableResult
-    public func stream(_ path: String, headers: [(String, String)] = [], timeout: TimeAmount = .hours(6),
-                       onStatus: (Int, HTTPHeaders) throws -> Void = { _, _ in },
+    public func stream(_ path: String, method: HTTPMethod = .GET, json: Any? = nil, headers: [(String, String)] = [],
+                       timeout: TimeAmount = .hours(6), onStatus: (Int, HTTPHeaders) throws -> Void = { _, _ in },
                        into sink: (ByteBuffer) throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
-        let request = self.request(.GET, path, headers: headers)
+        var request = self.request(method, path, headers: headers)
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
         let response: HTTPClientResponse
         do { response = try await client.execute(request, timeout: timeout) } catch {
             throw ClientError(.unreachable, "cannot reach \(baseURL): \(Self.describe(error))")

@@ -1,0 +1,131 @@
+// `agnes snapshot create|list|drop|refresh|prune`: slices of big (or remote) tables fetched from the server into the
+// workspace as parquet, queried locally as views that survive `agnes pull`.
+import AgnesClient
+import ArgumentParser
+import Foundation
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot", abstract: "Fetch a filtered slice of a table into the workspace, and manage those slices.",
+        subcommands: [SnapshotCreateCommand.self, SnapshotListCommand.self, SnapshotDropCommand.self, SnapshotRefreshCommand.self,
+                      SnapshotPruneCommand.self])
+}
+
+struct SnapshotCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Fetch the rows of <table> matching --where (columns --select) as a local view.",
+        discussion: """
+            The server first estimates what the scan reads and returns (shown unless --no-estimate); --estimate stops there.
+            Example: agnes snapshot create web_sessions --select session_id,channel --where "started_at >= DATE '2025-03-01'" --as march
+            """)
+
+    @Argument(help: "The table id.") var table: String
+    @Option(help: "Columns, comma-separated (default: all).") var select: String?
+    @Option(help: "A filter over the table's columns (SQL expression).") var `where`: String?
+    @Option(help: "Rows at most.") var limit: Int?
+    @Option(name: .customLong("order-by"), help: "Columns to order by, comma-separated (`col` or `col DESC`).") var orderBy: String?
+    @Option(name: .customLong("as"), help: "The snapshot's name (default: <table>_snapshot).") var name: String?
+    @Flag(help: "Only print the estimate.") var estimate = false
+    @Flag(help: "Skip the estimate.") var noEstimate = false
+    @Flag(help: "Replace a snapshot of the same name.") var force = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let (settings, api) = try clientSettings()
+        let snapshots = Snapshots(api: api, workspace: Workspace(root: settings.workspace))
+        func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
+        let id = try tablePath(table)
+        let draft = Snapshot(name: name ?? "\(id)_snapshot", tableId: id, select: list(select), where: `where`,
+                             orderBy: list(orderBy), limit: limit, createdAt: Date(), rows: 0, bytes: 0)
+        if !noEstimate {
+            let figures = try await snapshots.estimate(draft)
+            let rows = text(figures["estimated_result_rows"]) ?? "?"
+            let scan = (figures["estimated_scan_bytes"] as? NSNumber).map { String(format: "%.1f MB", $0.doubleValue / 1_048_576) } ?? "?"
+            if estimate {
+                if json { print(text(figures) ?? "{}") } else { print("estimate: up to \(rows) rows, \(scan) to scan") }
+                return
+            }
+            if !json { FileHandle.standardError.write(Data("estimate: up to \(rows) rows, \(scan) to scan\n".utf8)) }
+        }
+        let snapshot = try await snapshots.create(draft, replace: force)
+        if json { return try printJSON(snapshot) }
+        print("Snapshot \(snapshot.name): \(snapshot.rows) rows, \(String(format: "%.1f MB", Double(snapshot.bytes) / 1_048_576)); "
+              + "query it with agnes query \"SELECT * FROM \(snapshot.name)\"")
+    }
+}
+
+struct SnapshotListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The workspace's snapshots.")
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let settings = ClientSettings.load()
+        let all = Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).list()
+        if json { return try printJSON(all) }
+        let formatter = ISO8601DateFormatter()
+        printTable(["name", "table", "rows", "size", "created", "where"], all.map {
+            [$0.name, $0.tableId, String($0.rows), String(format: "%.1f MB", Double($0.bytes) / 1_048_576), formatter.string(from: $0.createdAt), $0.where]
+        })
+    }
+}
+
+struct SnapshotDropCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "drop", abstract: "Remove a snapshot (its file and its view).")
+    @Argument(help: "The snapshot's name.") var name: String
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let settings = ClientSettings.load()
+        try Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).drop(name)
+        print("Dropped snapshot \(name).")
+    }
+}
+
+struct SnapshotRefreshCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Fetch a snapshot again with the same filter.")
+    @Argument(help: "The snapshot's name.") var name: String
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let (settings, api) = try clientSettings()
+        let snapshots = Snapshots(api: api, workspace: Workspace(root: settings.workspace))
+        guard let existing = snapshots.list().first(where: { $0.name == name }) else {
+            throw ClientError(.denied, "no snapshot '\(name)' (see `agnes snapshot list`)")
+        }
+        let snapshot = try await snapshots.create(existing, replace: true)
+        print("Snapshot \(snapshot.name) refreshed: \(snapshot.rows) rows.")
+    }
+}
+
+struct SnapshotPruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Drop snapshots older or larger than a bound.",
+        discussion: "Example: agnes snapshot prune --older-than 30 --dry-run")
+    @Option(help: "Days.") var olderThan: Int?
+    @Option(help: "Megabytes.") var largerThan: Double?
+    @Flag(help: "Only say what would be dropped.") var dryRun = false
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        guard olderThan != nil || largerThan != nil else { throw ClientError(.usage, "give --older-than DAYS and/or --larger-than MB") }
+        let settings = ClientSettings.load()
+        let snapshots = Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace))
+        let now = Date()
+        let chosen = snapshots.list().filter { snapshot in
+            olderThan.map { now.timeIntervalSince(snapshot.createdAt) > Double($0) * 86_400 } == true
+                || largerThan.map { Double(snapshot.bytes) > $0 * 1_048_576 } == true
+        }
+        for snapshot in chosen {
+            if !dryRun { try snapshots.drop(snapshot.name) }
+            print("\(dryRun ? "would drop" : "dropped") \(snapshot.name)")
+        }
+        if chosen.isEmpty { print("Nothing to prune.") }
+    }
+}
