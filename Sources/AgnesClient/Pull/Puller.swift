@@ -63,7 +63,7 @@ public struct Puller: Sendable {
                                   filesResumed: 0, bytesDownloaded: 0, durationSeconds: 0, errors: [])
         func finish() -> PullSummary {
             let elapsed = (ContinuousClock.now - started).components
-            summary.durationSeconds = (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18 * 1000).rounded() / 1000
+            summary.durationSeconds = ((Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) * 1000).rounded() / 1000
             return summary
         }
 
