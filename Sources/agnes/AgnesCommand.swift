@@ -17,7 +17,8 @@ struct AgnesCommand: AsyncParsableCommand {
             """,
         version: AgnesVersion.current,
         subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, PullCommand.self, QueryCommand.self,
-                      CatalogCommand.self, SchemaCommand.self, DescribeCommand.self, SampleCommand.self, SnapshotCommand.self]
+                      CatalogCommand.self, SchemaCommand.self, DescribeCommand.self, SampleCommand.self, SnapshotCommand.self,
+                      StatusCommand.self, DiskInfoCommand.self, DiagnoseCommand.self]
     )
 }
 

@@ -131,6 +131,14 @@ struct CLIFlowTests {
         #expect(try agnes(["snapshot", "drop", "first_events"], environment: environment).status == 0)
         #expect(try agnes(["query", "SELECT 1 FROM first_events"], environment: environment).status == 1)
 
+        // Status, disk use and a diagnosis.
+        let status = try agnes(["status", "--json"], environment: environment)
+        #expect(status.out.contains("\"tables\":2") && status.out.contains("\"signed_in\":true"), "\(status.out)\(status.err)")
+        let disk = try agnes(["disk-info", "--json"], environment: environment)
+        #expect(disk.status == 0 && disk.out.contains("\"total_bytes\":"), "\(disk.out)")
+        let diagnosis = try agnes(["diagnose"], environment: environment)
+        #expect(diagnosis.status == 0 && diagnosis.out.contains("ok   token: valid for root@example.com"), "\(diagnosis.out)\(diagnosis.err)")
+
         // Kill a pull in the middle of the big download, then pull again: the rest comes with a 206.
         try FileManager.default.removeItem(at: events)
         let killed = Process()

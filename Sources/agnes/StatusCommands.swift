@@ -1,0 +1,156 @@
+// `agnes status`, `agnes disk-info` and `agnes diagnose`: what the workspace holds, what it takes on disk, and whether
+// everything needed to pull works — each problem with a hint to fix it.
+import AgnesClient
+import AgnesCore
+import ArgumentParser
+import Foundation
+
+/// The bytes under `url` (a file, or a folder's files).
+func diskUsage(_ url: URL) -> Int64 {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return 0 }
+    guard isDirectory.boolValue else { return ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.int64Value ?? 0 }
+    var total: Int64 = 0
+    let files = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey])
+    while let file = files?.nextObject() as? URL {
+        total += Int64((try? file.resourceValues(forKeys: [.fileSizeKey]))?.fileSize ?? 0)
+    }
+    return total
+}
+
+func megabytes(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "The workspace: server, last pull, tables, snapshots.")
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Status: Encodable {
+        let server: String
+        let signedIn: Bool
+        let workspace: String
+        let lastPull: Date?
+        let tables: Int
+        let rows: Int64
+        let snapshots: Int
+        let partialDownloads: Int
+        enum CodingKeys: String, CodingKey {
+            case server, workspace, tables, rows, snapshots
+            case signedIn = "signed_in"
+            case lastPull = "last_pull"
+            case partialDownloads = "partial_downloads"
+        }
+    }
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let settings = ClientSettings.load()
+        let workspace = Workspace(root: settings.workspace)
+        let state = workspace.loadState()
+        let snapshots = Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: workspace).list()
+        let partials = FileManager.default.enumerator(atPath: workspace.parquetDirectory.path)?.allObjects
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".partial") }.count ?? 0
+        let status = Status(server: settings.serverURL, signedIn: settings.token != nil, workspace: workspace.root.path, lastPull: state.lastPull,
+                            tables: state.tables.count, rows: state.tables.values.reduce(0) { $0 + $1.rows }, snapshots: snapshots.count,
+                            partialDownloads: partials)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        }
+        print("server:     \(status.server)\(status.signedIn ? "" : " (not signed in: agnes login)")")
+        print("workspace:  \(status.workspace)")
+        print("last pull:  \(status.lastPull.map { ISO8601DateFormatter().string(from: $0) } ?? "never (agnes pull)")")
+        print("tables:     \(status.tables) (\(status.rows) rows)")
+        print("snapshots:  \(status.snapshots)")
+        if partials > 0 { print("unfinished downloads: \(partials) (the next agnes pull resumes them)") }
+    }
+}
+
+struct DiskInfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disk-info", abstract: "What the workspace takes on disk.")
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let workspace = Workspace(root: ClientSettings.load().workspace)
+        let parts: [(String, URL)] = [("tables", workspace.parquetDirectory), ("snapshots", workspace.snapshotsDirectory),
+                                      ("database", workspace.databaseFile.deletingLastPathComponent())]
+        let sizes = parts.map { ($0.0, diskUsage($0.1)) }
+        if json {
+            var object = Dictionary(uniqueKeysWithValues: sizes.map { ("\($0.0)_bytes", $0.1) })
+            object["total_bytes"] = sizes.reduce(0) { $0 + $1.1 }
+            return try printJSON(object)
+        }
+        for (name, bytes) in sizes { print("\(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(megabytes(bytes))") }
+        print("total      \(megabytes(sizes.reduce(0) { $0 + $1.1 }))")
+    }
+}
+
+struct DiagnoseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagnose", abstract: "Check the server, the token, versions, the clock and the workspace; say how to fix what fails.")
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Check: Encodable {
+        let name: String
+        let ok: Bool
+        let detail: String
+        let fix: String?
+    }
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let settings = ClientSettings.load()
+        let api = AgnesAPI(baseURL: settings.serverURL, token: settings.token)
+        var checks: [Check] = []
+        do {
+            let health = try await api.send(.GET, "/api/health", timeout: .seconds(10))
+            let version = health.object["version"] as? String ?? "?"
+            checks.append(Check(name: "server", ok: health.status == 200, detail: "\(settings.serverURL) answers (Agnes \(version))",
+                                fix: health.status == 200 ? nil : "the server answered \(health.status); ask its operator"))
+            checks.append(Check(name: "versions", ok: version == AgnesVersion.current, detail: "client \(AgnesVersion.current), server \(version)",
+                                fix: version == AgnesVersion.current ? nil : "install the agnes CLI of the server's version"))
+            if let date = health.headers.first(name: "Date").flatMap(Self.httpDate) {
+                let skew = abs(date.timeIntervalSinceNow)
+                checks.append(Check(name: "clock", ok: skew < 60, detail: String(format: "%.0f s from the server's clock", skew),
+                                    fix: skew < 60 ? nil : "set this machine's clock (NTP); tokens and schedules depend on it"))
+            }
+        } catch let error as ClientError {
+            checks.append(Check(name: "server", ok: false, detail: error.message, fix: "check the URL (agnes login --server …, $AGNES_SERVER) and the network"))
+        }
+        if settings.token == nil {
+            checks.append(Check(name: "token", ok: false, detail: "no token", fix: "agnes login --server URL --email you@example.com"))
+        } else if checks.first?.ok == true {
+            let access = try? await api.send(.GET, "/api/me/effective-access")
+            let ok = access?.status == 200
+            checks.append(Check(name: "token", ok: ok, detail: ok ? "valid for \(access?.object["email"] as? String ?? "?")" : "refused (\(access?.status ?? 0))",
+                                fix: ok ? nil : "sign in again: agnes login"))
+        }
+        let workspace = Workspace(root: settings.workspace)
+        let state = workspace.loadState()
+        let missing = state.tables.keys.filter {
+            !FileManager.default.fileExists(atPath: workspace.file(of: $0).path) && !FileManager.default.fileExists(atPath: workspace.partsDirectory(of: $0).path)
+        }.sorted()
+        checks.append(Check(name: "workspace", ok: missing.isEmpty,
+                            detail: missing.isEmpty ? "\(state.tables.count) tables in \(workspace.root.path)" : "missing files: \(missing.joined(separator: ", "))",
+                            fix: missing.isEmpty ? nil : "agnes pull (it fetches them again)"))
+        if json { try printJSON(checks) } else {
+            for check in checks {
+                print("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)\(check.fix.map { " — fix: \($0)" } ?? "")")
+            }
+        }
+        if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text)
+    }
+}
