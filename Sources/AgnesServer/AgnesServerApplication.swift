@@ -59,6 +59,8 @@ public enum AgnesServerApplication {
         DownloadRoutes(services: services).register(on: authenticated)
         CatalogRoutes(services: services).register(on: authenticated)
         QueryRoutes(services: services).register(on: authenticated)
+        WelcomeRoutes(services: services).register(on: authenticated)
+        UploadRoutes(services: services).register(on: authenticated)
         return router
     }
 }

@@ -10,15 +10,17 @@ struct AgnesCommand: AsyncParsableCommand {
         commandName: "agnes",
         abstract: "The Agnes analyst CLI: pull the tables you may see, query them locally, share what you learn.",
         discussion: """
-            Start with `agnes login --server https://agnes.example.com --email you@example.com`, then `agnes pull` and
-            `agnes query "SELECT …"`. Settings live in $AGNES_CONFIG_DIR (default ~/.config/agnes); the workspace is
+            Start with `agnes init --server-url https://agnes.example.com --token "$PAT"` (or `agnes login --server URL
+            --email you@example.com`), then `agnes catalog` and `agnes query "SELECT …"`. Shell completion:
+            `agnes --generate-completion-script bash|zsh|fish`. Settings live in $AGNES_CONFIG_DIR (default ~/.config/agnes); the workspace is
             $AGNES_LOCAL_DIR or the current directory. Exit codes: 0 ok, 1 failure, 2 usage, 3 rate-limited,
             5 server error, 7 unreachable or not signed in, 8 forbidden or not found.
             """,
         version: AgnesVersion.current,
-        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, PullCommand.self, QueryCommand.self,
+        subcommands: [InitCommand.self, PullCommand.self, PushCommand.self, QueryCommand.self,
                       CatalogCommand.self, SchemaCommand.self, DescribeCommand.self, SampleCommand.self, SnapshotCommand.self,
-                      StatusCommand.self, DiskInfoCommand.self, DiagnoseCommand.self]
+                      StatusCommand.self, DiskInfoCommand.self, DiagnoseCommand.self,
+                      LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, AdminCommand.self]
     )
 }
 

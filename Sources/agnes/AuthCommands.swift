@@ -92,7 +92,7 @@ struct WhoAmICommand: AsyncParsableCommand {
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth", abstract: "Sign in, out, and manage the stored token.",
-        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, ImportTokenCommand.self])
+        subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, ImportTokenCommand.self, TokenCommand.self])
 }
 
 struct ImportTokenCommand: AsyncParsableCommand {
@@ -115,5 +115,75 @@ struct ImportTokenCommand: AsyncParsableCommand {
         if server != nil { try settings.saveServer(settings.serverURL) }
         try settings.saveToken(token, email: email)
         print("Token saved for \(email) on \(settings.serverURL).")
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Your personal access tokens (for `agnes init`, scripts and agents).",
+        discussion: """
+            Creating a token needs a password sign-in (`agnes login`), not a token. The token is shown once.
+            Examples: agnes auth token create --name laptop --ttl 30d · agnes auth token list · agnes auth token revoke laptop
+            """,
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token; it is printed once.")
+        @Option(help: "A name to recognize it by.") var name: String
+        @Option(help: "Lifetime: <n>d, or never (administrators only).") var ttl = "90d"
+        @Flag(help: "Print only the token.") var raw = false
+        @Flag(help: "Print the server's JSON.") var json = false
+
+        func run() async throws {
+            try await reporting {
+                var body: [String: Any] = ["name": name]
+                if ttl == "never" {
+                    body["expires_in_days"] = NSNull()
+                } else if ttl.hasSuffix("d"), let days = Int(ttl.dropLast()), days > 0 {
+                    body["expires_in_days"] = days
+                } else {
+                    throw ClientError(.usage, "--ttl takes <n>d (e.g. 90d) or never")
+                }
+                let reply = try await adminAPI().call(.POST, "/auth/tokens", json: body)
+                if json { return printRaw(reply) }
+                guard let token = reply.object["token"] as? String else { throw ClientError(.server, "the server sent no token") }
+                if raw { return print(token) }
+                print("Token \(name) (expires \(text(reply.object["expires_at"]) ?? "never")); it is shown only now:")
+                print(token)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Your tokens (never the secrets).")
+        @Flag(help: "Print the server's JSON.") var json = false
+
+        func run() async throws {
+            try await reporting {
+                let reply = try await adminAPI().call(.GET, "/auth/tokens")
+                let rows = reply.array.isEmpty ? reply.object["tokens"] as? [[String: Any]] ?? [] : reply.array
+                printRows(rows, reply: reply, json: json, columns: ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"])
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id, prefix or name.")
+        @Argument(help: "The token's id, prefix or name.") var token: String
+
+        func run() async throws {
+            try await reporting {
+                let api = try adminAPI()
+                let reply = try await api.call(.GET, "/auth/tokens")
+                let tokens = (reply.array.isEmpty ? reply.object["tokens"] as? [[String: Any]] ?? [] : reply.array).filter { $0["revoked_at"] == nil || $0["revoked_at"] is NSNull }
+                let matches = tokens.filter { [$0["id"], $0["prefix"], $0["name"]].contains { ($0 as? String) == token } }
+                guard matches.count == 1, let id = matches[0]["id"] as? String else {
+                    throw ClientError(matches.isEmpty ? .denied : .usage,
+                                      matches.isEmpty ? "no active token '\(token)' (agnes auth token list)" : "'\(token)' names \(matches.count) tokens; use the id")
+                }
+                _ = try await api.call(.DELETE, "/auth/tokens/\(id)")
+                print("Revoked \(matches[0]["name"] as? String ?? id).")
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ func text(_ value: Any?) -> String? {
     switch value {
     case nil, is NSNull: return nil
     case let string as String: return string
+    case let number as NSNumber where String(cString: number.objCType) == "c": return number.boolValue ? "true" : "false"
     case let number as NSNumber: return number.stringValue
     case let other?:
         let data = (try? JSONSerialization.data(withJSONObject: other, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()

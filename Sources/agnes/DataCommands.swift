@@ -24,13 +24,10 @@ struct PullCommand: AsyncParsableCommand {
     func execute() async throws {
         let (settings, api) = try clientSettings()
         let parallelism = Int(ProcessInfo.processInfo.environment["AGNES_PULL_PARALLELISM"] ?? "") ?? 4
-        let showProgress = !quiet && !json && isatty(STDERR_FILENO) == 1
-        let progress: (@Sendable (Int64, Int64, Int, Int) -> Void)? = showProgress ? { @Sendable bytes, total, done, files in
-            FileHandle.standardError.write(Data(PullCommand.progressLine(bytes: bytes, total: total, done: done, files: files).utf8))
-        } : nil
         let summary = try await Puller(api: api, workspace: Workspace(root: settings.workspace))
-            .pull(PullOptions(parallelism: parallelism, dryRun: dryRun, progress: progress))
+            .pull(PullOptions(parallelism: parallelism, dryRun: dryRun, progress: Self.progressReporter(quiet: quiet || json)))
         for error in summary.errors { FileHandle.standardError.write(Data("warn: \(error.table): \(error.error)\n".utf8)) }
+        for warning in summary.warnings { FileHandle.standardError.write(Data("warn: \(warning)\n".utf8)) }
         if json { try printJSON(summary) } else if !quiet {
             if summary.upToDate {
                 print("Up to date (\(summary.tablesTotal) tables).")
@@ -41,15 +38,44 @@ struct PullCommand: AsyncParsableCommand {
                 print("Updated \(summary.tablesUpdated.count) tables (\(summary.tablesTotal) total), removed \(summary.tablesRemoved.count); "
                       + String(format: "%.1f MB in %.2f s.", Double(summary.bytesDownloaded) / 1_048_576, summary.durationSeconds))
             }
+            if let rules = summary.rulesCount { print("Rules: \(rules) (.claude/rules/).") }
         }
         if !summary.errors.isEmpty { throw ExitCode(1) }
     }
 
-    /// `\r 42%  12.0 of 28.5 MB` while downloading; the file count and a newline at the end.
-    static func progressLine(bytes: Int64, total: Int64, done: Int, files: Int) -> String {
-        let percent = total > 0 ? Int(Double(bytes) / Double(total) * 100) : 100
-        let megabytes = String(format: "%.1f of %.1f MB", Double(bytes) / 1_048_576, Double(total) / 1_048_576)
-        return "\r\(percent)%  \(megabytes)" + (done >= 0 ? "  \(done)/\(files) files\n" : "")
+    /// Progress on standard error when it is a terminal: a line per finished file, and a running total with the
+    /// rate and the time left. `NO_COLOR` has nothing to turn off here (no colors are used).
+    static func progressReporter(quiet: Bool) -> (@Sendable (PullProgress) -> Void)? {
+        guard !quiet, isatty(STDERR_FILENO) == 1 else { return nil }
+        let started = Date()
+        return { progress in
+            FileHandle.standardError.write(Data(progressText(progress, elapsed: Date().timeIntervalSince(started)).utf8))
+        }
+    }
+
+    /// `\r  42%  12.0 of 28.5 MB  3.1 MB/s  ETA 5s  3/10 files`, preceded by `✓ orders (12.0 MB)` lines as files finish.
+    static func progressText(_ progress: PullProgress, elapsed: TimeInterval) -> String {
+        let clear = "\r\u{1B}[2K"
+        var text = ""
+        if let (name, bytes) = progress.finished {
+            text += clear + "✓ \(name) (\(megabytes(bytes)))\n"
+        }
+        let percent = progress.totalBytes > 0 ? Int(Double(progress.bytes) / Double(progress.totalBytes) * 100) : 100
+        let rate = elapsed > 0.05 ? Double(progress.bytes) / elapsed : 0
+        let remaining = rate > 0 ? Double(max(progress.totalBytes - progress.bytes, 0)) / rate : nil
+        text += clear + "\(percent)%  \(megabytes(progress.bytes)) of \(megabytes(progress.totalBytes))"
+            + String(format: "  %.1f MB/s", rate / 1_048_576)
+            + (progress.isFinal ? "" : "  ETA " + (remaining.map { duration($0) } ?? "?"))
+            + "  \(progress.filesDone)/\(progress.files) files"
+        return text + (progress.isFinal ? "\n" : "")
+    }
+
+    /// `5s`, `3m 20s`, `1h 05m`.
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.up))
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m \(String(format: "%02d", whole % 60))s" }
+        return "\(whole / 3600)h \(String(format: "%02d", whole % 3600 / 60))m"
     }
 }
 
@@ -62,29 +88,32 @@ struct QueryCommand: AsyncParsableCommand {
               agnes query --format csv --output orders.csv "SELECT * FROM orders"
               echo "SELECT 42" | agnes query --stdin --format json
               agnes query --remote "SELECT count(*) FROM big_remote_table"
+              agnes query --format parquet --output big_orders.parquet "SELECT * FROM orders WHERE amount > 100"
             """)
 
     @Argument(help: "The SQL (or use --sql / --stdin).") var positional: String?
     @Option(help: "The SQL.") var sql: String?
     @Flag(help: "Read the SQL from standard input.") var stdin = false
     @Flag(help: "Run on the server (POST /api/query) instead of locally.") var remote = false
-    @Option(help: "table, csv, json or ndjson.") var format: String = "table"
+    @Option(help: "table, csv, json, ndjson, or parquet (local queries, with --output).") var format: String = "table"
     @Option(help: "Write the result to this file instead of standard output.") var output: String?
-    @Option(help: "Rows at most.") var limit: Int = 1000
+    @Option(help: "Rows at most (default 1000; no limit for --format parquet).") var limit: Int?
 
     func run() async throws {
         try await reporting { try await execute() }
     }
 
     func execute() async throws {
-        guard let format = OutputFormat(rawValue: format) else {
-            throw ClientError(.usage, "--format must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         let text = stdin ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : (sql ?? positional)
         guard let query = text?.trimmingCharacters(in: .whitespacesAndNewlines), !query.isEmpty else {
             throw ClientError(.usage, "give the SQL as an argument, with --sql, or with --stdin")
         }
-        guard limit > 0 else { throw ClientError(.usage, "--limit must be positive") }
+        guard limit ?? 1 > 0 else { throw ClientError(.usage, "--limit must be positive") }
+        if self.format == "parquet" { return try exportParquet(query) }
+        let limit = self.limit ?? 1000
+        guard let format = OutputFormat(rawValue: self.format) else {
+            throw ClientError(.usage, "--format must be one of \((OutputFormat.allCases.map(\.rawValue) + ["parquet"]).joined(separator: ", "))")
+        }
         let (settings, api) = try clientSettings(requireToken: remote)
         let rendered: String
         var truncated = false
@@ -107,6 +136,18 @@ struct QueryCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(rendered.utf8))
         }
         if truncated { FileHandle.standardError.write(Data("warn: more rows exist; only the first \(limit) are shown (--limit)\n".utf8)) }
+    }
+
+    /// `--format parquet`: the local result written to `--output` as zstd parquet.
+    func exportParquet(_ query: String) throws {
+        guard !remote else {
+            throw ClientError(.usage, "--format parquet works on local queries; for server-side data use `agnes snapshot create` (parquet) or --format csv")
+        }
+        guard let output else { throw ClientError(.usage, "--format parquet needs --output FILE") }
+        let file = URL(fileURLWithPath: (output as NSString).expandingTildeInPath)
+        let rows = try LocalQuery(workspace: Workspace(root: ClientSettings.load().workspace)).exportParquet(query, limit: limit, to: file)
+        FileHandle.standardError.write(Data("wrote \(rows) rows to \(file.path)\n".utf8))
+        if let limit, rows == Int64(limit) { FileHandle.standardError.write(Data("warn: stopped at --limit \(limit) rows; more may exist\n".utf8)) }
     }
 
     func terminalWidth() -> Int {

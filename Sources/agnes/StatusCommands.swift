@@ -33,8 +33,11 @@ struct StatusCommand: AsyncParsableCommand {
         let rows: Int64
         let snapshots: Int
         let partialDownloads: Int
+        let sessionsPendingUpload: Int
+        let initialized: Bool
         enum CodingKeys: String, CodingKey {
-            case server, workspace, tables, rows, snapshots
+            case server, workspace, tables, rows, snapshots, initialized
+            case sessionsPendingUpload = "sessions_pending_upload"
             case signedIn = "signed_in"
             case lastPull = "last_pull"
             case partialDownloads = "partial_downloads"
@@ -52,7 +55,8 @@ struct StatusCommand: AsyncParsableCommand {
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".partial") }.count ?? 0
         let status = Status(server: settings.serverURL, signedIn: settings.token != nil, workspace: workspace.root.path, lastPull: state.lastPull,
                             tables: state.tables.count, rows: state.tables.values.reduce(0) { $0 + $1.rows }, snapshots: snapshots.count,
-                            partialDownloads: partials)
+                            partialDownloads: partials, sessionsPendingUpload: Pusher(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: workspace).queue().count,
+                            initialized: WorkspaceInitializer(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: workspace).isInitialized)
         if json {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
@@ -64,6 +68,8 @@ struct StatusCommand: AsyncParsableCommand {
         print("last pull:  \(status.lastPull.map { ISO8601DateFormatter().string(from: $0) } ?? "never (agnes pull)")")
         print("tables:     \(status.tables) (\(status.rows) rows)")
         print("snapshots:  \(status.snapshots)")
+        print("uploads:    \(status.sessionsPendingUpload) sessions waiting for `agnes push`")
+        if !status.initialized { print("note: not initialized for Claude Code (agnes init --server-url URL --token PAT)") }
         if partials > 0 { print("unfinished downloads: \(partials) (the next agnes pull resumes them)") }
     }
 }

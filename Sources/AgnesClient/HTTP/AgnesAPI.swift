@@ -25,6 +25,8 @@ public struct AgnesAPI: Sendable {
 
         /// The body as a JSON object (empty when it is not one).
         public var object: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        /// The body as a JSON array of objects (empty when it is not one).
+        public var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? [] }
         /// The server's `detail` message.
         public var detail: String {
             if let text = object["detail"] as? String { return text }
@@ -44,13 +46,34 @@ public struct AgnesAPI: Sendable {
         return request
     }
 
-    /// Sends a request with an optional JSON body and collects the answer (any status).
-    public func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers: [(String, String)] = [],
+    /// A request body that is not JSON.
+    public struct RawBody: Sendable {
+        public var data: Data
+        public var contentType: String
+        public init(_ data: Data, contentType: String) {
+            self.data = data
+            self.contentType = contentType
+        }
+
+        /// A `multipart/form-data` body with one file field.
+        public static func multipartFile(field: String, filename: String, data: Data) -> RawBody {
+            let boundary = "agnes-\(UUID().uuidString)"
+            var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n".utf8)
+            body += Data("Content-Type: application/octet-stream\r\n\r\n".utf8) + data + Data("\r\n--\(boundary)--\r\n".utf8)
+            return RawBody(body, contentType: "multipart/form-data; boundary=\(boundary)")
+        }
+    }
+
+    /// Sends a request with an optional JSON (or raw) body and collects the answer (any status).
+    public func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: RawBody? = nil, headers: [(String, String)] = [],
                      timeout: TimeAmount = .seconds(30), maximumBytes: Int = 256 << 20) async throws -> Reply {
         var request = self.request(method, path, headers: headers)
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        } else if let raw {
+            request.headers.add(name: "Content-Type", value: raw.contentType)
+            request.body = .bytes(ByteBuffer(bytes: raw.data))
         }
         do {
             let response = try await client.execute(request, timeout: timeout)
@@ -64,9 +87,9 @@ public struct AgnesAPI: Sendable {
     }
 
     /// `send`, then throws the server's error unless the status is 2xx (or listed in `accepting`).
-    public func call(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers: [(String, String)] = [],
+    public func call(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: RawBody? = nil, headers: [(String, String)] = [],
                      accepting: Set<Int> = [], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
-        let reply = try await send(method, path, json: json, headers: headers, timeout: timeout)
+        let reply = try await send(method, path, json: json, raw: raw, headers: headers, timeout: timeout)
         guard (200..<300).contains(reply.status) || accepting.contains(reply.status) else {
             throw ClientError.http(status: reply.status, detail: reply.detail, path: path)
         }

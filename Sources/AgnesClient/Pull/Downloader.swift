@@ -21,9 +21,12 @@ public struct DownloadItem: Sendable, Equatable {
 public final class TransferCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var bytes: Int64 = 0
+    private var files = 0
     public init() {}
     func add(_ count: Int) { lock.withLock { bytes += Int64(count) } }
+    func fileDone() { lock.withLock { files += 1 } }
     public var total: Int64 { lock.withLock { bytes } }
+    public var filesDone: Int { lock.withLock { files } }
 }
 
 enum Downloader {

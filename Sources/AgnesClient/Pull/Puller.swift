@@ -4,13 +4,30 @@
 import DuckDB
 import Foundation
 
+/// Where a pull's downloads stand.
+public struct PullProgress: Sendable, Equatable {
+    public var bytes: Int64
+    public var totalBytes: Int64
+    public var filesDone: Int
+    public var files: Int
+    /// The file that just finished (`table` or `table/part`, its size), on the update that reports it.
+    public var finished: (name: String, bytes: Int64)?
+    /// The last update.
+    public var isFinal: Bool
+
+    public static func == (lhs: PullProgress, rhs: PullProgress) -> Bool {
+        lhs.bytes == rhs.bytes && lhs.totalBytes == rhs.totalBytes && lhs.filesDone == rhs.filesDone && lhs.files == rhs.files
+            && lhs.finished?.name == rhs.finished?.name && lhs.isFinal == rhs.isFinal
+    }
+}
+
 public struct PullOptions: Sendable {
     public var parallelism: Int
     public var dryRun: Bool
-    /// Called about every 200 ms with (bytes so far, bytes to fetch, files done, files to fetch).
-    public var progress: (@Sendable (Int64, Int64, Int, Int) -> Void)?
+    /// Called about every 200 ms, once per finished file, and once at the end.
+    public var progress: (@Sendable (PullProgress) -> Void)?
 
-    public init(parallelism: Int = 4, dryRun: Bool = false, progress: (@Sendable (Int64, Int64, Int, Int) -> Void)? = nil) {
+    public init(parallelism: Int = 4, dryRun: Bool = false, progress: (@Sendable (PullProgress) -> Void)? = nil) {
         self.parallelism = max(1, min(parallelism, 32))
         self.dryRun = dryRun
         self.progress = progress
@@ -28,6 +45,10 @@ public struct PullSummary: Encodable, Sendable {
     public var bytesDownloaded: Int64
     public var durationSeconds: Double
     public var errors: [PullError]
+    /// Rules files from the corporate-memory bundle (nil: the server offers none).
+    public var rulesCount: Int?
+    /// Problems that did not stop the pull (the memory bundle, say).
+    public var warnings: [String] = []
 
     public struct PullError: Encodable, Sendable {
         public var table: String
@@ -44,6 +65,8 @@ public struct PullSummary: Encodable, Sendable {
         case filesResumed = "files_resumed"
         case bytesDownloaded = "bytes_downloaded"
         case durationSeconds = "duration_s"
+        case rulesCount = "rules_count"
+        case warnings
     }
 }
 
@@ -75,6 +98,7 @@ public struct Puller: Sendable {
         let reply = try await api.call(.GET, "/api/sync/manifest", headers: conditional.map { [("If-None-Match", $0)] } ?? [], accepting: [304])
         if reply.status == 304 {
             summary.upToDate = true
+            if await refreshRules(&state, &summary, options) { try workspace.saveState(state) }
             return finish()
         }
         let manifest: Manifest
@@ -118,7 +142,7 @@ public struct Puller: Sendable {
         let reporter = options.progress.map { report in
             Task {
                 while !Task.isCancelled {
-                    report(counter.total, totalBytes, -1, fileCount)
+                    report(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: counter.filesDone, files: fileCount, isFinal: false))
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
@@ -135,8 +159,11 @@ public struct Puller: Sendable {
             while next < min(options.parallelism, items.count) { launch() }
             for await (item, result) in group {
                 done += 1
+                counter.fileDone()
                 switch result {
                 case let .success(outcome):
+                    options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: done, files: fileCount,
+                                                   finished: (item.part.map { "\(item.table)/\($0)" } ?? item.table, item.size), isFinal: false))
                     summary.filesDownloaded += 1
                     if outcome.resumedFrom > 0 { summary.filesResumed += 1 }
                 case let .failure(error):
@@ -146,7 +173,7 @@ public struct Puller: Sendable {
             }
         }
         reporter?.cancel()
-        options.progress?(counter.total, totalBytes, done, items.count)
+        options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: done, files: items.count, isFinal: true))
         summary.bytesDownloaded = counter.total
         summary.errors = failed.sorted { $0.key < $1.key }.map { PullSummary.PullError(table: $0.key, error: $0.value) }
         summary.tablesUpdated.removeAll { failed[$0] != nil }
@@ -178,7 +205,23 @@ public struct Puller: Sendable {
         // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
         state.manifestETag = failed.isEmpty ? reply.headers.first(name: "ETag") : nil
         state.lastPull = Date()
+        _ = await refreshRules(&state, &summary, options)
         try workspace.saveState(state)
         return finish()
+    }
+
+    /// Brings `.claude/rules/` in step with the server's memory bundle; true when the state changed. A failure is a
+    /// warning: the tables matter more.
+    func refreshRules(_ state: inout Workspace.PullState, _ summary: inout PullSummary, _ options: PullOptions) async -> Bool {
+        guard !options.dryRun else { return false }
+        var etag = state.memoryETag
+        do {
+            summary.rulesCount = try await MemoryRules(workspace: workspace).refresh(api: api, etag: &etag)
+        } catch {
+            summary.warnings.append("memory bundle: \(error)")
+        }
+        let changed = etag != state.memoryETag
+        state.memoryETag = etag
+        return changed
     }
 }

@@ -12,6 +12,21 @@ public struct Workspace: Sendable, Equatable {
     public var databaseFile: URL { root.appendingPathComponent("user/duckdb/analytics.duckdb") }
     public var snapshotsDirectory: URL { root.appendingPathComponent("user/snapshots", isDirectory: true) }
     public var stateFile: URL { root.appendingPathComponent(".agnes/pull_state.json") }
+    /// The workspace's instructions for Claude Code (from the server's template, written by `agnes init`).
+    public var claudeFile: URL { root.appendingPathComponent("CLAUDE.md") }
+    public var claudeDirectory: URL { root.appendingPathComponent(".claude", isDirectory: true) }
+    /// Claude Code's project settings, with the pull/push hooks.
+    public var settingsFile: URL { claudeDirectory.appendingPathComponent("settings.json") }
+    /// The user's own notes, sent by `agnes push`.
+    public var localNotesFile: URL { claudeDirectory.appendingPathComponent("CLAUDE.local.md") }
+    /// Sessions waiting for `agnes push`: lines of `session_id<TAB>transcript_path`.
+    public var sessionQueueFile: URL { claudeDirectory.appendingPathComponent("agnes-sessions.txt") }
+    /// Written last by `agnes init`: `{completed_at, agnes_version, server_url}`.
+    public var initSentinel: URL { claudeDirectory.appendingPathComponent("init-complete") }
+    /// The corporate-memory rules `agnes pull` writes.
+    public var rulesDirectory: URL { claudeDirectory.appendingPathComponent("rules", isDirectory: true) }
+    public var pushStateFile: URL { root.appendingPathComponent(".agnes/push_state.json") }
+    public var pushLockFile: URL { root.appendingPathComponent(".agnes/push.lock") }
 
     /// The file of a table in one file.
     public func file(of table: String) -> URL { parquetDirectory.appendingPathComponent("\(table).parquet") }
@@ -21,6 +36,8 @@ public struct Workspace: Sendable, Equatable {
     /// What the last pull left: the manifest's ETag and each table's files with their hashes.
     public struct PullState: Codable, Sendable, Equatable {
         public var manifestETag: String?
+        /// The ETag of the last corporate-memory bundle.
+        public var memoryETag: String?
         public var lastPull: Date?
         public var tables: [String: PulledTable] = [:]
 

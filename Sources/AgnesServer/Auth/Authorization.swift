@@ -41,6 +41,12 @@ struct Authorization: Sendable {
         return { id, folder in tables.contains(id) || folder.map(folders.contains) == true }
     }
 
+    /// The registered tables the caller may read, by id.
+    func readableTables(for identity: Identity) async throws -> [RegisteredTable] {
+        let mayRead = try await tableReader(for: identity)
+        return try await RegistryRepository(store: services.state).list().filter { mayRead($0.id, $0.folder) }.sorted { $0.id < $1.id }
+    }
+
     /// Whether the caller may read a table whose folder is known already (lists such as the manifest check many
     /// tables against one cached set of grants, without a registry read per table).
     func canRead(tableId: String, folder: String?, identity: Identity) async throws -> Bool {

@@ -24,15 +24,8 @@ struct CatalogRoutes {
         router.post("/api/v2/scan") { request, context in try await scan(request, context) }
     }
 
-    /// The registered tables the caller may read.
     private func readableTables(_ identity: Identity) async throws -> [RegisteredTable] {
-        let authorization = Authorization(services: services)
-        var readable: [RegisteredTable] = []
-        for table in try await RegistryRepository(store: services.state).list().sorted(by: { $0.id < $1.id })
-        where try await authorization.canRead(tableId: table.id, folder: table.folder, identity: identity) {
-            readable.append(table)
-        }
-        return readable
+        try await Authorization(services: services).readableTables(for: identity)
     }
 
     /// The table `id` when the caller may read it: 404 `table '<id>' not found`, 403 `not authorized for this table`.

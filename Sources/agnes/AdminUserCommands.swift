@@ -1,0 +1,125 @@
+// `agnes admin add-user | list-users | remove-user | activate | deactivate | reset-password`.
+import AgnesClient
+import ArgumentParser
+import Foundation
+
+struct AddUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-user", abstract: "Create a user (they set a password from the invite link).",
+        discussion: "Example: agnes admin add-user ana@example.com --name \"Ana Novak\" --send-invite")
+
+    @Argument(help: "The user's email.") var email: String
+    @Option(help: "The user's name.") var name: String?
+    @Flag(help: "Email the invite link (otherwise it is printed).") var sendInvite = false
+    @Flag(help: "Print the server's JSON.") var json = false
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        var body: [String: Any] = ["email": email, "send_invite": sendInvite]
+        if let name { body["name"] = name }
+        let reply = try await adminAPI().call(.POST, "/api/users", json: body)
+        if json { return printRaw(reply) }
+        print("Created \(email) (id \(text(reply.object["id"]) ?? "?")).")
+        if let link = reply.object["invite_url"] as? String { print("Invite link: \(link)") }
+    }
+}
+
+struct ListUsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list-users", abstract: "Every user: email, name, admin, active, groups.")
+    @Flag(help: "Print the server's JSON.") var json = false
+
+    func run() async throws { try await reporting { try await execute() } }
+
+    func execute() async throws {
+        let reply = try await adminAPI().call(.GET, "/api/users")
+        let rows = reply.array.map { user -> [String: Any] in
+            var row = user
+            row["groups"] = (user["groups"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String ?? $0["group_name"] as? String }.joined(separator: ", ")
+            return row
+        }
+        printRows(rows, reply: reply, json: json, columns: ["id", "email", "name", "is_admin", "active", "groups"])
+    }
+}
+
+/// A command that acts on one user given by id or email.
+protocol UserAction: AsyncParsableCommand {
+    var user: String { get }
+    func act(on id: String, api: AgnesAPI) async throws -> String
+}
+
+extension UserAction {
+    func run() async throws {
+        try await reporting {
+            let api = try adminAPI()
+            print(try await act(on: try await AdminDirectory(api: api).userId(user), api: api))
+        }
+    }
+}
+
+struct RemoveUserCommand: UserAction {
+    static let configuration = CommandConfiguration(commandName: "remove-user", abstract: "Delete a user, their memberships and tokens.",
+                                                    discussion: "Example: agnes admin remove-user ana@example.com --yes")
+    @Argument(help: "The user's id or email.") var user: String
+    @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
+
+    func act(on id: String, api: AgnesAPI) async throws -> String {
+        try confirm("Delete the user \(user)?", yes: yes)
+        _ = try await api.call(.DELETE, "/api/users/\(id)")
+        return "Deleted \(user)."
+    }
+}
+
+struct ActivateUserCommand: UserAction {
+    static let configuration = CommandConfiguration(commandName: "activate", abstract: "Let a deactivated user sign in again.")
+    @Argument(help: "The user's id or email.") var user: String
+
+    func act(on id: String, api: AgnesAPI) async throws -> String {
+        _ = try await api.call(.POST, "/api/users/\(id)/activate")
+        return "Activated \(user)."
+    }
+}
+
+struct DeactivateUserCommand: UserAction {
+    static let configuration = CommandConfiguration(commandName: "deactivate", abstract: "Stop a user from signing in (their tokens stop working).")
+    @Argument(help: "The user's id or email.") var user: String
+
+    func act(on id: String, api: AgnesAPI) async throws -> String {
+        _ = try await api.call(.POST, "/api/users/\(id)/deactivate")
+        return "Deactivated \(user)."
+    }
+}
+
+struct ResetPasswordCommand: UserAction {
+    static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Send a user a link to set a new password.")
+    @Argument(help: "The user's id or email.") var user: String
+
+    func act(on id: String, api: AgnesAPI) async throws -> String {
+        let reply = try await api.call(.POST, "/api/users/\(id)/reset-password")
+        if let link = reply.object["reset_url"] as? String ?? reply.object["invite_url"] as? String { return "Reset link for \(user): \(link)" }
+        return "Sent \(user) a password reset link."
+    }
+}
+
+struct SetPasswordCommand: UserAction {
+    static let configuration = CommandConfiguration(
+        commandName: "set-password", abstract: "Set a user's password.",
+        discussion: "The password comes from $AGNES_NEW_PASSWORD, standard input with --password-stdin, or the terminal.")
+    @Argument(help: "The user's id or email.") var user: String
+    @Flag(help: "Read the password from standard input.") var passwordStdin = false
+
+    func act(on id: String, api: AgnesAPI) async throws -> String {
+        let password: String
+        if let value = ProcessInfo.processInfo.environment["AGNES_NEW_PASSWORD"] {
+            password = value
+        } else if passwordStdin {
+            password = readLine(strippingNewline: true) ?? ""
+        } else if let typed = getpass("New password for \(user): ") {
+            password = String(cString: typed)
+        } else {
+            throw ClientError(.usage, "no password given")
+        }
+        _ = try await api.call(.POST, "/api/users/\(id)/set-password", json: ["password": password])
+        return "Set the password of \(user)."
+    }
+}
