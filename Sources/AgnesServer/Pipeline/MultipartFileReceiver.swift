@@ -3,7 +3,6 @@
 import Crypto
 import Foundation
 import Hummingbird
-import MultipartKit
 
 final class MultipartFileReceiver {
     /// What was received.
@@ -25,18 +24,15 @@ final class MultipartFileReceiver {
     private let destination: URL
     private let limit: Int64
     private let acceptsFilename: (String) -> Bool
-    private let parser: MultipartParser
+    private var parser: MultipartStreamParser
 
-    // Parser state, touched only from `consume` (the parser's callbacks run synchronously inside it).
-    private var headers: [String: String] = [:]
     private var inField = false
     private var filename: String?
     private var handle: FileHandle?
-    private var pending = ByteBuffer()
+    private var pending = Data()
     private var hasher = SHA256()
     private var received: Int64 = 0
     private var complete = false
-    private var failure: (any Error)?
 
     /// Receives the part named `field` into `destination` (created; removed again by `discard()`).
     init(contentType: String?, field: String, destination: URL, limit: Int64, acceptsFilename: @escaping (String) -> Bool) throws {
@@ -45,22 +41,25 @@ final class MultipartFileReceiver {
         self.destination = destination
         self.limit = limit
         self.acceptsFilename = acceptsFilename
-        self.parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
-        parser.onBody = { [unowned self] body in self.body(&body) }
-        parser.onPartComplete = { [unowned self] in partComplete() }
+        self.parser = MultipartStreamParser(boundary: boundary)
     }
 
     deinit { try? handle?.close() }
 
-    /// Streams the request body through the parser.
+    /// Streams the request body through the parser. After a refusal the rest of the body (up to the limit again) is
+    /// read and dropped, so that clients which send the whole body before reading the answer get to see it.
     func receive(_ body: RequestBody) async throws -> File {
-        for try await chunk in body {
-            do { try parser.execute(chunk) } catch { throw Failure.malformed }
-            if let failure { throw failure }
-            if complete { break }
+        var iterator = body.makeAsyncIterator()
+        while !complete, let chunk = try await iterator.next() {
+            do {
+                try chunk.withUnsafeReadableBytes { bytes in try parser.feed(bytes) { try handle($0) } }
+            } catch {
+                var drained: Int64 = 0
+                while drained <= limit, let rest = try await iterator.next() { drained += Int64(rest.readableBytes) }
+                throw error is MultipartStreamParser.ParseError ? Failure.malformed : error
+            }
         }
-        guard complete, let filename else { throw filename == nil ? Failure.missingField(field) : Failure.malformed }
+        guard complete, let filename else { throw filename == nil && parser.isFinished ? Failure.missingField(field) : Failure.malformed }
         return File(filename: filename, bytes: received, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
     }
 
@@ -71,52 +70,38 @@ final class MultipartFileReceiver {
         try? FileManager.default.removeItem(at: destination)
     }
 
-    private func body(_ body: inout ByteBuffer) {
-        guard failure == nil, !complete else { return }
-        if !inField {
-            guard startPart() else { return }
+    private func handle(_ event: MultipartStreamParser.Event) throws {
+        switch event {
+        case let .partStart(headers):
+            let disposition = headers["content-disposition"].map(Self.dispositionParameters) ?? [:]
+            guard disposition["name"] == field else { return }
+            let name = disposition["filename"] ?? ""
+            guard acceptsFilename(name) else { throw Failure.badFilename(name) }
+            guard FileManager.default.createFile(atPath: destination.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            handle = try FileHandle(forWritingTo: destination)
+            filename = name
+            inField = true
+        case let .body(bytes):
+            guard inField else { return }
+            received += Int64(bytes.count)
+            guard received <= limit else { throw Failure.tooLarge }
+            bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            pending.append(contentsOf: bytes)
+            if pending.count >= 1 << 20 { try flush() }
+        case .partEnd:
+            guard inField else { return }
+            try flush()
+            try handle?.close()
+            handle = nil
+            inField = false
+            complete = true
         }
-        received += Int64(body.readableBytes)
-        guard received <= limit else { return fail(Failure.tooLarge) }
-        body.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-        pending.writeBuffer(&body)
-        if pending.readableBytes >= 1 << 20 { flush() }
     }
 
-    private func partComplete() {
-        guard failure == nil, !complete else { return }
-        if !inField, startPart() == false { headers = [:]; return }
-        flush()
-        try? handle?.close()
-        handle = nil
-        complete = failure == nil
-    }
-
-    /// At the first body bytes (or the end) of a part: whether it is the file field; opens the destination if so.
-    private func startPart() -> Bool {
-        let disposition = headers["content-disposition"].map(Self.dispositionParameters) ?? [:]
-        guard disposition["name"] == field else { headers = [:]; return false }
-        let name = disposition["filename"] ?? ""
-        guard acceptsFilename(name) else { fail(Failure.badFilename(name)); return false }
-        guard FileManager.default.createFile(atPath: destination.path, contents: nil),
-              let opened = try? FileHandle(forWritingTo: destination) else {
-            fail(CocoaError(.fileWriteUnknown))
-            return false
-        }
-        filename = name
-        handle = opened
-        inField = true
-        return true
-    }
-
-    private func flush() {
-        guard pending.readableBytes > 0, let handle else { return }
-        do { try handle.write(contentsOf: pending.readableBytesView) } catch { return fail(error) }
-        pending.clear()
-    }
-
-    private func fail(_ error: any Error) {
-        if failure == nil { failure = error }
+    private func flush() throws {
+        guard !pending.isEmpty, let handle else { return }
+        try handle.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// The `boundary` parameter of a `multipart/form-data` content type.
