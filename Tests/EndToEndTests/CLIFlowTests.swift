@@ -14,7 +14,7 @@ import Testing
 @Suite("agnes CLI", .serialized)
 struct CLIFlowTests {
     /// Runs `agnes` with the workspace and config of the test; returns exit status, stdout and stderr.
-    func agnes(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
+    func agnes(_ arguments: [String], environment: [String: String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent("agnes")
         process.arguments = arguments
@@ -26,6 +26,14 @@ struct CLIFlowTests {
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        if let input {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-in-\(UUID().uuidString)")
+            try Data(input.utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            process.standardInput = try FileHandle(forReadingFrom: file)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         process.waitUntilExit()
         return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))

@@ -36,7 +36,7 @@ enum Schema {
 }
 
 enum APIDescription {
-    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data
+    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data + workspace
 
     static let health: [APIOperation] = [
         .init(method: "GET", path: "/api/health", summary: "Liveness and state schema status", tag: "health", access: .anyone,
@@ -294,5 +294,34 @@ enum APIDescription {
                           (403, "Access denied to table", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/data/{id}/check-access", summary: "May the caller download the table?", tag: "data", access: .user,
               responses: [(204, "Yes", nil), (403, "Access denied to this table", Schema.ref("Error")), (404, "Table not found", Schema.ref("Error"))]),
+    ]
+
+    static let template = Schema.object(["key": Schema.string, "content": Schema.string, "is_default": Schema.boolean,
+                                         "updated_at": Schema.nullable(Schema.dateTime), "updated_by": Schema.nullable(Schema.string)])
+
+    /// What `agnes init` and `agnes push` use.
+    static let workspace: [APIOperation] = [
+        .init(method: "GET", path: "/api/welcome", summary: "The workspace CLAUDE.md, rendered for the caller (tables they may read)",
+              tag: "workspace", access: .user, query: ["server_url"],
+              responses: [(200, "The rendered template", Schema.object(["content": Schema.string]))]),
+        .init(method: "GET", path: "/api/admin/welcome-template", summary: "The workspace CLAUDE.md template (Mustache)", tag: "workspace",
+              access: .admin, responses: [(200, "The template", template)]),
+        .init(method: "PUT", path: "/api/admin/welcome-template", summary: "Replace the workspace template", tag: "workspace", access: .admin,
+              body: Schema.object(["content": Schema.string], required: ["content"]),
+              responses: [(200, "The template", template), (400, "The template does not parse", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/welcome-template", summary: "Go back to the built-in template", tag: "workspace", access: .admin,
+              responses: [(200, "The template", template)]),
+        .init(method: "POST", path: "/api/upload/sessions", summary: "Upload a session transcript (multipart field `file`, at most 50 MiB)",
+              tag: "workspace", access: .user, body: Schema.object(["file": ["type": "string", "format": "binary"]], required: ["file"]),
+              bodyType: "multipart/form-data",
+              responses: [(200, "Stored", Schema.object(["status": Schema.string, "filename": Schema.string, "size": Schema.integer, "sha256": Schema.string])),
+                          (400, "Invalid filename or a malformed body", Schema.ref("Error")), (413, "File too large (max 50MB)", Schema.ref("Error")),
+                          (415, "Not multipart/form-data", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/upload/local-md", summary: "Upload the workspace's CLAUDE.local.md", tag: "workspace", access: .user,
+              body: Schema.object(["content": Schema.string], required: ["content"]),
+              responses: [(200, "Stored", Schema.object(["status": Schema.string, "user": Schema.string, "size": Schema.integer])),
+                          (413, "Larger than 1 MiB", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/upload/mine", summary: "The caller's uploads, newest first", tag: "workspace", access: .user, query: ["limit"],
+              responses: [(200, "Uploads", Schema.object(["uploads": Schema.array(Schema.anyObject)]))]),
     ]
 }

@@ -1,0 +1,82 @@
+// The files `agnes init`, `push` and `pull` keep in a workspace: Claude Code settings merged without losing the user's
+// own hooks, the push queue (one entry per session, safe upload names), the single-push lock, and the memory rules
+// written from a bundle with stale ones removed.
+@testable import AgnesClient
+import Foundation
+import Testing
+
+@Suite("workspace files")
+struct WorkspaceFilesTests {
+    func workspace() throws -> Workspace {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-ws-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".claude"), withIntermediateDirectories: true)
+        return Workspace(root: root)
+    }
+
+    @Test("settings.json keeps the user's settings and hooks, replaces earlier agnes hooks, refuses to overwrite junk")
+    func settings() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let existing = #"""
+            {"model": "opus", "permissions": {"allow": ["Read", "Bash(git:*)"]},
+             "hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "echo hello"}]},
+                                        {"hooks": [{"type": "command", "command": "agnes pull --quiet"}]}]}}
+            """#
+        try existing.write(to: workspace.settingsFile, atomically: true, encoding: .utf8)
+        let initializer = WorkspaceInitializer(api: AgnesAPI(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
+        try initializer.writeSettings()
+        try initializer.writeSettings()
+        let settings = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.settingsFile)) as? [String: Any])
+        #expect(settings["model"] as? String == "opus")
+        #expect(settings["permissions"] as? [String: [String]] == ["allow": ["Read", "Bash(git:*)", "Bash(agnes:*)", "Grep", "Glob"]])
+        let hooks = try #require(settings["hooks"] as? [String: [[String: Any]]])
+        let start = (hooks["SessionStart"] ?? []).flatMap { $0["hooks"] as? [[String: Any]] ?? [] }.compactMap { $0["command"] as? String }
+        #expect(start == ["echo hello", WorkspaceInitializer.pullHook])
+        let end = (hooks["SessionEnd"] ?? []).flatMap { $0["hooks"] as? [[String: Any]] ?? [] }.compactMap { $0["command"] as? String }
+        #expect(end == [WorkspaceInitializer.pushHook])
+
+        try "not json".write(to: workspace.settingsFile, atomically: true, encoding: .utf8)
+        #expect(throws: ClientError.self) { try initializer.writeSettings() }
+        #expect(try String(contentsOf: workspace.settingsFile, encoding: .utf8) == "not json")
+    }
+
+    @Test("the push queue keeps one entry per session; upload names are safe; one push at a time")
+    func queue() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let pusher = Pusher(api: AgnesAPI(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
+        try pusher.enqueue(sessionId: "a", transcript: "/tmp/a.jsonl")
+        try pusher.enqueue(sessionId: "b", transcript: "/tmp/b.jsonl")
+        try pusher.enqueue(sessionId: "a", transcript: "/tmp/a2.jsonl")
+        #expect(pusher.queue() == [.init(id: "b", transcript: "/tmp/b.jsonl"), .init(id: "a", transcript: "/tmp/a2.jsonl")])
+        #expect(throws: ClientError.self) { try pusher.enqueue(sessionId: "\t", transcript: "/tmp/x") }
+        #expect(Pusher.uploadName("7f3a-session") == "7f3a-session.jsonl")
+        #expect(Pusher.uploadName("../../etc/passwd x") == ".._.._etc_passwd_x.jsonl")
+        #expect(Pusher.uploadName(String(repeating: "é", count: 300)).count == 196)
+
+        let held = try #require(try FileLock.acquire(workspace.pushLockFile, wait: false))
+        #expect(try FileLock.acquire(workspace.pushLockFile, wait: false) == nil)
+        held.unlock()
+        #expect(try FileLock.acquire(workspace.pushLockFile, wait: false) != nil)
+    }
+
+    @Test("memory rules: one file per mandatory item, one roll-up of approved ones, stale rules removed, unsafe ids skipped")
+    func rules() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let rules = MemoryRules(workspace: workspace)
+        let first: [String: Any] = [
+            "mandatory": [["id": "k1", "title": "Revenue excludes refunds", "domain": "finance", "category": "metrics", "content": "Always net of refunds.\n"],
+                          ["id": "../evil", "title": "no"]],
+            "approved": [["id": "k2", "title": "Orders are in EUR", "content": "amount is EUR"]],
+        ]
+        #expect(try rules.write(bundle: first) == 2)
+        let k1 = try String(contentsOf: workspace.rulesDirectory.appendingPathComponent("km_k1.md"), encoding: .utf8)
+        #expect(k1 == "# Revenue excludes refunds\n\n_Domain: finance_\n_Category: metrics_\n\nAlways net of refunds.\n")
+        #expect(try String(contentsOf: workspace.rulesDirectory.appendingPathComponent("km_approved.md"), encoding: .utf8).contains("## Orders are in EUR"))
+        try "mine".write(to: workspace.rulesDirectory.appendingPathComponent("my-own-rule.md"), atomically: true, encoding: .utf8)
+        #expect(try rules.write(bundle: ["mandatory": [["id": "k3", "title": "New"]], "approved": []]) == 1)
+        let names = try FileManager.default.contentsOfDirectory(atPath: workspace.rulesDirectory.path).sorted()
+        #expect(names == ["km_k3.md", "my-own-rule.md"])
+    }
+}
