@@ -61,6 +61,8 @@ public enum AgnesServerApplication {
         QueryRoutes(services: services).register(on: authenticated)
         WelcomeRoutes(services: services).register(on: authenticated)
         UploadRoutes(services: services).register(on: authenticated)
+        MemoryRoutes(services: services).register(on: authenticated)
+        MetricRoutes(services: services).register(on: authenticated)
         return router
     }
 }

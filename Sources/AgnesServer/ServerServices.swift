@@ -17,6 +17,8 @@ public struct ServerServices: Sendable {
     public let metrics: RequestMetrics
     /// Syncs, the extracts and the query engine.
     public let dataPlane: DataPlane
+    /// Full-text search over corporate memory (DuckDB `fts`).
+    public let knowledgeSearch = KnowledgeSearchIndex()
     public let logger: Logger
     /// The user every request is in `LOCAL_DEV_MODE`.
     public let localDeveloper: User?

@@ -111,6 +111,11 @@ public final class Connection {
         try materialized(sql, parameters).decode(type)
     }
 
+    /// Decodes every row of a query into `T` by column name (parameters as an array).
+    public func fetchAll<T: Decodable>(_ type: T.Type, _ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> [T] {
+        try materialized(sql, parameters).decode(type)
+    }
+
     /// Decodes the first row of a query into `T`, or returns nil when there is none.
     public func fetchOne<T: Decodable>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> T? {
         try materialized(sql, parameters).decodeFirst(type)
@@ -118,6 +123,11 @@ public final class Connection {
 
     /// The first column of the first row, converted to `T`; nil when there are no rows or the value is NULL.
     public func scalar<T: DuckDBValueConvertible>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> T? {
+        try materialized(sql, parameters).scalar(type)
+    }
+
+    /// `scalar` with the parameters as an array.
+    public func scalar<T: DuckDBValueConvertible>(_ type: T.Type, _ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> T? {
         try materialized(sql, parameters).scalar(type)
     }
 

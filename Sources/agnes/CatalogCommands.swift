@@ -32,14 +32,21 @@ func printRaw(_ reply: AgnesAPI.Reply) {
 struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog", abstract: "The tables you may read: id, mode, rows, size, freshness.",
-        discussion: "Start here, then `agnes schema <id>` and `agnes describe <id>`. Example: agnes catalog --json")
+        discussion: """
+            Start here, then `agnes schema <id>` and `agnes describe <id>`. Before computing a business metric, look up its
+            definition: `agnes catalog --metrics`, then `agnes catalog --metrics --show revenue/gross_revenue`.
+            Examples: agnes catalog · agnes catalog --json · agnes catalog --metrics --show revenue/gross_revenue
+            """)
 
     @Flag(help: "Print the server's JSON.") var json = false
+    @Flag(help: "List metric definitions instead of tables.") var metrics = false
+    @Option(help: "With --metrics: one metric in full (its id, e.g. revenue/gross_revenue).") var show: String?
 
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
         let (_, api) = try clientSettings()
+        if metrics || show != nil { return try await listMetrics(api) }
         let reply = try await api.call(.GET, "/api/v2/catalog")
         if json { return printRaw(reply) }
         let tables = reply.object["tables"] as? [[String: Any]] ?? []
@@ -47,6 +54,27 @@ struct CatalogCommand: AsyncParsableCommand {
             [text(table["id"]), text(table["query_mode"]), text(table["rows"]), text(table["rough_size_hint"]), text(table["metadata_freshness"]),
              text(table["description"])]
         })
+    }
+}
+
+extension CatalogCommand {
+    func listMetrics(_ api: AgnesAPI) async throws {
+        if let show {
+            let reply = try await api.call(.GET, "/api/metrics/\(show)")
+            if json { return printRaw(reply) }
+            let metric = reply.object
+            print("\(text(metric["id"]) ?? show): \(text(metric["display_name"]) ?? "")")
+            for key in ["description", "type", "unit", "grain", "expression", "time_column"] {
+                if let value = text(metric[key]), !value.isEmpty { print("\(key): \(value)") }
+            }
+            for key in ["tables", "dimensions", "filters", "synonyms", "notes"] {
+                if let values = metric[key] as? [String], !values.isEmpty { print("\(key): \(values.joined(separator: "; "))") }
+            }
+            if let sql = metric["sql"] as? String { print("sql:\n\(sql)") }
+            return
+        }
+        let reply = try await api.call(.GET, "/api/metrics")
+        printRows(reply.object["metrics"] as? [[String: Any]] ?? [], reply: reply, json: json, columns: ["id", "display_name", "unit", "grain", "description"])
     }
 }
 

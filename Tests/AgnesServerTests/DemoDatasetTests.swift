@@ -32,6 +32,9 @@ struct DemoDatasetTests {
         #expect(parts.compactMap(\.part) == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"])
         let analysts = try #require(try await server.services.groups.find(name: "Analysts"))
         #expect(try await server.services.grants.list(groupId: analysts.id).map(\.resourceId) == ["sales"])
+        #expect(try await MetricsRepository(store: server.services.state).list().count == 6)
+        let knowledge = try await KnowledgeRepository(store: server.services.state).bundle()
+        #expect(knowledge.map(\.status) == [.mandatory, .approved])
         #expect(try await DemoDataset.seedIfEmpty(server.services) == false)
     }
 }

@@ -45,12 +45,60 @@ enum DemoDataset {
         guard let analysts else { return true }
         _ = try? await services.grants.grant(groupId: analysts.id, type: .tableFolder, resourceId: "sales", assignedBy: "system:demo")
         try await services.dataPlane.syncNow(nil, trigger: "demo")
+        let metrics = try await seedMetrics(services)
+        try await seedKnowledge(services)
         services.logger.notice("""
-            demo dataset ready: \(tables.count) tables in the 'demo' source (group 'Analysts' may read the sales folder).
+            demo dataset ready: \(tables.count) tables in the 'demo' source (group 'Analysts' may read the sales folder), \(metrics) metric \
+            definitions, and a few corporate-memory items.
             Claim the admin account: curl -s -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"a long password"}' \(services.configuration.serverURL)/auth/bootstrap
             Then: curl -s -H "Authorization: Bearer <token>" \(services.configuration.serverURL)/api/sync/manifest
             """)
         return true
+    }
+
+    /// The starter metric definitions of this source tree (`docs/metrics`), when it is there.
+    static let starterMetricsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/metrics")
+
+    /// Imports the starter metrics (they describe the demo tables); returns how many.
+    static func seedMetrics(_ services: ServerServices) async throws -> Int {
+        let directory = starterMetricsDirectory
+        guard let categories = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            services.logger.notice("no starter metrics at \(directory.path); the demo has none")
+            return 0
+        }
+        var count = 0
+        for category in categories.sorted() {
+            let folder = directory.appendingPathComponent(category)
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.hasSuffix(".yml") {
+                let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                for metric in try MetricYAML.decode(text, defaultCategory: category) {
+                    try await MetricsRepository(store: services.state).upsert(metric)
+                    count += 1
+                }
+            }
+        }
+        return count
+    }
+
+    /// A few corporate-memory items about the demo data: one mandatory, one approved, one waiting for review.
+    static func seedKnowledge(_ services: ServerServices) async throws {
+        let knowledge = KnowledgeRepository(store: services.state)
+        let items: [(KnowledgeDraft, KnowledgeStatus?)] = [
+            (KnowledgeDraft(title: "Revenue excludes refunded orders",
+                            content: "Count only orders with status 'paid' or 'shipped'. Use the metric revenue/gross_revenue rather than summing order_items yourself.",
+                            category: "revenue", domain: "finance", tags: ["revenue", "orders"], sourceType: "demo", confidence: 0.9), .mandatory),
+            (KnowledgeDraft(title: "web_sessions is split by month",
+                            content: "The table is partitioned by started_at (one parquet part per month). Filter on started_at to read fewer parts.",
+                            category: "data-model", domain: "data", tags: ["web_sessions", "performance"], sourceType: "demo", confidence: 0.8), .approved),
+            (KnowledgeDraft(title: "customers.country holds ISO 3166 alpha-2 codes",
+                            content: "Values are two-letter codes such as CZ, DE, US.", category: "data-model", domain: "data",
+                            tags: ["customers"], sourceType: "demo", confidence: 0.6), nil),
+        ]
+        for (draft, status) in items {
+            let item = try await knowledge.propose(draft, by: nil)
+            if let status { try await knowledge.review(id: item.id, status: status, by: "system:demo") }
+        }
     }
 
     /// Writes the demo files with DuckDB (deterministic: the same data every time).

@@ -36,7 +36,7 @@ enum Schema {
 }
 
 enum APIDescription {
-    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data + workspace
+    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data + workspace + memory + metrics
 
     static let health: [APIOperation] = [
         .init(method: "GET", path: "/api/health", summary: "Liveness and state schema status", tag: "health", access: .anyone,
@@ -323,5 +323,83 @@ enum APIDescription {
                           (413, "Larger than 1 MiB", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/upload/mine", summary: "The caller's uploads, newest first", tag: "workspace", access: .user, query: ["limit"],
               responses: [(200, "Uploads", Schema.object(["uploads": Schema.array(Schema.anyObject)]))]),
+    ]
+
+    static let knowledgeItem = Schema.object([
+        "id": Schema.string, "title": Schema.string, "content": Schema.nullable(Schema.string), "category": Schema.nullable(Schema.string),
+        "domain": Schema.nullable(Schema.string), "tags": Schema.array(Schema.string), "status": Schema.string,
+        "audience": Schema.nullable(Schema.string), "contributors": Schema.array(Schema.string), "upvotes": Schema.integer,
+        "downvotes": Schema.integer, "my_vote": Schema.integer, "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
+    ])
+    static let knowledgeDraft = Schema.object(["title": Schema.string, "content": Schema.string, "category": Schema.string, "domain": Schema.string,
+                                               "tags": Schema.array(Schema.string), "audience": Schema.string, "confidence": Schema.integer])
+    static let reviewAnswer = Schema.object(["id": Schema.string, "status": Schema.string])
+
+    /// Corporate memory.
+    static let memory: [APIOperation] = [
+        .init(method: "GET", path: "/api/memory", summary: "Items you may see: filters, full-text search, pages", tag: "memory", access: .user,
+              query: ["status_filter", "category", "domain", "tag", "search", "page", "per_page"],
+              responses: [(200, "A page", Schema.object(["items": Schema.array(knowledgeItem), "count": Schema.integer, "page": Schema.integer,
+                                                         "per_page": Schema.integer, "total_count": Schema.integer, "total_pages": Schema.integer])),
+                          (400, "Bad status or page", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/memory", summary: "Propose an item (status proposed)", tag: "memory", access: .user, body: knowledgeDraft,
+              responses: [(201, "The item", knowledgeItem), (400, "Invalid domain or audience", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/memory/stats", summary: "Counts by status, category and domain", tag: "memory", access: .user,
+              responses: [(200, "Counts", Schema.anyObject)]),
+        .init(method: "GET", path: "/api/memory/bundle", summary: "Mandatory and approved items for workspace rules (ETag)", tag: "memory",
+              access: .user, responses: [(200, "The bundle", Schema.object(["mandatory": Schema.array(knowledgeItem), "approved": Schema.array(knowledgeItem),
+                                                                            "token_estimate": Schema.integer, "token_budget": Schema.integer])),
+                                         (304, "Not modified", nil)]),
+        .init(method: "GET", path: "/api/memory/my-votes", summary: "Your votes: item id → vote", tag: "memory", access: .user,
+              responses: [(200, "Votes", Schema.anyObject)]),
+        .init(method: "GET", path: "/api/memory/{id}", summary: "One item", tag: "memory", access: .user,
+              responses: [(200, "The item", knowledgeItem), (404, "Knowledge item not found", Schema.ref("Error"))]),
+        .init(method: "PATCH", path: "/api/memory/{id}", summary: "Edit an item (contributors, reviewers); approved items return to review",
+              tag: "memory", access: .user, body: knowledgeDraft,
+              responses: [(200, "The item", knowledgeItem), (403, "Not a contributor or reviewer", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/memory/{id}/vote", summary: "Vote +1 or -1, or 0 to withdraw", tag: "memory", access: .user,
+              body: Schema.object(["vote": Schema.integer], required: ["vote"]),
+              responses: [(200, "Totals", Schema.object(["upvotes": Schema.integer, "downvotes": Schema.integer])), (400, "Bad vote", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/memory/admin/pending", summary: "Proposed items in the categories you review", tag: "memory", access: .user,
+              query: ["category", "page", "per_page"],
+              responses: [(200, "Items", Schema.object(["items": Schema.array(knowledgeItem), "count": Schema.integer])),
+                          (403, "Reviewer access required", Schema.ref("Error"))]),
+        .init(method: "PATCH", path: "/api/memory/admin/{id}", summary: "Edit an item as a reviewer", tag: "memory", access: .user, body: knowledgeDraft,
+              responses: [(200, "The item", knowledgeItem)]),
+    ] + MemoryRoutes.ReviewAction.allCases.map { action in
+        .init(method: "POST", path: "/api/memory/admin/\(action.rawValue)", summary: "Review: \(action.rawValue) an item (admins, knowledge_category grant)",
+              tag: "memory", access: .user, query: ["item_id"], body: Schema.object(["reason": Schema.string, "audience": Schema.string]),
+              responses: [(200, "The new status", reviewAnswer), (403, "Not a reviewer of the item's category", Schema.ref("Error")),
+                          (404, "Knowledge item not found", Schema.ref("Error"))])
+    }
+
+    static let metric = Schema.object([
+        "id": Schema.string, "name": Schema.string, "display_name": Schema.nullable(Schema.string), "category": Schema.string,
+        "description": Schema.nullable(Schema.string), "type": Schema.nullable(Schema.string), "unit": Schema.nullable(Schema.string),
+        "grain": Schema.nullable(Schema.string), "tables": Schema.array(Schema.string), "expression": Schema.nullable(Schema.string),
+        "time_column": Schema.nullable(Schema.string), "dimensions": Schema.array(Schema.string), "filters": Schema.array(Schema.string),
+        "synonyms": Schema.array(Schema.string), "notes": Schema.array(Schema.string), "sql": Schema.nullable(Schema.string),
+    ])
+
+    /// Metric definitions.
+    static let metrics: [APIOperation] = [
+        .init(method: "GET", path: "/api/metrics", summary: "Metric definitions", tag: "metrics", access: .user, query: ["category"],
+              responses: [(200, "Metrics", Schema.object(["metrics": Schema.array(metric), "count": Schema.integer]))]),
+        .init(method: "GET", path: "/api/metrics/{category}/{name}", summary: "One metric", tag: "metrics", access: .user,
+              responses: [(200, "The metric", metric), (404, "Metric not found", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/admin/metrics", summary: "Create or replace a metric", tag: "metrics", access: .admin, body: metric,
+              responses: [(201, "The metric", metric), (400, "Bad name or category", Schema.ref("Error"))]),
+        .init(method: "PUT", path: "/api/admin/metrics/{category}/{name}", summary: "Replace a metric", tag: "metrics", access: .admin, body: metric,
+              responses: [(200, "The metric", metric), (404, "Metric not found", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/metrics/{category}/{name}", summary: "Delete a metric", tag: "metrics", access: .admin,
+              responses: [(200, "Deleted", Schema.object(["status": Schema.string, "id": Schema.string])), (404, "Metric not found", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/admin/metrics/import", summary: "Import YAML files ({files: [{path, content}]} or multipart file)",
+              tag: "metrics", access: .admin, body: Schema.object(["files": Schema.array(Schema.object(["path": Schema.string, "content": Schema.string]))]),
+              responses: [(200, "Imported", Schema.object(["status": Schema.string, "count": Schema.integer, "ids": Schema.array(Schema.string)])),
+                          (400, "A file that is not valid, named", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/metrics/export", summary: "Every metric as canonical YAML files", tag: "metrics", access: .admin,
+              responses: [(200, "Files", Schema.object(["files": Schema.array(Schema.object(["path": Schema.string, "content": Schema.string]))]))]),
+        .init(method: "POST", path: "/api/admin/metrics/validate", summary: "EXPLAIN each metric's SQL on the query engine", tag: "metrics",
+              access: .admin, responses: [(200, "Results", Schema.object(["results": Schema.array(Schema.anyObject), "ok": Schema.integer, "failed": Schema.integer]))]),
     ]
 }

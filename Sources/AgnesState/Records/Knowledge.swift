@@ -84,3 +84,71 @@ public struct VoteCounts: Codable, Sendable, Equatable {
         self.downvotes = downvotes
     }
 }
+
+/// Who is looking at corporate memory: administrators see every item; everyone else sees items without an audience
+/// (or `all`), items for one of their groups (`group:<name>`), and items they contributed to.
+public struct KnowledgeViewer: Sendable, Equatable {
+    public var userId: String
+    public var groupNames: [String]
+    public var isAdmin: Bool
+
+    public init(userId: String, groupNames: [String], isAdmin: Bool) {
+        self.userId = userId
+        self.groupNames = groupNames
+        self.isAdmin = isAdmin
+    }
+
+    /// The `audience` values this viewer may see (nil: all of them).
+    var audiences: [String]? { isAdmin ? nil : ["all"] + groupNames.map { "group:\($0)" } }
+}
+
+/// Filters of a memory listing; `ids` restricts it to the given items (a full-text search's hits).
+public struct KnowledgeFilter: Sendable, Equatable {
+    public var status: KnowledgeStatus?
+    public var category: String?
+    public var domain: String?
+    public var tag: String?
+    public var text: String?
+    public var ids: [String]?
+
+    public init(status: KnowledgeStatus? = nil, category: String? = nil, domain: String? = nil, tag: String? = nil,
+                text: String? = nil, ids: [String]? = nil) {
+        self.status = status
+        self.category = category
+        self.domain = domain
+        self.tag = tag
+        self.text = text
+        self.ids = ids
+    }
+}
+
+/// An item with its vote totals and the viewer's own vote.
+public struct KnowledgeListing: Codable, Sendable, Equatable {
+    public var item: KnowledgeItem
+    public var upvotes: Int
+    public var downvotes: Int
+    public var myVote: Int
+
+    public var score: Int { upvotes - downvotes }
+
+    enum CodingKeys: String, CodingKey {
+        case upvotes, downvotes
+        case myVote = "my_vote"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        item = try KnowledgeItem(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        upvotes = try container.decode(Int.self, forKey: .upvotes)
+        downvotes = try container.decode(Int.self, forKey: .downvotes)
+        myVote = try container.decode(Int.self, forKey: .myVote)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try item.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(upvotes, forKey: .upvotes)
+        try container.encode(downvotes, forKey: .downvotes)
+        try container.encode(myVote, forKey: .myVote)
+    }
+}

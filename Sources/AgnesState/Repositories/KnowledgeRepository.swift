@@ -112,6 +112,105 @@ public struct KnowledgeRepository: Sendable {
         }
     }
 
+    /// The `WHERE` clause of what `viewer` may see matching `filter`, over parameters $1…$10 (see `parameters`).
+    static let visibleMatching = """
+        ($1 IS NULL OR k.audience IS NULL OR list_contains($1, k.audience) OR list_contains(k.contributors, $2))
+          AND ($3 IS NULL OR k.status = $3) AND ($4 IS NULL OR k.category = $4) AND ($5 IS NULL OR k.domain = $5)
+          AND ($6 IS NULL OR list_contains(k.tags, $6))
+          AND ($7 IS NULL OR k.title ILIKE $7 ESCAPE '\\' OR k.content ILIKE $7 ESCAPE '\\'
+               OR list_contains(list_transform(k.tags, t -> lower(t)), lower($8)))
+          AND ($9 IS NULL OR list_contains($9, k.id))
+        """
+
+    static func parameters(_ viewer: KnowledgeViewer, _ filter: KnowledgeFilter) -> [(any DuckDBValueConvertible)?] {
+        [viewer.audiences, viewer.userId, filter.status?.rawValue, filter.category, filter.domain, filter.tag,
+         filter.text.map { "%" + escapeLike($0) + "%" }, filter.text, filter.ids]
+    }
+
+    /// One page of what `viewer` may see, with vote totals and the viewer's vote, and the number of all matches.
+    /// Without `ranking` newest first; with it, in the order of the given ids (a search's best hits first).
+    public func page(_ filter: KnowledgeFilter, viewer: KnowledgeViewer, ranking: [String]? = nil, offset: Int, limit: Int) async throws
+        -> (items: [KnowledgeListing], total: Int) {
+        let limit = max(1, min(limit, 1_000))
+        let offset = max(0, offset)
+        let parameters = Self.parameters(viewer, filter)
+        return try await store.read { connection in
+            let total = try connection.scalar(Int64.self, "SELECT count(*) FROM knowledge_items k WHERE \(Self.visibleMatching)",
+                                              parameters: parameters) ?? 0
+            let items = try connection.fetchAll(KnowledgeListing.self, """
+                SELECT k.*,
+                    (SELECT count(*) FROM knowledge_votes v WHERE v.item_id = k.id AND v.vote = 1)::INTEGER AS upvotes,
+                    (SELECT count(*) FROM knowledge_votes v WHERE v.item_id = k.id AND v.vote = -1)::INTEGER AS downvotes,
+                    coalesce((SELECT vote FROM knowledge_votes v WHERE v.item_id = k.id AND v.user_id = $2), 0)::INTEGER AS my_vote
+                FROM knowledge_items k
+                WHERE \(Self.visibleMatching)
+                ORDER BY coalesce(list_position($10, k.id), 0), k.updated_at DESC, k.id
+                LIMIT $11 OFFSET $12
+                """, parameters: parameters + [ranking, limit, offset])
+            return (items, Int(total))
+        }
+    }
+
+    /// One item as `viewer` sees it (nil when it does not exist or is not theirs to see).
+    public func listing(id: String, viewer: KnowledgeViewer) async throws -> KnowledgeListing? {
+        try await page(KnowledgeFilter(ids: [id]), viewer: viewer, offset: 0, limit: 1).items.first
+    }
+
+    /// Mandatory and approved items `viewer` may see, mandatory first, then by votes and recency.
+    public func bundle(viewer: KnowledgeViewer) async throws -> [KnowledgeListing] {
+        var listings: [KnowledgeListing] = []
+        for status in [KnowledgeStatus.mandatory, .approved] {
+            var offset = 0
+            while true {
+                let page = try await page(KnowledgeFilter(status: status), viewer: viewer, offset: offset, limit: 1_000)
+                listings += page.items
+                offset += page.items.count
+                if page.items.isEmpty || offset >= page.total { break }
+            }
+        }
+        return listings
+    }
+
+    /// `item id → vote` for `userId`'s votes.
+    public func votes(ofUser userId: String) async throws -> [String: Int] {
+        struct Row: Decodable { let item_id: String; let vote: Int }
+        let rows = try await store.read { try $0.fetchAll(Row.self, "SELECT item_id, vote FROM knowledge_votes WHERE user_id = $1", userId) }
+        return Dictionary(rows.map { ($0.item_id, $0.vote) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Counts of what `viewer` may see, by status, category and domain.
+    public func stats(viewer: KnowledgeViewer) async throws -> (total: Int, byStatus: [String: Int], byCategory: [String: Int], byDomain: [String: Int]) {
+        struct Row: Decodable { let axis: String; let value: String?; let n: Int64 }
+        let parameters = Self.parameters(viewer, KnowledgeFilter())
+        let rows = try await store.read { connection in
+            try connection.fetchAll(Row.self, """
+                SELECT 'status' AS axis, status AS value, count(*) AS n FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY ALL
+                UNION ALL SELECT 'category', category, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY ALL
+                UNION ALL SELECT 'domain', domain, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY ALL
+                """, parameters: parameters)
+        }
+        func counts(_ axis: String) -> [String: Int] {
+            Dictionary(rows.filter { $0.axis == axis && $0.value != nil }.map { ($0.value!, Int($0.n)) }, uniquingKeysWith: +)
+        }
+        let byStatus = counts("status")
+        return (byStatus.values.reduce(0, +), byStatus, counts("category"), counts("domain"))
+    }
+
+    /// A marker that changes whenever an item is added or changed (for search indexes and ETags).
+    public func generation() async throws -> String {
+        try await store.read { connection in
+            try connection.scalar(String.self, "SELECT count(*)::VARCHAR || '/' || coalesce(epoch_us(max(updated_at))::VARCHAR, '0') FROM knowledge_items") ?? "0/0"
+        }
+    }
+
+    /// Id, title, content and tags of every item (for the full-text index).
+    public func searchable() async throws -> [(id: String, title: String, content: String, tags: String)] {
+        struct Row: Decodable { let id: String; let title: String; let content: String; let tags: String }
+        return try await store.read { connection in
+            try connection.fetchAll(Row.self, "SELECT id, title, coalesce(content, '') AS content, array_to_string(tags, ' ') AS tags FROM knowledge_items")
+        }.map { ($0.id, $0.title, $0.content, $0.tags) }
+    }
+
     static func fetch(_ connection: Connection, id: String) throws -> KnowledgeItem? {
         try connection.fetchOne(KnowledgeItem.self, "SELECT * FROM knowledge_items WHERE id = $1", id)
     }
