@@ -120,6 +120,37 @@ struct WorkspaceFlowTests {
         }
         #expect(audit.out.contains("upload:session/7f3a-session.jsonl"), "\(audit.out)\(audit.err)")
 
+        // Corporate memory: the analyst proposes, the administrator makes it mandatory, the next pull writes the rule.
+        let proposed = try cli.agnes(["memory", "propose", "--title", "Amounts are in EUR", "--content", "orders.amount is EUR",
+                                      "--category", "data-quality", "--tags", "currency,orders", "--json"], environment: analyst)
+        let itemId = try #require((try JSONSerialization.jsonObject(with: Data(proposed.out.utf8)) as? [String: Any])?["id"] as? String, "\(proposed.err)")
+        #expect(try cli.agnes(["memory", "list", "--search", "EUR"], environment: analyst).out.contains("Amounts are in EUR"))
+        #expect(try cli.agnes(["memory", "vote", itemId, "up"], environment: analyst).out == "Votes: +1/-0\n")
+        #expect(try cli.agnes(["memory", "review", itemId, "mandate"], environment: analyst).status == 8)
+        #expect(try asAdmin(["memory", "review", itemId, "mandate", "--reason", "true for every table"]).out == "\(itemId): mandatory\n")
+        let withRules = try cli.agnes(["pull", "--json"], environment: analyst)
+        #expect(withRules.out.contains(#""rules_count":1"#), "\(withRules.out)\(withRules.err)")
+        let rule = try String(contentsOf: workspace.appendingPathComponent(".claude/rules/km_\(itemId).md"), encoding: .utf8)
+        #expect(rule.hasPrefix("# Amounts are in EUR\n") && rule.contains("orders.amount is EUR"))
+        #expect(try cli.agnes(["memory", "show", itemId], environment: analyst).out.contains("status: mandatory"))
+
+        // Metric definitions: imported from the starter pack, listed and shown to analysts, exported byte for byte.
+        let starter = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/metrics")
+        #expect(try asAdmin(["admin", "metrics", "import", starter.path]).out == "Imported 6 metrics from 6 files.\n")
+        let metricList = try cli.agnes(["catalog", "--metrics"], environment: analyst)
+        #expect(metricList.out.contains("revenue/gross_revenue") && metricList.out.contains("(6 rows)"), "\(metricList.out)\(metricList.err)")
+        let shown = try cli.agnes(["catalog", "--metrics", "--show", "revenue/refund_rate"], environment: analyst)
+        #expect(shown.out.hasPrefix("revenue/refund_rate: Refund rate\n") && shown.out.contains("count(*) FILTER (WHERE status = 'refunded')"))
+        let exportDirectory = root.appendingPathComponent("metrics-export")
+        #expect(try asAdmin(["admin", "metrics", "export", exportDirectory.path]).status == 0)
+        for path in ["revenue/gross_revenue.yml", "sales/new_customers.yml", "product_usage/active_customers.yml"] {
+            #expect(try Data(contentsOf: exportDirectory.appendingPathComponent(path)) == Data(contentsOf: starter.appendingPathComponent(path)))
+        }
+        // This server's orders table is not the demo's: validation names what does not fit.
+        let validation = try asAdmin(["admin", "metrics", "validate"])
+        #expect(validation.status == 1 && validation.out.contains("FAIL revenue/gross_revenue") && validation.out.contains("ok   sales/new_customers") == false)
+
         // The grant on orders goes: the analyst's next pull drops it, and nothing else.
         let grants = try asAdmin(["admin", "grant", "list", "--group", "Analysts", "--json"])
         let grantList = try #require(try JSONSerialization.jsonObject(with: Data(grants.out.utf8)) as? [[String: Any]])
