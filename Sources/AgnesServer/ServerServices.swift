@@ -19,6 +19,8 @@ public struct ServerServices: Sendable {
     public let dataPlane: DataPlane
     /// Full-text search over corporate memory (DuckDB `fts`).
     public let knowledgeSearch = KnowledgeSearchIndex()
+    /// The web UI's templates, parsed once.
+    let webRenderer: WebRenderer
     public let logger: Logger
     /// The user every request is in `LOCAL_DEV_MODE`.
     public let localDeveloper: User?
@@ -66,7 +68,7 @@ public struct ServerServices: Sendable {
         try await dataPlane.rebuild()
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
-                              metrics: RequestMetrics(), dataPlane: dataPlane, logger: logger, localDeveloper: developer,
+                              metrics: RequestMetrics(), dataPlane: dataPlane, webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
                               credentials: StateCache(store: state), userAccess: StateCache(store: state),
                               manifestEntries: StateCache(store: state), manifestBodies: StateCache(store: state, capacity: 1_000))
     }

@@ -266,7 +266,7 @@ struct AuthenticationTests {
             let me = try await client.send(.get, "/api/me/effective-access", headers: [.cookie: "access_token=\(token)"])
             #expect(me.status == .ok)
             let bad = try await client.send(.post, "/auth/password/login/web", raw: "email=admin%40example.com&password=wrong", headers: form)
-            #expect(bad.status == .found && bad.headers[.location] == "/login/password?error=invalid")
+            #expect(bad.status == .found && bad.headers[.location] == "/login?error=invalid")
         }
     }
 

@@ -77,10 +77,10 @@ struct AuthRoutes {
             return Response(status: .found, headers: [.location: RedirectTarget.safe(form["next"]), .setCookie: services.sessionCookie(token)])
         case .deactivated:
             context.audit.record("auth.login", params: ["failure": "deactivated"])
-            return Response(status: .found, headers: [.location: "/login/password?error=deactivated"])
+            return Response(status: .found, headers: [.location: "/login?error=deactivated"])
         default:
             context.audit.record("auth.login", params: ["failure": "invalid"])
-            return Response(status: .found, headers: [.location: "/login/password?error=invalid"])
+            return Response(status: .found, headers: [.location: "/login?error=invalid"])
         }
     }
 

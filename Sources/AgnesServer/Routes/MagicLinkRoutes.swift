@@ -28,9 +28,12 @@ struct MagicLinkRoutes {
     func sendLink(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.magic_link_request")
         try services.rateLimiter.check(endpoint: "/auth/email/send-link", client: context.clientIP, limit: .magicLinkSend)
-        let body = try await request.decodeJSON(SendRequest.self, context: context)
+        // The web login page posts a form and gets the login page back with the message.
+        let isForm = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        let email = isForm ? try await request.formFields(context: context)["email"] ?? ""
+            : try await request.decodeJSON(SendRequest.self, context: context).email
         var answer = ["message": Self.sentMessage]
-        if let user = try await services.users.find(email: body.email), user.active {
+        if let user = try await services.users.find(email: email), user.active {
             context.audit.attribute(toUser: user.id)
             let link = try await links.issue(.magicLink, for: user)
             let sent = await links.deliver(MailTemplates.magicLink(to: user.email, link: link))
@@ -38,6 +41,10 @@ struct MagicLinkRoutes {
                 answer["dev_link"] = link
                 if !sent { answer["send_error"] = "the mailer could not send the message" }
             }
+        }
+        if isForm {
+            let notice = Self.sentMessage.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return Response(status: .seeOther, headers: [.location: "/login?notice=\(notice)"])
         }
         return try JSONCoding.encoder.encode(answer).response(status: .ok)
     }

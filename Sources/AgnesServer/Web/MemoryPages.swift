@@ -1,0 +1,123 @@
+// Corporate memory pages: list and search with voting and proposing, and the reviewers' queue — through the same
+// repository, visibility and review rules as `/api/memory`.
+import AgnesState
+import Foundation
+import Hummingbird
+
+extension WebPages {
+    var memoryRoutes: MemoryRoutes { MemoryRoutes(services: services) }
+
+    func registerMemory(on pages: RouterGroup<AgnesRequestContext>) {
+        pages.get("/memory") { request, context in try await memoryPage(request, context) }
+        pages.post("/memory") { request, context in try await propose(request, context) }
+        pages.post("/memory/{id}/vote") { request, context in try await voteForm(request, context) }
+        pages.get("/memory/review") { request, context in try await reviewPage(request, context) }
+        pages.post("/memory/{id}/review") { request, context in try await reviewForm(request, context) }
+    }
+
+    func memoryPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        let chrome = try await chrome(request, context, section: "memory")
+        let identity = try context.requireIdentity()
+        let parameters = request.uri.queryParameters
+        let query = (parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
+        let status = try MemoryRoutes.status(parameters.get("status"))
+        var filter = KnowledgeFilter(status: status)
+        var ranking: [String]?
+        var mode: String?
+        let repository = KnowledgeRepository(store: services.state)
+        if !query.isEmpty {
+            if let hits = try await services.knowledgeSearch.matches(query, in: repository) {
+                (filter.ids, ranking, mode) = (hits, hits, "best match first")
+            } else {
+                (filter.text, mode) = (query, "text contains")
+            }
+        }
+        let page = try await repository.page(filter, viewer: try await memoryRoutes.viewer(identity), ranking: ranking, offset: 0, limit: 100)
+        let items: [[String: Any]] = page.items.map { listing in
+            let item = listing.item
+            return ["id": item.id, "title": item.title, "content": Self.excerpt(item.content),
+                    "status": item.status.rawValue, "category": item.category ?? "", "has_tags": !item.tags.isEmpty,
+                    "tags": item.tags.joined(separator: ", "), "upvotes": listing.upvotes, "downvotes": listing.downvotes,
+                    "voted_up": listing.myVote == 1, "voted_down": listing.myVote == -1,
+                    // Pressing your current vote again withdraws it.
+                    "up_value": listing.myVote == 1 ? 0 : 1, "down_value": listing.myVote == -1 ? 0 : -1]
+        }
+        let statuses: [[String: Any]] = ([("", "any status")] + KnowledgeStatus.allCases.map { ($0.rawValue, $0.rawValue) }).map {
+            ["value": $0.0, "label": $0.1, "selected": $0.0 == (status?.rawValue ?? "")]
+        }
+        return renderer.page("memory", title: "Corporate memory", values: ["items": items, "total": page.total, "query": query, "statuses": statuses,
+                                                                        "search_mode": mode as Any], chrome: chrome)
+    }
+
+    /// The start of an item's text for a list.
+    static func excerpt(_ text: String?) -> String {
+        guard let text else { return "" }
+        return text.count > 300 ? String(text.prefix(299)) + "…" : text
+    }
+
+    func propose(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        let fields = try await form(request, context)
+        let identity = try context.requireIdentity()
+        return try await act(back: "/memory") {
+            let body = MemoryRoutes.DraftBody(title: fields["title"], content: fields["content"].flatMap { $0.isEmpty ? nil : $0 },
+                                              category: fields["category"], tags: fields["tags"].map { $0.split(separator: ",").map(String.init) })
+            let draft: KnowledgeDraft
+            do { draft = try body.draft() } catch let error as APIError where error.status == .unprocessableContent {
+                throw APIError.badRequest("A title is required")
+            }
+            let item = try await KnowledgeRepository(store: services.state).propose(draft, by: identity.user.id)
+            context.audit.record("corporate_memory.create", resource: "knowledge:\(item.id)", params: ["via": "web"])
+            return "Proposed “\(item.title)”; reviewers will see it in their queue."
+        }
+    }
+
+    func voteForm(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        let fields = try await form(request, context)
+        let identity = try context.requireIdentity()
+        return try await act(back: "/memory") {
+            let item = try await memoryRoutes.visibleItem(try context.parameters.require("id"), identity).item
+            let repository = KnowledgeRepository(store: services.state)
+            switch Int(fields["vote"] ?? "") {
+            case let vote? where vote == 1 || vote == -1: try await repository.vote(itemId: item.id, userId: identity.user.id, vote: vote)
+            case 0?: try await repository.withdrawVote(itemId: item.id, userId: identity.user.id)
+            default: throw APIError.badRequest("vote must be 1, -1 or 0")
+            }
+            context.audit.record("corporate_memory.vote", resource: "knowledge:\(item.id)", params: ["vote": fields["vote"] ?? ""])
+            return "Vote recorded for “\(item.title)”."
+        }
+    }
+
+    func reviewPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        let chrome = try await chrome(request, context, section: "review")
+        let identity = try context.requireIdentity()
+        let reviewed = try await memoryRoutes.reviewedCategories(identity)
+        if let reviewed, reviewed.isEmpty { throw APIError(.forbidden, "Reviewer access required") }
+        let viewer = try await memoryRoutes.viewer(identity)
+        var listings: [KnowledgeListing] = []
+        for category in reviewed.map({ $0.map(Optional.some) }) ?? [nil] {
+            listings += try await KnowledgeRepository(store: services.state).page(KnowledgeFilter(status: .proposed, category: category), viewer: viewer,
+                                                                               offset: 0, limit: 200).items
+        }
+        let items: [[String: Any]] = listings.sorted { $0.item.createdAt < $1.item.createdAt }.map { listing in
+            ["id": listing.item.id, "title": listing.item.title, "content": listing.item.content ?? "", "category": listing.item.category ?? "none",
+             "upvotes": listing.upvotes, "downvotes": listing.downvotes]
+        }
+        return renderer.page("review", title: "Review queue", values: ["items": items, "count": items.count], chrome: chrome)
+    }
+
+    func reviewForm(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        let fields = try await form(request, context)
+        let identity = try context.requireIdentity()
+        return try await act(back: "/memory/review") {
+            let id = try context.parameters.require("id")
+            guard let action = fields["action"].flatMap(MemoryRoutes.ReviewAction.init(rawValue:)) else { throw APIError.badRequest("Unknown review action") }
+            let repository = KnowledgeRepository(store: services.state)
+            guard let existing = try await repository.get(id: id) else { throw APIError.notFound("Knowledge item not found") }
+            guard try await memoryRoutes.mayReview(existing.category, identity) else { throw APIError(.forbidden, "You do not review this category") }
+            let item = try await repository.review(id: id, status: action.status, by: identity.user.email)
+            context.audit.record("corporate_memory.\(action.rawValue)", resource: "knowledge:\(id)",
+                                 params: ["reason": fields["reason"] ?? "", "status": item.status.rawValue, "via": "web"])
+            return "“\(item.title)” is now \(item.status.rawValue)."
+        }
+    }
+}

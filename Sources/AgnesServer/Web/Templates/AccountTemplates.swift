@@ -1,0 +1,38 @@
+// Signing in, and the user's own personal access tokens.
+extension WebTemplates {
+    static let account: [String: String] = [
+        "login": """
+            <div class="card" style="max-width:26rem;margin:2rem auto">
+            <h1>Sign in</h1>
+            <form method="post" action="/auth/password/login/web" id="login">
+            <input type="hidden" name="next" value="{{next}}">
+            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+            <p><button type="submit">Sign in</button></p>
+            </form>
+            <h2>No password?</h2>
+            <form method="post" action="/auth/email/send-link" id="magic-link">
+            <label for="link-email">Email me a sign-in link</label><input id="link-email" name="email" type="email" required>
+            <p><button type="submit" class="secondary">Send link</button></p>
+            </form>
+            </div>
+            """,
+        "tokens": """
+            <h1>Personal access tokens</h1>
+            <p class="muted small">For <code>agnes init --token …</code>, scripts and agents. A token is shown once, when it is made.</p>
+            {{#has_new_token}}<div class="card"><p>Your new token <strong>{{new_name}}</strong> — copy it now, it will not be shown again:</p>
+            <p class="secret" id="new-token">{{new_token}}</p>
+            <pre>agnes init --server-url {{server_url}} --token {{new_token}}</pre></div>{{/has_new_token}}
+            <div class="scroll"><table id="tokens"><thead><tr><th>Name</th><th>Prefix</th><th class="optional">Created</th><th>Expires</th><th class="optional">Last used</th><th></th></tr></thead>
+            <tbody>{{#tokens}}<tr data-token="{{name}}"><td>{{name}}</td><td><code>{{prefix}}</code></td><td class="optional small">{{created}}</td><td class="small">{{expires}}</td>
+            <td class="optional small">{{last_used}}</td><td>{{#revoked}}<span class="badge inactive">revoked</span>{{/revoked}}{{^revoked}}
+            <form class="inline" method="post" action="/tokens/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="secondary">Revoke</button></form>{{/revoked}}</td></tr>{{/tokens}}
+            {{^tokens}}<tr><td colspan="6" class="muted">No tokens yet.</td></tr>{{/tokens}}</tbody></table></div>
+            <h2>Create a token</h2>
+            <form method="post" action="/tokens" class="row card" id="create-token"><input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="token-name">Name</label><input id="token-name" name="name" required placeholder="laptop"></div>
+            <div><label for="days">Expires after (days)</label><input id="days" name="days" value="90" inputmode="numeric"></div>
+            <button type="submit">Create</button></form>
+            """,
+    ]
+}

@@ -1,0 +1,44 @@
+// The signed-in user's personal access tokens: list, create (the token is shown once, on the page that answers the
+// form, never put in a URL), revoke — through the API's own handlers.
+import AgnesState
+import Foundation
+import Hummingbird
+
+extension WebPages {
+    func registerTokens(on pages: RouterGroup<AgnesRequestContext>) {
+        pages.get("/tokens") { request, context in try await tokensPage(request, context, created: nil) }
+        pages.post("/tokens") { request, context in
+            let fields = try await form(request, context)
+            do {
+                let days = Int(fields["days"] ?? "") ?? TokenRoutes.defaultDays
+                let created = try await apiCall(context, json: ["name": fields["name"] ?? "", "expires_in_days": days]) {
+                    try await TokenRoutes(services: services).create($0, $1)
+                }
+                return try await tokensPage(request, context, created: (created.responseGenerator.name, created.responseGenerator.token))
+            } catch let error as APIError {
+                return Self.redirect("/tokens", error: error.detail)
+            }
+        }
+        pages.post("/tokens/{id}/revoke") { request, context in
+            _ = try await form(request, context)
+            return try await act(back: "/tokens") {
+                _ = try await TokenRoutes(services: services).revokeOwn(context)
+                return "Token revoked."
+            }
+        }
+    }
+
+    func tokensPage(_ request: Request, _ context: AgnesRequestContext, created: (name: String, token: String)?) async throws -> Response {
+        var chrome = try await chrome(request, context, section: "tokens")
+        let identity = try context.requireIdentity()
+        if created != nil { chrome.notice = "Token created." }
+        let tokens: [[String: Any]] = try await services.personalAccessTokens.list(userId: identity.user.id).map {
+            ["id": $0.id, "name": $0.name, "prefix": $0.prefix, "created": Self.time($0.createdAt),
+             "expires": $0.expiresAt.map { Self.time($0) } ?? "never", "last_used": Self.time($0.lastUsedAt), "revoked": $0.revokedAt != nil]
+        }
+        return renderer.page("tokens", title: "Tokens", values: [
+            "tokens": tokens, "has_new_token": created != nil, "new_name": created?.name ?? "", "new_token": created?.token ?? "",
+            "server_url": services.configuration.serverURL,
+        ], chrome: chrome)
+    }
+}
