@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all bootstrap build release run test bench clean
+.PHONY: all bootstrap build release run test screenshots bench clean
 
 all: build
 
@@ -25,6 +25,11 @@ run: build
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Refreshes docs/screenshots from the browser test (headless Chromium against the demo server).
+screenshots: bootstrap
+	$(SWIFT) build --build-tests
+	AGNES_UPDATE_SCREENSHOTS=1 $(SWIFT) test --skip-build --filter WebUIFlowTests
 
 bench: bootstrap
 	$(SWIFT) build -c release --product DuckDBBindingBenchmark

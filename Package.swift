@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     ],
     targets: [
         // Our own declarations of the DuckDB C API subset we use, linked against .deps/duckdb/libduckdb.so.
@@ -58,8 +59,12 @@ let package = Package(
         ),
         .testTarget(name: "AgnesClientTests", dependencies: ["AgnesClient", "DuckDB"]),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"]),
-        // Helpers shared by test targets (a private PostgreSQL cluster, free ports).
-        .target(name: "AgnesTestSupport", dependencies: ["DuckDB"], path: "Tests/Support"),
+        // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools).
+        .target(
+            name: "AgnesTestSupport",
+            dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support"
+        ),
         // libargon2 (Debian libargon2-dev, installed by scripts/bootstrap): verifies argon2id hashes of migrated users.
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
         .target(

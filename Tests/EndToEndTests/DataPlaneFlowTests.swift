@@ -16,11 +16,11 @@ struct DataPlaneFlowTests {
     static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
     /// Starts agnes-server on `dataDirectory` with the PostgreSQL password in the environment.
-    func start(_ dataDirectory: URL, environment: [String: String]) async throws -> (Process, ServerClient) {
+    func start(_ dataDirectory: URL, environment: [String: String], arguments: [String] = []) async throws -> (Process, ServerClient) {
         let port = try freePort()
         let server = Process()
         server.executableURL = binaries.appendingPathComponent("agnes-server")
-        server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path]
+        server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path] + arguments
         server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
             "AGNES_HOST": "127.0.0.1", "AGNES_BCRYPT_COST": "4", "AGNES_SCHEDULER": "off",
         ]) { $1 }) { $1 }

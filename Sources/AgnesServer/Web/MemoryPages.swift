@@ -45,8 +45,9 @@ extension WebPages {
         let statuses: [[String: Any]] = ([("", "any status")] + KnowledgeStatus.allCases.map { ($0.rawValue, $0.rawValue) }).map {
             ["value": $0.0, "label": $0.1, "selected": $0.0 == (status?.rawValue ?? "")]
         }
-        return renderer.page("memory", title: "Corporate memory", values: ["items": items, "total": page.total, "query": query, "statuses": statuses,
-                                                                        "search_mode": mode as Any], chrome: chrome)
+        var values: [String: Any] = ["items": items, "total": page.total, "query": query, "statuses": statuses]
+        if let mode { values["search_mode"] = mode }
+        return renderer.page("memory", title: "Corporate memory", values: values, chrome: chrome)
     }
 
     /// The start of an item's text for a list.

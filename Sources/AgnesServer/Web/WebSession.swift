@@ -36,7 +36,27 @@ struct WebAuthenticationMiddleware: RouterMiddleware {
             let query = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
             return Response(status: .seeOther, headers: [.location: "/login?next=\(query)"])
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as APIError where request.method == .get {
+            // A page the caller may not see, or that does not exist: an HTML page saying so, with the same status.
+            return WebErrorPage.response(status: error.status, message: error.detail)
+        }
+    }
+}
+
+enum WebErrorPage {
+    static func response(status: HTTPResponse.Status, message: String) -> Response {
+        let title = status == .forbidden ? "Not permitted" : status == .notFound ? "Not found" : "Something went wrong"
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title) · Agnes</title><link rel="stylesheet" href="/static/agnes.css"></head><body>
+            <header><a class="brand" href="/catalog">Agnes</a><a href="/catalog">Catalog</a></header>
+            <main><h1>\(title)</h1><p class="flash error" role="alert">\(AuthPages.escape(message))</p><p><a href="/catalog">Back to the catalog</a></p></main>
+            </body></html>
+            """
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
 
