@@ -37,6 +37,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product LegacyImportBenchmark
 	$(SWIFT) build -c release --product OrchestratorBenchmark
 	$(SWIFT) build -c release --product DataPlaneBenchmark
+	$(SWIFT) build -c release --product WebUIBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -45,6 +46,7 @@ bench: bootstrap
 	.build/release/OrchestratorBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
+	.build/release/WebUIBenchmark
 
 clean: bootstrap
 	$(SWIFT) package clean

@@ -128,6 +128,12 @@ let package = Package(
             exclude: ["run"]
         ),
         .executableTarget(
+            name: "WebUIBenchmark",
+            dependencies: ["AgnesServer", "AgnesState", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Benchmarks/WebUI"
+        ),
+        .executableTarget(
             name: "LegacyImportBenchmark",
             dependencies: ["AgnesState"],
             path: "Benchmarks/LegacyImport"

@@ -56,6 +56,44 @@ struct MemoryAndAuditTests {
         }
     }
 
+    @Test("pages: audiences, the ILIKE fallback, a ranking, votes and the viewer's vote, totals; full-text search with fts")
+    func pages() async throws {
+        try await withStore { store in
+            let knowledge = KnowledgeRepository(store: store)
+            let open = try await knowledge.propose(KnowledgeDraft(title: "Refunds are excluded from revenue", tags: ["kpi"]), by: "u1")
+            let team = try await knowledge.propose(KnowledgeDraft(title: "Team-only revenue note", audience: "group:Finance"), by: "u2")
+            let mine = try await knowledge.propose(KnowledgeDraft(title: "My private revenue draft", audience: "group:Nobody"), by: "u3")
+            try await knowledge.vote(itemId: open.id, userId: "u3", vote: 1)
+            try await knowledge.vote(itemId: open.id, userId: "u1", vote: -1)
+            let outsider = KnowledgeViewer(userId: "u3", groupNames: ["Everyone"], isAdmin: false)
+            let finance = KnowledgeViewer(userId: "u4", groupNames: ["Everyone", "Finance"], isAdmin: false)
+            let admin = KnowledgeViewer(userId: "u5", groupNames: [], isAdmin: true)
+            let seen = try await knowledge.page(KnowledgeFilter(), viewer: outsider, offset: 0, limit: 10)
+            #expect(Set(seen.items.map(\.item.id)) == [open.id, mine.id] && seen.total == 2)
+            #expect(try await knowledge.page(KnowledgeFilter(), viewer: finance, offset: 0, limit: 10).total == 2)
+            #expect(try await knowledge.page(KnowledgeFilter(), viewer: admin, offset: 0, limit: 10).total == 3)
+            let listing = try #require(try await knowledge.listing(id: open.id, viewer: outsider))
+            #expect(listing.upvotes == 1 && listing.downvotes == 1 && listing.myVote == 1)
+            #expect(try await knowledge.listing(id: team.id, viewer: outsider) == nil)
+            // The fallback search, escaping LIKE wildcards; a given ranking orders the page.
+            #expect(try await knowledge.page(KnowledgeFilter(text: "REVENUE"), viewer: admin, offset: 0, limit: 10).total == 3)
+            #expect(try await knowledge.page(KnowledgeFilter(text: "%"), viewer: admin, offset: 0, limit: 10).total == 0)
+            let ranked = try await knowledge.page(KnowledgeFilter(ids: [mine.id, open.id]), viewer: admin, ranking: [mine.id, open.id], offset: 0, limit: 10)
+            #expect(ranked.items.map(\.item.id) == [mine.id, open.id])
+            let second = try await knowledge.page(KnowledgeFilter(), viewer: admin, offset: 2, limit: 2)
+            #expect(second.items.count == 1 && second.total == 3)
+            #expect(try await knowledge.votes(ofUser: "u1") == [open.id: -1])
+            let stats = try await knowledge.stats(viewer: admin)
+            #expect(stats.total == 3 && stats.byStatus == ["proposed": 3])
+            // BM25 with English stemming over title, content and tags.
+            let index = KnowledgeSearchIndex()
+            #expect(try await index.matches("refund", in: knowledge) == [open.id])
+            #expect(try await index.matches("kpi", in: knowledge) == [open.id])
+            let later = try await knowledge.propose(KnowledgeDraft(title: "Refund windows are 30 days"), by: nil)
+            #expect(Set(try await index.matches("refunds", in: knowledge) ?? []) == [open.id, later.id])
+        }
+    }
+
     @Test("audit entries are written within the flush interval and all of them on close")
     func auditBatching() async throws {
         try await withDataDirectory { directory in

@@ -10,6 +10,7 @@ import Logging
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
+    static let serverTiming = HTTPField.Name("server-timing")!
     static let agnesLatestVersion = HTTPField.Name("X-Agnes-Latest-Version")!
     static let agnesMinimumVersion = HTTPField.Name("X-Agnes-Min-Version")!
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
@@ -47,6 +48,9 @@ struct RequestPipelineMiddleware: RouterMiddleware {
             response.headers[.agnesMinimumVersion] = Self.minimumClientVersion
         }
         let duration = ContinuousClock.now - started
+        // How long the server worked on the answer (before its body was sent), for browsers' developer tools and benchmarks.
+        response.headers[.serverTiming] = String(format: "app;dur=%.3f", Double(duration.components.seconds) * 1000
+                                                      + Double(duration.components.attoseconds) / 1e15)
         metrics?.observe(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
                          duration: duration)
         if let audit { record(request, response: response, context: context, duration: duration, into: audit) }

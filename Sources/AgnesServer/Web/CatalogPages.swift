@@ -51,7 +51,7 @@ extension WebPages {
             throw APIError(.forbidden, "not authorized for this table")
         }
         let syncState = try await SyncStateRepository(store: services.state)
-        let state = try await syncState.states().first { $0.tableId == id }
+        let state = try await syncState.state(tableId: id)
         let history = try await syncState.history(tableId: id, limit: 20)
         let freshness = Self.freshness(table, state)
         var values: [String: Any] = [
