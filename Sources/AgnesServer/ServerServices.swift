@@ -32,6 +32,8 @@ public struct ServerServices: Sendable {
     let manifestEntries: StateCache<SyncRoutes.ManifestEntries>
     /// Each caller's manifest body and ETag, until the next write to the state database.
     let manifestBodies: StateCache<SyncRoutes.ManifestBody>
+    /// The registry with each table's sync state, until the next write (catalog pages and lists read it on every request).
+    let catalogSnapshots: StateCache<CatalogSnapshot>
 
     public var users: UsersRepository { UsersRepository(store: state) }
     public var groups: GroupsRepository { GroupsRepository(store: state) }
@@ -70,7 +72,16 @@ public struct ServerServices: Sendable {
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
                               metrics: RequestMetrics(), dataPlane: dataPlane, webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
                               credentials: StateCache(store: state), userAccess: StateCache(store: state),
-                              manifestEntries: StateCache(store: state), manifestBodies: StateCache(store: state, capacity: 1_000))
+                              manifestEntries: StateCache(store: state), manifestBodies: StateCache(store: state, capacity: 1_000),
+                              catalogSnapshots: StateCache(store: state, capacity: 1))
+    }
+
+    /// Every registered table (by id) with its sync state (cached until the next write).
+    func catalogSnapshot() async throws -> CatalogSnapshot {
+        try await catalogSnapshots.value(for: "all") {
+            CatalogSnapshot(tables: try await RegistryRepository(store: state).list().sorted { $0.id < $1.id },
+                            states: Dictionary(try await SyncStateRepository(store: state).states().map { ($0.tableId, $0) }, uniquingKeysWith: { $1 }))
+        }
     }
 
     /// A user's memberships and the grants they hold through them (cached until the next write).
@@ -119,6 +130,12 @@ public struct ServerServices: Sendable {
 struct StoredCredentials: Sendable {
     var access: UserAccess?
     var personalAccessToken: PersonalAccessToken?
+}
+
+/// The registry and the sync state of its tables, read together.
+struct CatalogSnapshot: Sendable {
+    var tables: [RegisteredTable]
+    var states: [String: SyncState]
 }
 
 /// A user's memberships and the grants that reach them.

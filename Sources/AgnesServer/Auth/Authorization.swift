@@ -44,7 +44,7 @@ struct Authorization: Sendable {
     /// The registered tables the caller may read, by id.
     func readableTables(for identity: Identity) async throws -> [RegisteredTable] {
         let mayRead = try await tableReader(for: identity)
-        return try await RegistryRepository(store: services.state).list().filter { mayRead($0.id, $0.folder) }.sorted { $0.id < $1.id }
+        return try await services.catalogSnapshot().tables.filter { mayRead($0.id, $0.folder) }
     }
 
     /// Whether the caller may read a table whose folder is known already (lists such as the manifest check many

@@ -116,7 +116,7 @@ struct CatalogRoutes {
     func catalog(_ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         context.audit.record("catalog.list")
-        let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) })
+        let states = try await services.catalogSnapshot().states
         let entries = try await readableTables(identity).map { table -> CatalogEntry in
             let state = states[table.id]
             let remote = table.queryMode == .remote

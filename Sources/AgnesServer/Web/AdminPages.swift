@@ -109,7 +109,7 @@ extension WebPages {
         let chrome = try await adminChrome(request, context)
         let values: [String: Any] = [
             "users": try await services.users.counts().total, "groups": try await services.groups.list().count,
-            "grants": try await services.grants.list(groupId: nil).count, "tables": try await RegistryRepository(store: services.state).list().count,
+            "grants": try await services.grants.list(groupId: nil).count, "tables": try await services.catalogSnapshot().tables.count,
             "sources": try await DataSourcesRepository(store: services.state).list().count,
             "sync_state": services.dataPlane.runningTables == nil ? "idle" : "running",
         ]
@@ -160,15 +160,16 @@ extension WebPages {
         let values: [String: Any] = [
             "grants": grants, "group_options": groups.map { ["id": $0.id, "name": $0.name] },
             "types": ResourceTypeInfo.all.map { ["key": $0.key, "display_name": $0.displayName] },
-            "table_ids": try await RegistryRepository(store: services.state).list().map(\.id).sorted(),
+            "table_ids": try await services.catalogSnapshot().tables.map(\.id),
         ]
         return renderer.page("admin_grants", title: "Grants", values: values, chrome: chrome)
     }
 
     func registryPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await adminChrome(request, context)
-        let states = Dictionary(try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) }, uniquingKeysWith: { $1 })
-        let tables: [[String: Any]] = try await RegistryRepository(store: services.state).list().sorted { $0.id < $1.id }.map { table in
+        let snapshot = try await services.catalogSnapshot()
+        let states = snapshot.states
+        let tables: [[String: Any]] = snapshot.tables.map { table in
             let state = states[table.id]
             return ["id": table.id, "source": table.sourceName ?? "", "source_table": table.sourceTable ?? table.sourceQuery ?? "",
                     "query_mode": table.queryMode.rawValue, "strategy": table.syncStrategy.rawValue, "schedule": table.syncSchedule ?? "—",
@@ -195,7 +196,7 @@ extension WebPages {
         let values: [String: Any] = [
             "state": running == nil ? "idle" : "running", "state_class": running == nil ? "ok" : "running",
             "running": running.map { "(\($0.joined(separator: ", ")))" } ?? "", "history": history,
-            "table_ids": try await RegistryRepository(store: services.state).list().map(\.id).sorted(),
+            "table_ids": try await services.catalogSnapshot().tables.map(\.id),
         ]
         return renderer.page("admin_sync", title: "Sync", values: values, chrome: chrome)
     }

@@ -25,7 +25,7 @@ extension WebPages {
         let identity = try context.requireIdentity()
         let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         let readable = try await Authorization(services: services).readableTables(for: identity)
-        let states = Dictionary(try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) }, uniquingKeysWith: { $1 })
+        let states = try await services.catalogSnapshot().states
         let matching = query.isEmpty ? readable : readable.filter { table in
             [table.id, table.name, table.description ?? ""].contains { $0.localizedCaseInsensitiveContains(query) }
         }
