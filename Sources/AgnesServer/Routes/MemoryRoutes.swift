@@ -111,19 +111,24 @@ struct MemoryRoutes {
         var ranking: [String]?
         var mode: String?
         if let text = (parameters.get("search") ?? parameters.get("q"))?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            if let hits = try await services.knowledgeSearch.matches(text, in: repository) {
-                filter.ids = hits
-                ranking = hits
-                mode = "fts"
-            } else {
-                filter.text = text
-                mode = "ilike"
-            }
+            ranking = try await search(text, into: &filter)
+            mode = ranking == nil ? "ilike" : "fts"
         }
         let result = try await repository.page(filter, viewer: try await viewer(identity), ranking: ranking,
                                                offset: (page - 1) * perPage, limit: perPage)
         return try encode(Page(items: result.items, count: result.items.count, page: page, per_page: perPage, total_count: result.total,
                                total_pages: (result.total + perPage - 1) / perPage, search_mode: mode))
+    }
+
+    /// Adds a text search to `filter`: the full-text index's hits (returned as the ranking, best first), or `ILIKE`
+    /// when the `fts` extension is not available (no ranking).
+    func search(_ text: String, into filter: inout KnowledgeFilter) async throws -> [String]? {
+        if let hits = try await services.knowledgeSearch.matches(text, in: repository) {
+            filter.ids = hits
+            return hits
+        }
+        filter.text = text
+        return nil
     }
 
     func show(_ context: AgnesRequestContext) async throws -> Response {
@@ -137,24 +142,27 @@ struct MemoryRoutes {
                                  by_category: counts.byCategory, by_domain: counts.byDomain))
     }
 
-    /// `GET /api/memory/admin/pending`: proposed items in the categories the caller reviews.
-    func pending(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
+    /// Proposed items in the categories `identity` reviews (or in `category`), oldest first; 403 for non-reviewers.
+    func reviewQueue(_ identity: Identity, category requested: String? = nil) async throws -> [KnowledgeListing] {
         let reviewed = try await reviewedCategories(identity)
         if let reviewed, reviewed.isEmpty { throw APIError(.forbidden, "Reviewer access required") }
-        let requested = request.uri.queryParameters.get("category")
         if let requested, let reviewed, !reviewed.contains(requested) {
             throw APIError(.forbidden, "Reviewing category '\(requested)' is not permitted")
         }
-        let (page, perPage) = try Self.page(request)
         let viewer = try await viewer(identity)
-        var items: [KnowledgeListing] = []
         let categories: [String?]
         if let requested { categories = [requested] } else if let reviewed { categories = reviewed } else { categories = [nil] }
+        var items: [KnowledgeListing] = []
         for category in categories {
             items += try await repository.page(KnowledgeFilter(status: .proposed, category: category), viewer: viewer, offset: 0, limit: 1_000).items
         }
-        items.sort { ($0.item.createdAt, $0.item.id) < ($1.item.createdAt, $1.item.id) }
+        return items.sorted { ($0.item.createdAt, $0.item.id) < ($1.item.createdAt, $1.item.id) }
+    }
+
+    /// `GET /api/memory/admin/pending`: the review queue, in pages.
+    func pending(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        let (page, perPage) = try Self.page(request)
+        let items = try await reviewQueue(try context.requireIdentity(), category: request.uri.queryParameters.get("category"))
         let slice = Array(items.dropFirst((page - 1) * perPage).prefix(perPage))
         struct Answer: Encodable { let items: [KnowledgeListing]; let count: Int; let total_count: Int }
         return try encode(Answer(items: slice, count: slice.count, total_count: items.count))

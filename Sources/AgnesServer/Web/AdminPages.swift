@@ -91,10 +91,10 @@ extension WebPages {
         return try await form(request, context)
     }
 
-    /// Calls an API handler with a JSON body built from a form.
-    func apiCall<T>(_ context: AgnesRequestContext, json: [String: Any],
+    /// Calls an API handler with a JSON body built from a form (and `path`'s query parameters).
+    func apiCall<T>(_ context: AgnesRequestContext, path: String = "/", json: [String: Any],
                     _ handler: (Request, AgnesRequestContext) async throws -> T) async throws -> T {
-        var head = HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/")
+        var head = HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: path)
         head.headerFields[.contentType] = "application/json"
         let body = try JSONSerialization.data(withJSONObject: json)
         return try await handler(Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body))), context)

@@ -22,16 +22,9 @@ extension WebPages {
         let query = (parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         let status = try MemoryRoutes.status(parameters.get("status"))
         var filter = KnowledgeFilter(status: status)
-        var ranking: [String]?
-        var mode: String?
+        let ranking = query.isEmpty ? nil : try await memoryRoutes.search(query, into: &filter)
+        let mode = query.isEmpty ? nil : ranking == nil ? "text contains" : "best match first"
         let repository = KnowledgeRepository(store: services.state)
-        if !query.isEmpty {
-            if let hits = try await services.knowledgeSearch.matches(query, in: repository) {
-                (filter.ids, ranking, mode) = (hits, hits, "best match first")
-            } else {
-                (filter.text, mode) = (query, "text contains")
-            }
-        }
         let page = try await repository.page(filter, viewer: try await memoryRoutes.viewer(identity), ranking: ranking, offset: 0, limit: 100)
         let items: [[String: Any]] = page.items.map { listing in
             let item = listing.item
@@ -90,16 +83,8 @@ extension WebPages {
 
     func reviewPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await chrome(request, context, section: "review")
-        let identity = try context.requireIdentity()
-        let reviewed = try await memoryRoutes.reviewedCategories(identity)
-        if let reviewed, reviewed.isEmpty { throw APIError(.forbidden, "Reviewer access required") }
-        let viewer = try await memoryRoutes.viewer(identity)
-        var listings: [KnowledgeListing] = []
-        for category in reviewed.map({ $0.map(Optional.some) }) ?? [nil] {
-            listings += try await KnowledgeRepository(store: services.state).page(KnowledgeFilter(status: .proposed, category: category), viewer: viewer,
-                                                                               offset: 0, limit: 200).items
-        }
-        let items: [[String: Any]] = listings.sorted { $0.item.createdAt < $1.item.createdAt }.map { listing in
+        let listings = try await memoryRoutes.reviewQueue(try context.requireIdentity())
+        let items: [[String: Any]] = listings.map { listing in
             ["id": listing.item.id, "title": listing.item.title, "content": listing.item.content ?? "", "category": listing.item.category ?? "none",
              "upvotes": listing.upvotes, "downvotes": listing.downvotes]
         }
@@ -108,17 +93,13 @@ extension WebPages {
 
     func reviewForm(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let fields = try await form(request, context)
-        let identity = try context.requireIdentity()
         return try await act(back: "/memory/review") {
             let id = try context.parameters.require("id")
             guard let action = fields["action"].flatMap(MemoryRoutes.ReviewAction.init(rawValue:)) else { throw APIError.badRequest("Unknown review action") }
-            let repository = KnowledgeRepository(store: services.state)
-            guard let existing = try await repository.get(id: id) else { throw APIError.notFound("Knowledge item not found") }
-            guard try await memoryRoutes.mayReview(existing.category, identity) else { throw APIError(.forbidden, "You do not review this category") }
-            let item = try await repository.review(id: id, status: action.status, by: identity.user.email)
-            context.audit.record("corporate_memory.\(action.rawValue)", resource: "knowledge:\(id)",
-                                 params: ["reason": fields["reason"] ?? "", "status": item.status.rawValue, "via": "web"])
-            return "“\(item.title)” is now \(item.status.rawValue)."
+            let query = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
+            _ = try await apiCall(context, path: "/?item_id=\(query)", json: ["reason": fields["reason"] ?? ""]) { try await memoryRoutes.review(action, $0, $1) }
+            let title = try await KnowledgeRepository(store: services.state).get(id: id)?.title ?? id
+            return "“\(title)” is now \(action.status.rawValue)."
         }
     }
 }
