@@ -142,8 +142,9 @@ struct MemoryRoutes {
                                  by_category: counts.byCategory, by_domain: counts.byDomain))
     }
 
-    /// Proposed items in the categories `identity` reviews (or in `category`), oldest first; 403 for non-reviewers.
-    func reviewQueue(_ identity: Identity, category requested: String? = nil) async throws -> [KnowledgeListing] {
+    /// The first `limit` proposed items in the categories `identity` reviews (or in `category`), oldest first, and how
+    /// many there are; 403 for non-reviewers.
+    func reviewQueue(_ identity: Identity, category requested: String? = nil, limit: Int) async throws -> (items: [KnowledgeListing], total: Int) {
         let reviewed = try await reviewedCategories(identity)
         if let reviewed, reviewed.isEmpty { throw APIError(.forbidden, "Reviewer access required") }
         if let requested, let reviewed, !reviewed.contains(requested) {
@@ -153,19 +154,24 @@ struct MemoryRoutes {
         let categories: [String?]
         if let requested { categories = [requested] } else if let reviewed { categories = reviewed } else { categories = [nil] }
         var items: [KnowledgeListing] = []
+        var total = 0
         for category in categories {
-            items += try await repository.page(KnowledgeFilter(status: .proposed, category: category), viewer: viewer, offset: 0, limit: 1_000).items
+            let page = try await repository.page(KnowledgeFilter(status: .proposed, category: category), viewer: viewer, oldestFirst: true,
+                                                 offset: 0, limit: limit)
+            items += page.items
+            total += page.total
         }
-        return items.sorted { ($0.item.createdAt, $0.item.id) < ($1.item.createdAt, $1.item.id) }
+        items.sort { ($0.item.createdAt, $0.item.id) < ($1.item.createdAt, $1.item.id) }
+        return (Array(items.prefix(limit)), total)
     }
 
     /// `GET /api/memory/admin/pending`: the review queue, in pages.
     func pending(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let (page, perPage) = try Self.page(request)
-        let items = try await reviewQueue(try context.requireIdentity(), category: request.uri.queryParameters.get("category"))
-        let slice = Array(items.dropFirst((page - 1) * perPage).prefix(perPage))
+        let queue = try await reviewQueue(try context.requireIdentity(), category: request.uri.queryParameters.get("category"), limit: page * perPage)
+        let slice = Array(queue.items.dropFirst((page - 1) * perPage))
         struct Answer: Encodable { let items: [KnowledgeListing]; let count: Int; let total_count: Int }
-        return try encode(Answer(items: slice, count: slice.count, total_count: items.count))
+        return try encode(Answer(items: slice, count: slice.count, total_count: queue.total))
     }
 
     /// `{"mandatory": [...], "approved": [...], "token_estimate", "token_budget"}`: every mandatory item, then approved

@@ -83,12 +83,12 @@ extension WebPages {
 
     func reviewPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await chrome(request, context, section: "review")
-        let listings = try await memoryRoutes.reviewQueue(try context.requireIdentity())
-        let items: [[String: Any]] = listings.map { listing in
+        let queue = try await memoryRoutes.reviewQueue(try context.requireIdentity(), limit: 50)
+        let items: [[String: Any]] = queue.items.map { listing in
             ["id": listing.item.id, "title": listing.item.title, "content": listing.item.content ?? "", "category": listing.item.category ?? "none",
              "upvotes": listing.upvotes, "downvotes": listing.downvotes]
         }
-        return renderer.page("review", title: "Review queue", values: ["items": items, "count": items.count], chrome: chrome)
+        return renderer.page("review", title: "Review queue", values: ["items": items, "count": queue.total, "shown": items.count], chrome: chrome)
     }
 
     func reviewForm(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {

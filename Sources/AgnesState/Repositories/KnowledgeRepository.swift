@@ -128,8 +128,9 @@ public struct KnowledgeRepository: Sendable {
     }
 
     /// One page of what `viewer` may see, with vote totals and the viewer's vote, and the number of all matches.
-    /// Without `ranking` newest first; with it, in the order of the given ids (a search's best hits first).
-    public func page(_ filter: KnowledgeFilter, viewer: KnowledgeViewer, ranking: [String]? = nil, offset: Int, limit: Int) async throws
+    /// Without `ranking` newest first (or oldest first); with it, in the order of the given ids (a search's best hits first).
+    public func page(_ filter: KnowledgeFilter, viewer: KnowledgeViewer, ranking: [String]? = nil, oldestFirst: Bool = false,
+                     offset: Int, limit: Int) async throws
         -> (items: [KnowledgeListing], total: Int) {
         let limit = max(1, min(limit, 1_000))
         let offset = max(0, offset)
@@ -144,7 +145,7 @@ public struct KnowledgeRepository: Sendable {
                     coalesce((SELECT vote FROM knowledge_votes v WHERE v.item_id = k.id AND v.user_id = $2), 0)::INTEGER AS my_vote
                 FROM knowledge_items k
                 WHERE \(Self.visibleMatching)
-                ORDER BY coalesce(list_position($10, k.id), 0), k.updated_at DESC, k.id
+                ORDER BY coalesce(list_position($10, k.id), 0), \(oldestFirst ? "k.created_at" : "k.updated_at DESC"), k.id
                 LIMIT $11 OFFSET $12
                 """, parameters: parameters + [ranking, limit, offset])
             return (items, Int(total))

@@ -35,7 +35,7 @@ extension WebTemplates {
             """,
         "review": """
             <h1>Review queue</h1>
-            <p class="muted small">{{count}} proposed items in the categories you review.</p>
+            <p class="muted small">{{count}} proposed items in the categories you review; the {{shown}} oldest are shown.</p>
             {{#items}}
             <div class="card" data-item="{{id}}">
             <strong>{{title}}</strong> <span class="badge">{{category}}</span> <span class="muted small">+{{upvotes}} / −{{downvotes}}</span>
