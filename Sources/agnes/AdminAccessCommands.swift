@@ -10,7 +10,8 @@ struct GroupCommand: AsyncParsableCommand {
         subcommands: [List.self, Create.self, Delete.self, Members.self, AddMember.self, RemoveMember.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every group with its member count.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every group with its member count.",
+            discussion: "Example: agnes admin group list --json")
         @Flag(help: "Print the server's JSON.") var json = false
 
         func run() async throws {
@@ -40,7 +41,8 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a group with its memberships and grants.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a group with its memberships and grants.",
+            discussion: "Example: agnes admin group delete Contractors --yes")
         @Argument(help: "The group's name or id.") var group: String
         @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
 
@@ -56,7 +58,8 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct Members: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "members", abstract: "A group's members.")
+        static let configuration = CommandConfiguration(commandName: "members", abstract: "A group's members.",
+            discussion: "Example: agnes admin group members Analysts")
         @Argument(help: "The group's name or id.") var group: String
         @Flag(help: "Print the server's JSON.") var json = false
 
@@ -87,7 +90,8 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct RemoveMember: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Remove a user from a group.")
+        static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Remove a user from a group.",
+            discussion: "Example: agnes admin group remove-member Analysts ana@example.com")
         @Argument(help: "The group's name or id.") var group: String
         @Argument(help: "The user's email or id.") var user: String
 
@@ -110,7 +114,8 @@ struct GrantCommand: AsyncParsableCommand {
         subcommands: [List.self, Create.self, Delete.self, ResourceTypes.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Grants, optionally of one group or resource type.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Grants, optionally of one group or resource type.",
+            discussion: "Example: agnes admin grant list --group Analysts --type table")
         @Option(help: "Only grants of this resource type.") var type: String?
         @Option(help: "Only grants of this group (name or id).") var group: String?
         @Flag(help: "Print the server's JSON.") var json = false
@@ -146,7 +151,8 @@ struct GrantCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a grant by its id (see `grant list`).")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a grant by its id (see `grant list`).",
+            discussion: "Example: agnes admin grant delete 3f2a…  (ids from `agnes admin grant list`)")
         @Argument(help: "The grant's id.") var grant: String
 
         func run() async throws {
@@ -158,7 +164,8 @@ struct GrantCommand: AsyncParsableCommand {
     }
 
     struct ResourceTypes: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "resource-types", abstract: "The kinds of resource a grant can name.")
+        static let configuration = CommandConfiguration(commandName: "resource-types", abstract: "The kinds of resource a grant can name.",
+            discussion: "Example: agnes admin grant resource-types")
         @Flag(help: "Print the server's JSON.") var json = false
 
         func run() async throws {

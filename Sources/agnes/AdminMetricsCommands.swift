@@ -15,7 +15,8 @@ struct AdminMetricsCommand: AsyncParsableCommand {
         subcommands: [Import.self, Export.self, Validate.self])
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "import", abstract: "Create or replace metrics from a YAML file or folder.")
+        static let configuration = CommandConfiguration(commandName: "import", abstract: "Create or replace metrics from a YAML file or folder.",
+            discussion: "Example: agnes admin metrics import docs/metrics")
         @Argument(help: "A .yml file, or a folder of <category>/<name>.yml files.") var path: String
 
         func run() async throws {
@@ -43,7 +44,8 @@ struct AdminMetricsCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write every metric as <dir>/<category>/<name>.yml.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write every metric as <dir>/<category>/<name>.yml.",
+            discussion: "Example: agnes admin metrics export ./metrics")
         @Argument(help: "The folder to write into (created if missing).") var directory = "./metrics"
 
         func run() async throws {
@@ -65,7 +67,8 @@ struct AdminMetricsCommand: AsyncParsableCommand {
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "validate", abstract: "Check every metric's SQL against the query engine (EXPLAIN; nothing runs).")
+            commandName: "validate", abstract: "Check every metric's SQL against the query engine (EXPLAIN; nothing runs).",
+            discussion: "Example: agnes admin metrics validate --json")
         @Flag(help: "Print the server's JSON.") var json = false
 
         func run() async throws {

@@ -90,7 +90,8 @@ struct UpdateTableCommand: AsyncParsableCommand {
 
 struct UnregisterTableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "unregister-table", abstract: "Remove a table from the registry (and from every manifest and the query engine).")
+        commandName: "unregister-table", abstract: "Remove a table from the registry (and from every manifest and the query engine).",
+            discussion: "Example: agnes admin unregister-table old_orders --yes")
     @Argument(help: "The table's id.") var id: String
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
 
@@ -104,7 +105,8 @@ struct UnregisterTableCommand: AsyncParsableCommand {
 }
 
 struct ListTablesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list-tables", abstract: "Every registered table with its source and sync settings.")
+    static let configuration = CommandConfiguration(commandName: "list-tables", abstract: "Every registered table with its source and sync settings.",
+            discussion: "Example: agnes admin list-tables --json")
     @Flag(help: "Print the server's JSON.") var json = false
 
     func run() async throws {
@@ -127,7 +129,8 @@ struct SourcesCommand: AsyncParsableCommand {
         subcommands: [List.self, Add.self, Remove.self, Test.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every data source.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every data source.",
+            discussion: "Example: agnes admin sources list")
         @Flag(help: "Print the server's JSON.") var json = false
 
         func run() async throws {
@@ -139,7 +142,8 @@ struct SourcesCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add or replace a data source.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add or replace a data source.",
+            discussion: "Example: agnes admin sources add shop --type files --config '{\"directory\":\"/srv/exports\"}'")
         @Argument(help: "The source's name (letters, digits, _).") var name: String
         @Option(help: "files, postgres or sqlite.") var type: String
         @Option(help: "The connector's configuration as a JSON object (or @file.json).") var config: String
@@ -161,7 +165,8 @@ struct SourcesCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a data source.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a data source.",
+            discussion: "Example: agnes admin sources remove shop --yes")
         @Argument(help: "The source's name.") var name: String
         @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
 
@@ -175,7 +180,8 @@ struct SourcesCommand: AsyncParsableCommand {
     }
 
     struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "test", abstract: "Check that the server can read a source.")
+        static let configuration = CommandConfiguration(commandName: "test", abstract: "Check that the server can read a source.",
+            discussion: "Example: agnes admin sources test shop")
         @Argument(help: "The source's name.") var name: String
 
         func run() async throws {

@@ -1,4 +1,4 @@
-// `agnes admin add-user | list-users | remove-user | activate | deactivate | reset-password`.
+// `agnes admin add-user | list-users | remove-user | activate | deactivate | reset-password | set-password`.
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -26,7 +26,8 @@ struct AddUserCommand: AsyncParsableCommand {
 }
 
 struct ListUsersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list-users", abstract: "Every user: email, name, admin, active, groups.")
+    static let configuration = CommandConfiguration(commandName: "list-users", abstract: "Every user: email, name, admin, active, groups.",
+            discussion: "Example: agnes admin list-users --json")
     @Flag(help: "Print the server's JSON.") var json = false
 
     func run() async throws { try await reporting { try await execute() } }
@@ -71,7 +72,8 @@ struct RemoveUserCommand: UserAction {
 }
 
 struct ActivateUserCommand: UserAction {
-    static let configuration = CommandConfiguration(commandName: "activate", abstract: "Let a deactivated user sign in again.")
+    static let configuration = CommandConfiguration(commandName: "activate", abstract: "Let a deactivated user sign in again.",
+            discussion: "Example: agnes admin activate ana@example.com")
     @Argument(help: "The user's id or email.") var user: String
 
     func act(on id: String, api: AgnesAPI) async throws -> String {
@@ -81,7 +83,8 @@ struct ActivateUserCommand: UserAction {
 }
 
 struct DeactivateUserCommand: UserAction {
-    static let configuration = CommandConfiguration(commandName: "deactivate", abstract: "Stop a user from signing in (their tokens stop working).")
+    static let configuration = CommandConfiguration(commandName: "deactivate", abstract: "Stop a user from signing in (their tokens stop working).",
+            discussion: "Example: agnes admin deactivate ana@example.com")
     @Argument(help: "The user's id or email.") var user: String
 
     func act(on id: String, api: AgnesAPI) async throws -> String {
@@ -91,7 +94,8 @@ struct DeactivateUserCommand: UserAction {
 }
 
 struct ResetPasswordCommand: UserAction {
-    static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Send a user a link to set a new password.")
+    static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Send a user a link to set a new password.",
+            discussion: "Example: agnes admin reset-password ana@example.com")
     @Argument(help: "The user's id or email.") var user: String
 
     func act(on id: String, api: AgnesAPI) async throws -> String {
@@ -104,7 +108,10 @@ struct ResetPasswordCommand: UserAction {
 struct SetPasswordCommand: UserAction {
     static let configuration = CommandConfiguration(
         commandName: "set-password", abstract: "Set a user's password.",
-        discussion: "The password comes from $AGNES_NEW_PASSWORD, standard input with --password-stdin, or the terminal.")
+        discussion: """
+            The password comes from $AGNES_NEW_PASSWORD, standard input with --password-stdin, or the terminal.
+            Example: agnes admin set-password ana@example.com --password-stdin < password.txt
+            """)
     @Argument(help: "The user's id or email.") var user: String
     @Flag(help: "Read the password from standard input.") var passwordStdin = false
 

@@ -42,7 +42,8 @@ struct LoginCommand: AsyncParsableCommand {
 }
 
 struct LogoutCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Forget the stored token.")
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Forget the stored token.",
+            discussion: "Example: agnes logout")
 
     func run() async throws {
         try await reporting { try await execute() }
@@ -55,7 +56,8 @@ struct LogoutCommand: AsyncParsableCommand {
 }
 
 struct WhoAmICommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Who the server says you are: email, role, groups, tables you can see.")
+    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Who the server says you are: email, role, groups, tables you can see.",
+            discussion: "Example: agnes whoami --json")
 
     @Flag(help: "Print JSON.") var json = false
 
@@ -92,6 +94,7 @@ struct WhoAmICommand: AsyncParsableCommand {
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth", abstract: "Sign in, out, and manage the stored token.",
+            discussion: "Example: agnes auth login --server https://agnes.example.com --email ana@example.com · agnes auth token create --name laptop",
         subcommands: [LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, ImportTokenCommand.self, TokenCommand.self])
 }
 
@@ -128,7 +131,8 @@ struct TokenCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token; it is printed once.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token; it is printed once.",
+            discussion: "Example: agnes auth token create --name laptop --ttl 30d")
         @Option(help: "A name to recognize it by.") var name: String
         @Option(help: "Lifetime: <n>d, or never (administrators only).") var ttl = "90d"
         @Flag(help: "Print only the token.") var raw = false
@@ -155,7 +159,8 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Your tokens (never the secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Your tokens (never the secrets).",
+            discussion: "Example: agnes auth token list --json")
         @Flag(help: "Print the server's JSON.") var json = false
 
         func run() async throws {
@@ -168,7 +173,8 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id, prefix or name.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id, prefix or name.",
+            discussion: "Example: agnes auth token revoke laptop")
         @Argument(help: "The token's id, prefix or name.") var token: String
 
         func run() async throws {

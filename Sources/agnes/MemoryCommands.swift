@@ -16,7 +16,8 @@ struct MemoryCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Propose.self, Vote.self, Review.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Items you may see, newest first (or best match with --search).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Items you may see, newest first (or best match with --search).",
+            discussion: "Example: agnes memory list --search refunds --status approved")
         @Option(help: "Full-text search over title, content and tags.") var search: String?
         @Option(help: "proposed, approved, mandatory, rejected or archived.") var status: String?
         @Option(help: "Only this category.") var category: String?
@@ -46,7 +47,8 @@ struct MemoryCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "One item in full.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One item in full.",
+            discussion: "Example: agnes memory show 1f2e…  (ids from `agnes memory list`)")
         @Argument(help: "The item's id.") var id: String
         @Flag(help: "Print the server's JSON.") var json = false
 

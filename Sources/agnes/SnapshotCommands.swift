@@ -7,6 +7,7 @@ import Foundation
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot", abstract: "Fetch a filtered slice of a table into the workspace, and manage those slices.",
+            discussion: "Example: agnes snapshot create web_sessions --select session_id,channel --where \"channel = 'ios'\" --as ios",
         subcommands: [SnapshotCreateCommand.self, SnapshotListCommand.self, SnapshotDropCommand.self, SnapshotRefreshCommand.self,
                       SnapshotPruneCommand.self])
 }
@@ -57,7 +58,8 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
 }
 
 struct SnapshotListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "The workspace's snapshots.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The workspace's snapshots.",
+            discussion: "Example: agnes snapshot list --json")
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws { try await reporting { try await execute() } }
@@ -74,7 +76,8 @@ struct SnapshotListCommand: AsyncParsableCommand {
 }
 
 struct SnapshotDropCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "drop", abstract: "Remove a snapshot (its file and its view).")
+    static let configuration = CommandConfiguration(commandName: "drop", abstract: "Remove a snapshot (its file and its view).",
+            discussion: "Example: agnes snapshot drop ios")
     @Argument(help: "The snapshot's name.") var name: String
 
     func run() async throws { try await reporting { try await execute() } }
@@ -87,7 +90,8 @@ struct SnapshotDropCommand: AsyncParsableCommand {
 }
 
 struct SnapshotRefreshCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Fetch a snapshot again with the same filter.")
+    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Fetch a snapshot again with the same filter.",
+            discussion: "Example: agnes snapshot refresh ios")
     @Argument(help: "The snapshot's name.") var name: String
 
     func run() async throws { try await reporting { try await execute() } }

@@ -21,7 +21,8 @@ func diskUsage(_ url: URL) -> Int64 {
 func megabytes(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
 
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "The workspace: server, last pull, tables, snapshots.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "The workspace: server, last pull, tables, snapshots.",
+            discussion: "Example: agnes status --json")
     @Flag(help: "Print JSON.") var json = false
 
     struct Status: Encodable {
@@ -75,7 +76,8 @@ struct StatusCommand: AsyncParsableCommand {
 }
 
 struct DiskInfoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "disk-info", abstract: "What the workspace takes on disk.")
+    static let configuration = CommandConfiguration(commandName: "disk-info", abstract: "What the workspace takes on disk.",
+            discussion: "Example: agnes disk-info --json")
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws { try await reporting { try await execute() } }
@@ -97,7 +99,8 @@ struct DiskInfoCommand: AsyncParsableCommand {
 
 struct DiagnoseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diagnose", abstract: "Check the server, the token, versions, the clock and the workspace; say how to fix what fails.")
+        commandName: "diagnose", abstract: "Check the server, the token, versions, the clock and the workspace; say how to fix what fails.",
+            discussion: "Example: agnes diagnose --json")
     @Flag(help: "Print JSON.") var json = false
 
     struct Check: Encodable {

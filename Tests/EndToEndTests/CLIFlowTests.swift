@@ -179,3 +179,26 @@ struct CLIFlowTests {
         server.waitUntilExit()
     }
 }
+
+@Suite("agnes help")
+struct CLIHelpTests {
+    @Test("every command's help has an example, and completion scripts are generated")
+    func examples() throws {
+        let cli = CLIFlowTests()
+        let dump = try cli.agnes(["--experimental-dump-help"], environment: [:])
+        let tree = try #require(try JSONSerialization.jsonObject(with: Data(dump.out.utf8)) as? [String: Any])
+        var missing: [String] = []
+        func walk(_ command: [String: Any], _ path: [String]) {
+            let path = path + [command["commandName"] as? String ?? "?"]
+            let discussion = command["discussion"] as? String ?? ""
+            if path.last != "help", !discussion.contains("Example"), !discussion.contains("agnes ") { missing.append(path.joined(separator: " ")) }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, path) }
+        }
+        walk(try #require(tree["command"] as? [String: Any]), [])
+        #expect(missing.isEmpty, "commands without an example: \(missing)")
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try cli.agnes(["--generate-completion-script", shell], environment: [:])
+            #expect(script.status == 0 && script.out.contains("snapshot"), "\(shell)")
+        }
+    }
+}
