@@ -51,7 +51,7 @@ enum DemoDataset {
             demo dataset ready: \(tables.count) tables in the 'demo' source (group 'Analysts' may read the sales folder), \(metrics) metric \
             definitions, and a few corporate-memory items.
             Claim the admin account: curl -s -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"a long password"}' \(services.configuration.serverURL)/auth/bootstrap
-            Then: curl -s -H "Authorization: Bearer <token>" \(services.configuration.serverURL)/api/sync/manifest
+            Then sign in to the web UI at \(services.configuration.serverURL)/login, or: curl -s -H "Authorization: Bearer <token>" \(services.configuration.serverURL)/api/sync/manifest
             """)
         return true
     }
