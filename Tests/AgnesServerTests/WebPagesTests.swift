@@ -81,6 +81,20 @@ struct WebPagesTests {
         }
     }
 
+    @Test("the memory page comes in pages of 50 that keep the search")
+    func memoryPages() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            let knowledge = KnowledgeRepository(store: server.services.state)
+            for index in 0..<55 { _ = try await knowledge.propose(KnowledgeDraft(title: "Fact \(index) about orders"), by: nil) }
+            let first = try await page(client, .get, "/memory?q=orders", cookie: admin)
+            #expect(first.body.contains("page 1 of 2") && first.body.contains(#"href="/memory?q=orders&amp;status=&amp;page=2""#))
+            #expect(first.body.components(separatedBy: "data-item=").count - 1 == 50)
+            let second = try await page(client, .get, "/memory?q=orders&status=&page=2", cookie: admin)
+            #expect(second.body.contains("page 2 of 2") && second.body.components(separatedBy: "data-item=").count - 1 == 5)
+        }
+    }
+
     @Test("every memory and metrics API path refuses callers who are not signed in")
     func anonymous() async throws {
         try await TestServer.run { _, client in

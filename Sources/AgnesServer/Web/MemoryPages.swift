@@ -25,7 +25,9 @@ extension WebPages {
         let ranking = query.isEmpty ? nil : try await memoryRoutes.search(query, into: &filter)
         let mode = query.isEmpty ? nil : ranking == nil ? "text contains" : "best match first"
         let repository = KnowledgeRepository(store: services.state)
-        let page = try await repository.page(filter, viewer: try await memoryRoutes.viewer(identity), ranking: ranking, offset: 0, limit: 100)
+        let number = max(1, Int(parameters.get("page") ?? "") ?? 1)
+        let page = try await repository.page(filter, viewer: try await memoryRoutes.viewer(identity), ranking: ranking,
+                                             offset: (number - 1) * Self.memoryPageSize, limit: Self.memoryPageSize)
         let items: [[String: Any]] = page.items.map { listing in
             let item = listing.item
             return ["id": item.id, "title": item.title, "content": Self.excerpt(item.content),
@@ -39,9 +41,24 @@ extension WebPages {
             ["value": $0.0, "label": $0.1, "selected": $0.0 == (status?.rawValue ?? "")]
         }
         var values: [String: Any] = ["items": items, "total": page.total, "query": query, "statuses": statuses]
+        // Links to the neighbouring pages keep the search and the status.
+        func link(_ target: Int) -> String {
+            var components = URLComponents()
+            components.path = "/memory"
+            components.queryItems = [URLQueryItem(name: "q", value: query), URLQueryItem(name: "status", value: status?.rawValue ?? ""),
+                                     URLQueryItem(name: "page", value: String(target))]
+            return components.string ?? "/memory"
+        }
+        let pages = (page.total + Self.memoryPageSize - 1) / Self.memoryPageSize
+        values["has_pages"] = pages > 1
+        values["page_label"] = "page \(number) of \(max(pages, 1))"
+        if number > 1 { values["previous_link"] = link(number - 1) }
+        if number < pages { values["next_link"] = link(number + 1) }
         if let mode { values["search_mode"] = mode }
         return renderer.page("memory", title: "Corporate memory", values: values, chrome: chrome)
     }
+
+    static let memoryPageSize = 50
 
     /// The start of an item's text for a list.
     static func excerpt(_ text: String?) -> String {

@@ -23,6 +23,7 @@ extension WebTemplates {
             {{/items}}
             {{^items}}<tr><td colspan="4" class="muted">Nothing here yet.</td></tr>{{/items}}
             </tbody></table></div>
+            {{#has_pages}}<p class="small" id="pager">{{#previous_link}}<a href="{{previous_link}}" rel="prev">← previous</a> · {{/previous_link}}{{page_label}}{{#next_link}} · <a href="{{next_link}}" rel="next">next →</a>{{/next_link}}</p>{{/has_pages}}
             <h2>Propose an item</h2>
             <form method="post" action="/memory" class="card" id="propose">
             <input type="hidden" name="csrf" value="{{csrf}}">
