@@ -16,7 +16,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.GET, "/api/admin/groups")
+                let reply = try await signedInAPI().call(.GET, "/api/admin/groups")
                 printRows(reply.array, reply: reply, json: json, columns: ["id", "name", "description", "is_system", "member_count"])
             }
         }
@@ -33,7 +33,7 @@ struct GroupCommand: AsyncParsableCommand {
             try await reporting {
                 var body: [String: Any] = ["name": name]
                 if let description { body["description"] = description }
-                let reply = try await adminAPI().call(.POST, "/api/admin/groups", json: body)
+                let reply = try await signedInAPI().call(.POST, "/api/admin/groups", json: body)
                 if json { return printRaw(reply) }
                 print("Created the group \(name) (id \(text(reply.object["id"]) ?? "?")).")
             }
@@ -48,7 +48,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
                 try confirm("Delete the group \(found.name) with its memberships and grants?", yes: yes)
                 _ = try await api.call(.DELETE, "/api/admin/groups/\(found.id)")
@@ -65,7 +65,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
                 let reply = try await api.call(.GET, "/api/admin/groups/\(found.id)/members")
                 printRows(reply.array, reply: reply, json: json, columns: ["email", "name", "active", "source", "added_at"])
@@ -81,7 +81,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
                 _ = try await api.call(.POST, "/api/admin/groups/\(found.id)/members", json: ["email": email])
                 print("Added \(email) to \(found.name).")
@@ -97,7 +97,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let directory = AdminDirectory(api: api)
                 let found = try await directory.group(group)
                 _ = try await api.call(.DELETE, "/api/admin/groups/\(found.id)/members/\(try await directory.userId(user))")
@@ -122,7 +122,7 @@ struct GrantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 var query: [String] = []
                 if let type { query.append("resource_type=\(type.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? type)") }
                 if let group { query.append("group_id=\(try await AdminDirectory(api: api).group(group).id)") }
@@ -141,7 +141,7 @@ struct GrantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
                 let reply = try await api.call(.POST, "/api/admin/grants",
                                                json: ["group_id": found.id, "resource_type": resourceType, "resource_id": resourceId])
@@ -157,7 +157,7 @@ struct GrantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                _ = try await adminAPI().call(.DELETE, "/api/admin/grants/\(grant)")
+                _ = try await signedInAPI().call(.DELETE, "/api/admin/grants/\(grant)")
                 print("Removed the grant \(grant).")
             }
         }
@@ -170,7 +170,7 @@ struct GrantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.GET, "/api/admin/resource-types")
+                let reply = try await signedInAPI().call(.GET, "/api/admin/resource-types")
                 printRows(reply.array, reply: reply, json: json, columns: ["key", "display_name", "description"])
             }
         }

@@ -47,9 +47,6 @@ struct AdminDirectory {
     }
 }
 
-/// The admin API with the stored token.
-func adminAPI() throws -> AgnesAPI { try clientSettings().1 }
-
 /// Asks on the terminal unless `yes`; refuses when there is no terminal to ask on.
 func confirm(_ question: String, yes: Bool) throws {
     if yes { return }

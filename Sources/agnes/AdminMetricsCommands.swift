@@ -37,7 +37,7 @@ struct AdminMetricsCommand: AsyncParsableCommand {
                     files.append(["path": root.lastPathComponent, "content": try String(contentsOf: root, encoding: .utf8)])
                 }
                 guard !files.isEmpty else { throw ClientError(.usage, "no .yml files under \(path)") }
-                let reply = try await adminAPI().call(.POST, "/api/admin/metrics/import", json: ["files": files.sorted { $0["path"]! < $1["path"]! }])
+                let reply = try await signedInAPI().call(.POST, "/api/admin/metrics/import", json: ["files": files.sorted { $0["path"]! < $1["path"]! }])
                 print("Imported \(text(reply.object["count"]) ?? "0") metrics from \(files.count) files.")
             }
         }
@@ -50,7 +50,7 @@ struct AdminMetricsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.GET, "/api/admin/metrics/export")
+                let reply = try await signedInAPI().call(.GET, "/api/admin/metrics/export")
                 let root = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath)
                 let files = reply.object["files"] as? [[String: Any]] ?? []
                 for file in files {
@@ -73,7 +73,7 @@ struct AdminMetricsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.POST, "/api/admin/metrics/validate", timeout: .minutes(2))
+                let reply = try await signedInAPI().call(.POST, "/api/admin/metrics/validate", timeout: .minutes(2))
                 let results = reply.object["results"] as? [[String: Any]] ?? []
                 if json { printRaw(reply) } else {
                     for result in results {

@@ -59,7 +59,7 @@ struct RegisterTableCommand: AsyncParsableCommand {
             var body = try fields.body()
             body["name"] = name
             if dryRun { return try printJSONObject(body) }
-            let reply = try await adminAPI().call(.POST, "/api/admin/register-table", json: body)
+            let reply = try await signedInAPI().call(.POST, "/api/admin/register-table", json: body)
             if json { return printRaw(reply) }
             print("Registered \(name) as \(text(reply.object["id"]) ?? "?"). Run `agnes admin sync --table \(text(reply.object["id"]) ?? name)` to load it now.")
         }
@@ -81,7 +81,7 @@ struct UpdateTableCommand: AsyncParsableCommand {
             var body = try fields.body()
             if let name { body["name"] = name }
             guard !body.isEmpty else { throw ClientError(.usage, "nothing to change: give at least one option (see --help)") }
-            let reply = try await adminAPI().call(.PUT, "/api/admin/registry/\(id)", json: body)
+            let reply = try await signedInAPI().call(.PUT, "/api/admin/registry/\(id)", json: body)
             if json { return printRaw(reply) }
             print("Updated \(id).")
         }
@@ -98,7 +98,7 @@ struct UnregisterTableCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting {
             try confirm("Unregister \(id)? Analysts lose it at their next pull.", yes: yes)
-            _ = try await adminAPI().call(.DELETE, "/api/admin/registry/\(id)")
+            _ = try await signedInAPI().call(.DELETE, "/api/admin/registry/\(id)")
             print("Unregistered \(id).")
         }
     }
@@ -111,7 +111,7 @@ struct ListTablesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let reply = try await adminAPI().call(.GET, "/api/admin/registry")
+            let reply = try await signedInAPI().call(.GET, "/api/admin/registry")
             printRows(reply.object["tables"] as? [[String: Any]] ?? [], reply: reply, json: json,
                       columns: ["id", "source_name", "source_table", "query_mode", "sync_strategy", "sync_schedule", "last_sync_error"])
         }
@@ -135,7 +135,7 @@ struct SourcesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.GET, "/api/admin/sources")
+                let reply = try await signedInAPI().call(.GET, "/api/admin/sources")
                 printRows(reply.array, reply: reply, json: json, columns: ["name", "type", "config", "secret_env"])
             }
         }
@@ -155,7 +155,7 @@ struct SourcesCommand: AsyncParsableCommand {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                     throw ClientError(.usage, "--config must be a JSON object")
                 }
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let body: [String: Any] = ["name": name, "type": type, "config": object, "secret_env": commaList(secretEnv) ?? []]
                 let exists = try await api.call(.GET, "/api/admin/sources").array.contains { $0["name"] as? String == name }
                 _ = try await api.call(exists ? .PUT : .POST, exists ? "/api/admin/sources/\(name)" : "/api/admin/sources", json: body)
@@ -173,7 +173,7 @@ struct SourcesCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 try confirm("Remove the source \(name)?", yes: yes)
-                _ = try await adminAPI().call(.DELETE, "/api/admin/sources/\(name)")
+                _ = try await signedInAPI().call(.DELETE, "/api/admin/sources/\(name)")
                 print("Removed the source \(name).")
             }
         }
@@ -186,7 +186,7 @@ struct SourcesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let answer = try await adminAPI().call(.POST, "/api/admin/sources/\(name)/test", timeout: .minutes(2)).object
+                let answer = try await signedInAPI().call(.POST, "/api/admin/sources/\(name)/test", timeout: .minutes(2)).object
                 guard answer["ok"] as? Bool == true else { throw ClientError(.failure, "\(name): \(text(answer["error"]) ?? "failed")") }
                 print("\(name): ok — \(text(answer["message"]) ?? "")")
             }
@@ -205,7 +205,7 @@ struct AdminSyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let api = try adminAPI()
+            let api = try signedInAPI()
             let started = Date()
             let reply = try await api.call(.POST, "/api/sync/trigger", json: tables.isEmpty ? ["tables": NSNull()] : ["tables": tables])
             let ids = reply.object["tables"] as? [String] ?? []
@@ -253,7 +253,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let api = try adminAPI()
+            let api = try signedInAPI()
             var query = ["limit=\(limit)"]
             func add(_ name: String, _ value: String) {
                 query.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)")

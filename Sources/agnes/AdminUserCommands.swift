@@ -18,7 +18,7 @@ struct AddUserCommand: AsyncParsableCommand {
     func execute() async throws {
         var body: [String: Any] = ["email": email, "send_invite": sendInvite]
         if let name { body["name"] = name }
-        let reply = try await adminAPI().call(.POST, "/api/users", json: body)
+        let reply = try await signedInAPI().call(.POST, "/api/users", json: body)
         if json { return printRaw(reply) }
         print("Created \(email) (id \(text(reply.object["id"]) ?? "?")).")
         if let link = reply.object["invite_url"] as? String { print("Invite link: \(link)") }
@@ -33,7 +33,7 @@ struct ListUsersCommand: AsyncParsableCommand {
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
-        let reply = try await adminAPI().call(.GET, "/api/users")
+        let reply = try await signedInAPI().call(.GET, "/api/users")
         let rows = reply.array.map { user -> [String: Any] in
             var row = user
             row["groups"] = (user["groups"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String ?? $0["group_name"] as? String }.joined(separator: ", ")
@@ -52,7 +52,7 @@ protocol UserAction: AsyncParsableCommand {
 extension UserAction {
     func run() async throws {
         try await reporting {
-            let api = try adminAPI()
+            let api = try signedInAPI()
             print(try await act(on: try await AdminDirectory(api: api).userId(user), api: api))
         }
     }

@@ -43,6 +43,9 @@ func clientSettings(requireToken: Bool = true) throws -> (ClientSettings, AgnesA
     return (settings, AgnesAPI(baseURL: settings.serverURL, token: settings.token))
 }
 
+/// The API with the stored token (admin commands get the server's 403 when it is not an administrator's).
+func signedInAPI() throws -> AgnesAPI { try clientSettings().1 }
+
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -148,7 +148,7 @@ struct TokenCommand: AsyncParsableCommand {
                 } else {
                     throw ClientError(.usage, "--ttl takes <n>d (e.g. 90d) or never")
                 }
-                let reply = try await adminAPI().call(.POST, "/auth/tokens", json: body)
+                let reply = try await signedInAPI().call(.POST, "/auth/tokens", json: body)
                 if json { return printRaw(reply) }
                 guard let token = reply.object["token"] as? String else { throw ClientError(.server, "the server sent no token") }
                 if raw { return print(token) }
@@ -165,7 +165,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.GET, "/auth/tokens")
+                let reply = try await signedInAPI().call(.GET, "/auth/tokens")
                 let rows = reply.array.isEmpty ? reply.object["tokens"] as? [[String: Any]] ?? [] : reply.array
                 printRows(rows, reply: reply, json: json, columns: ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"])
             }
@@ -179,7 +179,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let api = try adminAPI()
+                let api = try signedInAPI()
                 let reply = try await api.call(.GET, "/auth/tokens")
                 let tokens = (reply.array.isEmpty ? reply.object["tokens"] as? [[String: Any]] ?? [] : reply.array).filter { $0["revoked_at"] == nil || $0["revoked_at"] is NSNull }
                 let matches = tokens.filter { [$0["id"], $0["prefix"], $0["name"]].contains { ($0 as? String) == token } }

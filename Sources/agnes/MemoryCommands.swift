@@ -32,7 +32,7 @@ struct MemoryCommand: AsyncParsableCommand {
                 for (name, value) in [("search", search), ("status_filter", status), ("category", category), ("domain", domain), ("tag", tag)] {
                     if let value { query.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)") }
                 }
-                let reply = try await adminAPI().call(.GET, "/api/memory?" + query.joined(separator: "&"))
+                let reply = try await signedInAPI().call(.GET, "/api/memory?" + query.joined(separator: "&"))
                 let items = (reply.object["items"] as? [[String: Any]] ?? []).map { item -> [String: Any] in
                     var row = item
                     row["votes"] = "+\(text(item["upvotes"]) ?? "0")/-\(text(item["downvotes"]) ?? "0")"
@@ -54,7 +54,7 @@ struct MemoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await adminAPI().call(.GET, "/api/memory/\(id)")
+                let reply = try await signedInAPI().call(.GET, "/api/memory/\(id)")
                 if json { return printRaw(reply) }
                 let item = reply.object
                 print("# \(text(item["title"]) ?? "")")
@@ -86,7 +86,7 @@ struct MemoryCommand: AsyncParsableCommand {
                 if let category { body["category"] = category }
                 if let domain { body["domain"] = domain }
                 if let tags = commaList(tags) { body["tags"] = tags }
-                let reply = try await adminAPI().call(.POST, "/api/memory", json: body)
+                let reply = try await signedInAPI().call(.POST, "/api/memory", json: body)
                 if json { return printRaw(reply) }
                 print("Proposed \(text(reply.object["id"]) ?? "?"): \(title)")
             }
@@ -103,7 +103,7 @@ struct MemoryCommand: AsyncParsableCommand {
             try await reporting {
                 let votes = ["up": 1, "+1": 1, "down": -1, "-1": -1, "withdraw": 0, "0": 0]
                 guard let vote = votes[direction] else { throw ClientError(.usage, "vote up, down or withdraw") }
-                let reply = try await adminAPI().call(.POST, "/api/memory/\(id)/vote", json: ["vote": vote])
+                let reply = try await signedInAPI().call(.POST, "/api/memory/\(id)/vote", json: ["vote": vote])
                 print("Votes: +\(text(reply.object["upvotes"]) ?? "0")/-\(text(reply.object["downvotes"]) ?? "0")")
             }
         }
@@ -120,7 +120,7 @@ struct MemoryCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 guard ["approve", "mandate", "reject", "archive"].contains(action) else { throw ClientError(.usage, "review approve, mandate, reject or archive") }
-                let reply = try await adminAPI().call(.POST, "/api/memory/admin/\(action)?item_id=\(id)", json: reason.map { ["reason": $0] } ?? [:])
+                let reply = try await signedInAPI().call(.POST, "/api/memory/admin/\(action)?item_id=\(id)", json: reason.map { ["reason": $0] } ?? [:])
                 print("\(id): \(text(reply.object["status"]) ?? "?")")
             }
         }

@@ -116,6 +116,7 @@ struct MemoryRoutesTests {
             #expect(bundle["token_budget"] as? Int == 6000 && (bundle["token_estimate"] as? Int ?? 0) > 0)
             let etag = try #require(bundle.headers[.eTag])
             #expect(try await client.send(.get, "/api/memory/bundle", token: ana.token, headers: [.ifNoneMatch: etag]).status == .notModified)
+            #expect(try await client.send(.get, "/api/memory/bundle", token: ana.token, headers: [.ifNoneMatch: "\"other\", W/\(etag)"]).status == .notModified)
 
             // Edits: contributors and reviewers; an approved item goes back to review (and leaves the bundle).
             #expect(try await client.send(.patch, "/api/memory/\(refundsId)", json: ["content": "changed"], token: bob.token).status == .forbidden)

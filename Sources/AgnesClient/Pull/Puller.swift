@@ -137,7 +137,6 @@ public struct Puller: Sendable {
         let counter = TransferCounter()
         let totalBytes = items.reduce(0) { $0 + $1.size }
         var failed: [String: String] = [:]
-        var done = 0
         let fileCount = items.count
         let reporter = options.progress.map { report in
             Task {
@@ -158,11 +157,10 @@ public struct Puller: Sendable {
             }
             while next < min(options.parallelism, items.count) { launch() }
             for await (item, result) in group {
-                done += 1
                 counter.fileDone()
                 switch result {
                 case let .success(outcome):
-                    options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: done, files: fileCount,
+                    options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: counter.filesDone, files: fileCount,
                                                    finished: (item.part.map { "\(item.table)/\($0)" } ?? item.table, item.size), isFinal: false))
                     summary.filesDownloaded += 1
                     if outcome.resumedFrom > 0 { summary.filesResumed += 1 }
@@ -173,7 +171,7 @@ public struct Puller: Sendable {
             }
         }
         reporter?.cancel()
-        options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: done, files: items.count, isFinal: true))
+        options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: counter.filesDone, files: items.count, isFinal: true))
         summary.bytesDownloaded = counter.total
         summary.errors = failed.sorted { $0.key < $1.key }.map { PullSummary.PullError(table: $0.key, error: $0.value) }
         summary.tablesUpdated.removeAll { failed[$0] != nil }

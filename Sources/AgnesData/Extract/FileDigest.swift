@@ -2,7 +2,7 @@
 import Crypto
 import Foundation
 
-enum FileDigest {
+public enum FileDigest {
     /// The size and the lower-case hex SHA-256 and MD5 of the file at `url`.
     static func of(_ url: URL) throws -> (size: Int64, sha256: String, md5: String) {
         let handle = try FileHandle(forReadingFrom: url)
@@ -18,7 +18,8 @@ enum FileDigest {
         return (size, hex(sha.finalize()), hex(md5.finalize()))
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    /// Lower-case hex of a digest.
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -1,5 +1,6 @@
 // One file field of a `multipart/form-data` body, streamed to disk as it arrives: never more than a megabyte in
 // memory, a size limit checked as bytes come in, the sha256 computed on the way, and nothing left behind on failure.
+import AgnesData
 import Crypto
 import Foundation
 import Hummingbird
@@ -60,7 +61,7 @@ final class MultipartFileReceiver {
             }
         }
         guard complete, let filename else { throw filename == nil && parser.isFinished ? Failure.missingField(field) : Failure.malformed }
-        return File(filename: filename, bytes: received, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return File(filename: filename, bytes: received, sha256: FileDigest.hex(hasher.finalize()))
     }
 
     /// Removes whatever was written.

@@ -78,7 +78,7 @@ struct DownloadRoutes {
         var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
                                    .contentDisposition: "attachment; filename=\"\(filename)\""]
         if let modified = attributes[.modificationDate] as? Date { headers[.lastModified] = Self.httpDate(modified) }
-        if let match = request.headers[.ifNoneMatch], match == etag || match == "*" {
+        if request.isCurrent(etag) {
             context.audit.skip()
             return Response(status: .notModified, headers: headers)
         }

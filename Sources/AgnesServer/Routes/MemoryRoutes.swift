@@ -193,8 +193,8 @@ struct MemoryRoutes {
         struct Answer: Encodable { let mandatory: [KnowledgeListing]; let approved: [KnowledgeListing]; let token_estimate: Int; let token_budget: Int }
         let body = try JSONCoding.encoder.encode(Answer(mandatory: mandatory, approved: approved, token_estimate: estimate,
                                                         token_budget: Self.bundleTokenBudget))
-        let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) == true {
+        let etag = EntityTag.of(body)
+        if request.isCurrent(etag) {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
         var response = body.response(status: .ok)
@@ -275,10 +275,7 @@ struct MemoryRoutes {
             throw APIError(.forbidden, "Only contributors and reviewers may edit this item")
         }
         let body = try await request.decodeJSON(DraftBody.self, context: context)
-        let base = KnowledgeDraft(title: existing.title, content: existing.content, category: existing.category, domain: existing.domain,
-                                  tags: existing.tags, audience: existing.audience, sensitivity: existing.sensitivity,
-                                  sourceType: existing.sourceType, sourceRef: existing.sourceRef, confidence: existing.confidence)
-        let draft = try body.draft(over: base)
+        let draft = try body.draft(over: KnowledgeDraft(existing))
         let item = try await repository.edit(id: existing.id, draft, by: identity.user.id)
         context.audit.record("corporate_memory.edit", resource: "knowledge:\(item.id)", params: ["status": item.status.rawValue])
         return try encode(try await visibleItem(item.id, identity))
@@ -335,9 +332,8 @@ struct MemoryRoutes {
         }
         if let audience = body.audience, action == .mandate {
             guard audience == "all" || audience.hasPrefix("group:") else { throw APIError.badRequest("audience is 'all' or 'group:<group name>'") }
-            let draft = KnowledgeDraft(title: existing.title, content: existing.content, category: existing.category, domain: existing.domain,
-                                       tags: existing.tags, audience: audience, sensitivity: existing.sensitivity,
-                                       sourceType: existing.sourceType, sourceRef: existing.sourceRef, confidence: existing.confidence)
+            var draft = KnowledgeDraft(existing)
+            draft.audience = audience
             _ = try await repository.edit(id: id, draft, by: nil)
         }
         let item = try await repository.review(id: id, status: action.status, by: identity.user.email)

@@ -150,10 +150,10 @@ struct SyncRoutes {
                 first = false
             }
             body.append(contentsOf: Data(#"},"version":\#(Self.manifestVersion)}"#.utf8))
-            return ManifestBody(body: body, etag: "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\"")
+            return ManifestBody(body: body, etag: EntityTag.of(body))
         }
         let (body, etag) = (manifest.body, manifest.etag)
-        if request.headers[.ifNoneMatch] == etag {
+        if request.isCurrent(etag) {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
         // server_time is added after hashing (spliced in before the closing brace), so the ETag changes only when the

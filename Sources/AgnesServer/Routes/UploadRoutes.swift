@@ -3,6 +3,7 @@
 // `DATA_DIR/uploads/sessions/<user_id>/<filename>`, and the workspace notes (`POST /api/upload/local-md`,
 // `{"content": …}`) into `DATA_DIR/uploads/local_md/<user_id>.md`. Each write lands under a temporary name and is
 // renamed into place, and is recorded in `uploads`.
+import AgnesData
 import AgnesState
 import Crypto
 import Foundation
@@ -81,7 +82,7 @@ struct UploadRoutes {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = FileDigest.hex(SHA256.hash(data: data))
         context.audit.record("local_md.upload", resource: "upload:local_md", params: ["bytes": String(data.count)])
         try await UploadsRepository(store: services.state).record(userId: identity.user.id, kind: .localMarkdown, name: "CLAUDE.local.md",
                                                                   bytes: Int64(data.count), sha256: digest)

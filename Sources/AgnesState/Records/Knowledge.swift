@@ -73,6 +73,15 @@ public struct KnowledgeDraft: Sendable, Equatable {
     }
 }
 
+extension KnowledgeDraft {
+    /// The editable fields of `item`, to change some of them.
+    public init(_ item: KnowledgeItem) {
+        self.init(title: item.title, content: item.content, category: item.category, domain: item.domain, tags: item.tags,
+                  audience: item.audience, sensitivity: item.sensitivity, sourceType: item.sourceType, sourceRef: item.sourceRef,
+                  confidence: item.confidence)
+    }
+}
+
 /// Vote totals of an item.
 public struct VoteCounts: Codable, Sendable, Equatable {
     public var upvotes: Int
