@@ -1,13 +1,15 @@
 // Benchmarks of the state layer: single-row reads and writes per repository (p50/p99 through the async API and the
 // connection pool), and sustained audit appends. Prints one JSON object per figure.
 //
-// Usage: StateRepositoriesBenchmark [--iterations N] [--audit-seconds S]
+// Usage: StateRepositoriesBenchmark [--iterations N] [--audit-seconds S] [--only NAME,NAME…]
 import AgnesState
 import Foundation
 
 struct Options {
     var iterations = 2_000
     var auditSeconds = 10.0
+    /// When set, only the figures with these names (without the `state_` prefix) run.
+    var only: Set<String>?
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -15,8 +17,9 @@ struct Options {
             switch argument {
             case "--iterations": iterations = Int(iterator.next() ?? "") ?? iterations
             case "--audit-seconds": auditSeconds = Double(iterator.next() ?? "") ?? auditSeconds
+            case "--only": only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
             default:
-                FileHandle.standardError.write(Data("usage: StateRepositoriesBenchmark [--iterations N] [--audit-seconds S]\n".utf8))
+                FileHandle.standardError.write(Data("usage: StateRepositoriesBenchmark [--iterations N] [--audit-seconds S] [--only NAME,NAME…]\n".utf8))
                 exit(2)
             }
         }
@@ -31,6 +34,7 @@ func emit(_ fields: [String: Any]) {
 
 /// Times `body` `iterations` times (after a short warm-up) and prints p50/p99 in ms.
 func measure(_ name: String, iterations: Int, _ body: (Int) async throws -> Void) async throws {
+    if let only = options.only, !only.contains(name) { return }
     for index in 0..<min(50, iterations) { try await body(index) }
     var samples: [Double] = []
     samples.reserveCapacity(iterations)
@@ -74,7 +78,9 @@ try await measure("users_record_login", iterations: n) { try await users.recordL
 try await measure("users_create", iterations: n) { _ = try await users.create(email: "new\($0)-\(UUID().uuidString)@example.com") }
 try await measure("registry_get", iterations: n) { _ = try await registry.get(id: "table_\($0 % 1_000)") }
 try await measure("registry_upsert", iterations: n) {
-    try await registry.upsert(RegisteredTable(id: "table_\($0 % 1_000)", name: "Table \($0 % 1_000)", sourceName: "src", primaryKey: ["id"]))
+    // A real change each time (the description), as when an admin edits a table.
+    try await registry.upsert(RegisteredTable(id: "table_\($0 % 1_000)", name: "Table \($0 % 1_000)", sourceName: "src", primaryKey: ["id"],
+                                              description: "revision \($0)"))
 }
 try await measure("sync_state_get", iterations: n) { _ = try await sync.state(tableId: "table_\($0 % 1_000)") }
 try await measure("sync_record", iterations: n) {
@@ -82,10 +88,9 @@ try await measure("sync_record", iterations: n) {
                                                                       outcome: .succeeded(rows: 11, bytes: 110, columns: 3, sha256: nil, md5: nil, schemaHash: nil, files: nil)))
 }
 try await measure("pat_find_usable", iterations: n) { _ = try await tokens.findUsable(tokenHash: "hash\($0 % 2_000)") }
-try await measure("pat_record_use", iterations: n) { index in
-    let token = try await tokens.findUsable(tokenHash: "hash\(index % 2_000)")
-    try await tokens.recordUse(id: token!.id, ip: "127.0.0.1")
-}
+var tokenIds: [String] = []
+for index in 0..<2_000 { tokenIds.append(try await tokens.findUsable(tokenHash: "hash\(index)")!.id) }
+try await measure("pat_record_use", iterations: n) { try await tokens.recordUse(id: tokenIds[$0 % tokenIds.count], ip: "127.0.0.1") }
 try await measure("groups_add_member", iterations: n) {
     try await groups.addMember(userId: userIds[$0 % userIds.count], groupId: groupId, source: .admin, addedBy: nil)
 }
@@ -93,6 +98,10 @@ try await measure("knowledge_vote", iterations: n) { try await knowledge.vote(it
 try await measure("templates_get", iterations: n) { _ in _ = try await templates.get(key: "claude_md") }
 
 // Sustained audit appends: one producer records entries as fast as it can; the flusher writes every 200 ms.
+if let only = options.only, !only.contains("audit_append_sustained") {
+    try await store.close()
+    exit(0)
+}
 let audit = AuditLog(store: store)
 try audit.start()
 let started = Date()

@@ -14,6 +14,9 @@ public final class StateStore: Sendable {
     public let pool: ConnectionPool
     /// How many times a write transaction is retried after a DuckDB write-write conflict.
     public let maxWriteAttempts: Int
+    /// The id of the system group `Everyone`, which every user joins when created. System groups cannot be renamed
+    /// or deleted, and only offline tools (restore, imports) replace the database, so the id read at open stays true.
+    public let everyoneGroupId: String
     private let writeCounter = Atomic<UInt64>(0)
 
     /// Grows with every write through `write` (after it ends), so a value read while the generation was `g` is
@@ -58,6 +61,10 @@ public final class StateStore: Sendable {
         try StateSchema.migrator.migrate(connection, databasePath: databasePath,
                                          backupDirectory: stateDirectory.appendingPathComponent("backups"))
         try GroupsRepository.seedSystemGroups(connection)
+        guard let everyone = try connection.scalar(String.self, "SELECT id FROM user_groups WHERE name = $1", Group.everyoneName) else {
+            throw StateError.invalid("the system group \(Group.everyoneName) is missing after seeding")
+        }
+        everyoneGroupId = everyone
         pool = try ConnectionPool(database: database, size: poolSize)
     }
 

@@ -13,6 +13,8 @@ public final class Connection {
     private var statementCache: [String: PreparedStatement] = [:]
     /// The cache is emptied when it grows past this many statements.
     static let statementCacheLimit = 256
+    /// BEGIN, COMMIT and ROLLBACK, prepared on first use (parsing them costs more than running them).
+    private var transactionStatements: (begin: PreparedStatement, commit: PreparedStatement, rollback: PreparedStatement)?
 
     init(handle: duckdb_connection, database: Database) {
         self.handle = ConnectionHandle(handle)
@@ -24,6 +26,7 @@ public final class Connection {
     /// Closes the connection now instead of when it is released.
     public func close() {
         statementCache.removeAll()
+        transactionStatements = nil
         handle.close()
     }
 
@@ -121,6 +124,11 @@ public final class Connection {
         try materialized(sql, parameters).decodeFirst(type)
     }
 
+    /// `fetchOne` with the parameters as an array.
+    public func fetchOne<T: Decodable>(_ type: T.Type, _ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> T? {
+        try materialized(sql, parameters).decodeFirst(type)
+    }
+
     /// The first column of the first row, converted to `T`; nil when there are no rows or the value is NULL.
     public func scalar<T: DuckDBValueConvertible>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> T? {
         try materialized(sql, parameters).scalar(type)
@@ -136,21 +144,29 @@ public final class Connection {
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws (and rethrows).
     @discardableResult
     public func withTransaction<T>(_ body: (Connection) throws -> T) throws -> T {
-        try execute("BEGIN TRANSACTION")
+        let statements = try preparedTransactionStatements()
+        try statements.begin.execute()
         let value: T
         do {
             value = try body(self)
         } catch {
-            _ = try? execute("ROLLBACK")
+            _ = try? statements.rollback.execute()
             throw error
         }
         do {
-            try execute("COMMIT")
+            try statements.commit.execute()
         } catch {
-            _ = try? execute("ROLLBACK")
+            _ = try? statements.rollback.execute()
             throw error
         }
         return value
+    }
+
+    private func preparedTransactionStatements() throws -> (begin: PreparedStatement, commit: PreparedStatement, rollback: PreparedStatement) {
+        if let transactionStatements { return transactionStatements }
+        let statements = (begin: try prepare("BEGIN TRANSACTION"), commit: try prepare("COMMIT"), rollback: try prepare("ROLLBACK"))
+        transactionStatements = statements
+        return statements
     }
 
     // MARK: Appending

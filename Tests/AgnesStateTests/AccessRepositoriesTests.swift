@@ -135,6 +135,22 @@ struct AccessRepositoriesTests {
         }
     }
 
+    @Test("concurrent adds of the same membership all succeed and leave one row")
+    func concurrentAddMember() async throws {
+        try await withStore { store in
+            let groups = GroupsRepository(store: store)
+            let user = try await UsersRepository(store: store).create(email: "hana@example.com")
+            let group = try await groups.create(name: "Ops", createdBy: nil)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for _ in 0..<16 {
+                    tasks.addTask { try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: "admin") }
+                }
+                try await tasks.waitForAll()
+            }
+            #expect(try await groups.members(groupId: group.id).map(\.userId) == [user.id])
+        }
+    }
+
     @Test("a grant is unique per group, resource type and resource id")
     func grantUniqueness() async throws {
         try await withStore { store in

@@ -23,6 +23,31 @@ struct DataPlaneRepositoriesTests {
         }
     }
 
+    @Test("an upsert writes only what changed, returns what is stored, and writes nothing when nothing changed")
+    func registryUpsertChanges() async throws {
+        try await withStore { store in
+            let registry = RegistryRepository(store: store)
+            let first = try await registry.upsert(RegisteredTable(id: "orders", name: "Orders", sourceName: "shop", primaryKey: ["id"],
+                                                                  description: "v1", registeredBy: "alice"))
+            var edit = first
+            edit.description = "v2"
+            edit.folder = "sales"
+            edit.bucket = nil
+            let second = try await registry.upsert(edit)
+            #expect(second == (try await registry.get(id: "orders")))
+            #expect(second.description == "v2" && second.folder == "sales" && second.primaryKey == ["id"] && second.name == "Orders")
+            #expect(second.updatedAt >= first.updatedAt)
+            edit.primaryKey = ["id", "line"]
+            edit.description = nil
+            let third = try await registry.upsert(edit)
+            #expect(third == (try await registry.get(id: "orders")))
+            #expect(third.primaryKey == ["id", "line"] && third.description == nil && third.registeredBy == "alice")
+            let unchanged = try await registry.upsert(edit)
+            #expect(unchanged == third)
+            #expect(RegistryRepository.changedColumns(from: third, to: edit).isEmpty)
+        }
+    }
+
     @Test("unregistering a table removes its state, profile, notes and table grants")
     func unregister() async throws {
         try await withStore { store in

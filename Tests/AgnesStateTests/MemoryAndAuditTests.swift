@@ -56,6 +56,22 @@ struct MemoryAndAuditTests {
         }
     }
 
+    @Test("concurrent votes by one user on one item leave one vote, the last one written")
+    func concurrentVotes() async throws {
+        try await withStore { store in
+            let knowledge = KnowledgeRepository(store: store)
+            let item = try await knowledge.propose(KnowledgeDraft(title: "Contested"), by: nil)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for index in 0..<16 {
+                    tasks.addTask { try await knowledge.vote(itemId: item.id, userId: "u1", vote: index % 2 == 0 ? 1 : -1) }
+                }
+                try await tasks.waitForAll()
+            }
+            let counts = try await knowledge.votes(itemId: item.id)
+            #expect(counts.upvotes + counts.downvotes == 1)
+        }
+    }
+
     @Test("pages: audiences, the ILIKE fallback, a ranking, votes and the viewer's vote, totals; full-text search with fts")
     func pages() async throws {
         try await withStore { store in

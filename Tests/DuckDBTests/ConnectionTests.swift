@@ -63,6 +63,20 @@ struct ConnectionTests {
         #expect(throws: DuckDBError.self) { try insert.bind(1, at: 3) }
     }
 
+    @Test("integers bind at the width the parameter is declared with, and one too large is still refused")
+    func integerWidths() throws {
+        let connection = try memoryConnection()
+        try connection.execute("CREATE TABLE widths (t TINYINT, s SMALLINT, i INTEGER, b BIGINT, d DOUBLE)")
+        try connection.execute("INSERT INTO widths VALUES ($1, $2, $3, $4, $5)", 7, Int32(300), Int64(70_000), Int32(-5), 2)
+        struct Row: Decodable, Equatable { let t: Int8; let s: Int16; let i: Int32; let b: Int64; let d: Double }
+        #expect(try connection.fetchOne(Row.self, "SELECT * FROM widths") == Row(t: 7, s: 300, i: 70_000, b: -5, d: 2))
+        let tooLarge = #expect(throws: DuckDBError.self) {
+            try connection.execute("INSERT INTO widths (i) VALUES ($1)", Int64(Int32.max) + 1)
+        }
+        #expect(tooLarge?.message.contains("2147483648") == true)
+        #expect(try connection.scalar(Int64.self, "SELECT count(*) FROM widths WHERE i = $1", 70_000) == 1)
+    }
+
     @Test("parameters bind by name")
     func namedParameters() throws {
         let connection = try memoryConnection()

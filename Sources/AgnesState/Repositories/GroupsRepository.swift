@@ -92,12 +92,19 @@ public struct GroupsRepository: Sendable {
     /// Adds a user to a group (no change when already a member).
     public func addMember(userId: String, groupId: String, source: MembershipSource, addedBy: String?) async throws {
         try await store.write { connection in
-            guard try UsersRepository.fetch(connection, id: userId) != nil else { throw StateError.notFound(what: "user", id: userId) }
-            guard try Self.fetch(connection, id: groupId) != nil else { throw StateError.notFound(what: "group", id: groupId) }
-            let exists = try connection.scalar(Bool.self, "SELECT count(*) > 0 FROM user_group_members WHERE user_id = $1 AND group_id = $2", userId, groupId)
-            if exists != true {
-                try connection.execute("INSERT INTO user_group_members (user_id, group_id, source, added_by) VALUES ($1, $2, $3, $4)",
-                                       userId, groupId, source.rawValue, addedBy)
+            // One statement in the usual case (DuckDB plans each statement that reads a table again at every execution).
+            let added = try mapConcurrentInsert {
+                try connection.execute("""
+                    INSERT INTO user_group_members (user_id, group_id, source, added_by)
+                    SELECT $1, $2, $3, $4
+                    WHERE EXISTS (SELECT 1 FROM users WHERE id = $1) AND EXISTS (SELECT 1 FROM user_groups WHERE id = $2)
+                      AND NOT EXISTS (SELECT 1 FROM user_group_members WHERE user_id = $1 AND group_id = $2)
+                    """, userId, groupId, source.rawValue, addedBy)
+            }
+            if added == 0 {
+                // Already a member (nothing to do), or one of the two does not exist.
+                guard try UsersRepository.fetch(connection, id: userId) != nil else { throw StateError.notFound(what: "user", id: userId) }
+                guard try Self.fetch(connection, id: groupId) != nil else { throw StateError.notFound(what: "group", id: groupId) }
             }
         }
     }

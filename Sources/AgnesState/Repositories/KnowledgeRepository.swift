@@ -63,10 +63,20 @@ public struct KnowledgeRepository: Sendable {
     public func vote(itemId: String, userId: String, vote: Int) async throws {
         guard vote == 1 || vote == -1 else { throw StateError.invalid("a vote is +1 or -1, not \(vote)") }
         try await store.write { connection in
-            guard try Self.fetch(connection, id: itemId) != nil else { throw StateError.notFound(what: "knowledge item", id: itemId) }
-            let values: [(any DuckDBValueConvertible)?] = [itemId, userId, Int32(vote)]
-            try updateOrInsert(connection, update: "UPDATE knowledge_votes SET vote = $3, voted_at = now() WHERE item_id = $1 AND user_id = $2", values,
-                               insert: "INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ($1, $2, $3)", values)
+            // A first vote is one statement; a changed vote two (DuckDB plans each statement that reads a table anew).
+            let inserted = try mapConcurrentInsert {
+                try connection.execute("""
+                    INSERT INTO knowledge_votes (item_id, user_id, vote)
+                    SELECT $1, $2, $3
+                    WHERE EXISTS (SELECT 1 FROM knowledge_items WHERE id = $1)
+                      AND NOT EXISTS (SELECT 1 FROM knowledge_votes WHERE item_id = $1 AND user_id = $2)
+                    """, itemId, userId, Int32(vote))
+            }
+            guard inserted == 0 else { return }
+            guard try connection.execute("UPDATE knowledge_votes SET vote = $3, voted_at = now() WHERE item_id = $1 AND user_id = $2",
+                                         itemId, userId, Int32(vote)) == 1 else {
+                throw StateError.notFound(what: "knowledge item", id: itemId)
+            }
         }
     }
 

@@ -13,7 +13,8 @@ public struct RegistryRepository: Sendable {
         primary_key, incremental_column, partition_by, folder, description, registered_by, registered_at, updated_at
         """
 
-    /// Inserts a table or updates the one with the same id. An update keeps `registered_by` and `registered_at`.
+    /// Inserts a table or updates the one with the same id. An update keeps `registered_by` and `registered_at`, and
+    /// writes only the columns that change (nothing at all when none does).
     @discardableResult
     public func upsert(_ table: RegisteredTable) async throws -> RegisteredTable {
         guard RegisteredTable.isValidId(table.id) else {
@@ -27,32 +28,55 @@ public struct RegistryRepository: Sendable {
                     throw StateError.conflict("a table named \(table.name) is registered under another id (\(holder))")
                 }
             }
-            let values: [(any DuckDBValueConvertible)?] = [table.id, table.sourceName, table.sourceType, table.bucket, table.sourceTable,
-                                                           table.sourceQuery, table.queryMode.rawValue, table.syncStrategy.rawValue,
-                                                           table.syncSchedule, table.primaryKey, table.incrementalColumn,
-                                                           table.partitionBy, table.folder, table.description]
             guard let existing else {
                 try mapUniqueViolation("table \(table.id) was registered concurrently") {
                     try connection.execute("""
                         INSERT INTO table_registry (id, source_name, source_type, bucket, source_table, source_query, query_mode,
                             sync_strategy, sync_schedule, primary_key, incremental_column, partition_by, folder, description, name, registered_by)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                        """, parameters: values + [table.name, table.registeredBy])
+                        """, table.id, table.sourceName, table.sourceType, table.bucket, table.sourceTable, table.sourceQuery,
+                        table.queryMode.rawValue, table.syncStrategy.rawValue, table.syncSchedule, table.primaryKey,
+                        table.incrementalColumn, table.partitionBy, table.folder, table.description, table.name, table.registeredBy)
                 }
                 return try Self.fetch(connection, id: table.id)!
             }
-            // Updating the indexed name column is costly in DuckDB, so it is only written when it changes.
-            if existing.name != table.name {
-                try connection.execute("UPDATE table_registry SET name = $2 WHERE id = $1", table.id, table.name)
-            }
-            try connection.execute("""
-                UPDATE table_registry SET source_name = $2, source_type = $3, bucket = $4, source_table = $5, source_query = $6,
-                    query_mode = $7, sync_strategy = $8, sync_schedule = $9, primary_key = $10, incremental_column = $11,
-                    partition_by = $12, folder = $13, description = $14, updated_at = now()
-                WHERE id = $1
-                """, parameters: values)
-            return try Self.fetch(connection, id: table.id)!
+            // Each UPDATE is planned anew and costs more with every column it sets, and DuckDB rewrites a row whose
+            // indexed (name) or LIST (primary_key) columns are set — so only changed columns are written.
+            let changes = Self.changedColumns(from: existing, to: table)
+            if changes.isEmpty { return existing }
+            let updatedAt = DuckDBTimestamp(Date()).date
+            let assignments = changes.enumerated().map { "\($1.column) = $\($0 + 2)" } + ["updated_at = $\(changes.count + 2)"]
+            try connection.execute("UPDATE table_registry SET \(assignments.joined(separator: ", ")) WHERE id = $1",
+                                   parameters: [table.id] + changes.map(\.value) + [updatedAt])
+            var updated = table
+            updated.registeredBy = existing.registeredBy
+            updated.registeredAt = existing.registeredAt
+            updated.updatedAt = updatedAt
+            return updated
         }
+    }
+
+    /// The columns whose values differ between the stored row and the new registration, with the new values.
+    static func changedColumns(from old: RegisteredTable, to new: RegisteredTable) -> [(column: String, value: (any DuckDBValueConvertible)?)] {
+        var changes: [(column: String, value: (any DuckDBValueConvertible)?)] = []
+        func compare<T: Equatable & DuckDBValueConvertible>(_ column: String, _ old: T?, _ new: T?) {
+            if old != new { changes.append((column, new)) }
+        }
+        compare("name", old.name, new.name)
+        compare("source_name", old.sourceName, new.sourceName)
+        compare("source_type", old.sourceType, new.sourceType)
+        compare("bucket", old.bucket, new.bucket)
+        compare("source_table", old.sourceTable, new.sourceTable)
+        compare("source_query", old.sourceQuery, new.sourceQuery)
+        compare("query_mode", old.queryMode.rawValue, new.queryMode.rawValue)
+        compare("sync_strategy", old.syncStrategy.rawValue, new.syncStrategy.rawValue)
+        compare("sync_schedule", old.syncSchedule, new.syncSchedule)
+        compare("primary_key", old.primaryKey, new.primaryKey)
+        compare("incremental_column", old.incrementalColumn, new.incrementalColumn)
+        compare("partition_by", old.partitionBy, new.partitionBy)
+        compare("folder", old.folder, new.folder)
+        compare("description", old.description, new.description)
+        return changes
     }
 
     public func get(id: String) async throws -> RegisteredTable? {

@@ -29,8 +29,16 @@ func mapUniqueViolation<T>(_ message: @autoclosure () -> String, _ body: () thro
 func updateOrInsert(_ connection: Connection, update: String, _ updateParameters: [(any DuckDBValueConvertible)?],
                     insert: String, _ insertParameters: [(any DuckDBValueConvertible)?]) throws {
     if try connection.execute(update, parameters: updateParameters) > 0 { return }
+    try mapConcurrentInsert { try connection.execute(insert, parameters: insertParameters) }
+}
+
+/// Runs an insert that first checked the key is free, in the caller's transaction. When a concurrent transaction
+/// inserted the same key since, the unique violation is reported as a transaction conflict, so `StateStore.write`
+/// retries the whole transaction (which then sees the row).
+@discardableResult
+func mapConcurrentInsert<T>(_ insert: () throws -> T) throws -> T {
     do {
-        try connection.execute(insert, parameters: insertParameters)
+        return try insert()
     } catch let error as DuckDBError where error.isUniqueViolation {
         throw DuckDBError(kind: .transaction, message: "Conflict: a concurrent transaction inserted the same key (\(error.message))")
     }

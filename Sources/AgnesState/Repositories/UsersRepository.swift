@@ -16,6 +16,7 @@ public struct UsersRepository: Sendable {
         guard Self.looksLikeEmail(email) else { throw StateError.invalid("'\(email)' is not an email address") }
         // Timestamps are set here (to the microsecond DuckDB keeps) so the new row need not be read back.
         let now = DuckDBTimestamp(Date()).date
+        let everyoneGroupId = store.everyoneGroupId
         let user = User(id: Identifier.make(), email: email, name: name, passwordHash: passwordHash, active: true, deactivatedAt: nil,
                         deactivatedBy: nil, createdAt: now, updatedAt: now, lastLoginAt: nil)
         return try await store.write { connection in
@@ -23,10 +24,10 @@ public struct UsersRepository: Sendable {
                 try connection.execute("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
                                        user.id, email, name, passwordHash, now)
             }
+            // A VALUES insert with the group's id plans faster than an INSERT … SELECT that looks the group up.
             try connection.execute("""
-                INSERT INTO user_group_members (user_id, group_id, source, added_by)
-                SELECT $1, id, 'system_seed', 'system:seed' FROM user_groups WHERE name = $2
-                """, user.id, Group.everyoneName)
+                INSERT INTO user_group_members (user_id, group_id, source, added_by) VALUES ($1, $2, 'system_seed', 'system:seed')
+                """, user.id, everyoneGroupId)
             return user
         }
     }

@@ -12,6 +12,8 @@ public final class PreparedStatement {
     public let sql: String
     /// The number of parameters the statement takes.
     public let parameterCount: Int
+    /// The type DuckDB expects for each parameter (index 0 is parameter 1); `DUCKDB_TYPE_INVALID` when unresolved.
+    private let parameterTypes: [duckdb_type]
 
     init(connection: Connection, sql: String) throws {
         connectionHandle = connection.handle
@@ -25,6 +27,7 @@ public final class PreparedStatement {
         }
         handle = statement
         parameterCount = Int(duckdb_nparams(statement))
+        parameterTypes = (0..<parameterCount).map { duckdb_param_type(statement, idx_t($0 + 1)) }
     }
 
     deinit { duckdb_destroy_prepare(&handle) }
@@ -92,7 +95,7 @@ public final class PreparedStatement {
     private func bind(_ value: DuckDBValue, raw index: idx_t) throws {
         let statement = try raw()
         let state: duckdb_state
-        switch value {
+        switch Self.integer(value, as: parameterTypes[Int(index) - 1]) {
         case .null: state = duckdb_bind_null(statement, index)
         case let .bool(v): state = duckdb_bind_boolean(statement, index, v)
         case let .int8(v): state = duckdb_bind_int8(statement, index, v)
@@ -128,6 +131,27 @@ public final class PreparedStatement {
         }
         guard state == DuckDBSuccess else {
             throw DuckDBError(kind: .parameter, message: "could not bind \(value) to parameter \(index)", sql: sql)
+        }
+    }
+
+    /// An integer converted to the width the parameter is declared with, when it fits. DuckDB re-plans a prepared
+    /// statement whose bound value's type differs from the parameter's (a Swift `Int` is a BIGINT, a column often
+    /// an INTEGER), so binding the declared type keeps a cacheable plan (such as an INSERT … VALUES) cached.
+    static func integer(_ value: DuckDBValue, as type: duckdb_type) -> DuckDBValue {
+        let number: Int64
+        switch value {
+        case let .int8(v): number = Int64(v)
+        case let .int16(v): number = Int64(v)
+        case let .int32(v): number = Int64(v)
+        case let .int64(v): number = v
+        default: return value
+        }
+        switch type {
+        case DUCKDB_TYPE_TINYINT: return Int8(exactly: number).map { .int8($0) } ?? value
+        case DUCKDB_TYPE_SMALLINT: return Int16(exactly: number).map { .int16($0) } ?? value
+        case DUCKDB_TYPE_INTEGER: return Int32(exactly: number).map { .int32($0) } ?? value
+        case DUCKDB_TYPE_BIGINT: return .int64(number)
+        default: return value
         }
     }
 
