@@ -78,7 +78,8 @@ public final class StateStore: Sendable {
     }
 
     /// Runs `body` in a transaction, retrying it (up to `maxWriteAttempts` times in all) when DuckDB reports a
-    /// write-write conflict with another transaction. `body` must be safe to run again.
+    /// write-write conflict with another transaction, or a key that another transaction committed first. `body` must
+    /// be safe to run again.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let attempts = maxWriteAttempts
@@ -88,7 +89,7 @@ public final class StateStore: Sendable {
             while true {
                 do {
                     return try connection.withTransaction(body)
-                } catch let error as DuckDBError where error.isTransactionConflict && attempt < attempts {
+                } catch let error as DuckDBError where (error.isTransactionConflict || error.isDuplicateAtCommit) && attempt < attempts {
                     // A short, growing, jittered pause lets the competing transaction commit and spreads retries out.
                     let ceiling = min(20_000, 250 << min(attempt, 6))
                     usleep(UInt32.random(in: UInt32(ceiling / 2)...UInt32(ceiling)))

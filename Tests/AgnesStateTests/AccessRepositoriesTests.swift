@@ -151,6 +151,22 @@ struct AccessRepositoriesTests {
         }
     }
 
+    @Test("a key two open transactions both insert fails the second COMMIT with an error the store retries")
+    func duplicateAtCommit() async throws {
+        try await withStore { store in
+            let first = try store.database.connect(), second = try store.database.connect()
+            defer { first.close(); second.close() }
+            for connection in [first, second] {
+                try connection.execute("BEGIN TRANSACTION")
+                try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ('item', 'u1', 1)")
+            }
+            try first.execute("COMMIT")
+            let error = #expect(throws: DuckDBError.self) { try second.execute("COMMIT") }
+            #expect(error?.isDuplicateAtCommit == true, "\(String(describing: error))")
+            #expect(error?.isUniqueViolation == false)
+        }
+    }
+
     @Test("a grant is unique per group, resource type and resource id")
     func grantUniqueness() async throws {
         try await withStore { store in

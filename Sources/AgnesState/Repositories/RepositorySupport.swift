@@ -10,6 +10,12 @@ public enum Identifier {
 extension DuckDBError {
     /// True when the error is a unique or primary-key violation.
     var isUniqueViolation: Bool { kind == .constraint && message.contains("Duplicate key") }
+
+    /// True when COMMIT failed because a concurrent transaction committed the same key first (DuckDB checks keys
+    /// inserted by two open transactions only when the second commits). Re-running the transaction then sees that row.
+    var isDuplicateAtCommit: Bool {
+        kind == .transaction && message.contains("Failed to commit") && message.contains("constraint violation")
+    }
 }
 
 /// Runs `body`, turning a unique violation into `StateError.conflict(message)`.
