@@ -12,7 +12,7 @@ public final class StateStore: Sendable {
     public let databasePath: String?
     public let database: Database
     public let pool: ConnectionPool
-    /// How many times a write transaction is retried after a DuckDB write-write conflict.
+    /// How many times a write transaction is run in all when DuckDB reports a conflict with another transaction.
     public let maxWriteAttempts: Int
     /// The id of the system group `Everyone`, which every user joins when created. System groups cannot be renamed
     /// or deleted, and only offline tools (restore, imports) replace the database, so the id read at open stays true.
