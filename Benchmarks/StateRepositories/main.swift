@@ -72,6 +72,8 @@ let item = try await knowledge.propose(KnowledgeDraft(title: "Bench item"), by: 
 let groupId = try await groups.create(name: "Bench", createdBy: nil).id
 
 let n = options.iterations
+// The connection pool's round trip alone (hand a no-op to a pool thread and get its result back), part of every figure.
+try await measure("pool_round_trip", iterations: n) { _ in try await store.read { _ in 0 } }
 try await measure("users_get", iterations: n) { _ = try await users.get(id: userIds[$0 % userIds.count]) }
 try await measure("users_find_email", iterations: n) { _ = try await users.find(email: "USER\($0 % 2_000)@example.com") }
 try await measure("users_record_login", iterations: n) { try await users.recordLogin(id: userIds[$0 % userIds.count]) }
@@ -94,7 +96,11 @@ try await measure("pat_record_use", iterations: n) { try await tokens.recordUse(
 try await measure("groups_add_member", iterations: n) {
     try await groups.addMember(userId: userIds[$0 % userIds.count], groupId: groupId, source: .admin, addedBy: nil)
 }
+// A first vote per user (the warm-up's 50 users vote again), then every user changes their vote.
 try await measure("knowledge_vote", iterations: n) { try await knowledge.vote(itemId: item.id, userId: userIds[$0 % userIds.count], vote: $0 % 2 == 0 ? 1 : -1) }
+try await measure("knowledge_vote_change", iterations: n) {
+    try await knowledge.vote(itemId: item.id, userId: userIds[$0 % userIds.count], vote: $0 % 2 == 0 ? -1 : 1)
+}
 try await measure("templates_get", iterations: n) { _ in _ = try await templates.get(key: "claude_md") }
 
 // Sustained audit appends: one producer records entries as fast as it can; the flusher writes every 200 ms.

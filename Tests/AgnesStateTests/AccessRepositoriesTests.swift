@@ -117,15 +117,20 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("adding a member twice keeps one membership; unknown users and groups are named")
+    @Test("adding a member twice keeps the first membership; unknown users and groups are named")
     func addMemberRules() async throws {
         try await withStore { store in
             let groups = GroupsRepository(store: store)
             let user = try await UsersRepository(store: store).create(email: "gil@example.com")
             let group = try await groups.create(name: "Ops", createdBy: nil)
             try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: "admin")
-            try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: "admin")
-            #expect(try await groups.members(groupId: group.id).count == 1)
+            try await groups.addMember(userId: user.id, groupId: group.id, source: .ssoSync, addedBy: "sso")
+            let members = try await groups.members(groupId: group.id)
+            #expect(members.count == 1 && members.first?.source == .admin && members.first?.addedBy == "admin")
+            // Added without an `added_by`: stored as NULL.
+            let other = try await UsersRepository(store: store).create(email: "hal@example.com")
+            try await groups.addMember(userId: other.id, groupId: group.id, source: .admin, addedBy: nil)
+            #expect(try await groups.members(groupId: group.id).first { $0.userId == other.id }.map { $0.addedBy == nil } == true)
             await #expect(throws: StateError.notFound(what: "user", id: "nobody")) {
                 try await groups.addMember(userId: "nobody", groupId: group.id, source: .admin, addedBy: nil)
             }
@@ -158,7 +163,7 @@ struct AccessRepositoriesTests {
             defer { first.close(); second.close() }
             for connection in [first, second] {
                 try connection.execute("BEGIN TRANSACTION")
-                try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ('item', 'u1', 1)")
+                try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ('item', 'u1', 1, now())")
             }
             try first.execute("COMMIT")
             let error = #expect(throws: DuckDBError.self) { try second.execute("COMMIT") }

@@ -12,7 +12,8 @@ struct MigratorTests {
         let report = try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
         #expect(report.fromVersion == 0)
         #expect(report.toVersion == StateSchema.migrator.latestVersion)
-        #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes", "user_dataset_settings"])
+        #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes", "user_dataset_settings",
+                                            "hot_insert_timestamps_from_the_application"])
         let checksums = try connection.query("SELECT checksum FROM schema_migrations ORDER BY version").rows().map { $0[0].stringValue ?? "" }
         #expect(checksums.allSatisfy { $0.count == 64 })
 
@@ -37,6 +38,15 @@ struct MigratorTests {
             """).rows().map { "\($0[0])=\($0[1])" }
         #expect(types == ["data_sources.config=JSON", "personal_access_tokens.scopes=VARCHAR[]", "sync_state.files=JSON",
                           "users.created_at=TIMESTAMP WITH TIME ZONE"])
+        // Rows written on every request get their timestamps from the application (no `DEFAULT now()`, see step 5).
+        let defaults = try connection.query("""
+            SELECT table_name || '.' || column_name, column_default FROM duckdb_columns()
+            WHERE (table_name, column_name) IN (('users', 'created_at'), ('users', 'updated_at'), ('user_group_members', 'added_at'),
+                                                ('knowledge_votes', 'voted_at'), ('user_groups', 'created_at'))
+            ORDER BY 1
+            """).rows().map { "\($0[0].stringValue ?? "")=\($0[1].stringValue ?? "none")" }
+        #expect(defaults == ["knowledge_votes.voted_at=none", "user_group_members.added_at=none", "user_groups.created_at=now()",
+                             "users.created_at=none", "users.updated_at=none"])
         let indexes = Set(try connection.query("SELECT index_name FROM duckdb_indexes()").rows().compactMap { $0[0].stringValue })
         #expect(indexes.isSuperset(of: ["idx_audit_timestamp", "idx_audit_user_time", "idx_audit_action_time"]))
     }
@@ -54,11 +64,20 @@ struct MigratorTests {
                     try older.migrate(connection, databasePath: path, backupDirectory: nil)
                     try connection.execute("INSERT INTO users (id, email, name) VALUES ('u1', 'ada@example.com', 'Ada')")
                     try connection.execute("INSERT INTO audit_log (id, timestamp, action) VALUES ('a1', now(), 'login')")
+                    try connection.execute("INSERT INTO user_group_members (user_id, group_id, source) VALUES ('u1', 'g1', 'admin')")
+                    try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ('k1', 'u1', -1)")
                 }
                 let store = try StateStore.open(dataDirectory: dataDirectory)
                 let user = try await UsersRepository(store: store).get(id: "u1")
                 #expect(user?.name == "Ada")
                 #expect(user?.lastLoginAt == nil)
+                let kept = try await store.read { connection in
+                    try connection.query("""
+                        SELECT (SELECT count(*) FROM user_group_members WHERE user_id = 'u1' AND group_id = 'g1' AND added_at IS NOT NULL),
+                               (SELECT count(*) FROM knowledge_votes WHERE item_id = 'k1' AND vote = -1 AND voted_at IS NOT NULL)
+                        """).rows().first.map { [$0[0].integerValue, $0[1].integerValue] }
+                }
+                #expect(kept == [1, 1])
                 let versions = try await store.read { try $0.scalar(Int64.self, "SELECT max(version) FROM schema_migrations") }
                 #expect(versions == Int64(StateSchema.migrator.latestVersion))
                 let backups = try FileManager.default.contentsOfDirectory(atPath: store.backupDirectory.path)

@@ -21,6 +21,15 @@ public enum StateSchema {
                 PRIMARY KEY (user_ref, dataset)
             )
             """)),
+        // DuckDB plans an `INSERT … VALUES` once and keeps the plan, except into a table with a `DEFAULT now()`
+        // column: that insert is planned again at every execution (about 0.15 ms). The rows written on every
+        // login, membership and vote therefore get their timestamps from the application (UTC, to the microsecond).
+        Migration(version: 5, name: "hot_insert_timestamps_from_the_application", body: .sql("""
+            ALTER TABLE users ALTER COLUMN created_at DROP DEFAULT;
+            ALTER TABLE users ALTER COLUMN updated_at DROP DEFAULT;
+            ALTER TABLE user_group_members ALTER COLUMN added_at DROP DEFAULT;
+            ALTER TABLE knowledge_votes ALTER COLUMN voted_at DROP DEFAULT;
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -27,8 +27,8 @@ public struct GroupsRepository: Sendable {
                     """, Identifier.make(), name, description)
             }
             try connection.execute("""
-                INSERT INTO user_group_members (user_id, group_id, source, added_by)
-                SELECT u.id, g.id, 'system_seed', 'system:seed' FROM users u, user_groups g WHERE g.name = $1
+                INSERT INTO user_group_members (user_id, group_id, source, added_at, added_by)
+                SELECT u.id, g.id, 'system_seed', now(), 'system:seed' FROM users u, user_groups g WHERE g.name = $1
                 ON CONFLICT DO NOTHING
                 """, Group.everyoneName)
         }
@@ -91,23 +91,26 @@ public struct GroupsRepository: Sendable {
 
     /// Adds a user to a group (no change when already a member).
     public func addMember(userId: String, groupId: String, source: MembershipSource, addedBy: String?) async throws {
-        try await store.write { connection in
-            // One statement in the usual case (DuckDB plans each statement that reads a table again at every execution).
-            let added = try mapConcurrentInsert {
-                try connection.execute("""
-                    INSERT INTO user_group_members (user_id, group_id, source, added_by)
-                    SELECT $1, $2, $3, $4
-                    WHERE EXISTS (SELECT 1 FROM users WHERE id = $1) AND EXISTS (SELECT 1 FROM user_groups WHERE id = $2)
-                      AND NOT EXISTS (SELECT 1 FROM user_group_members WHERE user_id = $1 AND group_id = $2)
-                    """, userId, groupId, source.rawValue, addedBy)
+        let addedAt = Date()
+        do {
+            try await store.write { connection in
+                // One point read of both rows and a VALUES insert. DuckDB plans a statement that reads a table again at
+                // every execution, and an INSERT … SELECT with existence subqueries costs as much to plan as four of these.
+                let found = try connection.fetchAll(Found.self, """
+                    SELECT 'user' AS kind FROM users WHERE id = $1 UNION ALL SELECT 'group' AS kind FROM user_groups WHERE id = $2
+                    """, userId, groupId).map(\.kind)
+                guard found.contains("user") else { throw StateError.notFound(what: "user", id: userId) }
+                guard found.contains("group") else { throw StateError.notFound(what: "group", id: groupId) }
+                try insertRow(connection, into: "user_group_members", ["user_id": userId, "group_id": groupId, "source": source.rawValue,
+                                                                       "added_at": addedAt, "added_by": addedBy])
             }
-            if added == 0 {
-                // Already a member (nothing to do), or one of the two does not exist.
-                guard try UsersRepository.fetch(connection, id: userId) != nil else { throw StateError.notFound(what: "user", id: userId) }
-                guard try Self.fetch(connection, id: groupId) != nil else { throw StateError.notFound(what: "group", id: groupId) }
-            }
+        } catch let error as DuckDBError where error.isUniqueViolation {
+            // Already a member: the membership stays as it was first added (this transaction wrote nothing).
         }
     }
+
+    /// Which of a membership's user and group exist.
+    private struct Found: Decodable { let kind: String }
 
     /// Removes a membership written by `source`; rows written by another source are left alone (returns false).
     @discardableResult

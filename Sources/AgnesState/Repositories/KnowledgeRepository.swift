@@ -62,22 +62,32 @@ public struct KnowledgeRepository: Sendable {
     /// Records `userId`'s vote (+1 or −1), replacing an earlier one.
     public func vote(itemId: String, userId: String, vote: Int) async throws {
         guard vote == 1 || vote == -1 else { throw StateError.invalid("a vote is +1 or -1, not \(vote)") }
-        try await store.write { connection in
-            // A first vote is one statement; a changed vote two (DuckDB plans each statement that reads a table anew).
-            let inserted = try mapConcurrentInsert {
-                try connection.execute("""
-                    INSERT INTO knowledge_votes (item_id, user_id, vote)
-                    SELECT $1, $2, $3
-                    WHERE EXISTS (SELECT 1 FROM knowledge_items WHERE id = $1)
-                      AND NOT EXISTS (SELECT 1 FROM knowledge_votes WHERE item_id = $1 AND user_id = $2)
-                    """, itemId, userId, Int32(vote))
+        let votedAt = Date()
+        do {
+            // A first vote: a point read of the item and a VALUES insert, which DuckDB plans once and keeps (an
+            // INSERT … SELECT that checks the item and the key is planned again at every execution, at four times the cost).
+            try await store.write { connection in
+                guard try Self.exists(connection, itemId: itemId) else { throw StateError.notFound(what: "knowledge item", id: itemId) }
+                try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ($1, $2, $3, $4)",
+                                       itemId, userId, Int32(vote), votedAt)
             }
-            guard inserted == 0 else { return }
-            guard try connection.execute("UPDATE knowledge_votes SET vote = $3, voted_at = now() WHERE item_id = $1 AND user_id = $2",
-                                         itemId, userId, Int32(vote)) == 1 else {
-                throw StateError.notFound(what: "knowledge item", id: itemId)
+        } catch let error as DuckDBError where error.isUniqueViolation {
+            // The user had voted (that transaction wrote nothing): replace the vote — or cast it, if it was withdrawn since.
+            try await store.write { connection in
+                guard try connection.execute("UPDATE knowledge_votes SET vote = $3, voted_at = $4 WHERE item_id = $1 AND user_id = $2",
+                                             itemId, userId, Int32(vote), votedAt) == 0 else { return }
+                guard try Self.exists(connection, itemId: itemId) else { throw StateError.notFound(what: "knowledge item", id: itemId) }
+                try mapConcurrentInsert {
+                    try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ($1, $2, $3, $4)",
+                                           itemId, userId, Int32(vote), votedAt)
+                }
             }
         }
+    }
+
+    /// True when the knowledge item exists.
+    static func exists(_ connection: Connection, itemId: String) throws -> Bool {
+        try connection.scalar(Int32.self, "SELECT 1 FROM knowledge_items WHERE id = $1", itemId) != nil
     }
 
     /// Withdraws `userId`'s vote, if any.

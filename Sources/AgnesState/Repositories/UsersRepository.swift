@@ -21,13 +21,13 @@ public struct UsersRepository: Sendable {
                         deactivatedBy: nil, createdAt: now, updatedAt: now, lastLoginAt: nil)
         return try await store.write { connection in
             try mapUniqueViolation("a user with email \(email) already exists") {
-                try connection.execute("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-                                       user.id, email, name, passwordHash, now)
+                try insertRow(connection, into: "users", ["id": user.id, "email": email, "name": name, "password_hash": passwordHash,
+                                                          "created_at": now, "updated_at": now])
             }
             // A VALUES insert with the group's id plans faster than an INSERT … SELECT that looks the group up.
             try connection.execute("""
-                INSERT INTO user_group_members (user_id, group_id, source, added_by) VALUES ($1, $2, 'system_seed', 'system:seed')
-                """, user.id, everyoneGroupId)
+                INSERT INTO user_group_members (user_id, group_id, source, added_at, added_by) VALUES ($1, $2, 'system_seed', $3, 'system:seed')
+                """, user.id, everyoneGroupId, now)
             return user
         }
     }
@@ -49,9 +49,9 @@ public struct UsersRepository: Sendable {
     public func access(id: String) async throws -> UserAccess? {
         try await store.read { connection in
             guard let user = try Self.fetch(connection, id: id) else { return nil }
-            let groups = try connection.query("""
+            let groups = try connection.fetchAll(GroupRef.self, """
                 SELECT g.id, g.name FROM user_group_members m JOIN user_groups g ON g.id = m.group_id WHERE m.user_id = $1
-                """, id).decode(GroupRef.self)
+                """, id)
             return UserAccess(user: user, groupIds: Set(groups.map(\.id)), isAdmin: groups.contains { $0.name == Group.adminName })
         }
     }
@@ -74,7 +74,9 @@ public struct UsersRepository: Sendable {
             let existing = try connection.fetchOne(User.self, "SELECT \(Self.columns) FROM users WHERE email = $1", email)
             let id = existing?.id ?? newId
             if existing == nil {
-                try connection.execute("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", id, email, name, passwordHash)
+                try connection.execute("""
+                    INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, now(), now())
+                    """, id, email, name, passwordHash)
             } else {
                 try connection.execute("""
                     UPDATE users SET password_hash = $2, name = coalesce($3, name), active = TRUE, deactivated_at = NULL,
@@ -82,8 +84,8 @@ public struct UsersRepository: Sendable {
                     """, id, passwordHash, name)
             }
             try connection.execute("""
-                INSERT INTO user_group_members (user_id, group_id, source, added_by)
-                SELECT $1, id, 'system_seed', 'system:bootstrap' FROM user_groups WHERE name IN ($2, $3)
+                INSERT INTO user_group_members (user_id, group_id, source, added_at, added_by)
+                SELECT $1, id, 'system_seed', now(), 'system:bootstrap' FROM user_groups WHERE name IN ($2, $3)
                 ON CONFLICT DO NOTHING
                 """, id, Group.adminName, Group.everyoneName)
             return try Self.fetch(connection, id: id)
