@@ -1,5 +1,6 @@
 // JSON log lines and GET /api/version.
 @testable import AgnesServer
+import AgnesState
 import Foundation
 import HummingbirdTesting
 import Logging
@@ -35,7 +36,7 @@ struct LoggingAndVersionTests {
             try await client.execute(uri: "/api/version", method: .get) { response in
                 #expect(response.status == .ok)
                 let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                #expect(object?["schema_version"] as? Int == 4)
+                #expect(object?["schema_version"] as? Int == StateSchema.migrator.latestVersion)
                 #expect(object?["channel"] as? String != nil && object?["commit_sha"] as? String != nil)
             }
         }
