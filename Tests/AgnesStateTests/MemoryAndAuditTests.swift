@@ -56,7 +56,7 @@ struct MemoryAndAuditTests {
         }
     }
 
-    @Test("concurrent votes by one user on one item leave one vote, the last one written")
+    @Test("concurrent votes by one user on one item all succeed and leave one vote")
     func concurrentVotes() async throws {
         try await withStore { store in
             let knowledge = KnowledgeRepository(store: store)

@@ -68,22 +68,23 @@ public struct KnowledgeRepository: Sendable {
             // INSERT … SELECT that checks the item and the key is planned again at every execution, at four times the cost).
             try await store.write { connection in
                 guard try Self.exists(connection, itemId: itemId) else { throw StateError.notFound(what: "knowledge item", id: itemId) }
-                try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ($1, $2, $3, $4)",
-                                       itemId, userId, Int32(vote), votedAt)
+                try connection.execute(Self.insertVote, itemId, userId, vote, votedAt)
             }
         } catch let error as DuckDBError where error.isUniqueViolation {
             // The user had voted (that transaction wrote nothing): replace the vote — or cast it, if it was withdrawn since.
             try await store.write { connection in
                 guard try connection.execute("UPDATE knowledge_votes SET vote = $3, voted_at = $4 WHERE item_id = $1 AND user_id = $2",
-                                             itemId, userId, Int32(vote), votedAt) == 0 else { return }
+                                             itemId, userId, vote, votedAt) == 0 else { return }
                 guard try Self.exists(connection, itemId: itemId) else { throw StateError.notFound(what: "knowledge item", id: itemId) }
                 try mapConcurrentInsert {
-                    try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ($1, $2, $3, $4)",
-                                           itemId, userId, Int32(vote), votedAt)
+                    try connection.execute(Self.insertVote, itemId, userId, vote, votedAt)
                 }
             }
         }
     }
+
+    /// A vote as a VALUES insert (the vote binds as the column's INTEGER; see `PreparedStatement.integer(_:as:)`).
+    static let insertVote = "INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ($1, $2, $3, $4)"
 
     /// True when the knowledge item exists.
     static func exists(_ connection: Connection, itemId: String) throws -> Bool {
