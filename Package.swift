@@ -113,7 +113,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "StateRepositoriesBenchmark",
-            dependencies: ["AgnesState"],
+            dependencies: ["AgnesState", "DuckDB"],
             path: "Benchmarks/StateRepositories"
         ),
         .executableTarget(
