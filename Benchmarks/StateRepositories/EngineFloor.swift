@@ -1,5 +1,5 @@
 // What DuckDB itself costs for the statement shapes the repositories run: the same SQL on the same migrated and
-// seeded database, executed inline on one connection (no pool hop, no row decoding). These figures are the floor
+// seeded database, executed inline on one connection (no pool hop, no decoding into records). These figures are the floor
 // under the repository figures; they carry no budget of their own.
 import DuckDB
 import Foundation
