@@ -17,6 +17,8 @@ public struct ServerServices: Sendable {
     public let metrics: RequestMetrics
     /// Syncs, the extracts and the query engine.
     public let dataPlane: DataPlane
+    /// How many queries and scans each user runs at once (`query.max_concurrent_per_user`).
+    public let queryConcurrency: CallerConcurrency
     /// Full-text search over corporate memory (DuckDB `fts`).
     public let knowledgeSearch = KnowledgeSearchIndex()
     /// The web UI's templates, parsed once.
@@ -66,11 +68,13 @@ public struct ServerServices: Sendable {
             logger.warning("LOCAL_DEV_MODE is on: every request is \(Self.localDeveloperEmail) with admin rights. Never use it in production.")
             developer = try await seedUser(email: Self.localDeveloperEmail, name: "Local developer", admin: true, users: users, state: state)
         }
-        let dataPlane = DataPlane(state: state, dataDirectory: configuration.dataDirectory, logger: logger)
+        let dataPlane = DataPlane(state: state, dataDirectory: configuration.dataDirectory,
+                                  settings: EngineSettings(maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
         try await dataPlane.rebuild()
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
-                              metrics: RequestMetrics(), dataPlane: dataPlane, webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
+                              metrics: RequestMetrics(), dataPlane: dataPlane,
+                              queryConcurrency: CallerConcurrency(limit: configuration.queryLimits.concurrentPerUser), webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
                               credentials: StateCache(store: state), userAccess: StateCache(store: state),
                               manifestEntries: StateCache(store: state), manifestBodies: StateCache(store: state, capacity: 1_000),
                               catalogSnapshots: StateCache(store: state, capacity: 1))

@@ -51,6 +51,33 @@ struct OrchestratorTests {
         #expect(try await orchestrator.engine!.withConnection { try $0.scalar(Int64.self, "SELECT count(*) FROM shared WHERE id >= $1", 0) } == 2)
     }
 
+    @Test("a grant scope holds only the tables it was built for: others do not exist, their files cannot be read")
+    func grantScopes() async throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts, settings: EngineSettings(maximumScopes: 2))
+        try orchestrator.rebuild(registry: [table("orders", source: "shop"), table("customers", source: "shop"), table("deals", source: "crm")])
+        let engine = try #require(orchestrator.engine)
+        #expect(try await engine.withScope(readable: ["orders", "not_served"]) { try $0.scalar(Int64.self, "SELECT count(*) FROM orders") } == 1000)
+        let ordersFile = extracts.appendingPathComponent("shop/data/orders.parquet").path
+        let customersFile = extracts.appendingPathComponent("shop/data/customers.parquet").path
+        for sql in ["SELECT * FROM customers", "SELECT * FROM main.customers", "SELECT * FROM shop.customers", "SELECT * FROM deals",
+                    "SELECT * FROM read_parquet('\(customersFile)')", "SELECT * FROM '\(customersFile)'", "SELECT * FROM glob('\(extracts.path)/*')",
+                    "ATTACH '\(extracts.path)/shop/extract.duckdb' AS shop", "SET lock_configuration = false", "SET allowed_paths = []",
+                    "COPY (SELECT 1) TO '/tmp/agnes-scope-escape.csv'"] {
+            await #expect(throws: DuckDBError.self, "\(sql) must fail in the scope") {
+                try await engine.withScope(readable: ["orders"]) { _ = try $0.query(sql).rows() }
+            }
+        }
+        // The scope lists only its own table, and still reads it through its own file.
+        let listed = try await engine.withScope(readable: ["orders"]) { try $0.query("SHOW TABLES").rows().map { $0.values[0].description } }
+        #expect(listed == ["orders"])
+        #expect(try await engine.withScope(readable: ["orders"]) { try $0.scalar(Int64.self, "SELECT count(*) FROM read_parquet('\(ordersFile)')") } == 1000)
+        // Distinct sets get distinct scopes, kept up to the limit (least recently used dropped first).
+        _ = try await engine.withScope(readable: ["orders", "customers"]) { try $0.scalar(Int64.self, "SELECT count(*) FROM customers") }
+        _ = try await engine.withScope(readable: ["deals"]) { try $0.scalar(Int64.self, "SELECT count(*) FROM deals") }
+        #expect(engine.scopeCount == 2)
+    }
+
     @Test("the engine is locked down: no files outside the extracts, no extension loading, no changing the settings")
     func lockedDown() async throws {
         defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }

@@ -47,6 +47,45 @@ struct QueryGuardTests {
         #expect(try QueryGuard.tables(in: "SELECT * FROM deals WHERE id IN (SELECT deal FROM won)", using: connection) == ["deals", "won"])
     }
 
+    @Test("a CTE hides a table only where DuckDB resolves the name to the CTE", arguments: [
+        // The CTE's own body, a sibling defined earlier that names the table, an outer scope, a later sibling.
+        ("WITH web_sessions AS (SELECT * FROM web_sessions) SELECT * FROM web_sessions", ["web_sessions"]),
+        ("SELECT count(*) FROM (WITH web_sessions AS (SELECT 1) SELECT 1) a, web_sessions", ["web_sessions"]),
+        ("WITH a AS (SELECT * FROM b), b AS (SELECT 1 AS v) SELECT * FROM a", ["b"]),
+        ("WITH b AS (SELECT 1 AS v), a AS (SELECT * FROM b) SELECT * FROM a", []),
+        ("SELECT * FROM orders WHERE id IN (WITH orders AS (SELECT 1 AS id) SELECT id FROM orders)", ["orders"]),
+        ("SELECT (WITH x AS (SELECT 1) SELECT * FROM x), * FROM x", ["x"]),
+        ("WITH x AS (SELECT 1 AS id) SELECT * FROM orders WHERE id IN (SELECT id FROM x)", ["orders"]),
+        ("WITH x AS (WITH y AS (SELECT 1) SELECT * FROM y) SELECT * FROM x, y", ["y"]),
+        ("WITH x AS (SELECT 1) (SELECT * FROM x) UNION ALL (SELECT * FROM x)", []),
+        ("(WITH x AS (SELECT 1) SELECT * FROM x) UNION ALL (SELECT * FROM x)", ["x"]),
+        ("SELECT * FROM orders o, LATERAL (WITH orders AS (SELECT 1 AS n) SELECT n FROM orders) l", ["orders"]),
+        // Recursive CTEs see themselves only in their recursive part.
+        ("WITH RECURSIVE t AS (SELECT 1 AS v UNION ALL SELECT v + 1 FROM t WHERE v < 3) SELECT * FROM t", []),
+        ("WITH RECURSIVE t AS (SELECT * FROM t UNION SELECT 1) SELECT * FROM t", ["t"]),
+        ("WITH RECURSIVE t AS (SELECT * FROM t) SELECT * FROM t", ["t"]),
+        ("WITH RECURSIVE a AS (SELECT * FROM b), b AS (SELECT 1 AS v) SELECT * FROM a", ["b"]),
+        ("WITH RECURSIVE t AS (SELECT 1 AS v UNION ALL SELECT v + 1 FROM t, web_sessions WHERE v < 3) SELECT * FROM t", ["web_sessions"]),
+        ("WITH web_sessions AS MATERIALIZED (SELECT * FROM web_sessions) SELECT * FROM web_sessions", ["web_sessions"]),
+    ] as [(String, Set<String>)])
+    func cteScoping(sql: String, tables: Set<String>) throws {
+        #expect(try QueryGuard.tables(in: sql, using: connection) == tables, "\(sql)")
+    }
+
+    @Test("catalog listings: DESCRIBE and SUMMARIZE are checked as the query they describe; only SHOW TABLES of the rest")
+    func catalogListings() throws {
+        #expect(try QueryGuard.tables(in: "DESCRIBE web_sessions", using: connection) == ["web_sessions"])
+        #expect(try QueryGuard.tables(in: "SUMMARIZE web_sessions", using: connection) == ["web_sessions"])
+        #expect(try QueryGuard.tables(in: "SHOW web_sessions", using: connection) == ["web_sessions"])
+        #expect(try QueryGuard.tables(in: "DESCRIBE SELECT * FROM orders", using: connection) == ["orders"])
+        #expect(try QueryGuard.tables(in: "SHOW TABLES", using: connection).isEmpty)
+        #expect(throws: QueryRejection.catalogListing("SHOW ALL TABLES")) { try QueryGuard.tables(in: "SHOW ALL TABLES", using: connection) }
+        #expect(throws: QueryRejection.catalogListing("SHOW ALL TABLES")) { try QueryGuard.tables(in: "DESCRIBE", using: connection) }
+        #expect(throws: QueryRejection.catalogListing("SHOW DATABASES")) { try QueryGuard.tables(in: "SHOW DATABASES", using: connection) }
+        #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: "DESCRIBE shop.orders", using: connection) }
+        #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: "SHOW TABLES FROM shop", using: connection) }
+    }
+
     @Test("a query over its time limit is interrupted and reported as such; rows beyond the row or byte cap are cut off")
     func timeoutAndCap() async throws {
         let extracts = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-query-\(UUID().uuidString)")
@@ -62,6 +101,13 @@ struct QueryGuardTests {
         let wide = try await QueryRunner.run("SELECT i, repeat('x', 1000) AS pad FROM range(1000) t(i)", limit: 1000, maximumBytes: 64 * 1024,
                                              timeoutMilliseconds: 10_000, on: engine)
         #expect(wide.truncated && wide.rowCount > 50 && wide.rowCount < 70)
+        // The cap holds for the first row too: a 100 MB value is measured, never copied into an answer.
+        await #expect(throws: RowTooLarge.self) {
+            try await QueryRunner.run("SELECT repeat('x', 100000000) AS big", limit: 10, maximumBytes: 1 << 20, timeoutMilliseconds: 10_000, on: engine)
+        }
+        let afterBig = try await QueryRunner.run("SELECT * FROM (VALUES ('small'), (repeat('x', 100000000))) t(v)", limit: 10,
+                                                 maximumBytes: 1 << 20, timeoutMilliseconds: 10_000, on: engine)
+        #expect(afterBig.rows == [[.text("small")]] && afterBig.truncated)
         await #expect(throws: QueryTimedOut.self) {
             try await QueryRunner.run("SELECT count(*) FROM range(100000000) a, range(1000) b", limit: 10, timeoutMilliseconds: 100, on: engine)
         }

@@ -37,8 +37,34 @@ struct ScanTests {
         #expect(throws: ScanRejection.self) { try plan(ScanRequest(tableId: "t", orderBy: ["id; DROP"])) }
         #expect(throws: ScanRejection.self) { try plan(ScanRequest(tableId: "t", limit: 10_000_001)) }
         let ordered = try plan(ScanRequest(tableId: "t", select: ["id"], where: "id > 1", limit: 5, orderBy: ["id desc"]))
-        #expect(ordered.sql(from: "x") == "SELECT \"id\" FROM x AS agnes_scan WHERE (\nid > 1\n) ORDER BY \"id\" DESC LIMIT 5")
+        #expect(ordered.sql(from: "x") == "SELECT \"id\" FROM x AS agnes_scan WHERE (\n(id > 1)\n) ORDER BY \"id\" DESC LIMIT 5")
         #expect(ordered.bounds == [ColumnBound(column: "id", op: .greater, literal: "1")])
+    }
+
+    @Test("a predicate that closes its parentheses to add clauses is refused", arguments: [
+        "1=1) QUALIFY (row_number() OVER () > 0",
+        "1=1) QUALIFY ((SELECT count(*) FROM glob('/*')) > 0",
+        "1=1) ORDER BY (1",
+        "1=1) LIMIT (1",
+        "1=1) GROUP BY (id",
+        "1=1) HAVING (count(*) > 0",
+        "1=1) USING SAMPLE (10",
+        "1=1) UNION ALL SELECT 1 FROM read_parquet('/etc/x') WHERE (1=1",
+        "1=1) OFFSET (1",
+    ])
+    func escapesRefused(_ predicate: String) {
+        let kind = rejection(predicate)
+        #expect(kind == "disallowed_node" || kind == "parse_error" || kind == "multi_statement", "\(predicate): \(kind ?? "accepted")")
+    }
+
+    @Test("what runs is DuckDB's rendering of the checked predicate, not the caller's text")
+    func renderedPredicate() throws {
+        let scan = try plan(ScanRequest(tableId: "t", where: "kind = 'a'') OR (1=1' -- )\nAND id > 2"))
+        #expect(scan.predicate == "((kind = 'a'') OR (1=1') AND (id > 2))")
+        // A named window nothing uses leaves no trace in the tree: what runs is the bare predicate.
+        #expect(try plan(ScanRequest(tableId: "t", where: "1=1) WINDOW w AS (ORDER BY id")).predicate == "(1 = 1)")
+        let like = try plan(ScanRequest(tableId: "t", where: "kind LIKE 'x%' AND day >= DATE '2026-01-01'"))
+        #expect(like.predicate == "((kind ~~ 'x%') AND (\"day\" >= CAST('2026-01-01' AS DATE)))")
     }
 
     @Test("estimates prune row groups by statistics; the scan writes the matching rows")
@@ -71,7 +97,7 @@ struct ScanTests {
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         let ordered = try ScanPlan.make(ScanRequest(tableId: "t", select: ["id", "kind"], where: "id >= 250000 AND id < 260000 AND kind = 'b'",
                                                     limit: 3, orderBy: ["id DESC"]), schema: schema, using: connection)
-        #expect(try ScanRunner.write(ordered, files: [file], readableDirectory: folder, to: output) == 3)
+        #expect(try ScanRunner.write(ordered, files: [file], to: output, deadline: QueryDeadline(milliseconds: 30_000)) == 3)
         struct Row: Decodable, Equatable { let id: Int64; let kind: String }
         #expect(try connection.query("SELECT * FROM read_parquet('\(output.path)')").decode(Row.self)
             == [Row(id: 259_999, kind: "b"), Row(id: 259_997, kind: "b"), Row(id: 259_995, kind: "b")])

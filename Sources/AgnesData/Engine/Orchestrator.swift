@@ -59,15 +59,19 @@ public final class Orchestrator: Sendable {
         let connection = try database.connect()
         defer { connection.close() }
 
-        // Which source offers which table ids.
+        // Which source offers which table ids, and the files each offers them from.
         var offeredBy: [String: [String]] = [:]
+        var filesOffered: [String: [String]] = [:]
         var unreadable: [String: String] = [:]
         for source in try sourceNames() {
             let file = extractsDirectory.appendingPathComponent(source).appendingPathComponent("extract.duckdb")
             do {
                 try connection.execute("ATTACH \(SQL.literal(file.path)) AS \(SQL.identifier(source)) (READ_ONLY)")
-                for row in try connection.query("SELECT table_id FROM \(SQL.identifier(source))._meta").decode(MetaRow.self) {
+                let directory = extractsDirectory.appendingPathComponent(source)
+                for row in try connection.query("SELECT table_id, CAST(files AS VARCHAR) AS files FROM \(SQL.identifier(source))._meta").decode(MetaRow.self) {
                     offeredBy[row.table_id, default: []].append(source)
+                    let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((row.files ?? "[]").utf8))) ?? []
+                    filesOffered["\(source)/\(row.table_id)"] = files.map { directory.appendingPathComponent($0.path).standardizedFileURL.path }
                 }
             } catch let error as DuckDBError {
                 unreadable[source] = error.message
@@ -95,8 +99,10 @@ public final class Orchestrator: Sendable {
                         try connector.attach(connection, as: alias)
                         remoteAliases[name] = alias
                     }
-                    try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(try connector.relation(for: table, alias: alias))")
-                    tables[table.id] = EngineTable(id: table.id, source: name, queryMode: table.queryMode.rawValue)
+                    let relation = try connector.relation(for: table, alias: alias)
+                    try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(relation)")
+                    tables[table.id] = EngineTable(id: table.id, source: name, queryMode: table.queryMode.rawValue,
+                                                   rows: .remote(source: source, alias: alias, select: relation))
                 } catch {
                     unreadable[name] = (error as? DuckDBError)?.message ?? String(describing: error)
                     remoteFailures.insert(name)
@@ -119,13 +125,14 @@ public final class Orchestrator: Sendable {
                 continue
             }
             try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS SELECT * FROM \(SQL.identifier(source)).\(SQL.identifier(table.id))")
-            tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue)
+            tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue,
+                                           rows: .parquet(files: filesOffered["\(source)/\(table.id)"] ?? []))
         }
 
         try lockDown(connection)
         let report = RebuildReport(served: tables.keys.sorted(), missing: missing, conflicts: conflicts, unreadableSources: unreadable,
                                    duration: ContinuousClock.now - started)
-        return (QueryEngine(database: database, tables: tables), report)
+        return (QueryEngine(database: database, tables: tables, settings: settings), report)
     }
 
     /// External access only below the extracts folder, no extension loading, and then no more configuration changes.
@@ -137,7 +144,7 @@ public final class Orchestrator: Sendable {
         try connection.execute("SET lock_configuration = true")
     }
 
-    private struct MetaRow: Decodable { let table_id: String }
+    private struct MetaRow: Decodable { let table_id: String; let files: String? }
 
     /// Source directories that hold an extract, sorted; names that are not plain identifiers are ignored.
     private func sourceNames() throws -> [String] {

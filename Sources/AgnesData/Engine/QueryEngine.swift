@@ -1,27 +1,49 @@
 // The query engine (SPEC §6.4): an in-memory DuckDB with every extract ATTACHed read-only and one view per
 // registered table, named by its id, then locked down: external access only to the extracts folder, no extension
-// installs or loads, memory and thread limits, and the configuration locked so no query can loosen it.
+// installs or loads, memory and thread limits, and the configuration locked so no query can loosen it. Users' SQL
+// never runs here: it runs in a grant scope (`GrantScope`), a DuckDB of its own holding only the tables the caller
+// may read, built from this engine's list of tables on first use and kept with the engine.
 import AgnesState
 import DuckDB
 import Foundation
 import NIOPosix
+import Synchronization
 
 /// Limits of the query engine.
 public struct EngineSettings: Sendable, Equatable {
     public var memoryLimit: String
     public var threads: Int
+    /// How many grant scopes (one per distinct set of readable tables) are kept; the least recently used go first.
+    public var maximumScopes: Int
 
-    public init(memoryLimit: String = "2GB", threads: Int = 2) {
+    public init(memoryLimit: String = "2GB", threads: Int = 2, maximumScopes: Int = 256) {
         self.memoryLimit = memoryLimit
         self.threads = threads
+        self.maximumScopes = max(1, maximumScopes)
     }
 }
 
 /// A table the engine serves: its view's id, the source it comes from, and how it is served.
 public struct EngineTable: Sendable, Equatable {
+    /// Where a table's rows come from, so a grant scope can define the same view without the rest of the source.
+    public enum Rows: Sendable, Equatable {
+        /// The extract's parquet files (absolute paths; none before the first rows arrive).
+        case parquet(files: [String])
+        /// A live source attached under `alias`; `select` reads the table from it.
+        case remote(source: DataSource, alias: String, select: String)
+    }
+
     public var id: String
     public var source: String
     public var queryMode: String
+    public var rows: Rows
+
+    public init(id: String, source: String, queryMode: String, rows: Rows) {
+        self.id = id
+        self.source = source
+        self.queryMode = queryMode
+        self.rows = rows
+    }
 }
 
 /// One built, locked-down engine. Immutable once built; replaced as a whole by `Orchestrator.rebuild`.
@@ -30,17 +52,23 @@ public final class QueryEngine: Sendable {
     /// The tables it serves, by id.
     public let tables: [String: EngineTable]
     public let builtAt: Date
+    let settings: EngineSettings
+    /// Grant scopes built from this engine, by the set of tables they hold.
+    private let scopes: GrantScopeCache
 
-    init(database: Database, tables: [String: EngineTable]) {
+    init(database: Database, tables: [String: EngineTable], settings: EngineSettings = EngineSettings()) {
         self.database = database
         self.tables = tables
+        self.settings = settings
         self.builtAt = Date()
+        self.scopes = GrantScopeCache(capacity: settings.maximumScopes)
     }
 
     deinit { database.close() }
 
     /// Runs `body` with a new connection to the engine on NIO's thread pool (DuckDB work never runs on the caller's
     /// executor). The engine stays alive for as long as the body runs, even when a rebuild replaces it meanwhile.
+    /// For server-built SQL only: a user's SQL runs in `withScope(readable:_:)`.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await NIOThreadPool.singleton.runIfActive { [self] in
             let connection = try database.connect()
@@ -48,4 +76,19 @@ public final class QueryEngine: Sendable {
             return try body(connection)
         }
     }
+
+    /// Runs `body` with a connection to the grant scope holding exactly the served tables among `readable` (built on
+    /// first use), on NIO's thread pool.
+    public func withScope<T: Sendable>(readable: Set<String>, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let ids = readable.filter { tables[$0] != nil }.sorted()
+        return try await NIOThreadPool.singleton.runIfActive { [self] in
+            let scope = try scopes.scope(for: ids) { try GrantScope(tables: ids.compactMap { tables[$0] }, settings: settings) }
+            let connection = try scope.database.connect()
+            defer { connection.close() }
+            return try body(connection)
+        }
+    }
+
+    /// How many grant scopes are kept now.
+    public var scopeCount: Int { scopes.count }
 }

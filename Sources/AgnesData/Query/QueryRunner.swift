@@ -1,5 +1,7 @@
-// Runs a guarded SELECT on the query engine with a row cap and a timeout (`duckdb_interrupt` when it passes), and
-// returns upstream's shape: column names, rows of JSON values, the row count and whether rows were cut off.
+// Runs a guarded SELECT in the caller's grant scope with a row cap, a byte cap and a timeout (`duckdb_interrupt` when
+// it passes), and returns upstream's shape: column names, rows of JSON values, the row count and whether rows were
+// cut off. Rows are read chunk by chunk and the caps are checked as they arrive, so neither a long result nor one
+// huge value is ever held whole: a text value longer than what is left of the cap is measured, not copied.
 import DuckDB
 import Foundation
 
@@ -67,37 +69,71 @@ public struct QueryTimedOut: Error, CustomStringConvertible {
     public var description: String { "the query was interrupted after \(milliseconds) ms (the query time limit)" }
 }
 
+/// A result whose first row alone is larger than the response may be.
+public struct RowTooLarge: Error, CustomStringConvertible {
+    public let maximumBytes: Int
+    public var description: String {
+        "the first row is larger than the response limit of \(maximumBytes) bytes: select fewer or shorter columns (e.g. left(column, 1000))"
+    }
+}
+
 public enum QueryRunner {
     /// Runs `sql` (already guarded) returning at most `limit` rows and about `maximumBytes` of JSON; interrupted after
-    /// `timeoutMilliseconds`.
+    /// `timeoutMilliseconds`. With `readable`, it runs in the grant scope of those tables (a user's SQL); without, on
+    /// the engine itself (SQL the server wrote over one table it has checked).
     public static func run(_ sql: String, limit: Int, maximumBytes: Int = .max, timeoutMilliseconds: Int,
-                           on engine: QueryEngine) async throws -> QueryResult {
+                           on engine: QueryEngine, readable: Set<String>? = nil) async throws -> QueryResult {
+        try await run(sql, limit: limit, maximumBytes: maximumBytes, deadline: QueryDeadline(milliseconds: timeoutMilliseconds),
+                      on: engine, readable: readable)
+    }
+
+    /// `run` with a deadline the caller can also cancel (when its client disconnects).
+    public static func run(_ sql: String, limit: Int, maximumBytes: Int = .max, deadline: QueryDeadline,
+                           on engine: QueryEngine, readable: Set<String>? = nil) async throws -> QueryResult {
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
         let wrapped = "SELECT * FROM (\n\(body)\n) AS agnes_query LIMIT \(limit + 1)"
-        return try await engine.withConnection { connection in
-            let handle = connection.interruptHandle
-            let timer = DispatchWorkItem { handle.interrupt() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMilliseconds), execute: timer)
-            defer { timer.cancel() }
-            let result: ResultSet
-            let rows: [Row]
-            do {
-                result = try connection.query(wrapped)
-                rows = try result.rows()
-            } catch let error as DuckDBError where error.kind == .interrupt {
-                throw QueryTimedOut(milliseconds: timeoutMilliseconds)
+        let work: @Sendable (Connection) throws -> QueryResult = { connection in
+            try deadline.run(on: connection) {
+                try collect(try connection.query(wrapped), limit: limit, maximumBytes: maximumBytes)
             }
-            // Rows are kept while their JSON stays under the byte cap (at least one row is always returned).
-            var kept: [[ResultCell]] = []
-            var bytes = 0
-            for row in rows.prefix(limit) {
-                let cells = row.values.map(ResultCell.init)
-                bytes += cells.reduce(2) { $0 + $1.estimatedJSONBytes + 1 }
-                if bytes > maximumBytes, !kept.isEmpty { return QueryResult(columns: result.columns.map(\.name), rows: kept, rowCount: kept.count, truncated: true) }
+        }
+        if let readable { return try await engine.withScope(readable: readable, work) }
+        return try await engine.withConnection(work)
+    }
+
+    /// Reads rows while they fit the caps.
+    static func collect(_ result: ResultSet, limit: Int, maximumBytes: Int) throws -> QueryResult {
+        defer { result.close() }
+        let columns = result.columns.map(\.name)
+        var kept: [[ResultCell]] = []
+        var bytes = 2
+        func answer(truncated: Bool) throws -> QueryResult {
+            if kept.isEmpty, truncated, bytes > maximumBytes { throw RowTooLarge(maximumBytes: maximumBytes) }
+            return QueryResult(columns: columns, rows: kept, rowCount: kept.count, truncated: truncated)
+        }
+        while let chunk = try result.nextChunk() {
+            let vectors = (0..<columns.count).map(chunk.column)
+            for row in 0..<chunk.count {
+                if kept.count == limit { return try answer(truncated: true) }
+                var rowBytes = 2
+                var cells: [ResultCell] = []
+                cells.reserveCapacity(vectors.count)
+                for vector in vectors {
+                    // A long text is measured before it is copied: past the cap it is never read.
+                    if let length = vector.byteLength(at: row), bytes + rowBytes + length > maximumBytes {
+                        bytes += rowBytes + length
+                        return try answer(truncated: true)
+                    }
+                    let cell = ResultCell(try vector.value(at: row))
+                    rowBytes += cell.estimatedJSONBytes + 1
+                    cells.append(cell)
+                }
+                bytes += rowBytes
+                if bytes > maximumBytes { return try answer(truncated: true) }
                 kept.append(cells)
             }
-            return QueryResult(columns: result.columns.map(\.name), rows: kept, rowCount: kept.count, truncated: rows.count > limit)
         }
+        return try answer(truncated: false)
     }
 }

@@ -1,7 +1,9 @@
 // Snapshot scans (`POST /api/v2/scan` and `/scan/estimate`, upstream §1.6): a projection, a predicate, an order and a
-// limit over one table. The predicate is checked on DuckDB's parse tree, as upstream does with sqlglot: one
-// expression over the table's own columns, with functions from a short list, no subqueries and no other tables; the
-// same text that was checked is what runs, inside parentheses of its own.
+// limit over one table. The predicate is parsed on its own by DuckDB as the WHERE of a probe statement, and the probe
+// must be exactly that statement with nothing else (no QUALIFY, window, sample, set operation, modifier, CTE); its
+// expression is checked as upstream does with sqlglot: the table's own columns, literals and a short list of scalar
+// functions, no subqueries and no other tables. What runs is not the caller's text but DuckDB's rendering of the
+// checked tree (`json_deserialize_sql`), checked once more, so a predicate cannot close its parentheses and add clauses.
 import DuckDB
 import Foundation
 
@@ -101,7 +103,10 @@ public struct ScanPlan: Sendable, Equatable {
         var plan = ScanPlan(columns: columns, predicate: nil, orderBy: orderBy, limit: request.limit, bounds: [], predicateColumns: [])
         if let predicate = request.where?.trimmingCharacters(in: .whitespacesAndNewlines), !predicate.isEmpty {
             let checker = try PredicateChecker(predicate, columns: known, using: connection)
-            plan.predicate = predicate
+            // The text that runs is DuckDB's rendering of the checked tree, and it must pass the same checks.
+            let rendered = try checker.rendered(using: connection)
+            _ = try PredicateChecker(rendered, columns: known, using: connection)
+            plan.predicate = rendered
             plan.bounds = checker.bounds
             plan.predicateColumns = checker.columns
         }
@@ -138,29 +143,72 @@ struct PredicateChecker {
     var columns: Set<String> = []
     var bounds: [ColumnBound] = []
     let known: Set<String>
+    /// The probe statement's parse tree, whose WHERE is the checked predicate.
+    let tree: [String: Any]
+
+    /// The probe: the predicate as the WHERE of a statement that has nothing else.
+    static let probePrefix = "SELECT 1 FROM agnes_scan WHERE "
 
     init(_ predicate: String, columns known: Set<String>, using connection: Connection) throws {
         self.known = known
-        let sql = "SELECT 1 FROM agnes_scan WHERE (\n\(predicate)\n)"
+        let tree = try Self.parse(Self.probePrefix + "(\n\(predicate)\n)", using: connection)
+        // The probe must be the reference statement but for its WHERE: anything else (QUALIFY, a window, a sample,
+        // a set operation, a modifier, a CTE, another FROM) means the text left its parentheses.
+        let reference = try Self.referenceStatement(using: connection)
+        guard let statements = tree["statements"] as? [[String: Any]], statements.count == 1 else {
+            throw ScanRejection.validator(kind: "multi_statement", details: [:])
+        }
+        guard let node = statements[0]["node"] as? [String: Any], let clause = node["where_clause"] as? [String: Any],
+              NSDictionary(dictionary: Self.withoutLocations(statements[0].merging(["node": node.merging(["where_clause": NSNull()]) { $1 }]) { $1 }))
+                .isEqual(reference) else {
+            throw ScanRejection.validator(kind: "disallowed_node", details: ["node": "the predicate must be one expression"])
+        }
+        self.tree = tree
+        try visit(clause)
+        collectBounds(clause)
+    }
+
+    /// `sql`'s parse tree; a statement DuckDB cannot parse is upstream's `parse_error`.
+    static func parse(_ sql: String, using connection: Connection) throws -> [String: Any] {
         guard let text = try connection.scalar(String.self, "SELECT CAST(json_serialize_sql($1::VARCHAR) AS VARCHAR)", sql),
               let tree = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw ScanRejection.validator(kind: "parse_error", details: ["message": "the predicate could not be parsed"])
         }
         if tree["error"] as? Bool == true {
-            throw ScanRejection.validator(kind: "parse_error", details: ["message": tree["error_message"] as? String ?? "not an expression"])
+            let message = tree["error_message"] as? String ?? "not an expression"
+            throw ScanRejection.validator(kind: "parse_error", details: ["message": PublicErrorMessage.withoutPaths(message)])
         }
-        guard let statements = tree["statements"] as? [[String: Any]], statements.count == 1 else {
-            throw ScanRejection.validator(kind: "multi_statement", details: [:])
+        return tree
+    }
+
+    /// The probe statement's tree with no WHERE, to compare a probe against.
+    static func referenceStatement(using connection: Connection) throws -> NSDictionary {
+        let tree = try parse(probePrefix + "(TRUE)", using: connection)
+        guard let statement = (tree["statements"] as? [[String: Any]])?.first, let node = statement["node"] as? [String: Any] else {
+            throw ScanRejection.invalid("the scan could not be prepared")
         }
-        guard let node = statements[0]["node"] as? [String: Any], node["type"] as? String == "SELECT_NODE",
-              (node["from_table"] as? [String: Any])?["table_name"] as? String == "agnes_scan",
-              (node["group_expressions"] as? [Any])?.isEmpty ?? true, node["having"] == nil || node["having"] is NSNull,
-              ((node["modifiers"] as? [Any]) ?? []).isEmpty, ((node["cte_map"] as? [String: Any])?["map"] as? [Any] ?? []).isEmpty,
-              let clause = node["where_clause"] as? [String: Any] else {
-            throw ScanRejection.validator(kind: "disallowed_node", details: ["node": "the predicate must be one expression"])
+        return NSDictionary(dictionary: withoutLocations(statement.merging(["node": node.merging(["where_clause": NSNull()]) { $1 }]) { $1 }))
+    }
+
+    /// `value` without the `query_location` fields, which differ between texts of the same tree.
+    static func withoutLocations(_ value: [String: Any]) -> [String: Any] {
+        func strip(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.filter { $0.key != "query_location" }.mapValues(strip)
+            }
+            if let list = value as? [Any] { return list.map(strip) }
+            return value
         }
-        try visit(clause)
-        collectBounds(clause)
+        return strip(value) as? [String: Any] ?? [:]
+    }
+
+    /// The checked predicate as DuckDB writes it back from the tree (`json_deserialize_sql`).
+    func rendered(using connection: Connection) throws -> String {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: tree), as: UTF8.self)
+        guard let text = try connection.scalar(String.self, "SELECT json_deserialize_sql($1::JSON)", json), text.hasPrefix(Self.probePrefix) else {
+            throw ScanRejection.validator(kind: "parse_error", details: ["message": "the predicate could not be rendered"])
+        }
+        return String(text.dropFirst(Self.probePrefix.count))
     }
 
     mutating func visit(_ node: [String: Any]) throws {

@@ -1,7 +1,7 @@
 // Runs and estimates snapshot scans over a table's parquet files. The estimate reads only parquet metadata: row groups
 // whose min/max statistics rule out the predicate's simple bounds are skipped, and the others give the bytes to scan
 // (compressed sizes of the columns read), the rows that may match (capped by the limit) and the result's size.
-// The scan itself runs in a DuckDB of its own that may read only the table's folder and write only the output folder.
+// The scan itself runs in a DuckDB of its own that may read only the table's files and write only the output folder.
 import DuckDB
 import Foundation
 
@@ -97,20 +97,21 @@ public enum ScanRunner {
     }
 
     /// Runs `plan` over `files` into a zstd parquet file at `output`; returns the row count. The DuckDB it runs in may
-    /// read only `readableDirectory` and write only `output`'s folder.
-    public static func write(_ plan: ScanPlan, files: [String], readableDirectory: URL, to output: URL) throws -> Int64 {
+    /// read only `files` and write only `output`'s folder; `deadline` bounds it in time and lets the caller cancel it.
+    public static func write(_ plan: ScanPlan, files: [String], to output: URL, deadline: QueryDeadline) throws -> Int64 {
         let database = try Database(configuration: .init(threads: 2, memoryLimit: "1GB"))
         defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
-        try connection.execute("""
-            SET allowed_directories = [\(SQL.literal(readableDirectory.path + "/")), \(SQL.literal(output.deletingLastPathComponent().path + "/"))]
-            """)
+        try connection.execute("SET allowed_paths = [\(files.map(SQL.literal).joined(separator: ", "))]")
+        try connection.execute("SET allowed_directories = [\(SQL.literal(output.deletingLastPathComponent().path + "/"))]")
         try connection.execute("SET enable_external_access = false")
         try connection.execute("SET lock_configuration = true")
         struct Count: Decodable { let Count: Int64 }
-        return try connection.query("""
-            COPY (\(plan.sql(from: relation(files)))) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
-            """).decodeFirst(Count.self)?.Count ?? 0
+        return try deadline.run(on: connection) {
+            try connection.query("""
+                COPY (\(plan.sql(from: relation(files)))) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
+                """).decodeFirst(Count.self)?.Count ?? 0
+        }
     }
 }

@@ -17,8 +17,12 @@ public struct QueryLimits: Sendable, Equatable {
     public var maximumRows = 100_000
     /// Bytes of JSON at most: rows past it are cut off and the answer says `truncated`.
     public var maximumResultBytes = 64 << 20
-    /// Seconds before the query is interrupted.
+    /// Seconds before the query (or scan) is interrupted.
     public var timeoutSeconds = 30
+    /// Queries and scans one user may run at once; more wait their turn.
+    public var concurrentPerUser = 4
+    /// Grant scopes (one DuckDB per distinct set of readable tables) kept at once; the least recently used go first.
+    public var grantScopes = 256
 }
 
 /// Everything agnes-server needs to start. Secrets are redacted from `description`.
@@ -130,7 +134,11 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
                 maximumResultBytes: try resolver.int(.queryMaxResultBytes, range: 1024...(1 << 34), reason: "must be between 1024 and 17179869184")
                     ?? QueryLimits().maximumResultBytes,
                 timeoutSeconds: try resolver.int(.queryTimeoutSeconds, range: 1...3600, reason: "must be between 1 and 3600 seconds")
-                    ?? QueryLimits().timeoutSeconds))
+                    ?? QueryLimits().timeoutSeconds,
+                concurrentPerUser: try resolver.int(.queryConcurrentPerUser, range: 1...1024, reason: "must be between 1 and 1024")
+                    ?? QueryLimits().concurrentPerUser,
+                grantScopes: try resolver.int(.queryGrantScopes, range: 1...65536, reason: "must be between 1 and 65536")
+                    ?? QueryLimits().grantScopes))
     }
 
     /// Only the data directory (for maintenance commands, which need no secrets): `--data-dir`, `DATA_DIR`,

@@ -8,6 +8,8 @@ public struct AgnesRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's address as the socket reports it (the proxy's, behind a proxy).
     public let peerAddress: String?
+    /// Completes when the client's connection closes (long work is interrupted then).
+    public let connectionClosed: EventLoopFuture<Void>
     /// The authenticated caller, set by `AuthenticationMiddleware`.
     public var identity: Identity?
     /// The request id (`x-request-id`), set by the pipeline middleware.
@@ -23,6 +25,7 @@ public struct AgnesRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress
+        self.connectionClosed = source.channel.closeFuture
     }
 
     /// The caller, or 401 when the route was reached without authentication.

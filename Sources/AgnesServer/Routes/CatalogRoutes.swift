@@ -270,22 +270,34 @@ struct CatalogRoutes {
         let folder = services.configuration.dataDirectory.appendingPathComponent("tmp/scans", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).parquet")
-        let paths = synced.paths, readable = synced.layout.directory
+        let paths = synced.paths
+        let identity = try context.requireIdentity()
+        let deadline = QueryDeadline(milliseconds: services.configuration.queryLimits.timeoutSeconds * 1000)
+        context.connectionClosed.whenComplete { _ in deadline.cancel() }
         let handle: FileHandle
         let rows: Int64
         let size: Int
         do {
-            rows = try await NIOThreadPool.singleton.runIfActive {
-                try ScanRunner.write(plan, files: paths, readableDirectory: readable, to: output)
+            rows = try await services.queryConcurrency.run(for: identity.user.id) {
+                try await NIOThreadPool.singleton.runIfActive {
+                    try ScanRunner.write(plan, files: paths, to: output, deadline: deadline)
+                }
             }
             // Opened, then unlinked: the file lives exactly as long as the response streams it.
             handle = try FileHandle(forReadingFrom: output)
             size = Int(try handle.seekToEnd())
             try handle.seek(toOffset: 0)
             try? FileManager.default.removeItem(at: output)
-        } catch let error as DuckDBError {
+        } catch {
             try? FileManager.default.removeItem(at: output)
-            throw APIError.badRequest("Scan error: \(error.message)")
+            switch error {
+            case let error as QueryTimedOut: throw APIError.badRequest("Scan error: \(error.description)")
+            case let error as QueryCancelled: throw APIError.badRequest("Scan error: \(error.description)")
+            case let error as DuckDBError:
+                services.logger.info("scan failed", metadata: ["request_id": .string(context.requestId), "error": .string(error.message)])
+                throw APIError.badRequest("Scan error: \(PublicErrorMessage.of(error))")
+            default: throw error
+            }
         }
         context.audit.record("snapshot.create", params: ["rows": String(rows), "bytes": String(size)])
         let stream = ResponseBody(contentLength: size) { writer in

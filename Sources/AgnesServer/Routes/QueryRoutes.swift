@@ -1,5 +1,6 @@
-// `POST /api/query`: one SELECT over the tables the caller may see, run on the locked-down engine with a row cap
-// and a time limit, audited with a preview of the SQL, the rows returned and the duration.
+// `POST /api/query`: one SELECT over the tables the caller may see, run in the caller's grant scope (a DuckDB holding
+// only those tables) with a row cap, a byte cap, a time limit and a per-user concurrency limit, interrupted when the
+// client goes away, audited with a preview of the SQL, the tables it read, the rows returned and the duration.
 import AgnesData
 import AgnesState
 import DuckDB
@@ -37,19 +38,28 @@ struct QueryRoutes {
             throw APIError.badRequest(rejection.description)
         }
         let authorization = Authorization(services: services)
+        let mayRead = try await authorization.tableReader(for: identity)
+        let registry = try await services.catalogSnapshot().tables
+        let folders = Dictionary(registry.map { ($0.id, $0.folder) }, uniquingKeysWith: { first, _ in first })
         for table in tables.sorted() {
             guard engine.tables[table] != nil else {
                 throw APIError.badRequest("Query error: table '\(table)' does not exist. List the tables you can query with `agnes catalog`; "
                                           + "remote tables need `agnes snapshot create` or `--remote`.")
             }
-            guard try await authorization.isGranted(.table, table, to: identity) else {
+            guard mayRead(table, folders[table] ?? nil) else {
                 throw APIError(.forbidden, "Access denied to table '\(table)'")
             }
         }
+        // The scope holds every table the caller may read, so callers with the same grants share one.
+        let readable = Set(registry.filter { mayRead($0.id, $0.folder) }.map(\.id))
         let started = ContinuousClock.now
+        let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
+        context.connectionClosed.whenComplete { _ in deadline.cancel() }
         do {
-            let result = try await QueryRunner.run(body.sql, limit: limit, maximumBytes: limits.maximumResultBytes,
-                                                timeoutMilliseconds: limits.timeoutSeconds * 1000, on: engine)
+            let result = try await services.queryConcurrency.run(for: identity.user.id) {
+                try await QueryRunner.run(body.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
+                                          on: engine, readable: readable)
+            }
             let data = try JSONCoding.encoder.encode(result)
             context.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
                                  params: ["rows_returned": String(result.rowCount), "bytes": String(data.count),
@@ -57,8 +67,13 @@ struct QueryRoutes {
             return data.response(status: .ok)
         } catch let error as QueryTimedOut {
             throw APIError.badRequest("Query error: \(error.description)")
+        } catch let error as RowTooLarge {
+            throw APIError.badRequest("Query error: \(error.description)")
+        } catch let error as QueryCancelled {
+            throw APIError.badRequest("Query error: \(error.description)")
         } catch let error as DuckDBError {
-            throw APIError.badRequest("Query error: \(error.message)")
+            services.logger.info("query failed", metadata: ["request_id": .string(context.requestId), "error": .string(error.message)])
+            throw APIError.badRequest("Query error: \(PublicErrorMessage.of(error))")
         }
     }
 }

@@ -144,6 +144,17 @@ public struct ColumnVector {
         return Data(VectorValueReader.bytes(data: data!, row: row))
     }
 
+    /// The length in bytes of the value in `row` of a VARCHAR, JSON or BLOB column (0 for NULL), read without
+    /// copying it; nil for columns of other types.
+    public func byteLength(at row: Int) -> Int? {
+        switch type {
+        case .varchar, .json, .blob:
+            return isNull(row) ? 0 : Int(data!.advanced(by: row &* 16).load(as: UInt32.self))
+        default:
+            return nil
+        }
+    }
+
     // MARK: Generic values
 
     /// The value in `row` as a `DuckDBValue`, for any supported type (nested types included).
