@@ -12,7 +12,7 @@ public enum AgnesServerApplication {
         let server = services.configuration.server
         return Application(
             router: makeRouter(services: services),
-            server: .http1(configuration: .init(additionalChannelHandlers: [SendfileInstaller()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [SendfileInstaller(), ClientDisconnectWatcher()])),
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: "agnes"),
             logger: services.logger
         )

@@ -8,8 +8,8 @@ public struct AgnesRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's address as the socket reports it (the proxy's, behind a proxy).
     public let peerAddress: String?
-    /// Completes when the client's connection closes (long work is interrupted then).
-    public let connectionClosed: EventLoopFuture<Void>
+    /// The client's connection (to notice when it goes away, `whenClientLeaves`).
+    let channel: any Channel
     /// The authenticated caller, set by `AuthenticationMiddleware`.
     public var identity: Identity?
     /// The request id (`x-request-id`), set by the pipeline middleware.
@@ -25,7 +25,7 @@ public struct AgnesRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress
-        self.connectionClosed = source.channel.closeFuture
+        self.channel = source.channel
     }
 
     /// The caller, or 401 when the route was reached without authentication.

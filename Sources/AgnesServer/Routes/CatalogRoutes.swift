@@ -273,7 +273,7 @@ struct CatalogRoutes {
         let paths = synced.paths
         let identity = try context.requireIdentity()
         let deadline = QueryDeadline(milliseconds: services.configuration.queryLimits.timeoutSeconds * 1000)
-        context.connectionClosed.whenComplete { _ in deadline.cancel() }
+        context.whenClientLeaves { deadline.cancel() }
         let handle: FileHandle
         let rows: Int64
         let size: Int

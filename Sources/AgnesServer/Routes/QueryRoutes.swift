@@ -54,7 +54,7 @@ struct QueryRoutes {
         let readable = Set(registry.filter { mayRead($0.id, $0.folder) }.map(\.id))
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
-        context.connectionClosed.whenComplete { _ in deadline.cancel() }
+        context.whenClientLeaves { deadline.cancel() }
         do {
             let result = try await services.queryConcurrency.run(for: identity.user.id) {
                 try await QueryRunner.run(body.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
