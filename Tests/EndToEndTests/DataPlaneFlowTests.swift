@@ -50,7 +50,7 @@ struct DataPlaneFlowTests {
         let dataDirectory = root.appendingPathComponent("data"), sources = root.appendingPathComponent("sources")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dataDirectory.appendingPathComponent("server.log").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dataDirectory.appendingPathComponent("server.log").path, contents: nil)
 
         // Source data: a CSV, a SQLite database and a PostgreSQL table.
         let maker = try Database().connect()

@@ -22,7 +22,7 @@ struct DemoServer {
     static func start(environment: [String: String] = [:]) async throws -> DemoServer {
         let dataDirectory = try temporaryDirectory()
         let logFile = dataDirectory.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let port = try freePort()
         let server = Process()
         server.executableURL = binaries.appendingPathComponent("agnes-server")

@@ -51,7 +51,7 @@ struct ServerFlowTests {
         let dataDirectory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let logFile = dataDirectory.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let port = try freePort()
         let schedulerToken = "scheduler-" + UUID().uuidString
         let server = Process()

@@ -103,8 +103,8 @@ struct WorkspaceFlowTests {
         let pushed = try cli.agnes(["push", "--json"], environment: analyst)
         #expect(pushed.status == 0 && pushed.out.contains(#""sessions_uploaded":["7f3a-session"]"#) && pushed.out.contains(#""local_md":"uploaded""#),
                 "\(pushed.out)\(pushed.err)")
-        let users2 = try await client.call("GET", "/api/users", token: try #require(try await client.call("POST", "/auth/token",
-            json: ["email": "root@example.com", "password": "root password 123"]).string("access_token")))
+        let users2 = try await client.call("GET", "/api/users", token: try await client.call("POST", "/auth/token",
+            json: ["email": "root@example.com", "password": "root password 123"]).string("access_token"))
         let anaId = try #require((try JSONSerialization.jsonObject(with: users2.body) as? [[String: Any]])?.first { $0["email"] as? String == "ana@example.com" }?["id"] as? String)
         #expect(try Data(contentsOf: dataDirectory.appendingPathComponent("uploads/sessions/\(anaId)/7f3a-session.jsonl")) == Data(contentsOf: transcript))
         #expect(try String(contentsOf: dataDirectory.appendingPathComponent("uploads/local_md/\(anaId).md"), encoding: .utf8).contains("EUR"))

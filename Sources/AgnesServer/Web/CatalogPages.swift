@@ -50,7 +50,7 @@ extension WebPages {
         guard try await Authorization(services: services).canRead(tableId: id, folder: table.folder, identity: identity) else {
             throw APIError(.forbidden, "not authorized for this table")
         }
-        let syncState = try await SyncStateRepository(store: services.state)
+        let syncState = SyncStateRepository(store: services.state)
         let state = try await syncState.state(tableId: id)
         let history = try await syncState.history(tableId: id, limit: 20)
         let freshness = Self.freshness(table, state)
