@@ -78,7 +78,7 @@ let groupId = try await groups.create(name: "Bench", createdBy: nil).id
 
 let n = options.iterations
 // The connection pool's round trip alone (hand a no-op to a pool thread and get its result back), part of every figure.
-try await measure("pool_round_trip", iterations: n) { _ in try await store.read { _ in 0 } }
+try await measure("pool_round_trip", iterations: n) { _ in try await store.read { _ in () } }
 try await measure("users_get", iterations: n) { _ = try await users.get(id: userIds[$0 % userIds.count]) }
 try await measure("users_find_email", iterations: n) { _ = try await users.find(email: "USER\($0 % 2_000)@example.com") }
 try await measure("users_record_login", iterations: n) { try await users.recordLogin(id: userIds[$0 % userIds.count]) }

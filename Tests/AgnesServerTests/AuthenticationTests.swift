@@ -10,7 +10,7 @@ import Testing
 
 @Suite("authentication")
 struct AuthenticationTests {
-    @Test("POST /auth/token signs in and answers upstream's 401 strings for each failure")
+    @Test("POST /auth/token signs in; an unknown email, a wrong, empty or missing password and a deactivated account get one answer")
     func tokenLogin() async throws {
         try await TestServer.run { server, client in
             let ok = try await client.send(.post, "/auth/token", json: ["email": "ADMIN@example.com", "password": TestServer.adminPassword])
@@ -19,15 +19,15 @@ struct AuthenticationTests {
             #expect(ok.string("user_id") != nil)
 
             let unknown = try await client.send(.post, "/auth/token", json: ["email": "nobody@example.com", "password": "whatever1"])
-            #expect(unknown.status == .unauthorized && unknown.detail == "User not found")
+            #expect(unknown.status == .unauthorized && unknown.detail == "Invalid email or password")
             let wrong = try await client.send(.post, "/auth/token", json: ["email": TestServer.adminEmail, "password": "wrong-password"])
-            #expect(wrong.status == .unauthorized && wrong.detail == "Invalid password")
+            #expect(wrong.status == .unauthorized && wrong.detail == "Invalid email or password")
             let empty = try await client.send(.post, "/auth/token", json: ["email": TestServer.adminEmail])
-            #expect(empty.status == .unauthorized && empty.detail == "Password required")
+            #expect(empty.status == .unauthorized && empty.detail == "Invalid email or password")
 
             _ = try await server.services.users.create(email: "sso@example.com")
             let external = try await client.send(.post, "/auth/token", json: ["email": "sso@example.com", "password": "whatever1"])
-            #expect(external.detail == "This account uses external authentication. Please log in via your configured provider.")
+            #expect(external.status == .unauthorized && external.detail == "Invalid email or password")
 
             let json = try await client.send(.post, "/auth/password/login", json: ["email": TestServer.adminEmail, "password": "nope-nope"])
             #expect(json.status == .unauthorized && json.detail == "Invalid email or password")
@@ -217,6 +217,78 @@ struct AuthenticationTests {
             #expect(done.headers[.setCookie]?.contains("HttpOnly") == true && done.headers[.setCookie]?.contains("SameSite=Lax") == true)
             let login = try await client.send(.post, "/auth/password/login", json: ["email": TestServer.adminEmail, "password": "new password 1"])
             #expect(login.status == .ok)
+        }
+    }
+
+    @Test("a password reset ends every earlier session and revokes the user's tokens, and says so; the new session works")
+    func resetEndsSessionsAndTokens() async throws {
+        try await TestServer.run { server, client in
+            let users = server.services.users
+            let ann = try await users.create(email: "ann@example.com", passwordHash: try await server.services.passwords.hash("ann password"))
+            let session = try #require(try await client.send(.post, "/auth/token", json: ["email": "ann@example.com", "password": "ann password"])
+                .string("access_token"))
+            let pat = try #require(try await client.send(.post, "/auth/tokens", json: ["name": "laptop", "expires_in_days": 1], token: session)
+                .string("token"))
+            #expect(try await client.send(.get, "/api/me/effective-access", token: pat).status == .ok)
+
+            _ = try await client.send(.post, "/auth/password/reset", json: ["email": "ann@example.com"])
+            let link = try #require(server.mailer.lastLink(to: "ann@example.com"))
+            let token = try #require(link.queryItems?.first { $0.name == "token" }?.value)
+            let reset = try await client.send(.post, "/auth/password/reset/confirm", json: ["email": "ann@example.com", "token": token,
+                                                                                            "password": "new ann password", "confirm_password": "new ann password"])
+            #expect(reset.status == .ok && reset.string("message") == "Password reset: every other session has ended and your 1 personal access token was revoked",
+                    "\(reset.text)")
+            let old = try await client.send(.get, "/api/me/effective-access", token: session)
+            #expect(old.status == .unauthorized && old.detail?.hasPrefix("Session ended") == true)
+            let revoked = try await client.send(.get, "/api/me/effective-access", token: pat)
+            #expect(revoked.status == .unauthorized && revoked.detail == "Token revoked")
+            let fresh = try #require(reset.string("access_token"))
+            #expect(try await client.send(.get, "/api/me/effective-access", token: fresh).status == .ok)
+            #expect(try await users.get(id: ann.id)?.sessionEpoch == 1)
+        }
+    }
+
+    @Test("a password change ends earlier sessions but keeps tokens; reactivating a user revives neither sessions nor tokens")
+    func changeAndReactivation() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            let ann = try await server.services.users.create(email: "ann@example.com", passwordHash: try await server.services.passwords.hash("ann password"))
+            func signIn(_ password: String) async throws -> String {
+                try #require(try await client.send(.post, "/auth/token", json: ["email": "ann@example.com", "password": password]).string("access_token"))
+            }
+            let before = try await signIn("ann password")
+            let pat = try #require(try await client.send(.post, "/auth/tokens", json: ["name": "ci", "expires_in_days": 1], token: before).string("token"))
+            #expect(try await client.send(.post, "/api/users/\(ann.id)/set-password", json: ["password": "changed password"], token: admin).status == .noContent)
+            #expect(try await client.send(.get, "/api/me/effective-access", token: before).status == .unauthorized)
+            #expect(try await client.send(.get, "/api/me/effective-access", token: pat).status == .ok)
+            let after = try await signIn("changed password")
+            #expect(try await client.send(.get, "/api/me/effective-access", token: after).status == .ok)
+
+            // Deactivated, then reactivated: what was issued before stays dead.
+            #expect(try await client.send(.post, "/api/users/\(ann.id)/deactivate", token: admin).status == .ok)
+            #expect(try await client.send(.post, "/api/users/\(ann.id)/activate", token: admin).status == .ok)
+            let stale = try await client.send(.get, "/api/me/effective-access", token: after)
+            #expect(stale.status == .unauthorized && stale.detail?.hasPrefix("Session ended") == true)
+            let stalePAT = try await client.send(.get, "/api/me/effective-access", token: pat)
+            #expect(stalePAT.status == .unauthorized && stalePAT.detail == "Token revoked")
+            #expect(try await client.send(.get, "/api/me/effective-access", token: try await signIn("changed password")).status == .ok)
+        }
+    }
+
+    @Test("a deactivated account is refused with the same answer as a wrong password, even with the right password")
+    func deactivatedLogin() async throws {
+        try await TestServer.run { server, client in
+            let ann = try await server.services.users.create(email: "ann@example.com", passwordHash: try await server.services.passwords.hash("ann password"))
+            try await server.services.users.deactivate(id: ann.id, by: nil)
+            for path in ["/auth/token", "/auth/password/login"] {
+                let right = try await client.send(.post, path, json: ["email": "ann@example.com", "password": "ann password"])
+                let wrong = try await client.send(.post, path, json: ["email": "ann@example.com", "password": "not ann password"])
+                let unknown = try await client.send(.post, path, json: ["email": "nobody@example.com", "password": "ann password"])
+                #expect(right.status == .unauthorized && right.text == wrong.text && wrong.text == unknown.text, "\(path): \(right.text)")
+            }
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let web = try await client.send(.post, "/auth/password/login/web", raw: "email=ann%40example.com&password=ann+password", headers: form)
+            #expect(web.headers[.location] == "/login?error=invalid")
         }
     }
 

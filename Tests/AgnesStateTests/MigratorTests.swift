@@ -13,7 +13,7 @@ struct MigratorTests {
         #expect(report.fromVersion == 0)
         #expect(report.toVersion == StateSchema.migrator.latestVersion)
         #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes", "user_dataset_settings",
-                                            "hot_insert_timestamps_from_the_application"])
+                                            "hot_insert_timestamps_from_the_application", "users_session_epoch"])
         let checksums = try connection.query("SELECT checksum FROM schema_migrations ORDER BY version").rows().map { $0[0].stringValue ?? "" }
         #expect(checksums.allSatisfy { $0.count == 64 })
 
@@ -62,15 +62,15 @@ struct MigratorTests {
                     let connection = try Database(path: path).connect()
                     let older = Migrator(migrations: Array(StateSchema.migrator.migrations.prefix(startVersion)))
                     try older.migrate(connection, databasePath: path, backupDirectory: nil)
-                    try connection.execute("INSERT INTO users (id, email, name) VALUES ('u1', 'ada@example.com', 'Ada')")
+                    try connection.execute("INSERT INTO users (id, email, name, created_at, updated_at) VALUES ('u1', 'ada@example.com', 'Ada', now(), now())")
                     try connection.execute("INSERT INTO audit_log (id, timestamp, action) VALUES ('a1', now(), 'login')")
-                    try connection.execute("INSERT INTO user_group_members (user_id, group_id, source) VALUES ('u1', 'g1', 'admin')")
-                    try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote) VALUES ('k1', 'u1', -1)")
+                    try connection.execute("INSERT INTO user_group_members (user_id, group_id, source, added_at) VALUES ('u1', 'g1', 'admin', now())")
+                    try connection.execute("INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ('k1', 'u1', -1, now())")
                 }
                 let store = try StateStore.open(dataDirectory: dataDirectory)
                 let user = try await UsersRepository(store: store).get(id: "u1")
                 #expect(user?.name == "Ada")
-                #expect(user?.lastLoginAt == nil)
+                #expect(user?.lastLoginAt == nil && user?.sessionEpoch == 0)
                 let kept = try await store.read { connection in
                     try connection.query("""
                         SELECT (SELECT count(*) FROM user_group_members WHERE user_id = 'u1' AND group_id = 'g1' AND added_at IS NOT NULL),

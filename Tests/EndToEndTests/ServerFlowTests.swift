@@ -36,7 +36,7 @@ struct ServerClient {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         } else if let raw {
             request.httpBody = Data(raw.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            if headers["Content-Type"] == nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse

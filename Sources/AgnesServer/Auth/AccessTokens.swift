@@ -16,12 +16,15 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var jti: IDClaim
     var exp: ExpirationClaim?
     var scope: String?
+    /// The user's session epoch when a session was issued (absent in PATs and in sessions of before epochs: 0).
+    var sv: Int?
 
     /// Only the signature is checked by JWTKit; expiry is checked by `AccessTokens.verify` so it can say why.
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
-/// Issues and verifies Agnes JWTs with the server's HS256 key.
+/// Issues and verifies Agnes JWTs with the server's HS256 key. A session token is for the user's current session epoch
+/// (`sv`): issue it from the user as stored after a password change, or it is over at once.
 public struct AccessTokens: Sendable {
     public static let sessionLifetime: TimeInterval = 24 * 3600
 
@@ -37,14 +40,15 @@ public struct AccessTokens: Sendable {
     public func issueSession(for user: User, now: Date = Date()) async throws -> String {
         let claims = AccessTokenClaims(sub: .init(value: user.id), email: user.email, typ: .session, iat: .init(value: now),
                                        jti: .init(value: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()),
-                                       exp: .init(value: now.addingTimeInterval(Self.sessionLifetime)), scope: nil)
+                                       exp: .init(value: now.addingTimeInterval(Self.sessionLifetime)), scope: nil,
+                                       sv: user.sessionEpoch)
         return try await keys.sign(claims)
     }
 
     /// The JWT of a personal access token with row id `id`; no `exp` when `expiresAt` is nil.
     public func issuePersonalAccessToken(id: String, for user: User, scope: String, expiresAt: Date?, now: Date = Date()) async throws -> String {
         let claims = AccessTokenClaims(sub: .init(value: user.id), email: user.email, typ: .pat, iat: .init(value: now),
-                                       jti: .init(value: id), exp: expiresAt.map { .init(value: $0) }, scope: scope)
+                                       jti: .init(value: id), exp: expiresAt.map { .init(value: $0) }, scope: scope, sv: nil)
         return try await keys.sign(claims)
     }
 

@@ -1,6 +1,7 @@
 // Turns the credentials of a request into an `Identity`, in upstream's order: LOCAL_DEV_MODE, then the bearer token
 // or the `access_token` cookie; the scheduler token; then a JWT (session or personal access token) whose user must
-// exist and be active, and, for a PAT, whose row must exist, match and be neither revoked nor expired.
+// exist and be active, and, for a session, be of the user's current session epoch (a password change, a reset and a
+// deactivation end older sessions); for a PAT, whose row must exist, match and be neither revoked nor expired.
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -32,6 +33,9 @@ struct Authenticator: Sendable {
         guard let access = stored.access else { throw Self.refused("User not found") }
         guard access.user.active else { throw Self.refused("Account deactivated") }
         var identity = Identity(user: access.user, kind: .session, groupIds: access.groupIds, isAdmin: access.isAdmin, viaCookie: viaCookie)
+        if claims.typ == .session, (claims.sv ?? 0) != access.user.sessionEpoch {
+            throw Self.refused("Session ended (the password was changed or the account deactivated): sign in again")
+        }
         if claims.typ == .pat {
             try await checkPersonalAccessToken(stored.personalAccessToken, token: token, clientIP: clientIP, userId: access.user.id)
             identity.kind = .personalAccessToken
@@ -82,6 +86,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 next: (Request, AgnesRequestContext) async throws -> Response) async throws -> Response {
         var context = context
         let identity = try await authenticator.authenticate(request, clientIP: context.clientIP)
+        if identity.viaCookie {
+            try CrossSiteGuard.check(request, serverURL: authenticator.services.configuration.serverURL)
+        }
         context.identity = identity
         context.audit.attribute(toUser: identity.user.id, clientKind: identity.clientKind)
         return try await next(request, context)

@@ -3,22 +3,22 @@
 import AgnesState
 import Foundation
 
-/// What a password check found.
+/// What a password check found. Every failure takes one password verification, so none is quicker to tell apart.
 enum PasswordLoginOutcome: Sendable {
     case success(User)
-    case unknownUser
-    case deactivated(User)
-    /// The user signs in some other way (no password set).
-    case noPassword(User)
-    case emptyPassword(User)
-    case wrongPassword(User)
+    /// Unknown email, wrong or empty password, no password set, or a deactivated account: the caller answers all
+    /// of them alike ("Invalid email or password").
+    case refused(user: User?, reason: String)
 
     var user: User? {
         switch self {
-        case let .success(user), let .deactivated(user), let .noPassword(user), let .emptyPassword(user), let .wrongPassword(user): user
-        case .unknownUser: nil
+        case let .success(user): user
+        case let .refused(user, _): user
         }
     }
+
+    /// The one answer to every refused sign-in, whatever the reason (which goes to the audit trail only).
+    static let refusal = APIError(.unauthorized, "Invalid email or password")
 }
 
 /// Checks passwords.
@@ -28,20 +28,22 @@ struct PasswordLogin: Sendable {
     func check(email: String, password: String) async throws -> PasswordLoginOutcome {
         guard let user = try await services.users.find(email: email) else {
             try await services.passwords.verifyDummy(password)
-            return .unknownUser
+            return .refused(user: nil, reason: "unknown_user")
         }
-        guard let hash = user.passwordHash else { return .noPassword(user) }
-        if password.isEmpty { return .emptyPassword(user) }
+        guard let hash = user.passwordHash, !password.isEmpty else {
+            try await services.passwords.verifyDummy(password)
+            return .refused(user: user, reason: user.passwordHash == nil ? "no_password" : "empty_password")
+        }
         switch try await services.passwords.verify(password, against: hash) {
         case .mismatch:
-            return .wrongPassword(user)
+            return .refused(user: user, reason: "wrong_password")
         case let .matchNeedsRehash(replacement):
             try await services.users.setPasswordHash(id: user.id, replacement)
             services.logger.info("replaced the argon2id password hash of \(user.id) with bcrypt")
         case .match:
             break
         }
-        guard user.active else { return .deactivated(user) }
+        guard user.active else { return .refused(user: user, reason: "deactivated") }
         try await services.users.recordLogin(id: user.id)
         return .success(user)
     }

@@ -1,5 +1,7 @@
 // Per-client-IP limits on the login, token, reset and magic-link endpoints (upstream's limits), answered with 429 and
-// `Retry-After`. A fixed window per (endpoint, IP); windows of idle clients are dropped as they expire.
+// `Retry-After`. A fixed window per (endpoint, IP); windows of idle clients are dropped as they expire. Sign-in attempts
+// (every endpoint that takes a password or a one-time token) share one budget per client address and one per account,
+// so neither a second endpoint nor a second address buys an attacker more guesses.
 import Foundation
 import Synchronization
 
@@ -45,15 +47,28 @@ public final class RateLimiter: Sendable {
     }
 }
 
+extension RateLimiter {
+    /// Counts one sign-in attempt from `client`, whichever sign-in endpoint it came to.
+    public func checkSignIn(client: String, now: Date = Date()) throws {
+        try check(endpoint: "sign-in", client: "address \(client)", limit: .signInPerAddress, now: now)
+    }
+
+    /// Counts one sign-in attempt for the account `email`, from any address.
+    public func checkSignIn(account email: String, now: Date = Date()) throws {
+        try check(endpoint: "sign-in", client: "account \(email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())",
+                  limit: .signInPerAccount, now: now)
+    }
+}
+
 extension RateLimiter.Limit {
+    /// Sign-in attempts per client address, all sign-in endpoints together (upstream allows 10 each to the two
+    /// password endpoints).
+    static let signInPerAddress = perMinute(20)
+    /// Sign-in attempts per account, from all addresses together.
+    static let signInPerAccount = perMinute(10)
     /// Upstream's limits per endpoint (`app/auth/*`, slowapi).
-    static let token = perMinute(10)
     static let bootstrap = perMinute(3)
-    static let passwordLogin = perMinute(10)
-    static let passwordSetup = perMinute(10)
     static let passwordResetRequest = perMinute(5)
-    static let passwordResetConfirm = perMinute(10)
     static let setupRequest = perMinute(5)
     static let magicLinkSend = perMinute(5)
-    static let magicLinkVerify = perMinute(10)
 }

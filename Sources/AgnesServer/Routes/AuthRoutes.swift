@@ -36,51 +36,43 @@ struct AuthRoutes {
 
     func token(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "token"])
-        try services.rateLimiter.check(endpoint: "/auth/token", client: context.clientIP, limit: .token)
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(TokenRequest.self, context: context)
-        let outcome = try await login.check(email: body.email, password: body.password ?? "")
-        context.audit.attribute(toUser: outcome.user?.id)
-        switch outcome {
-        case let .success(user): return try await services.sessionResponse(for: user)
-        case .unknownUser: throw APIError(.unauthorized, "User not found")
-        case .deactivated: throw APIError(.unauthorized, "Account deactivated")
-        case .emptyPassword: throw APIError(.unauthorized, "Password required")
-        case .wrongPassword: throw APIError(.unauthorized, "Invalid password")
-        case .noPassword:
-            throw APIError(.unauthorized, "This account uses external authentication. Please log in via your configured provider.")
-        }
+        return try await services.sessionResponse(for: try await signIn(email: body.email, password: body.password ?? "", context))
     }
 
     func passwordLogin(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "password"])
-        try services.rateLimiter.check(endpoint: "/auth/password/login", client: context.clientIP, limit: .passwordLogin)
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(LoginRequest.self, context: context)
-        let outcome = try await login.check(email: body.email, password: body.password)
-        context.audit.attribute(toUser: outcome.user?.id)
-        switch outcome {
-        case let .success(user): return try await services.sessionResponse(for: user, includeUserId: false)
-        case .deactivated: throw APIError(.unauthorized, "Account deactivated")
-        default: throw APIError(.unauthorized, "Invalid email or password")
+        return try await services.sessionResponse(for: try await signIn(email: body.email, password: body.password, context), includeUserId: false)
+    }
+
+    /// The browser form: 302 to a same-site `next` with the session cookie, or back to the login page.
+    func webLogin(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
+        context.audit.record("auth.login", params: ["method": "web"])
+        context.audit.attribute(toUser: nil, clientKind: "web")
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        let form = try await request.formFields(context: context)
+        do {
+            let user = try await signIn(email: form["email"] ?? "", password: form["password"] ?? "", context)
+            let token = try await services.tokens.issueSession(for: user)
+            return Response(status: .found, headers: [.location: RedirectTarget.safe(form["next"]), .setCookie: services.sessionCookie(token)])
+        } catch let error as APIError where error.status == .unauthorized {
+            return Response(status: .found, headers: [.location: "/login?error=invalid"])
         }
     }
 
-    /// The browser form: 302 to a same-site `next` with the session cookie, or back to the login page with the reason.
-    func webLogin(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        context.audit.record("auth.login", params: ["method": "web"])
-        try services.rateLimiter.check(endpoint: "/auth/password/login/web", client: context.clientIP, limit: .passwordLogin)
-        let form = try await request.formFields(context: context)
-        let outcome = try await login.check(email: form["email"] ?? "", password: form["password"] ?? "")
-        context.audit.attribute(toUser: outcome.user?.id, clientKind: "web")
+    /// Checks an email and password; every refusal is the same 401 (its reason goes to the audit trail only).
+    private func signIn(email: String, password: String, _ context: AgnesRequestContext) async throws -> User {
+        try services.rateLimiter.checkSignIn(account: email)
+        let outcome = try await login.check(email: email, password: password)
+        context.audit.attribute(toUser: outcome.user?.id)
         switch outcome {
-        case let .success(user):
-            let token = try await services.tokens.issueSession(for: user)
-            return Response(status: .found, headers: [.location: RedirectTarget.safe(form["next"]), .setCookie: services.sessionCookie(token)])
-        case .deactivated:
-            context.audit.record("auth.login", params: ["failure": "deactivated"])
-            return Response(status: .found, headers: [.location: "/login?error=deactivated"])
-        default:
-            context.audit.record("auth.login", params: ["failure": "invalid"])
-            return Response(status: .found, headers: [.location: "/login?error=invalid"])
+        case let .success(user): return user
+        case let .refused(_, reason):
+            context.audit.record("auth.login", params: ["failure": reason])
+            throw PasswordLoginOutcome.refusal
         }
     }
 

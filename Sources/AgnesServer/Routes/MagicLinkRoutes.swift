@@ -51,7 +51,7 @@ struct MagicLinkRoutes {
 
     func verify(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "magic_link"])
-        try services.rateLimiter.check(endpoint: "/auth/email/verify", client: context.clientIP, limit: .magicLinkVerify)
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(VerifyRequest.self, context: context)
         let user = try await consume(email: body.email, token: body.token, context: context)
         return try await services.sessionResponse(for: user, includeUserId: false)
@@ -60,7 +60,7 @@ struct MagicLinkRoutes {
     func verifyLink(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.login", params: ["method": "magic_link"])
         context.audit.attribute(toUser: nil, clientKind: "web")
-        try services.rateLimiter.check(endpoint: "/auth/email/verify", client: context.clientIP, limit: .magicLinkVerify)
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let email = request.uri.queryParameters.get("email") ?? ""
         let token = request.uri.queryParameters.get("token") ?? ""
         do {
@@ -75,10 +75,11 @@ struct MagicLinkRoutes {
 
     private func consume(email: String, token: String, context: AgnesRequestContext) async throws -> User {
         let invalid = APIError(.unauthorized, "Invalid or expired link")
+        try services.rateLimiter.checkSignIn(account: email)
         guard let user = try await services.users.find(email: email) else { throw invalid }
         context.audit.attribute(toUser: user.id)
         guard case .success = try await links.consume(.magicLink, secret: token, for: user) else { throw invalid }
-        guard user.active else { throw APIError(.unauthorized, "Account deactivated") }
+        guard user.active else { throw invalid }
         try await services.users.recordLogin(id: user.id)
         return user
     }

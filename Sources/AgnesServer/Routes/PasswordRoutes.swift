@@ -31,16 +31,19 @@ struct PasswordRoutes {
     /// `POST /auth/password/setup` (JSON): sets the password with a setup token and signs the user in.
     func setupJSON(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.password_setup")
-        try services.rateLimiter.check(endpoint: "/auth/password/setup", client: context.clientIP, limit: .passwordSetup)
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(SetupRequest.self, context: context)
-        let user = try await setPassword(email: body.email, token: body.token, password: body.password, confirmation: nil,
-                                         purpose: .passwordSetup, context: context)
-        return try await services.sessionResponse(for: user, includeUserId: false, message: "Password set")
+        let (user, message) = try await setPassword(email: body.email, token: body.token, password: body.password, confirmation: nil,
+                                                    purpose: .passwordSetup, context: context)
+        return try await services.sessionResponse(for: user, includeUserId: false, message: message)
     }
 
-    /// Checks the token and the new password, then stores the password. Throws with upstream's wording.
+    /// Checks the token and the new password, then stores the password: every earlier session ends, and a reset also
+    /// revokes the user's personal access tokens. Returns the user as stored now and what to tell them. Throws with
+    /// upstream's wording.
     private func setPassword(email: String, token: String, password: String, confirmation: String?, purpose: OneTimeTokenPurpose,
-                             context: AgnesRequestContext) async throws -> User {
+                             context: AgnesRequestContext) async throws -> (User, String) {
+        try services.rateLimiter.checkSignIn(account: email)
         guard let user = try await services.users.find(email: email) else { throw APIError.notFound("User not found") }
         context.audit.attribute(toUser: user.id)
         guard user.active else { throw APIError(.forbidden, "Account deactivated") }
@@ -52,9 +55,15 @@ struct PasswordRoutes {
         case .failure(.expired): throw APIError.badRequest("\(kind == "setup" ? "Setup" : "Reset") token has expired")
         case .failure(.invalid): throw APIError.badRequest("Invalid \(kind) token")
         }
-        try await services.users.setPasswordHash(id: user.id, try await services.passwords.hash(password))
+        let (changed, revoked) = try await services.users.changePassword(id: user.id, hash: try await services.passwords.hash(password),
+                                                                        kind: purpose == .passwordReset ? .reset : .change)
         try await services.users.recordLogin(id: user.id)
-        return user
+        if purpose == .passwordReset {
+            context.audit.record("auth.password_reset", params: ["tokens_revoked": String(revoked)])
+            return (changed, "Password reset: every other session has ended"
+                        + (revoked == 0 ? "" : " and your \(revoked) personal access token\(revoked == 1 ? " was" : "s were") revoked"))
+        }
+        return (changed, "Password set")
     }
 
     /// The HTML form behind a link (`?email&token`), or, without a token, the form that asks for a link.
@@ -103,17 +112,16 @@ struct PasswordRoutes {
     func confirm(_ request: Request, _ context: AgnesRequestContext, purpose: OneTimeTokenPurpose) async throws -> Response {
         let isSetup = purpose == .passwordSetup
         context.audit.record(isSetup ? "auth.password_setup" : "auth.password_reset")
-        try services.rateLimiter.check(endpoint: isSetup ? "/auth/password/setup/confirm" : "/auth/password/reset/confirm",
-                                       client: context.clientIP, limit: isSetup ? .passwordSetup : .passwordResetConfirm)
+        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let fields = try await request.formFields(context: context)
         do {
-            let user = try await setPassword(email: fields["email"] ?? "", token: fields["token"] ?? "", password: fields["password"] ?? "",
-                                             confirmation: fields["confirm_password"], purpose: purpose, context: context)
+            let (user, message) = try await setPassword(email: fields["email"] ?? "", token: fields["token"] ?? "", password: fields["password"] ?? "",
+                                                        confirmation: fields["confirm_password"], purpose: purpose, context: context)
             if let name = fields["name"]?.trimmingCharacters(in: .whitespaces), !name.isEmpty {
                 _ = try await services.users.update(id: user.id, name: name)
             }
             if Self.wantsJSON(request) {
-                return try JSONCoding.encoder.encode(try await services.sessionResponse(for: user, includeUserId: false, message: "Password set"))
+                return try JSONCoding.encoder.encode(try await services.sessionResponse(for: user, includeUserId: false, message: message))
                     .response(status: .ok)
             }
             let token = try await services.tokens.issueSession(for: user)

@@ -181,7 +181,7 @@ struct UserRoutes {
         context.audit.record("user.set_password", resource: "user:\(user.id)")
         let body = try await request.decodeJSON(SetPasswordRequest.self, context: context)
         if let problem = PasswordHasher.problem(with: body.password) { throw APIError.badRequest(problem) }
-        try await services.users.setPasswordHash(id: user.id, try await services.passwords.hash(body.password))
+        _ = try await services.users.changePassword(id: user.id, hash: try await services.passwords.hash(body.password), kind: .change)
         return .noContent
     }
 

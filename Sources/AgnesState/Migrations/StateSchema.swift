@@ -30,6 +30,9 @@ public enum StateSchema {
             ALTER TABLE user_group_members ALTER COLUMN added_at DROP DEFAULT;
             ALTER TABLE knowledge_votes ALTER COLUMN voted_at DROP DEFAULT;
             """)),
+        // Session tokens carry the epoch they were issued in; a password change or reset and a deactivation move it
+        // on, which ends every session issued before. NULL (every user before this step) is epoch 0.
+        Migration(version: 6, name: "users_session_epoch", body: .sql("ALTER TABLE users ADD COLUMN session_epoch INTEGER")),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

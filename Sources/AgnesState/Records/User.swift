@@ -13,9 +13,11 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
     public var lastLoginAt: Date?
+    /// Sessions issued in another epoch are over (a password change or reset, or a deactivation, moved it on).
+    public var sessionEpoch: Int
 
     public init(id: String, email: String, name: String?, passwordHash: String?, active: Bool, deactivatedAt: Date?, deactivatedBy: String?,
-                createdAt: Date, updatedAt: Date, lastLoginAt: Date?) {
+                createdAt: Date, updatedAt: Date, lastLoginAt: Date?, sessionEpoch: Int = 0) {
         self.id = id
         self.email = email
         self.name = name
@@ -26,6 +28,19 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.lastLoginAt = lastLoginAt
+        self.sessionEpoch = sessionEpoch
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try container.decode(String.self, forKey: .id), email: try container.decode(String.self, forKey: .email),
+                  name: try container.decodeIfPresent(String.self, forKey: .name),
+                  passwordHash: try container.decodeIfPresent(String.self, forKey: .passwordHash), active: try container.decode(Bool.self, forKey: .active),
+                  deactivatedAt: try container.decodeIfPresent(Date.self, forKey: .deactivatedAt),
+                  deactivatedBy: try container.decodeIfPresent(String.self, forKey: .deactivatedBy),
+                  createdAt: try container.decode(Date.self, forKey: .createdAt), updatedAt: try container.decode(Date.self, forKey: .updatedAt),
+                  lastLoginAt: try container.decodeIfPresent(Date.self, forKey: .lastLoginAt),
+                  sessionEpoch: try container.decodeIfPresent(Int.self, forKey: .sessionEpoch) ?? 0)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -36,6 +51,7 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case lastLoginAt = "last_login_at"
+        case sessionEpoch = "session_epoch"
     }
 
     /// The canonical form of an email address: trimmed and lower-cased.

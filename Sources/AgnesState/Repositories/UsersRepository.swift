@@ -8,7 +8,7 @@ public struct UsersRepository: Sendable {
 
     public init(store: StateStore) { self.store = store }
 
-    static let columns = "id, email, name, password_hash, active, deactivated_at, deactivated_by, created_at, updated_at, last_login_at"
+    static let columns = "id, email, name, password_hash, active, deactivated_at, deactivated_by, created_at, updated_at, last_login_at, session_epoch"
 
     /// Creates a user. Throws `.conflict` when the email is taken (ignoring case), `.invalid` when it is not an email.
     public func create(email: String, name: String? = nil, passwordHash: String? = nil) async throws -> User {
@@ -131,19 +131,52 @@ public struct UsersRepository: Sendable {
         }
     }
 
-    /// Stores a new password hash.
+    /// Replaces a password hash by an equivalent one (an argon2id hash upgraded to bcrypt at sign-in): sessions stay.
     public func setPasswordHash(id: String, _ hash: String?) async throws {
         try await changeOne(id: id, "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", hash)
     }
 
-    /// Deactivates a user: they can no longer sign in; their data stays.
-    public func deactivate(id: String, by actor: String?) async throws {
-        try await changeOne(id: id, "UPDATE users SET active = FALSE, deactivated_at = now(), deactivated_by = $2, updated_at = now() WHERE id = $1", actor)
+    /// How a new password came to be, which decides what it ends.
+    public enum PasswordChange: Sendable {
+        /// Set by the user (a setup link) or by an administrator: every session issued before it ends.
+        case change
+        /// Set through a reset link (the old credentials may be compromised): sessions end and every personal access
+        /// token of the user is revoked too.
+        case reset
     }
 
-    /// Reactivates a deactivated user.
+    /// Stores a new password and ends what `kind` says, in one transaction. Returns the user as stored now (with the
+    /// new session epoch, for the session issued next) and how many personal access tokens were revoked.
+    public func changePassword(id: String, hash: String, kind: PasswordChange, at date: Date = Date()) async throws -> (user: User, revokedTokens: Int) {
+        try await store.write { connection in
+            guard try connection.execute("""
+                UPDATE users SET password_hash = $2, session_epoch = coalesce(session_epoch, 0) + 1, updated_at = now() WHERE id = $1
+                """, id, hash) == 1 else { throw StateError.notFound(what: "user", id: id) }
+            let revoked = kind == .reset ? try Self.revokeTokens(connection, userId: id, at: date) : 0
+            return (try Self.fetch(connection, id: id)!, revoked)
+        }
+    }
+
+    /// Deactivates a user: they can no longer sign in, their sessions end and their personal access tokens are revoked
+    /// (so a later reactivation revives none of them); their data stays. Returns how many tokens were revoked.
+    @discardableResult
+    public func deactivate(id: String, by actor: String?, at date: Date = Date()) async throws -> Int {
+        try await store.write { connection in
+            guard try connection.execute("""
+                UPDATE users SET active = FALSE, deactivated_at = now(), deactivated_by = $2, session_epoch = coalesce(session_epoch, 0) + 1,
+                    updated_at = now() WHERE id = $1
+                """, id, actor) == 1 else { throw StateError.notFound(what: "user", id: id) }
+            return try Self.revokeTokens(connection, userId: id, at: date)
+        }
+    }
+
+    /// Reactivates a deactivated user (with no session or token of before: they sign in anew).
     public func reactivate(id: String) async throws {
         try await changeOne(id: id, "UPDATE users SET active = TRUE, deactivated_at = NULL, deactivated_by = NULL, updated_at = now() WHERE id = $1")
+    }
+
+    static func revokeTokens(_ connection: Connection, userId: String, at date: Date) throws -> Int {
+        try connection.execute("UPDATE personal_access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", userId, date)
     }
 
     /// Records a successful sign-in.
