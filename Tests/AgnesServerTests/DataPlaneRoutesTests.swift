@@ -112,6 +112,18 @@ struct DataPlaneRoutesTests {
         }
     }
 
+    @Test("Range as RFC 9110 says: one range served, an unparseable, other-unit or multiple range ignored, only a range past the end is 416",
+          arguments: [
+              ("bytes=0-99", DownloadRoutes.RangeRequest.bytes(0...99)), ("bytes=990-", .bytes(990...999)), ("bytes=-10", .bytes(990...999)),
+              ("bytes=500-5000", .bytes(500...999)), ("bytes=-5000", .bytes(0...999)), ("BYTES=1-2", .bytes(1...2)),
+              ("bytes=1000-", .unsatisfiable), ("bytes=5000-6000", .unsatisfiable), ("bytes=-0", .unsatisfiable),
+              ("bytes=0-1,5-6", .whole), ("items=0-10", .whole), ("bytes=abc", .whole), ("bytes=5-3", .whole), ("bytes=-", .whole),
+              ("bytes=1-2x", .whole), ("garbage", .whole), ("bytes=0x10-", .whole),
+          ] as [(String, DownloadRoutes.RangeRequest)])
+    func rangeHeaders(header: String, expected: DownloadRoutes.RangeRequest) {
+        #expect(DownloadRoutes.rangeRequest(header, size: 1000) == expected, "\(header)")
+    }
+
     @Test("downloads: 200 with the sha256 ETag, 304, 206 for ranges, If-Range, 416, HEAD; 403 and 404 by id")
     func downloads() async throws {
         try await TestServer.run { server, client in
@@ -148,6 +160,11 @@ struct DataPlaneRoutesTests {
             #expect(changed == .ok && whole == onDisk)
             let (beyond, beyondHeaders, _) = try await fetch(headers: [.range: "bytes=\(onDisk.count)-"])
             #expect(beyond == .rangeNotSatisfiable && beyondHeaders[.contentRange] == "bytes */\(onDisk.count)")
+            // A range the server does not serve (several at once, another unit, bad syntax) gets the whole file.
+            for header in ["bytes=0-1,5-6", "rows=0-10", "bytes=oops"] {
+                let (ignored, ignoredHeaders, all) = try await fetch(headers: [.range: header])
+                #expect(ignored == .ok && all == onDisk && ignoredHeaders[.contentRange] == nil, "\(header)")
+            }
             let (headStatus, headHeaders, headBody) = try await fetch(.head)
             #expect(headStatus == .ok && headHeaders[.contentLength] == String(onDisk.count) && headBody.isEmpty)
 

@@ -1,5 +1,6 @@
 // Table downloads: `GET|HEAD /api/data/{id}/download` sends the table's parquet from disk by sendfile with a strong ETag (its
-// sha256), `If-None-Match` → 304, `Range`/`If-Range` → 206 with `Content-Range` (416 past the end); and
+// sha256), `If-None-Match` → 304, `Range`/`If-Range` → 206 with `Content-Range` (416 for a range past the end; a header
+// that does not parse, or asks for several ranges, gets the whole file, as RFC 9110 allows); and
 // `GET /api/data/{id}/check-access` (204/403/404). Partitioned tables are downloaded part by part from
 // `/api/data/{id}/parts/{part}`, with the same headers. Access is checked by registry id; every download is audited.
 import AgnesData
@@ -85,11 +86,13 @@ struct DownloadRoutes {
 
         var range: ClosedRange<Int>?
         if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true {
-            guard let parsed = Self.byteRange(header, size: size) else {
+            switch Self.rangeRequest(header, size: size) {
+            case .whole: break
+            case let .bytes(bytes): range = bytes
+            case .unsatisfiable:
                 headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
             }
-            range = parsed
         }
         let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
         let served = range ?? 0...max(size - 1, 0)
@@ -102,20 +105,36 @@ struct DownloadRoutes {
         return Response(status: status, headers: headers)
     }
 
-    /// The single byte range of a `Range: bytes=…` header within a file of `size` bytes, or nil when unsatisfiable.
-    static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
-        guard header.hasPrefix("bytes="), size > 0 else { return nil }
-        let spec = header.dropFirst("bytes=".count)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+    /// What a `Range` header asks of a file of `size` bytes (RFC 9110 §14.2).
+    enum RangeRequest: Equatable {
+        /// Send the whole file: the header does not parse, names another unit, or asks for several ranges (which this
+        /// server does not serve as multipart) — a server may ignore such a header.
+        case whole
+        case bytes(ClosedRange<Int>)
+        /// A well-formed single range that starts past the end (or a suffix of 0 bytes): 416.
+        case unsatisfiable
+    }
+
+    static func rangeRequest(_ header: String, size: Int) -> RangeRequest {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bytes=") else { return .whole }
+        let spec = trimmed.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
         let first = spec[..<dash].trimmingCharacters(in: .whitespaces), last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
-        if first.isEmpty {
-            guard let suffix = Int(last), suffix > 0 else { return nil }
-            return max(0, size - suffix)...(size - 1)
+        let digits = CharacterSet.decimalDigits
+        guard first.unicodeScalars.allSatisfy(digits.contains), last.unicodeScalars.allSatisfy(digits.contains), !(first.isEmpty && last.isEmpty) else {
+            return .whole
         }
-        guard let start = Int(first), start < size else { return nil }
-        if last.isEmpty { return start...(size - 1) }
-        guard let end = Int(last), end >= start else { return nil }
-        return start...min(end, size - 1)
+        if first.isEmpty {
+            guard let suffix = Int(last) else { return .whole }
+            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            return .bytes(max(0, size - suffix)...(size - 1))
+        }
+        guard let start = Int(first) else { return .whole }
+        let end = last.isEmpty ? Int.max : Int(last)
+        guard let end, end >= start else { return .whole }
+        guard start < size else { return .unsatisfiable }
+        return .bytes(start...min(end, size - 1))
     }
 
     static func httpDate(_ date: Date) -> String {
