@@ -2,6 +2,7 @@
 import AgnesState
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Builds the Agnes server application.
@@ -12,8 +13,12 @@ public enum AgnesServerApplication {
         let server = services.configuration.server
         return Application(
             router: makeRouter(services: services),
-            server: .http1(configuration: .init(additionalChannelHandlers: [SendfileInstaller(), ClientDisconnectWatcher()])),
-            configuration: .init(address: .hostname(server.host, port: server.port), serverName: "agnes"),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestHeadGuard(headerTimeout: .seconds(Int64(server.headerTimeoutSeconds))), SendfileInstaller(),
+                                            ClientDisconnectWatcher()],
+                idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(server.host, port: server.port), serverName: "agnes",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(server.maximumConnections, logger: services.logger)),
             logger: services.logger
         )
     }

@@ -51,6 +51,10 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var allowPrivateSourceHosts = false
     /// Caps of `POST /api/query`.
     public var queryLimits: QueryLimits = QueryLimits()
+    /// Bytes of uploads (session transcripts and notes) one user may keep on the server.
+    public var uploadQuotaBytes: Int64 = 1 << 30
+    /// Items at most in a list field of a request body (a memory item's tags, a metric's synonyms …).
+    public var maximumListItems = 50
 
     /// Values given on the command line, which win over everything else.
     public struct Overrides: Sendable, Equatable {
@@ -118,7 +122,12 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         let sessionSecret = try resolver.secret(.sessionSecret) ?? secrets.value(named: "session_secret")
 
         return AgnesConfiguration(
-            server: ServerConfiguration(host: host, port: port), serverURL: serverURL, dataDirectory: dataDirectory,
+            server: ServerConfiguration(
+                host: host, port: port,
+                headerTimeoutSeconds: try resolver.int(.headerTimeoutSeconds, range: 1...3600, reason: "must be between 1 and 3600 seconds") ?? 10,
+                idleTimeoutSeconds: try resolver.int(.idleTimeoutSeconds, range: 1...86_400, reason: "must be between 1 and 86400 seconds") ?? 60,
+                maximumConnections: try resolver.int(.maximumConnections, range: 64...1_000_000, reason: "must be between 64 and 1000000") ?? 1_024),
+            serverURL: serverURL, dataDirectory: dataDirectory,
             jwtSecret: jwtSecret, sessionSecret: sessionSecret, seedAdminEmail: seedEmail, seedAdminPassword: seedPassword,
             schedulerToken: try resolver.secret(.schedulerToken),
             rateLimitEnabled: try resolver.bool(.rateLimitEnabled) ?? true,
@@ -138,7 +147,9 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
                 concurrentPerUser: try resolver.int(.queryConcurrentPerUser, range: 1...1024, reason: "must be between 1 and 1024")
                     ?? QueryLimits().concurrentPerUser,
                 grantScopes: try resolver.int(.queryGrantScopes, range: 1...65536, reason: "must be between 1 and 65536")
-                    ?? QueryLimits().grantScopes))
+                    ?? QueryLimits().grantScopes),
+            uploadQuotaBytes: Int64(try resolver.int(.uploadQuotaBytes, range: 1...(1 << 50), reason: "must be a positive number of bytes") ?? (1 << 30)),
+            maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
     }
 
     /// Only the data directory (for maintenance commands, which need no secrets): `--data-dir`, `DATA_DIR`,

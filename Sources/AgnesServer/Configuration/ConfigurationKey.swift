@@ -18,6 +18,11 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let host = ConfigurationKey("server.host", "AGNES_HOST")
     public static let port = ConfigurationKey("server.port", "AGNES_PORT")
     public static let trustForwardedFor = ConfigurationKey("server.trust_forwarded_for", "AGNES_TRUST_FORWARDED_FOR")
+    public static let headerTimeoutSeconds = ConfigurationKey("server.header_timeout_seconds", "AGNES_HEADER_TIMEOUT_SECONDS")
+    public static let idleTimeoutSeconds = ConfigurationKey("server.idle_timeout_seconds", "AGNES_IDLE_TIMEOUT_SECONDS")
+    public static let maximumConnections = ConfigurationKey("server.max_connections", "AGNES_MAX_CONNECTIONS")
+    public static let uploadQuotaBytes = ConfigurationKey("uploads.max_bytes_per_user", "AGNES_UPLOAD_QUOTA_BYTES")
+    public static let maximumListItems = ConfigurationKey("api.max_list_items", "AGNES_MAX_LIST_ITEMS")
     public static let serverURL = ConfigurationKey("server.url", "SERVER_URL")
     public static let dataDirectory = ConfigurationKey("data_dir", "DATA_DIR")
     public static let jwtSecret = ConfigurationKey("auth.jwt_secret_key", "JWT_SECRET_KEY", secret: true)
@@ -42,8 +47,8 @@ public struct ConfigurationKey: Sendable, Hashable {
 
     /// All settings, in documentation order.
     public static let all: [ConfigurationKey] = [
-        .host, .port, .trustForwardedFor, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
+        .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
-        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
+        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .uploadQuotaBytes, .maximumListItems, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ]
 }

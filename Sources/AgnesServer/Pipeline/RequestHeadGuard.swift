@@ -1,0 +1,102 @@
+// The HTTP edge of every connection: once a client starts a request it has `headerTimeout` to send the whole head
+// (request line and headers), so a client that trickles headers cannot hold a connection; and a request that does not
+// parse is answered `400 {"detail": …}` like every other error, then the connection closes. Idle connections (no
+// request begun) are closed by Hummingbird's idle timeout.
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// Added after Hummingbird's HTTP decoding (one per connection); puts `RequestBytesWatcher` at the front of the
+/// pipeline, where the first raw byte of each request is seen.
+final class RequestHeadGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let headerTimeout: TimeAmount
+    /// Between requests: the next byte starts the clock for the next head.
+    private var awaitingHead = true
+    private var deadline: Scheduled<Void>?
+    private var answeredError = false
+
+    init(headerTimeout: TimeAmount) { self.headerTimeout = headerTimeout }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        try? context.pipeline.syncOperations.addHandler(RequestBytesWatcher(guard: self), position: .first)
+        // A connection that sends nothing at all is held no longer than one that starts a head.
+        startClock(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    /// Called by the watcher when request bytes arrive.
+    func bytesArrived(_ context: ChannelHandlerContext) {
+        if awaitingHead, deadline == nil { startClock(context) }
+    }
+
+    private func startClock(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: headerTimeout) { [weak self] in
+            guard let self, self.awaitingHead else { return }
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) {
+            awaitingHead = false
+            deadline?.cancel()
+            deadline = nil
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { awaitingHead = true }
+        context.write(data, promise: promise)
+    }
+
+    /// A request that does not parse: `400 {"detail": …}` and close, instead of an empty 400.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        guard !answeredError else { return }
+        answeredError = true
+        deadline?.cancel()
+        let detail = "Malformed HTTP request (\(error)): check the request line, the headers and the body framing"
+        let body = (try? JSONCoding.encoder.encode(["detail": detail])) ?? Data()
+        let head = HTTPResponse(status: .badRequest, headerFields: [.contentType: "application/json; charset=utf-8",
+                                                                   .contentLength: String(body.count), .connection: "close"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// Sees the raw bytes of the connection and tells the guard when a request begins.
+final class RequestBytesWatcher: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    private weak var headGuard: RequestHeadGuard?
+    private var guardContext: ChannelHandlerContext?
+
+    init(guard headGuard: RequestHeadGuard) { self.headGuard = headGuard }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guardContext = try? context.pipeline.syncOperations.context(handlerType: RequestHeadGuard.self)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let headGuard, let guardContext { headGuard.bytesArrived(guardContext) }
+        context.fireChannelRead(data)
+    }
+}
