@@ -137,4 +137,17 @@ struct MemoryRoutesTests {
             #expect(try await client.send(.get, "/api/memory/stats", token: bob.token)["total"] as? Int == 2)
         }
     }
+    @Test("list fields are capped: 51 tags on a memory item or 51 synonyms on a metric are a 422 naming the field")
+    func listCaps() async throws {
+        try await TestServer.run { _, client in
+            let admin = try await client.adminToken()
+            let tags = (0..<51).map { "tag\($0)" }
+            let tooMany = try await client.send(.post, "/api/memory", json: ["title": "Too many tags", "tags": tags], token: admin)
+            #expect(tooMany.status == .unprocessableContent && tooMany.text.contains("\"tags\"") && tooMany.text.contains("at most 50"), "\(tooMany.text)")
+            #expect(try await client.send(.post, "/api/memory", json: ["title": "Enough tags", "tags": Array(tags.prefix(50))], token: admin).status == .created)
+            let metric = try await client.send(.post, "/api/admin/metrics", json: ["name": "m", "category": "c", "sql": "SELECT 1",
+                                                                                   "synonyms": tags], token: admin)
+            #expect(metric.status == .unprocessableContent && metric.text.contains("synonyms"), "\(metric.text)")
+        }
+    }
 }

@@ -142,4 +142,29 @@ struct WorkspaceRoutesTests {
             #expect((audit["rows"] as? [[String: Any]])?.contains { $0["resource"] as? String == "upload:session/session-1.jsonl" } == true)
         }
     }
+    @Test("a user's uploads are capped by the per-user quota: 413, nothing left behind, a replaced file counted once")
+    func uploadQuota() async throws {
+        try await TestServer.run(environment: ["AGNES_UPLOAD_QUOTA_BYTES": "1000"]) { server, client in
+            let admin = try await client.adminToken()
+            let ana = try await analyst(client, admin: admin)
+            func upload(_ name: String, bytes: Int) async throws -> JSONResponse {
+                var (body, headers) = multipart(filename: name, content: Data(repeating: 0x61, count: bytes))
+                headers[.authorization] = "Bearer \(ana.token)"
+                return try await client.execute(uri: "/api/upload/sessions", method: .post, headers: headers, body: body) { response in
+                    JSONResponse(status: response.status, headers: response.headers, text: String(buffer: response.body))
+                }
+            }
+            #expect(try await upload("a.jsonl", bytes: 600).status == .ok)
+            let over = try await upload("b.jsonl", bytes: 500)
+            #expect(over.status == .contentTooLarge && over.detail?.hasPrefix("Upload quota exceeded: you keep 600 bytes") == true, "\(over.text)")
+            // Replacing a file counts its new size only.
+            #expect(try await upload("a.jsonl", bytes: 900).status == .ok)
+            let notes = try await client.send(.post, "/api/upload/local-md", json: ["content": String(repeating: "n", count: 200)], token: ana.token)
+            #expect(notes.status == .contentTooLarge)
+            let folder = server.directory.appendingPathComponent("uploads/sessions/\(ana.id)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.jsonl"])
+            // Another user has a quota of their own.
+            #expect(try await client.send(.post, "/api/upload/local-md", json: ["content": String(repeating: "n", count: 900)], token: admin).status == .ok)
+        }
+    }
 }

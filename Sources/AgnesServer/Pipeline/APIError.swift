@@ -24,6 +24,13 @@ public struct APIError: Error, Sendable, Equatable {
     public static let unauthorized = APIError(.unauthorized, "Missing or invalid Authorization header")
     public static let adminRequired = APIError(.forbidden, "Admin access required")
 
+    /// 422 when the list field `field` of a request has more than `maximum` items (`api.max_list_items`).
+    public static func checkListSize(_ count: Int, field: String, maximum: Int) throws {
+        guard count <= maximum else {
+            throw unprocessable([FieldError(type: "too_long", loc: ["body", field], msg: "\(field) has \(count) items; at most \(maximum) are allowed")])
+        }
+    }
+
     /// 422 naming the fields at fault.
     public static func unprocessable(_ errors: [FieldError]) -> APIError {
         var error = APIError(.unprocessableContent, errors.first?.msg ?? "Unprocessable Entity")

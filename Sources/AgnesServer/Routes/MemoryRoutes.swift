@@ -222,8 +222,8 @@ struct MemoryRoutes {
             case sourceRef = "source_ref"
         }
 
-        /// The draft, over `base` for the fields not given; 400/422 for bad values.
-        func draft(over base: KnowledgeDraft? = nil) throws -> KnowledgeDraft {
+        /// The draft, over `base` for the fields not given; 400/422 for bad values (more than `maximumListItems` tags too).
+        func draft(over base: KnowledgeDraft? = nil, maximumListItems: Int) throws -> KnowledgeDraft {
             var draft = base ?? KnowledgeDraft(title: "", sourceType: "manual", confidence: 0.5)
             if let title { draft.title = title }
             guard !draft.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -239,7 +239,10 @@ struct MemoryRoutes {
                 }
                 draft.domain = domain.isEmpty ? nil : domain
             }
-            if let tags { draft.tags = Array(Set(tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted() }
+            if let tags {
+                try APIError.checkListSize(tags.count, field: "tags", maximum: maximumListItems)
+                draft.tags = Array(Set(tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+            }
             if let audience {
                 guard audience.isEmpty || audience == "all" || audience.hasPrefix("group:") else {
                     throw APIError.badRequest("audience is 'all' or 'group:<group name>'")
@@ -259,7 +262,7 @@ struct MemoryRoutes {
 
     func create(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let draft = try await request.decodeJSON(DraftBody.self, context: context).draft()
+        let draft = try await request.decodeJSON(DraftBody.self, context: context).draft(maximumListItems: services.configuration.maximumListItems)
         let item = try await repository.propose(draft, by: identity.user.id)
         context.audit.record("corporate_memory.create", resource: "knowledge:\(item.id)", params: ["category": item.category ?? ""])
         return try JSONCoding.encoder.encode(try await visibleItem(item.id, identity)).response(status: .created)
@@ -275,7 +278,7 @@ struct MemoryRoutes {
             throw APIError(.forbidden, "Only contributors and reviewers may edit this item")
         }
         let body = try await request.decodeJSON(DraftBody.self, context: context)
-        let draft = try body.draft(over: KnowledgeDraft(existing))
+        let draft = try body.draft(over: KnowledgeDraft(existing), maximumListItems: services.configuration.maximumListItems)
         let item = try await repository.edit(id: existing.id, draft, by: identity.user.id)
         context.audit.record("corporate_memory.edit", resource: "knowledge:\(item.id)", params: ["status": item.status.rawValue])
         return try encode(try await visibleItem(item.id, identity))

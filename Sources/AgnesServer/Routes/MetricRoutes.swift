@@ -72,11 +72,21 @@ struct MetricRoutes {
         }
     }
 
+    /// 422 when a list of `definition` is longer than `api.max_list_items`.
+    func checkListSizes(_ definition: MetricDefinition) throws {
+        let maximum = services.configuration.maximumListItems
+        for (field, list) in [("tables", definition.tables), ("dimensions", definition.dimensions), ("filters", definition.filters),
+                              ("synonyms", definition.synonyms), ("notes", definition.notes)] {
+            try APIError.checkListSize(list.count, field: field, maximum: maximum)
+        }
+    }
+
     /// `POST /api/admin/metrics` (create or replace by `<category>/<name>`, 201) and `PUT /api/admin/metrics/{id}` (200).
     func save(_ request: Request, _ context: AgnesRequestContext, id: String?) async throws -> Response {
         try context.requireIdentity().requireAdmin()
         let definition = try await request.decodeJSON(MetricBody.self, context: context).definition
         context.audit.record("metric.save", resource: "metric:\(definition.id)")
+        try checkListSizes(definition)
         guard MetricYAML.isSafePathPart(definition.name), MetricYAML.isSafePathPart(definition.category) else {
             throw APIError.badRequest("name and category may hold only letters, digits, '_' and '-'")
         }
@@ -127,6 +137,7 @@ struct MetricRoutes {
         }
         let duplicates = Dictionary(grouping: definitions, by: \.id).filter { $0.value.count > 1 }.keys.sorted()
         guard duplicates.isEmpty else { throw APIError.badRequest("Defined more than once: \(duplicates.joined(separator: ", "))") }
+        for definition in definitions { try checkListSizes(definition) }
         for definition in definitions { try await metrics.upsert(definition) }
         context.audit.record("metric.import", params: ["count": String(definitions.count)])
         struct Answer: Encodable { let status = "imported"; let count: Int; let ids: [String] }

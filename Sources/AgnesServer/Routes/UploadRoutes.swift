@@ -2,7 +2,8 @@
 // (`POST /api/upload/sessions`, multipart field `file`, at most 50 MiB, streamed to disk) into
 // `DATA_DIR/uploads/sessions/<user_id>/<filename>`, and the workspace notes (`POST /api/upload/local-md`,
 // `{"content": …}`) into `DATA_DIR/uploads/local_md/<user_id>.md`. Each write lands under a temporary name and is
-// renamed into place, and is recorded in `uploads`.
+// renamed into place, and is recorded in `uploads`. What one user keeps is capped (`uploads.max_bytes_per_user`): an
+// upload that would take them past it is refused with 413 and leaves nothing behind.
 import AgnesData
 import AgnesState
 import Crypto
@@ -55,6 +56,7 @@ struct UploadRoutes {
             }
         }
         let target = directory.appendingPathComponent(file.filename)
+        try refuseOverQuota(userId: identity.user.id, adding: file.bytes, replacing: target, temporary: temporary)
         do { try Self.replace(target, with: temporary) } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -73,6 +75,7 @@ struct UploadRoutes {
         let data = Data(body.content.utf8)
         guard data.count <= Self.maximumNotesBytes else { throw APIError(.contentTooLarge, "CLAUDE.local.md too large (max 1MB)") }
         let directory = uploadsDirectory.appendingPathComponent("local_md", isDirectory: true)
+        try refuseOverQuota(userId: identity.user.id, adding: Int64(data.count), replacing: directory.appendingPathComponent("\(identity.user.id).md"))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".tmp-\(UUID().uuidString)")
         do {
@@ -88,6 +91,29 @@ struct UploadRoutes {
                                                                   bytes: Int64(data.count), sha256: digest)
         struct Answer: Encodable { let status = "ok"; let user: String; let size: Int }
         return try JSONCoding.encoder.encode(Answer(user: identity.user.email, size: body.content.count)).response(status: .ok)
+    }
+
+    /// 413 (and `temporary` removed) when the user's uploads on disk, with `adding` bytes in place of `replacing`, would
+    /// pass the quota.
+    func refuseOverQuota(userId: String, adding: Int64, replacing: URL, temporary: URL? = nil) throws {
+        let quota = services.configuration.uploadQuotaBytes
+        let kept = usedBytes(userId: userId) - Self.size(of: replacing)
+        guard kept + adding > quota else { return }
+        if let temporary { try? FileManager.default.removeItem(at: temporary) }
+        throw APIError(.contentTooLarge, "Upload quota exceeded: you keep \(kept) bytes of uploads and this adds \(adding); "
+                                         + "the limit is \(quota) bytes per user (uploads.max_bytes_per_user)")
+    }
+
+    /// Bytes the user's uploads take on disk: their session transcripts and their notes (files being received left out).
+    func usedBytes(userId: String) -> Int64 {
+        let sessions = uploadsDirectory.appendingPathComponent("sessions", isDirectory: true).appendingPathComponent(userId, isDirectory: true)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: sessions.path)) ?? []
+        return names.filter { !$0.hasPrefix(".tmp-") }.reduce(0) { $0 + Self.size(of: sessions.appendingPathComponent($1)) }
+            + Self.size(of: uploadsDirectory.appendingPathComponent("local_md/\(userId).md"))
+    }
+
+    static func size(of file: URL) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     /// `GET /api/upload/mine?limit=`: the caller's uploads, newest first.

@@ -73,8 +73,9 @@ extension WebPages {
             let body = MemoryRoutes.DraftBody(title: fields["title"], content: fields["content"].flatMap { $0.isEmpty ? nil : $0 },
                                               category: fields["category"], tags: fields["tags"].map { $0.split(separator: ",").map(String.init) })
             let draft: KnowledgeDraft
-            do { draft = try body.draft() } catch let error as APIError where error.status == .unprocessableContent {
-                throw APIError.badRequest("A title is required")
+            do { draft = try body.draft(maximumListItems: services.configuration.maximumListItems) } catch let error as APIError
+                where error.status == .unprocessableContent {
+                throw APIError.badRequest(error.fieldErrors?.first?.loc.last == "tags" ? error.detail : "A title is required")
             }
             let item = try await KnowledgeRepository(store: services.state).propose(draft, by: identity.user.id)
             context.audit.record("corporate_memory.create", resource: "knowledge:\(item.id)", params: ["via": "web"])
