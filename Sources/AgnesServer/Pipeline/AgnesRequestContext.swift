@@ -34,6 +34,17 @@ public struct AgnesRequestContext: RequestContext {
         return identity
     }
 
+    /// The path parameter `name`, percent-decoded exactly once (the router leaves it as sent): 400 when it does not
+    /// decode, is empty, or holds a slash or a control character — nothing that could name another path.
+    public func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty,
+              !decoded.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.properties.generalCategory == .control }) else {
+            throw APIError.badRequest("Invalid \(name) in the path: '\(raw.prefix(100))'")
+        }
+        return decoded
+    }
+
     public var requestDecoder: JSONDecoder { JSONCoding.decoder }
     public var responseEncoder: JSONEncoder { JSONCoding.encoder }
 }

@@ -95,14 +95,14 @@ struct AccessRoutes {
     func removeMembership(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
         try context.requireIdentity().requireAdmin()
         let user = try await target(context)
-        let groupId = try context.parameters.require("gid")
+        let groupId = try context.pathParameter("gid")
         context.audit.record("group.member_remove", resource: "group:\(groupId)", params: ["user_id": user.id])
         try await MembershipChanges(services: services).remove(userId: user.id, groupId: groupId)
         return .noContent
     }
 
     private func target(_ context: AgnesRequestContext) async throws -> User {
-        guard let user = try await services.users.get(id: try context.parameters.require("uid")) else { throw APIError.notFound("User not found") }
+        guard let user = try await services.users.get(id: try context.pathParameter("uid")) else { throw APIError.notFound("User not found") }
         return user
     }
 }

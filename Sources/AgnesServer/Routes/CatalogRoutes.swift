@@ -55,7 +55,7 @@ struct CatalogRoutes {
     }
 
     func profile(_ context: AgnesRequestContext) async throws -> Response {
-        let table = try await readableTable(try context.parameters.require("id"), context)
+        let table = try await readableTable(try context.pathParameter("id"), context)
         guard let stored = try await ProfilesRepository(store: services.state).profile(tableId: table.id) else {
             throw APIError.notFound("No profile for table '\(table.id)' yet (it is made after the table syncs)")
         }
@@ -150,7 +150,7 @@ struct CatalogRoutes {
     }
 
     func schema(_ context: AgnesRequestContext) async throws -> Response {
-        let table = try await readableTable(try context.parameters.require("id"), context)
+        let table = try await readableTable(try context.pathParameter("id"), context)
         context.audit.record("catalog.schema", resource: "table:\(table.id)")
         struct Described: Decodable { let column_name: String; let column_type: String; let null: String? }
         let described = try await engine(serving: table).withConnection { connection in
@@ -181,7 +181,7 @@ struct CatalogRoutes {
     }
 
     func sample(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        let table = try await readableTable(try context.parameters.require("id"), context)
+        let table = try await readableTable(try context.pathParameter("id"), context)
         let text = request.uri.queryParameters.get("n") ?? "5"
         guard let n = Int(text), (1...100).contains(n) else {
             throw APIError.unprocessable([FieldError(type: "less_than_equal", loc: ["query", "n"], msg: "n must be an integer between 1 and 100")])

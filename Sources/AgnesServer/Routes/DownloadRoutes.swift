@@ -26,7 +26,7 @@ struct DownloadRoutes {
     /// The registered table named in the path, when the caller may read it (404 / 403 otherwise).
     private func accessibleTable(_ context: AgnesRequestContext) async throws -> RegisteredTable {
         let identity = try context.requireIdentity()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
             throw APIError.notFound("Table '\(id)' not found")
         }
@@ -52,7 +52,7 @@ struct DownloadRoutes {
     /// `GET|HEAD /api/data/{id}/parts/{part}`: one part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
     func downloadPart(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
         let synced = try await syncedTable(context)
-        var part = try context.parameters.require("part")
+        var part = try context.pathParameter("part")
         if part.hasSuffix(".parquet") { part.removeLast(".parquet".count) }
         guard let file = synced.files.first(where: { $0.part == part }) else {
             throw APIError.notFound("Table '\(synced.table.id)' has no part '\(part)'")

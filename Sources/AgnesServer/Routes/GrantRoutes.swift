@@ -96,7 +96,7 @@ struct GrantRoutes {
 
     func delete(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
         try context.requireIdentity().requireAdmin()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         context.audit.record("resource_grant.deleted", resource: "grant:\(id)")
         do {
             try await services.grants.revoke(id: id)

@@ -69,7 +69,7 @@ struct GroupRoutes {
 
     func show(_ context: AgnesRequestContext) async throws -> GroupResponse {
         try context.requireIdentity().requireAdmin()
-        return GroupResponse(summary: try await summary(try context.parameters.require("gid")))
+        return GroupResponse(summary: try await summary(try context.pathParameter("gid")))
     }
 
     func create(_ request: Request, _ context: AgnesRequestContext) async throws -> EditedResponse<GroupResponse> {
@@ -91,7 +91,7 @@ struct GroupRoutes {
 
     func update(_ request: Request, _ context: AgnesRequestContext) async throws -> GroupResponse {
         try context.requireIdentity().requireAdmin()
-        let current = try await summary(try context.parameters.require("gid"))
+        let current = try await summary(try context.pathParameter("gid"))
         let body = try await request.decodeJSON(UpdateRequest.self, context: context)
         context.audit.record("group.update", resource: "group:\(current.id)", params: ["name": body.name ?? current.name])
         let name = body.name?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -109,7 +109,7 @@ struct GroupRoutes {
 
     func delete(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
         try context.requireIdentity().requireAdmin()
-        let group = try await summary(try context.parameters.require("gid"))
+        let group = try await summary(try context.pathParameter("gid"))
         context.audit.record("group.delete", resource: "group:\(group.id)", params: ["name": group.name])
         guard !group.isSystem else { throw APIError.conflict("Cannot delete a system group") }
         try await services.groups.delete(id: group.id)
@@ -118,14 +118,14 @@ struct GroupRoutes {
 
     func members(_ context: AgnesRequestContext) async throws -> [GroupMember] {
         try context.requireIdentity().requireAdmin()
-        let group = try await summary(try context.parameters.require("gid"))
+        let group = try await summary(try context.pathParameter("gid"))
         return try await services.groups.memberDetails(groupId: group.id)
     }
 
     func addMember(_ request: Request, _ context: AgnesRequestContext) async throws -> EditedResponse<GroupMember> {
         let identity = try context.requireIdentity()
         try identity.requireAdmin()
-        let group = try await summary(try context.parameters.require("gid"))
+        let group = try await summary(try context.pathParameter("gid"))
         let body = try await request.decodeJSON(AddMemberRequest.self, context: context)
         context.audit.record("group.member_add", resource: "group:\(group.id)", params: ["email": body.email])
         guard let user = try await services.users.find(email: body.email) else { throw APIError.notFound("User '\(body.email)' not found") }
@@ -136,8 +136,8 @@ struct GroupRoutes {
 
     func removeMember(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
         try context.requireIdentity().requireAdmin()
-        let group = try await summary(try context.parameters.require("gid"))
-        let userId = try context.parameters.require("uid")
+        let group = try await summary(try context.pathParameter("gid"))
+        let userId = try context.pathParameter("uid")
         context.audit.record("group.member_remove", resource: "group:\(group.id)", params: ["user_id": userId])
         try await MembershipChanges(services: services).remove(userId: userId, groupId: group.id)
         return .noContent

@@ -132,7 +132,7 @@ struct MemoryRoutes {
     }
 
     func show(_ context: AgnesRequestContext) async throws -> Response {
-        try encode(try await visibleItem(try context.parameters.require("id"), try context.requireIdentity()))
+        try encode(try await visibleItem(try context.pathParameter("id"), try context.requireIdentity()))
     }
 
     func stats(_ context: AgnesRequestContext) async throws -> Response {
@@ -272,7 +272,7 @@ struct MemoryRoutes {
     /// fields; an approved or mandatory item goes back to `proposed` for review.
     func edit(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let existing = try await visibleItem(try context.parameters.require("id"), identity).item
+        let existing = try await visibleItem(try context.pathParameter("id"), identity).item
         let reviewer = try await mayReview(existing.category, identity)
         guard reviewer || existing.contributors.contains(identity.user.id) else {
             throw APIError(.forbidden, "Only contributors and reviewers may edit this item")
@@ -286,7 +286,7 @@ struct MemoryRoutes {
 
     func vote(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let item = try await visibleItem(try context.parameters.require("id"), identity).item
+        let item = try await visibleItem(try context.pathParameter("id"), identity).item
         struct Body: Decodable { let vote: Int }
         let body = try await request.decodeJSON(Body.self, context: context)
         switch body.vote {

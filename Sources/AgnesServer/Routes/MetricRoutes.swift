@@ -22,7 +22,7 @@ struct MetricRoutes {
         router.get("/api/metrics/{category}/{name}") { _, context in try encode(try await metric(context)) }
         router.post("/api/admin/metrics") { request, context in try await save(request, context, id: nil) }
         router.put("/api/admin/metrics/{category}/{name}") { request, context in
-            try await save(request, context, id: "\(try context.parameters.require("category"))/\(try context.parameters.require("name"))")
+            try await save(request, context, id: "\(try context.pathParameter("category"))/\(try context.pathParameter("name"))")
         }
         router.delete("/api/admin/metrics/{category}/{name}") { _, context in try await delete(context) }
         router.post("/api/admin/metrics/import") { request, context in try await importFiles(request, context) }
@@ -32,7 +32,7 @@ struct MetricRoutes {
 
     func metric(_ context: AgnesRequestContext) async throws -> MetricDefinition {
         _ = try context.requireIdentity()
-        let id = "\(try context.parameters.require("category"))/\(try context.parameters.require("name"))"
+        let id = "\(try context.pathParameter("category"))/\(try context.pathParameter("name"))"
         guard let metric = try await metrics.get(id: id) else { throw APIError.notFound("Metric '\(id)' not found") }
         return metric
     }
@@ -98,7 +98,7 @@ struct MetricRoutes {
 
     func delete(_ context: AgnesRequestContext) async throws -> Response {
         try context.requireIdentity().requireAdmin()
-        let id = "\(try context.parameters.require("category"))/\(try context.parameters.require("name"))"
+        let id = "\(try context.pathParameter("category"))/\(try context.pathParameter("name"))"
         context.audit.record("metric.delete", resource: "metric:\(id)")
         do { try await metrics.delete(id: id) } catch StateError.notFound { throw APIError.notFound("Metric '\(id)' not found") }
         struct Answer: Encodable { let status = "deleted"; let id: String }

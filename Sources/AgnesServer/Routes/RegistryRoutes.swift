@@ -122,7 +122,7 @@ struct RegistryRoutes {
 
     func update(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         try context.requireIdentity().requireAdmin()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         context.audit.record("update_table", resource: "table:\(id)")
         let registry = RegistryRepository(store: services.state)
         guard var table = try await registry.get(id: id) else { throw APIError.notFound("Table not found") }
@@ -136,7 +136,7 @@ struct RegistryRoutes {
 
     func delete(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
         try context.requireIdentity().requireAdmin()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         context.audit.record("unregister_table", resource: "table:\(id)")
         do {
             try await RegistryRepository(store: services.state).unregister(id: id)

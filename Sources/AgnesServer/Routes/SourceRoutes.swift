@@ -61,12 +61,12 @@ struct SourceRoutes {
         }
         router.post("/api/admin/sources") { request, context in try await save(request, context, name: nil) }
         router.put("/api/admin/sources/{name}") { request, context in
-            try await save(request, context, name: try context.parameters.require("name"))
+            try await save(request, context, name: try context.pathParameter("name"))
         }
         router.post("/api/admin/sources/{name}/test") { _, context in try await test(context) }
         router.delete("/api/admin/sources/{name}") { _, context -> HTTPResponse.Status in
             try context.requireIdentity().requireAdmin()
-            let name = try context.parameters.require("name")
+            let name = try context.pathParameter("name")
             context.audit.record("source.delete", resource: "source:\(name)")
             do { try await DataSourcesRepository(store: services.state).delete(name: name) } catch StateError.notFound {
                 throw APIError.notFound("Data source not found")
@@ -102,7 +102,7 @@ struct SourceRoutes {
     /// it found: `{"ok": true, "message"}`, or `{"ok": false, "error"}`. Hosts must pass the SSRF policy (400 otherwise).
     func test(_ context: AgnesRequestContext) async throws -> Response {
         try context.requireIdentity().requireAdmin()
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         context.audit.record("source.test", resource: "source:\(name)")
         guard let source = try await DataSourcesRepository(store: services.state).get(name: name) else { throw APIError.notFound("Data source not found") }
         let policy = NetworkPolicy(allowPrivateHosts: services.configuration.allowPrivateSourceHosts)

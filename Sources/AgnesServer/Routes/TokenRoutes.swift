@@ -171,7 +171,7 @@ struct TokenRoutes {
 
     func revokeAny(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
         try context.requireIdentity().requireAdmin()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         context.audit.record("token.admin_revoke", resource: "token:\(id)")
         guard try await services.personalAccessTokens.get(id: id) != nil else { throw APIError.notFound("Token not found") }
         try await services.personalAccessTokens.revoke(id: id)
@@ -181,7 +181,7 @@ struct TokenRoutes {
     /// The caller's token named in the path; 404 for someone else's, so ids of other users' tokens are not confirmed.
     private func ownToken(_ context: AgnesRequestContext) async throws -> PersonalAccessToken {
         let identity = try context.requireIdentity()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let token = try await services.personalAccessTokens.get(id: id), token.userId == identity.user.id else {
             throw APIError.notFound("Token not found")
         }

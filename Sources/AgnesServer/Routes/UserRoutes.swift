@@ -197,7 +197,7 @@ struct UserRoutes {
     }
 
     private func target(_ context: AgnesRequestContext) async throws -> User {
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let user = try await services.users.get(id: id) else { throw APIError.notFound("User not found") }
         return user
     }

@@ -41,7 +41,7 @@ extension WebPages {
         pages.get("/admin/groups/{gid}") { request, context in try await groupPage(request, context) }
         pages.post("/admin/groups/{gid}/members") { request, context in
             let fields = try await adminForm(request, context)
-            let gid = try context.parameters.require("gid")
+            let gid = try context.pathParameter("gid")
             return try await act(back: "/admin/groups/\(gid)") {
                 let member = try await apiCall(context, json: ["email": fields["email"] ?? ""]) { try await GroupRoutes(services: services).addMember($0, $1) }
                 return "Added \(member.responseGenerator.email)."
@@ -49,7 +49,7 @@ extension WebPages {
         }
         pages.post("/admin/groups/{gid}/members/{uid}/remove") { request, context in
             _ = try await adminForm(request, context)
-            return try await act(back: "/admin/groups/\(try context.parameters.require("gid"))") {
+            return try await act(back: "/admin/groups/\(try context.pathParameter("gid"))") {
                 _ = try await GroupRoutes(services: services).removeMember(context)
                 return "Removed the member."
             }
@@ -139,7 +139,7 @@ extension WebPages {
 
     func groupPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await adminChrome(request, context)
-        let id = try context.parameters.require("gid")
+        let id = try context.pathParameter("gid")
         guard let group = try await services.groups.summary(id: id) else { throw APIError.notFound("Group not found") }
         let everyone = group.name == Group.everyoneName
         let members: [[String: Any]] = try await services.groups.memberDetails(groupId: id).map {

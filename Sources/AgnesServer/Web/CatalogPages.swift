@@ -43,7 +43,7 @@ extension WebPages {
     func tablePage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await chrome(request, context, section: "catalog")
         let identity = try context.requireIdentity()
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
             throw APIError.notFound("table '\(id)' not found")
         }

@@ -87,7 +87,7 @@ extension WebPages {
         let fields = try await form(request, context)
         let identity = try context.requireIdentity()
         return try await act(back: "/memory") {
-            let item = try await memoryRoutes.visibleItem(try context.parameters.require("id"), identity).item
+            let item = try await memoryRoutes.visibleItem(try context.pathParameter("id"), identity).item
             let repository = KnowledgeRepository(store: services.state)
             switch Int(fields["vote"] ?? "") {
             case let vote? where vote == 1 || vote == -1: try await repository.vote(itemId: item.id, userId: identity.user.id, vote: vote)
@@ -112,7 +112,7 @@ extension WebPages {
     func reviewForm(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let fields = try await form(request, context)
         return try await act(back: "/memory/review") {
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let action = fields["action"].flatMap(MemoryRoutes.ReviewAction.init(rawValue:)) else { throw APIError.badRequest("Unknown review action") }
             let query = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
             _ = try await apiCall(context, path: "/?item_id=\(query)", json: ["reason": fields["reason"] ?? ""]) { try await memoryRoutes.review(action, $0, $1) }
