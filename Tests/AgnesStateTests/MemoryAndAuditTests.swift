@@ -136,6 +136,28 @@ struct MemoryAndAuditTests {
         }
     }
 
+    @Test("a durable audit entry is in the database when recordDurably returns; concurrent ones are group-committed, none lost")
+    func durableAudit() async throws {
+        try await withDataDirectory { directory in
+            let store = try StateStore.open(dataDirectory: directory)
+            // A batch interval far longer than the test: only the durable path can have written these.
+            let audit = AuditLog(store: store, flushInterval: .seconds(3600))
+            try audit.start()
+            try await audit.recordDurably(AuditEntry(userId: "u1", action: "group.create", clientIp: "127.0.0.1"))
+            #expect(try await store.read { try $0.scalar(Int64.self, "SELECT count(*) FROM audit_log WHERE action = 'group.create'") } == 1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask { try await audit.recordDurably(AuditEntry(userId: "u\(index)", action: "grant.create")) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.read { try $0.scalar(Int64.self, "SELECT count(*) FROM audit_log WHERE action = 'grant.create'") } == 200)
+            #expect(audit.pendingCount == 0)
+            try await audit.close()
+            try await store.close()
+        }
+    }
+
     @Test("audit queries filter by user, action, resource and time, with bounded pages and a cursor")
     func auditQueries() async throws {
         try await withStore { store in

@@ -1,6 +1,7 @@
 // Around every request: a request id (propagated when the client sent a sane one), the client address, version
 // headers on /api/*, every error turned into a JSON `{"detail": …}` body — server errors carry the request id and
-// never internals — and, once the response is known, the request metrics and the audit entry.
+// never internals — and, once the response is known, the request metrics and the audit entry (written durably before
+// the response for a change that succeeded, batched for the rest).
 import AgnesCore
 import AgnesState
 import Foundation
@@ -53,7 +54,17 @@ struct RequestPipelineMiddleware: RouterMiddleware {
                                                       + Double(duration.components.attoseconds) / 1e15)
         metrics?.observe(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
                          duration: duration)
-        if let audit { record(request, response: response, context: context, duration: duration, into: audit) }
+        if let audit, let entry = entry(of: request, response: response, context: context, duration: duration) {
+            // A change the client is told succeeded is on disk before it is told: its entry is group-committed now.
+            // Reads and refusals are appended in the next batch.
+            if ![.get, .head, .options].contains(request.method), response.status.code < 400 {
+                do { try await audit.recordDurably(entry) } catch {
+                    context.logger.error("audit entry not written durably (queued for the next batch): \(error)")
+                }
+            } else {
+                audit.record(entry)
+            }
+        }
         return response
     }
 
@@ -83,19 +94,19 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         }
     }
 
-    /// Writes the audit entry of a request that changed something or that a route asked to audit.
-    private func record(_ request: Request, response: Response, context: AgnesRequestContext, duration: Duration, into audit: AuditLog) {
+    /// The audit entry of a request that changed something or that a route asked to audit (nil for the rest).
+    private func entry(of request: Request, response: Response, context: AgnesRequestContext, duration: Duration) -> AuditEntry? {
         let facts = context.audit.current
-        guard !facts.skip else { return }
+        guard !facts.skip else { return nil }
         let path = request.uri.path
         let changes = ![.get, .head, .options].contains(request.method) && (path.hasPrefix("/api/") || path.hasPrefix("/auth/"))
-        guard facts.action != nil || changes else { return }
+        guard facts.action != nil || changes else { return nil }
         let action = facts.action ?? "\(request.method.rawValue) \(context.endpointPath ?? path)"
         let params = facts.params.isEmpty ? nil : (try? JSONCoding.encoder.encode(facts.params)).map { String(decoding: $0, as: UTF8.self) }
         let code = response.status.code
-        audit.record(AuditEntry(userId: facts.userId, action: action, resource: facts.resource, params: params,
-                                result: code < 400 ? "success" : "error.\(code)", durationMs: duration.milliseconds, clientIp: context.clientIP,
-                                clientKind: facts.clientKind, requestId: context.requestId))
+        return AuditEntry(userId: facts.userId, action: action, resource: facts.resource, params: params,
+                          result: code < 400 ? "success" : "error.\(code)", durationMs: duration.milliseconds, clientIp: context.clientIP,
+                          clientKind: facts.clientKind, requestId: context.requestId)
     }
 
     private func clientIP(of request: Request, context: AgnesRequestContext) -> String {

@@ -1,7 +1,10 @@
-// The audit trail: entries are queued without touching the database and appended in batches (at least every
-// 200 ms, and on close), so auditing never adds a round trip to a request.
+// The audit trail. Entries of reads are queued without touching the database and appended in batches (at least every
+// 200 ms, and on close), so auditing a read never adds a round trip to it. An entry that records a change is written
+// durably before the caller goes on (`recordDurably`): entries arriving together are group-committed in one append,
+// so a crash never loses the record of an acknowledged change and a busy server still pays one commit per group.
 import DuckDB
 import Foundation
+import Synchronization
 
 /// Appends to and queries `audit_log`. `start()` runs a writer thread with its own connection that appends queued
 /// entries every `flushInterval`; it does not depend on the Swift concurrency pool, so a busy server still writes
@@ -12,6 +15,7 @@ public final class AuditLog: Sendable {
     public let flushInterval: Duration
     private let queue = PendingEntries()
     private let writer = WriterThread()
+    private let groupCommit = Mutex(GroupCommit())
 
     public init(store: StateStore, flushInterval: Duration = .milliseconds(200)) {
         self.store = store
@@ -21,6 +25,42 @@ public final class AuditLog: Sendable {
     /// Queues an entry; it is written at the next flush.
     public func record(_ entry: AuditEntry) {
         queue.append(entry)
+    }
+
+    /// Writes `entry` durably (committed to the database file) before returning. Entries that arrive while a commit
+    /// runs are written together by the next one. If the write fails, the entry goes to the batched queue (so it is
+    /// retried) and the error is thrown.
+    public func recordDurably(_ entry: AuditEntry) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let leads = groupCommit.withLock { state -> Bool in
+                state.waiting.append((entry, continuation))
+                if state.committing { return false }
+                state.committing = true
+                return true
+            }
+            if leads { Task { await self.commitGroups() } }
+        }
+    }
+
+    /// Commits waiting entries, group after group, until none wait.
+    private func commitGroups() async {
+        while true {
+            let group = groupCommit.withLock { state -> [(AuditEntry, CheckedContinuation<Void, any Error>)] in
+                defer { state.waiting.removeAll(keepingCapacity: true) }
+                if state.waiting.isEmpty { state.committing = false }
+                return state.waiting
+            }
+            if group.isEmpty { return }
+            do {
+                try await store.read { try Self.append(group.map(\.0), to: $0) }
+                for (_, continuation) in group { continuation.resume() }
+            } catch {
+                for (entry, continuation) in group {
+                    queue.append(entry)
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     /// Number of entries queued and not yet written.
@@ -107,6 +147,12 @@ public final class AuditLog: Sendable {
         guard parts.count == 2, let micros = Int64(parts[0]) else { throw StateError.invalid("malformed audit cursor '\(text)'") }
         return (micros, String(parts[1]))
     }
+}
+
+/// Entries waiting for a durable write, and whether a commit is under way.
+private struct GroupCommit {
+    var waiting: [(AuditEntry, CheckedContinuation<Void, any Error>)] = []
+    var committing = false
 }
 
 /// The queue of entries not yet written, guarded by a lock.
