@@ -113,6 +113,38 @@ let engineConnection = try store.database.connect()
 try await measureEngineFloor(engineConnection, userIds: userIds, iterations: n)
 engineConnection.close()
 
+// What a durable audit entry (one per acknowledged change, group-committed before the response) costs: one writer
+// alone, and 32 writers at once, whose entries share commits.
+let durableAudit = AuditLog(store: store)
+try await measure("audit_record_durable", iterations: n, budgeted: false) { index in
+    try await durableAudit.recordDurably(AuditEntry(userId: "user\(index % 100)", action: "group.create", resource: "group:\(index)",
+                                                   result: "success", durationMs: 2))
+}
+if options.only?.contains("audit_record_durable_32") ?? true {
+    let writers = 32, perWriter = max(1, n / 8)
+    let began = DispatchTime.now().uptimeNanoseconds
+    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                var samples: [Double] = []
+                for index in 0..<perWriter {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try await durableAudit.recordDurably(AuditEntry(userId: "user\(writer)", action: "grant.create", resource: "grant:\(index)"))
+                    samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                return samples
+            }
+        }
+        var all: [Double] = []
+        for try await samples in group { all += samples }
+        return all.sorted()
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+    func percentile(_ p: Double) -> Double { (latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000).rounded() / 1000 }
+    emit(["bench": "state_audit_record_durable_32", "unit": "ms", "p50": percentile(0.5), "p99": percentile(0.99), "n": latencies.count,
+          "rows_per_s": Int(Double(latencies.count) / seconds)])
+}
+
 // Sustained audit appends: one producer records entries as fast as it can; the flusher writes every 200 ms.
 if let only = options.only, !only.contains("audit_append_sustained") {
     try await store.close()

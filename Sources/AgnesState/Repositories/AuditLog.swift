@@ -52,7 +52,14 @@ public final class AuditLog: Sendable {
             }
             if group.isEmpty { return }
             do {
-                try await store.read { try Self.append(group.map(\.0), to: $0) }
+                let entries = group.map(\.0)
+                // A few entries go in as prepared VALUES inserts in one transaction (DuckDB keeps their plan); a large
+                // group through the appender.
+                if entries.count <= 8 {
+                    try await store.write { connection in for entry in entries { try Self.insert(entry, on: connection) } }
+                } else {
+                    try await store.read { try Self.append(entries, to: $0) }
+                }
                 for (_, continuation) in group { continuation.resume() }
             } catch {
                 for (entry, continuation) in group {
@@ -97,6 +104,15 @@ public final class AuditLog: Sendable {
             queue.prepend(batch)
             throw error
         }
+    }
+
+    /// Inserts one entry with a prepared statement (inside the caller's transaction).
+    static func insert(_ entry: AuditEntry, on connection: Connection) throws {
+        try connection.execute("""
+            INSERT INTO audit_log (id, timestamp, user_id, action, resource, params, result, duration_ms, client_ip, client_kind, request_id)
+            VALUES ($1, $2, $3, $4, $5, $6::JSON, $7, $8, $9, $10, $11)
+            """, entry.id, entry.timestamp, entry.userId, entry.action, entry.resource, entry.params, entry.result, entry.durationMs,
+            entry.clientIp, entry.clientKind, entry.requestId)
     }
 
     /// Appends `batch` to `audit_log` column by column through DuckDB's appender.
