@@ -47,3 +47,22 @@ func emit(_ fields: [String: Any]) {
 }
 emit(["bench": "orchestrator_rebuild", "tables": registry.count, "sources": sources, "p50": (p50 * 1000).rounded() / 1000,
       "max": (worst * 1000).rounded() / 1000, "unit": "s", "budget_max": 2])
+
+// A grant scope (where users' SQL runs) is built on a caller's first query after a rebuild: one holding all 1,000
+// tables (an administrator's) and one holding 100 (a typical group's), each timed on a fresh engine.
+let registered = registry
+func scopeSeconds(_ readable: Set<String>) async throws -> Double {
+    try orchestrator.rebuild(registry: registered)
+    let engine = orchestrator.engine!
+    let started = ContinuousClock.now
+    _ = try await engine.withScope(readable: readable) { try $0.scalar(Int64.self, "SELECT count(*) FROM t0_0") }
+    let elapsed = (ContinuousClock.now - started).components
+    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+}
+for (name, readable) in [("grant_scope_build_1000", Set(registry.map(\.id))), ("grant_scope_build_100", Set(registry.prefix(100).map(\.id)))] {
+    var builds: [Double] = []
+    for _ in 0..<5 { builds.append(try await scopeSeconds(readable)) }
+    builds.sort()
+    emit(["bench": name, "tables": readable.count, "p50": (builds[builds.count / 2] * 1000).rounded() / 1000,
+          "max": (builds.last! * 1000).rounded() / 1000, "unit": "s"])
+}
