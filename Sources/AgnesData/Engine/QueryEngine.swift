@@ -83,9 +83,12 @@ public final class QueryEngine: Sendable {
         let ids = readable.filter { tables[$0] != nil }.sorted()
         return try await NIOThreadPool.singleton.runIfActive { [self] in
             let scope = try scopes.scope(for: ids) { try GrantScope(tables: ids.compactMap { tables[$0] }, settings: settings) }
-            let connection = try scope.database.connect()
-            defer { connection.close() }
-            return try body(connection)
+            // Held until the body is done: an eviction meanwhile must not close the database under it.
+            return try withExtendedLifetime(scope) {
+                let connection = try scope.database.connect()
+                defer { connection.close() }
+                return try body(connection)
+            }
         }
     }
 

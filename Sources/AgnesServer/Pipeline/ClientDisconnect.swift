@@ -1,48 +1,69 @@
 // Tells long work that its client went away. The server allows half-closed connections (as Hummingbird sets it), so a
-// client that gives up shows first as "input closed", not as a closed channel: this handler turns either into one
-// future a route can wait on to interrupt DuckDB.
+// client that gives up shows first as "input closed", not as a closed channel: this handler turns either into a call
+// of the actions that requests running on the connection registered, to interrupt DuckDB. A request registers for as
+// long as its work runs, so a long keep-alive connection keeps nothing of the requests it has finished.
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
 
 /// Watches one connection for its client leaving (input closed or connection gone).
-final class ClientDisconnectWatcher: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+final class ClientDisconnectWatcher: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = NIOAny
-    // Set on the event loop in `handlerAdded`; read from route tasks through the lock.
-    private let promise = NIOLockedValueBox<EventLoopPromise<Void>?>(nil)
 
-    /// Completes when the client closed its side or the connection closed.
-    var clientGone: EventLoopFuture<Void>? { promise.withLockedValue { $0?.futureResult } }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        promise.withLockedValue { $0 = context.eventLoop.makePromise(of: Void.self) }
+    private struct State {
+        var gone = false
+        var next: UInt64 = 0
+        var actions: [UInt64: @Sendable () -> Void] = [:]
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { fire() }
+    private let state = NIOLockedValueBox(State())
+
+    /// Calls `action` when the client leaves while it is registered (at once when it has left already); returns the
+    /// key to `unregister` it with.
+    func register(_ action: @escaping @Sendable () -> Void) -> UInt64? {
+        let key = state.withLockedValue { state -> UInt64? in
+            if state.gone { return nil }
+            state.next += 1
+            state.actions[state.next] = action
+            return state.next
+        }
+        if key == nil { action() }
+        return key
+    }
+
+    func unregister(_ key: UInt64?) {
+        guard let key else { return }
+        _ = state.withLockedValue { $0.actions.removeValue(forKey: key) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { clientLeft() }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, event == .inputClosed { fire() }
+        if let event = event as? ChannelEvent, event == .inputClosed { clientLeft() }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fire()
+        clientLeft()
         context.fireChannelInactive()
     }
 
-    private func fire() { promise.withLockedValue { $0 }?.succeed(()) }
+    private func clientLeft() {
+        let actions = state.withLockedValue { state -> [@Sendable () -> Void] in
+            state.gone = true
+            defer { state.actions.removeAll() }
+            return Array(state.actions.values)
+        }
+        for action in actions { action() }
+    }
 }
 
 extension AgnesRequestContext {
-    /// Calls `action` once the client has gone away (at most once; never if it stays until the work is done).
-    func whenClientLeaves(_ action: @escaping @Sendable () -> Void) {
-        let once = NIOLockedValueBox(false)
-        let fire: @Sendable () -> Void = {
-            if once.withLockedValue({ done in defer { done = true }; return !done }) { action() }
-        }
-        channel.pipeline.handler(type: ClientDisconnectWatcher.self).whenSuccess { watcher in
-            watcher.clientGone?.whenComplete { _ in fire() }
-        }
-        channel.closeFuture.whenComplete { _ in fire() }
+    /// Runs `work`, calling `onLeave` if the client goes away meanwhile (to interrupt what the work waits for).
+    func untilClientLeaves<T>(_ onLeave: @escaping @Sendable () -> Void, _ work: () async throws -> T) async throws -> T {
+        let watcher = try? await channel.pipeline.handler(type: ClientDisconnectWatcher.self).get()
+        let key = watcher?.register(onLeave)
+        defer { watcher?.unregister(key) }
+        return try await work()
     }
 }

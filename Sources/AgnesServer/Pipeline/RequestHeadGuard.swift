@@ -1,7 +1,7 @@
-// The HTTP edge of every connection: once a client starts a request it has `headerTimeout` to send the whole head
-// (request line and headers), so a client that trickles headers cannot hold a connection; and a request that does not
-// parse is answered `400 {"detail": …}` like every other error, then the connection closes. Idle connections (no
-// request begun) are closed by Hummingbird's idle timeout.
+// The HTTP edge of every connection: once a client sends the first byte of a request it has `headerTimeout` to send
+// the whole head (request line and headers), so a client that trickles headers cannot hold a connection; and a request
+// that does not parse is answered `400 {"detail": …}` like every other error, then the connection closes. Idle
+// connections (no request begun) are closed by Hummingbird's idle timeout.
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -26,9 +26,8 @@ final class RequestHeadGuard: ChannelDuplexHandler, RemovableChannelHandler {
     init(headerTimeout: TimeAmount) { self.headerTimeout = headerTimeout }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        // The clock starts with a request's first byte; a connection that sends nothing is the idle timeout's.
         try? context.pipeline.syncOperations.addHandler(RequestBytesWatcher(guard: self), position: .first)
-        // A connection that sends nothing at all is held no longer than one that starts a head.
-        startClock(context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

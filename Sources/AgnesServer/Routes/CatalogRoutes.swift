@@ -273,14 +273,15 @@ struct CatalogRoutes {
         let paths = synced.paths
         let identity = try context.requireIdentity()
         let deadline = QueryDeadline(milliseconds: services.configuration.queryLimits.timeoutSeconds * 1000)
-        context.whenClientLeaves { deadline.cancel() }
         let handle: FileHandle
         let rows: Int64
         let size: Int
         do {
-            rows = try await services.queryConcurrency.run(for: identity.user.id) {
-                try await NIOThreadPool.singleton.runIfActive {
-                    try ScanRunner.write(plan, files: paths, to: output, deadline: deadline)
+            rows = try await context.untilClientLeaves({ deadline.cancel() }) {
+                try await services.queryConcurrency.run(for: identity.user.id) {
+                    try await NIOThreadPool.singleton.runIfActive {
+                        try ScanRunner.write(plan, files: paths, to: output, deadline: deadline)
+                    }
                 }
             }
             // Opened, then unlinked: the file lives exactly as long as the response streams it.

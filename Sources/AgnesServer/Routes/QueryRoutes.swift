@@ -54,11 +54,12 @@ struct QueryRoutes {
         let readable = Set(registry.filter { mayRead($0.id, $0.folder) }.map(\.id))
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
-        context.whenClientLeaves { deadline.cancel() }
         do {
-            let result = try await services.queryConcurrency.run(for: identity.user.id) {
-                try await QueryRunner.run(body.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
-                                          on: engine, readable: readable)
+            let result = try await context.untilClientLeaves({ deadline.cancel() }) {
+                try await services.queryConcurrency.run(for: identity.user.id) {
+                    try await QueryRunner.run(body.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
+                                              on: engine, readable: readable)
+                }
             }
             let data = try JSONCoding.encoder.encode(result)
             context.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
