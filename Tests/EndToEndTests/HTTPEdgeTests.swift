@@ -4,6 +4,9 @@
 // are percent-decoded once.
 import AgnesTestSupport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -126,5 +129,36 @@ struct HTTPEdgeTests {
             #expect([400, 404].contains(answer.status), "\(path) → \(answer.status)")
             #expect(answer.detail != nil && !String(decoding: answer.body, as: UTF8.self).contains(server.dataDirectory.path), "\(path)")
         }
+    }
+    @Test("ranges as RFC 9110, the per-user upload quota and list caps, through the real server")
+    func rangesQuotasAndLists() async throws {
+        let server = try await DemoServer.start(environment: ["AGNES_UPLOAD_QUOTA_BYTES": "2000", "AGNES_MAX_LIST_ITEMS": "5"])
+        defer { server.stop() }
+        let client = server.client
+        let whole = try await client.call("GET", "/api/data/orders/download", token: server.analyst)
+        #expect(whole.status == 200 && whole.body.count > 1000)
+        let one = try await client.call("GET", "/api/data/orders/download", token: server.analyst, headers: ["Range": "bytes=10-19"])
+        #expect(one.status == 206 && one.body == whole.body.subdata(in: 10..<20))
+        for ignored in ["bytes=0-1,5-6", "pages=1-2", "bytes=x-y"] {
+            let answer = try await client.call("GET", "/api/data/orders/download", token: server.analyst, headers: ["Range": ignored])
+            #expect(answer.status == 200 && answer.body == whole.body, "\(ignored)")
+        }
+        let past = try await client.call("GET", "/api/data/orders/download", token: server.analyst, headers: ["Range": "bytes=\(whole.body.count)-"])
+        #expect(past.status == 416)
+
+        let first = try await client.call("POST", "/api/upload/local-md", json: ["content": String(repeating: "a", count: 1500)], token: server.analyst)
+        #expect(first.status == 200)
+        let replaced = try await client.call("POST", "/api/upload/local-md", json: ["content": String(repeating: "b", count: 1900)], token: server.analyst)
+        #expect(replaced.status == 200, "a replaced file counts once")
+        var request = URLRequest(url: URL(string: "/api/upload/sessions", relativeTo: client.base)!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(server.analyst)", forHTTPHeaderField: "Authorization")
+        request.setValue("multipart/form-data; boundary=edge", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data("--edge\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.jsonl\"\r\n\r\n\(String(repeating: "x", count: 500))\r\n--edge--\r\n".utf8)
+        let (body, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 413 && String(decoding: body, as: UTF8.self).contains("Upload quota exceeded"))
+
+        let tags = try await client.call("POST", "/api/memory", json: ["title": "Too many tags", "tags": ["a", "b", "c", "d", "e", "f"]], token: server.analyst)
+        #expect(tags.status == 422 && String(decoding: tags.body, as: UTF8.self).contains("at most 5"))
     }
 }

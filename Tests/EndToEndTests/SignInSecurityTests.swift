@@ -103,4 +103,37 @@ struct SignInSecurityTests {
         let tokens = (try? JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]]) ?? (listed.object["tokens"] as? [[String: Any]]) ?? []
         #expect(tokens.count == 2, "\(String(decoding: listed.body, as: UTF8.self))")
     }
+    @Test("a reset ends sessions and revokes tokens, and says so; a deactivated user's tokens stay dead after reactivation, through the real server")
+    func resetAndReactivation() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client
+        let pat = try #require(try await client.call("POST", "/auth/tokens", json: ["name": "laptop", "expires_in_days": 1], token: server.analyst)
+            .string("token"))
+        #expect(try await client.call("POST", "/auth/password/reset", json: ["email": DemoServer.analystEmail]).status == 200)
+        // The log mailer writes the link to the server log.
+        var link: URLComponents?
+        for _ in 0..<50 where link == nil {
+            link = server.log.components(separatedBy: .whitespacesAndNewlines).last { $0.contains("/auth/password/reset?") }.flatMap(URLComponents.init)
+            if link == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let token = try #require(link?.queryItems?.first { $0.name == "token" }?.value)
+        let reset = try await client.call("POST", "/auth/password/reset/confirm", json: [
+            "email": DemoServer.analystEmail, "token": token, "password": "reset password 3", "confirm_password": "reset password 3",
+        ])
+        #expect(reset.status == 200 && reset.string("message")?.contains("1 personal access token was revoked") == true, "\(reset.detail ?? "")")
+        #expect(try await client.call("GET", "/api/me/effective-access", token: server.analyst).status == 401)
+        #expect(try await client.call("GET", "/api/me/effective-access", token: pat).detail == "Token revoked")
+        let fresh = try #require(reset.string("access_token"))
+        #expect(try await client.call("GET", "/api/me/effective-access", token: fresh).status == 200)
+
+        let users = try await client.call("GET", "/api/users", token: server.admin)
+        let list = (try JSONSerialization.jsonObject(with: users.body) as? [[String: Any]]) ?? []
+        let analystId = try #require(list.first { $0["email"] as? String == DemoServer.analystEmail }?["id"] as? String)
+        let second = try #require(try await client.call("POST", "/auth/tokens", json: ["name": "ci", "expires_in_days": 1], token: fresh).string("token"))
+        #expect(try await client.call("POST", "/api/users/\(analystId)/deactivate", token: server.admin).status == 200)
+        #expect(try await client.call("POST", "/api/users/\(analystId)/activate", token: server.admin).status == 200)
+        #expect(try await client.call("GET", "/api/me/effective-access", token: fresh).detail?.hasPrefix("Session ended") == true)
+        #expect(try await client.call("GET", "/api/me/effective-access", token: second).detail == "Token revoked")
+    }
 }
