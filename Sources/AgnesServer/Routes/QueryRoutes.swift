@@ -37,21 +37,15 @@ struct QueryRoutes {
             if case .qualifiedTable = rejection { throw APIError(.forbidden, rejection.description) }
             throw APIError.badRequest(rejection.description)
         }
-        let authorization = Authorization(services: services)
-        let mayRead = try await authorization.tableReader(for: identity)
-        let registry = try await services.catalogSnapshot().tables
-        let folders = Dictionary(registry.map { ($0.id, $0.folder) }, uniquingKeysWith: { first, _ in first })
+        // The scope holds every table the caller may read, so callers with the same grants share one.
+        let readable = Set(try await Authorization(services: services).readableTables(for: identity).map(\.id))
         for table in tables.sorted() {
             guard engine.tables[table] != nil else {
                 throw APIError.badRequest("Query error: table '\(table)' does not exist. List the tables you can query with `agnes catalog`; "
                                           + "remote tables need `agnes snapshot create` or `--remote`.")
             }
-            guard mayRead(table, folders[table] ?? nil) else {
-                throw APIError(.forbidden, "Access denied to table '\(table)'")
-            }
+            guard readable.contains(table) else { throw APIError(.forbidden, "Access denied to table '\(table)'") }
         }
-        // The scope holds every table the caller may read, so callers with the same grants share one.
-        let readable = Set(registry.filter { mayRead($0.id, $0.folder) }.map(\.id))
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
         do {
