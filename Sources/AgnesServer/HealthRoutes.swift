@@ -1,6 +1,8 @@
 // `GET /api/health`: a cheap liveness answer with the versions of Agnes and DuckDB and the state schema status.
-// `GET /api/health/detailed` (any signed-in user): the state database, data freshness and users.
+// `GET /api/health/detailed` (any signed-in user): the state database, data freshness (of the tables the caller may
+// read), id conflicts between sources, sources the last rebuild could not read (administrators only), and users.
 import AgnesCore
+import AgnesData
 import AgnesState
 import DuckDB
 import Foundation
@@ -52,10 +54,15 @@ enum HealthRoutes {
             var tables: Int
             var totalRows: Int64
             var staleTables: [String]
+            /// Table ids offered by more than one source with none named in the registry: served by none of them.
+            var conflicts: [String: [String]] = [:]
+            /// Sources whose extract or live connection could not be read at the last rebuild, with the reason.
+            var unreadableSources: [String: String] = [:]
             enum CodingKeys: String, CodingKey {
-                case status, tables
+                case status, tables, conflicts
                 case totalRows = "total_rows"
                 case staleTables = "stale_tables"
+                case unreadableSources = "unreadable_sources"
             }
         }
 
@@ -104,7 +111,8 @@ enum HealthRoutes {
             var data = DetailedHealth.DataHealth(status: "ok", tables: 0, totalRows: 0, staleTables: [])
             var users = DetailedHealth.UsersHealth(status: "ok", count: 0, active: 0)
             if reachable {
-                let tables = try await RegistryRepository(store: services.state).list()
+                // What a caller learns of tables is limited to the ones they may read (administrators: all).
+                let tables = try await Authorization(services: services).readableTables(for: try context.requireIdentity())
                 let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) })
                 let now = Date()
                 data.tables = tables.count
@@ -113,7 +121,12 @@ enum HealthRoutes {
                     guard let last = states[table.id]?.lastSync else { return true }
                     return now.timeIntervalSince(last) > staleAfter
                 }.map(\.id)
-                data.status = data.staleTables.isEmpty ? "ok" : "warning"
+                let readable = Set(tables.map(\.id))
+                if let rebuild = services.dataPlane.lastRebuild {
+                    data.conflicts = rebuild.conflicts.filter { readable.contains($0.key) }
+                    if try context.requireIdentity().isAdmin { data.unreadableSources = rebuild.unreadableSources.mapValues(PublicErrorMessage.withoutPaths) }
+                }
+                data.status = data.staleTables.isEmpty && data.conflicts.isEmpty && data.unreadableSources.isEmpty ? "ok" : "warning"
                 let counts = try await services.users.counts()
                 users = .init(status: counts.active > 0 ? "ok" : "warning", count: counts.total, active: counts.active)
             }

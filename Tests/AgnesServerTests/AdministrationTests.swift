@@ -1,7 +1,9 @@
 // Users, groups, grants, effective access, the audit trail, rate limits, /metrics and the OpenAPI document, over
 // real HTTP.
 @testable import AgnesServer
+import AgnesData
 import AgnesState
+import DuckDB
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -270,6 +272,30 @@ struct AdministrationTests {
             #expect(data["tables"] as? Int == 1 && data["stale_tables"] as? [String] == ["orders"] && data["status"] as? String == "warning")
             #expect((services["users"] as? [String: Any])?["count"] as? Int == 1)
             #expect(health.string("status") == "degraded" && health.string("version") != nil && health.string("timestamp") != nil)
+        }
+    }
+    @Test("GET /api/health/detailed reports ids offered by two sources, and shows a caller only the tables they may read")
+    func detailedHealthConflicts() async throws {
+        try await TestServer.run { server, client in
+            let connection = try Database().connect()
+            for source in ["shop", "crm"] {
+                let writer = ExtractWriter(layout: try ExtractLayout(extractsDirectory: server.services.dataPlane.extractsDirectory, source: source))
+                try writer.publish([try writer.writeTable(id: "shared", query: "SELECT 1 AS id", on: connection)])
+            }
+            _ = try await RegistryRepository(store: server.services.state).upsert(RegisteredTable(id: "shared", name: "shared"))
+            _ = try await server.services.dataPlane.rebuild()
+            let admin = try await client.adminToken()
+            let data = ((try await client.send(.get, "/api/health/detailed", token: admin)["services"] as? [String: Any])?["data"] as? [String: Any]) ?? [:]
+            #expect(data["conflicts"] as? [String: [String]] == ["shared": ["crm", "shop"]] && data["status"] as? String == "warning", "\(data)")
+
+            // A user without a grant on the table learns nothing of it here.
+            _ = try await client.send(.post, "/api/users", json: ["email": "bo@example.com"], token: admin)
+            let bo = try #require(try await server.services.users.find(email: "bo@example.com"))
+            _ = try await client.send(.post, "/api/users/\(bo.id)/set-password", json: ["password": "bo password 1"], token: admin)
+            let token = try #require(try await client.send(.post, "/auth/token", json: ["email": "bo@example.com", "password": "bo password 1"])
+                .string("access_token"))
+            let seen = try await client.send(.get, "/api/health/detailed", token: token)
+            #expect(seen.status == .ok && !seen.text.contains("shared") && !seen.text.contains("crm"), "\(seen.text)")
         }
     }
 }
