@@ -110,6 +110,12 @@ struct ImportLegacy: ParsableCommand {
             let ignored = file.ignoredFields.isEmpty ? "" : "; fields with no place in Agnes, not imported: \(file.ignoredFields.joined(separator: ", "))"
             print("\(report.dryRun ? "would import" : "imported") \(file.records) record(s) from \(file.file) into \(file.table)\(ignored)")
         }
+        for (legacy, id) in report.renamedTables.sorted(by: { $0.key < $1.key }) {
+            print("table '\(legacy)' is not a valid id: \(report.dryRun ? "would be registered" : "registered") as '\(id)', named '\(legacy)'")
+        }
+        if !report.administrators.isEmpty {
+            print("administrators (role: admin) \(report.dryRun ? "would join" : "joined") Admin: \(report.administrators.joined(separator: ", "))")
+        }
         if !report.missingFiles.isEmpty { print("not present: \(report.missingFiles.joined(separator: ", "))") }
         if let backup = report.backup { print("validated \(report.validatedRecords) record(s) field by field; source files copied to \(backup)") }
     }

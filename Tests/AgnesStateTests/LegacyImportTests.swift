@@ -21,14 +21,17 @@ func writeLegacyFixture(to directory: URL) throws {
     try write("table_registry.json", """
         [{"id": "orders", "name": "Orders", "source_type": "keboola", "bucket": "in.c-sales", "source_table": "orders",
           "query_mode": "local", "sync_strategy": "incremental", "incremental_column": "updated_at", "primary_key": "[\\"id\\"]",
-          "registered_by": "a1", "registered_at": "2025-01-01T00:00:00Z", "profile_after_sync": true}]
+          "registered_by": "a1", "registered_at": "2025-01-01T00:00:00Z", "profile_after_sync": true},
+         {"id": "in.c-sales.order-items", "name": "Order items", "source_type": "keboola"}]
         """)
     try write("src_data/metadata/sync_state.json", """
         {"tables": {"orders": {"last_sync": "2026-03-27T08:00:00Z", "rows": 1000, "file_size_bytes": 5000,
-                               "uncompressed_size_bytes": 9000, "columns": 7, "hash": "d41d8cd98f00b204e9800998ecf8427e"}}}
+                               "uncompressed_size_bytes": 9000, "columns": 7, "hash": "d41d8cd98f00b204e9800998ecf8427e"},
+                    "in.c-sales.order-items": {"last_sync": "2026-03-27T08:00:00Z", "rows": 42}}}
         """)
     try write("src_data/metadata/profiles.json", """
-        {"orders": {"row_count": 1000, "columns": [{"name": "id", "null_fraction": 0}], "vendor_extra": {"x": 1}}}
+        {"orders": {"row_count": 1000, "columns": [{"name": "id", "null_fraction": 0}], "vendor_extra": {"x": 1}},
+         "in.c-sales.order-items": {"row_count": 42}}
         """)
     try write("corporate-memory/knowledge.json", """
         [{"id": "k1", "title": "MRR", "content": "Monthly recurring revenue", "category": "metrics", "status": "approved",
@@ -68,9 +71,10 @@ struct LegacyImportTests {
             try writeLegacyFixture(to: legacy)
             let report = try StateMaintenance(dataDirectory: data).importLegacy(from: legacy)
             #expect(report.missingFiles.isEmpty)
-            #expect(report.validatedRecords == 2 + 1 + 1 + 1 + 2 + 2 + 2 + 2)
+            #expect(report.validatedRecords == 2 + 2 + 2 + 2 + 2 + 2 + 2 + 2)
             let byFile = Dictionary(uniqueKeysWithValues: report.files.map { ($0.file, $0) })
-            #expect(byFile["auth/users.json"]?.ignoredFields == ["role"])
+            #expect(byFile["auth/users.json"]?.ignoredFields == [])
+            #expect(report.renamedTables == ["in.c-sales.order-items": "in_c_sales_order_items"] && report.administrators == ["petr@acme.com"])
             #expect(byFile["src_data/metadata/sync_state.json"]?.ignoredFields == ["uncompressed_size_bytes"])
             #expect(byFile["table_registry.json"]?.ignoredFields == ["profile_after_sync"])
             #expect(byFile["corporate-memory/knowledge.json"]?.ignoredFields == ["entities"])
@@ -83,7 +87,15 @@ struct LegacyImportTests {
             #expect(petr.id == "a1" && petr.passwordHash?.hasPrefix("$argon2id$") == true)
             #expect(petr.createdAt == Date(timeIntervalSince1970: 1_738_555_506.789))
             #expect(try await UsersRepository(store: store).find(email: "jana@acme.com")?.active == false)
-            #expect(try await GroupsRepository(store: store).groups(ofUser: petr.id).map(\.name) == ["Everyone"])
+            // A legacy administrator is still one after the import.
+            #expect(Set(try await GroupsRepository(store: store).groups(ofUser: petr.id).map(\.name)) == ["Admin", "Everyone"])
+            let jana = try #require(try await UsersRepository(store: store).find(email: "jana@acme.com"))
+            #expect(try await GroupsRepository(store: store).groups(ofUser: jana.id).map(\.name) == ["Everyone"])
+            // A legacy id that is not a valid id gets one, keeps the old id as its name, and its state and profile follow.
+            let items = try #require(try await RegistryRepository(store: store).get(id: "in_c_sales_order_items"))
+            #expect(items.name == "in.c-sales.order-items")
+            #expect(try await SyncStateRepository(store: store).state(tableId: "in_c_sales_order_items")?.rows == 42)
+            #expect(try await ProfilesRepository(store: store).profile(tableId: "in_c_sales_order_items") != nil)
             let orders = try #require(try await RegistryRepository(store: store).get(id: "orders"))
             #expect(orders.primaryKey == ["id"] && orders.syncStrategy == .incremental && orders.registeredBy == "a1")
             let state = try #require(try await SyncStateRepository(store: store).state(tableId: "orders"))
@@ -123,7 +135,7 @@ struct LegacyImportTests {
             try writeLegacyFixture(to: legacy)
             let report = try StateMaintenance(dataDirectory: data).importLegacy(from: legacy, dryRun: true)
             #expect(report.dryRun && report.backup == nil)
-            #expect(report.files.map(\.records).reduce(0, +) == 13)
+            #expect(report.files.map(\.records).reduce(0, +) == 16)
             #expect(report.files.first { $0.file == "notifications/sync_settings.json" }?.table == "user_dataset_settings")
             #expect(!StateMaintenance(dataDirectory: data).databaseExists)
         }
@@ -157,9 +169,10 @@ struct LegacyImportTests {
             #expect(try tableCounts(data) == before)
 
             try writeLegacyFixture(to: legacy)
-            try Data(#"[{"id": "Bad Id", "name": "x"}]"#.utf8).write(to: legacy.appendingPathComponent("table_registry.json"))
+            try Data(#"[{"id": "sales.orders", "name": "x"}, {"id": "sales-orders", "name": "y"}]"#.utf8)
+                .write(to: legacy.appendingPathComponent("table_registry.json"))
             let badId = #expect(throws: StateError.self) { try StateMaintenance(dataDirectory: data).importLegacy(from: legacy) }
-            #expect(badId?.description.contains("table id 'Bad Id'") == true)
+            #expect(badId?.description.contains("table ids 'sales.orders' and 'sales-orders' both become 'sales_orders'") == true, "\(badId?.description ?? "")")
             #expect(try tableCounts(data) == before)
         }
     }

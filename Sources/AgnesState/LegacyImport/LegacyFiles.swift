@@ -43,8 +43,24 @@ enum LegacyFile: String, CaseIterable, Sendable {
 struct LegacyMapper {
     /// Existing users by email, so a legacy user with a known email keeps the existing id.
     var userIdsByEmail: [String: String]
+    /// Emails of legacy users with `role: admin`: they become members of `Admin`.
+    var administrators: [String] = []
+    /// Legacy table ids that were not valid ids, with the ids they became.
+    var renamedTables: [String: String] = [:]
 
-    func stage(_ file: LegacyJSONFile, as kind: LegacyFile) throws -> StagedTable {
+    /// The registry id a legacy table id becomes: the same when it is valid, else lower-cased with every character
+    /// that is not a letter, digit or `_` (a `.` or `-` of the older ids) replaced by `_`, prefixed `t_` when it does
+    /// not start with a letter. The same in every file, so sync state and profiles follow their table.
+    static func tableId(forLegacy id: String) -> String {
+        if RegisteredTable.isValidId(id) { return id }
+        var mapped = String(id.lowercased().unicodeScalars.map { scalar -> Character in
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_" ? Character(scalar) : "_"
+        })
+        if mapped.first.map({ !("a"..."z").contains($0) }) ?? true { mapped = "t_" + mapped }
+        return String(mapped.prefix(63))
+    }
+
+    mutating func stage(_ file: LegacyJSONFile, as kind: LegacyFile) throws -> StagedTable {
         switch kind {
         case .users: return try users(file)
         case .registry: return try registry(file)
@@ -79,7 +95,7 @@ struct LegacyMapper {
     private func timestamp(_ date: Date?) -> DuckDBValue { date.map { .timestampTZ(DuckDBTimestamp($0)) } ?? .null }
     private func text(_ value: String?) -> DuckDBValue { value.map(DuckDBValue.string) ?? .null }
 
-    func users(_ file: LegacyJSONFile) throws -> StagedTable {
+    mutating func users(_ file: LegacyJSONFile) throws -> StagedTable {
         var staged = StagedTable(file: file.name, table: "users", columns: ["id", "email", "name", "password_hash", "active", "deactivated_at",
                                                                            "deactivated_by", "created_at", "updated_at"], keyColumns: ["id"])
         var seen: Set<String> = []
@@ -89,6 +105,7 @@ struct LegacyMapper {
             guard seen.insert(email).inserted else { throw StateError.invalid("\(record.label): email \(email) appears twice") }
             let legacyId = try record.string("id")
             let id = userIdsByEmail[email] ?? legacyId ?? "legacy:\(email)"
+            if try record.string("role")?.lowercased() == "admin" { administrators.append(email) }
             let created = try record.date("created_at") ?? file.modified
             staged.add([.string(id), .string(email), text(try record.string("name")), text(try record.string("password_hash")),
                         .bool(try record.bool("active") ?? true), timestamp(try record.date("deactivated_at")),
@@ -98,18 +115,24 @@ struct LegacyMapper {
         return staged
     }
 
-    func registry(_ file: LegacyJSONFile) throws -> StagedTable {
+    mutating func registry(_ file: LegacyJSONFile) throws -> StagedTable {
         var staged = StagedTable(file: file.name, table: "table_registry", columns: [
             "id", "name", "source_name", "source_type", "bucket", "source_table", "source_query", "query_mode", "sync_strategy",
             "sync_schedule", "primary_key", "incremental_column", "partition_by", "folder", "description", "registered_by",
             "registered_at", "updated_at"], keyColumns: ["id"])
         var names: Set<String> = []
+        var ids: [String: String] = [:]
         for var record in try records(file, listKey: "tables", idField: "id") {
-            let id = try record.requiredString("id")
-            guard RegisteredTable.isValidId(id) else {
-                throw StateError.invalid("\(record.label): table id '\(id)' must match ^[a-z][a-z0-9_]{0,62}$")
+            let legacyId = try record.requiredString("id")
+            let id = Self.tableId(forLegacy: legacyId)
+            if let other = ids[id] {
+                throw StateError.invalid("\(record.label): table ids '\(other)' and '\(legacyId)' both become '\(id)'; rename one in \(file.name)")
             }
-            let name = try record.string("name") ?? id
+            ids[id] = legacyId
+            if id != legacyId { renamedTables[legacyId] = id }
+            // A renamed table keeps the id it had as its display name, so its users still find it.
+            let givenName = try record.string("name")
+            let name = id == legacyId ? givenName ?? id : legacyId
             guard names.insert(name).inserted else { throw StateError.invalid("\(record.label): table name \(name) appears twice") }
             let queryMode = try record.string("query_mode") ?? "local"
             guard QueryMode(rawValue: queryMode) != nil else { throw StateError.invalid("\(record.label): unknown query_mode '\(queryMode)'") }
@@ -140,7 +163,7 @@ struct LegacyMapper {
             var record = LegacyRecord(fields, label: "\(file.name) record \(index + 1) (\(id))")
             let lastSync = try record.date("last_sync")
             let columns = try record.int("columns")
-            staged.add([.string(id), timestamp(lastSync), (try record.int("rows")).map(DuckDBValue.int64) ?? .null,
+            staged.add([.string(Self.tableId(forLegacy: id)), timestamp(lastSync), (try record.int("rows")).map(DuckDBValue.int64) ?? .null,
                         (try record.int("file_size_bytes")).map(DuckDBValue.int64) ?? .null,
                         columns.map { .int32(Int32(clamping: $0)) } ?? .null, text(try record.string("hash")),
                         .string(lastSync == nil ? "never" : "ok")], label: record.label, record: record)
@@ -158,7 +181,7 @@ struct LegacyMapper {
             var record = LegacyRecord(profile, label: "\(file.name) record \(index + 1) (\(id))")
             let profiled = try record.date("profiled_at") ?? file.modified
             record = LegacyRecord([:], label: record.label)
-            staged.add([.string(id), .string(json), timestamp(profiled)], label: record.label, record: record)
+            staged.add([.string(Self.tableId(forLegacy: id)), .string(json), timestamp(profiled)], label: record.label, record: record)
         }
         return staged
     }

@@ -22,6 +22,10 @@ public struct LegacyImportReport: Sendable, Equatable {
     public var dryRun: Bool
     /// Records compared field by field after writing.
     public var validatedRecords: Int
+    /// Legacy table ids that are not valid registry ids, and the ids they were given (the old id is kept as the name).
+    public var renamedTables: [String: String] = [:]
+    /// Emails of legacy administrators (`role: admin`), made members of `Admin`.
+    public var administrators: [String] = []
 }
 
 extension StateMaintenance {
@@ -45,7 +49,7 @@ extension StateMaintenance {
         guard !present.isEmpty else {
             throw StateError.invalid("\(legacyDirectory.path) holds none of the legacy files (\(LegacyFile.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        func stageAll(existingUsers: [String: String]) throws -> [StagedTable] {
+        func stageAll(existingUsers: [String: String]) throws -> (tables: [StagedTable], mapper: LegacyMapper) {
             var mapper = LegacyMapper(userIdsByEmail: existingUsers)
             var staged: [StagedTable] = []
             for (kind, file) in present {
@@ -55,19 +59,21 @@ extension StateMaintenance {
                 }
                 staged.append(table)
             }
-            return staged
+            return (staged, mapper)
         }
         func reports(_ staged: [StagedTable]) -> [LegacyFileReport] {
             staged.map { LegacyFileReport(file: $0.file, table: $0.table, records: $0.rows.count, ignoredFields: $0.ignoredFields.sorted()) }
         }
         if dryRun {
             let existing = databaseExists ? try withConnection { try Self.existingUserIds($0) } : [:]
-            return LegacyImportReport(files: reports(try stageAll(existingUsers: existing)), missingFiles: missing, backup: nil,
-                                      dryRun: true, validatedRecords: 0)
+            let (staged, mapper) = try stageAll(existingUsers: existing)
+            return LegacyImportReport(files: reports(staged), missingFiles: missing, backup: nil, dryRun: true, validatedRecords: 0,
+                                      renamedTables: mapper.renamedTables, administrators: mapper.administrators)
         }
         _ = try migrate()
         return try withConnection { connection in
-            let staged = try stageAll(existingUsers: try Self.existingUserIds(connection))
+            let (staged, mapper) = try stageAll(existingUsers: try Self.existingUserIds(connection))
+            let administrators = mapper.administrators
             let backup = try Self.copySources(present.map(\.1), into: backupDirectory)
             try connection.execute("SET TimeZone = 'UTC'")
             for table in staged { try Self.fillStage(connection, table) }
@@ -78,10 +84,19 @@ extension StateMaintenance {
                     validated += try Self.validate(connection, table)
                 }
                 try GroupsRepository.seedSystemGroups(inTransaction: connection)
+                // Legacy administrators stay administrators.
+                for email in administrators {
+                    try connection.execute("""
+                        INSERT INTO user_group_members (user_id, group_id, source, added_at, added_by)
+                        SELECT u.id, g.id, 'system_seed', now(), 'system:legacy_import' FROM users u, user_groups g WHERE u.email = $1 AND g.name = $2
+                        ON CONFLICT DO NOTHING
+                        """, email, Group.adminName)
+                }
             }
             for table in staged { try connection.execute("DROP TABLE IF EXISTS temp.main.\(Self.stageName(table))") }
             try connection.execute("CHECKPOINT")
-            return LegacyImportReport(files: reports(staged), missingFiles: missing, backup: backup.path, dryRun: false, validatedRecords: validated)
+            return LegacyImportReport(files: reports(staged), missingFiles: missing, backup: backup.path, dryRun: false, validatedRecords: validated,
+                                      renamedTables: mapper.renamedTables, administrators: administrators)
         }
     }
 
