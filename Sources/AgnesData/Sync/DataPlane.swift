@@ -12,15 +12,19 @@ public final class DataPlane: Sendable {
     public let state: StateStore
     public let dataDirectory: URL
     public let orchestrator: Orchestrator
+    /// The time syncs are recorded at and schedules are read against; how the scheduler waits.
+    public let clock: any SyncClock
     let logger: Logger
     private let running = Mutex<[String]?>(nil)
     private let lastReport = Mutex<RebuildReport?>(nil)
 
     public var extractsDirectory: URL { dataDirectory.appendingPathComponent("extracts") }
 
-    public init(state: StateStore, dataDirectory: URL, settings: EngineSettings = EngineSettings(), logger: Logger = Logger(label: "agnes-data")) {
+    public init(state: StateStore, dataDirectory: URL, settings: EngineSettings = EngineSettings(), clock: any SyncClock = SystemSyncClock(),
+                logger: Logger = Logger(label: "agnes-data")) {
         self.state = state
         self.dataDirectory = dataDirectory
+        self.clock = clock
         self.orchestrator = Orchestrator(extractsDirectory: dataDirectory.appendingPathComponent("extracts"), settings: settings)
         self.logger = logger
     }
@@ -61,7 +65,7 @@ public final class DataPlane: Sendable {
         } else {
             // Without a list: the tables with a data source whose schedule says they are due.
             let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: state).states().map { ($0.tableId, $0) })
-            let now = Date()
+            let now = clock.now()
             tables = registry.filter { table in
                 guard table.sourceName != nil, table.queryMode != .remote else { return false }
                 let schedule = (try? SyncSchedule(table.syncSchedule)) ?? .always
@@ -91,7 +95,7 @@ public final class DataPlane: Sendable {
     /// Syncs `tables` one after another, then rebuilds the engine; ends the run.
     func run(_ tables: [RegisteredTable], trigger: String) async {
         defer { endRun() }
-        let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory)
+        let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory, clock: clock)
         for table in tables {
             do {
                 let outcome = try await syncer.sync(table, trigger: trigger)
@@ -122,7 +126,7 @@ public final class DataPlane: Sendable {
             } catch {
                 logger.error("scheduler tick failed: \(error)")
             }
-            try? await Task.sleep(for: interval)
+            do { try await clock.sleep(for: interval) } catch { return }
         }
     }
 

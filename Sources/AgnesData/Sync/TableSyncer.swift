@@ -12,10 +12,13 @@ public struct TableSyncer: Sendable {
     public let state: StateStore
     /// `DATA_DIR/extracts`.
     public let extractsDirectory: URL
+    /// The time a sync is recorded at.
+    public let clock: any SyncClock
 
-    public init(state: StateStore, extractsDirectory: URL) {
+    public init(state: StateStore, extractsDirectory: URL, clock: any SyncClock = SystemSyncClock()) {
         self.state = state
         self.extractsDirectory = extractsDirectory
+        self.clock = clock
     }
 
     /// What one sync did.
@@ -27,7 +30,7 @@ public struct TableSyncer: Sendable {
 
     /// Syncs `table` (full refresh) and records the result; returns it (a failure is recorded, not thrown).
     public func sync(_ table: RegisteredTable, trigger: String) async throws -> Outcome {
-        let started = Date()
+        let started = clock.now()
         do {
             guard let sourceName = table.sourceName else { throw ConnectorError("table \(table.id) has no data source") }
             guard let source = try await DataSourcesRepository(store: state).get(name: sourceName) else {
@@ -41,7 +44,7 @@ public struct TableSyncer: Sendable {
             // A table in one file has its hashes in sync_state; a partitioned one lists them per part.
             let file = extracted.files.count == 1 && extracted.files[0].part == nil ? extracted.files.first : nil
             try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
-                startedAt: started, finishedAt: Date(), trigger: trigger,
+                startedAt: started, finishedAt: clock.now(), trigger: trigger,
                 outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
                                     sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
                                     files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self))))
@@ -52,7 +55,7 @@ public struct TableSyncer: Sendable {
         } catch {
             let message = String(describing: error)
             try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
-                startedAt: started, finishedAt: Date(), trigger: trigger, outcome: .failed(message)))
+                startedAt: started, finishedAt: clock.now(), trigger: trigger, outcome: .failed(message)))
             return Outcome(tableId: table.id, table: nil, error: message)
         }
     }
