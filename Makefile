@@ -36,6 +36,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product StateRepositoriesBenchmark
 	$(SWIFT) build -c release --product LegacyImportBenchmark
 	$(SWIFT) build -c release --product OrchestratorBenchmark
+	$(SWIFT) build -c release --product SyncBenchmark
 	$(SWIFT) build -c release --product DataPlaneBenchmark
 	$(SWIFT) build -c release --product WebUIBenchmark
 	$(SWIFT) build -c release --product agnes-server
@@ -44,6 +45,7 @@ bench: bootstrap
 	.build/release/StateRepositoriesBenchmark
 	.build/release/LegacyImportBenchmark
 	.build/release/OrchestratorBenchmark
+	.build/release/SyncBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
 	.build/release/WebUIBenchmark

@@ -125,6 +125,11 @@ let package = Package(
             path: "Benchmarks/Orchestrator"
         ),
         .executableTarget(
+            name: "SyncBenchmark",
+            dependencies: ["AgnesData", "AgnesState"],
+            path: "Benchmarks/Sync"
+        ),
+        .executableTarget(
             name: "DataPlaneBenchmark",
             dependencies: ["AgnesData", "AgnesState", "DuckDB"],
             path: "Benchmarks/DataPlane",

@@ -62,6 +62,33 @@ struct TableSyncerTests {
         try await state.close()
     }
 
+    @Test("a run of many tables from two sources publishes each source once with all its tables; a failing table keeps the others")
+    func batchRun() async throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let state = try StateStore.inMemory()
+        for source in ["left", "right"] {
+            let folder = sources.appendingPathComponent(source)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for index in 0..<20 { try "id\n\(index)\n".write(to: folder.appendingPathComponent("t\(index).csv"), atomically: true, encoding: .utf8) }
+            _ = try await DataSourcesRepository(store: state).upsert(name: source, type: "files", config: #"{"directory":"\#(folder.path)"}"#, secretEnv: [])
+        }
+        var tables = (0..<20).flatMap { index in
+            ["left", "right"].map { registered("\($0)_\(index)", source: $0, table: "t\(index).csv") }
+        }
+        tables.append(registered("broken", source: "left", table: "missing.csv"))
+        let syncer = TableSyncer(state: state, extractsDirectory: root.appendingPathComponent("extracts"))
+        let outcomes = try await syncer.sync(tables, trigger: "test")
+        #expect(outcomes.map(\.tableId) == tables.map(\.id))
+        #expect(outcomes.filter { $0.error == nil }.count == 40 && outcomes.last?.error != nil)
+        for source in ["left", "right"] {
+            let layout = try ExtractLayout(extractsDirectory: root.appendingPathComponent("extracts"), source: source)
+            #expect(try ExtractWriter(layout: layout).tables().map(\.tableId).sorted() == (0..<20).map { "\(source)_\($0)" }.sorted())
+        }
+        #expect(try await SyncStateRepository(store: state).state(tableId: "right_7")?.rows == 1)
+        #expect(try await SyncStateRepository(store: state).state(tableId: "broken")?.status == .error)
+        try await state.close()
+    }
+
     @Test("the sqlite connector reads a table and a query from a real SQLite file")
     func sqliteConnector() async throws {
         defer { try? FileManager.default.removeItem(at: root) }

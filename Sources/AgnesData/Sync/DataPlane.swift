@@ -92,17 +92,16 @@ public final class DataPlane: Sendable {
 
     func endRun() { running.withLock { $0 = nil } }
 
-    /// Syncs `tables` one after another, then rebuilds the engine; ends the run.
+    /// Syncs `tables` (each source's extract published once for the run), then rebuilds the engine; ends the run.
     func run(_ tables: [RegisteredTable], trigger: String) async {
         defer { endRun() }
         let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory, clock: clock)
-        for table in tables {
-            do {
-                let outcome = try await syncer.sync(table, trigger: trigger)
-                if let error = outcome.error { logger.warning("sync of \(table.id) failed: \(error)") }
-            } catch {
-                logger.error("sync of \(table.id) could not be recorded: \(error)")
+        do {
+            for outcome in try await syncer.sync(tables, trigger: trigger) {
+                if let error = outcome.error { logger.warning("sync of \(outcome.tableId) failed: \(error)") }
             }
+        } catch {
+            logger.error("a sync run could not be recorded: \(error)")
         }
         do { try await rebuild() } catch { logger.error("engine rebuild failed: \(error)") }
     }

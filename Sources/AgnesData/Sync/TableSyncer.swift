@@ -28,36 +28,114 @@ public struct TableSyncer: Sendable {
         public var error: String?
     }
 
-    /// Syncs `table` (full refresh) and records the result; returns it (a failure is recorded, not thrown).
+    /// Syncs `table` and records the result; returns it (a failure is recorded, not thrown).
     public func sync(_ table: RegisteredTable, trigger: String) async throws -> Outcome {
-        let started = clock.now()
-        do {
-            guard let sourceName = table.sourceName else { throw ConnectorError("table \(table.id) has no data source") }
-            guard let source = try await DataSourcesRepository(store: state).get(name: sourceName) else {
-                throw ConnectorError("table \(table.id): data source '\(sourceName)' does not exist")
-            }
-            let connector = try Connectors.make(source)
-            let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source.name)
-            let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
-                try Self.extract(table, connector: connector, layout: layout, now: started)
-            }
-            // A table in one file has its hashes in sync_state; a partitioned one lists them per part.
-            let file = extracted.files.count == 1 && extracted.files[0].part == nil ? extracted.files.first : nil
-            try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
-                startedAt: started, finishedAt: clock.now(), trigger: trigger,
-                outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
-                                    sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
-                                    files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self))))
-            if let profile {
-                try await ProfilesRepository(store: state).save(tableId: table.id, profile: String(decoding: try JSONEncoder().encode(profile), as: UTF8.self))
-            }
-            return Outcome(tableId: table.id, table: extracted, error: nil)
-        } catch {
-            let message = String(describing: error)
-            try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
-                startedAt: started, finishedAt: clock.now(), trigger: trigger, outcome: .failed(message)))
-            return Outcome(tableId: table.id, table: nil, error: message)
+        try await sync([table], trigger: trigger)[0]
+    }
+
+    /// Syncs `tables` and records each result, in their order. Each table's files are written as it is read; each
+    /// source's `extract.duckdb` is then published once for all of its tables of the run (not once per table, which
+    /// made a run's cost grow with the square of a source's table count), and only then is each table's sync
+    /// recorded. A table that fails keeps its last good extract; if a source's publish fails, its tables are recorded
+    /// as failed.
+    public func sync(_ tables: [RegisteredTable], trigger: String) async throws -> [Outcome] {
+        // Tables are read and written a few at a time (their DuckDB work shares the machine's cores).
+        var extractions: [Result<Extraction, any Error>?] = Array(repeating: nil, count: tables.count)
+        let concurrency = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        let work: @Sendable (Int) async -> (Int, Result<Extraction, any Error>) = { index in
+            do { return (index, .success(try await extract(tables[index]))) } catch { return (index, .failure(error)) }
         }
+        await withTaskGroup(of: (Int, Result<Extraction, any Error>).self) { group in
+            var next = 0
+            while next < min(concurrency, tables.count) {
+                let index = next
+                group.addTask { await work(index) }
+                next += 1
+            }
+            while let (index, result) = await group.next() {
+                extractions[index] = result
+                if next < tables.count {
+                    let index = next
+                    group.addTask { await work(index) }
+                    next += 1
+                }
+            }
+        }
+        var outcomes: [Outcome?] = Array(repeating: nil, count: tables.count)
+        var bySource: [String: [(index: Int, extraction: Extraction)]] = [:]
+        var order: [String] = []
+        for (index, result) in extractions.enumerated() {
+            switch result {
+            case let .success(extraction)?:
+                if bySource[extraction.layout.source] == nil { order.append(extraction.layout.source) }
+                bySource[extraction.layout.source, default: []].append((index, extraction))
+            case let .failure(error)?:
+                outcomes[index] = try await recordFailure(of: tables[index], started: clock.now(), error: error, trigger: trigger)
+            case nil:
+                break
+            }
+        }
+        for source in order {
+            let written = bySource[source] ?? []
+            do {
+                let layout = written[0].extraction.layout
+                try await NIOThreadPool.singleton.runIfActive { try ExtractWriter(layout: layout).publish(written.map(\.extraction.table)) }
+            } catch {
+                for item in written {
+                    outcomes[item.index] = try await recordFailure(of: tables[item.index], started: item.extraction.started, error: error, trigger: trigger)
+                }
+                continue
+            }
+            for item in written {
+                outcomes[item.index] = try await recordSuccess(of: tables[item.index], item.extraction, trigger: trigger)
+            }
+        }
+        return outcomes.enumerated().map { $0.element ?? Outcome(tableId: tables[$0.offset].id, table: nil, error: "not synced") }
+    }
+
+    /// One table read from its source and written to its (not yet published) extract files.
+    struct Extraction: Sendable {
+        let layout: ExtractLayout
+        let started: Date
+        let table: ExtractedTable
+        let schema: [Column]
+        let profile: TableProfileData?
+    }
+
+    private func extract(_ table: RegisteredTable) async throws -> Extraction {
+        let started = clock.now()
+        guard let sourceName = table.sourceName else { throw ConnectorError("table \(table.id) has no data source") }
+        guard let source = try await DataSourcesRepository(store: state).get(name: sourceName) else {
+            throw ConnectorError("table \(table.id): data source '\(sourceName)' does not exist")
+        }
+        let connector = try Connectors.make(source)
+        let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source.name)
+        let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
+            try Self.extract(table, connector: connector, layout: layout, now: started)
+        }
+        return Extraction(layout: layout, started: started, table: extracted, schema: schema, profile: profile)
+    }
+
+    private func recordSuccess(of table: RegisteredTable, _ extraction: Extraction, trigger: String) async throws -> Outcome {
+        let (started, extracted, schema, profile) = (extraction.started, extraction.table, extraction.schema, extraction.profile)
+        // A table in one file has its hashes in sync_state; a partitioned one lists them per part.
+        let file = extracted.files.count == 1 && extracted.files[0].part == nil ? extracted.files.first : nil
+        try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
+            startedAt: started, finishedAt: clock.now(), trigger: trigger,
+            outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
+                                sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
+                                files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self))))
+        if let profile {
+            try await ProfilesRepository(store: state).save(tableId: table.id, profile: String(decoding: try JSONEncoder().encode(profile), as: UTF8.self))
+        }
+        return Outcome(tableId: table.id, table: extracted, error: nil)
+    }
+
+    private func recordFailure(of table: RegisteredTable, started: Date, error: any Error, trigger: String) async throws -> Outcome {
+        let message = String(describing: error)
+        try await SyncStateRepository(store: state).record(tableId: table.id, SyncResult(
+            startedAt: started, finishedAt: clock.now(), trigger: trigger, outcome: .failed(message)))
+        return Outcome(tableId: table.id, table: nil, error: message)
     }
 
     /// The columns (name and type) of a table, in order.
@@ -95,7 +173,6 @@ public struct TableSyncer: Sendable {
                                                     incrementalColumn: table.incrementalColumn, primaryKey: table.primaryKey,
                                                     queryMode: mode, on: connection, now: now)
         }
-        try writer.publish([extracted])
         let paths = extracted.files.map { layout.directory.appendingPathComponent($0.path).path }
         guard !paths.isEmpty else { return (extracted, [], nil) }
         let files = "[" + paths.map(SQL.literal).joined(separator: ", ") + "]"
