@@ -51,13 +51,13 @@ public final class PostgresTestCluster: Sendable {
         return connection
     }
 
-    static func runScript(_ arguments: [String]) throws -> (Int32, String) {
+    static func runScript(_ arguments: [String], script: String = "scripts/test-postgres") throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/test-postgres")
+        process.executableURL = root.appendingPathComponent(script)
         process.arguments = arguments
         // A file, not a pipe: the server started by the script inherits the descriptors, and a pipe would never close.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-pg-script-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -31,7 +31,7 @@ public struct ConnectorError: Error, CustomStringConvertible, Equatable {
 
 /// Makes the connector of a data source from its type and JSON configuration.
 public enum Connectors {
-    public static let knownTypes = ["files", "postgres", "sqlite"]
+    public static let knownTypes = ["files", "postgres", "mysql", "sqlite"]
 
     /// Configuration keys that would hold a secret: refused, since secrets live in environment variables.
     static let secretKeys: Set<String> = ["password", "token", "secret", "api_key", "apikey"]
@@ -44,6 +44,7 @@ public enum Connectors {
         return switch source.type {
         case "files": try FilesConnector(configuration: try decode(FilesConnector.Configuration.self, source))
         case "postgres": try PostgresConnector(configuration: try decode(PostgresConnector.Configuration.self, source), environment: environment)
+        case "mysql": try MySQLConnector(configuration: try decode(MySQLConnector.Configuration.self, source), environment: environment)
         case "sqlite": try SQLiteConnector(configuration: try decode(SQLiteConnector.Configuration.self, source))
         default: throw ConnectorError("unknown connector type '\(source.type)' (known: \(knownTypes.joined(separator: ", ")))")
         }

@@ -1,0 +1,105 @@
+// The `mysql` connector: tables (or a query run by the server itself) of one MySQL or MariaDB database, read through
+// DuckDB's mysql extension (`mysql_scanner`, from the pinned wheel). As for PostgreSQL, the password is never stored:
+// the source names the environment variable that holds it (`password_env`), and it reaches DuckDB as a temporary
+// secret, so it appears in no SQL text and no error message. `remote` tables are served live from the attached
+// database.
+import AgnesState
+import DuckDB
+import Foundation
+
+public struct MySQLConnector: Connector, RemoteConnector {
+    public struct Configuration: Decodable, Sendable, Equatable {
+        public var host: String
+        public var port: Int?
+        public var database: String
+        public var user: String
+        /// The environment variable holding the password (none: no password).
+        public var passwordEnv: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, port, database, user
+            case passwordEnv = "password_env"
+        }
+    }
+
+    public let configuration: Configuration
+    let environment: [String: String]
+
+    public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func plain(_ text: String) -> Bool { !text.isEmpty && text.count <= 255 && !text.unicodeScalars.contains { $0.value < 0x20 || $0 == "'" } }
+        guard plain(configuration.host) else { throw ConnectorError("mysql: 'host' must be a host name or address") }
+        guard plain(configuration.database), plain(configuration.user) else { throw ConnectorError("mysql: 'database' and 'user' are required") }
+        if let port = configuration.port, !(1...65535).contains(port) { throw ConnectorError("mysql: 'port' must be between 1 and 65535") }
+        self.configuration = configuration
+        self.environment = environment
+    }
+
+    public func prepare(_ connection: Connection) throws {
+        try attach(connection, as: "source")
+    }
+
+    public func query(for table: RegisteredTable) throws -> String {
+        try relation(for: table, alias: "source")
+    }
+
+    /// Attaches the database read-only as `alias`, with the credentials in a temporary secret of the same name.
+    public func attach(_ connection: Connection, as alias: String) throws {
+        try attach(connection, as: alias, host: configuration.host)
+    }
+
+    /// A connection test: the host must resolve to addresses `policy` allows, and the server is reached at the
+    /// checked address, never at a second DNS answer.
+    public func test(on connection: Connection, policy: NetworkPolicy) throws -> String {
+        let addresses: [String]
+        do { addresses = try policy.resolve(configuration.host) } catch let refusal as NetworkPolicy.Refusal {
+            throw ConnectorError("mysql: \(refusal.description)")
+        }
+        try attach(connection, as: "source", host: addresses[0])
+        struct Row: Decodable { let version: String; let tables: Int64 }
+        let row = try connection.query("""
+            SELECT * FROM mysql_query('source', 'SELECT version() AS version, (SELECT count(*) FROM information_schema.tables
+                WHERE table_schema = database()) AS tables')
+            """).decodeFirst(Row.self)
+        return "connected to MySQL \(row?.version ?? "?") at \(configuration.host) (\(addresses[0])), \(row?.tables ?? 0) tables"
+    }
+
+    func attach(_ connection: Connection, as alias: String, host: String) throws {
+        var password = ""
+        if let name = configuration.passwordEnv {
+            guard let value = environment[name] else {
+                throw ConnectorError("mysql: the environment variable \(name) (password_env) is not set")
+            }
+            password = value
+        }
+        try connection.execute("LOAD mysql_scanner")
+        // The extension (1.5.5) pushes an aggregate over a view of a MySQL table down wrongly ("INTERNAL Error: Failed to
+        // bind column reference count_star()"); our tables are always such views, so DuckDB aggregates instead.
+        try connection.execute("SET GLOBAL mysql_aggregate_pushdown_enabled = false")
+        let secret = "agnes_mysql_\(alias)"
+        try connection.execute("""
+            CREATE OR REPLACE TEMPORARY SECRET \(SQL.identifier(secret)) (TYPE mysql, HOST \(SQL.literal(host)), PORT \(configuration.port ?? 3306),
+                DATABASE \(SQL.literal(configuration.database)), USER \(SQL.literal(configuration.user)), PASSWORD \(SQL.literal(password)))
+            """)
+        do {
+            try connection.execute("ATTACH '' AS \(SQL.identifier(alias)) (TYPE mysql, SECRET \(SQL.identifier(secret)), READ_ONLY)")
+        } catch let error as DuckDBError {
+            throw ConnectorError("mysql: cannot connect to \(configuration.host):\(configuration.port ?? 3306)/\(configuration.database) "
+                                 + "as \(configuration.user): \(PostgresConnector.redacting(password, in: error.message))")
+        }
+    }
+
+    /// The rows of `table` in the database attached as `alias`: its `source_query` run by the server, or its
+    /// `source_table` (`table`, or `database.table` of another database the user may read).
+    public func relation(for table: RegisteredTable, alias: String) throws -> String {
+        if let query = table.sourceQuery, !query.isEmpty {
+            return "SELECT * FROM mysql_query(\(SQL.literal(alias)), \(SQL.literal(query)))"
+        }
+        guard let name = table.sourceTable, !name.isEmpty else { throw ConnectorError("table \(table.id): source_table or source_query is needed") }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else {
+            throw ConnectorError("table \(table.id): source_table '\(name)' must be 'table' or 'database.table'")
+        }
+        let database = parts.count == 2 ? parts[0] : configuration.database
+        return "SELECT * FROM \(SQL.identifier(alias)).\(SQL.identifier(database)).\(SQL.identifier(parts.last!))"
+    }
+}
