@@ -26,7 +26,7 @@ public struct MySQLConnector: Connector, RemoteConnector {
     let environment: [String: String]
 
     public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        func plain(_ text: String) -> Bool { !text.isEmpty && text.count <= 255 && !text.unicodeScalars.contains { $0.value < 0x20 || $0 == "'" } }
+        let plain = DatabaseServerSource.isPlain
         guard plain(configuration.host) else { throw ConnectorError("mysql: 'host' must be a host name or address") }
         guard plain(configuration.database), plain(configuration.user) else { throw ConnectorError("mysql: 'database' and 'user' are required") }
         if let port = configuration.port, !(1...65535).contains(port) { throw ConnectorError("mysql: 'port' must be between 1 and 65535") }
@@ -64,13 +64,7 @@ public struct MySQLConnector: Connector, RemoteConnector {
     }
 
     func attach(_ connection: Connection, as alias: String, host: String) throws {
-        var password = ""
-        if let name = configuration.passwordEnv {
-            guard let value = environment[name] else {
-                throw ConnectorError("mysql: the environment variable \(name) (password_env) is not set")
-            }
-            password = value
-        }
+        let password = try DatabaseServerSource.password(from: configuration.passwordEnv, in: environment, kind: "mysql")
         try connection.execute("LOAD mysql_scanner")
         // The extension (1.5.5) pushes an aggregate over a view of a MySQL table down wrongly ("INTERNAL Error: Failed to
         // bind column reference count_star()"); our tables are always such views, so DuckDB aggregates instead.
@@ -84,22 +78,14 @@ public struct MySQLConnector: Connector, RemoteConnector {
             try connection.execute("ATTACH '' AS \(SQL.identifier(alias)) (TYPE mysql, SECRET \(SQL.identifier(secret)), READ_ONLY)")
         } catch let error as DuckDBError {
             throw ConnectorError("mysql: cannot connect to \(configuration.host):\(configuration.port ?? 3306)/\(configuration.database) "
-                                 + "as \(configuration.user): \(PostgresConnector.redacting(password, in: error.message))")
+                                 + "as \(configuration.user): \(DatabaseServerSource.redacting(password, in: error.message))")
         }
     }
 
     /// The rows of `table` in the database attached as `alias`: its `source_query` run by the server, or its
     /// `source_table` (`table`, or `database.table` of another database the user may read).
     public func relation(for table: RegisteredTable, alias: String) throws -> String {
-        if let query = table.sourceQuery, !query.isEmpty {
-            return "SELECT * FROM mysql_query(\(SQL.literal(alias)), \(SQL.literal(query)))"
-        }
-        guard let name = table.sourceTable, !name.isEmpty else { throw ConnectorError("table \(table.id): source_table or source_query is needed") }
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else {
-            throw ConnectorError("table \(table.id): source_table '\(name)' must be 'table' or 'database.table'")
-        }
-        let database = parts.count == 2 ? parts[0] : configuration.database
-        return "SELECT * FROM \(SQL.identifier(alias)).\(SQL.identifier(database)).\(SQL.identifier(parts.last!))"
+        try DatabaseServerSource.relation(for: table, alias: alias, queryFunction: "mysql_query", namespace: "database",
+                                          defaultNamespace: configuration.database)
     }
 }

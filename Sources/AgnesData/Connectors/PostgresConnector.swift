@@ -31,7 +31,7 @@ public struct PostgresConnector: Connector, RemoteConnector {
     let environment: [String: String]
 
     public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        func plain(_ text: String) -> Bool { !text.isEmpty && text.count <= 255 && !text.unicodeScalars.contains { $0.value < 0x20 || $0 == "'" } }
+        let plain = DatabaseServerSource.isPlain
         guard plain(configuration.host) else { throw ConnectorError("postgres: 'host' must be a host name or address") }
         guard plain(configuration.database), plain(configuration.user) else { throw ConnectorError("postgres: 'database' and 'user' are required") }
         if let port = configuration.port, !(1...65535).contains(port) { throw ConnectorError("postgres: 'port' must be between 1 and 65535") }
@@ -76,13 +76,7 @@ public struct PostgresConnector: Connector, RemoteConnector {
     }
 
     func attach(_ connection: Connection, as alias: String, address: String?) throws {
-        var password = ""
-        if let name = configuration.passwordEnv {
-            guard let value = environment[name] else {
-                throw ConnectorError("postgres: the environment variable \(name) (password_env) is not set")
-            }
-            password = value
-        }
+        let password = try DatabaseServerSource.password(from: configuration.passwordEnv, in: environment, kind: "postgres")
         try connection.execute("LOAD postgres_scanner")
         let secret = "agnes_pg_\(alias)"
         try connection.execute("""
@@ -96,26 +90,14 @@ public struct PostgresConnector: Connector, RemoteConnector {
             try connection.execute("ATTACH \(SQL.literal(options)) AS \(SQL.identifier(alias)) (TYPE postgres, SECRET \(SQL.identifier(secret)), READ_ONLY)")
         } catch let error as DuckDBError {
             throw ConnectorError("postgres: cannot connect to \(configuration.host):\(configuration.port ?? 5432)/\(configuration.database) "
-                                 + "as \(configuration.user): \(Self.redacting(password, in: error.message))")
+                                 + "as \(configuration.user): \(DatabaseServerSource.redacting(password, in: error.message))")
         }
     }
 
     /// The rows of `table` in the database attached as `alias`: its `source_query` run by PostgreSQL, or its
     /// `source_table` (`table` or `schema.table`).
     public func relation(for table: RegisteredTable, alias: String) throws -> String {
-        if let query = table.sourceQuery, !query.isEmpty {
-            return "SELECT * FROM postgres_query(\(SQL.literal(alias)), \(SQL.literal(query)))"
-        }
-        guard let name = table.sourceTable, !name.isEmpty else { throw ConnectorError("table \(table.id): source_table or source_query is needed") }
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else {
-            throw ConnectorError("table \(table.id): source_table '\(name)' must be 'table' or 'schema.table'")
-        }
-        let schema = parts.count == 2 ? parts[0] : (table.bucket ?? configuration.schema ?? "public")
-        return "SELECT * FROM \(SQL.identifier(alias)).\(SQL.identifier(schema)).\(SQL.identifier(parts.last!))"
-    }
-
-    static func redacting(_ secret: String, in message: String) -> String {
-        secret.isEmpty ? message : message.replacingOccurrences(of: secret, with: "***")
+        try DatabaseServerSource.relation(for: table, alias: alias, queryFunction: "postgres_query", namespace: "schema",
+                                          defaultNamespace: table.bucket ?? configuration.schema ?? "public")
     }
 }
