@@ -8,7 +8,7 @@ public struct AgnesRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's address as the socket reports it (the proxy's, behind a proxy).
     public let peerAddress: String?
-    /// The client's connection (to notice when it goes away, `whenClientLeaves`).
+    /// The client's connection (to notice when it goes away, `untilClientLeaves`).
     let channel: any Channel
     /// The authenticated caller, set by `AuthenticationMiddleware`.
     public var identity: Identity?
