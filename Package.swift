@@ -47,18 +47,31 @@ let package = Package(
             ]
         ),
         .target(name: "AgnesCore"),
-        .target(name: "AgnesState", dependencies: ["AgnesCore", "DuckDB"]),
-        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesState", "DuckDB"]),
+        // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
+        .target(name: "AgnesAPI", dependencies: ["AgnesCore"]),
+        .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"]),
+        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB"]),
         .target(
             name: "AgnesData",
             dependencies: [
-                "AgnesCore", "AgnesState", "DuckDB",
+                "AgnesAPI", "AgnesCore", "AgnesState", "DuckDB",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesClient", "DuckDB"]),
+        // The use cases every surface calls (API routes, web pages, MCP tools): access rules, catalog, query, manifest,
+        // sync, scans, administration, memory, metrics, audit.
+        .target(
+            name: "AgnesDomain",
+            dependencies: [
+                "AgnesAPI", "AgnesCore", "AgnesState", "AgnesData", "DuckDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"]),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"]),
         // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools).
         .target(
@@ -71,7 +84,7 @@ let package = Package(
         .target(
             name: "AgnesServer",
             dependencies: [
-                "AgnesCore", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
+                "AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -90,7 +103,7 @@ let package = Package(
         .target(
             name: "AgnesClient",
             dependencies: [
-                "AgnesCore", "DuckDB",
+                "AgnesAPI", "AgnesCore", "DuckDB",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -99,7 +112,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "agnes",
-            dependencies: ["AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "agnes-server",
@@ -150,13 +163,13 @@ let package = Package(
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
-                "AgnesServer", "AgnesState", "AgnesData",
+                "AgnesServer", "AgnesAPI", "AgnesDomain", "AgnesState", "AgnesData",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server",
+        .testTarget(name: "EndToEndTests", dependencies: ["AgnesAPI", "AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server",
                                                        .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

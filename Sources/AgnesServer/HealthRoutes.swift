@@ -1,6 +1,7 @@
 // `GET /api/health`: a cheap liveness answer with the versions of Agnes and DuckDB and the state schema status.
 // `GET /api/health/detailed` (any signed-in user): the state database, data freshness (of the tables the caller may
 // read), id conflicts between sources, sources the last rebuild could not read (administrators only), and users.
+import AgnesAPI
 import AgnesCore
 import AgnesData
 import AgnesState
@@ -112,7 +113,7 @@ enum HealthRoutes {
             var users = DetailedHealth.UsersHealth(status: "ok", count: 0, active: 0)
             if reachable {
                 // What a caller learns of tables is limited to the ones they may read (administrators: all).
-                let tables = try await Authorization(services: services).readableTables(for: try context.requireIdentity())
+                let tables = try await services.domain.access.readableTables(for: try context.requireIdentity())
                 let states = Dictionary(uniqueKeysWithValues: try await SyncStateRepository(store: services.state).states().map { ($0.tableId, $0) })
                 let now = Date()
                 data.tables = tables.count

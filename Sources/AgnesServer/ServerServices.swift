@@ -1,6 +1,7 @@
 // Everything the routes share: configuration, the state store and its repositories, the audit writer, token keys,
 // password hashing, rate limits, mail and metrics. Built once at startup.
 import AgnesData
+import AgnesDomain
 import AgnesState
 import Foundation
 import Logging
@@ -15,12 +16,8 @@ public struct ServerServices: Sendable {
     public let rateLimiter: RateLimiter
     public let mailer: any Mailer
     public let metrics: RequestMetrics
-    /// Syncs, the extracts and the query engine.
-    public let dataPlane: DataPlane
-    /// How many queries and scans each user runs at once (`query.max_concurrent_per_user`).
-    public let queryConcurrency: CallerConcurrency
-    /// Full-text search over corporate memory (DuckDB `fts`).
-    public let knowledgeSearch = KnowledgeSearchIndex()
+    /// The use cases every surface calls.
+    public let domain: Domain
     /// The web UI's templates, parsed once.
     let webRenderer: WebRenderer
     public let logger: Logger
@@ -28,14 +25,11 @@ public struct ServerServices: Sendable {
     public let localDeveloper: User?
     /// Who a token's subject is (and the token's row), until the next write to the state database.
     let credentials: StateCache<StoredCredentials>
-    /// A user's memberships and grants, until the next write to the state database.
-    let userAccess: StateCache<UserGrants>
-    /// The manifest's entries for every table, until the next write to the state database.
-    let manifestEntries: StateCache<SyncRoutes.ManifestEntries>
-    /// Each caller's manifest body and ETag, until the next write to the state database.
-    let manifestBodies: StateCache<SyncRoutes.ManifestBody>
-    /// The registry with each table's sync state, until the next write (catalog pages and lists read it on every request).
-    let catalogSnapshots: StateCache<CatalogSnapshot>
+
+    /// Syncs, the extracts and the query engine.
+    public var dataPlane: DataPlane { domain.dataPlane }
+    /// Full-text search over corporate memory (DuckDB `fts`).
+    public var knowledgeSearch: KnowledgeSearchIndex { domain.knowledgeSearch }
 
     public var users: UsersRepository { UsersRepository(store: state) }
     public var groups: GroupsRepository { GroupsRepository(store: state) }
@@ -71,29 +65,20 @@ public struct ServerServices: Sendable {
         let dataPlane = DataPlane(state: state, dataDirectory: configuration.dataDirectory,
                                   settings: EngineSettings(maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
         try await dataPlane.rebuild()
+        let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
+                                                     dataDirectory: configuration.dataDirectory),
+                            state: state, dataPlane: dataPlane, logger: logger)
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
-                              metrics: RequestMetrics(), dataPlane: dataPlane,
-                              queryConcurrency: CallerConcurrency(limit: configuration.queryLimits.concurrentPerUser), webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
-                              credentials: StateCache(store: state), userAccess: StateCache(store: state),
-                              manifestEntries: StateCache(store: state), manifestBodies: StateCache(store: state, capacity: 1_000),
-                              catalogSnapshots: StateCache(store: state, capacity: 1))
+                              metrics: RequestMetrics(), domain: domain, webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
+                              credentials: StateCache(store: state))
     }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
-    func catalogSnapshot() async throws -> CatalogSnapshot {
-        try await catalogSnapshots.value(for: "all") {
-            CatalogSnapshot(tables: try await RegistryRepository(store: state).list().sorted { $0.id < $1.id },
-                            states: Dictionary(try await SyncStateRepository(store: state).states().map { ($0.tableId, $0) }, uniquingKeysWith: { $1 }))
-        }
-    }
+    func catalogSnapshot() async throws -> CatalogSnapshot { try await domain.catalogSnapshot() }
 
     /// A user's memberships and the grants they hold through them (cached until the next write).
-    func grants(ofUser userId: String) async throws -> UserGrants {
-        try await userAccess.value(for: userId) {
-            UserGrants(memberships: try await groups.memberships(ofUser: userId), grants: try await grants.grants(forUser: userId))
-        }
-    }
+    func grants(ofUser userId: String) async throws -> UserGrants { try await domain.grants(ofUser: userId) }
 
     /// Stops the audit writer after writing what it holds.
     public func shutdown() async throws {
@@ -134,16 +119,4 @@ public struct ServerServices: Sendable {
 struct StoredCredentials: Sendable {
     var access: UserAccess?
     var personalAccessToken: PersonalAccessToken?
-}
-
-/// The registry and the sync state of its tables, read together.
-struct CatalogSnapshot: Sendable {
-    var tables: [RegisteredTable]
-    var states: [String: SyncState]
-}
-
-/// A user's memberships and the grants that reach them.
-struct UserGrants: Sendable {
-    var memberships: [UserMembership]
-    var grants: [ResourceGrant]
 }

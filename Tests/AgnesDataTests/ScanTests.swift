@@ -1,5 +1,6 @@
 // Snapshot scans: the predicate checker refuses what upstream's validator refuses and passes ordinary filters; the
 // estimate prunes row groups by their statistics; the scan writes exactly the filtered, projected rows.
+import AgnesAPI
 @testable import AgnesData
 import DuckDB
 import Foundation

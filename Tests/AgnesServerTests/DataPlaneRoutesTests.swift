@@ -2,6 +2,7 @@
 // ETag, and unregistering — as an admin and as an analyst.
 @testable import AgnesServer
 @testable import AgnesData
+import AgnesDomain
 import AgnesState
 import Crypto
 import Foundation

@@ -1,4 +1,5 @@
 // The demo dataset of `make run`: seeded once into an empty data directory, synced and served; never over real data.
+import AgnesAPI
 @testable import AgnesServer
 import AgnesData
 import AgnesState

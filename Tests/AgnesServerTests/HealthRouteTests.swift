@@ -1,4 +1,5 @@
 // The health route and server configuration, tested over real HTTP on 127.0.0.1.
+import AgnesAPI
 import AgnesCore
 @testable import AgnesServer
 import AgnesState

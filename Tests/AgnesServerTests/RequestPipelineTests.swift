@@ -1,5 +1,6 @@
 // The request pipeline: request ids, version headers, and JSON error bodies that never leak internals.
 import AgnesCore
+import AgnesDomain
 import AgnesState
 @testable import AgnesServer
 import Foundation
@@ -15,7 +16,7 @@ func pipelineTestApplication() -> some ApplicationProtocol {
     let router = Router(context: AgnesRequestContext.self)
     router.add(middleware: RequestPipelineMiddleware())
     router.get("/api/boom") { _, _ -> String in throw SecretFailure() }
-    router.get("/api/teapot") { _, _ -> String in throw APIError(.conflict, "Table already registered") }
+    router.get("/api/teapot") { _, _ -> String in throw ServiceError(.conflict, "Table already registered") }
     router.get("/api/ok") { _, _ in "ok" }
     return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
 }

@@ -2,6 +2,7 @@
 // (200, 304, 206, 416, HEAD, byte-exact sha256) → query → catalog, schema, sample, estimate, scan — as an admin and as
 // an analyst who gets 403 for tables not granted; then kill -9 in the middle of a sync, a restart that still serves
 // the previous data, and a next sync that completes.
+import AgnesDomain
 import AgnesTestSupport
 import Crypto
 import DuckDB

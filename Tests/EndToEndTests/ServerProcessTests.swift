@@ -1,4 +1,5 @@
 // Starts the real agnes-server and agnes binaries: help, version, health over HTTP, clean shutdown on signals.
+import AgnesAPI
 import AgnesCore
 import AgnesState
 import AgnesTestSupport

@@ -1,6 +1,7 @@
 // Builds query engines from the table registry and the extracts, and swaps them in atomically: queries already
 // running finish on the engine they started on. The registry is the source of truth: an extract's table that is not
 // registered is not served, and an id exposed by two sources is reported, never settled by accident.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

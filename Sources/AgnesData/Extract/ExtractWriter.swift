@@ -1,6 +1,7 @@
 // Writes a source's extract (SPEC §6.2): each table's rows into `data/<id>.parquet` (zstd, row groups of 122,880),
 // and `extract.duckdb` with the `_meta` table and one view per table. Every file is built under a temporary name and
 // renamed over the old one only when complete, so a crash or an error mid-write leaves the previous extract as it was.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

@@ -6,6 +6,7 @@
 // Part files are named by month and content (`2026-03-<sha256 prefix>.parquet`), so a new part never overwrites the
 // old one: until `publish` swaps `extract.duckdb`, the previous parts are what is served, and `publish` then deletes the
 // parts nothing lists any more.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

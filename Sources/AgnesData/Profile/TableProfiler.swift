@@ -1,6 +1,7 @@
 // The profile of a synced table (SPEC §6.5): row count; per column its type, null fraction, distinct estimate,
 // min and max, and the most frequent values when there are few distinct ones; and a sample of 5 rows. Computed with
 // DuckDB over the table's parquet, stored as JSON in `table_profiles`.
+import AgnesAPI
 import DuckDB
 import Foundation
 

@@ -2,13 +2,12 @@
 // it passes), and returns upstream's shape: column names, rows of JSON values, the row count and whether rows were
 // cut off. Rows are read chunk by chunk and the caps are checked as they arrive, so neither a long result nor one
 // huge value is ever held whole: a text value longer than what is left of the cap is measured, not copied.
+import AgnesAPI
 import DuckDB
 import Foundation
 
-/// One value of a result row as JSON: numbers, booleans, strings and null as they are; anything else as DuckDB prints it.
-public enum ResultCell: Encodable, Sendable, Equatable {
-    case null, bool(Bool), integer(Int64), number(Double), text(String)
-
+extension ResultCell {
+    /// The value as JSON: numbers, booleans, strings and null as they are; anything else as DuckDB prints it.
     init(_ value: DuckDBValue) {
         switch value {
         case .null: self = .null
@@ -26,40 +25,6 @@ public enum ResultCell: Encodable, Sendable, Equatable {
         case let .string(v): self = .text(v)
         default: self = .text(value.description)
         }
-    }
-
-    /// About how many bytes the value takes in JSON.
-    var estimatedJSONBytes: Int {
-        switch self {
-        case .null: 4
-        case .bool: 5
-        case .integer, .number: 12
-        case let .text(v): v.utf8.count + 2
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case let .bool(v): try container.encode(v)
-        case let .integer(v): try container.encode(v)
-        case let .number(v): try container.encode(v)
-        case let .text(v): try container.encode(v)
-        }
-    }
-}
-
-/// The answer of `POST /api/query`.
-public struct QueryResult: Encodable, Sendable {
-    public var columns: [String]
-    public var rows: [[ResultCell]]
-    public var rowCount: Int
-    public var truncated: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case columns, rows, truncated
-        case rowCount = "row_count"
     }
 }
 

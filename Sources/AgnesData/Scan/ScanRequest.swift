@@ -4,33 +4,9 @@
 // expression is checked as upstream does with sqlglot: the table's own columns, literals and a short list of scalar
 // functions, no subqueries and no other tables. What runs is not the caller's text but DuckDB's rendering of the
 // checked tree (`json_deserialize_sql`), checked once more, so a predicate cannot close its parentheses and add clauses.
+import AgnesAPI
 import DuckDB
 import Foundation
-
-/// The body of a scan or an estimate.
-public struct ScanRequest: Codable, Sendable, Equatable {
-    public var tableId: String
-    public var select: [String]?
-    public var `where`: String?
-    public var limit: Int?
-    public var orderBy: [String]?
-    /// A name for the snapshot (audit only).
-    public var `as`: String?
-
-    public init(tableId: String, select: [String]? = nil, where: String? = nil, limit: Int? = nil, orderBy: [String]? = nil) {
-        self.tableId = tableId
-        self.select = select
-        self.where = `where`
-        self.limit = limit
-        self.orderBy = orderBy
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case select, `where`, limit, `as`
-        case tableId = "table_id"
-        case orderBy = "order_by"
-    }
-}
 
 /// Why a scan was refused: `validator` is upstream's `validator_rejected` (kind and details); `invalid` a plain 400.
 public enum ScanRejection: Error, Equatable, CustomStringConvertible {

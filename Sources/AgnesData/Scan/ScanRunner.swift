@@ -2,50 +2,9 @@
 // whose min/max statistics rule out the predicate's simple bounds are skipped, and the others give the bytes to scan
 // (compressed sizes of the columns read), the rows that may match (capped by the limit) and the result's size.
 // The scan itself runs in a DuckDB of its own that may read only the table's files and write only the output folder.
+import AgnesAPI
 import DuckDB
 import Foundation
-
-/// What a scan would cost (upstream's fields; `bq_cost_estimate_usd` is 0 for local data).
-public struct ScanEstimate: Codable, Sendable, Equatable {
-    public var tableId: String
-    public var estimatedScanBytes: Int64
-    public var estimatedResultRows: Int64?
-    public var estimatedResultBytes: Int64?
-    public var bqCostEstimateUsd: Double = 0
-    public var rowGroups: Int
-    public var rowGroupsMatching: Int
-
-    public init(tableId: String, estimatedScanBytes: Int64, estimatedResultRows: Int64?, estimatedResultBytes: Int64?, rowGroups: Int,
-                rowGroupsMatching: Int) {
-        self.tableId = tableId
-        self.estimatedScanBytes = estimatedScanBytes
-        self.estimatedResultRows = estimatedResultRows
-        self.estimatedResultBytes = estimatedResultBytes
-        self.rowGroups = rowGroups
-        self.rowGroupsMatching = rowGroupsMatching
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case tableId = "table_id"
-        case estimatedScanBytes = "estimated_scan_bytes"
-        case estimatedResultRows = "estimated_result_rows"
-        case estimatedResultBytes = "estimated_result_bytes"
-        case bqCostEstimateUsd = "bq_cost_estimate_usd"
-        case rowGroups = "row_groups"
-        case rowGroupsMatching = "row_groups_matching"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(tableId, forKey: .tableId)
-        try container.encode(estimatedScanBytes, forKey: .estimatedScanBytes)
-        try container.encode(estimatedResultRows, forKey: .estimatedResultRows)
-        try container.encode(estimatedResultBytes, forKey: .estimatedResultBytes)
-        try container.encode(bqCostEstimateUsd, forKey: .bqCostEstimateUsd)
-        try container.encode(rowGroups, forKey: .rowGroups)
-        try container.encode(rowGroupsMatching, forKey: .rowGroupsMatching)
-    }
-}
 
 public enum ScanRunner {
     /// The columns of the parquet `files`, in order.

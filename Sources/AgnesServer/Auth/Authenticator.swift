@@ -2,6 +2,7 @@
 // or the `access_token` cookie; the scheduler token; then a JWT (session or personal access token) whose user must
 // exist and be active, and, for a session, be of the user's current session epoch (a password change, a reset and a
 // deactivation end older sessions); for a PAT, whose row must exist, match and be neither revoked nor expired.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -16,10 +17,10 @@ struct Authenticator: Sendable {
 
     func authenticate(_ request: Request, clientIP: String) async throws -> Identity {
         if services.configuration.localDevMode, let developer = services.localDeveloper {
-            guard let access = try await services.users.access(id: developer.id) else { throw APIError.unauthorized }
+            guard let access = try await services.users.access(id: developer.id) else { throw ServiceError.unauthorized }
             return Identity(user: access.user, kind: .localDevelopment, groupIds: access.groupIds, isAdmin: true)
         }
-        guard let (token, viaCookie) = Self.credentials(of: request) else { throw APIError.unauthorized }
+        guard let (token, viaCookie) = Self.credentials(of: request) else { throw ServiceError.unauthorized }
         if let schedulerToken = services.configuration.schedulerToken, SecretComparison.equal(token, schedulerToken) {
             return Identity(user: Identity.schedulerUser, kind: .scheduler, groupIds: [], isAdmin: true)
         }
@@ -75,7 +76,7 @@ struct Authenticator: Sendable {
         return nil
     }
 
-    static func refused(_ detail: String) -> APIError { APIError(.unauthorized, detail) }
+    static func refused(_ detail: String) -> ServiceError { ServiceError(.unauthorized, detail) }
 }
 
 /// Authenticates every request of the routes it guards, setting `context.identity`; 401 otherwise.

@@ -3,6 +3,7 @@
 // preflight, which this server never grants), and the browser names the page's origin in `Origin` and
 // `Sec-Fetch-Site`. Bearer-token requests carry no ambient credential and are not affected; the web UI's forms go to
 // the web routes, which check their own CSRF tokens.
+import AgnesDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,14 +16,14 @@ enum CrossSiteGuard {
         default: break
         }
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
-            throw APIError(.unsupportedMediaType, "Requests signed in with the session cookie must send Content-Type: application/json")
+            throw ServiceError(.unsupportedMediaType, "Requests signed in with the session cookie must send Content-Type: application/json")
         }
         if let origin = request.headers[.origin] {
             guard isSameOrigin(origin, request: request, serverURL: serverURL) else {
-                throw APIError(.forbidden, "Cross-site request refused: Origin \(origin) is not this server")
+                throw ServiceError(.forbidden, "Cross-site request refused: Origin \(origin) is not this server")
             }
         } else if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), site != "same-origin" {
-            throw APIError(.forbidden, "Cross-site request refused: Sec-Fetch-Site is \(site)")
+            throw ServiceError(.forbidden, "Cross-site request refused: Sec-Fetch-Site is \(site)")
         }
     }
 

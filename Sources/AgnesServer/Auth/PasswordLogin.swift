@@ -1,5 +1,6 @@
 // Checking an email and password against `users`: the outcome, from which each login endpoint words its answer, and
 // the upgrade of a migrated argon2id hash to bcrypt after a successful check.
+import AgnesDomain
 import AgnesState
 import Foundation
 
@@ -18,7 +19,7 @@ enum PasswordLoginOutcome: Sendable {
     }
 
     /// The one answer to every refused sign-in, whatever the reason (which goes to the audit trail only).
-    static let refusal = APIError(.unauthorized, "Invalid email or password")
+    static let refusal = ServiceError(.unauthorized, "Invalid email or password")
 }
 
 /// Checks passwords.

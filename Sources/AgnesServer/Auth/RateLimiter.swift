@@ -2,6 +2,7 @@
 // `Retry-After`. A fixed window per (endpoint, IP); windows of idle clients are dropped as they expire. Sign-in attempts
 // (every endpoint that takes a password or a one-time token) share one budget per client address and one per account,
 // so neither a second endpoint nor a second address buys an attacker more guesses.
+import AgnesDomain
 import Foundation
 import Synchronization
 
@@ -42,7 +43,7 @@ public final class RateLimiter: Sendable {
             return max(1, Int((limit.window - now.timeIntervalSince(window.start)).rounded(.up)))
         }
         if let retryAfter {
-            throw APIError(.tooManyRequests, "Too many requests — \(limit.description)", headers: [.retryAfter: String(retryAfter)])
+            throw ServiceError(.tooManyRequests, "Too many requests — \(limit.description)", retryAfterSeconds: retryAfter)
         }
     }
 }

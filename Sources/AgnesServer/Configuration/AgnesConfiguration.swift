@@ -1,5 +1,6 @@
 // The resolved configuration of agnes-server: command-line options, then environment variables, then
 // instance.yaml, then defaults — validated, with errors that name the key to fix.
+import AgnesDomain
 import Foundation
 import Yams
 
@@ -9,20 +10,6 @@ public enum MailerKind: String, Sendable, CaseIterable {
     case log
     /// POST a SendGrid-compatible JSON message to `mailer.url`.
     case http
-}
-
-/// What one `POST /api/query` may return and how long it may run.
-public struct QueryLimits: Sendable, Equatable {
-    /// Rows at most (a request's `limit` is clamped to it).
-    public var maximumRows = 100_000
-    /// Bytes of JSON at most: rows past it are cut off and the answer says `truncated`.
-    public var maximumResultBytes = 64 << 20
-    /// Seconds before the query (or scan) is interrupted.
-    public var timeoutSeconds = 30
-    /// Queries and scans one user may run at once; more wait their turn.
-    public var concurrentPerUser = 4
-    /// Grant scopes (one DuckDB per distinct set of readable tables) kept at once; the least recently used go first.
-    public var grantScopes = 256
 }
 
 /// Everything agnes-server needs to start. Secrets are redacted from `description`.

@@ -1,5 +1,7 @@
 // The machine-readable description of the API (OpenAPI 3.1), served at `GET /api/openapi.json`. Every route the
 // router has must appear here; a test compares the two.
+import AgnesAPI
+import AgnesDomain
 import Foundation
 
 /// Who may call an operation.

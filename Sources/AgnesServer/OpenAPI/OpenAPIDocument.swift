@@ -1,4 +1,5 @@
 // Renders `APIDescription` as an OpenAPI 3.1 document, with the shared component schemas.
+import AgnesAPI
 import AgnesCore
 import Hummingbird
 import Foundation

@@ -1,4 +1,6 @@
 // The per-request context of the Agnes router: who is calling, from where, and what to write to the audit trail.
+import AgnesAPI
+import AgnesDomain
 import Foundation
 import Hummingbird
 import NIOCore
@@ -8,7 +10,7 @@ public struct AgnesRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's address as the socket reports it (the proxy's, behind a proxy).
     public let peerAddress: String?
-    /// The client's connection (to notice when it goes away, `untilClientLeaves`).
+    /// The client's connection (to notice when it goes away, `ConnectionPresence`).
     let channel: any Channel
     /// The authenticated caller, set by `AuthenticationMiddleware`.
     public var identity: Identity?
@@ -30,7 +32,7 @@ public struct AgnesRequestContext: RequestContext {
 
     /// The caller, or 401 when the route was reached without authentication.
     public func requireIdentity() throws -> Identity {
-        guard let identity else { throw APIError.unauthorized }
+        guard let identity else { throw ServiceError.unauthorized }
         return identity
     }
 
@@ -40,27 +42,11 @@ public struct AgnesRequestContext: RequestContext {
         let raw = try parameters.require(name)
         guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty,
               !decoded.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.properties.generalCategory == .control }) else {
-            throw APIError.badRequest("Invalid \(name) in the path: '\(raw.prefix(100))'")
+            throw ServiceError.badRequest("Invalid \(name) in the path: '\(raw.prefix(100))'")
         }
         return decoded
     }
 
     public var requestDecoder: JSONDecoder { JSONCoding.decoder }
     public var responseEncoder: JSONEncoder { JSONCoding.encoder }
-}
-
-/// The JSON coders of the API: ISO-8601 UTC timestamps, keys sorted so responses are stable.
-public enum JSONCoding {
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    public static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }

@@ -2,6 +2,7 @@
 // client that gives up shows first as "input closed", not as a closed channel: this handler turns either into a call
 // of the actions that requests running on the connection registered, to interrupt DuckDB. A request registers for as
 // long as its work runs, so a long keep-alive connection keeps nothing of the requests it has finished.
+import AgnesDomain
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
@@ -58,12 +59,21 @@ final class ClientDisconnectWatcher: ChannelInboundHandler, RemovableChannelHand
     }
 }
 
-extension AgnesRequestContext {
-    /// Runs `work`, calling `onLeave` if the client goes away meanwhile (to interrupt what the work waits for).
-    func untilClientLeaves<T>(_ onLeave: @escaping @Sendable () -> Void, _ work: () async throws -> T) async throws -> T {
+/// The client of one connection, as a use case's caller: its leaving interrupts the work.
+struct ConnectionPresence: CallerPresence {
+    let channel: any Channel
+
+    func untilCallerLeaves<T>(_ onLeave: @escaping @Sendable () -> Void, _ work: () async throws -> T) async throws -> T {
         let watcher = try? await channel.pipeline.handler(type: ClientDisconnectWatcher.self).get()
         let key = watcher?.register(onLeave)
         defer { watcher?.unregister(key) }
         return try await work()
+    }
+}
+
+extension AgnesRequestContext {
+    /// The authenticated caller as the use cases see it (401 without authentication).
+    func caller() throws -> Caller {
+        Caller(identity: try requireIdentity(), audit: audit, requestId: requestId, presence: ConnectionPresence(channel: channel))
     }
 }

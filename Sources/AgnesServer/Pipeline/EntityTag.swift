@@ -1,15 +1,6 @@
-// Strong entity tags of generated bodies, and the `If-None-Match` test every conditional GET uses.
-import AgnesData
-import Crypto
+// The `If-None-Match` test every conditional GET uses (the tags themselves: `EntityTag` in AgnesDomain).
 import Foundation
 import Hummingbird
-
-enum EntityTag {
-    /// `"<first 16 bytes of the body's sha256, hex>"`.
-    static func of(_ body: Data) -> String {
-        "\"" + FileDigest.hex(SHA256.hash(data: body).prefix(16)) + "\""
-    }
-}
 
 extension Request {
     /// Whether `If-None-Match` names `etag` (in a list, weakly, or as `*`): the client's copy is current.

@@ -1,5 +1,7 @@
 // Reading request bodies: JSON into a Decodable (422 naming the field when it does not fit, 413 when too large) and
 // HTML form fields (application/x-www-form-urlencoded).
+import AgnesAPI
+import AgnesDomain
 import Foundation
 import Hummingbird
 
@@ -8,12 +10,12 @@ extension Request {
     func decodeJSON<T: Decodable>(_ type: T.Type, context: AgnesRequestContext) async throws -> T {
         let buffer = try await collectBodyWithinLimit(context: context)
         guard buffer.readableBytes > 0 else {
-            throw APIError.unprocessable([FieldError(type: "missing", loc: ["body"], msg: "Field required")])
+            throw ServiceError.unprocessable([FieldError(type: "missing", loc: ["body"], msg: "Field required")])
         }
         do {
             return try JSONCoding.decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw APIError.unprocessable([FieldError(error)])
+            throw ServiceError.unprocessable([FieldError(error)])
         }
     }
 
@@ -23,7 +25,7 @@ extension Request {
         let text = String(buffer: buffer)
         if headers[.contentType]?.lowercased().hasPrefix("application/json") == true {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-                throw APIError.unprocessable([FieldError(type: "json_invalid", loc: ["body"], msg: "JSON decode error")])
+                throw ServiceError.unprocessable([FieldError(type: "json_invalid", loc: ["body"], msg: "JSON decode error")])
             }
             return object.compactMapValues { value in
                 switch value {
@@ -54,7 +56,7 @@ extension Request {
         do {
             return try await request.collectBody(upTo: context.maxUploadSize)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, "Request body too large (the limit is \(context.maxUploadSize / 1024) KiB)")
+            throw ServiceError(.contentTooLarge, "Request body too large (the limit is \(context.maxUploadSize / 1024) KiB)")
         }
     }
 }

@@ -2,6 +2,7 @@
 // the whole head (request line and headers), so a client that trickles headers cannot hold a connection; and a request
 // that does not parse is answered `400 {"detail": …}` like every other error, then the connection closes. Idle
 // connections (no request begun) are closed by Hummingbird's idle timeout.
+import AgnesAPI
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,7 +2,9 @@
 // headers on /api/*, every error turned into a JSON `{"detail": …}` body — server errors carry the request id and
 // never internals — and, once the response is known, the request metrics and the audit entry (written durably before
 // the response for a change that succeeded, batched for the rest).
+import AgnesAPI
 import AgnesCore
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -70,10 +72,8 @@ struct RequestPipelineMiddleware: RouterMiddleware {
 
     static func errorResponse(for error: any Error, requestId: String, logger: Logger) -> Response {
         switch error {
-        case let error as APIError:
-            return ErrorBody.response(status: error.status, detail: error.detail, fieldErrors: error.fieldErrors,
-                                      structuredDetail: error.structuredDetail, requestId: nil,
-                                      headers: error.headers)
+        case let error as ServiceError:
+            return error.response()
         case let error as StateError:
             let (status, detail): (HTTPResponse.Status, String) = switch error {
             case .notFound: (.notFound, error.description)
@@ -125,9 +125,4 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         }
         return UUID().uuidString.lowercased()
     }
-}
-
-extension Duration {
-    /// Whole milliseconds, as the audit trail records durations.
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

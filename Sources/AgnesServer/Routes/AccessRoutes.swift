@@ -1,5 +1,6 @@
 // Who may see what: a user's memberships (admin), their effective access (admin, or the caller's own at
 // `/api/me/effective-access`): every granted resource with the groups it comes through.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -86,10 +87,10 @@ struct AccessRoutes {
         let user = try await target(context)
         let body = try await request.decodeJSON(AddMembershipRequest.self, context: context)
         context.audit.record("group.member_add", resource: "group:\(body.groupId)", params: ["user_id": user.id])
-        guard try await services.groups.get(id: body.groupId) != nil else { throw APIError.notFound("Group not found") }
+        guard try await services.groups.get(id: body.groupId) != nil else { throw ServiceError.notFound("Group not found") }
         try await MembershipChanges(services: services).add(userId: user.id, groupId: body.groupId, by: identity.user.email)
         let membership = try await services.groups.memberships(ofUser: user.id).first { $0.groupId == body.groupId }
-        return EditedResponse(status: .created, response: try membership.orThrow(APIError.notFound("Group not found")))
+        return EditedResponse(status: .created, response: try membership.orThrow(ServiceError.notFound("Group not found")))
     }
 
     func removeMembership(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
@@ -102,7 +103,7 @@ struct AccessRoutes {
     }
 
     private func target(_ context: AgnesRequestContext) async throws -> User {
-        guard let user = try await services.users.get(id: try context.pathParameter("uid")) else { throw APIError.notFound("User not found") }
+        guard let user = try await services.users.get(id: try context.pathParameter("uid")) else { throw ServiceError.notFound("User not found") }
         return user
     }
 }

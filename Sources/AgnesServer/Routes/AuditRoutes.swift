@@ -1,5 +1,6 @@
 // `GET /api/admin/audit` (admin): the audit trail, newest first, filtered by user, action prefix, resource, result
 // and time range, in pages of at most 1,000 rows with a cursor. Reading the trail is itself audited.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -38,7 +39,7 @@ struct AuditRoutes {
         let parameters = request.uri.queryParameters
         var limit = Self.defaultLimit
         if let text = parameters.get("limit") {
-            guard let value = Int(text), value > 0 else { throw APIError.badRequest("limit must be a positive integer") }
+            guard let value = Int(text), value > 0 else { throw ServiceError.badRequest("limit must be a positive integer") }
             limit = min(value, AuditQuery.maximumLimit)
         }
         let query = AuditQuery(userId: parameters.get("user_id"), action: parameters.get("action"),
@@ -49,7 +50,7 @@ struct AuditRoutes {
             let page = try await services.audit.query(query)
             return AuditResponse(rows: page.entries, nextCursor: page.nextCursor, limit: limit)
         } catch let StateError.invalid(message) {
-            throw APIError.badRequest(message)
+            throw ServiceError.badRequest(message)
         }
     }
 
@@ -59,6 +60,6 @@ struct AuditRoutes {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
-        throw APIError.badRequest("\(name) must be an ISO-8601 timestamp such as 2026-11-22T10:00:00Z")
+        throw ServiceError.badRequest("\(name) must be an ISO-8601 timestamp such as 2026-11-22T10:00:00Z")
     }
 }

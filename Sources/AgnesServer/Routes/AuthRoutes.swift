@@ -1,6 +1,7 @@
 // Signing in: `POST /auth/token` (the CLI), `POST /auth/password/login` (JSON), `POST /auth/password/login/web`
 // (a browser form; sets the session cookie) and `POST /auth/bootstrap` (the first admin, only while no user has a
 // password). Every attempt is rate limited per client address and audited, successful or not.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -58,7 +59,7 @@ struct AuthRoutes {
             let user = try await signIn(email: form["email"] ?? "", password: form["password"] ?? "", context)
             let token = try await services.tokens.issueSession(for: user)
             return Response(status: .found, headers: [.location: RedirectTarget.safe(form["next"]), .setCookie: services.sessionCookie(token)])
-        } catch let error as APIError where error.status == .unauthorized {
+        } catch let error as ServiceError where error.status == .unauthorized {
             return Response(status: .found, headers: [.location: "/login?error=invalid"])
         }
     }
@@ -79,11 +80,11 @@ struct AuthRoutes {
     func bootstrap(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.bootstrap")
         try services.rateLimiter.check(endpoint: "/auth/bootstrap", client: context.clientIP, limit: .bootstrap)
-        let closed = APIError(.forbidden, "Bootstrap disabled — a user with a password already exists. Use /auth/password/login.")
+        let closed = ServiceError(.forbidden, "Bootstrap disabled — a user with a password already exists. Use /auth/password/login.")
         guard try await !services.users.anyUserHasPassword() else { throw closed }
         let body = try await request.decodeJSON(BootstrapRequest.self, context: context)
         let password = body.password ?? ""
-        if let problem = PasswordHasher.problem(with: password) { throw APIError.badRequest(problem) }
+        if let problem = PasswordHasher.problem(with: password) { throw ServiceError.badRequest(problem) }
         let hash = try await services.passwords.hash(password)
         let name = body.name.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         guard let user = try await services.users.claimBootstrap(email: body.email, name: name, passwordHash: hash) else { throw closed }

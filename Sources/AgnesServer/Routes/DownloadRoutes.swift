@@ -4,6 +4,7 @@
 // `GET /api/data/{id}/check-access` (204/403/404). Partitioned tables are downloaded part by part from
 // `/api/data/{id}/parts/{part}`, with the same headers. Access is checked by registry id; every download is audited.
 import AgnesData
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -28,10 +29,10 @@ struct DownloadRoutes {
         let identity = try context.requireIdentity()
         let id = try context.pathParameter("id")
         guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
-            throw APIError.notFound("Table '\(id)' not found")
+            throw ServiceError.notFound("Table '\(id)' not found")
         }
-        guard try await Authorization(services: services).canRead(tableId: id, folder: table.folder, identity: identity) else {
-            throw APIError(.forbidden, "Access denied to this table")
+        guard try await services.domain.access.canRead(tableId: id, folder: table.folder, identity: identity) else {
+            throw ServiceError(.forbidden, "Access denied to this table")
         }
         return table
     }
@@ -40,9 +41,9 @@ struct DownloadRoutes {
         let synced = try await syncedTable(context)
         guard let sha256 = synced.state.sha256 else {
             if !synced.files.isEmpty {
-                throw APIError.notFound("Table '\(synced.table.id)' is partitioned: download its parts from /api/data/\(synced.table.id)/parts/{part} (see files in the manifest)")
+                throw ServiceError.notFound("Table '\(synced.table.id)' is partitioned: download its parts from /api/data/\(synced.table.id)/parts/{part} (see files in the manifest)")
             }
-            throw APIError.notFound("Table '\(synced.table.id)' has no data yet")
+            throw ServiceError.notFound("Table '\(synced.table.id)' has no data yet")
         }
         context.audit.record("data.download", resource: "table:\(synced.table.id)")
         return try await serve(path: synced.layout.parquetFile(tableId: synced.table.id).path, sha256: sha256, filename: "\(synced.table.id).parquet",
@@ -55,7 +56,7 @@ struct DownloadRoutes {
         var part = try context.pathParameter("part")
         if part.hasSuffix(".parquet") { part.removeLast(".parquet".count) }
         guard let file = synced.files.first(where: { $0.part == part }) else {
-            throw APIError.notFound("Table '\(synced.table.id)' has no part '\(part)'")
+            throw ServiceError.notFound("Table '\(synced.table.id)' has no part '\(part)'")
         }
         context.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["part": part])
         return try await serve(path: synced.layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
@@ -65,7 +66,7 @@ struct DownloadRoutes {
     /// The table named in the path with its synced files (403 / 404 otherwise).
     private func syncedTable(_ context: AgnesRequestContext) async throws -> SyncedTable {
         let table = try await accessibleTable(context)
-        guard let synced = try await SyncedTable.load(table, services: services) else { throw APIError.notFound("Table '\(table.id)' has no data yet") }
+        guard let synced = try await SyncedTable.load(table, domain: services.domain) else { throw ServiceError.notFound("Table '\(table.id)' has no data yet") }
         return synced
     }
 
@@ -73,7 +74,7 @@ struct DownloadRoutes {
     private func serve(path: String, sha256: String, filename: String, _ request: Request, _ context: AgnesRequestContext,
                        head: Bool) async throws -> Response {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
-            throw APIError.notFound("The file of '\(filename)' is missing; the next sync writes it again")
+            throw ServiceError.notFound("The file of '\(filename)' is missing; the next sync writes it again")
         }
         let etag = "\"\(sha256)\""
         var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
@@ -100,7 +101,7 @@ struct DownloadRoutes {
         headers[.contentLength] = String(size == 0 ? 0 : served.count)
         if head || size == 0 { return Response(status: status, headers: headers) }
         // The bytes go out by sendfile (see Sendfile.swift): the route sends the headers and names the file's range.
-        guard let inode = Sendfile.inode(of: path) else { throw APIError.notFound("The file of '\(filename)' is missing; the next sync writes it again") }
+        guard let inode = Sendfile.inode(of: path) else { throw ServiceError.notFound("The file of '\(filename)' is missing; the next sync writes it again") }
         headers[Sendfile.field] = Sendfile.Target(path: path, offset: served.lowerBound, length: served.count, inode: inode).headerValue
         return Response(status: status, headers: headers)
     }

@@ -1,5 +1,6 @@
 // Resource grants (admin only): which group may use which table, table folder, metric category or knowledge
 // category; and the list of resource types.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -62,7 +63,7 @@ struct GrantRoutes {
     static func resourceType(_ text: String) throws -> ResourceType {
         guard let type = ResourceType(rawValue: text) else {
             let known = ResourceType.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            throw APIError.badRequest("Unknown resource_type '\(text)'. Known types: [\(known)]")
+            throw ServiceError.badRequest("Unknown resource_type '\(text)'. Known types: [\(known)]")
         }
         return type
     }
@@ -84,13 +85,13 @@ struct GrantRoutes {
         context.audit.record("resource_grant.created", resource: "\(body.resourceType):\(body.resourceId)", params: ["group_id": body.groupId])
         let type = try Self.resourceType(body.resourceType)
         let resourceId = body.resourceId.trimmingCharacters(in: .whitespaces)
-        guard !resourceId.isEmpty else { throw APIError.badRequest("resource_id is required") }
-        guard let group = try await services.groups.get(id: body.groupId) else { throw APIError.notFound("Group not found") }
+        guard !resourceId.isEmpty else { throw ServiceError.badRequest("resource_id is required") }
+        guard let group = try await services.groups.get(id: body.groupId) else { throw ServiceError.notFound("Group not found") }
         do {
             let grant = try await services.grants.grant(groupId: group.id, type: type, resourceId: resourceId, assignedBy: identity.user.email)
             return EditedResponse(status: .created, response: GrantResponse(grant: grant, groupName: group.name))
         } catch StateError.conflict {
-            throw APIError.conflict("Grant already exists for this group/resource_type/resource_id")
+            throw ServiceError.conflict("Grant already exists for this group/resource_type/resource_id")
         }
     }
 
@@ -101,7 +102,7 @@ struct GrantRoutes {
         do {
             try await services.grants.revoke(id: id)
         } catch StateError.notFound {
-            throw APIError.notFound("Grant not found")
+            throw ServiceError.notFound("Grant not found")
         }
         return .noContent
     }

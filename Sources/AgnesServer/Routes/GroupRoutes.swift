@@ -1,5 +1,6 @@
 // Groups and their members (admin only). System groups (`Admin`, `Everyone`) cannot be renamed or deleted; the
 // API adds and removes only memberships it owns (source `admin`), and never the last active administrator.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -78,12 +79,12 @@ struct GroupRoutes {
         let body = try await request.decodeJSON(CreateRequest.self, context: context)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         context.audit.record("group.create", params: ["name": name])
-        guard !name.isEmpty else { throw APIError.badRequest("Group name is required") }
+        guard !name.isEmpty else { throw ServiceError.badRequest("Group name is required") }
         let group: Group
         do {
             group = try await services.groups.create(name: name, description: body.description, createdBy: identity.user.email)
         } catch StateError.conflict {
-            throw APIError.conflict("Group '\(name)' already exists")
+            throw ServiceError.conflict("Group '\(name)' already exists")
         }
         context.audit.record("group.create", resource: "group:\(group.id)")
         return EditedResponse(status: .created, response: GroupResponse(summary: try await summary(group.id)))
@@ -96,13 +97,13 @@ struct GroupRoutes {
         context.audit.record("group.update", resource: "group:\(current.id)", params: ["name": body.name ?? current.name])
         let name = body.name?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let name, name != current.name {
-            guard !current.isSystem else { throw APIError.conflict("System groups cannot be renamed") }
-            guard !name.isEmpty else { throw APIError.badRequest("Group name is required") }
+            guard !current.isSystem else { throw ServiceError.conflict("System groups cannot be renamed") }
+            guard !name.isEmpty else { throw ServiceError.badRequest("Group name is required") }
         }
         do {
             _ = try await services.groups.update(id: current.id, name: name, description: body.description.map { .some($0) })
         } catch StateError.conflict {
-            throw APIError.conflict("Group '\(name ?? current.name)' already exists")
+            throw ServiceError.conflict("Group '\(name ?? current.name)' already exists")
         }
         return GroupResponse(summary: try await summary(current.id))
     }
@@ -111,7 +112,7 @@ struct GroupRoutes {
         try context.requireIdentity().requireAdmin()
         let group = try await summary(try context.pathParameter("gid"))
         context.audit.record("group.delete", resource: "group:\(group.id)", params: ["name": group.name])
-        guard !group.isSystem else { throw APIError.conflict("Cannot delete a system group") }
+        guard !group.isSystem else { throw ServiceError.conflict("Cannot delete a system group") }
         try await services.groups.delete(id: group.id)
         return .noContent
     }
@@ -128,10 +129,10 @@ struct GroupRoutes {
         let group = try await summary(try context.pathParameter("gid"))
         let body = try await request.decodeJSON(AddMemberRequest.self, context: context)
         context.audit.record("group.member_add", resource: "group:\(group.id)", params: ["email": body.email])
-        guard let user = try await services.users.find(email: body.email) else { throw APIError.notFound("User '\(body.email)' not found") }
+        guard let user = try await services.users.find(email: body.email) else { throw ServiceError.notFound("User '\(body.email)' not found") }
         try await MembershipChanges(services: services).add(userId: user.id, groupId: group.id, by: identity.user.email)
         let member = try await services.groups.memberDetails(groupId: group.id).first { $0.userId == user.id }
-        return EditedResponse(status: .created, response: try member.orThrow(APIError.notFound("User '\(body.email)' not found")))
+        return EditedResponse(status: .created, response: try member.orThrow(ServiceError.notFound("User '\(body.email)' not found")))
     }
 
     func removeMember(_ context: AgnesRequestContext) async throws -> HTTPResponse.Status {
@@ -144,7 +145,7 @@ struct GroupRoutes {
     }
 
     private func summary(_ id: String) async throws -> GroupSummary {
-        guard let group = try await services.groups.summary(id: id) else { throw APIError.notFound("Group not found") }
+        guard let group = try await services.groups.summary(id: id) else { throw ServiceError.notFound("Group not found") }
         return group
     }
 }

@@ -1,6 +1,8 @@
 // Magic sign-in links: `POST /auth/email/send-link` always answers the same (whether the email has an account or
 // not); `POST /auth/email/verify` trades the link's token for a session token, `GET /auth/email/verify` (the link
 // itself) for the session cookie. A link works once and for an hour.
+import AgnesAPI
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -67,14 +69,14 @@ struct MagicLinkRoutes {
             let user = try await consume(email: email, token: token, context: context)
             let session = try await services.tokens.issueSession(for: user)
             return Response(status: .found, headers: [.location: "/", .setCookie: services.sessionCookie(session)])
-        } catch let error as APIError where error.status == .unauthorized {
+        } catch let error as ServiceError where error.status == .unauthorized {
             return AuthPages.page(title: "Sign-in link", error: "This link is invalid, expired or already used. Ask for a new one.",
                                   status: .unauthorized)
         }
     }
 
     private func consume(email: String, token: String, context: AgnesRequestContext) async throws -> User {
-        let invalid = APIError(.unauthorized, "Invalid or expired link")
+        let invalid = ServiceError(.unauthorized, "Invalid or expired link")
         try services.rateLimiter.checkSignIn(account: email)
         guard let user = try await services.users.find(email: email) else { throw invalid }
         context.audit.attribute(toUser: user.id)

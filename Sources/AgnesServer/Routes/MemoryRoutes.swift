@@ -3,6 +3,8 @@
 // reviewers — administrators, or holders of a `knowledge_category` grant on the item's category — approve, make
 // mandatory, reject or archive, each with a reason that goes into the audit trail. `GET /api/memory/bundle` hands
 // workspaces the mandatory and approved items as rules, with an ETag.
+import AgnesAPI
+import AgnesDomain
 import AgnesState
 import Crypto
 import Foundation
@@ -50,7 +52,7 @@ struct MemoryRoutes {
     func mayReview(_ category: String?, _ identity: Identity) async throws -> Bool {
         if identity.isAdmin { return true }
         guard let category else { return false }
-        return try await Authorization(services: services).isGranted(.knowledgeCategory, category, to: identity)
+        return try await services.domain.access.isGranted(.knowledgeCategory, category, to: identity)
     }
 
     /// The categories `identity` reviews (nil: all of them).
@@ -62,7 +64,7 @@ struct MemoryRoutes {
     /// The item as the caller sees it: 404 `Knowledge item not found` when it does not exist or is not theirs to see.
     func visibleItem(_ id: String, _ identity: Identity) async throws -> KnowledgeListing {
         guard let listing = try await repository.listing(id: id, viewer: try await viewer(identity)) else {
-            throw APIError.notFound("Knowledge item not found")
+            throw ServiceError.notFound("Knowledge item not found")
         }
         return listing
     }
@@ -77,7 +79,7 @@ struct MemoryRoutes {
         case "revoked": return .archived
         default:
             guard let status = KnowledgeStatus(rawValue: text) else {
-                throw APIError.badRequest("Unknown status '\(text)'. Known: \(KnowledgeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ServiceError.badRequest("Unknown status '\(text)'. Known: \(KnowledgeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return status
         }
@@ -85,9 +87,9 @@ struct MemoryRoutes {
 
     static func page(_ request: Request) throws -> (page: Int, perPage: Int) {
         let parameters = request.uri.queryParameters
-        guard let page = Int(parameters.get("page") ?? "1"), page >= 1 else { throw APIError.badRequest("page must be a positive integer") }
+        guard let page = Int(parameters.get("page") ?? "1"), page >= 1 else { throw ServiceError.badRequest("page must be a positive integer") }
         guard let perPage = Int(parameters.get("per_page") ?? "\(defaultPageSize)"), (1...maximumPageSize).contains(perPage) else {
-            throw APIError.badRequest("per_page must be between 1 and \(maximumPageSize)")
+            throw ServiceError.badRequest("per_page must be between 1 and \(maximumPageSize)")
         }
         return (page, perPage)
     }
@@ -146,9 +148,9 @@ struct MemoryRoutes {
     /// many there are; 403 for non-reviewers.
     func reviewQueue(_ identity: Identity, category requested: String? = nil, limit: Int) async throws -> (items: [KnowledgeListing], total: Int) {
         let reviewed = try await reviewedCategories(identity)
-        if let reviewed, reviewed.isEmpty { throw APIError(.forbidden, "Reviewer access required") }
+        if let reviewed, reviewed.isEmpty { throw ServiceError(.forbidden, "Reviewer access required") }
         if let requested, let reviewed, !reviewed.contains(requested) {
-            throw APIError(.forbidden, "Reviewing category '\(requested)' is not permitted")
+            throw ServiceError(.forbidden, "Reviewing category '\(requested)' is not permitted")
         }
         let viewer = try await viewer(identity)
         let categories: [String?]
@@ -227,25 +229,25 @@ struct MemoryRoutes {
             var draft = base ?? KnowledgeDraft(title: "", sourceType: "manual", confidence: 0.5)
             if let title { draft.title = title }
             guard !draft.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw APIError.unprocessable([FieldError(type: "missing", loc: ["body", "title"], msg: "Field required")])
+                throw ServiceError.unprocessable([FieldError(type: "missing", loc: ["body", "title"], msg: "Field required")])
             }
-            guard draft.title.count <= 300 else { throw APIError.badRequest("title is longer than 300 characters") }
+            guard draft.title.count <= 300 else { throw ServiceError.badRequest("title is longer than 300 characters") }
             if let content { draft.content = content }
-            guard (draft.content?.utf8.count ?? 0) <= 100_000 else { throw APIError.badRequest("content is longer than 100,000 bytes") }
+            guard (draft.content?.utf8.count ?? 0) <= 100_000 else { throw ServiceError.badRequest("content is longer than 100,000 bytes") }
             if let category { draft.category = category.isEmpty ? nil : category }
             if let domain {
                 guard domain.isEmpty || MemoryRoutes.domains.contains(domain) else {
-                    throw APIError.badRequest("Invalid domain '\(domain)'. Must be one of: \(MemoryRoutes.domains.sorted().joined(separator: ", "))")
+                    throw ServiceError.badRequest("Invalid domain '\(domain)'. Must be one of: \(MemoryRoutes.domains.sorted().joined(separator: ", "))")
                 }
                 draft.domain = domain.isEmpty ? nil : domain
             }
             if let tags {
-                try APIError.checkListSize(tags.count, field: "tags", maximum: maximumListItems)
+                try ServiceError.checkListSize(tags.count, field: "tags", maximum: maximumListItems)
                 draft.tags = Array(Set(tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
             }
             if let audience {
                 guard audience.isEmpty || audience == "all" || audience.hasPrefix("group:") else {
-                    throw APIError.badRequest("audience is 'all' or 'group:<group name>'")
+                    throw ServiceError.badRequest("audience is 'all' or 'group:<group name>'")
                 }
                 draft.audience = audience.isEmpty ? nil : audience
             }
@@ -253,7 +255,7 @@ struct MemoryRoutes {
             if let sourceType { draft.sourceType = sourceType }
             if let sourceRef { draft.sourceRef = sourceRef }
             if let confidence {
-                guard (0...1).contains(confidence) else { throw APIError.badRequest("confidence is between 0 and 1") }
+                guard (0...1).contains(confidence) else { throw ServiceError.badRequest("confidence is between 0 and 1") }
                 draft.confidence = confidence
             }
             return draft
@@ -275,7 +277,7 @@ struct MemoryRoutes {
         let existing = try await visibleItem(try context.pathParameter("id"), identity).item
         let reviewer = try await mayReview(existing.category, identity)
         guard reviewer || existing.contributors.contains(identity.user.id) else {
-            throw APIError(.forbidden, "Only contributors and reviewers may edit this item")
+            throw ServiceError(.forbidden, "Only contributors and reviewers may edit this item")
         }
         let body = try await request.decodeJSON(DraftBody.self, context: context)
         let draft = try body.draft(over: KnowledgeDraft(existing), maximumListItems: services.configuration.maximumListItems)
@@ -292,7 +294,7 @@ struct MemoryRoutes {
         switch body.vote {
         case 1, -1: try await repository.vote(itemId: item.id, userId: identity.user.id, vote: body.vote)
         case 0: try await repository.withdrawVote(itemId: item.id, userId: identity.user.id)
-        default: throw APIError.badRequest("vote must be 1, -1 or 0 (withdraw)")
+        default: throw ServiceError.badRequest("vote must be 1, -1 or 0 (withdraw)")
         }
         context.audit.record("corporate_memory.vote", resource: "knowledge:\(item.id)", params: ["vote": String(body.vote)])
         let counts = try await repository.votes(itemId: item.id)
@@ -318,7 +320,7 @@ struct MemoryRoutes {
     func review(_ action: ReviewAction, _ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         guard let id = request.uri.queryParameters.get("item_id") else {
-            throw APIError.unprocessable([FieldError(type: "missing", loc: ["query", "item_id"], msg: "Field required")])
+            throw ServiceError.unprocessable([FieldError(type: "missing", loc: ["query", "item_id"], msg: "Field required")])
         }
         struct Body: Decodable { let reason: String?; let audience: String? }
         var body = Body(reason: nil, audience: nil)
@@ -326,15 +328,15 @@ struct MemoryRoutes {
         let buffer = try await collected.collectBody(upTo: context.maxUploadSize)
         if buffer.readableBytes > 0 {
             do { body = try JSONCoding.decoder.decode(Body.self, from: Data(buffer: buffer)) } catch {
-                throw APIError.unprocessable([FieldError(type: "json_invalid", loc: ["body"], msg: "JSON decode error")])
+                throw ServiceError.unprocessable([FieldError(type: "json_invalid", loc: ["body"], msg: "JSON decode error")])
             }
         }
-        guard let existing = try await repository.get(id: id) else { throw APIError.notFound("Knowledge item not found") }
+        guard let existing = try await repository.get(id: id) else { throw ServiceError.notFound("Knowledge item not found") }
         guard try await mayReview(existing.category, identity) else {
-            throw APIError(.forbidden, "Reviewing \(existing.category.map { "category '\($0)'" } ?? "uncategorized items") is not permitted")
+            throw ServiceError(.forbidden, "Reviewing \(existing.category.map { "category '\($0)'" } ?? "uncategorized items") is not permitted")
         }
         if let audience = body.audience, action == .mandate {
-            guard audience == "all" || audience.hasPrefix("group:") else { throw APIError.badRequest("audience is 'all' or 'group:<group name>'") }
+            guard audience == "all" || audience.hasPrefix("group:") else { throw ServiceError.badRequest("audience is 'all' or 'group:<group name>'") }
             var draft = KnowledgeDraft(existing)
             draft.audience = audience
             _ = try await repository.edit(id: id, draft, by: nil)

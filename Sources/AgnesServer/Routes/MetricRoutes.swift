@@ -1,7 +1,9 @@
 // Metric definitions: everyone signed in reads them (`GET /api/metrics`, `GET /api/metrics/{category}/{name}`, as
 // upstream); administrators create, replace and delete them, import and export upstream's YAML files, and validate every
 // metric's SQL against the query engine (`EXPLAIN`: unknown tables and columns are reported, nothing runs).
+import AgnesAPI
 import AgnesData
+import AgnesDomain
 import AgnesState
 import DuckDB
 import Foundation
@@ -33,7 +35,7 @@ struct MetricRoutes {
     func metric(_ context: AgnesRequestContext) async throws -> MetricDefinition {
         _ = try context.requireIdentity()
         let id = "\(try context.pathParameter("category"))/\(try context.pathParameter("name"))"
-        guard let metric = try await metrics.get(id: id) else { throw APIError.notFound("Metric '\(id)' not found") }
+        guard let metric = try await metrics.get(id: id) else { throw ServiceError.notFound("Metric '\(id)' not found") }
         return metric
     }
 
@@ -77,7 +79,7 @@ struct MetricRoutes {
         let maximum = services.configuration.maximumListItems
         for (field, list) in [("tables", definition.tables), ("dimensions", definition.dimensions), ("filters", definition.filters),
                               ("synonyms", definition.synonyms), ("notes", definition.notes)] {
-            try APIError.checkListSize(list.count, field: field, maximum: maximum)
+            try ServiceError.checkListSize(list.count, field: field, maximum: maximum)
         }
     }
 
@@ -88,10 +90,10 @@ struct MetricRoutes {
         context.audit.record("metric.save", resource: "metric:\(definition.id)")
         try checkListSizes(definition)
         guard MetricYAML.isSafePathPart(definition.name), MetricYAML.isSafePathPart(definition.category) else {
-            throw APIError.badRequest("name and category may hold only letters, digits, '_' and '-'")
+            throw ServiceError.badRequest("name and category may hold only letters, digits, '_' and '-'")
         }
-        if let id, id != definition.id { throw APIError.badRequest("The body describes '\(definition.id)', not '\(id)'") }
-        if let id, try await metrics.get(id: id) == nil { throw APIError.notFound("Metric '\(id)' not found") }
+        if let id, id != definition.id { throw ServiceError.badRequest("The body describes '\(definition.id)', not '\(id)'") }
+        if let id, try await metrics.get(id: id) == nil { throw ServiceError.notFound("Metric '\(id)' not found") }
         let saved = try await metrics.upsert(definition)
         return try JSONCoding.encoder.encode(saved).response(status: id == nil ? .created : .ok)
     }
@@ -100,7 +102,7 @@ struct MetricRoutes {
         try context.requireIdentity().requireAdmin()
         let id = "\(try context.pathParameter("category"))/\(try context.pathParameter("name"))"
         context.audit.record("metric.delete", resource: "metric:\(id)")
-        do { try await metrics.delete(id: id) } catch StateError.notFound { throw APIError.notFound("Metric '\(id)' not found") }
+        do { try await metrics.delete(id: id) } catch StateError.notFound { throw ServiceError.notFound("Metric '\(id)' not found") }
         struct Answer: Encodable { let status = "deleted"; let id: String }
         return try encode(Answer(id: id))
     }
@@ -120,23 +122,23 @@ struct MetricRoutes {
                 files = [(file.filename, try String(contentsOf: temporary, encoding: .utf8))]
             } catch let failure as MultipartFileReceiver.Failure {
                 receiver.discard()
-                throw APIError.badRequest("Invalid upload: \(failure)")
+                throw ServiceError.badRequest("Invalid upload: \(failure)")
             }
         } else {
             struct File: Decodable { let path: String; let content: String }
             struct Body: Decodable { let files: [File] }
             files = try await request.decodeJSON(Body.self, context: context).files.map { ($0.path, $0.content) }
         }
-        guard !files.isEmpty else { throw APIError.badRequest("No metric files given") }
+        guard !files.isEmpty else { throw ServiceError.badRequest("No metric files given") }
         var definitions: [MetricDefinition] = []
         for file in files {
             let folder = file.path.split(separator: "/").dropLast().last.map(String.init)
             do { definitions += try MetricYAML.decode(file.content, defaultCategory: folder) } catch let problem as MetricYAML.Problem {
-                throw APIError.badRequest("\(file.path): \(problem.description)")
+                throw ServiceError.badRequest("\(file.path): \(problem.description)")
             }
         }
         let duplicates = Dictionary(grouping: definitions, by: \.id).filter { $0.value.count > 1 }.keys.sorted()
-        guard duplicates.isEmpty else { throw APIError.badRequest("Defined more than once: \(duplicates.joined(separator: ", "))") }
+        guard duplicates.isEmpty else { throw ServiceError.badRequest("Defined more than once: \(duplicates.joined(separator: ", "))") }
         for definition in definitions { try checkListSizes(definition) }
         for definition in definitions { try await metrics.upsert(definition) }
         context.audit.record("metric.import", params: ["count": String(definitions.count)])
@@ -158,7 +160,7 @@ struct MetricRoutes {
     func validate(_ context: AgnesRequestContext) async throws -> Response {
         try context.requireIdentity().requireAdmin()
         context.audit.record("metric.validate")
-        guard let engine = services.dataPlane.orchestrator.engine else { throw APIError(.serviceUnavailable, "The query engine is not ready") }
+        guard let engine = services.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
         struct Result: Encodable { let id: String; let ok: Bool; let error: String?; let tables: [String] }
         var results: [Result] = []
         for metric in try await metrics.list() {

@@ -1,5 +1,7 @@
 // Password setup (invitations, 7-day links) and reset (24-hour links), as JSON endpoints and as HTML form flows.
 // Requests for a link always get the same answer, so they do not reveal which emails have accounts.
+import AgnesAPI
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -44,16 +46,16 @@ struct PasswordRoutes {
     private func setPassword(email: String, token: String, password: String, confirmation: String?, purpose: OneTimeTokenPurpose,
                              context: AgnesRequestContext) async throws -> (User, String) {
         try services.rateLimiter.checkSignIn(account: email)
-        guard let user = try await services.users.find(email: email) else { throw APIError.notFound("User not found") }
+        guard let user = try await services.users.find(email: email) else { throw ServiceError.notFound("User not found") }
         context.audit.attribute(toUser: user.id)
-        guard user.active else { throw APIError(.forbidden, "Account deactivated") }
-        if let problem = PasswordHasher.problem(with: password) { throw APIError.badRequest(problem) }
-        if let confirmation, confirmation != password { throw APIError.badRequest("Passwords do not match") }
+        guard user.active else { throw ServiceError(.forbidden, "Account deactivated") }
+        if let problem = PasswordHasher.problem(with: password) { throw ServiceError.badRequest(problem) }
+        if let confirmation, confirmation != password { throw ServiceError.badRequest("Passwords do not match") }
         let kind = purpose == .passwordSetup ? "setup" : "reset"
         switch try await links.consume(purpose, secret: token, for: user) {
         case .success: break
-        case .failure(.expired): throw APIError.badRequest("\(kind == "setup" ? "Setup" : "Reset") token has expired")
-        case .failure(.invalid): throw APIError.badRequest("Invalid \(kind) token")
+        case .failure(.expired): throw ServiceError.badRequest("\(kind == "setup" ? "Setup" : "Reset") token has expired")
+        case .failure(.invalid): throw ServiceError.badRequest("Invalid \(kind) token")
         }
         let (changed, revoked) = try await services.users.changePassword(id: user.id, hash: try await services.passwords.hash(password),
                                                                         kind: purpose == .passwordReset ? .reset : .change)
@@ -79,7 +81,7 @@ struct PasswordRoutes {
     }
 
     /// The form that sets the new password, behind a link (and again, with the reason, after a failed attempt).
-    func newPasswordForm(purpose: OneTimeTokenPurpose, email: String, token: String, error: APIError? = nil) -> Response {
+    func newPasswordForm(purpose: OneTimeTokenPurpose, email: String, token: String, error: ServiceError? = nil) -> Response {
         let isSetup = purpose == .passwordSetup
         return AuthPages.page(title: isSetup ? "Set your password" : "Reset your password", error: error?.detail,
                               action: "\(isSetup ? "/auth/password/setup" : "/auth/password/reset")/confirm", fields: [
@@ -87,7 +89,7 @@ struct PasswordRoutes {
                                   .init(name: "token", label: "Token", type: "hidden", value: token),
                                   .init(name: "password", label: "New password (at least \(PasswordHasher.minimumLength) characters)", type: "password"),
                                   .init(name: "confirm_password", label: "Repeat the password", type: "password"),
-                              ], submit: "Set password", status: error?.status ?? .ok)
+                              ], submit: "Set password", status: error?.status.http ?? .ok)
     }
 
     /// Sends a setup or reset link when the email belongs to an active user; answers the same either way.
@@ -126,7 +128,7 @@ struct PasswordRoutes {
             }
             let token = try await services.tokens.issueSession(for: user)
             return Response(status: .found, headers: [.location: "/", .setCookie: services.sessionCookie(token)])
-        } catch let error as APIError where !Self.wantsJSON(request) {
+        } catch let error as ServiceError where !Self.wantsJSON(request) {
             context.audit.record(isSetup ? "auth.password_setup" : "auth.password_reset", params: ["failure": error.detail])
             return newPasswordForm(purpose: purpose, email: fields["email"] ?? "", token: fields["token"] ?? "", error: error)
         }

@@ -1,6 +1,8 @@
 // The table registry (admin): list, register, update, unregister — as upstream, keyed by the registry id. Every
 // change rebuilds the query engine, so an unregistered table stops being served at once and stays gone.
+import AgnesAPI
 import AgnesData
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -104,15 +106,15 @@ struct RegistryRoutes {
         try identity.requireAdmin()
         let body = try await request.decodeJSON(TableFields.self, context: context)
         let name = (body.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw APIError(.unprocessableContent, "Table name cannot be empty") }
+        guard !name.isEmpty else { throw ServiceError(.unprocessableContent, "Table name cannot be empty") }
         let id = name.lowercased().replacingOccurrences(of: " ", with: "_")
         context.audit.record("register_table", resource: "table:\(id)", params: ["name": name])
         guard RegisteredTable.isValidId(id) else {
-            throw APIError(.unprocessableContent, "Table id '\(id)' must start with a letter and contain only a-z, 0-9 and _ (at most 63)")
+            throw ServiceError(.unprocessableContent, "Table id '\(id)' must start with a letter and contain only a-z, 0-9 and _ (at most 63)")
         }
         try await validateSource(body.sourceName)
         let registry = RegistryRepository(store: services.state)
-        if try await registry.get(id: id) != nil { throw APIError.conflict("Table '\(id)' already registered") }
+        if try await registry.get(id: id) != nil { throw ServiceError.conflict("Table '\(id)' already registered") }
         var table = RegisteredTable(id: id, name: name, registeredBy: identity.user.email)
         body.apply(to: &table)
         table.name = name
@@ -125,7 +127,7 @@ struct RegistryRoutes {
         let id = try context.pathParameter("id")
         context.audit.record("update_table", resource: "table:\(id)")
         let registry = RegistryRepository(store: services.state)
-        guard var table = try await registry.get(id: id) else { throw APIError.notFound("Table not found") }
+        guard var table = try await registry.get(id: id) else { throw ServiceError.notFound("Table not found") }
         let body = try await request.decodeJSON(TableFields.self, context: context)
         try await validateSource(body.sourceName)
         body.apply(to: &table)
@@ -141,7 +143,7 @@ struct RegistryRoutes {
         do {
             try await RegistryRepository(store: services.state).unregister(id: id)
         } catch StateError.notFound {
-            throw APIError.notFound("Table not found")
+            throw ServiceError.notFound("Table not found")
         }
         try await services.dataPlane.rebuild()
         return .noContent
@@ -150,25 +152,25 @@ struct RegistryRoutes {
     /// Validates and stores a registration, then rebuilds the engine so the change is served at once.
     private func save(_ table: RegisteredTable) async throws {
         try Self.validateSchedule(table.syncSchedule)
-        if let problem = TableSyncer.strategyProblem(table) { throw APIError(.unprocessableContent, problem) }
+        if let problem = TableSyncer.strategyProblem(table) { throw ServiceError(.unprocessableContent, problem) }
         do {
             try await RegistryRepository(store: services.state).upsert(table)
         } catch let StateError.conflict(message) {
-            throw APIError.conflict(message)
+            throw ServiceError.conflict(message)
         }
         try await services.dataPlane.rebuild()
     }
 
     static func validateSchedule(_ text: String?) throws {
         do { _ = try SyncSchedule(text) } catch let error as ScheduleError {
-            throw APIError(.unprocessableContent, error.description)
+            throw ServiceError(.unprocessableContent, error.description)
         }
     }
 
     private func validateSource(_ name: String?) async throws {
         guard let name else { return }
         guard try await DataSourcesRepository(store: services.state).get(name: name) != nil else {
-            throw APIError(.unprocessableContent, "Unknown data source '\(name)'")
+            throw ServiceError(.unprocessableContent, "Unknown data source '\(name)'")
         }
     }
 }

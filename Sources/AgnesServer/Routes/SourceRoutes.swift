@@ -1,6 +1,8 @@
 // Data sources (admin): connector instances with a type, a JSON configuration and the names of the environment
 // variables that hold their secrets (never the secrets).
+import AgnesAPI
 import AgnesData
+import AgnesDomain
 import AgnesState
 import DuckDB
 import Foundation
@@ -69,7 +71,7 @@ struct SourceRoutes {
             let name = try context.pathParameter("name")
             context.audit.record("source.delete", resource: "source:\(name)")
             do { try await DataSourcesRepository(store: services.state).delete(name: name) } catch StateError.notFound {
-                throw APIError.notFound("Data source not found")
+                throw ServiceError.notFound("Data source not found")
             }
             return .noContent
         }
@@ -78,21 +80,21 @@ struct SourceRoutes {
     func save(_ request: Request, _ context: AgnesRequestContext, name pathName: String?) async throws -> EditedResponse<SourceResponse> {
         try context.requireIdentity().requireAdmin()
         let body = try await request.decodeJSON(SourceRequest.self, context: context)
-        guard let name = pathName ?? body.name else { throw APIError(.unprocessableContent, "Data source name is required") }
+        guard let name = pathName ?? body.name else { throw ServiceError(.unprocessableContent, "Data source name is required") }
         context.audit.record(pathName == nil ? "source.create" : "source.update", resource: "source:\(name)", params: ["type": body.type])
         guard ExtractLayout.isValidSourceName(name) else {
-            throw APIError.badRequest("Data source name '\(name)' must start with a letter or _ and contain only letters, digits and _")
+            throw ServiceError.badRequest("Data source name '\(name)' must start with a letter or _ and contain only letters, digits and _")
         }
         let secretEnv = body.secretEnv ?? []
         if let bad = secretEnv.first(where: { !Self.isEnvironmentName($0) }) {
-            throw APIError.badRequest("secret_env holds names of environment variables; '\(bad)' is not one")
+            throw ServiceError.badRequest("secret_env holds names of environment variables; '\(bad)' is not one")
         }
         let repository = DataSourcesRepository(store: services.state)
         let exists = try await repository.get(name: name) != nil
-        if pathName == nil, exists { throw APIError.conflict("Data source '\(name)' already exists") }
-        if pathName != nil, !exists { throw APIError.notFound("Data source not found") }
+        if pathName == nil, exists { throw ServiceError.conflict("Data source '\(name)' already exists") }
+        if pathName != nil, !exists { throw ServiceError.notFound("Data source not found") }
         do { _ = try Connectors.make(DataSource(name: name, type: body.type, config: body.config.text, secretEnv: secretEnv)) } catch let error as ConnectorError {
-            throw APIError.badRequest(error.description)
+            throw ServiceError.badRequest(error.description)
         }
         let source = try await repository.upsert(name: name, type: body.type, config: body.config.text, secretEnv: secretEnv)
         return EditedResponse(status: exists ? .ok : .created, response: SourceResponse(source: source))
@@ -104,7 +106,7 @@ struct SourceRoutes {
         try context.requireIdentity().requireAdmin()
         let name = try context.pathParameter("name")
         context.audit.record("source.test", resource: "source:\(name)")
-        guard let source = try await DataSourcesRepository(store: services.state).get(name: name) else { throw APIError.notFound("Data source not found") }
+        guard let source = try await DataSourcesRepository(store: services.state).get(name: name) else { throw ServiceError.notFound("Data source not found") }
         let policy = NetworkPolicy(allowPrivateHosts: services.configuration.allowPrivateSourceHosts)
         struct Answer: Encodable { let ok: Bool; let message: String?; let error: String? }
         let answer: Answer
@@ -119,7 +121,7 @@ struct SourceRoutes {
             }
             answer = Answer(ok: true, message: message, error: nil)
         } catch let error as ConnectorError where error.description.contains("internal address") || error.description.contains("does not resolve") {
-            throw APIError.badRequest(error.description)
+            throw ServiceError.badRequest(error.description)
         } catch let error as ConnectorError {
             answer = Answer(ok: false, message: nil, error: error.description)
         } catch let error as DuckDBError {

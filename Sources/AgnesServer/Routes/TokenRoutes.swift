@@ -1,5 +1,6 @@
 // Personal access tokens: create (session only; the token is shown once, its SHA-256 stored), list, show and revoke
 // one's own; administrators list and revoke everyone's.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -111,24 +112,24 @@ struct TokenRoutes {
         let identity = try context.requireIdentity()
         context.audit.record("token.create")
         guard identity.kind == .session || identity.kind == .localDevelopment else {
-            throw APIError(.forbidden, "This endpoint requires an interactive session, not a PAT")
+            throw ServiceError(.forbidden, "This endpoint requires an interactive session, not a PAT")
         }
         let body = try await request.decodeJSON(CreateRequest.self, context: context)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw APIError.badRequest("Token name must not be blank") }
+        guard !name.isEmpty else { throw ServiceError.badRequest("Token name must not be blank") }
         let scope = body.scope ?? "general"
         var lifetime: TimeInterval?
         if let ttl = body.ttlSeconds {
-            guard ttl > 0, ttl <= Self.maximumDays * 86_400 else { throw APIError.badRequest("ttl_seconds must be between 1 and \(Self.maximumDays * 86_400)") }
+            guard ttl > 0, ttl <= Self.maximumDays * 86_400 else { throw ServiceError.badRequest("ttl_seconds must be between 1 and \(Self.maximumDays * 86_400)") }
             lifetime = TimeInterval(ttl)
         } else {
             switch body.expiresInDays {
             case .none: lifetime = TimeInterval(Self.defaultDays * 86_400)
             case let .some(.some(days)):
-                guard days > 0, days <= Self.maximumDays else { throw APIError.badRequest("expires_in_days must be between 1 and \(Self.maximumDays)") }
+                guard days > 0, days <= Self.maximumDays else { throw ServiceError.badRequest("expires_in_days must be between 1 and \(Self.maximumDays)") }
                 lifetime = TimeInterval(days * 86_400)
             case .some(.none):
-                guard identity.isAdmin else { throw APIError.badRequest("Only administrators may create tokens without expiry; set expires_in_days") }
+                guard identity.isAdmin else { throw ServiceError.badRequest("Only administrators may create tokens without expiry; set expires_in_days") }
                 lifetime = nil
             }
         }
@@ -173,7 +174,7 @@ struct TokenRoutes {
         try context.requireIdentity().requireAdmin()
         let id = try context.pathParameter("id")
         context.audit.record("token.admin_revoke", resource: "token:\(id)")
-        guard try await services.personalAccessTokens.get(id: id) != nil else { throw APIError.notFound("Token not found") }
+        guard try await services.personalAccessTokens.get(id: id) != nil else { throw ServiceError.notFound("Token not found") }
         try await services.personalAccessTokens.revoke(id: id)
         return .noContent
     }
@@ -183,7 +184,7 @@ struct TokenRoutes {
         let identity = try context.requireIdentity()
         let id = try context.pathParameter("id")
         guard let token = try await services.personalAccessTokens.get(id: id), token.userId == identity.user.id else {
-            throw APIError.notFound("Token not found")
+            throw ServiceError.notFound("Token not found")
         }
         return token
     }

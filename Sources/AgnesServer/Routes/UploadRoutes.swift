@@ -4,7 +4,9 @@
 // `{"content": …}`) into `DATA_DIR/uploads/local_md/<user_id>.md`. Each write lands under a temporary name and is
 // renamed into place, and is recorded in `uploads`. What one user keeps is capped (`uploads.max_bytes_per_user`): an
 // upload that would take them past it is refused with 413 and leaves nothing behind.
+import AgnesAPI
 import AgnesData
+import AgnesDomain
 import AgnesState
 import Crypto
 import Foundation
@@ -48,11 +50,11 @@ struct UploadRoutes {
         } catch let failure as MultipartFileReceiver.Failure {
             context.audit.record("session.upload", params: ["error": "\(failure)"])
             switch failure {
-            case .notMultipart: throw APIError(.unsupportedMediaType, "Expected multipart/form-data with a 'file' field")
-            case .malformed: throw APIError.badRequest("Malformed multipart body")
-            case .missingField: throw APIError.unprocessable([FieldError(type: "missing", loc: ["body", "file"], msg: "Field required")])
-            case .badFilename: throw APIError.badRequest("Invalid filename: use 1-200 letters, digits, '.', '_' or '-'")
-            case .tooLarge: throw APIError(.contentTooLarge, "File too large (max 50MB)")
+            case .notMultipart: throw ServiceError(.unsupportedMediaType, "Expected multipart/form-data with a 'file' field")
+            case .malformed: throw ServiceError.badRequest("Malformed multipart body")
+            case .missingField: throw ServiceError.unprocessable([FieldError(type: "missing", loc: ["body", "file"], msg: "Field required")])
+            case .badFilename: throw ServiceError.badRequest("Invalid filename: use 1-200 letters, digits, '.', '_' or '-'")
+            case .tooLarge: throw ServiceError(.contentTooLarge, "File too large (max 50MB)")
             }
         }
         let target = directory.appendingPathComponent(file.filename)
@@ -73,7 +75,7 @@ struct UploadRoutes {
         struct Body: Decodable { let content: String }
         let body = try await request.decodeJSON(Body.self, context: context)
         let data = Data(body.content.utf8)
-        guard data.count <= Self.maximumNotesBytes else { throw APIError(.contentTooLarge, "CLAUDE.local.md too large (max 1MB)") }
+        guard data.count <= Self.maximumNotesBytes else { throw ServiceError(.contentTooLarge, "CLAUDE.local.md too large (max 1MB)") }
         let directory = uploadsDirectory.appendingPathComponent("local_md", isDirectory: true)
         try refuseOverQuota(userId: identity.user.id, adding: Int64(data.count), replacing: directory.appendingPathComponent("\(identity.user.id).md"))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -100,7 +102,7 @@ struct UploadRoutes {
         let kept = usedBytes(userId: userId) - Self.size(of: replacing)
         guard kept + adding > quota else { return }
         if let temporary { try? FileManager.default.removeItem(at: temporary) }
-        throw APIError(.contentTooLarge, "Upload quota exceeded: you keep \(kept) bytes of uploads and this adds \(adding); "
+        throw ServiceError(.contentTooLarge, "Upload quota exceeded: you keep \(kept) bytes of uploads and this adds \(adding); "
                                          + "the limit is \(quota) bytes per user (uploads.max_bytes_per_user)")
     }
 

@@ -1,5 +1,6 @@
 // Administration of users (admin only): list, show, create (optionally with an invitation link), rename,
 // deactivate/activate, delete, reset or set a password. The last active administrator cannot be removed.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -117,9 +118,9 @@ struct UserRoutes {
         do {
             user = try await services.users.create(email: body.email, name: body.name)
         } catch StateError.conflict {
-            throw APIError.conflict("User with this email already exists")
+            throw ServiceError.conflict("User with this email already exists")
         } catch let StateError.invalid(message) {
-            throw APIError.badRequest(message)
+            throw ServiceError.badRequest(message)
         }
         context.audit.record("user.create", resource: "user:\(user.id)")
         var response = try await response(for: user)
@@ -160,7 +161,7 @@ struct UserRoutes {
         try identity.requireAdmin()
         let user = try await target(context)
         context.audit.record("user.delete", resource: "user:\(user.id)", params: ["email": user.email])
-        guard user.id != identity.user.id else { throw APIError.conflict("Cannot delete yourself") }
+        guard user.id != identity.user.id else { throw ServiceError.conflict("Cannot delete yourself") }
         try await refuseRemovingLastAdmin(user, wording: "Cannot delete the last active admin")
         try await services.users.delete(id: user.id)
         return .noContent
@@ -180,25 +181,25 @@ struct UserRoutes {
         let user = try await target(context)
         context.audit.record("user.set_password", resource: "user:\(user.id)")
         let body = try await request.decodeJSON(SetPasswordRequest.self, context: context)
-        if let problem = PasswordHasher.problem(with: body.password) { throw APIError.badRequest(problem) }
+        if let problem = PasswordHasher.problem(with: body.password) { throw ServiceError.badRequest(problem) }
         _ = try await services.users.changePassword(id: user.id, hash: try await services.passwords.hash(body.password), kind: .change)
         return .noContent
     }
 
     private func deactivate(_ user: User, by identity: Identity) async throws {
-        guard user.id != identity.user.id else { throw APIError.conflict("Cannot deactivate yourself") }
+        guard user.id != identity.user.id else { throw ServiceError.conflict("Cannot deactivate yourself") }
         try await refuseRemovingLastAdmin(user, wording: "Cannot deactivate the last active admin")
         try await services.users.deactivate(id: user.id, by: identity.user.id)
     }
 
     private func refuseRemovingLastAdmin(_ user: User, wording: String) async throws {
         guard try await services.users.access(id: user.id)?.isAdmin == true, user.active else { return }
-        if try await services.groups.activeAdminCount(excludingUserId: user.id) == 0 { throw APIError.conflict(wording) }
+        if try await services.groups.activeAdminCount(excludingUserId: user.id) == 0 { throw ServiceError.conflict(wording) }
     }
 
     private func target(_ context: AgnesRequestContext) async throws -> User {
         let id = try context.pathParameter("id")
-        guard let user = try await services.users.get(id: id) else { throw APIError.notFound("User not found") }
+        guard let user = try await services.users.get(id: id) else { throw ServiceError.notFound("User not found") }
         return user
     }
 

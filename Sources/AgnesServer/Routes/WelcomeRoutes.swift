@@ -1,5 +1,7 @@
 // The workspace `CLAUDE.md` for `agnes init`: `GET /api/welcome?server_url=` renders the template for the caller
 // (`{"content": …}`, as upstream); admins read, replace and reset the template at `/api/admin/welcome-template`.
+import AgnesAPI
+import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
@@ -27,7 +29,7 @@ struct WelcomeRoutes {
             services.logger.error("the stored workspace template does not parse; using the built-in one", metadata: ["error": "\(error)"])
             template = try WorkspaceTemplate(WorkspaceTemplate.defaultText)
         }
-        let tables = try await Authorization(services: services).readableTables(for: identity)
+        let tables = try await services.domain.access.readableTables(for: identity)
         let metrics = try await MetricsRepository(store: services.state).list()
         let host = URL(string: serverURL)?.host ?? serverURL
         let content = template.render(.init(instanceName: "Agnes (\(host))", serverURL: serverURL, user: identity.user,
@@ -74,10 +76,10 @@ struct WelcomeRoutes {
         let body = try await request.decodeJSON(Body.self, context: context)
         context.audit.record("welcome_template.update", resource: "template:\(WorkspaceTemplate.key)", params: ["bytes": String(body.content.utf8.count)])
         guard !body.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw APIError(.unprocessableContent, "The template is empty")
+            throw ServiceError(.unprocessableContent, "The template is empty")
         }
         do { _ = try WorkspaceTemplate(body.content) } catch {
-            throw APIError.badRequest("The template does not parse: \(error)")
+            throw ServiceError.badRequest("The template does not parse: \(error)")
         }
         try await templates.set(key: WorkspaceTemplate.key, content: body.content, by: identity.user.id)
         return try await showTemplate(context)

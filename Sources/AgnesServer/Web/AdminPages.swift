@@ -1,6 +1,7 @@
 // Administration pages (administrators only): users, groups and members, grants, the registry, data sources, syncs and
 // the audit trail. Every change goes through the API's own handler (`apiCall`), so the web UI validates, protects
 // (the last administrator, system groups) and audits exactly as the API does.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -140,7 +141,7 @@ extension WebPages {
     func groupPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await adminChrome(request, context)
         let id = try context.pathParameter("gid")
-        guard let group = try await services.groups.summary(id: id) else { throw APIError.notFound("Group not found") }
+        guard let group = try await services.groups.summary(id: id) else { throw ServiceError.notFound("Group not found") }
         let everyone = group.name == Group.everyoneName
         let members: [[String: Any]] = try await services.groups.memberDetails(groupId: id).map {
             ["email": $0.email, "user_id": $0.userId, "group_id": id, "added_at": Self.time($0.addedAt), "is_everyone": everyone]
@@ -212,7 +213,7 @@ extension WebPages {
         let query = AuditQuery(userId: userId, action: nil, actionPrefix: action.isEmpty ? nil : action, resource: nil, result: nil,
                                since: Date().addingTimeInterval(-hours * 3600), until: nil, limit: 100, cursor: parameters.get("cursor"))
         let page: AuditPage
-        do { page = try await services.audit.query(query) } catch let StateError.invalid(message) { throw APIError.badRequest(message) }
+        do { page = try await services.audit.query(query) } catch let StateError.invalid(message) { throw ServiceError.badRequest(message) }
         let emails = Dictionary(try await services.users.list().map { ($0.id, $0.email) }, uniquingKeysWith: { first, _ in first })
         let rows: [[String: Any]] = page.entries.map {
             ["timestamp": Self.time($0.timestamp), "user": $0.userId.map { emails[$0] ?? $0 } ?? "—", "action": $0.action, "resource": $0.resource ?? "",

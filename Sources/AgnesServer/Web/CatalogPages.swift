@@ -1,6 +1,7 @@
 // The catalog (the tables the caller may read, with search) and a table's page (schema and profile, sample, sync
 // history, and how to use it from `agnes`) — from the registry, sync state and stored profile, without querying data.
 import AgnesData
+import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
@@ -24,7 +25,7 @@ extension WebPages {
         let chrome = try await chrome(request, context, section: "catalog")
         let identity = try context.requireIdentity()
         let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
-        let readable = try await Authorization(services: services).readableTables(for: identity)
+        let readable = try await services.domain.access.readableTables(for: identity)
         let states = try await services.catalogSnapshot().states
         let matching = query.isEmpty ? readable : readable.filter { table in
             [table.id, table.name, table.description ?? ""].contains { $0.localizedCaseInsensitiveContains(query) }
@@ -45,10 +46,10 @@ extension WebPages {
         let identity = try context.requireIdentity()
         let id = try context.pathParameter("id")
         guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
-            throw APIError.notFound("table '\(id)' not found")
+            throw ServiceError.notFound("table '\(id)' not found")
         }
-        guard try await Authorization(services: services).canRead(tableId: id, folder: table.folder, identity: identity) else {
-            throw APIError(.forbidden, "not authorized for this table")
+        guard try await services.domain.access.canRead(tableId: id, folder: table.folder, identity: identity) else {
+            throw ServiceError(.forbidden, "not authorized for this table")
         }
         let syncState = SyncStateRepository(store: services.state)
         let state = try await syncState.state(tableId: id)

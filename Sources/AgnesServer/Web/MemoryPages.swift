@@ -1,5 +1,6 @@
 // Corporate memory pages: list and search with voting and proposing, and the reviewers' queue — through the same
 // repository, visibility and review rules as `/api/memory`.
+import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
@@ -73,9 +74,9 @@ extension WebPages {
             let body = MemoryRoutes.DraftBody(title: fields["title"], content: fields["content"].flatMap { $0.isEmpty ? nil : $0 },
                                               category: fields["category"], tags: fields["tags"].map { $0.split(separator: ",").map(String.init) })
             let draft: KnowledgeDraft
-            do { draft = try body.draft(maximumListItems: services.configuration.maximumListItems) } catch let error as APIError
+            do { draft = try body.draft(maximumListItems: services.configuration.maximumListItems) } catch let error as ServiceError
                 where error.status == .unprocessableContent {
-                throw APIError.badRequest(error.fieldErrors?.first?.loc.last == "tags" ? error.detail : "A title is required")
+                throw ServiceError.badRequest(error.fieldErrors?.first?.loc.last == "tags" ? error.detail : "A title is required")
             }
             let item = try await KnowledgeRepository(store: services.state).propose(draft, by: identity.user.id)
             context.audit.record("corporate_memory.create", resource: "knowledge:\(item.id)", params: ["via": "web"])
@@ -92,7 +93,7 @@ extension WebPages {
             switch Int(fields["vote"] ?? "") {
             case let vote? where vote == 1 || vote == -1: try await repository.vote(itemId: item.id, userId: identity.user.id, vote: vote)
             case 0?: try await repository.withdrawVote(itemId: item.id, userId: identity.user.id)
-            default: throw APIError.badRequest("vote must be 1, -1 or 0")
+            default: throw ServiceError.badRequest("vote must be 1, -1 or 0")
             }
             context.audit.record("corporate_memory.vote", resource: "knowledge:\(item.id)", params: ["vote": fields["vote"] ?? ""])
             return "Vote recorded for “\(item.title)”."
@@ -113,7 +114,7 @@ extension WebPages {
         let fields = try await form(request, context)
         return try await act(back: "/memory/review") {
             let id = try context.pathParameter("id")
-            guard let action = fields["action"].flatMap(MemoryRoutes.ReviewAction.init(rawValue:)) else { throw APIError.badRequest("Unknown review action") }
+            guard let action = fields["action"].flatMap(MemoryRoutes.ReviewAction.init(rawValue:)) else { throw ServiceError.badRequest("Unknown review action") }
             let query = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
             _ = try await apiCall(context, path: "/?item_id=\(query)", json: ["reason": fields["reason"] ?? ""]) { try await memoryRoutes.review(action, $0, $1) }
             let title = try await KnowledgeRepository(store: services.state).get(id: id)?.title ?? id

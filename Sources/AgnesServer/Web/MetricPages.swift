@@ -1,4 +1,5 @@
 // Metric definition pages: the list and one metric with its SQL.
+import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
@@ -15,7 +16,7 @@ extension WebPages {
         pages.get("/catalog/metrics/{category}/{name}") { request, context in
             let chrome = try await chrome(request, context, section: "metrics")
             let id = "\(try context.pathParameter("category"))/\(try context.pathParameter("name"))"
-            guard let metric = try await MetricsRepository(store: services.state).get(id: id) else { throw APIError.notFound("Metric '\(id)' not found") }
+            guard let metric = try await MetricsRepository(store: services.state).get(id: id) else { throw ServiceError.notFound("Metric '\(id)' not found") }
             let lists: [[String: Any]] = [("Dimensions", metric.dimensions), ("Filters", metric.filters), ("Synonyms", metric.synonyms), ("Notes", metric.notes)]
                 .filter { !$0.1.isEmpty }.map { ["name": $0.0, "values": $0.1.joined(separator: "; ")] }
             let values: [String: Any] = [

@@ -1,5 +1,6 @@
 // The signed-in user's personal access tokens: list, create (the token is shown once, on the page that answers the
 // form, never put in a URL), revoke — through the API's own handlers.
+import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
@@ -15,7 +16,7 @@ extension WebPages {
                     try await TokenRoutes(services: services).create($0, $1)
                 }
                 return try await tokensPage(request, context, created: (created.responseGenerator.name, created.responseGenerator.token))
-            } catch let error as APIError {
+            } catch let error as ServiceError {
                 return Self.redirect("/tokens", error: error.detail)
             }
         }

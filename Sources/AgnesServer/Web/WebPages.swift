@@ -1,6 +1,7 @@
 // The web UI (SPEC §10): server-rendered pages over the same repositories and checks as the API. Every page needs a
 // signed-in browser and applies the caller's RBAC; every form carries the session's CSRF token and every POST is
 // checked against it; answers to forms are 303 redirects with a message, so a reload never repeats an action.
+import AgnesDomain
 import AgnesState
 import Foundation
 import HTTPTypes
@@ -44,7 +45,7 @@ struct WebPages {
         let fields = try await request.formFields(context: context)
         guard let session = request.sessionToken,
               CSRFToken.isValid(fields["csrf"], sessionToken: session, secret: services.configuration.sessionSecret) else {
-            throw APIError(.forbidden, "The form has expired or did not come from this site; reload the page and try again")
+            throw ServiceError(.forbidden, "The form has expired or did not come from this site; reload the page and try again")
         }
         return fields
     }
@@ -59,11 +60,11 @@ struct WebPages {
         return Response(status: .seeOther, headers: [.location: target])
     }
 
-    /// Runs a form action; an `APIError` it throws comes back to `path` as the page's error message.
+    /// Runs a form action; an `ServiceError` it throws comes back to `path` as the page's error message.
     func act(back path: String, _ body: () async throws -> String) async throws -> Response {
         do {
             return Self.redirect(path, notice: try await body())
-        } catch let error as APIError {
+        } catch let error as ServiceError {
             return Self.redirect(path, error: error.detail)
         }
     }

@@ -1,6 +1,7 @@
 // Renders the web UI's pages: a page template (HTML-escaped Mustache) inside the layout with the navigation, the
 // signed-in user and a flash message. Every value is escaped by Mustache; nothing is put into a page unescaped except
 // the rendered body itself.
+import AgnesDomain
 import Foundation
 import Hummingbird
 import Mustache

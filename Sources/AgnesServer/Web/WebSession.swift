@@ -1,6 +1,7 @@
 // Browser sessions for the web UI: the `access_token` cookie (HttpOnly, SameSite=Lax, Secure over TLS) set by the
 // login form, a redirect to the login page when it is missing or no longer valid, and CSRF tokens — an HMAC of the
 // session token under the server's session secret — that every form carries and every POST must present.
+import AgnesDomain
 import Crypto
 import Foundation
 import Hummingbird
@@ -30,17 +31,17 @@ struct WebAuthenticationMiddleware: RouterMiddleware {
             let identity = try await authenticator.authenticate(request, clientIP: context.clientIP)
             context.identity = identity
             context.audit.attribute(toUser: identity.user.id, clientKind: "web")
-        } catch let error as APIError where error.status == .unauthorized {
-            guard request.method == .get else { throw APIError(.forbidden, "Sign in first") }
+        } catch let error as ServiceError where error.status == .unauthorized {
+            guard request.method == .get else { throw ServiceError(.forbidden, "Sign in first") }
             let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             let query = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
             return Response(status: .seeOther, headers: [.location: "/login?next=\(query)"])
         }
         do {
             return try await next(request, context)
-        } catch let error as APIError where request.method == .get {
+        } catch let error as ServiceError where request.method == .get {
             // A page the caller may not see, or that does not exist: an HTML page saying so, with the same status.
-            return WebErrorPage.response(status: error.status, message: error.detail)
+            return WebErrorPage.response(status: error.status.http, message: error.detail)
         }
     }
 }

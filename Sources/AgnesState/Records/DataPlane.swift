@@ -1,4 +1,5 @@
 // Data-plane records: connector instances, registered tables, their sync state and history.
+import AgnesAPI
 import DuckDB
 import Foundation
 
@@ -111,11 +112,6 @@ public struct RegisteredTable: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-/// The outcome of a table's syncs.
-public enum SyncStatus: String, Codable, Sendable, CaseIterable {
-    case ok, error, never
-}
-
 /// A row of `sync_state`: the last good figures of a table, and its last error.
 public struct SyncState: Codable, Sendable, Equatable {
     public var tableId: String
@@ -157,27 +153,5 @@ public struct SyncResult: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.trigger = trigger
         self.outcome = outcome
-    }
-}
-
-/// A row of `sync_history`.
-public struct SyncHistoryEntry: Codable, Sendable, Equatable, Identifiable {
-    public var id: String
-    public var tableId: String
-    public var startedAt: Date
-    public var finishedAt: Date?
-    public var trigger: String?
-    public var rows: Int64?
-    public var bytes: Int64?
-    public var durationMs: Int64?
-    public var status: SyncStatus
-    public var error: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, trigger, rows, bytes, status, error
-        case tableId = "table_id"
-        case startedAt = "started_at"
-        case finishedAt = "finished_at"
-        case durationMs = "duration_ms"
     }
 }

@@ -1,4 +1,5 @@
 // Sync state and history: every finished sync writes a history row; failures keep the last good figures.
+import AgnesAPI
 import DuckDB
 import Foundation
 

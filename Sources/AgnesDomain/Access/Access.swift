@@ -1,57 +1,57 @@
 // What a caller may do. `Admin` members may do everything; everyone else may use a resource when one of their groups
-// holds a grant on it (for a table, also a grant on its folder). Routes call these helpers; a new resource type is
-// added in `ResourceType` (state layer), `ResourceTypeInfo.all`, and `Authorization.isGranted`.
+// holds a grant on it (for a table, also a grant on its folder). The use cases call these rules; a new resource type
+// is added in `ResourceType` (state layer), `ResourceTypeInfo.all`, and `Access.isGranted`.
 import AgnesState
 import Foundation
 
 extension Identity {
     /// 403 "Admin access required" unless the caller is an administrator.
     public func requireAdmin() throws {
-        guard isAdmin else { throw APIError.adminRequired }
+        guard isAdmin else { throw ServiceError.adminRequired }
     }
 }
 
 /// Resource-level checks.
-struct Authorization: Sendable {
-    let services: ServerServices
+public struct Access: Sendable {
+    let domain: Domain
 
     /// 403 "not permitted" unless the caller may use the resource (never an empty answer instead).
-    func requireResource(_ type: ResourceType, _ id: String, for identity: Identity) async throws {
+    public func requireResource(_ type: ResourceType, _ id: String, for identity: Identity) async throws {
         guard try await isGranted(type, id, to: identity) else {
-            throw APIError(.forbidden, "Access to \(type.rawValue) '\(id)' is not permitted")
+            throw ServiceError(.forbidden, "Access to \(type.rawValue) '\(id)' is not permitted")
         }
     }
 
-    func isGranted(_ type: ResourceType, _ id: String, to identity: Identity) async throws -> Bool {
+    public func isGranted(_ type: ResourceType, _ id: String, to identity: Identity) async throws -> Bool {
         if identity.isAdmin { return true }
         if type == .table {
             // A table is granted directly or through its folder, which the registry knows.
-            let folder = try await RegistryRepository(store: services.state).get(id: id)?.folder
+            let folder = try await RegistryRepository(store: domain.state).get(id: id)?.folder
             return try await canRead(tableId: id, folder: folder, identity: identity)
         }
-        return try await services.grants(ofUser: identity.user.id).grants.contains { $0.resourceType == type && $0.resourceId == id }
+        return try await domain.grants(ofUser: identity.user.id).grants.contains { $0.resourceType == type && $0.resourceId == id }
     }
 
     /// A test of "may the caller read this table (id, folder)?" over one read of the caller's grants, for lists.
-    func tableReader(for identity: Identity) async throws -> @Sendable (String, String?) -> Bool {
+    public func tableReader(for identity: Identity) async throws -> @Sendable (String, String?) -> Bool {
         if identity.isAdmin { return { _, _ in true } }
-        let grants = try await services.grants(ofUser: identity.user.id).grants
+        let grants = try await domain.grants(ofUser: identity.user.id).grants
         let tables = Set(grants.filter { $0.resourceType == .table }.map(\.resourceId))
         let folders = Set(grants.filter { $0.resourceType == .tableFolder }.map(\.resourceId))
         return { id, folder in tables.contains(id) || folder.map(folders.contains) == true }
     }
 
     /// The registered tables the caller may read, by id.
-    func readableTables(for identity: Identity) async throws -> [RegisteredTable] {
+    public func readableTables(for identity: Identity) async throws -> [RegisteredTable] {
         let mayRead = try await tableReader(for: identity)
-        return try await services.catalogSnapshot().tables.filter { mayRead($0.id, $0.folder) }
+        return try await domain.catalogSnapshot().tables.filter { mayRead($0.id, $0.folder) }
     }
 
     /// Whether the caller may read a table whose folder is known already (lists such as the manifest check many
     /// tables against one cached set of grants, without a registry read per table).
-    func canRead(tableId: String, folder: String?, identity: Identity) async throws -> Bool {
+    public func canRead(tableId: String, folder: String?, identity: Identity) async throws -> Bool {
         if identity.isAdmin { return true }
-        return try await services.grants(ofUser: identity.user.id).grants.contains { grant in
+        return try await domain.grants(ofUser: identity.user.id).grants.contains { grant in
             grant.resourceType == .table && grant.resourceId == tableId
                 || grant.resourceType == .tableFolder && folder != nil && grant.resourceId == folder
         }
@@ -59,11 +59,11 @@ struct Authorization: Sendable {
 }
 
 /// How the API describes a resource type (`GET /api/admin/resource-types`).
-struct ResourceTypeInfo: Codable, Sendable {
-    var key: String
-    var displayName: String
-    var description: String
-    var idFormat: String
+public struct ResourceTypeInfo: Codable, Sendable {
+    public var key: String
+    public var displayName: String
+    public var description: String
+    public var idFormat: String
 
     enum CodingKeys: String, CodingKey {
         case key, description
@@ -71,7 +71,7 @@ struct ResourceTypeInfo: Codable, Sendable {
         case idFormat = "id_format"
     }
 
-    static let all: [ResourceTypeInfo] = ResourceType.allCases.map { type in
+    public static let all: [ResourceTypeInfo] = ResourceType.allCases.map { type in
         switch type {
         case .table: ResourceTypeInfo(key: type.rawValue, displayName: "Table", description: "One registered table", idFormat: "registry id")
         case .tableFolder: ResourceTypeInfo(key: type.rawValue, displayName: "Table folder",

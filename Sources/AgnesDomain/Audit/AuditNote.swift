@@ -5,13 +5,13 @@ import Synchronization
 /// The audit facts of one request: the action, the resource and the (secret-free) parameters. A route fills it in;
 /// the audit middleware writes it with the outcome, the duration, the caller and the client address.
 public final class AuditNote: Sendable {
-    struct Facts: Sendable {
-        var action: String?
-        var resource: String?
-        var params: [String: String] = [:]
-        var userId: String?
-        var clientKind: String?
-        var skip = false
+    public struct Facts: Sendable {
+        public var action: String?
+        public var resource: String?
+        public var params: [String: String] = [:]
+        public var userId: String?
+        public var clientKind: String?
+        public var skip = false
     }
 
     private let facts = Mutex(Facts())
@@ -40,5 +40,5 @@ public final class AuditNote: Sendable {
         facts.withLock { $0.skip = true }
     }
 
-    var current: Facts { facts.withLock { $0 } }
+    public var current: Facts { facts.withLock { $0 } }
 }

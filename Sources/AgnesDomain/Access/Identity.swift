@@ -27,6 +27,15 @@ public struct Identity: Sendable, Equatable {
     /// Came in through the web cookie rather than an `Authorization` header.
     public var viaCookie: Bool = false
 
+    public init(user: User, kind: Kind, groupIds: Set<String>, isAdmin: Bool, tokenId: String? = nil, viaCookie: Bool = false) {
+        self.user = user
+        self.kind = kind
+        self.groupIds = groupIds
+        self.isAdmin = isAdmin
+        self.tokenId = tokenId
+        self.viaCookie = viaCookie
+    }
+
     /// How the audit trail names the client: `cli` for tokens, `web` for the cookie, `scheduler`.
     public var clientKind: String {
         switch kind {
@@ -38,7 +47,7 @@ public struct Identity: Sendable, Equatable {
     }
 
     /// The synthetic user the scheduler token stands for.
-    static let schedulerUser = User(id: "scheduler", email: "scheduler@system.local", name: "Scheduler", passwordHash: nil, active: true,
+    public static let schedulerUser = User(id: "scheduler", email: "scheduler@system.local", name: "Scheduler", passwordHash: nil, active: true,
                                     deactivatedAt: nil, deactivatedBy: nil, createdAt: Date(timeIntervalSince1970: 0),
                                     updatedAt: Date(timeIntervalSince1970: 0), lastLoginAt: nil)
 }

@@ -1,0 +1,71 @@
+// `POST /api/query`: one SELECT over the tables the caller may read, answered as columns and rows of JSON values.
+import Foundation
+
+/// The body of `POST /api/query`.
+public struct QueryRequest: Codable, Sendable, Equatable {
+    public var sql: String
+    /// Rows at most (default 1,000; clamped to the server's `query.max_rows`).
+    public var limit: Int?
+
+    public init(sql: String, limit: Int? = nil) {
+        self.sql = sql
+        self.limit = limit
+    }
+}
+
+/// One value of a result row as JSON: numbers, booleans, strings and null as they are; anything else as DuckDB prints it.
+public enum ResultCell: Codable, Sendable, Equatable {
+    case null, bool(Bool), integer(Int64), number(Double), text(String)
+
+    /// About how many bytes the value takes in JSON.
+    public var estimatedJSONBytes: Int {
+        switch self {
+        case .null: 4
+        case .bool: 5
+        case .integer, .number: 12
+        case let .text(v): v.utf8.count + 2
+        }
+    }
+
+    /// Strict decoding: a boolean stays a boolean, an integer an integer.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else { self = .text(try container.decode(String.self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(v): try container.encode(v)
+        case let .integer(v): try container.encode(v)
+        case let .number(v): try container.encode(v)
+        case let .text(v): try container.encode(v)
+        }
+    }
+}
+
+/// The answer of `POST /api/query`.
+public struct QueryResult: Codable, Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[ResultCell]]
+    public var rowCount: Int
+    /// Rows were cut off at the row or byte cap.
+    public var truncated: Bool
+
+    public init(columns: [String], rows: [[ResultCell]], rowCount: Int, truncated: Bool) {
+        self.columns = columns
+        self.rows = rows
+        self.rowCount = rowCount
+        self.truncated = truncated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case columns, rows, truncated
+        case rowCount = "row_count"
+    }
+}

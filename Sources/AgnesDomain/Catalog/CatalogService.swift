@@ -1,0 +1,113 @@
+// The catalog (upstream §1.6): the tables a caller may read, with sizes and freshness from sync state, their schema,
+// a sample of rows and the stored profile. A table the caller may not read is 403, never an empty answer.
+import AgnesAPI
+import AgnesData
+import AgnesState
+import DuckDB
+import Foundation
+
+/// Catalog reads, filtered by the caller's grants.
+public struct CatalogService: Sendable {
+    let domain: Domain
+
+    /// The table `id` when the caller may read it: 404 `table '<id>' not found`, 403 `not authorized for this table`.
+    public func readableTable(_ id: String, for caller: Caller) async throws -> RegisteredTable {
+        guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: domain.state).get(id: id) else {
+            throw ServiceError.notFound("table '\(id)' not found")
+        }
+        guard try await domain.access.canRead(tableId: id, folder: table.folder, identity: caller.identity) else {
+            throw ServiceError(.forbidden, "not authorized for this table")
+        }
+        return table
+    }
+
+    /// `GET /api/catalog/tables`.
+    public func tables(for caller: Caller) async throws -> CatalogTableList {
+        CatalogTableList(tables: try await domain.access.readableTables(for: caller.identity).map {
+            CatalogTableSummary(id: $0.id, name: $0.name, description: $0.description ?? "", sourceType: $0.sourceType ?? "",
+                                syncStrategy: $0.syncStrategy.rawValue, queryMode: $0.queryMode.rawValue)
+        })
+    }
+
+    /// The stored profile of a table (JSON made by `TableProfiler` after each sync).
+    public func profile(_ id: String, for caller: Caller) async throws -> Data {
+        let table = try await readableTable(id, for: caller)
+        guard let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id) else {
+            throw ServiceError.notFound("No profile for table '\(table.id)' yet (it is made after the table syncs)")
+        }
+        return Data(stored.profile.utf8)
+    }
+
+    /// `GET /api/v2/catalog`: each readable table with its size, freshness and how to fetch it.
+    public func catalog(for caller: Caller) async throws -> Catalog {
+        caller.audit.record("catalog.list")
+        let states = try await domain.catalogSnapshot().states
+        let entries = try await domain.access.readableTables(for: caller.identity).map { Self.entry($0, state: states[$0.id]) }
+        return Catalog(tables: entries, serverTime: Date())
+    }
+
+    static func entry(_ table: RegisteredTable, state: SyncState?) -> CatalogEntry {
+        let remote = table.queryMode == .remote
+        let freshness = switch (remote, state?.status) {
+        case (true, _): "not_applicable"
+        case (false, .ok?): "fresh"
+        case (false, .error?): state?.lastSync == nil ? "error" : "stale"
+        default: "never_fetched"
+        }
+        return CatalogEntry(
+            id: table.id, name: table.name, description: table.description ?? "", sourceType: table.sourceType ?? "",
+            queryMode: table.queryMode.rawValue, syncStrategy: table.syncStrategy.rawValue,
+            fetchVia: remote ? "agnes snapshot create \(table.id) --select <cols> --where '<predicate>' --limit <N>"
+                : "already local — query directly via `agnes query`",
+            roughSizeHint: remote ? nil : sizeHint(state?.fileSizeBytes), rows: state?.rows, sizeBytes: state?.fileSizeBytes,
+            partitionBy: table.partitionBy, entityType: remote ? "VIEW" : "BASE TABLE", metadataFreshness: freshness,
+            updated: state?.lastSync)
+    }
+
+    /// Upstream's size buckets: ≤ 100 MiB small, ≤ 1 GiB medium, ≤ 10 GiB large, beyond very_large.
+    static func sizeHint(_ bytes: Int64?) -> String? {
+        guard let bytes else { return nil }
+        switch bytes {
+        case ...(100 << 20): return "small"
+        case ...(1 << 30): return "medium"
+        case ...(10 << 30): return "large"
+        default: return "very_large"
+        }
+    }
+
+    /// The query engine when it serves `table`; 404 before the table's first sync.
+    func engine(serving table: RegisteredTable) throws -> QueryEngine {
+        guard let engine = domain.dataPlane.orchestrator.engine, engine.tables[table.id] != nil else {
+            throw ServiceError.notFound("table '\(table.id)' has no data yet (it is served after its first sync)")
+        }
+        return engine
+    }
+
+    /// `GET /api/v2/schema/{id}`: the columns as DuckDB describes them, with the profile's notes.
+    public func schema(_ id: String, for caller: Caller) async throws -> TableSchema {
+        let table = try await readableTable(id, for: caller)
+        caller.audit.record("catalog.schema", resource: "table:\(table.id)")
+        struct Described: Decodable { let column_name: String; let column_type: String; let null: String? }
+        let described = try await engine(serving: table).withConnection { connection in
+            try connection.query("DESCRIBE SELECT * FROM main.\(SQL.identifier(table.id))").decode(Described.self)
+        }
+        let notes = Dictionary(try await ProfilesRepository(store: domain.state).columnNotes(tableId: table.id).map { ($0.columnName, $0.description ?? "") },
+                               uniquingKeysWith: { first, _ in first })
+        let columns = described.map {
+            TableSchema.Column(name: $0.column_name, type: $0.column_type, nullable: $0.null != "NO", description: notes[$0.column_name] ?? "")
+        }
+        return TableSchema(tableId: table.id, sourceType: table.sourceType ?? "", columns: columns, partitionBy: table.partitionBy)
+    }
+
+    /// `GET /api/v2/sample/{id}?n=`: the first `n` rows (1–100).
+    public func sample(_ id: String, rows n: Int, for caller: Caller) async throws -> TableSample {
+        let table = try await readableTable(id, for: caller)
+        guard (1...100).contains(n) else {
+            throw ServiceError.unprocessable([FieldError(type: "less_than_equal", loc: ["query", "n"], msg: "n must be an integer between 1 and 100")])
+        }
+        let result = try await QueryRunner.run("SELECT * FROM main.\(SQL.identifier(table.id))", limit: n,
+                                               timeoutMilliseconds: domain.settings.queryLimits.timeoutSeconds * 1000,
+                                               on: try engine(serving: table))
+        return TableSample(tableId: table.id, rows: result.rows.map { SampleRow(columns: result.columns, cells: $0) }, source: table.sourceType ?? "")
+    }
+}

@@ -1,0 +1,112 @@
+// The use cases of Agnes, over the state database and the data plane: what every surface (the HTTP API, the web
+// pages, MCP tools) calls. Each concept has a service type (`domain.catalog`, `domain.query`, …) taking typed input and
+// the caller, returning wire types or throwing `ServiceError`. Rules — grants, caps, audit facts — live here, once.
+import AgnesData
+import AgnesState
+import Foundation
+import Logging
+
+/// The settings the use cases read (a slice of the server's configuration).
+public struct DomainSettings: Sendable, Equatable {
+    public var queryLimits: QueryLimits
+    /// Items at most in a request's list field (`api.max_list_items`).
+    public var maximumListItems: Int
+    /// Where extracts, uploads and scratch files live.
+    public var dataDirectory: URL
+
+    public init(queryLimits: QueryLimits = QueryLimits(), maximumListItems: Int = 50, dataDirectory: URL) {
+        self.queryLimits = queryLimits
+        self.maximumListItems = maximumListItems
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// Limits on users' queries and scans (`query.*`).
+public struct QueryLimits: Sendable, Equatable {
+    /// Rows at most (a request's `limit` is clamped to it).
+    public var maximumRows = 100_000
+    /// Bytes of JSON at most: rows past it are cut off and the answer says `truncated`.
+    public var maximumResultBytes = 64 << 20
+    /// Seconds before the query (or scan) is interrupted.
+    public var timeoutSeconds = 30
+    /// Queries and scans one user may run at once; more wait their turn.
+    public var concurrentPerUser = 4
+    /// Grant scopes (one DuckDB per distinct set of readable tables) kept at once; the least recently used go first.
+    public var grantScopes = 256
+
+    public init(maximumRows: Int = 100_000, maximumResultBytes: Int = 64 << 20, timeoutSeconds: Int = 30, concurrentPerUser: Int = 4,
+                grantScopes: Int = 256) {
+        self.maximumRows = maximumRows
+        self.maximumResultBytes = maximumResultBytes
+        self.timeoutSeconds = timeoutSeconds
+        self.concurrentPerUser = concurrentPerUser
+        self.grantScopes = grantScopes
+    }
+}
+
+/// The use cases over one state store and data plane, with the caches they share.
+public struct Domain: Sendable {
+    public let settings: DomainSettings
+    public let state: StateStore
+    public let dataPlane: DataPlane
+    public let logger: Logger
+    /// How many queries and scans each user runs at once (`query.max_concurrent_per_user`).
+    public let queryConcurrency: CallerConcurrency
+    /// Full-text search over corporate memory (DuckDB `fts`).
+    public let knowledgeSearch = KnowledgeSearchIndex()
+    /// A user's memberships and grants, until the next write to the state database.
+    let userAccess: StateCache<UserGrants>
+    /// The registry with each table's sync state, until the next write.
+    let catalogSnapshots: StateCache<CatalogSnapshot>
+    /// The manifest's entries for every table, until the next write.
+    let manifestEntries: StateCache<ManifestService.Entries>
+    /// Each caller's manifest body and ETag, until the next write.
+    let manifestBodies: StateCache<ManifestService.Body>
+
+    public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, logger: Logger) {
+        self.settings = settings
+        self.state = state
+        self.dataPlane = dataPlane
+        self.logger = logger
+        queryConcurrency = CallerConcurrency(limit: settings.queryLimits.concurrentPerUser)
+        userAccess = StateCache(store: state)
+        catalogSnapshots = StateCache(store: state, capacity: 1)
+        manifestEntries = StateCache(store: state)
+        manifestBodies = StateCache(store: state, capacity: 1_000)
+    }
+
+    public var access: Access { Access(domain: self) }
+    public var catalog: CatalogService { CatalogService(domain: self) }
+    public var query: QueryService { QueryService(domain: self) }
+    public var manifest: ManifestService { ManifestService(domain: self) }
+    public var sync: SyncService { SyncService(domain: self) }
+    public var scans: ScanService { ScanService(domain: self) }
+
+    /// Every registered table (by id) with its sync state (cached until the next write).
+    public func catalogSnapshot() async throws -> CatalogSnapshot {
+        try await catalogSnapshots.value(for: "all") {
+            CatalogSnapshot(tables: try await RegistryRepository(store: state).list().sorted { $0.id < $1.id },
+                            states: Dictionary(try await SyncStateRepository(store: state).states().map { ($0.tableId, $0) }, uniquingKeysWith: { $1 }))
+        }
+    }
+
+    /// A user's memberships and the grants they hold through them (cached until the next write).
+    public func grants(ofUser userId: String) async throws -> UserGrants {
+        try await userAccess.value(for: userId) {
+            UserGrants(memberships: try await GroupsRepository(store: state).memberships(ofUser: userId),
+                       grants: try await GrantsRepository(store: state).grants(forUser: userId))
+        }
+    }
+}
+
+/// The registry and the sync state of its tables, read together.
+public struct CatalogSnapshot: Sendable {
+    public var tables: [RegisteredTable]
+    public var states: [String: SyncState]
+}
+
+/// A user's memberships and the grants that reach them.
+public struct UserGrants: Sendable {
+    public var memberships: [UserMembership]
+    public var grants: [ResourceGrant]
+}

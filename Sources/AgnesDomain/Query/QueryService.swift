@@ -1,0 +1,76 @@
+// `POST /api/query`: one SELECT over the tables the caller may see, run in the caller's grant scope (a DuckDB holding
+// only those tables) with a row cap, a byte cap, a time limit and a per-user concurrency limit, interrupted when the
+// caller goes away, audited with a preview of the SQL, the tables it read, the rows returned and the duration.
+import AgnesAPI
+import AgnesData
+import AgnesState
+import DuckDB
+import Foundation
+
+/// Guarded queries over the caller's tables.
+public struct QueryService: Sendable {
+    let domain: Domain
+
+    /// Rows when the request names no limit.
+    public static let defaultRows = 1_000
+    var limits: QueryLimits { domain.settings.queryLimits }
+
+    /// Runs `request` for the caller: 400 for SQL the guard refuses or that fails, 403 for a table the caller may not
+    /// read (or a qualified name), 503 before the engine is ready.
+    public func run(_ request: QueryRequest, for caller: Caller) async throws -> QueryResult {
+        let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
+        caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
+        guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
+
+        let tables: Set<String>
+        do {
+            tables = try await engine.withConnection { try QueryGuard.tables(in: request.sql, using: $0) }
+        } catch let rejection as QueryRejection {
+            if case .qualifiedTable = rejection { throw ServiceError(.forbidden, rejection.description) }
+            throw ServiceError.badRequest(rejection.description)
+        }
+        // The scope holds every table the caller may read, so callers with the same grants share one.
+        let readable = Set(try await domain.access.readableTables(for: caller.identity).map(\.id))
+        for table in tables.sorted() {
+            guard engine.tables[table] != nil else {
+                throw ServiceError.badRequest("Query error: table '\(table)' does not exist. List the tables you can query with `agnes catalog`; "
+                                              + "remote tables need `agnes snapshot create` or `--remote`.")
+            }
+            guard readable.contains(table) else { throw ServiceError(.forbidden, "Access denied to table '\(table)'") }
+        }
+        let started = ContinuousClock.now
+        let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
+        do {
+            let result = try await caller.untilLeaves({ deadline.cancel() }) {
+                try await domain.queryConcurrency.run(for: caller.identity.user.id) {
+                    try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
+                                              on: engine, readable: readable)
+                }
+            }
+            caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
+                                params: ["rows_returned": String(result.rowCount), "engine_ms": String((ContinuousClock.now - started).milliseconds)])
+            return result
+        } catch {
+            throw refusal(error, caller: caller, operation: "Query")
+        }
+    }
+
+    /// A query's or scan's failure as the caller sees it: the cause without paths; the full message goes to the log.
+    func refusal(_ error: any Error, caller: Caller, operation: String) -> any Error {
+        let prefix = "\(operation) error"
+        switch error {
+        case let error as QueryTimedOut: return ServiceError.badRequest("\(prefix): \(error.description)")
+        case let error as RowTooLarge: return ServiceError.badRequest("\(prefix): \(error.description)")
+        case let error as QueryCancelled: return ServiceError.badRequest("\(prefix): \(error.description)")
+        case let error as DuckDBError:
+            domain.logger.info("\(operation.lowercased()) failed", metadata: ["request_id": .string(caller.requestId), "error": .string(error.message)])
+            return ServiceError.badRequest("\(prefix): \(PublicErrorMessage.of(error))")
+        default: return error
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    public var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

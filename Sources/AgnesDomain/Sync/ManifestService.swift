@@ -1,0 +1,75 @@
+// The manifest (`GET /api/sync/manifest`): the tables the caller may see, keyed by registry id, with the hashes
+// `agnes pull` verifies, and an ETag over the body. Every table's entry is encoded once per state generation (the
+// registry and sync state change only through writes); a caller's body is their readable entries joined, kept per
+// caller until the next write.
+import AgnesAPI
+import AgnesData
+import AgnesState
+import Foundation
+
+/// Builds manifests.
+public struct ManifestService: Sendable {
+    let domain: Domain
+
+    /// Every registered table's entry, encoded.
+    struct Entries: Sendable {
+        struct Entry: Sendable {
+            let id: String
+            let folder: String?
+            /// `"id":{…}` as JSON.
+            let json: Data
+        }
+        let entries: [Entry]
+    }
+
+    /// One caller's manifest body (without `server_time`) and its ETag.
+    public struct Body: Sendable {
+        /// The encoded `Manifest` without `server_time`.
+        public let json: Data
+        public let etag: String
+
+        /// The body with `server_time` spliced in before the closing brace (after hashing, so the ETag changes only
+        /// when the tables do).
+        public func withServerTime(_ date: Date = Date()) -> Data {
+            var withTime = json.dropLast()
+            withTime.append(contentsOf: Data(#","server_time":"\#(ISO8601DateFormatter().string(from: date))"}"#.utf8))
+            return Data(withTime)
+        }
+    }
+
+    func entries() async throws -> Entries {
+        try await domain.manifestEntries.value(for: "all") {
+            let snapshot = try await domain.catalogSnapshot()
+            var entries: [Entries.Entry] = []
+            for table in snapshot.tables {
+                // Synced tables, and remote ones (served live: no file, hash "", as upstream — clients skip them).
+                let state = snapshot.states[table.id]
+                guard state?.lastSync != nil || table.queryMode == .remote else { continue }
+                let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
+                let entry = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
+                                          rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
+                                          sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files)
+                var json = try JSONCoding.encoder.encode([table.id: entry])
+                json = json.dropFirst().dropLast()  // `"id":{…}` without the surrounding braces
+                entries.append(.init(id: table.id, folder: table.folder, json: Data(json)))
+            }
+            return Entries(entries: entries)
+        }
+    }
+
+    /// The caller's manifest: the entries of the tables they may read, as the JSON of a `Manifest`.
+    public func manifest(for caller: Caller) async throws -> Body {
+        try await domain.manifestBodies.value(for: caller.identity.user.id) {
+            let mayRead = try await domain.access.tableReader(for: caller.identity)
+            var body = Data(#"{"assets":{},"tables":{"#.utf8)
+            var first = true
+            for entry in try await entries().entries where mayRead(entry.id, entry.folder) {
+                if !first { body.append(UInt8(ascii: ",")) }
+                body.append(entry.json)
+                first = false
+            }
+            body.append(contentsOf: Data(#"},"version":\#(Manifest.currentVersion)}"#.utf8))
+            return Body(json: body, etag: EntityTag.of(body))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// Syncing: trigger a run (admins and the scheduler; one run at a time), its status, and the history of runs.
+import AgnesAPI
+import AgnesData
+import AgnesState
+import Foundation
+
+/// Starts syncs and reports on them.
+public struct SyncService: Sendable {
+    let domain: Domain
+
+    /// Starts a sync of `request.tables` (every table when nil) in the background: 409 while one runs, 404 for
+    /// unknown ids.
+    public func trigger(_ request: SyncTriggerRequest, for caller: Caller) async throws -> SyncTriggerResponse {
+        try caller.requireAdmin()
+        caller.audit.record("sync.trigger", params: ["tables": request.tables?.joined(separator: ",") ?? "all"])
+        do {
+            let started = try await domain.dataPlane.triggerSync(request.tables, trigger: caller.identity.kind == .scheduler ? "scheduler" : "api")
+            return SyncTriggerResponse(tables: started)
+        } catch is DataPlane.SyncInProgress {
+            throw ServiceError.conflict("sync_already_in_progress")
+        } catch let error as DataPlane.UnknownTables {
+            throw ServiceError.notFound("Unknown table ids: \(error.ids.joined(separator: ", "))")
+        }
+    }
+
+    /// Whether a sync runs, and which tables (no authentication needed, as upstream).
+    public func status() -> SyncRunStatus {
+        SyncRunStatus(running: domain.dataPlane.runningTables)
+    }
+
+    /// The last `limit` runs (1–1,000, default 100), of one table or all (admins).
+    public func history(table: String?, limit: Int?, for caller: Caller) async throws -> [SyncHistoryEntry] {
+        try caller.requireAdmin()
+        return try await SyncStateRepository(store: domain.state).history(tableId: table, limit: min(max(limit ?? 100, 1), 1000))
+    }
+}
