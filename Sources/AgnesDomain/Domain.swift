@@ -81,6 +81,7 @@ public struct Domain: Sendable {
     public var manifest: ManifestService { ManifestService(domain: self) }
     public var sync: SyncService { SyncService(domain: self) }
     public var scans: ScanService { ScanService(domain: self) }
+    public var memory: MemoryService { MemoryService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

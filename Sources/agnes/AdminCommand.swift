@@ -24,7 +24,7 @@ struct AdminCommand: AsyncParsableCommand {
 
 /// Admin lookups by what people type: an email or id for users, a name or id for groups.
 struct AdminDirectory {
-    let api: AgnesAPI
+    let api: APIClient
 
     /// The id of the user `reference` (an id, or an email matched without regard to case).
     func userId(_ reference: String) async throws -> String {
@@ -61,7 +61,7 @@ func commaList(_ text: String?) -> [String]? {
 }
 
 /// Prints the server's JSON with `--json`, else a table of `columns` taken from each row.
-func printRows(_ rows: [[String: Any]], reply: AgnesAPI.Reply, json: Bool, columns: [String]) {
+func printRows(_ rows: [[String: Any]], reply: APIClient.Reply, json: Bool, columns: [String]) {
     if json { return printRaw(reply) }
     printTable(columns, rows.map { row in columns.map { text(row[$0]) } })
 }

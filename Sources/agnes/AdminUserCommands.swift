@@ -46,7 +46,7 @@ struct ListUsersCommand: AsyncParsableCommand {
 /// A command that acts on one user given by id or email.
 protocol UserAction: AsyncParsableCommand {
     var user: String { get }
-    func act(on id: String, api: AgnesAPI) async throws -> String
+    func act(on id: String, api: APIClient) async throws -> String
 }
 
 extension UserAction {
@@ -64,7 +64,7 @@ struct RemoveUserCommand: UserAction {
     @Argument(help: "The user's id or email.") var user: String
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation.") var yes = false
 
-    func act(on id: String, api: AgnesAPI) async throws -> String {
+    func act(on id: String, api: APIClient) async throws -> String {
         try confirm("Delete the user \(user)?", yes: yes)
         _ = try await api.call(.DELETE, "/api/users/\(id)")
         return "Deleted \(user)."
@@ -76,7 +76,7 @@ struct ActivateUserCommand: UserAction {
             discussion: "Example: agnes admin activate ana@example.com")
     @Argument(help: "The user's id or email.") var user: String
 
-    func act(on id: String, api: AgnesAPI) async throws -> String {
+    func act(on id: String, api: APIClient) async throws -> String {
         _ = try await api.call(.POST, "/api/users/\(id)/activate")
         return "Activated \(user)."
     }
@@ -87,7 +87,7 @@ struct DeactivateUserCommand: UserAction {
             discussion: "Example: agnes admin deactivate ana@example.com")
     @Argument(help: "The user's id or email.") var user: String
 
-    func act(on id: String, api: AgnesAPI) async throws -> String {
+    func act(on id: String, api: APIClient) async throws -> String {
         _ = try await api.call(.POST, "/api/users/\(id)/deactivate")
         return "Deactivated \(user)."
     }
@@ -98,7 +98,7 @@ struct ResetPasswordCommand: UserAction {
             discussion: "Example: agnes admin reset-password ana@example.com")
     @Argument(help: "The user's id or email.") var user: String
 
-    func act(on id: String, api: AgnesAPI) async throws -> String {
+    func act(on id: String, api: APIClient) async throws -> String {
         let reply = try await api.call(.POST, "/api/users/\(id)/reset-password")
         if let link = reply.object["reset_url"] as? String ?? reply.object["invite_url"] as? String { return "Reset link for \(user): \(link)" }
         return "Sent \(user) a password reset link."
@@ -115,7 +115,7 @@ struct SetPasswordCommand: UserAction {
     @Argument(help: "The user's id or email.") var user: String
     @Flag(help: "Read the password from standard input.") var passwordStdin = false
 
-    func act(on id: String, api: AgnesAPI) async throws -> String {
+    func act(on id: String, api: APIClient) async throws -> String {
         let password: String
         if let value = ProcessInfo.processInfo.environment["AGNES_NEW_PASSWORD"] {
             password = value

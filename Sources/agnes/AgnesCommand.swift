@@ -35,16 +35,16 @@ func reporting<T>(_ body: () async throws -> T) async throws -> T {
 }
 
 /// The settings, with the token required unless `tokenOptional`.
-func clientSettings(requireToken: Bool = true) throws -> (ClientSettings, AgnesAPI) {
+func clientSettings(requireToken: Bool = true) throws -> (ClientSettings, APIClient) {
     let settings = ClientSettings.load()
     if requireToken, settings.token == nil {
         throw ClientError(.unreachable, "not signed in: run `agnes login --server URL --email you@example.com` (or set AGNES_TOKEN)")
     }
-    return (settings, AgnesAPI(baseURL: settings.serverURL, token: settings.token))
+    return (settings, APIClient(baseURL: settings.serverURL, token: settings.token))
 }
 
 /// The API with the stored token (admin commands get the server's 403 when it is not an administrator's).
-func signedInAPI() throws -> AgnesAPI { try clientSettings().1 }
+func signedInAPI() throws -> APIClient { try clientSettings().1 }
 
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()

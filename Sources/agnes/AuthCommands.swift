@@ -32,7 +32,7 @@ struct LoginCommand: AsyncParsableCommand {
         } else {
             throw ClientError(.usage, "no password given")
         }
-        let api = AgnesAPI(baseURL: settings.serverURL, token: nil)
+        let api = APIClient(baseURL: settings.serverURL, token: nil)
         let reply = try await api.call(.POST, "/auth/token", json: ["email": email, "password": password])
         guard let token = reply.object["access_token"] as? String else { throw ClientError(.server, "the server sent no token") }
         if server != nil { try settings.saveServer(settings.serverURL) }
@@ -113,7 +113,7 @@ struct ImportTokenCommand: AsyncParsableCommand {
     func execute() async throws {
         var settings = ClientSettings.load()
         if let server { settings.serverURL = ClientSettings.load(environment: ["AGNES_SERVER": server]).serverURL }
-        let access = try await AgnesAPI(baseURL: settings.serverURL, token: token).call(.GET, "/api/me/effective-access").object
+        let access = try await APIClient(baseURL: settings.serverURL, token: token).call(.GET, "/api/me/effective-access").object
         let email = access["email"] as? String ?? ""
         if server != nil { try settings.saveServer(settings.serverURL) }
         try settings.saveToken(token, email: email)

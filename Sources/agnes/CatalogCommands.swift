@@ -25,7 +25,7 @@ func text(_ value: Any?) -> String? {
 }
 
 /// Writes the server's JSON answer as it came.
-func printRaw(_ reply: AgnesAPI.Reply) {
+func printRaw(_ reply: APIClient.Reply) {
     print(String(decoding: reply.body, as: UTF8.self))
 }
 
@@ -58,7 +58,7 @@ struct CatalogCommand: AsyncParsableCommand {
 }
 
 extension CatalogCommand {
-    func listMetrics(_ api: AgnesAPI) async throws {
+    func listMetrics(_ api: APIClient) async throws {
         if let show {
             let reply = try await api.call(.GET, "/api/metrics/\(show)")
             if json { return printRaw(reply) }

@@ -66,7 +66,7 @@ struct SnapshotListCommand: AsyncParsableCommand {
 
     func execute() async throws {
         let settings = ClientSettings.load()
-        let all = Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).list()
+        let all = Snapshots(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).list()
         if json { return try printJSON(all) }
         let formatter = ISO8601DateFormatter()
         printTable(["name", "table", "rows", "size", "created", "where"], all.map {
@@ -84,7 +84,7 @@ struct SnapshotDropCommand: AsyncParsableCommand {
 
     func execute() async throws {
         let settings = ClientSettings.load()
-        try Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).drop(name)
+        try Snapshots(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).drop(name)
         print("Dropped snapshot \(name).")
     }
 }
@@ -120,7 +120,7 @@ struct SnapshotPruneCommand: AsyncParsableCommand {
     func execute() async throws {
         guard olderThan != nil || largerThan != nil else { throw ClientError(.usage, "give --older-than DAYS and/or --larger-than MB") }
         let settings = ClientSettings.load()
-        let snapshots = Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace))
+        let snapshots = Snapshots(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace))
         let now = Date()
         let chosen = snapshots.list().filter { snapshot in
             olderThan.map { now.timeIntervalSince(snapshot.createdAt) > Double($0) * 86_400 } == true

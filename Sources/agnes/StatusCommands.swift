@@ -51,13 +51,13 @@ struct StatusCommand: AsyncParsableCommand {
         let settings = ClientSettings.load()
         let workspace = Workspace(root: settings.workspace)
         let state = workspace.loadState()
-        let snapshots = Snapshots(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: workspace).list()
+        let snapshots = Snapshots(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: workspace).list()
         let partials = FileManager.default.enumerator(atPath: workspace.parquetDirectory.path)?.allObjects
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".partial") }.count ?? 0
         let status = Status(server: settings.serverURL, signedIn: settings.token != nil, workspace: workspace.root.path, lastPull: state.lastPull,
                             tables: state.tables.count, rows: state.tables.values.reduce(0) { $0 + $1.rows }, snapshots: snapshots.count,
-                            partialDownloads: partials, sessionsPendingUpload: Pusher(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: workspace).queue().count,
-                            initialized: WorkspaceInitializer(api: AgnesAPI(baseURL: settings.serverURL, token: nil), workspace: workspace).isInitialized)
+                            partialDownloads: partials, sessionsPendingUpload: Pusher(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: workspace).queue().count,
+                            initialized: WorkspaceInitializer(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: workspace).isInitialized)
         if json {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
@@ -114,7 +114,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     func execute() async throws {
         let settings = ClientSettings.load()
-        let api = AgnesAPI(baseURL: settings.serverURL, token: settings.token)
+        let api = APIClient(baseURL: settings.serverURL, token: settings.token)
         var checks: [Check] = []
         do {
             let health = try await api.send(.GET, "/api/health", timeout: .seconds(10))

@@ -29,7 +29,7 @@ struct InitCommand: AsyncParsableCommand {
         settings.serverURL = ClientSettings.load(environment: ["AGNES_SERVER": serverURL]).serverURL
         let root = workspace.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? settings.workspace
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let initializer = WorkspaceInitializer(api: AgnesAPI(baseURL: settings.serverURL, token: token), workspace: Workspace(root: root))
+        let initializer = WorkspaceInitializer(api: APIClient(baseURL: settings.serverURL, token: token), workspace: Workspace(root: root))
         let parallelism = Int(ProcessInfo.processInfo.environment["AGNES_PULL_PARALLELISM"] ?? "") ?? 4
         let outcome = try await initializer.initialize(force: force, pullOptions: PullOptions(parallelism: parallelism,
                                                                                                progress: PullCommand.progressReporter(quiet: quiet || json))) { email in

@@ -23,7 +23,7 @@ struct WorkspaceFilesTests {
                                         {"hooks": [{"type": "command", "command": "agnes pull --quiet"}]}]}}
             """#
         try existing.write(to: workspace.settingsFile, atomically: true, encoding: .utf8)
-        let initializer = WorkspaceInitializer(api: AgnesAPI(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
+        let initializer = WorkspaceInitializer(api: APIClient(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
         try initializer.writeSettings()
         try initializer.writeSettings()
         let settings = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.settingsFile)) as? [String: Any])
@@ -44,7 +44,7 @@ struct WorkspaceFilesTests {
     func queue() throws {
         let workspace = try workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
-        let pusher = Pusher(api: AgnesAPI(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
+        let pusher = Pusher(api: APIClient(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
         try pusher.enqueue(sessionId: "a", transcript: "/tmp/a.jsonl")
         try pusher.enqueue(sessionId: "b", transcript: "/tmp/b.jsonl")
         try pusher.enqueue(sessionId: "a", transcript: "/tmp/a2.jsonl")

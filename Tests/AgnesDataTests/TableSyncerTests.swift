@@ -1,5 +1,6 @@
 // Syncing registered tables from real files and a real SQLite database into extracts, with the outcome recorded in
 // sync_state and sync_history; a failed sync keeps the last good data and says why.
+import AgnesAPI
 @testable import AgnesData
 import AgnesState
 import DuckDB
@@ -47,7 +48,7 @@ struct TableSyncerTests {
         #expect(events.table?.rows == 600)
 
         let stored = try #require(try await ProfilesRepository(store: state).profile(tableId: "customers"))
-        let profile = try JSONDecoder().decode(TableProfileData.self, from: Data(stored.profile.utf8))
+        let profile = try JSONDecoder().decode(CatalogProfile.self, from: Data(stored.profile.utf8))
         #expect(profile.rows == 3 && profile.columns.map(\.name) == ["id", "name", "amount"] && profile.sample.count == 3)
         let stateRow = try #require(try await SyncStateRepository(store: state).state(tableId: "customers"))
         #expect(stateRow.status == .ok && stateRow.rows == 3 && stateRow.columns == 3 && stateRow.sha256 == customers.table?.files.first?.sha256)

@@ -1,4 +1,5 @@
 // The legacy JSON import: every file type, validation, all-or-nothing, idempotence, dry runs and malformed input.
+import AgnesAPI
 @testable import AgnesState
 import DuckDB
 import Foundation

@@ -1,4 +1,5 @@
 // Corporate memory (votes, search, review) and the batched audit trail.
+import AgnesAPI
 @testable import AgnesState
 import Foundation
 import Testing

@@ -12,8 +12,9 @@ public struct ScanRequest: Codable, Sendable, Equatable {
     /// A name for the snapshot (audit only).
     public var `as`: String?
 
-    public init(tableId: String, select: [String]? = nil, where: String? = nil, limit: Int? = nil, orderBy: [String]? = nil) {
+    public init(tableId: String, select: [String]? = nil, where: String? = nil, limit: Int? = nil, orderBy: [String]? = nil, as name: String? = nil) {
         self.tableId = tableId
+        self.as = name
         self.select = select
         self.where = `where`
         self.limit = limit

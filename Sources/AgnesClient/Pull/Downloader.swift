@@ -39,7 +39,7 @@ enum Downloader {
     static let retryDelays: [Duration] = [.milliseconds(300), .seconds(1), .seconds(3)]
 
     /// Fetches `item`, retrying network errors and server errors, resuming from what arrived.
-    static func fetch(_ item: DownloadItem, api: AgnesAPI, counter: TransferCounter) async throws -> Outcome {
+    static func fetch(_ item: DownloadItem, api: APIClient, counter: TransferCounter) async throws -> Outcome {
         var attempt = 0
         while true {
             do {
@@ -51,7 +51,7 @@ enum Downloader {
         }
     }
 
-    static func fetchOnce(_ item: DownloadItem, api: AgnesAPI, counter: TransferCounter) async throws -> Outcome {
+    static func fetchOnce(_ item: DownloadItem, api: APIClient, counter: TransferCounter) async throws -> Outcome {
         let partial = URL(fileURLWithPath: item.target.path + ".partial")
         let expected = URL(fileURLWithPath: item.target.path + ".partial.sha256")
         try FileManager.default.createDirectory(at: item.target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -77,7 +77,7 @@ enum Downloader {
         if offset < item.size {
             let headers = offset > 0 ? [("Range", "bytes=\(offset)-"), ("If-Range", "\"\(item.sha256)\"")] : []
             var position = offset
-            try await api.stream(item.path, headers: headers, onStatus: { status, headers in
+            try await api.download(item.path, headers: headers, onStatus: { status, headers in
                 // A whole file where the rest was asked for: the server's copy changed (or it ignores ranges); start over.
                 if offset > 0, status == 200 || !(headers.first(name: "Content-Range")?.hasPrefix("bytes \(offset)-") ?? false) {
                     hasher = SHA256()

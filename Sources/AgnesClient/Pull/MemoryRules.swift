@@ -1,6 +1,7 @@
 // The corporate-memory bundle as Claude Code rules: `agnes pull` fetches `GET /api/memory/bundle` (conditional on the
 // last ETag) and writes `.claude/rules/km_<id>.md` for each mandatory item and one `km_approved.md` with the approved
 // ones, removing rules files of items that left the bundle. A server without the endpoint (404) is skipped quietly.
+import AgnesAPI
 import Foundation
 
 public struct MemoryRules: Sendable {
@@ -15,16 +16,14 @@ public struct MemoryRules: Sendable {
 
     /// Fetches the bundle and writes the rules; returns how many rules files there are, or nil when the server has no
     /// bundle. `etag` is the last bundle's ETag and is updated.
-    public func refresh(api: AgnesAPI, etag: inout String?) async throws -> Int? {
-        let reply = try await api.send(.GET, "/api/memory/bundle", headers: etag.map { [("If-None-Match", $0)] } ?? [])
-        switch reply.status {
-        case 304: return existingRules().count
-        case 404: return nil
-        case 200..<300:
-            let count = try write(bundle: reply.object)
-            etag = reply.headers.first(name: "ETag")
+    public func refresh(api: APIClient, etag: inout String?) async throws -> Int? {
+        switch try await api.memoryBundle(ifNoneMatch: etag) {
+        case .notModified: return existingRules().count
+        case .unavailable: return nil
+        case let .bundle(bundle, newETag):
+            let count = try write(bundle: bundle)
+            etag = newETag
             return count
-        default: throw ClientError.http(status: reply.status, detail: reply.detail, path: "/api/memory/bundle")
         }
     }
 
@@ -32,15 +31,14 @@ public struct MemoryRules: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: workspace.rulesDirectory.path)) ?? []).filter { $0.hasPrefix("km_") && $0.hasSuffix(".md") }
     }
 
-    /// Writes `{"mandatory": [items], "approved": [items]}` as rules files; returns the number of files.
-    func write(bundle: [String: Any]) throws -> Int {
+    /// Writes the bundle's mandatory items one file each and the approved ones together; returns the number of files.
+    func write(bundle: MemoryBundle) throws -> Int {
         try FileManager.default.createDirectory(at: workspace.rulesDirectory, withIntermediateDirectories: true)
         var wanted: [String: String] = [:]
-        for item in bundle["mandatory"] as? [[String: Any]] ?? [] {
-            guard let id = item["id"] as? String, Self.isSafeId(id) else { continue }
-            wanted["km_\(id).md"] = Self.render(item, heading: "#")
+        for listing in bundle.mandatory where Self.isSafeId(listing.item.id) {
+            wanted["km_\(listing.item.id).md"] = Self.render(listing.item, heading: "#")
         }
-        let approved = (bundle["approved"] as? [[String: Any]] ?? []).map { Self.render($0, heading: "##") }
+        let approved = bundle.approved.map { Self.render($0.item, heading: "##") }
         if !approved.isEmpty {
             wanted["km_approved.md"] = "# Approved team knowledge\n\nShared by the team through Agnes; prefer it over guesses.\n\n"
                 + approved.joined(separator: "\n")
@@ -55,11 +53,11 @@ public struct MemoryRules: Sendable {
     }
 
     /// `# title`, `_Domain: …_`, `_Category: …_`, then the content.
-    static func render(_ item: [String: Any], heading: String) -> String {
-        var text = "\(heading) \((item["title"] as? String ?? "Untitled").replacingOccurrences(of: "\n", with: " "))\n\n"
-        if let domain = item["domain"] as? String, !domain.isEmpty { text += "_Domain: \(domain)_\n" }
-        if let category = item["category"] as? String, !category.isEmpty { text += "_Category: \(category)_\n" }
-        if let content = item["content"] as? String, !content.isEmpty { text += "\n\(content.trimmingCharacters(in: .whitespacesAndNewlines))\n" }
+    static func render(_ item: KnowledgeItem, heading: String) -> String {
+        var text = "\(heading) \((item.title.isEmpty ? "Untitled" : item.title).replacingOccurrences(of: "\n", with: " "))\n\n"
+        if let domain = item.domain, !domain.isEmpty { text += "_Domain: \(domain)_\n" }
+        if let category = item.category, !category.isEmpty { text += "_Category: \(category)_\n" }
+        if let content = item.content, !content.isEmpty { text += "\n\(content.trimmingCharacters(in: .whitespacesAndNewlines))\n" }
         return text
     }
 }

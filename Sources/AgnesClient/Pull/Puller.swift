@@ -1,6 +1,7 @@
 // `agnes pull` (SPEC §11): the manifest (conditional on the last ETag), then only the files whose sha256 changed,
 // downloaded in parallel and verified; tables that left the manifest are removed; then the workspace DuckDB's views
 // are brought in step — only the views pull made, never user tables or snapshot views.
+import AgnesAPI
 import DuckDB
 import Foundation
 
@@ -71,10 +72,10 @@ public struct PullSummary: Encodable, Sendable {
 }
 
 public struct Puller: Sendable {
-    public let api: AgnesAPI
+    public let api: APIClient
     public let workspace: Workspace
 
-    public init(api: AgnesAPI, workspace: Workspace) {
+    public init(api: APIClient, workspace: Workspace) {
         self.api = api
         self.workspace = workspace
     }
@@ -95,15 +96,15 @@ public struct Puller: Sendable {
             FileManager.default.fileExists(atPath: workspace.file(of: id).path) || FileManager.default.fileExists(atPath: workspace.partsDirectory(of: id).path)
         }
         let conditional = complete && FileManager.default.fileExists(atPath: workspace.databaseFile.path) ? state.manifestETag : nil
-        let reply = try await api.call(.GET, "/api/sync/manifest", headers: conditional.map { [("If-None-Match", $0)] } ?? [], accepting: [304])
-        if reply.status == 304 {
+        let manifest: Manifest
+        let manifestETag: String?
+        switch try await api.manifest(ifNoneMatch: conditional) {
+        case .notModified:
             summary.upToDate = true
             if await refreshRules(&state, &summary, options) { try workspace.saveState(state) }
             return finish()
-        }
-        let manifest: Manifest
-        do { manifest = try JSONDecoder().decode(Manifest.self, from: reply.body) } catch {
-            throw ClientError(.server, "the server's manifest is unreadable: \(error)")
+        case let .manifest(answer, etag):
+            (manifest, manifestETag) = (answer, etag)
         }
         let local = manifest.tables.filter { $0.value.queryMode != "remote" }
         summary.tablesTotal = local.count
@@ -113,18 +114,18 @@ public struct Puller: Sendable {
         for (id, table) in local.sorted(by: { $0.key < $1.key }) {
             let pulled = state.tables[id]?.files ?? [:]
             if table.isPartitioned {
-                for file in table.files ?? [] {
+                for file in table.files {
                     guard let part = file.part else { continue }
                     let target = workspace.partsDirectory(of: id).appendingPathComponent("\(part).parquet")
                     if pulled[part] != file.sha256 || !FileManager.default.fileExists(atPath: target.path) {
-                        items.append(DownloadItem(table: id, part: part, path: "/api/data/\(id)/parts/\(part)", target: target,
+                        items.append(DownloadItem(table: id, part: part, path: APIClient.downloadPath(table: id, part: part), target: target,
                                                   sha256: file.sha256, size: file.sizeBytes))
                     }
                 }
             } else if let sha256 = table.sha256 {
                 let target = workspace.file(of: id)
                 if pulled[""] != sha256 || !FileManager.default.fileExists(atPath: target.path) {
-                    items.append(DownloadItem(table: id, part: nil, path: "/api/data/\(id)/download", target: target, sha256: sha256, size: table.sizeBytes))
+                    items.append(DownloadItem(table: id, part: nil, path: APIClient.downloadPath(table: id, part: nil), target: target, sha256: sha256, size: table.sizeBytes))
                 }
             }
         }
@@ -180,7 +181,7 @@ public struct Puller: Sendable {
         for (id, table) in local where failed[id] == nil {
             var files: [String: String] = [:]
             if table.isPartitioned {
-                for file in table.files ?? [] { if let part = file.part { files[part] = file.sha256 } }
+                for file in table.files { if let part = file.part { files[part] = file.sha256 } }
                 // Parts the server no longer lists.
                 let kept = Set(files.keys.map { "\($0).parquet" })
                 let directory = workspace.partsDirectory(of: id)
@@ -201,7 +202,7 @@ public struct Puller: Sendable {
         }
         try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
         // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
-        state.manifestETag = failed.isEmpty ? reply.headers.first(name: "ETag") : nil
+        state.manifestETag = failed.isEmpty ? manifestETag : nil
         state.lastPull = Date()
         _ = await refreshRules(&state, &summary, options)
         try workspace.saveState(state)

@@ -32,13 +32,13 @@ public struct PushSummary: Encodable, Sendable {
 }
 
 public struct Pusher: Sendable {
-    public let api: AgnesAPI
+    public let api: APIClient
     public let workspace: Workspace
 
     /// The server takes transcripts up to 50 MiB.
     static let maximumTranscriptBytes = 50 << 20
 
-    public init(api: AgnesAPI, workspace: Workspace) {
+    public init(api: APIClient, workspace: Workspace) {
         self.api = api
         self.workspace = workspace
     }
@@ -126,8 +126,7 @@ public struct Pusher: Sendable {
             }
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                _ = try await api.call(.POST, "/api/upload/sessions", raw: .multipartFile(field: "file", filename: Self.uploadName(session.id), data: data),
-                                       timeout: .minutes(5))
+                _ = try await api.uploadSession(filename: Self.uploadName(session.id), data: data)
                 summary.sessionsUploaded.append(session.id)
                 summary.bytesUploaded += Int64(data.count)
             } catch let error as ClientError {
@@ -148,7 +147,7 @@ public struct Pusher: Sendable {
                 summary.localNotes = "would upload"
             } else if reachable {
                 do {
-                    _ = try await api.call(.POST, "/api/upload/local-md", json: ["content": String(decoding: notes, as: UTF8.self)])
+                    _ = try await api.uploadNotes(String(decoding: notes, as: UTF8.self))
                     summary.localNotes = "uploaded"
                     summary.bytesUploaded += Int64(notes.count)
                     state.localNotesSHA256 = digest

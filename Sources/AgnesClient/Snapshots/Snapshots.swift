@@ -1,6 +1,7 @@
 // Snapshots (upstream §2.4): a filtered, projected slice of a table fetched from the server (`POST /api/v2/scan`,
 // parquet) into `user/snapshots/<name>.parquet` with `<name>.meta.json`, and a view `<name>` in the workspace DuckDB.
 // Pulls never touch them; names that a pulled table uses are refused.
+import AgnesAPI
 import DuckDB
 import Foundation
 
@@ -36,21 +37,16 @@ public struct Snapshot: Codable, Sendable, Equatable {
     }
 
     /// The scan request body.
-    var request: [String: Any] {
-        var body: [String: Any] = ["table_id": tableId, "as": name]
-        if let select { body["select"] = select }
-        if let `where` { body["where"] = `where` }
-        if let orderBy { body["order_by"] = orderBy }
-        if let limit { body["limit"] = limit }
-        return body
+    var request: ScanRequest {
+        ScanRequest(tableId: tableId, select: select, where: `where`, limit: limit, orderBy: orderBy, as: name)
     }
 }
 
 public struct Snapshots: Sendable {
-    public let api: AgnesAPI
+    public let api: APIClient
     public let workspace: Workspace
 
-    public init(api: AgnesAPI, workspace: Workspace) {
+    public init(api: APIClient, workspace: Workspace) {
         self.api = api
         self.workspace = workspace
     }
@@ -64,8 +60,8 @@ public struct Snapshots: Sendable {
     }
 
     /// What the server estimates the snapshot would read and return.
-    public func estimate(_ snapshot: Snapshot) async throws -> [String: Any] {
-        try await api.call(.POST, "/api/v2/scan/estimate", json: snapshot.request).object
+    public func estimate(_ snapshot: Snapshot) async throws -> ScanEstimate {
+        try await api.estimateScan(snapshot.request)
     }
 
     /// Fetches the rows and creates (or, with `replace`, replaces) the snapshot and its view.
@@ -88,7 +84,7 @@ public struct Snapshots: Sendable {
             defer { close(descriptor) }
             var position: Int64 = 0
             var header = Data()
-            let (_, headers) = try await api.stream("/api/v2/scan", method: .POST, json: draft.request, timeout: .hours(1)) { chunk in
+            let rows = try await api.scan(draft.request) { chunk in
                 if header.count < 4 { header.append(contentsOf: chunk.readableBytesView.prefix(4 - header.count)) }
                 try Downloader.write(chunk, to: descriptor, at: position, file: partial)
                 position += Int64(chunk.readableBytes)
@@ -96,7 +92,7 @@ public struct Snapshots: Sendable {
             guard fsync(descriptor) == 0, header == Data("PAR1".utf8) else {
                 throw ClientError(.server, "the server's snapshot of \(draft.tableId) is not a parquet file")
             }
-            snapshot.rows = Int64(headers.first(name: "X-Agnes-Rows") ?? "") ?? 0
+            snapshot.rows = rows ?? 0
             snapshot.bytes = position
             snapshot.createdAt = Date()
         } catch {

@@ -5,7 +5,7 @@ import AgnesCore
 import Foundation
 
 public struct WorkspaceInitializer: Sendable {
-    public let api: AgnesAPI
+    public let api: APIClient
     public let workspace: Workspace
 
     /// The line upstream clients look for in `CLAUDE.md` to tell an initialized workspace.
@@ -13,7 +13,7 @@ public struct WorkspaceInitializer: Sendable {
     public static let pullHook = "agnes pull --quiet || true"
     public static let pushHook = "agnes push --quiet --from-hook || true"
 
-    public init(api: AgnesAPI, workspace: Workspace) {
+    public init(api: APIClient, workspace: Workspace) {
         self.api = api
         self.workspace = workspace
     }
@@ -40,14 +40,9 @@ public struct WorkspaceInitializer: Sendable {
             throw ClientError(.failure, "\(workspace.root.path) is already an Agnes workspace; `agnes pull` refreshes it, "
                               + "`agnes init --force` re-initializes it (CLAUDE.md is backed up first)")
         }
-        let access = try await api.call(.GET, "/api/me/effective-access").object
-        let email = access["email"] as? String ?? ""
+        let email = try await api.myEffectiveAccess().email
         try save(email)
-
-        let query = api.baseURL.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        guard let content = try await api.call(.GET, "/api/welcome?server_url=\(query)").object["content"] as? String else {
-            throw ClientError(.server, "the server sent no workspace template (GET /api/welcome)")
-        }
+        let content = try await api.welcome(serverURL: api.baseURL).content
         try FileManager.default.createDirectory(at: workspace.claudeDirectory, withIntermediateDirectories: true)
         let backup = try backUpInstructions()
         try ClientSettings.writeAtomically(Data(content.utf8), to: workspace.claudeFile, permissions: 0o644)

@@ -5,63 +5,32 @@ import AgnesAPI
 import DuckDB
 import Foundation
 
-/// What the catalog shows about a table.
-public struct TableProfileData: Codable, Sendable, Equatable {
-    public struct ColumnProfile: Codable, Sendable, Equatable {
-        public var name: String
-        public var type: String
-        public var nullFraction: Double
-        public var distinctEstimate: Int64
-        public var min: String?
-        public var max: String?
-        /// The most frequent values with their counts, for columns with at most `lowCardinality` distinct values.
-        public var topValues: [TopValue]?
-
-        enum CodingKeys: String, CodingKey {
-            case name, type, min, max
-            case nullFraction = "null_fraction"
-            case distinctEstimate = "distinct_estimate"
-            case topValues = "top_values"
-        }
-    }
-
-    public struct TopValue: Codable, Sendable, Equatable {
-        public var value: String?
-        public var count: Int64
-    }
-
-    public var rows: Int64
-    public var columns: [ColumnProfile]
-    /// Up to 5 rows, each a JSON object.
-    public var sample: [String]
-}
-
 public enum TableProfiler {
     /// Columns with at most this many distinct values get their top values.
     public static let lowCardinality: Int64 = 20
     public static let sampleSize = 5
 
     /// Profiles the parquet file(s) at `paths` on `connection`.
-    public static func profile(paths: [String], on connection: Connection) throws -> TableProfileData {
+    public static func profile(paths: [String], on connection: Connection) throws -> CatalogProfile {
         let source = "read_parquet([\(paths.map(SQL.literal).joined(separator: ", "))])"
         let summary = try connection.query("SUMMARIZE SELECT * FROM \(source)").decode(SummaryRow.self)
         let rows = try connection.query("SELECT count(*) AS n FROM \(source)").decode(Count.self).first?.n ?? 0
-        var columns: [TableProfileData.ColumnProfile] = []
+        var columns: [CatalogProfile.ColumnProfile] = []
         for column in summary {
-            var profile = TableProfileData.ColumnProfile(
+            var profile = CatalogProfile.ColumnProfile(
                 name: column.column_name, type: column.column_type, nullFraction: (Double(column.null_percentage ?? 0) / 100),
                 distinctEstimate: column.approx_unique ?? 0, min: column.min, max: column.max, topValues: nil)
             if let distinct = column.approx_unique, distinct <= lowCardinality, rows > 0 {
                 let name = SQL.identifier(column.column_name)
                 profile.topValues = try connection.query("""
                     SELECT CAST(\(name) AS VARCHAR) AS value, count(*) AS count FROM \(source) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10
-                    """).decode(TableProfileData.TopValue.self)
+                    """).decode(CatalogProfile.TopValue.self)
             }
             columns.append(profile)
         }
         let sample = try connection.query("SELECT CAST(to_json(t) AS VARCHAR) AS row FROM (SELECT * FROM \(source) LIMIT \(sampleSize)) t")
             .decode(SampleRow.self).map(\.row)
-        return TableProfileData(rows: rows, columns: columns, sample: sample)
+        return CatalogProfile(rows: rows, columns: columns, sample: sample)
     }
 
     private struct SummaryRow: Decodable {

@@ -1,6 +1,7 @@
 // Syncs one registered table: reads it from its data source through the connector, writes the extract (parquet +
 // extract.duckdb) by the table's strategy (full refresh, incremental, partitioned) and records the outcome in `sync_state` and `sync_history`. A failure records why and leaves the
 // last good extract in place. The DuckDB work runs on NIO's thread pool, never on the caller's executor.
+import AgnesAPI
 import AgnesState
 import Crypto
 import DuckDB
@@ -99,7 +100,7 @@ public struct TableSyncer: Sendable {
         let started: Date
         let table: ExtractedTable
         let schema: [Column]
-        let profile: TableProfileData?
+        let profile: CatalogProfile?
     }
 
     private func extract(_ table: RegisteredTable) async throws -> Extraction {
@@ -149,7 +150,7 @@ public struct TableSyncer: Sendable {
     }
 
     static func extract(_ table: RegisteredTable, connector: any Connector, layout: ExtractLayout,
-                        now: Date) throws -> (ExtractedTable, [Column], TableProfileData?) {
+                        now: Date) throws -> (ExtractedTable, [Column], CatalogProfile?) {
         let database = try Database()
         defer { database.close() }
         let connection = try database.connect()

@@ -29,13 +29,14 @@ public struct CatalogService: Sendable {
         })
     }
 
-    /// The stored profile of a table (JSON made by `TableProfiler` after each sync).
-    public func profile(_ id: String, for caller: Caller) async throws -> Data {
+    /// The stored profile of a table (made by `TableProfiler` after each sync).
+    public func profile(_ id: String, for caller: Caller) async throws -> CatalogProfile {
         let table = try await readableTable(id, for: caller)
-        guard let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id) else {
+        guard let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id),
+              let profile = try? JSONCoding.decoder.decode(CatalogProfile.self, from: Data(stored.profile.utf8)) else {
             throw ServiceError.notFound("No profile for table '\(table.id)' yet (it is made after the table syncs)")
         }
-        return Data(stored.profile.utf8)
+        return profile
     }
 
     /// `GET /api/v2/catalog`: each readable table with its size, freshness and how to fetch it.

@@ -2,6 +2,7 @@
 // realistic generated tables of a small shop (customers, products, orders, order items, monthly web sessions —
 // 100,000+ rows), a `files` source over them, a group `Analysts` granted the sales folder, and a first sync.
 // It is never seeded over real data: any registered table or data source makes it a no-op.
+import AgnesAPI
 import AgnesData
 import AgnesState
 import DuckDB

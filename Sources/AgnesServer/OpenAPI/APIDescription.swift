@@ -368,7 +368,7 @@ enum APIDescription {
                           (403, "Reviewer access required", Schema.ref("Error"))]),
         .init(method: "PATCH", path: "/api/memory/admin/{id}", summary: "Edit an item as a reviewer", tag: "memory", access: .user, body: knowledgeDraft,
               responses: [(200, "The item", knowledgeItem)]),
-    ] + MemoryRoutes.ReviewAction.allCases.map { action in
+    ] + ReviewAction.allCases.map { action in
         .init(method: "POST", path: "/api/memory/admin/\(action.rawValue)", summary: "Review: \(action.rawValue) an item (admins, knowledge_category grant)",
               tag: "memory", access: .user, query: ["item_id"], body: Schema.object(["reason": Schema.string, "audience": Schema.string]),
               responses: [(200, "The new status", reviewAnswer), (403, "Not a reviewer of the item's category", Schema.ref("Error")),

@@ -19,6 +19,15 @@ extension Request {
         }
     }
 
+    /// The body as `T`, or nil when it is empty; a malformed body is a 422.
+    func decodeOptionalJSON<T: Decodable>(_ type: T.Type, context: AgnesRequestContext) async throws -> T? {
+        let buffer = try await collectBodyWithinLimit(context: context)
+        guard buffer.readableBytes > 0 else { return nil }
+        do { return try JSONCoding.decoder.decode(T.self, from: Data(buffer: buffer)) } catch {
+            throw ServiceError.unprocessable([FieldError(type: "json_invalid", loc: ["body"], msg: "JSON decode error")])
+        }
+    }
+
     /// The fields of a URL-encoded form (for a JSON body, its top-level string, number and boolean values).
     func formFields(context: AgnesRequestContext) async throws -> [String: String] {
         let buffer = try await collectBodyWithinLimit(context: context)

@@ -15,9 +15,7 @@ struct CatalogRoutes {
 
     func register(on router: RouterGroup<AgnesRequestContext>) {
         router.get("/api/catalog/tables") { _, context in try await catalog.tables(for: try context.caller()) }
-        router.get("/api/catalog/profile/{id}") { _, context in
-            try await catalog.profile(try context.pathParameter("id"), for: try context.caller()).response(status: .ok)
-        }
+        router.get("/api/catalog/profile/{id}") { _, context in try await catalog.profile(try context.pathParameter("id"), for: try context.caller()) }
         router.get("/api/v2/catalog") { _, context in try await catalog.catalog(for: try context.caller()) }
         router.get("/api/v2/schema/{id}") { _, context in try await catalog.schema(try context.pathParameter("id"), for: try context.caller()) }
         router.get("/api/v2/sample/{id}") { request, context in

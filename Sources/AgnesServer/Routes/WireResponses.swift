@@ -1,6 +1,14 @@
 // The wire types a route returns as they are, encoded with the API's JSON coder (`AgnesRequestContext.responseEncoder`).
 import AgnesAPI
+import Foundation
 import Hummingbird
+
+extension Encodable {
+    /// This value as a JSON response with `status` (for statuses other than 200).
+    func jsonResponse(status: HTTPResponse.Status) throws -> Response {
+        try JSONCoding.encoder.encode(self).response(status: status)
+    }
+}
 
 extension CatalogTableList: ResponseEncodable {}
 extension Catalog: ResponseEncodable {}
@@ -10,3 +18,10 @@ extension ScanEstimate: ResponseEncodable {}
 extension SyncTriggerResponse: ResponseEncodable {}
 extension SyncRunStatus: ResponseEncodable {}
 extension SyncHistoryEntry: ResponseEncodable {}
+extension CatalogProfile: ResponseEncodable {}
+extension KnowledgeListing: ResponseEncodable {}
+extension MemoryPage: ResponseEncodable {}
+extension MemoryStats: ResponseEncodable {}
+extension ReviewQueuePage: ResponseEncodable {}
+extension VoteResult: ResponseEncodable {}
+extension ReviewResult: ResponseEncodable {}

@@ -1,5 +1,6 @@
 // The catalog (the tables the caller may read, with search) and a table's page (schema and profile, sample, sync
 // history, and how to use it from `agnes`) — from the registry, sync state and stored profile, without querying data.
+import AgnesAPI
 import AgnesData
 import AgnesDomain
 import AgnesState
@@ -66,7 +67,7 @@ extension WebPages {
             },
         ]
         if let stored = try await ProfilesRepository(store: services.state).profile(tableId: id),
-           let profile = try? JSONDecoder().decode(TableProfileData.self, from: Data(stored.profile.utf8)) {
+           let profile = try? JSONDecoder().decode(CatalogProfile.self, from: Data(stored.profile.utf8)) {
             values["has_profile"] = true
             values["columns"] = profile.columns.map { column -> [String: Any] in
                 ["name": column.name, "type": column.type, "nulls": String(format: "%.1f%%", column.nullFraction * 100),

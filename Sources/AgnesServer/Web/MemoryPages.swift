@@ -1,12 +1,13 @@
-// Corporate memory pages: list and search with voting and proposing, and the reviewers' queue — through the same
-// repository, visibility and review rules as `/api/memory`.
+// Corporate memory pages: list and search with voting and proposing, and the reviewers' queue — through
+// `MemoryService`, the same use cases (visibility, review rules, audit) as `/api/memory`.
+import AgnesAPI
 import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
 
 extension WebPages {
-    var memoryRoutes: MemoryRoutes { MemoryRoutes(services: services) }
+    var memory: MemoryService { services.domain.memory }
 
     func registerMemory(on pages: RouterGroup<AgnesRequestContext>) {
         pages.get("/memory") { request, context in try await memoryPage(request, context) }
@@ -18,17 +19,13 @@ extension WebPages {
 
     func memoryPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await chrome(request, context, section: "memory")
-        let identity = try context.requireIdentity()
         let parameters = request.uri.queryParameters
         let query = (parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
-        let status = try MemoryRoutes.status(parameters.get("status"))
-        var filter = KnowledgeFilter(status: status)
-        let ranking = query.isEmpty ? nil : try await memoryRoutes.search(query, into: &filter)
-        let mode = query.isEmpty ? nil : ranking == nil ? "text contains" : "best match first"
-        let repository = KnowledgeRepository(store: services.state)
+        let status = parameters.get("status").flatMap { $0.isEmpty ? nil : KnowledgeStatus(rawValue: $0) }
         let number = max(1, Int(parameters.get("page") ?? "") ?? 1)
-        let page = try await repository.page(filter, viewer: try await memoryRoutes.viewer(identity), ranking: ranking,
-                                             offset: (number - 1) * Self.memoryPageSize, limit: Self.memoryPageSize)
+        let page = try await memory.list(.init(status: parameters.get("status"), search: query, page: number, perPage: Self.memoryPageSize),
+                                         for: try context.caller())
+        let mode = page.searchMode.map { $0 == "fts" ? "best match first" : "text contains" }
         let items: [[String: Any]] = page.items.map { listing in
             let item = listing.item
             return ["id": item.id, "title": item.title, "content": Self.excerpt(item.content),
@@ -41,7 +38,7 @@ extension WebPages {
         let statuses: [[String: Any]] = ([("", "any status")] + KnowledgeStatus.allCases.map { ($0.rawValue, $0.rawValue) }).map {
             ["value": $0.0, "label": $0.1, "selected": $0.0 == (status?.rawValue ?? "")]
         }
-        var values: [String: Any] = ["items": items, "total": page.total, "query": query, "statuses": statuses]
+        var values: [String: Any] = ["items": items, "total": page.totalCount, "query": query, "statuses": statuses]
         // Links to the neighbouring pages keep the search and the status.
         func link(_ target: Int) -> String {
             var components = URLComponents()
@@ -50,7 +47,7 @@ extension WebPages {
                                      URLQueryItem(name: "page", value: String(target))]
             return components.string ?? "/memory"
         }
-        let pages = (page.total + Self.memoryPageSize - 1) / Self.memoryPageSize
+        let pages = page.totalPages
         values["has_pages"] = pages > 1
         values["page_label"] = "page \(number) of \(max(pages, 1))"
         if number > 1 { values["previous_link"] = link(number - 1) }
@@ -69,40 +66,33 @@ extension WebPages {
 
     func propose(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let fields = try await form(request, context)
-        let identity = try context.requireIdentity()
         return try await act(back: "/memory") {
-            let body = MemoryRoutes.DraftBody(title: fields["title"], content: fields["content"].flatMap { $0.isEmpty ? nil : $0 },
-                                              category: fields["category"], tags: fields["tags"].map { $0.split(separator: ",").map(String.init) })
-            let draft: KnowledgeDraft
-            do { draft = try body.draft(maximumListItems: services.configuration.maximumListItems) } catch let error as ServiceError
+            let body = KnowledgeDraftRequest(title: fields["title"], content: fields["content"].flatMap { $0.isEmpty ? nil : $0 },
+                                             category: fields["category"], tags: fields["tags"].map { $0.split(separator: ",").map(String.init) })
+            let listing: KnowledgeListing
+            do { listing = try await memory.propose(body, for: try context.caller()) } catch let error as ServiceError
                 where error.status == .unprocessableContent {
                 throw ServiceError.badRequest(error.fieldErrors?.first?.loc.last == "tags" ? error.detail : "A title is required")
             }
-            let item = try await KnowledgeRepository(store: services.state).propose(draft, by: identity.user.id)
-            context.audit.record("corporate_memory.create", resource: "knowledge:\(item.id)", params: ["via": "web"])
-            return "Proposed “\(item.title)”; reviewers will see it in their queue."
+            context.audit.record("corporate_memory.create", params: ["via": "web"])
+            return "Proposed “\(listing.item.title)”; reviewers will see it in their queue."
         }
     }
 
     func voteForm(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let fields = try await form(request, context)
-        let identity = try context.requireIdentity()
         return try await act(back: "/memory") {
-            let item = try await memoryRoutes.visibleItem(try context.pathParameter("id"), identity).item
-            let repository = KnowledgeRepository(store: services.state)
-            switch Int(fields["vote"] ?? "") {
-            case let vote? where vote == 1 || vote == -1: try await repository.vote(itemId: item.id, userId: identity.user.id, vote: vote)
-            case 0?: try await repository.withdrawVote(itemId: item.id, userId: identity.user.id)
-            default: throw ServiceError.badRequest("vote must be 1, -1 or 0")
-            }
-            context.audit.record("corporate_memory.vote", resource: "knowledge:\(item.id)", params: ["vote": fields["vote"] ?? ""])
-            return "Vote recorded for “\(item.title)”."
+            guard let vote = Int(fields["vote"] ?? "") else { throw ServiceError.badRequest("vote must be 1, -1 or 0") }
+            let caller = try context.caller()
+            let id = try context.pathParameter("id")
+            _ = try await memory.vote(id, VoteRequest(vote: vote), for: caller)
+            return "Vote recorded for “\(try await memory.item(id, for: caller).item.title)”."
         }
     }
 
     func reviewPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         let chrome = try await chrome(request, context, section: "review")
-        let queue = try await memoryRoutes.reviewQueue(try context.requireIdentity(), limit: 50)
+        let queue = try await memory.reviewQueue(limit: 50, for: try context.caller())
         let items: [[String: Any]] = queue.items.map { listing in
             ["id": listing.item.id, "title": listing.item.title, "content": listing.item.content ?? "", "category": listing.item.category ?? "none",
              "upvotes": listing.upvotes, "downvotes": listing.downvotes]
@@ -114,11 +104,10 @@ extension WebPages {
         let fields = try await form(request, context)
         return try await act(back: "/memory/review") {
             let id = try context.pathParameter("id")
-            guard let action = fields["action"].flatMap(MemoryRoutes.ReviewAction.init(rawValue:)) else { throw ServiceError.badRequest("Unknown review action") }
-            let query = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
-            _ = try await apiCall(context, path: "/?item_id=\(query)", json: ["reason": fields["reason"] ?? ""]) { try await memoryRoutes.review(action, $0, $1) }
+            guard let action = fields["action"].flatMap(ReviewAction.init(rawValue:)) else { throw ServiceError.badRequest("Unknown review action") }
+            let result = try await memory.review(id, action, ReviewRequest(reason: fields["reason"] ?? ""), for: try context.caller())
             let title = try await KnowledgeRepository(store: services.state).get(id: id)?.title ?? id
-            return "“\(title)” is now \(action.status.rawValue)."
+            return "“\(title)” is now \(result.status)."
         }
     }
 }

@@ -1,4 +1,5 @@
 // The legacy file layout and how each file's records map onto state tables.
+import AgnesAPI
 import DuckDB
 import Foundation
 

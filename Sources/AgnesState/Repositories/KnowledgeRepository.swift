@@ -1,4 +1,5 @@
 // Corporate memory: propose, edit (approved items return to review), review, vote, search.
+import AgnesAPI
 import DuckDB
 import Foundation
 

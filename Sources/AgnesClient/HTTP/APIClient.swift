@@ -1,12 +1,15 @@
-// The server's HTTP API as the CLI uses it: JSON calls with the bearer token and a `User-Agent`, errors turned into
-// `ClientError`s with the server's detail, and streamed downloads.
+// The transport under the typed client: requests with the bearer token and a `User-Agent`, JSON bodies encoded from
+// the wire types of AgnesAPI, errors turned into `ClientError`s with the server's detail, and streamed downloads. The
+// operations themselves (`APIClient+*.swift`) are one typed method each.
+import AgnesAPI
 import AgnesCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
 
-public struct AgnesAPI: Sendable {
+/// A client of one Agnes server.
+public struct APIClient: Sendable {
     public let baseURL: String
     public let token: String?
     let client: HTTPClient
@@ -23,18 +26,22 @@ public struct AgnesAPI: Sendable {
         public let headers: HTTPHeaders
         public let body: Data
 
-        /// The body as a JSON object (empty when it is not one).
-        public var object: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-        /// The body as a JSON array of objects (empty when it is not one).
-        public var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? [] }
         /// The server's `detail` message.
         public var detail: String {
-            if let text = object["detail"] as? String { return text }
-            if let detail = object["detail"], let data = try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]) {
-                return String(decoding: data, as: UTF8.self)
-            }
-            return "HTTP \(status)"
+            (try? JSONCoding.decoder.decode(ErrorBody.self, from: body))?.detail.text ?? "HTTP \(status)"
         }
+
+        /// The body decoded as `T`; a body that does not decode is the server's fault.
+        public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+            do { return try JSONCoding.decoder.decode(T.self, from: body) } catch {
+                throw ClientError(.server, "the server's answer is unreadable (\(T.self)): \(APIClient.describe(error))")
+            }
+        }
+    }
+
+    /// A JSON body made from a wire type.
+    public static func json(_ value: some Encodable) throws -> RawBody {
+        RawBody(try JSONCoding.encoder.encode(value), contentType: "application/json")
     }
 
     func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = []) -> HTTPClientRequest {
@@ -64,14 +71,11 @@ public struct AgnesAPI: Sendable {
         }
     }
 
-    /// Sends a request with an optional JSON (or raw) body and collects the answer (any status).
-    public func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: RawBody? = nil, headers: [(String, String)] = [],
-                     timeout: TimeAmount = .seconds(30), maximumBytes: Int = 256 << 20) async throws -> Reply {
+    /// Sends a request with an optional body and collects the answer (any status).
+    func send(_ method: HTTPMethod, _ path: String, body raw: RawBody? = nil, headers: [(String, String)] = [],
+              timeout: TimeAmount = .seconds(30), maximumBytes: Int = 256 << 20) async throws -> Reply {
         var request = self.request(method, path, headers: headers)
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
-        } else if let raw {
+        if let raw {
             request.headers.add(name: "Content-Type", value: raw.contentType)
             request.body = .bytes(ByteBuffer(bytes: raw.data))
         }
@@ -87,9 +91,9 @@ public struct AgnesAPI: Sendable {
     }
 
     /// `send`, then throws the server's error unless the status is 2xx (or listed in `accepting`).
-    public func call(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: RawBody? = nil, headers: [(String, String)] = [],
-                     accepting: Set<Int> = [], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
-        let reply = try await send(method, path, json: json, raw: raw, headers: headers, timeout: timeout)
+    func call(_ method: HTTPMethod, _ path: String, body: RawBody? = nil, headers: [(String, String)] = [],
+              accepting: Set<Int> = [], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
+        let reply = try await send(method, path, body: body, headers: headers, timeout: timeout)
         guard (200..<300).contains(reply.status) || accepting.contains(reply.status) else {
             throw ClientError.http(status: reply.status, detail: reply.detail, path: path)
         }
@@ -99,13 +103,13 @@ public struct AgnesAPI: Sendable {
     /// Streams a GET's body into `sink` (for 200 and 206), after telling `onStatus` the status and headers; returns them.
     /// Other statuses throw.
     @discardableResult
-    public func stream(_ path: String, method: HTTPMethod = .GET, json: Any? = nil, headers: [(String, String)] = [],
-                       timeout: TimeAmount = .hours(6), onStatus: (Int, HTTPHeaders) throws -> Void = { _, _ in },
-                       into sink: (ByteBuffer) throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
+    func stream(_ path: String, method: HTTPMethod = .GET, body raw: RawBody? = nil, headers: [(String, String)] = [],
+                timeout: TimeAmount = .hours(6), onStatus: (Int, HTTPHeaders) throws -> Void = { _, _ in },
+                into sink: (ByteBuffer) throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
         var request = self.request(method, path, headers: headers)
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        if let raw {
+            request.headers.add(name: "Content-Type", value: raw.contentType)
+            request.body = .bytes(ByteBuffer(bytes: raw.data))
         }
         let response: HTTPClientResponse
         do { response = try await client.execute(request, timeout: timeout) } catch {
@@ -128,8 +132,34 @@ public struct AgnesAPI: Sendable {
         return (status, response.headers)
     }
 
+    /// `GET path`, decoded.
+    func get<T: Decodable>(_ path: String, timeout: TimeAmount = .seconds(30)) async throws -> T {
+        try await call(.GET, path, timeout: timeout).decode()
+    }
+
+    /// `method path` with `body` as JSON, the answer decoded.
+    func send<T: Decodable>(_ method: HTTPMethod, _ path: String, json body: some Encodable, timeout: TimeAmount = .seconds(30)) async throws -> T {
+        try await call(method, path, body: try Self.json(body), timeout: timeout).decode()
+    }
+
+    /// A path segment with everything but unreserved characters percent-encoded.
+    static func segment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlUnreserved) ?? value
+    }
+
+    /// `?name=value&…` for the pairs whose value is not nil, percent-encoded; "" when none is.
+    static func query(_ pairs: [(String, String?)]) -> String {
+        let present = pairs.compactMap { name, value in value.map { "\(name)=\(segment($0))" } }
+        return present.isEmpty ? "" : "?" + present.joined(separator: "&")
+    }
+
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
+}
+
+extension CharacterSet {
+    /// RFC 3986 unreserved characters: letters, digits, `-._~`.
+    static let urlUnreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 }

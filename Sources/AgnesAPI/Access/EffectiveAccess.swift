@@ -1,0 +1,62 @@
+// `GET /api/me/effective-access` and `GET /api/admin/users/{uid}/effective-access`: every resource a user may use,
+// with the groups it comes through.
+import Foundation
+
+/// A user's groups and everything their grants reach.
+public struct EffectiveAccess: Codable, Sendable, Equatable {
+    /// A group a grant comes through.
+    public struct Via: Codable, Sendable, Equatable {
+        public var groupId: String
+        public var groupName: String
+
+        public init(groupId: String, groupName: String) {
+            self.groupId = groupId
+            self.groupName = groupName
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case groupId = "group_id"
+            case groupName = "group_name"
+        }
+    }
+
+    /// One granted resource.
+    public struct Item: Codable, Sendable, Equatable {
+        /// `table`, `table_folder`, `metric_category` or `knowledge_category`.
+        public var resourceType: String
+        public var resourceId: String
+        public var viaGroups: [Via]
+
+        public init(resourceType: String, resourceId: String, viaGroups: [Via]) {
+            self.resourceType = resourceType
+            self.resourceId = resourceId
+            self.viaGroups = viaGroups
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case resourceType = "resource_type"
+            case resourceId = "resource_id"
+            case viaGroups = "via_groups"
+        }
+    }
+
+    public var userId: String
+    public var email: String
+    public var isAdmin: Bool
+    public var groups: [Via]
+    public var items: [Item]
+
+    public init(userId: String, email: String, isAdmin: Bool, groups: [Via], items: [Item]) {
+        self.userId = userId
+        self.email = email
+        self.isAdmin = isAdmin
+        self.groups = groups
+        self.items = items
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case email, groups, items
+        case userId = "user_id"
+        case isAdmin = "is_admin"
+    }
+}
