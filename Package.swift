@@ -65,8 +65,11 @@ let package = Package(
         .target(
             name: "AgnesDomain",
             dependencies: [
-                "AgnesAPI", "AgnesCore", "AgnesState", "AgnesData", "DuckDB",
+                "AgnesAPI", "AgnesCore", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

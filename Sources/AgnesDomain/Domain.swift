@@ -1,6 +1,7 @@
 // The use cases of Agnes, over the state database and the data plane: what every surface (the HTTP API, the web
 // pages, MCP tools) calls. Each concept has a service type (`domain.catalog`, `domain.query`, …) taking typed input and
 // the caller, returning wire types or throwing `ServiceError`. Rules — grants, caps, audit facts — live here, once.
+import AgnesAPI
 import AgnesData
 import AgnesState
 import Foundation
@@ -13,11 +14,18 @@ public struct DomainSettings: Sendable, Equatable {
     public var maximumListItems: Int
     /// Where extracts, uploads and scratch files live.
     public var dataDirectory: URL
+    /// The public base URL, for links in mail.
+    public var serverURL: String
+    /// Bytes of uploads each user may keep (`uploads.max_bytes_per_user`).
+    public var uploadQuotaBytes: Int64
 
-    public init(queryLimits: QueryLimits = QueryLimits(), maximumListItems: Int = 50, dataDirectory: URL) {
+    public init(queryLimits: QueryLimits = QueryLimits(), maximumListItems: Int = 50, dataDirectory: URL, serverURL: String,
+                uploadQuotaBytes: Int64 = 1 << 30) {
         self.queryLimits = queryLimits
         self.maximumListItems = maximumListItems
         self.dataDirectory = dataDirectory
+        self.serverURL = serverURL
+        self.uploadQuotaBytes = uploadQuotaBytes
     }
 }
 
@@ -50,6 +58,10 @@ public struct Domain: Sendable {
     public let state: StateStore
     public let dataPlane: DataPlane
     public let logger: Logger
+    /// Delivers invitations, reset and sign-in links.
+    public let mailer: any Mailer
+    /// Hashes and verifies passwords.
+    public let passwords: PasswordHasher
     /// How many queries and scans each user runs at once (`query.max_concurrent_per_user`).
     public let queryConcurrency: CallerConcurrency
     /// Full-text search over corporate memory (DuckDB `fts`).
@@ -63,10 +75,12 @@ public struct Domain: Sendable {
     /// Each caller's manifest body and ETag, until the next write.
     let manifestBodies: StateCache<ManifestService.Body>
 
-    public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, logger: Logger) {
+    public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, mailer: any Mailer, passwords: PasswordHasher, logger: Logger) {
         self.settings = settings
         self.state = state
         self.dataPlane = dataPlane
+        self.mailer = mailer
+        self.passwords = passwords
         self.logger = logger
         queryConcurrency = CallerConcurrency(limit: settings.queryLimits.concurrentPerUser)
         userAccess = StateCache(store: state)
@@ -82,6 +96,9 @@ public struct Domain: Sendable {
     public var sync: SyncService { SyncService(domain: self) }
     public var scans: ScanService { ScanService(domain: self) }
     public var memory: MemoryService { MemoryService(domain: self) }
+    public var links: OneTimeLinks { OneTimeLinks(domain: self) }
+    public var users: UserAdministration { UserAdministration(domain: self) }
+    public var accessAdmin: AccessAdministration { AccessAdministration(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

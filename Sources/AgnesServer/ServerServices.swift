@@ -30,6 +30,8 @@ public struct ServerServices: Sendable {
     public var dataPlane: DataPlane { domain.dataPlane }
     /// Full-text search over corporate memory (DuckDB `fts`).
     public var knowledgeSearch: KnowledgeSearchIndex { domain.knowledgeSearch }
+    /// Personal access tokens, signed with the server's key.
+    public var tokenService: TokenService { TokenService(domain: domain, signer: tokens) }
 
     public var users: UsersRepository { UsersRepository(store: state) }
     public var groups: GroupsRepository { GroupsRepository(store: state) }
@@ -66,8 +68,9 @@ public struct ServerServices: Sendable {
                                   settings: EngineSettings(maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
         try await dataPlane.rebuild()
         let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
-                                                     dataDirectory: configuration.dataDirectory),
-                            state: state, dataPlane: dataPlane, logger: logger)
+                                                     dataDirectory: configuration.dataDirectory, serverURL: configuration.serverURL,
+                                                     uploadQuotaBytes: configuration.uploadQuotaBytes),
+                            state: state, dataPlane: dataPlane, mailer: mailer, passwords: passwords, logger: logger)
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
                               metrics: RequestMetrics(), domain: domain, webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,

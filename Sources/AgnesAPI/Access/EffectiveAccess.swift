@@ -22,12 +22,11 @@ public struct EffectiveAccess: Codable, Sendable, Equatable {
 
     /// One granted resource.
     public struct Item: Codable, Sendable, Equatable {
-        /// `table`, `table_folder`, `metric_category` or `knowledge_category`.
-        public var resourceType: String
+        public var resourceType: ResourceType
         public var resourceId: String
         public var viaGroups: [Via]
 
-        public init(resourceType: String, resourceId: String, viaGroups: [Via]) {
+        public init(resourceType: ResourceType, resourceId: String, viaGroups: [Via]) {
             self.resourceType = resourceType
             self.resourceId = resourceId
             self.viaGroups = viaGroups

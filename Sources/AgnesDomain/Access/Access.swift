@@ -1,6 +1,7 @@
 // What a caller may do. `Admin` members may do everything; everyone else may use a resource when one of their groups
 // holds a grant on it (for a table, also a grant on its folder). The use cases call these rules; a new resource type
 // is added in `ResourceType` (state layer), `ResourceTypeInfo.all`, and `Access.isGranted`.
+import AgnesAPI
 import AgnesState
 import Foundation
 
@@ -54,32 +55,6 @@ public struct Access: Sendable {
         return try await domain.grants(ofUser: identity.user.id).grants.contains { grant in
             grant.resourceType == .table && grant.resourceId == tableId
                 || grant.resourceType == .tableFolder && folder != nil && grant.resourceId == folder
-        }
-    }
-}
-
-/// How the API describes a resource type (`GET /api/admin/resource-types`).
-public struct ResourceTypeInfo: Codable, Sendable {
-    public var key: String
-    public var displayName: String
-    public var description: String
-    public var idFormat: String
-
-    enum CodingKeys: String, CodingKey {
-        case key, description
-        case displayName = "display_name"
-        case idFormat = "id_format"
-    }
-
-    public static let all: [ResourceTypeInfo] = ResourceType.allCases.map { type in
-        switch type {
-        case .table: ResourceTypeInfo(key: type.rawValue, displayName: "Table", description: "One registered table", idFormat: "registry id")
-        case .tableFolder: ResourceTypeInfo(key: type.rawValue, displayName: "Table folder",
-                                            description: "Every table registered in the folder", idFormat: "folder name")
-        case .metricCategory: ResourceTypeInfo(key: type.rawValue, displayName: "Metric category",
-                                               description: "Metric definitions of one category", idFormat: "category name")
-        case .knowledgeCategory: ResourceTypeInfo(key: type.rawValue, displayName: "Knowledge category",
-                                                  description: "Review rights over corporate-memory items of one category", idFormat: "category name")
         }
     }
 }

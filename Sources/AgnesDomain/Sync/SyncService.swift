@@ -14,7 +14,7 @@ public struct SyncService: Sendable {
         try caller.requireAdmin()
         caller.audit.record("sync.trigger", params: ["tables": request.tables?.joined(separator: ",") ?? "all"])
         do {
-            let started = try await domain.dataPlane.triggerSync(request.tables, trigger: caller.identity.kind == .scheduler ? "scheduler" : "api")
+            let started = try await domain.dataPlane.triggerSync(request.tables, trigger: caller.identity.kind == .scheduler ? "scheduler" : caller.identity.viaCookie ? "web" : "api")
             return SyncTriggerResponse(tables: started)
         } catch is DataPlane.SyncInProgress {
             throw ServiceError.conflict("sync_already_in_progress")

@@ -25,7 +25,7 @@ struct MagicLinkRoutes {
         router.get("/auth/email/verify") { request, context in try await verifyLink(request, context) }
     }
 
-    private var links: OneTimeLinks { OneTimeLinks(services: services) }
+    private var links: OneTimeLinks { services.domain.links }
 
     func sendLink(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.magic_link_request")

@@ -28,7 +28,7 @@ struct PasswordRoutes {
         router.post("/auth/password/reset/confirm") { request, context in try await confirm(request, context, purpose: .passwordReset) }
     }
 
-    private var links: OneTimeLinks { OneTimeLinks(services: services) }
+    private var links: OneTimeLinks { services.domain.links }
 
     /// `POST /auth/password/setup` (JSON): sets the password with a setup token and signs the user in.
     func setupJSON(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {

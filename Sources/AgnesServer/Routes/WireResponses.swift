@@ -1,5 +1,6 @@
 // The wire types a route returns as they are, encoded with the API's JSON coder (`AgnesRequestContext.responseEncoder`).
 import AgnesAPI
+import AgnesDomain
 import Foundation
 import Hummingbird
 
@@ -25,3 +26,12 @@ extension MemoryStats: ResponseEncodable {}
 extension ReviewQueuePage: ResponseEncodable {}
 extension VoteResult: ResponseEncodable {}
 extension ReviewResult: ResponseEncodable {}
+extension UserInfo: ResponseEncodable {}
+extension PasswordResetLink: ResponseEncodable {}
+extension GroupInfo: ResponseEncodable {}
+extension GroupMember: ResponseEncodable {}
+extension GrantInfo: ResponseEncodable {}
+extension ResourceTypeInfo: ResponseEncodable {}
+extension UserMembership: ResponseEncodable {}
+extension EffectiveAccess: ResponseEncodable {}
+extension TokenInfo: ResponseEncodable {}

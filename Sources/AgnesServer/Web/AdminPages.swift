@@ -1,6 +1,7 @@
 // Administration pages (administrators only): users, groups and members, grants, the registry, data sources, syncs and
-// the audit trail. Every change goes through the API's own handler (`apiCall`), so the web UI validates, protects
-// (the last administrator, system groups) and audits exactly as the API does.
+// the audit trail. Every change calls the same use case as the API (`UserAdministration`, `AccessAdministration`,
+// `SyncService`), so the web UI validates, protects (the last administrator, system groups) and audits as the API does.
+import AgnesAPI
 import AgnesDomain
 import AgnesState
 import Foundation
@@ -8,23 +9,24 @@ import HTTPTypes
 import Hummingbird
 
 extension WebPages {
+    var accessAdmin: AccessAdministration { services.domain.accessAdmin }
+
     func registerAdmin(on pages: RouterGroup<AgnesRequestContext>) {
         pages.get("/admin") { request, context in try await adminHome(request, context) }
         pages.get("/admin/users") { request, context in try await usersPage(request, context) }
         pages.post("/admin/users") { request, context in
             let fields = try await adminForm(request, context)
             return try await act(back: "/admin/users") {
-                let created = try await apiCall(context, json: ["email": fields["email"] ?? "", "name": fields["name"] ?? "", "send_invite": true]) {
-                    try await UserRoutes(services: services).create($0, $1)
-                }
-                return "Added \(created.responseGenerator.user.email)" + (created.responseGenerator.inviteEmailSent == true ? "; an invitation was sent." : ".")
+                let created = try await services.domain.users.create(CreateUserRequest(email: fields["email"] ?? "", name: fields["name"] ?? "", sendInvite: true),
+                                                                     for: try context.caller())
+                return "Added \(created.email)" + (created.inviteEmailSent == true ? "; an invitation was sent." : ".")
             }
         }
         for (action, active) in [("activate", true), ("deactivate", false)] {
             pages.post("/admin/users/{id}/\(action)") { request, context in
                 _ = try await adminForm(request, context)
                 return try await act(back: "/admin/users") {
-                    let user = try await UserRoutes(services: services).setActive(active, context).user
+                    let user = try await services.domain.users.setActive(try context.pathParameter("id"), active, for: try context.caller())
                     return "\(user.email) is \(active ? "active" : "deactivated")."
                 }
             }
@@ -33,10 +35,9 @@ extension WebPages {
         pages.post("/admin/groups") { request, context in
             let fields = try await adminForm(request, context)
             return try await act(back: "/admin/groups") {
-                let created = try await apiCall(context, json: ["name": fields["name"] ?? "", "description": fields["description"] ?? ""]) {
-                    try await GroupRoutes(services: services).create($0, $1)
-                }
-                return "Created the group \(created.responseGenerator.summary.name)."
+                let created = try await accessAdmin.createGroup(GroupRequest(name: fields["name"] ?? "", description: fields["description"] ?? ""),
+                                                                for: try context.caller())
+                return "Created the group \(created.name)."
             }
         }
         pages.get("/admin/groups/{gid}") { request, context in try await groupPage(request, context) }
@@ -44,14 +45,15 @@ extension WebPages {
             let fields = try await adminForm(request, context)
             let gid = try context.pathParameter("gid")
             return try await act(back: "/admin/groups/\(gid)") {
-                let member = try await apiCall(context, json: ["email": fields["email"] ?? ""]) { try await GroupRoutes(services: services).addMember($0, $1) }
-                return "Added \(member.responseGenerator.email)."
+                let member = try await accessAdmin.addMember(to: gid, AddMemberRequest(email: fields["email"] ?? ""), for: try context.caller())
+                return "Added \(member.email)."
             }
         }
         pages.post("/admin/groups/{gid}/members/{uid}/remove") { request, context in
             _ = try await adminForm(request, context)
-            return try await act(back: "/admin/groups/\(try context.pathParameter("gid"))") {
-                _ = try await GroupRoutes(services: services).removeMember(context)
+            let gid = try context.pathParameter("gid")
+            return try await act(back: "/admin/groups/\(gid)") {
+                try await accessAdmin.removeMember(try context.pathParameter("uid"), from: gid, for: try context.caller())
                 return "Removed the member."
             }
         }
@@ -59,15 +61,16 @@ extension WebPages {
         pages.post("/admin/grants") { request, context in
             let fields = try await adminForm(request, context)
             return try await act(back: "/admin/grants") {
-                let json = ["group_id": fields["group_id"] ?? "", "resource_type": fields["resource_type"] ?? "", "resource_id": fields["resource_id"] ?? ""]
-                let grant = try await apiCall(context, json: json) { try await GrantRoutes(services: services).create($0, $1) }.responseGenerator
-                return "Granted \(grant.groupName) \(grant.grant.resourceType.rawValue) \(grant.grant.resourceId)."
+                let request = CreateGrantRequest(groupId: fields["group_id"] ?? "", resourceType: fields["resource_type"] ?? "",
+                                                 resourceId: fields["resource_id"] ?? "")
+                let grant = try await accessAdmin.grant(request, for: try context.caller())
+                return "Granted \(grant.groupName) \(grant.resourceType.rawValue) \(grant.resourceId)."
             }
         }
         pages.post("/admin/grants/{id}/delete") { request, context in
             _ = try await adminForm(request, context)
             return try await act(back: "/admin/grants") {
-                _ = try await GrantRoutes(services: services).delete(context)
+                try await accessAdmin.revoke(try context.pathParameter("id"), for: try context.caller())
                 return "Revoked the grant."
             }
         }
@@ -78,8 +81,8 @@ extension WebPages {
             let fields = try await adminForm(request, context)
             return try await act(back: "/admin/sync") {
                 let table = fields["table"].flatMap { $0.isEmpty ? nil : $0 }
-                let started = try await services.dataPlane.triggerSync(table.map { [$0] }, trigger: "web")
-                context.audit.record("sync.trigger", params: ["tables": table ?? "all", "via": "web"])
+                let started = try await services.domain.sync.trigger(SyncTriggerRequest(tables: table.map { [$0] }), for: try context.caller()).tables
+                context.audit.record("sync.trigger", params: ["via": "web"])
                 return started.isEmpty ? "No table was due." : "Started syncing \(started.joined(separator: ", "))."
             }
         }
@@ -90,15 +93,6 @@ extension WebPages {
     func adminForm(_ request: Request, _ context: AgnesRequestContext) async throws -> [String: String] {
         try context.requireIdentity().requireAdmin()
         return try await form(request, context)
-    }
-
-    /// Calls an API handler with a JSON body built from a form (and `path`'s query parameters).
-    func apiCall<T>(_ context: AgnesRequestContext, path: String = "/", json: [String: Any],
-                    _ handler: (Request, AgnesRequestContext) async throws -> T) async throws -> T {
-        var head = HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: path)
-        head.headerFields[.contentType] = "application/json"
-        let body = try JSONSerialization.data(withJSONObject: json)
-        return try await handler(Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body))), context)
     }
 
     func adminChrome(_ request: Request, _ context: AgnesRequestContext) async throws -> WebRenderer.Chrome {

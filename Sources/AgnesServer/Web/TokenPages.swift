@@ -1,5 +1,6 @@
 // The signed-in user's personal access tokens: list, create (the token is shown once, on the page that answers the
-// form, never put in a URL), revoke — through the API's own handlers.
+// form, never put in a URL), revoke — through `TokenService`, as the API.
+import AgnesAPI
 import AgnesDomain
 import AgnesState
 import Foundation
@@ -11,11 +12,10 @@ extension WebPages {
         pages.post("/tokens") { request, context in
             let fields = try await form(request, context)
             do {
-                let days = Int(fields["days"] ?? "") ?? TokenRoutes.defaultDays
-                let created = try await apiCall(context, json: ["name": fields["name"] ?? "", "expires_in_days": days]) {
-                    try await TokenRoutes(services: services).create($0, $1)
-                }
-                return try await tokensPage(request, context, created: (created.responseGenerator.name, created.responseGenerator.token))
+                let days = Int(fields["days"] ?? "") ?? TokenService.defaultDays
+                let created = try await services.tokenService.create(CreateTokenRequest(name: fields["name"] ?? "", expiresInDays: .some(days)),
+                                                                     for: try context.caller())
+                return try await tokensPage(request, context, created: (created.name, created.token))
             } catch let error as ServiceError {
                 return Self.redirect("/tokens", error: error.detail)
             }
@@ -23,7 +23,7 @@ extension WebPages {
         pages.post("/tokens/{id}/revoke") { request, context in
             _ = try await form(request, context)
             return try await act(back: "/tokens") {
-                _ = try await TokenRoutes(services: services).revokeOwn(context)
+                try await services.tokenService.revokeMine(try context.pathParameter("id"), for: try context.caller())
                 return "Token revoked."
             }
         }

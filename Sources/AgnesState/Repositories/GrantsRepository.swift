@@ -1,4 +1,5 @@
 // Resource grants: which group may use which table, folder, metric category or knowledge category.
+import AgnesAPI
 import DuckDB
 import Foundation
 

@@ -1,4 +1,5 @@
 // Groups and their members: create, rename, delete (with memberships and grants), seed Admin and Everyone.
+import AgnesAPI
 import DuckDB
 import Foundation
 

@@ -6,21 +6,21 @@ import Foundation
 import JWTKit
 
 /// The claims of an Agnes JWT (upstream's names).
-struct AccessTokenClaims: JWTPayload, Equatable {
-    enum TokenType: String, Codable { case session, pat }
+public struct AccessTokenClaims: JWTPayload, Equatable {
+    public enum TokenType: String, Codable, Sendable { case session, pat }
 
-    var sub: SubjectClaim
-    var email: String
-    var typ: TokenType
-    var iat: IssuedAtClaim
-    var jti: IDClaim
-    var exp: ExpirationClaim?
-    var scope: String?
+    public var sub: SubjectClaim
+    public var email: String
+    public var typ: TokenType
+    public var iat: IssuedAtClaim
+    public var jti: IDClaim
+    public var exp: ExpirationClaim?
+    public var scope: String?
     /// The user's session epoch when a session was issued (absent in PATs and in sessions of before epochs: 0).
-    var sv: Int?
+    public var sv: Int?
 
     /// Only the signature is checked by JWTKit; expiry is checked by `AccessTokens.verify` so it can say why.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 /// Issues and verifies Agnes JWTs with the server's HS256 key. A session token is for the user's current session epoch
@@ -53,7 +53,7 @@ public struct AccessTokens: Sendable {
     }
 
     /// The verified claims of `token`, or nil when the signature is wrong, the token is malformed or it has expired.
-    func verify(_ token: String, now: Date = Date()) async -> AccessTokenClaims? {
+    public func verify(_ token: String, now: Date = Date()) async -> AccessTokenClaims? {
         guard let claims = try? await keys.verify(token, as: AccessTokenClaims.self) else { return nil }
         if let exp = claims.exp, exp.value <= now { return nil }
         return claims

@@ -2,10 +2,10 @@
 import Crypto
 import Foundation
 
-enum SecretComparison {
+public enum SecretComparison {
     /// True when `a` and `b` are equal; takes the same time wherever they differ. Both are hashed first, so the time
     /// does not depend on where they differ nor (beyond hashing) on their lengths.
-    static func equal(_ a: String, _ b: String) -> Bool {
+    public static func equal(_ a: String, _ b: String) -> Bool {
         let left = Array(SHA256.hash(data: Data(a.utf8)))
         let right = Array(SHA256.hash(data: Data(b.utf8)))
         var difference: UInt8 = 0
@@ -14,12 +14,12 @@ enum SecretComparison {
     }
 
     /// The SHA-256 of `text` as lower-case hex: how tokens are stored.
-    static func sha256Hex(_ text: String) -> String {
+    public static func sha256Hex(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// A new random secret of `byteCount` bytes, URL-safe base64 without padding.
-    static func randomToken(byteCount: Int = 32) -> String {
+    public static func randomToken(byteCount: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64EncodedString()

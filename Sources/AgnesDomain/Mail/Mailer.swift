@@ -25,18 +25,18 @@ public struct MailerError: Error, CustomStringConvertible {
 }
 
 /// The messages Agnes sends, worded in one place.
-enum MailTemplates {
-    static func invitation(to email: String, link: String) -> MailMessage {
+public enum MailTemplates {
+    public static func invitation(to email: String, link: String) -> MailMessage {
         MailMessage(to: email, subject: "You are invited to Agnes",
                     text: "An account was created for you on Agnes.\n\nChoose your password here (the link is valid for 7 days):\n\(link)\n")
     }
 
-    static func passwordReset(to email: String, link: String) -> MailMessage {
+    public static func passwordReset(to email: String, link: String) -> MailMessage {
         MailMessage(to: email, subject: "Reset your Agnes password",
                     text: "Someone asked to reset the password of this Agnes account.\n\nChoose a new one here (valid for 24 hours):\n\(link)\n\nIf it was not you, ignore this message.\n")
     }
 
-    static func magicLink(to email: String, link: String) -> MailMessage {
+    public static func magicLink(to email: String, link: String) -> MailMessage {
         MailMessage(to: email, subject: "Your Agnes sign-in link",
                     text: "Sign in to Agnes with this link (valid for 1 hour, usable once):\n\(link)\n")
     }

@@ -3,8 +3,9 @@
 import AgnesState
 import Foundation
 
-struct OneTimeLinks: Sendable {
-    let services: ServerServices
+/// Issues, consumes and mails single-use links.
+public struct OneTimeLinks: Sendable {
+    let domain: Domain
 
     static func lifetime(of purpose: OneTimeTokenPurpose) -> TimeInterval {
         switch purpose {
@@ -23,11 +24,11 @@ struct OneTimeLinks: Sendable {
     }
 
     /// Issues a token for `user` and returns the link that carries it.
-    func issue(_ purpose: OneTimeTokenPurpose, for user: User) async throws -> String {
+    public func issue(_ purpose: OneTimeTokenPurpose, for user: User) async throws -> String {
         let secret = SecretComparison.randomToken()
-        _ = try await services.oneTimeTokens.issue(userId: user.id, purpose: purpose, tokenHash: SecretComparison.sha256Hex(secret),
+        _ = try await OneTimeTokensRepository(store: domain.state).issue(userId: user.id, purpose: purpose, tokenHash: SecretComparison.sha256Hex(secret),
                                                    expiresAt: Date().addingTimeInterval(Self.lifetime(of: purpose)))
-        var components = URLComponents(string: services.configuration.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")))!
+        var components = URLComponents(string: domain.settings.serverURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")))!
         components.path += Self.path(of: purpose)
         components.queryItems = [URLQueryItem(name: "email", value: user.email), URLQueryItem(name: "token", value: secret)]
         // URLComponents leaves "+" alone in queries; encode it so the email survives form decoding.
@@ -36,14 +37,14 @@ struct OneTimeLinks: Sendable {
     }
 
     /// Why a token could not be consumed.
-    enum Failure: Error { case invalid, expired }
+    public enum Failure: Error { case invalid, expired }
 
     /// Consumes `secret` for `purpose` if it was issued to `user`, is unexpired and unused. Exactly one of concurrent
     /// consumers of one token succeeds.
-    func consume(_ purpose: OneTimeTokenPurpose, secret: String, for user: User) async throws -> Result<Void, Failure> {
+    public func consume(_ purpose: OneTimeTokenPurpose, secret: String, for user: User) async throws -> Result<Void, Failure> {
         let hash = SecretComparison.sha256Hex(secret)
-        if try await services.oneTimeTokens.consume(tokenHash: hash, purpose: purpose, userId: user.id) != nil { return .success(()) }
-        if let token = try await services.oneTimeTokens.find(tokenHash: hash, purpose: purpose), token.userId == user.id,
+        if try await OneTimeTokensRepository(store: domain.state).consume(tokenHash: hash, purpose: purpose, userId: user.id) != nil { return .success(()) }
+        if let token = try await OneTimeTokensRepository(store: domain.state).find(tokenHash: hash, purpose: purpose), token.userId == user.id,
            token.consumedAt == nil, token.expiresAt <= Date() {
             return .failure(.expired)
         }
@@ -51,12 +52,12 @@ struct OneTimeLinks: Sendable {
     }
 
     /// Sends `message`, logging (without the link) when delivery fails; returns whether it was sent.
-    func deliver(_ message: MailMessage) async -> Bool {
+    public func deliver(_ message: MailMessage) async -> Bool {
         do {
-            try await services.mailer.send(message)
+            try await domain.mailer.send(message)
             return true
         } catch {
-            services.logger.error("could not send mail to \(message.to): \(error)")
+            domain.logger.error("could not send mail to \(message.to): \(error)")
             return false
         }
     }
