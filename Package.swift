@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"]),

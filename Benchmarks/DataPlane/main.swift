@@ -2,6 +2,7 @@
 // 10,000,000 rows (about 500 MB of parquet once synced, for the download and query figures) synced by the real
 // syncer, and 1,000 small tables in 10 extracts with their sync state (for the manifest figure). Prints what it made
 // to standard error; the measuring is done over HTTP by the script.
+import AgnesAPI
 import AgnesData
 import AgnesState
 import DuckDB

@@ -1,5 +1,6 @@
 // Benchmark: rebuilding the query engine over 1,000 registered tables in 10 extracts (SPEC §13: < 2 s).
 // Prints one JSON object per figure.
+import AgnesAPI
 import AgnesData
 import AgnesState
 import DuckDB

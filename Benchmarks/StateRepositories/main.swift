@@ -2,6 +2,7 @@
 // connection pool), and sustained audit appends. Prints one JSON object per figure.
 //
 // Usage: StateRepositoriesBenchmark [--iterations N] [--audit-seconds S] [--only NAME,NAME…]
+import AgnesAPI
 import AgnesState
 import Foundation
 

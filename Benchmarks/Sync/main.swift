@@ -1,6 +1,7 @@
 // Benchmark: syncing N tiny tables (100 rows of CSV each) of one `files` source in one run, for N = 10, 100 and 1,000
 // (SPEC §13: 1,000 in < 30 s, the cost per table flat from 10 to 1,000). Prints one JSON object per figure.
 // Usage: SyncBenchmark [--tables 10,100,1000]
+import AgnesAPI
 import AgnesData
 import AgnesState
 import Foundation

@@ -2,6 +2,7 @@
 // profile) and 1,000 corporate-memory items (SPEC §10, budget < 50 ms per page). A release server runs in this process
 // on 127.0.0.1; each page is fetched 50 times after a warm-up, and the server's own `Server-Timing` figure is taken.
 // Prints one JSON object per page.
+import AgnesAPI
 import AgnesServer
 import AgnesState
 import AsyncHTTPClient

@@ -18,9 +18,12 @@ public struct DomainSettings: Sendable, Equatable {
     public var serverURL: String
     /// Bytes of uploads each user may keep (`uploads.max_bytes_per_user`).
     public var uploadQuotaBytes: Int64
+    /// Sources may name hosts on private networks (`sources.allow_private_hosts`).
+    public var allowPrivateSourceHosts: Bool
 
     public init(queryLimits: QueryLimits = QueryLimits(), maximumListItems: Int = 50, dataDirectory: URL, serverURL: String,
-                uploadQuotaBytes: Int64 = 1 << 30) {
+                uploadQuotaBytes: Int64 = 1 << 30, allowPrivateSourceHosts: Bool = false) {
+        self.allowPrivateSourceHosts = allowPrivateSourceHosts
         self.queryLimits = queryLimits
         self.maximumListItems = maximumListItems
         self.dataDirectory = dataDirectory
@@ -99,6 +102,9 @@ public struct Domain: Sendable {
     public var links: OneTimeLinks { OneTimeLinks(domain: self) }
     public var users: UserAdministration { UserAdministration(domain: self) }
     public var accessAdmin: AccessAdministration { AccessAdministration(domain: self) }
+    public var registry: RegistryService { RegistryService(domain: self) }
+    public var sources: SourceService { SourceService(domain: self) }
+    public var metrics: MetricService { MetricService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

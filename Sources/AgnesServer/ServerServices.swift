@@ -30,6 +30,8 @@ public struct ServerServices: Sendable {
     public var dataPlane: DataPlane { domain.dataPlane }
     /// Full-text search over corporate memory (DuckDB `fts`).
     public var knowledgeSearch: KnowledgeSearchIndex { domain.knowledgeSearch }
+    /// Reading the audit trail.
+    public var auditService: AuditService { AuditService(domain: domain, log: audit) }
     /// Personal access tokens, signed with the server's key.
     public var tokenService: TokenService { TokenService(domain: domain, signer: tokens) }
 
@@ -69,7 +71,8 @@ public struct ServerServices: Sendable {
         try await dataPlane.rebuild()
         let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
                                                      dataDirectory: configuration.dataDirectory, serverURL: configuration.serverURL,
-                                                     uploadQuotaBytes: configuration.uploadQuotaBytes),
+                                                     uploadQuotaBytes: configuration.uploadQuotaBytes,
+                                                     allowPrivateSourceHosts: configuration.allowPrivateSourceHosts),
                             state: state, dataPlane: dataPlane, mailer: mailer, passwords: passwords, logger: logger)
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,

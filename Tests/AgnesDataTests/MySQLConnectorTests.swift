@@ -1,6 +1,7 @@
 // The mysql connector against a real MariaDB server started for the test (scripts/test-mariadb): tables and queries
 // synced into extracts (full refresh and incremental), the password taken from an environment variable and never
 // shown, and `remote` tables served live — in a grant scope too.
+import AgnesAPI
 @testable import AgnesData
 import AgnesState
 import AgnesTestSupport

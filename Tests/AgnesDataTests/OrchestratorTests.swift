@@ -1,5 +1,6 @@
 // Rebuilding the query engine from real extracts: registered tables served by id, unregistered ones not, conflicts
 // reported, the engine locked down, and a swap that lets running queries finish on the old engine.
+import AgnesAPI
 @testable import AgnesData
 import AgnesState
 import DuckDB

@@ -1,6 +1,7 @@
 // The postgres connector against a real PostgreSQL server started for the test (scripts/test-postgres): tables and
 // queries synced into extracts (full refresh and incremental), the password taken from an environment variable and
 // never shown, and `remote` tables served live by the query engine.
+import AgnesAPI
 @testable import AgnesData
 import AgnesState
 import AgnesTestSupport

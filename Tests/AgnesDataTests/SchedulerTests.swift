@@ -1,5 +1,6 @@
 // The in-process scheduler, driven through four hours of schedules in a moment by a clock the test steps: each tick
 // syncs exactly the tables whose schedule says they are due, and a cancelled wait stops the loop.
+import AgnesAPI
 @testable import AgnesData
 import AgnesState
 import Foundation

@@ -1,5 +1,6 @@
 // The incremental and partitioned strategies on real files: an incremental sync merges newer rows by primary key and
 // keeps the rest; a partitioned sync writes one part per month and rewrites only the months whose rows changed.
+import AgnesAPI
 @testable import AgnesData
 import AgnesState
 import DuckDB

@@ -1,5 +1,6 @@
 // Users, groups, grants, effective access, the audit trail, rate limits, /metrics and the OpenAPI document, over
 // real HTTP.
+import AgnesAPI
 @testable import AgnesServer
 import AgnesData
 import AgnesState

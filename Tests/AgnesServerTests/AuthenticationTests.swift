@@ -1,5 +1,6 @@
 // Authentication over real HTTP: logins and their upstream error strings, bootstrap, session and personal access
 // tokens, password setup and reset links, magic links, the scheduler token and LOCAL_DEV_MODE.
+import AgnesDomain
 @testable import AgnesServer
 import AgnesState
 import Foundation

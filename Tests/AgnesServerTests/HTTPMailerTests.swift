@@ -1,4 +1,5 @@
 // The http mailer against a real HTTP server on 127.0.0.1 that speaks SendGrid's JSON.
+import AgnesDomain
 @testable import AgnesServer
 import Foundation
 import Hummingbird

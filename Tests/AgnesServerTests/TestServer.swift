@@ -1,5 +1,6 @@
 // A server over an in-memory state database with a test configuration (fast bcrypt, rate limits off unless asked),
 // driven over real HTTP on 127.0.0.1, and small helpers to send JSON and read JSON back.
+import AgnesDomain
 @testable import AgnesServer
 import AgnesState
 import Foundation

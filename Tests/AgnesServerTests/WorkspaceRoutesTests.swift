@@ -1,6 +1,7 @@
 // What `agnes init` and `agnes push` talk to: the workspace CLAUDE.md rendered for the caller (only the tables they may
 // read), the admin-editable template, and uploads of session transcripts (multipart, streamed, limited, validated) and
 // notes — stored under DATA_DIR/uploads with a row in `uploads`.
+import AgnesAPI
 @testable import AgnesServer
 import AgnesState
 import Crypto

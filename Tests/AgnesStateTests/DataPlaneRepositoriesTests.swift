@@ -1,4 +1,5 @@
 // Registry, sync state and history, data sources, profiles, metrics, uploads and templates.
+import AgnesAPI
 @testable import AgnesState
 import Foundation
 import Testing

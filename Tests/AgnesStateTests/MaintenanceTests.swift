@@ -1,4 +1,5 @@
 // Operator tasks: backup, restore, JSON export and import, and their refusals.
+import AgnesAPI
 @testable import AgnesState
 import DuckDB
 import Foundation

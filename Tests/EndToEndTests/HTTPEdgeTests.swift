@@ -2,6 +2,7 @@
 // after the header timeout, an idle connection after the idle timeout; a request that does not parse gets
 // `{"detail": …}`; connections past the cap wait until one closes, while 64 busy clients always fit; path parameters
 // are percent-decoded once.
+import AgnesAPI
 import AgnesTestSupport
 import Foundation
 #if canImport(FoundationNetworking)

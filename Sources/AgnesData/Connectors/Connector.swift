@@ -1,5 +1,6 @@
 // A connector turns a registered table of one data source into a SELECT that DuckDB can run, after preparing the
 // connection (loading an extension, attaching the source read-only). The extract writer materializes that SELECT.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

@@ -1,6 +1,7 @@
 // What the connectors to database servers (PostgreSQL, MySQL) share: connection settings that can go into a DuckDB
 // secret as they are, the password read from the environment variable the source names (never stored), and the
 // relation that reads a registered table from the attached database.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

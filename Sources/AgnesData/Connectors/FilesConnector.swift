@@ -1,5 +1,6 @@
 // The `files` connector: CSV, Parquet and JSON/NDJSON files (or globs) inside one directory. A table's
 // `source_table` names its file or glob relative to that directory; paths may not leave it.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

@@ -3,6 +3,7 @@
 // the source names the environment variable that holds it (`password_env`), and it reaches DuckDB as a temporary
 // secret, so it appears in no SQL text and no error message. `remote` tables are served live from the attached
 // database.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

@@ -2,6 +2,7 @@
 // DuckDB's postgres_scanner. The password is never stored: the source names the environment variable that holds it
 // (`password_env`), read when a sync starts or the engine attaches the database for `remote` tables. It reaches DuckDB
 // as a temporary secret, so it appears in no SQL text and no error message.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

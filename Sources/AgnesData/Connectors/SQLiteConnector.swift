@@ -1,5 +1,6 @@
 // The `sqlite` connector: tables (or a query) of one SQLite file, read through DuckDB's sqlite_scanner attached
 // read-only.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

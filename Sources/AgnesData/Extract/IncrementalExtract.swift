@@ -2,6 +2,7 @@
 // extracted are read from the source, then merged into the table's parquet by `primary_key` (a re-sent row replaces
 // the old one); without a primary key they are appended. The first sync, or one without a previous extract, reads
 // everything. The merged file replaces the old one only when complete.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

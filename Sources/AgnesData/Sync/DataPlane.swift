@@ -1,5 +1,6 @@
 // The data plane of a running server: syncs tables (one run at a time, in the background) and keeps the query engine
 // in step with the registry — rebuilt after every sync run and every registry change.
+import AgnesAPI
 import AgnesState
 import DuckDB
 import Foundation

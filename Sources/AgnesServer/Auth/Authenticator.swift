@@ -2,6 +2,7 @@
 // or the `access_token` cookie; the scheduler token; then a JWT (session or personal access token) whose user must
 // exist and be active, and, for a session, be of the user's current session epoch (a password change, a reset and a
 // deactivation end older sessions); for a PAT, whose row must exist, match and be neither revoked nor expired.
+import AgnesAPI
 import AgnesDomain
 import AgnesState
 import Foundation

@@ -3,6 +3,7 @@
 // that does not parse, or asks for several ranges, gets the whole file, as RFC 9110 allows); and
 // `GET /api/data/{id}/check-access` (204/403/404). Partitioned tables are downloaded part by part from
 // `/api/data/{id}/parts/{part}`, with the same headers. Access is checked by registry id; every download is audited.
+import AgnesAPI
 import AgnesData
 import AgnesDomain
 import AgnesState

@@ -35,3 +35,14 @@ extension ResourceTypeInfo: ResponseEncodable {}
 extension UserMembership: ResponseEncodable {}
 extension EffectiveAccess: ResponseEncodable {}
 extension TokenInfo: ResponseEncodable {}
+extension RegistryList: ResponseEncodable {}
+extension TableUpdated: ResponseEncodable {}
+extension SourceInfo: ResponseEncodable {}
+extension SourceTestResult: ResponseEncodable {}
+extension MetricList: ResponseEncodable {}
+extension MetricDefinition: ResponseEncodable {}
+extension MetricDeleted: ResponseEncodable {}
+extension MetricsImported: ResponseEncodable {}
+extension MetricFiles: ResponseEncodable {}
+extension MetricValidation: ResponseEncodable {}
+extension AuditTrailPage: ResponseEncodable {}

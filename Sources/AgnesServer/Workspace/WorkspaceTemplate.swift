@@ -1,5 +1,6 @@
 // The workspace `CLAUDE.md` that `agnes init` writes: a Mustache template (admins may replace it; it is kept in
 // `instance_templates` under `claude_md`) rendered as plain text with what the caller may see.
+import AgnesAPI
 import AgnesCore
 import AgnesState
 import Foundation

@@ -2,6 +2,7 @@
 // 200 ms, and on close), so auditing a read never adds a round trip to it. An entry that records a change is written
 // durably before the caller goes on (`recordDurably`): entries arriving together are group-committed in one append,
 // so a crash never loses the record of an acknowledged change and a busy server still pays one commit per group.
+import AgnesAPI
 import DuckDB
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 // Small repositories for catalog data: data sources, profiles and column notes, metrics, uploads, templates.
+import AgnesAPI
 import DuckDB
 import Foundation
 

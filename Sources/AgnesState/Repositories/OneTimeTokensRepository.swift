@@ -1,4 +1,5 @@
 // Single-use tokens: issue, and consume atomically so that exactly one of concurrent consumers wins.
+import AgnesAPI
 import DuckDB
 import Foundation
 

@@ -1,4 +1,5 @@
 // Personal access tokens: create (hash only), look up by hash, list, revoke, record use.
+import AgnesAPI
 import DuckDB
 import Foundation
 

@@ -1,4 +1,5 @@
 // The table registry: register/update (keeping who registered), list, unregister.
+import AgnesAPI
 import DuckDB
 import Foundation
 

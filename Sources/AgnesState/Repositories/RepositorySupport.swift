@@ -1,11 +1,7 @@
 // Small helpers shared by the repositories: ids, and turning DuckDB constraint errors into state errors.
+import AgnesAPI
 import DuckDB
 import Foundation
-
-public enum Identifier {
-    /// A new random id (UUID v4, lower-case).
-    public static func make() -> String { UUID().uuidString.lowercased() }
-}
 
 extension DuckDBError {
     /// True when the error is a unique or primary-key violation.

@@ -1,4 +1,5 @@
 // Users: create, look up (by id or case-insensitive email), update, deactivate/reactivate, delete.
+import AgnesAPI
 import DuckDB
 import Foundation
 

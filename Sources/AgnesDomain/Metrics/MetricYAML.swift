@@ -2,18 +2,19 @@
 // with name, display_name, category, description, type, unit, grain, table/tables, expression, time_column,
 // dimensions, filters, synonyms, notes and sql. Reading accepts upstream's files; writing produces one canonical form
 // (fixed key order, block literals for multi-line text), so an import followed by an export gives the same bytes.
+import AgnesAPI
 import AgnesState
 import Foundation
 import Yams
 
-enum MetricYAML {
-    struct Problem: Error, CustomStringConvertible {
-        let description: String
+public enum MetricYAML {
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
         init(_ description: String) { self.description = description }
     }
 
     /// The metrics in one YAML document; `defaultCategory` (the folder's name) applies when a metric names none.
-    static func decode(_ text: String, defaultCategory: String? = nil, source: String = "yaml_import") throws -> [MetricDefinition] {
+    public static func decode(_ text: String, defaultCategory: String? = nil, source: String = "yaml_import") throws -> [MetricDefinition] {
         let loaded: Any?
         do { loaded = try Yams.load(yaml: text) } catch { throw Problem("not valid YAML: \(error)") }
         let mappings: [[String: Any]]
@@ -63,12 +64,12 @@ enum MetricYAML {
     }
 
     /// `^[A-Za-z0-9_-]{1,100}$`: names and categories become file and folder names.
-    static func isSafePathPart(_ text: String) -> Bool {
+    public static func isSafePathPart(_ text: String) -> Bool {
         (1...100).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
     }
 
     /// The canonical file of one metric.
-    static func encode(_ metric: MetricDefinition) throws -> String {
+    public static func encode(_ metric: MetricDefinition) throws -> String {
         var pairs: [(Node, Node)] = []
         func add(_ key: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
@@ -98,5 +99,5 @@ enum MetricYAML {
     }
 
     /// The file of a metric inside an export folder.
-    static func path(of metric: MetricDefinition) -> String { "\(metric.category)/\(metric.name).yml" }
+    public static func path(of metric: MetricDefinition) -> String { "\(metric.category)/\(metric.name).yml" }
 }
