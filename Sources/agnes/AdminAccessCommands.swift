@@ -1,4 +1,5 @@
 // `agnes admin group …` and `agnes admin grant …`: who belongs where, and what each group may read.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -16,8 +17,11 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.GET, "/api/admin/groups")
-                printRows(reply.array, reply: reply, json: json, columns: ["id", "name", "description", "is_system", "member_count"])
+                let groups = try await signedInAPI().groups()
+                try printRows(groups, of: groups, json: json, [
+                    Column("id") { $0.id }, Column("name") { $0.name }, Column("description") { $0.description },
+                    Column("is_system") { String($0.isSystem) }, Column("member_count") { String($0.memberCount) },
+                ])
             }
         }
     }
@@ -31,11 +35,9 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                var body: [String: Any] = ["name": name]
-                if let description { body["description"] = description }
-                let reply = try await signedInAPI().call(.POST, "/api/admin/groups", json: body)
-                if json { return printRaw(reply) }
-                print("Created the group \(name) (id \(text(reply.object["id"]) ?? "?")).")
+                let created = try await signedInAPI().createGroup(GroupRequest(name: name, description: description))
+                if json { return try printJSON(created) }
+                print("Created the group \(name) (id \(created.id)).")
             }
         }
     }
@@ -51,7 +53,7 @@ struct GroupCommand: AsyncParsableCommand {
                 let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
                 try confirm("Delete the group \(found.name) with its memberships and grants?", yes: yes)
-                _ = try await api.call(.DELETE, "/api/admin/groups/\(found.id)")
+                try await api.deleteGroup(found.id)
                 print("Deleted the group \(found.name).")
             }
         }
@@ -67,8 +69,11 @@ struct GroupCommand: AsyncParsableCommand {
             try await reporting {
                 let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
-                let reply = try await api.call(.GET, "/api/admin/groups/\(found.id)/members")
-                printRows(reply.array, reply: reply, json: json, columns: ["email", "name", "active", "source", "added_at"])
+                let members = try await api.members(ofGroup: found.id)
+                try printRows(members, of: members, json: json, [
+                    Column("email") { $0.email }, Column("name") { $0.name }, Column("active") { String($0.active) },
+                    Column("source") { $0.source.rawValue }, Column("added_at") { timestamp($0.addedAt) },
+                ])
             }
         }
     }
@@ -83,7 +88,7 @@ struct GroupCommand: AsyncParsableCommand {
             try await reporting {
                 let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
-                _ = try await api.call(.POST, "/api/admin/groups/\(found.id)/members", json: ["email": email])
+                _ = try await api.addMember(email, toGroup: found.id)
                 print("Added \(email) to \(found.name).")
             }
         }
@@ -100,7 +105,7 @@ struct GroupCommand: AsyncParsableCommand {
                 let api = try signedInAPI()
                 let directory = AdminDirectory(api: api)
                 let found = try await directory.group(group)
-                _ = try await api.call(.DELETE, "/api/admin/groups/\(found.id)/members/\(try await directory.userId(user))")
+                try await api.removeMember(try await directory.userId(user), fromGroup: found.id)
                 print("Removed \(user) from \(found.name).")
             }
         }
@@ -123,11 +128,12 @@ struct GrantCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let api = try signedInAPI()
-                var query: [String] = []
-                if let type { query.append("resource_type=\(type.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? type)") }
-                if let group { query.append("group_id=\(try await AdminDirectory(api: api).group(group).id)") }
-                let reply = try await api.call(.GET, "/api/admin/grants" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
-                printRows(reply.array, reply: reply, json: json, columns: ["id", "group_name", "resource_type", "resource_id"])
+                let groupId = try await group.asyncMap { try await AdminDirectory(api: api).group($0).id }
+                let grants = try await api.grants(groupId: groupId, resourceType: type)
+                try printRows(grants, of: grants, json: json, [
+                    Column("id") { $0.id }, Column("group_name") { $0.groupName }, Column("resource_type") { $0.resourceType.rawValue },
+                    Column("resource_id") { $0.resourceId },
+                ])
             }
         }
     }
@@ -143,9 +149,8 @@ struct GrantCommand: AsyncParsableCommand {
             try await reporting {
                 let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
-                let reply = try await api.call(.POST, "/api/admin/grants",
-                                               json: ["group_id": found.id, "resource_type": resourceType, "resource_id": resourceId])
-                print("Granted \(found.name) \(resourceType) \(resourceId) (grant \(text(reply.object["id"]) ?? "?")).")
+                let grant = try await api.createGrant(CreateGrantRequest(groupId: found.id, resourceType: resourceType, resourceId: resourceId))
+                print("Granted \(found.name) \(resourceType) \(resourceId) (grant \(grant.id)).")
             }
         }
     }
@@ -157,7 +162,7 @@ struct GrantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                _ = try await signedInAPI().call(.DELETE, "/api/admin/grants/\(grant)")
+                try await signedInAPI().revokeGrant(grant)
                 print("Removed the grant \(grant).")
             }
         }
@@ -170,8 +175,10 @@ struct GrantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.GET, "/api/admin/resource-types")
-                printRows(reply.array, reply: reply, json: json, columns: ["key", "display_name", "description"])
+                let types = try await signedInAPI().resourceTypes()
+                try printRows(types, of: types, json: json, [
+                    Column("key") { $0.key }, Column("display_name") { $0.displayName }, Column("description") { $0.description },
+                ])
             }
         }
     }

@@ -1,5 +1,6 @@
 // `agnes admin …`: administration over HTTP (the caller must be in the Admin group) — users, groups, grants, the
 // table registry, data sources, syncs and the audit trail. Helpers shared by the admin commands live here.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -29,21 +30,19 @@ struct AdminDirectory {
     /// The id of the user `reference` (an id, or an email matched without regard to case).
     func userId(_ reference: String) async throws -> String {
         guard reference.contains("@") else { return reference }
-        let users = try await api.call(.GET, "/api/users").array
-        guard let user = users.first(where: { ($0["email"] as? String)?.lowercased() == reference.lowercased() }), let id = user["id"] as? String else {
+        guard let user = try await api.users().first(where: { $0.email.lowercased() == reference.lowercased() }) else {
             throw ClientError(.denied, "no user with the email \(reference) (agnes admin list-users)")
         }
-        return id
+        return user.id
     }
 
     /// The group `reference` (an id or a name).
-    func group(_ reference: String) async throws -> (id: String, name: String) {
-        let groups = try await api.call(.GET, "/api/admin/groups").array
-        guard let group = groups.first(where: { $0["id"] as? String == reference }) ?? groups.first(where: { $0["name"] as? String == reference }),
-              let id = group["id"] as? String else {
+    func group(_ reference: String) async throws -> GroupInfo {
+        let groups = try await api.groups()
+        guard let group = groups.first(where: { $0.id == reference }) ?? groups.first(where: { $0.name == reference }) else {
             throw ClientError(.denied, "no group '\(reference)' (agnes admin group list)")
         }
-        return (id, group["name"] as? String ?? reference)
+        return group
     }
 }
 
@@ -60,8 +59,32 @@ func commaList(_ text: String?) -> [String]? {
     text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 }
 
-/// Prints the server's JSON with `--json`, else a table of `columns` taken from each row.
-func printRows(_ rows: [[String: Any]], reply: APIClient.Reply, json: Bool, columns: [String]) {
-    if json { return printRaw(reply) }
-    printTable(columns, rows.map { row in columns.map { text(row[$0]) } })
+/// A column of a printed table: its heading, and the cell a row gives.
+struct Column<Row> {
+    let heading: String
+    let cell: (Row) -> String?
+
+    init(_ heading: String, _ cell: @escaping (Row) -> String?) {
+        self.heading = heading
+        self.cell = cell
+    }
+}
+
+/// Prints `answer` as JSON with `--json`, else `rows` as a table of `columns`.
+func printRows<Row>(_ rows: [Row], of answer: some Encodable, json: Bool, _ columns: [Column<Row>]) throws {
+    if json { return try printJSON(answer) }
+    printTable(columns.map(\.heading), rows.map { row in columns.map { $0.cell(row) } })
+}
+
+/// A timestamp as ISO-8601 text.
+func timestamp(_ date: Date?) -> String? {
+    date.map { ISO8601DateFormatter().string(from: $0) }
+}
+
+extension Optional {
+    /// The wrapped value transformed by an async `transform`, or nil.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
 }

@@ -1,5 +1,6 @@
 // `agnes admin metrics import | export | validate`: metric definitions as upstream's YAML files
 // (`<dir>/<category>/<name>.yml`), over HTTP.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -24,21 +25,21 @@ struct AdminMetricsCommand: AsyncParsableCommand {
                 let root = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else { throw ClientError(.usage, "no such file or folder: \(path)") }
-                var files: [[String: String]] = []
+                var files: [MetricFile] = []
                 if isDirectory.boolValue {
                     let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
                     while let file = walker?.nextObject() as? URL {
                         // Upstream's index file lists the metrics and is not one.
                         guard ["yml", "yaml"].contains(file.pathExtension), file.deletingPathExtension().lastPathComponent != "metrics" else { continue }
                         let relative = String(file.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
-                        files.append(["path": relative, "content": try String(contentsOf: file, encoding: .utf8)])
+                        files.append(MetricFile(path: relative, content: try String(contentsOf: file, encoding: .utf8)))
                     }
                 } else {
-                    files.append(["path": root.lastPathComponent, "content": try String(contentsOf: root, encoding: .utf8)])
+                    files.append(MetricFile(path: root.lastPathComponent, content: try String(contentsOf: root, encoding: .utf8)))
                 }
                 guard !files.isEmpty else { throw ClientError(.usage, "no .yml files under \(path)") }
-                let reply = try await signedInAPI().call(.POST, "/api/admin/metrics/import", json: ["files": files.sorted { $0["path"]! < $1["path"]! }])
-                print("Imported \(text(reply.object["count"]) ?? "0") metrics from \(files.count) files.")
+                let imported = try await signedInAPI().importMetrics(files.sorted { $0.path < $1.path })
+                print("Imported \(imported.count) metrics from \(files.count) files.")
             }
         }
     }
@@ -50,15 +51,12 @@ struct AdminMetricsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.GET, "/api/admin/metrics/export")
+                let files = try await signedInAPI().exportMetrics().files
                 let root = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath)
-                let files = reply.object["files"] as? [[String: Any]] ?? []
-                for file in files {
-                    guard let path = file["path"] as? String, let content = file["content"] as? String,
-                          !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { continue }
-                    let target = root.appendingPathComponent(path)
+                for file in files where !file.path.hasPrefix("/") && !file.path.split(separator: "/").contains("..") {
+                    let target = root.appendingPathComponent(file.path)
                     try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(content.utf8).write(to: target, options: .atomic)
+                    try Data(file.content.utf8).write(to: target, options: .atomic)
                 }
                 print("Exported \(files.count) metrics to \(root.path).")
             }
@@ -73,15 +71,13 @@ struct AdminMetricsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.POST, "/api/admin/metrics/validate", timeout: .minutes(2))
-                let results = reply.object["results"] as? [[String: Any]] ?? []
-                if json { printRaw(reply) } else {
-                    for result in results {
-                        let ok = result["ok"] as? Bool == true
-                        print("\(ok ? "ok  " : "FAIL") \(text(result["id"]) ?? "?")\(ok ? "" : ": \(text(result["error"]) ?? "")")")
+                let validation = try await signedInAPI().validateMetrics()
+                if json { try printJSON(validation) } else {
+                    for result in validation.results {
+                        print("\(result.ok ? "ok  " : "FAIL") \(result.id)\(result.ok ? "" : ": \(result.error ?? "")")")
                     }
                 }
-                if results.contains(where: { $0["ok"] as? Bool != true }) { throw ExitCode(1) }
+                if validation.failed > 0 { throw ExitCode(1) }
             }
         }
     }

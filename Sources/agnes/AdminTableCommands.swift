@@ -1,5 +1,6 @@
 // `agnes admin register-table | update-table | unregister-table | list-tables`, `agnes admin sources …` and
 // `agnes admin sync`: the table registry, the data sources it reads from, and running syncs.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -20,22 +21,26 @@ struct TableFieldOptions: ParsableArguments {
     @Option(help: "A folder; a grant on the folder covers the table.") var folder: String?
     @Option(help: "What the table holds.") var description: String?
 
-    func body() throws -> [String: Any] {
-        var body: [String: Any] = [:]
+    /// The registry fields the options give (a `@file` query read from the file).
+    func fields(name: String? = nil) throws -> TableFields {
         let query = try self.query.map { text -> String in
             guard text.hasPrefix("@") else { return text }
             let path = (String(text.dropFirst()) as NSString).expandingTildeInPath
             guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { throw ClientError(.usage, "cannot read \(path)") }
             return contents
         }
-        let fields: [(String, Any?)] = [
-            ("source_name", source), ("source_type", sourceType), ("source_table", sourceTable), ("source_query", query),
-            ("query_mode", queryMode), ("sync_strategy", syncStrategy), ("sync_schedule", syncSchedule),
-            ("primary_key", commaList(primaryKey)), ("incremental_column", incrementalColumn), ("partition_by", partitionBy),
-            ("bucket", bucket), ("folder", folder), ("description", description),
-        ]
-        for (key, value) in fields { if let value { body[key] = value } }
-        return body
+        return TableFields(name: name, sourceName: source, sourceType: sourceType, bucket: bucket, sourceTable: sourceTable, sourceQuery: query,
+                           queryMode: try queryMode.map { try choice($0, QueryMode.self, option: "--query-mode") },
+                           syncStrategy: try syncStrategy.map { try choice($0, SyncStrategy.self, option: "--sync-strategy") },
+                           syncSchedule: syncSchedule, primaryKey: commaList(primaryKey), incrementalColumn: incrementalColumn,
+                           partitionBy: partitionBy, folder: folder, description: description)
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ text: String, _ type: T.Type, option: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            throw ClientError(.usage, "\(option) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 }
 
@@ -56,12 +61,11 @@ struct RegisterTableCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            var body = try fields.body()
-            body["name"] = name
-            if dryRun { return try printJSONObject(body) }
-            let reply = try await signedInAPI().call(.POST, "/api/admin/register-table", json: body)
-            if json { return printRaw(reply) }
-            print("Registered \(name) as \(text(reply.object["id"]) ?? "?"). Run `agnes admin sync --table \(text(reply.object["id"]) ?? name)` to load it now.")
+            let request = try fields.fields(name: name)
+            if dryRun { return try printJSON(request) }
+            let registered = try await signedInAPI().registerTable(request)
+            if json { return try printJSON(registered) }
+            print("Registered \(name) as \(registered.id). Run `agnes admin sync --table \(registered.id)` to load it now.")
         }
     }
 }
@@ -78,11 +82,10 @@ struct UpdateTableCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            var body = try fields.body()
-            if let name { body["name"] = name }
-            guard !body.isEmpty else { throw ClientError(.usage, "nothing to change: give at least one option (see --help)") }
-            let reply = try await signedInAPI().call(.PUT, "/api/admin/registry/\(id)", json: body)
-            if json { return printRaw(reply) }
+            let request = try fields.fields(name: name)
+            guard !request.given.isEmpty else { throw ClientError(.usage, "nothing to change: give at least one option (see --help)") }
+            let updated = try await signedInAPI().updateTable(id, request)
+            if json { return try printJSON(updated) }
             print("Updated \(id).")
         }
     }
@@ -98,7 +101,7 @@ struct UnregisterTableCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting {
             try confirm("Unregister \(id)? Analysts lose it at their next pull.", yes: yes)
-            _ = try await signedInAPI().call(.DELETE, "/api/admin/registry/\(id)")
+            try await signedInAPI().unregisterTable(id)
             print("Unregistered \(id).")
         }
     }
@@ -111,9 +114,12 @@ struct ListTablesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let reply = try await signedInAPI().call(.GET, "/api/admin/registry")
-            printRows(reply.object["tables"] as? [[String: Any]] ?? [], reply: reply, json: json,
-                      columns: ["id", "source_name", "source_table", "query_mode", "sync_strategy", "sync_schedule", "last_sync_error"])
+            let registry = try await signedInAPI().registry()
+            try printRows(registry.tables, of: registry, json: json, [
+                Column("id") { $0.table.id }, Column("source_name") { $0.table.sourceName }, Column("source_table") { $0.table.sourceTable },
+                Column("query_mode") { $0.table.queryMode.rawValue }, Column("sync_strategy") { $0.table.syncStrategy.rawValue },
+                Column("sync_schedule") { $0.table.syncSchedule }, Column("last_sync_error") { $0.lastSyncError },
+            ])
         }
     }
 }
@@ -135,8 +141,12 @@ struct SourcesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.GET, "/api/admin/sources")
-                printRows(reply.array, reply: reply, json: json, columns: ["name", "type", "config", "secret_env"])
+                let sources = try await signedInAPI().sources()
+                try printRows(sources, of: sources, json: json, [
+                    Column("name") { $0.name }, Column("type") { $0.type },
+                    Column("config") { (try? JSONCoding.encoder.encode($0.config)).map { String(decoding: $0, as: UTF8.self) } },
+                    Column("secret_env") { $0.secretEnv.joined(separator: ", ") },
+                ])
             }
         }
     }
@@ -152,13 +162,13 @@ struct SourcesCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let text = config.hasPrefix("@") ? try String(contentsOfFile: String(config.dropFirst()), encoding: .utf8) : config
-                guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                guard let object = try? JSONCoding.decoder.decode(JSONValue.self, from: Data(text.utf8)), case .object = object else {
                     throw ClientError(.usage, "--config must be a JSON object")
                 }
                 let api = try signedInAPI()
-                let body: [String: Any] = ["name": name, "type": type, "config": object, "secret_env": commaList(secretEnv) ?? []]
-                let exists = try await api.call(.GET, "/api/admin/sources").array.contains { $0["name"] as? String == name }
-                _ = try await api.call(exists ? .PUT : .POST, exists ? "/api/admin/sources/\(name)" : "/api/admin/sources", json: body)
+                let exists = try await api.sources().contains { $0.name == name }
+                _ = try await api.saveSource(SourceRequest(name: name, type: type, config: object, secretEnv: commaList(secretEnv) ?? []),
+                                             replacing: exists ? name : nil)
                 print("\(exists ? "Replaced" : "Added") the source \(name). Check it with `agnes admin sources test \(name)`.")
             }
         }
@@ -173,7 +183,7 @@ struct SourcesCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 try confirm("Remove the source \(name)?", yes: yes)
-                _ = try await signedInAPI().call(.DELETE, "/api/admin/sources/\(name)")
+                try await signedInAPI().deleteSource(name)
                 print("Removed the source \(name).")
             }
         }
@@ -186,9 +196,9 @@ struct SourcesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let answer = try await signedInAPI().call(.POST, "/api/admin/sources/\(name)/test", timeout: .minutes(2)).object
-                guard answer["ok"] as? Bool == true else { throw ClientError(.failure, "\(name): \(text(answer["error"]) ?? "failed")") }
-                print("\(name): ok — \(text(answer["message"]) ?? "")")
+                let answer = try await signedInAPI().testSource(name)
+                guard answer.ok else { throw ClientError(.failure, "\(name): \(answer.error ?? "failed")") }
+                print("\(name): ok — \(answer.message ?? "")")
             }
         }
     }
@@ -207,24 +217,23 @@ struct AdminSyncCommand: AsyncParsableCommand {
         try await reporting {
             let api = try signedInAPI()
             let started = Date()
-            let reply = try await api.call(.POST, "/api/sync/trigger", json: tables.isEmpty ? ["tables": NSNull()] : ["tables": tables])
-            let ids = reply.object["tables"] as? [String] ?? []
+            let triggered = try await api.triggerSync(tables: tables.isEmpty ? nil : tables)
             guard wait else {
-                if json { return printRaw(reply) }
+                if json { return try printJSON(triggered) }
+                let ids = triggered.tables
                 return print("Started syncing \(ids.count) tables: \(ids.joined(separator: ", ")). `agnes admin sync --wait` waits for the end.")
             }
-            while try await api.call(.GET, "/api/sync/status").object["locked"] as? Bool == true {
+            while try await api.syncStatus().locked {
                 try await Task.sleep(for: .milliseconds(250))
             }
-            var results: [[String: Any]] = []
-            for id in ids {
-                let latest = try await api.call(.GET, "/api/sync/history?table=\(id)&limit=1").array.first ?? [:]
-                results.append(["table": id, "status": latest["status"] ?? "unknown", "rows": latest["rows"] ?? NSNull(),
-                                "error": latest["error"] ?? NSNull()])
+            var results: [SyncOutcome] = []
+            for id in triggered.tables {
+                let latest = try await api.syncHistory(table: id, limit: 1).first
+                results.append(SyncOutcome(table: id, status: latest?.status.rawValue ?? "unknown", rows: latest?.rows, error: latest?.error))
             }
-            if json { return try printJSONObject(["tables": results, "duration_s": Date().timeIntervalSince(started)]) }
-            printTable(["table", "status", "rows", "error"], results.map { row in ["table", "status", "rows", "error"].map { text(row[$0]) } })
-            if results.contains(where: { $0["status"] as? String == "error" }) { throw ExitCode(1) }
+            if json { return try printJSON(SyncReport(tables: results, durationSeconds: Date().timeIntervalSince(started))) }
+            printTable(["table", "status", "rows", "error"], results.map { [$0.table, $0.status, $0.rows.map(String.init), $0.error] })
+            if results.contains(where: { $0.status == "error" }) { throw ExitCode(1) }
         }
     }
 }
@@ -254,22 +263,32 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting {
             let api = try signedInAPI()
-            var query = ["limit=\(limit)"]
-            func add(_ name: String, _ value: String) {
-                query.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)")
-            }
-            if let since { add("since", try Self.sinceDate(since)) }
-            if let user { add("user_id", try await AdminDirectory(api: api).userId(user)) }
-            if let action { add("action_prefix", action) }
-            if let resource { add("resource", resource) }
-            let reply = try await api.call(.GET, "/api/admin/audit?" + query.joined(separator: "&"))
-            printRows(reply.object["rows"] as? [[String: Any]] ?? [], reply: reply, json: json,
-                      columns: ["timestamp", "user_id", "action", "resource", "result", "duration_ms"])
+            let userId = try await user.asyncMap { try await AdminDirectory(api: api).userId($0) }
+            let page = try await api.audit(since: try since.map { try Self.sinceDate($0) }, userId: userId, actionPrefix: action, resource: resource,
+                                           limit: limit)
+            try printRows(page.rows, of: page, json: json, [
+                Column("timestamp") { timestamp($0.timestamp) }, Column("user_id") { $0.userId }, Column("action") { $0.action },
+                Column("resource") { $0.resource }, Column("result") { $0.result }, Column("duration_ms") { $0.durationMs.map(String.init) },
+            ])
         }
     }
 }
 
-/// Prints a `JSONSerialization` value (sorted keys, one line).
-func printJSONObject(_ value: Any) throws {
-    print(String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+/// One table's result in `agnes admin sync --wait --json`.
+struct SyncOutcome: Encodable {
+    let table: String
+    let status: String
+    @Nullable var rows: Int64?
+    @Nullable var error: String?
+}
+
+/// `agnes admin sync --wait --json`.
+struct SyncReport: Encodable {
+    let tables: [SyncOutcome]
+    let durationSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case tables
+        case durationSeconds = "duration_s"
+    }
 }

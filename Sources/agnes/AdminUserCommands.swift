@@ -1,4 +1,5 @@
 // `agnes admin add-user | list-users | remove-user | activate | deactivate | reset-password | set-password`.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -16,12 +17,10 @@ struct AddUserCommand: AsyncParsableCommand {
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
-        var body: [String: Any] = ["email": email, "send_invite": sendInvite]
-        if let name { body["name"] = name }
-        let reply = try await signedInAPI().call(.POST, "/api/users", json: body)
-        if json { return printRaw(reply) }
-        print("Created \(email) (id \(text(reply.object["id"]) ?? "?")).")
-        if let link = reply.object["invite_url"] as? String { print("Invite link: \(link)") }
+        let user = try await signedInAPI().createUser(CreateUserRequest(email: email, name: name, sendInvite: sendInvite))
+        if json { return try printJSON(user) }
+        print("Created \(email) (id \(user.id)).")
+        if let link = user.inviteURL { print("Invite link: \(link)") }
     }
 }
 
@@ -33,13 +32,11 @@ struct ListUsersCommand: AsyncParsableCommand {
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
-        let reply = try await signedInAPI().call(.GET, "/api/users")
-        let rows = reply.array.map { user -> [String: Any] in
-            var row = user
-            row["groups"] = (user["groups"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String ?? $0["group_name"] as? String }.joined(separator: ", ")
-            return row
-        }
-        printRows(rows, reply: reply, json: json, columns: ["id", "email", "name", "is_admin", "active", "groups"])
+        let users = try await signedInAPI().users()
+        try printRows(users, of: users, json: json, [
+            Column("id") { $0.id }, Column("email") { $0.email }, Column("name") { $0.name }, Column("is_admin") { String($0.isAdmin) },
+            Column("active") { String($0.active) }, Column("groups") { $0.groups.map(\.name).joined(separator: ", ") },
+        ])
     }
 }
 
@@ -66,7 +63,7 @@ struct RemoveUserCommand: UserAction {
 
     func act(on id: String, api: APIClient) async throws -> String {
         try confirm("Delete the user \(user)?", yes: yes)
-        _ = try await api.call(.DELETE, "/api/users/\(id)")
+        try await api.deleteUser(id)
         return "Deleted \(user)."
     }
 }
@@ -77,7 +74,7 @@ struct ActivateUserCommand: UserAction {
     @Argument(help: "The user's id or email.") var user: String
 
     func act(on id: String, api: APIClient) async throws -> String {
-        _ = try await api.call(.POST, "/api/users/\(id)/activate")
+        _ = try await api.setUserActive(id, true)
         return "Activated \(user)."
     }
 }
@@ -88,7 +85,7 @@ struct DeactivateUserCommand: UserAction {
     @Argument(help: "The user's id or email.") var user: String
 
     func act(on id: String, api: APIClient) async throws -> String {
-        _ = try await api.call(.POST, "/api/users/\(id)/deactivate")
+        _ = try await api.setUserActive(id, false)
         return "Deactivated \(user)."
     }
 }
@@ -99,9 +96,8 @@ struct ResetPasswordCommand: UserAction {
     @Argument(help: "The user's id or email.") var user: String
 
     func act(on id: String, api: APIClient) async throws -> String {
-        let reply = try await api.call(.POST, "/api/users/\(id)/reset-password")
-        if let link = reply.object["reset_url"] as? String ?? reply.object["invite_url"] as? String { return "Reset link for \(user): \(link)" }
-        return "Sent \(user) a password reset link."
+        let link = try await api.resetPassword(ofUser: id)
+        return "Reset link for \(user): \(link.resetURL)" + (link.emailSent ? " (also sent by mail)" : "")
     }
 }
 
@@ -126,7 +122,7 @@ struct SetPasswordCommand: UserAction {
         } else {
             throw ClientError(.usage, "no password given")
         }
-        _ = try await api.call(.POST, "/api/users/\(id)/set-password", json: ["password": password])
+        try await api.setPassword(ofUser: id, to: password)
         return "Set the password of \(user)."
     }
 }

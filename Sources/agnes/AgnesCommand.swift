@@ -1,4 +1,5 @@
 // The `agnes` CLI executable: parses the command line and hands over to the AgnesClient library.
+import AgnesAPI
 import AgnesClient
 import AgnesCore
 import ArgumentParser
@@ -46,8 +47,7 @@ func clientSettings(requireToken: Bool = true) throws -> (ClientSettings, APICli
 /// The API with the stored token (admin commands get the server's 403 when it is not an administrator's).
 func signedInAPI() throws -> APIClient { try clientSettings().1 }
 
+/// Prints `value` as one line of JSON (sorted keys, ISO-8601 timestamps), as the server writes it.
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self))
 }

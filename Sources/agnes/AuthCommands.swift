@@ -1,4 +1,5 @@
 // Signing in and out: `agnes login`, `logout`, `whoami`, and `agnes auth login|logout|whoami|import-token`.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -33,8 +34,7 @@ struct LoginCommand: AsyncParsableCommand {
             throw ClientError(.usage, "no password given")
         }
         let api = APIClient(baseURL: settings.serverURL, token: nil)
-        let reply = try await api.call(.POST, "/auth/token", json: ["email": email, "password": password])
-        guard let token = reply.object["access_token"] as? String else { throw ClientError(.server, "the server sent no token") }
+        let token = try await api.signIn(email: email, password: password).accessToken
         if server != nil { try settings.saveServer(settings.serverURL) }
         try settings.saveToken(token, email: email)
         print("Signed in to \(settings.serverURL) as \(email).")
@@ -79,10 +79,9 @@ struct WhoAmICommand: AsyncParsableCommand {
 
     func execute() async throws {
         let (settings, api) = try clientSettings()
-        let access = try await api.call(.GET, "/api/me/effective-access").object
-        let tables = try await api.call(.GET, "/api/catalog/tables").object["count"] as? Int ?? 0
-        let identity = Identity(server: settings.serverURL, email: access["email"] as? String ?? "?", isAdmin: access["is_admin"] as? Bool ?? false,
-                                groups: (access["groups"] as? [[String: Any]] ?? []).compactMap { $0["group_name"] as? String }.sorted(),
+        let access = try await api.myEffectiveAccess()
+        let tables = try await api.catalogTables().count
+        let identity = Identity(server: settings.serverURL, email: access.email, isAdmin: access.isAdmin, groups: access.groups.map(\.groupName).sorted(),
                                 tables: tables)
         if json { return try printJSON(identity) }
         print("\(identity.email)\(identity.isAdmin ? " (admin)" : "") on \(identity.server)")
@@ -113,8 +112,7 @@ struct ImportTokenCommand: AsyncParsableCommand {
     func execute() async throws {
         var settings = ClientSettings.load()
         if let server { settings.serverURL = ClientSettings.load(environment: ["AGNES_SERVER": server]).serverURL }
-        let access = try await APIClient(baseURL: settings.serverURL, token: token).call(.GET, "/api/me/effective-access").object
-        let email = access["email"] as? String ?? ""
+        let email = try await APIClient(baseURL: settings.serverURL, token: token).myEffectiveAccess().email
         if server != nil { try settings.saveServer(settings.serverURL) }
         try settings.saveToken(token, email: email)
         print("Token saved for \(email) on \(settings.serverURL).")
@@ -140,20 +138,19 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                var body: [String: Any] = ["name": name]
+                let days: Int?
                 if ttl == "never" {
-                    body["expires_in_days"] = NSNull()
-                } else if ttl.hasSuffix("d"), let days = Int(ttl.dropLast()), days > 0 {
-                    body["expires_in_days"] = days
+                    days = nil
+                } else if ttl.hasSuffix("d"), let value = Int(ttl.dropLast()), value > 0 {
+                    days = value
                 } else {
                     throw ClientError(.usage, "--ttl takes <n>d (e.g. 90d) or never")
                 }
-                let reply = try await signedInAPI().call(.POST, "/auth/tokens", json: body)
-                if json { return printRaw(reply) }
-                guard let token = reply.object["token"] as? String else { throw ClientError(.server, "the server sent no token") }
-                if raw { return print(token) }
-                print("Token \(name) (expires \(text(reply.object["expires_at"]) ?? "never")); it is shown only now:")
-                print(token)
+                let created = try await signedInAPI().createToken(CreateTokenRequest(name: name, expiresInDays: .some(days)))
+                if json { return try printJSON(created) }
+                if raw { return print(created.token) }
+                print("Token \(name) (expires \(timestamp(created.expiresAt) ?? "never")); it is shown only now:")
+                print(created.token)
             }
         }
     }
@@ -165,9 +162,12 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.GET, "/auth/tokens")
-                let rows = reply.array.isEmpty ? reply.object["tokens"] as? [[String: Any]] ?? [] : reply.array
-                printRows(rows, reply: reply, json: json, columns: ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"])
+                let tokens = try await signedInAPI().myTokens()
+                try printRows(tokens, of: tokens, json: json, [
+                    Column("id") { $0.id }, Column("name") { $0.name }, Column("prefix") { $0.prefix }, Column("created_at") { timestamp($0.createdAt) },
+                    Column("expires_at") { timestamp($0.expiresAt) }, Column("last_used_at") { timestamp($0.lastUsedAt) },
+                    Column("revoked_at") { timestamp($0.revokedAt) },
+                ])
             }
         }
     }
@@ -180,15 +180,14 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting {
                 let api = try signedInAPI()
-                let reply = try await api.call(.GET, "/auth/tokens")
-                let tokens = (reply.array.isEmpty ? reply.object["tokens"] as? [[String: Any]] ?? [] : reply.array).filter { $0["revoked_at"] == nil || $0["revoked_at"] is NSNull }
-                let matches = tokens.filter { [$0["id"], $0["prefix"], $0["name"]].contains { ($0 as? String) == token } }
-                guard matches.count == 1, let id = matches[0]["id"] as? String else {
+                let tokens = try await api.myTokens().filter { $0.revokedAt == nil }
+                let matches = tokens.filter { [$0.id, $0.prefix, $0.name].contains(token) }
+                guard matches.count == 1 else {
                     throw ClientError(matches.isEmpty ? .denied : .usage,
                                       matches.isEmpty ? "no active token '\(token)' (agnes auth token list)" : "'\(token)' names \(matches.count) tokens; use the id")
                 }
-                _ = try await api.call(.DELETE, "/auth/tokens/\(id)")
-                print("Revoked \(matches[0]["name"] as? String ?? id).")
+                try await api.revokeToken(matches[0].id)
+                print("Revoked \(matches[0].name).")
             }
         }
     }

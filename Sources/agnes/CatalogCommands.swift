@@ -1,5 +1,6 @@
 // Discovery: `agnes catalog`, `agnes schema <id>`, `agnes describe <id>`, `agnes sample <id>` — what tables exist, what
 // they hold and how fresh they are, before querying.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import DuckDB
@@ -11,22 +12,15 @@ func printTable(_ columns: [String], _ rows: [[String?]]) {
     print(ResultFormatter.render(columns: columns, rows: values, format: .table, width: 200), terminator: "")
 }
 
-/// A JSON value as one line of text.
-func text(_ value: Any?) -> String? {
-    switch value {
-    case nil, is NSNull: return nil
-    case let string as String: return string
-    case let number as NSNumber where String(cString: number.objCType) == "c": return number.boolValue ? "true" : "false"
-    case let number as NSNumber: return number.stringValue
-    case let other?:
-        let data = (try? JSONSerialization.data(withJSONObject: other, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+/// A result value as one line of text (nil for SQL NULL).
+func text(_ cell: ResultCell) -> String? {
+    switch cell {
+    case .null: nil
+    case let .bool(value): value ? "true" : "false"
+    case let .integer(value): String(value)
+    case let .number(value): String(value)
+    case let .text(value): value
     }
-}
-
-/// Writes the server's JSON answer as it came.
-func printRaw(_ reply: APIClient.Reply) {
-    print(String(decoding: reply.body, as: UTF8.self))
 }
 
 struct CatalogCommand: AsyncParsableCommand {
@@ -47,34 +41,34 @@ struct CatalogCommand: AsyncParsableCommand {
     func execute() async throws {
         let (_, api) = try clientSettings()
         if metrics || show != nil { return try await listMetrics(api) }
-        let reply = try await api.call(.GET, "/api/v2/catalog")
-        if json { return printRaw(reply) }
-        let tables = reply.object["tables"] as? [[String: Any]] ?? []
-        printTable(["id", "mode", "rows", "size", "freshness", "description"], tables.map { table in
-            [text(table["id"]), text(table["query_mode"]), text(table["rows"]), text(table["rough_size_hint"]), text(table["metadata_freshness"]),
-             text(table["description"])]
-        })
+        let catalog = try await api.catalog()
+        try printRows(catalog.tables, of: catalog, json: json, [
+            Column("id") { $0.id }, Column("mode") { $0.queryMode }, Column("rows") { $0.rows.map(String.init) }, Column("size") { $0.roughSizeHint },
+            Column("freshness") { $0.metadataFreshness }, Column("description") { $0.description },
+        ])
     }
 }
 
 extension CatalogCommand {
     func listMetrics(_ api: APIClient) async throws {
         if let show {
-            let reply = try await api.call(.GET, "/api/metrics/\(show)")
-            if json { return printRaw(reply) }
-            let metric = reply.object
-            print("\(text(metric["id"]) ?? show): \(text(metric["display_name"]) ?? "")")
-            for key in ["description", "type", "unit", "grain", "expression", "time_column"] {
-                if let value = text(metric[key]), !value.isEmpty { print("\(key): \(value)") }
-            }
-            for key in ["tables", "dimensions", "filters", "synonyms", "notes"] {
-                if let values = metric[key] as? [String], !values.isEmpty { print("\(key): \(values.joined(separator: "; "))") }
-            }
-            if let sql = metric["sql"] as? String { print("sql:\n\(sql)") }
+            let metric = try await api.metric(show)
+            if json { return try printJSON(metric) }
+            print("\(metric.id): \(metric.displayName ?? "")")
+            let fields: [(String, String?)] = [("description", metric.description), ("type", metric.type), ("unit", metric.unit), ("grain", metric.grain),
+                                               ("expression", metric.expression), ("time_column", metric.timeColumn)]
+            for (key, value) in fields { if let value, !value.isEmpty { print("\(key): \(value)") } }
+            let lists = [("tables", metric.tables), ("dimensions", metric.dimensions), ("filters", metric.filters), ("synonyms", metric.synonyms),
+                         ("notes", metric.notes)]
+            for (key, values) in lists where !values.isEmpty { print("\(key): \(values.joined(separator: "; "))") }
+            if let sql = metric.sql { print("sql:\n\(sql)") }
             return
         }
-        let reply = try await api.call(.GET, "/api/metrics")
-        printRows(reply.object["metrics"] as? [[String: Any]] ?? [], reply: reply, json: json, columns: ["id", "display_name", "unit", "grain", "description"])
+        let list = try await api.metrics()
+        try printRows(list.metrics, of: list, json: json, [
+            Column("id") { $0.id }, Column("display_name") { $0.displayName }, Column("unit") { $0.unit }, Column("grain") { $0.grain },
+            Column("description") { $0.description },
+        ])
     }
 }
 
@@ -89,12 +83,11 @@ struct SchemaCommand: AsyncParsableCommand {
 
     func execute() async throws {
         let (_, api) = try clientSettings()
-        let reply = try await api.call(.GET, "/api/v2/schema/\(try tablePath(table))")
-        if json { return printRaw(reply) }
-        let columns = reply.object["columns"] as? [[String: Any]] ?? []
-        printTable(["column", "type", "nullable", "description"], columns.map {
-            [text($0["name"]), text($0["type"]), ($0["nullable"] as? Bool ?? true) ? "yes" : "no", text($0["description"])]
-        })
+        let schema = try await api.schema(of: try tablePath(table))
+        try printRows(schema.columns, of: schema, json: json, [
+            Column("column") { $0.name }, Column("type") { $0.type }, Column("nullable") { $0.nullable ? "yes" : "no" },
+            Column("description") { $0.description },
+        ])
     }
 }
 
@@ -110,9 +103,9 @@ struct SampleCommand: AsyncParsableCommand {
 
     func execute() async throws {
         let (_, api) = try clientSettings()
-        let reply = try await api.call(.GET, "/api/v2/sample/\(try tablePath(table))?n=\(n)")
-        if json { return printRaw(reply) }
-        printSample(reply.object["rows"] as? [[String: Any]] ?? [], columns: nil)
+        let sample = try await api.sample(of: try tablePath(table), rows: n)
+        if json { return try printJSON(sample) }
+        printSample(sample.rows, columns: nil)
     }
 }
 
@@ -130,34 +123,33 @@ struct DescribeCommand: AsyncParsableCommand {
     func execute() async throws {
         let (_, api) = try clientSettings()
         let id = try tablePath(table)
-        let schema = try await api.call(.GET, "/api/v2/schema/\(id)").object
-        let profile = try await api.call(.GET, "/api/catalog/profile/\(id)", accepting: [404])
-        let sample = try await api.call(.GET, "/api/v2/sample/\(id)?n=\(n)").object
-        if json {
-            let object: [String: Any] = ["schema": schema, "profile": profile.status == 404 ? NSNull() : profile.object, "sample": sample["rows"] ?? []]
-            print(text(object) ?? "{}")
-            return
-        }
-        let profiled = Dictionary((profile.object["columns"] as? [[String: Any]] ?? []).compactMap { column in
-            (column["name"] as? String).map { ($0, column) }
-        }, uniquingKeysWith: { first, _ in first })
-        if let rows = profile.object["rows"] { print("\(id): \(text(rows) ?? "?") rows") }
-        let columns = schema["columns"] as? [[String: Any]] ?? []
-        printTable(["column", "type", "nulls", "distinct", "min", "max", "description"], columns.map { column in
-            let name = column["name"] as? String ?? ""
-            let stats = profiled[name] ?? [:]
-            let nulls = (stats["null_fraction"] as? Double).map { String(format: "%.1f%%", $0 * 100) }
-            return [name, text(column["type"]), nulls, text(stats["distinct_estimate"]), text(stats["min"]), text(stats["max"]), text(column["description"])]
+        let schema = try await api.schema(of: id)
+        let profile = try await api.profile(of: id)
+        let sample = try await api.sample(of: id, rows: n)
+        if json { return try printJSON(Description(schema: schema, profile: profile, sample: sample.rows)) }
+        let profiled = Dictionary((profile?.columns ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        if let rows = profile?.rows { print("\(id): \(rows) rows") }
+        printTable(["column", "type", "nulls", "distinct", "min", "max", "description"], schema.columns.map { column in
+            let stats = profiled[column.name]
+            return [column.name, column.type, stats.map { String(format: "%.1f%%", $0.nullFraction * 100) }, stats.map { String($0.distinctEstimate) },
+                    stats?.min, stats?.max, column.description]
         })
         print("")
-        printSample(sample["rows"] as? [[String: Any]] ?? [], columns: columns.compactMap { $0["name"] as? String })
+        printSample(sample.rows, columns: schema.columns.map(\.name))
+    }
+
+    /// `agnes describe --json`.
+    struct Description: Encodable {
+        let schema: TableSchema
+        @Nullable var profile: CatalogProfile?
+        let sample: [SampleRow]
     }
 }
 
-/// Sample rows (objects) as a table, in the schema's column order when known.
-func printSample(_ rows: [[String: Any]], columns: [String]?) {
-    let names = columns ?? rows.first.map { $0.keys.sorted() } ?? []
-    printTable(names, rows.map { row in names.map { text(row[$0]) } })
+/// Sample rows as a table, in the schema's column order when known.
+func printSample(_ rows: [SampleRow], columns: [String]?) {
+    let names = columns ?? rows.first?.columns ?? []
+    printTable(names, rows.map { row in names.map { row[$0].flatMap(text) } })
 }
 
 /// A table id fit for a URL path (ids are plain slugs; anything else is refused before asking the server).

@@ -1,4 +1,5 @@
 // `agnes pull` and `agnes query`.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -118,13 +119,10 @@ struct QueryCommand: AsyncParsableCommand {
         let rendered: String
         var truncated = false
         if remote {
-            let reply = try await api.call(.POST, "/api/query", json: ["sql": query, "limit": limit], timeout: .seconds(300))
-            let result: RemoteResult
-            do { result = try JSONDecoder().decode(RemoteResult.self, from: reply.body) } catch {
-                throw ClientError(.server, "the server's answer is unreadable: \(error)")
-            }
+            let result = try await api.query(QueryRequest(sql: query, limit: limit))
             truncated = result.truncated
-            rendered = ResultFormatter.render(columns: result.columns, rows: result.values, format: format, width: terminalWidth())
+            rendered = ResultFormatter.render(columns: result.columns, rows: result.rows.map { $0.map(\.duckDBValue) }, format: format,
+                                              width: terminalWidth())
         } else {
             let result = try LocalQuery(workspace: Workspace(root: settings.workspace)).run(query, limit: limit)
             truncated = result.truncated

@@ -1,4 +1,5 @@
 // `agnes memory list | show | propose | vote | review`: the team's corporate memory from the terminal.
+import AgnesAPI
 import AgnesClient
 import ArgumentParser
 import Foundation
@@ -28,19 +29,13 @@ struct MemoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                var query = ["page=\(page)"]
-                for (name, value) in [("search", search), ("status_filter", status), ("category", category), ("domain", domain), ("tag", tag)] {
-                    if let value { query.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)") }
-                }
-                let reply = try await signedInAPI().call(.GET, "/api/memory?" + query.joined(separator: "&"))
-                let items = (reply.object["items"] as? [[String: Any]] ?? []).map { item -> [String: Any] in
-                    var row = item
-                    row["votes"] = "+\(text(item["upvotes"]) ?? "0")/-\(text(item["downvotes"]) ?? "0")"
-                    return row
-                }
-                printRows(items, reply: reply, json: json, columns: ["id", "status", "category", "votes", "title"])
-                if !json, let total = reply.object["total_count"] as? Int, total > items.count {
-                    print("page \(page) of \(reply.object["total_pages"] as? Int ?? 1) (\(total) items; --page N)")
+                let result = try await signedInAPI().memory(search: search, status: status, category: category, domain: domain, tag: tag, page: page)
+                try printRows(result.items, of: result, json: json, [
+                    Column("id") { $0.item.id }, Column("status") { $0.item.status.rawValue }, Column("category") { $0.item.category },
+                    Column("votes") { "+\($0.upvotes)/-\($0.downvotes)" }, Column("title") { $0.item.title },
+                ])
+                if !json, result.totalCount > result.items.count {
+                    print("page \(page) of \(result.totalPages) (\(result.totalCount) items; --page N)")
                 }
             }
         }
@@ -54,14 +49,14 @@ struct MemoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let reply = try await signedInAPI().call(.GET, "/api/memory/\(id)")
-                if json { return printRaw(reply) }
-                let item = reply.object
-                print("# \(text(item["title"]) ?? "")")
-                print("status: \(text(item["status"]) ?? "")   category: \(text(item["category"]) ?? "-")   domain: \(text(item["domain"]) ?? "-")   "
-                      + "votes: +\(text(item["upvotes"]) ?? "0")/-\(text(item["downvotes"]) ?? "0") (yours: \(text(item["my_vote"]) ?? "0"))")
-                if let tags = item["tags"] as? [String], !tags.isEmpty { print("tags: \(tags.joined(separator: ", "))") }
-                if let content = item["content"] as? String { print("\n\(content)") }
+                let listing = try await signedInAPI().memoryItem(id)
+                if json { return try printJSON(listing) }
+                let item = listing.item
+                print("# \(item.title)")
+                print("status: \(item.status.rawValue)   category: \(item.category ?? "-")   domain: \(item.domain ?? "-")   "
+                      + "votes: +\(listing.upvotes)/-\(listing.downvotes) (yours: \(listing.myVote))")
+                if !item.tags.isEmpty { print("tags: \(item.tags.joined(separator: ", "))") }
+                if let content = item.content { print("\n\(content)") }
             }
         }
     }
@@ -79,16 +74,13 @@ struct MemoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                var body: [String: Any] = ["title": title]
-                if let content {
-                    body["content"] = content.hasPrefix("@") ? try String(contentsOfFile: (String(content.dropFirst()) as NSString).expandingTildeInPath, encoding: .utf8) : content
+                let text = try content.map { text in
+                    text.hasPrefix("@") ? try String(contentsOfFile: (String(text.dropFirst()) as NSString).expandingTildeInPath, encoding: .utf8) : text
                 }
-                if let category { body["category"] = category }
-                if let domain { body["domain"] = domain }
-                if let tags = commaList(tags) { body["tags"] = tags }
-                let reply = try await signedInAPI().call(.POST, "/api/memory", json: body)
-                if json { return printRaw(reply) }
-                print("Proposed \(text(reply.object["id"]) ?? "?"): \(title)")
+                let listing = try await signedInAPI().propose(KnowledgeDraftRequest(title: title, content: text, category: category, domain: domain,
+                                                                                     tags: commaList(tags)))
+                if json { return try printJSON(listing) }
+                print("Proposed \(listing.item.id): \(title)")
             }
         }
     }
@@ -103,8 +95,8 @@ struct MemoryCommand: AsyncParsableCommand {
             try await reporting {
                 let votes = ["up": 1, "+1": 1, "down": -1, "-1": -1, "withdraw": 0, "0": 0]
                 guard let vote = votes[direction] else { throw ClientError(.usage, "vote up, down or withdraw") }
-                let reply = try await signedInAPI().call(.POST, "/api/memory/\(id)/vote", json: ["vote": vote])
-                print("Votes: +\(text(reply.object["upvotes"]) ?? "0")/-\(text(reply.object["downvotes"]) ?? "0")")
+                let result = try await signedInAPI().vote(id, vote)
+                print("Votes: +\(result.upvotes)/-\(result.downvotes)")
             }
         }
     }
@@ -119,9 +111,11 @@ struct MemoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                guard ["approve", "mandate", "reject", "archive"].contains(action) else { throw ClientError(.usage, "review approve, mandate, reject or archive") }
-                let reply = try await signedInAPI().call(.POST, "/api/memory/admin/\(action)?item_id=\(id)", json: reason.map { ["reason": $0] } ?? [:])
-                print("\(id): \(text(reply.object["status"]) ?? "?")")
+                guard let decision = ReviewAction(rawValue: action), decision != .revoke else {
+                    throw ClientError(.usage, "review approve, mandate, reject or archive")
+                }
+                let result = try await signedInAPI().review(id, decision, ReviewRequest(reason: reason))
+                print("\(id): \(result.status)")
             }
         }
     }

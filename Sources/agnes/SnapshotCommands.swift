@@ -42,10 +42,10 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
                              orderBy: list(orderBy), limit: limit, createdAt: Date(), rows: 0, bytes: 0)
         if !noEstimate {
             let figures = try await snapshots.estimate(draft)
-            let rows = text(figures["estimated_result_rows"]) ?? "?"
-            let scan = (figures["estimated_scan_bytes"] as? NSNumber).map { String(format: "%.1f MB", $0.doubleValue / 1_048_576) } ?? "?"
+            let rows = figures.estimatedResultRows.map(String.init) ?? "?"
+            let scan = String(format: "%.1f MB", Double(figures.estimatedScanBytes) / 1_048_576)
             if estimate {
-                if json { print(text(figures) ?? "{}") } else { print("estimate: up to \(rows) rows, \(scan) to scan") }
+                if json { try printJSON(figures) } else { print("estimate: up to \(rows) rows, \(scan) to scan") }
                 return
             }
             if !json { FileHandle.standardError.write(Data("estimate: up to \(rows) rows, \(scan) to scan\n".utf8)) }

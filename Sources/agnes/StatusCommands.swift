@@ -117,13 +117,13 @@ struct DiagnoseCommand: AsyncParsableCommand {
         let api = APIClient(baseURL: settings.serverURL, token: settings.token)
         var checks: [Check] = []
         do {
-            let health = try await api.send(.GET, "/api/health", timeout: .seconds(10))
-            let version = health.object["version"] as? String ?? "?"
-            checks.append(Check(name: "server", ok: health.status == 200, detail: "\(settings.serverURL) answers (Agnes \(version))",
-                                fix: health.status == 200 ? nil : "the server answered \(health.status); ask its operator"))
+            let health = try await api.health()
+            let version = health.health?.version ?? "?"
+            checks.append(Check(name: "server", ok: health.httpStatus == 200, detail: "\(settings.serverURL) answers (Agnes \(version))",
+                                fix: health.httpStatus == 200 ? nil : "the server answered \(health.httpStatus); ask its operator"))
             checks.append(Check(name: "versions", ok: version == AgnesVersion.current, detail: "client \(AgnesVersion.current), server \(version)",
                                 fix: version == AgnesVersion.current ? nil : "install the agnes CLI of the server's version"))
-            if let date = health.headers.first(name: "Date").flatMap(Self.httpDate) {
+            if let date = health.serverDate {
                 let skew = abs(date.timeIntervalSinceNow)
                 checks.append(Check(name: "clock", ok: skew < 60, detail: String(format: "%.0f s from the server's clock", skew),
                                     fix: skew < 60 ? nil : "set this machine's clock (NTP); tokens and schedules depend on it"))
@@ -134,10 +134,12 @@ struct DiagnoseCommand: AsyncParsableCommand {
         if settings.token == nil {
             checks.append(Check(name: "token", ok: false, detail: "no token", fix: "agnes login --server URL --email you@example.com"))
         } else if checks.first?.ok == true {
-            let access = try? await api.send(.GET, "/api/me/effective-access")
-            let ok = access?.status == 200
-            checks.append(Check(name: "token", ok: ok, detail: ok ? "valid for \(access?.object["email"] as? String ?? "?")" : "refused (\(access?.status ?? 0))",
-                                fix: ok ? nil : "sign in again: agnes login"))
+            do {
+                let access = try await api.myEffectiveAccess()
+                checks.append(Check(name: "token", ok: true, detail: "valid for \(access.email)", fix: nil))
+            } catch let error as ClientError {
+                checks.append(Check(name: "token", ok: false, detail: "refused (\(error.message))", fix: "sign in again: agnes login"))
+            }
         }
         let workspace = Workspace(root: settings.workspace)
         let state = workspace.loadState()
@@ -153,13 +155,5 @@ struct DiagnoseCommand: AsyncParsableCommand {
             }
         }
         if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
-    }
-
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text)
     }
 }

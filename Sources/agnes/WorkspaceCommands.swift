@@ -76,9 +76,8 @@ struct PushCommand: AsyncParsableCommand {
         if session.count == 2 { try pusher.enqueue(sessionId: session[0], transcript: session[1]) }
         if fromHook {
             let input = FileHandle.standardInput.readDataToEndOfFile()
-            if let hook = try? JSONSerialization.jsonObject(with: input) as? [String: Any],
-               let id = hook["session_id"] as? String, let transcript = hook["transcript_path"] as? String {
-                try pusher.enqueue(sessionId: id, transcript: transcript)
+            if let hook = try? JSONDecoder().decode(SessionHookInput.self, from: input) {
+                try pusher.enqueue(sessionId: hook.sessionId, transcript: hook.transcriptPath)
             } else if !input.isEmpty {
                 FileHandle.standardError.write(Data("warn: --from-hook: standard input holds no session_id and transcript_path\n".utf8))
             }
@@ -90,5 +89,16 @@ struct PushCommand: AsyncParsableCommand {
             print("\(verb) \(summary.sessionsUploaded.count) sessions (\(summary.sessionsPending) waiting); CLAUDE.local.md: \(summary.localNotes).")
         }
         if summary.errors.contains(where: { !summary.sessionsDropped.contains($0.item) }) { throw ExitCode(1) }
+    }
+}
+
+/// What Claude Code's session hooks write on standard input (the fields `push --from-hook` reads).
+struct SessionHookInput: Decodable {
+    let sessionId: String
+    let transcriptPath: String
+
+    enum CodingKeys: String, CodingKey {
+        case sessionId = "session_id"
+        case transcriptPath = "transcript_path"
     }
 }

@@ -2,6 +2,7 @@
 // own hooks, the push queue (one entry per session, safe upload names), the single-push lock, and the memory rules
 // written from a bundle with stale ones removed.
 @testable import AgnesClient
+import AgnesAPI
 import Foundation
 import Testing
 
@@ -65,18 +66,27 @@ struct WorkspaceFilesTests {
         let workspace = try workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let rules = MemoryRules(workspace: workspace)
-        let first: [String: Any] = [
-            "mandatory": [["id": "k1", "title": "Revenue excludes refunds", "domain": "finance", "category": "metrics", "content": "Always net of refunds.\n"],
-                          ["id": "../evil", "title": "no"]],
-            "approved": [["id": "k2", "title": "Orders are in EUR", "content": "amount is EUR"]],
-        ]
+        let first = MemoryBundle(mandatory: [try listing(["id": "k1", "title": "Revenue excludes refunds", "domain": "finance", "category": "metrics",
+                                                            "content": "Always net of refunds.\n"]),
+                                             try listing(["id": "../evil", "title": "no"])],
+                                 approved: [try listing(["id": "k2", "title": "Orders are in EUR", "content": "amount is EUR"])],
+                                 tokenEstimate: 0, tokenBudget: 6_000)
         #expect(try rules.write(bundle: first) == 2)
         let k1 = try String(contentsOf: workspace.rulesDirectory.appendingPathComponent("km_k1.md"), encoding: .utf8)
         #expect(k1 == "# Revenue excludes refunds\n\n_Domain: finance_\n_Category: metrics_\n\nAlways net of refunds.\n")
         #expect(try String(contentsOf: workspace.rulesDirectory.appendingPathComponent("km_approved.md"), encoding: .utf8).contains("## Orders are in EUR"))
         try "mine".write(to: workspace.rulesDirectory.appendingPathComponent("my-own-rule.md"), atomically: true, encoding: .utf8)
-        #expect(try rules.write(bundle: ["mandatory": [["id": "k3", "title": "New"]], "approved": []]) == 1)
+        #expect(try rules.write(bundle: MemoryBundle(mandatory: [try listing(["id": "k3", "title": "New"])], approved: [], tokenEstimate: 0,
+                                                     tokenBudget: 6_000)) == 1)
         let names = try FileManager.default.contentsOfDirectory(atPath: workspace.rulesDirectory.path).sorted()
         #expect(names == ["km_k3.md", "my-own-rule.md"])
+    }
+
+    /// A bundle item as the server sends it, with `fields` over the required ones.
+    func listing(_ fields: [String: String]) throws -> KnowledgeListing {
+        var object: [String: JSONValue] = ["tags": [], "status": "approved", "contributors": [], "created_at": "2026-12-01T10:00:00Z",
+                                           "updated_at": "2026-12-01T10:00:00Z", "upvotes": 0, "downvotes": 0, "my_vote": 0]
+        for (key, value) in fields { object[key] = .string(value) }
+        return try JSONCoding.decoder.decode(KnowledgeListing.self, from: try JSONCoding.encoder.encode(JSONValue.object(object)))
     }
 }

@@ -54,7 +54,7 @@ public struct PasswordHasher: Sendable {
         return nil
     }
 
-    static func verifyArgon2id(_ password: String, hash: String) -> Bool {
+    public static func verifyArgon2id(_ password: String, hash: String) -> Bool {
         let bytes = Array(password.utf8)
         return bytes.withUnsafeBytes { buffer in
             argon2id_verify(hash, buffer.baseAddress, buffer.count) == ARGON2_OK.rawValue

@@ -1,5 +1,6 @@
 // Checking an email and password against `users`: the outcome, from which each login endpoint words its answer, and
 // the upgrade of a migrated argon2id hash to bcrypt after a successful check.
+import AgnesAPI
 import AgnesDomain
 import AgnesState
 import Foundation
@@ -47,23 +48,6 @@ struct PasswordLogin: Sendable {
         guard user.active else { return .refused(user: user, reason: "deactivated") }
         try await services.users.recordLogin(id: user.id)
         return .success(user)
-    }
-}
-
-/// The answer of every login endpoint: a session token and who it is for.
-struct TokenResponse: Codable, Sendable {
-    var accessToken: String
-    var tokenType = "bearer"
-    var userId: String?
-    var email: String
-    var role: String
-    var message: String?
-
-    enum CodingKeys: String, CodingKey {
-        case email, role, message
-        case accessToken = "access_token"
-        case tokenType = "token_type"
-        case userId = "user_id"
     }
 }
 

@@ -1,6 +1,7 @@
 // Signing in: `POST /auth/token` (the CLI), `POST /auth/password/login` (JSON), `POST /auth/password/login/web`
 // (a browser form; sets the session cookie) and `POST /auth/bootstrap` (the first admin, only while no user has a
 // password). Every attempt is rate limited per client address and audited, successful or not.
+import AgnesAPI
 import AgnesDomain
 import AgnesState
 import Foundation
@@ -9,22 +10,6 @@ import Hummingbird
 
 struct AuthRoutes {
     let services: ServerServices
-
-    struct TokenRequest: Decodable {
-        var email: String
-        var password: String?
-    }
-
-    struct LoginRequest: Decodable {
-        var email: String
-        var password: String
-    }
-
-    struct BootstrapRequest: Decodable {
-        var email: String
-        var name: String?
-        var password: String?
-    }
 
     func register(on router: Router<AgnesRequestContext>) {
         router.post("/auth/token") { request, context in try await token(request, context) }
@@ -38,14 +23,14 @@ struct AuthRoutes {
     func token(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "token"])
         try services.rateLimiter.checkSignIn(client: context.clientIP)
-        let body = try await request.decodeJSON(TokenRequest.self, context: context)
+        let body = try await request.decodeJSON(SignInRequest.self, context: context)
         return try await services.sessionResponse(for: try await signIn(email: body.email, password: body.password ?? "", context))
     }
 
     func passwordLogin(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "password"])
         try services.rateLimiter.checkSignIn(client: context.clientIP)
-        let body = try await request.decodeJSON(LoginRequest.self, context: context)
+        let body = try await request.decodeJSON(PasswordSignInRequest.self, context: context)
         return try await services.sessionResponse(for: try await signIn(email: body.email, password: body.password, context), includeUserId: false)
     }
 
