@@ -105,6 +105,9 @@ public struct Domain: Sendable {
     public var registry: RegistryService { RegistryService(domain: self) }
     public var sources: SourceService { SourceService(domain: self) }
     public var metrics: MetricService { MetricService(domain: self) }
+    public var downloads: DownloadService { DownloadService(domain: self) }
+    public var uploads: UploadService { UploadService(domain: self) }
+    public var workspace: WorkspaceService { WorkspaceService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

@@ -2,6 +2,7 @@
 // read), the admin-editable template, and uploads of session transcripts (multipart, streamed, limited, validated) and
 // notes — stored under DATA_DIR/uploads with a row in `uploads`.
 import AgnesAPI
+import AgnesDomain
 @testable import AgnesServer
 import AgnesState
 import Crypto
@@ -119,7 +120,7 @@ struct WorkspaceRoutesTests {
             #expect(try await upload(ByteBuffer(string: "{}"), [.contentType: "application/json"]).status == .unsupportedMediaType)
             let truncated = ByteBuffer(bytes: Data("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.jsonl\"\r\n\r\npartial".utf8))
             #expect(try await upload(truncated, [.contentType: "multipart/form-data; boundary=b"]).status == .badRequest)
-            let (huge, hugeHeaders) = multipart(filename: "huge.jsonl", content: Data(count: Int(UploadRoutes.maximumSessionBytes) + 1))
+            let (huge, hugeHeaders) = multipart(filename: "huge.jsonl", content: Data(count: Int(UploadService.maximumSessionBytes) + 1))
             let tooLarge = try await upload(huge, hugeHeaders)
             #expect(tooLarge.status == .contentTooLarge && tooLarge.detail == "File too large (max 50MB)")
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)

@@ -27,6 +27,11 @@ public final class AuditNote: Sendable {
         }
     }
 
+    /// Adds parameters to what was recorded, keeping the action and the resource.
+    public func add(params: [String: String]) {
+        facts.withLock { $0.params.merge(params) { _, new in new } }
+    }
+
     /// The user the action concerns: the caller, or for a login attempt the user it names.
     public func attribute(toUser userId: String?, clientKind: String? = nil) {
         facts.withLock {

@@ -77,7 +77,7 @@ public struct SourceService: Sendable {
         } catch let error as DuckDBError {
             result = SourceTestResult(ok: false, message: nil, error: error.message)
         }
-        caller.audit.record("source.test", params: ["ok": String(result.ok)])
+        caller.audit.add(params: ["ok": String(result.ok)])
         return result
     }
 

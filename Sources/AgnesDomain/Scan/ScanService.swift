@@ -96,7 +96,7 @@ public struct ScanService: Sendable {
             let handle = try FileHandle(forReadingFrom: output)
             let size = Int(try handle.seekToEnd())
             try handle.seek(toOffset: 0)
-            caller.audit.record("snapshot.create", params: ["rows": String(rows), "bytes": String(size)])
+            caller.audit.add(params: ["rows": String(rows), "bytes": String(size)])
             return Output(file: handle, sizeBytes: size, rows: rows, filename: "\(table.id)-snapshot.parquet")
         } catch {
             throw domain.query.refusal(error, caller: caller, operation: "Scan")

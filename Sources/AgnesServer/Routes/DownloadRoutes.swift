@@ -14,66 +14,31 @@ import Hummingbird
 struct DownloadRoutes {
     let services: ServerServices
 
+    var downloads: DownloadService { services.domain.downloads }
+
     func register(on router: RouterGroup<AgnesRequestContext>) {
-        router.get("/api/data/{id}/download") { request, context in try await download(request, context, head: false) }
-        router.head("/api/data/{id}/download") { request, context in try await download(request, context, head: true) }
-        router.get("/api/data/{id}/parts/{part}") { request, context in try await downloadPart(request, context, head: false) }
-        router.head("/api/data/{id}/parts/{part}") { request, context in try await downloadPart(request, context, head: true) }
+        router.get("/api/data/{id}/download") { request, context in try await table(request, context, head: false) }
+        router.head("/api/data/{id}/download") { request, context in try await table(request, context, head: true) }
+        router.get("/api/data/{id}/parts/{part}") { request, context in try await part(request, context, head: false) }
+        router.head("/api/data/{id}/parts/{part}") { request, context in try await part(request, context, head: true) }
         router.get("/api/data/{id}/check-access") { _, context -> HTTPResponse.Status in
-            _ = try await accessibleTable(context)
+            _ = try await downloads.accessibleTable(try context.pathParameter("id"), for: try context.caller())
             return .noContent
         }
     }
 
-    /// The registered table named in the path, when the caller may read it (404 / 403 otherwise).
-    private func accessibleTable(_ context: AgnesRequestContext) async throws -> RegisteredTable {
-        let identity = try context.requireIdentity()
-        let id = try context.pathParameter("id")
-        guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: services.state).get(id: id) else {
-            throw ServiceError.notFound("Table '\(id)' not found")
-        }
-        guard try await services.domain.access.canRead(tableId: id, folder: table.folder, identity: identity) else {
-            throw ServiceError(.forbidden, "Access denied to this table")
-        }
-        return table
+    func table(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
+        try await serve(try await downloads.table(try context.pathParameter("id"), for: try context.caller()), request, context, head: head)
     }
 
-    func download(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
-        let synced = try await syncedTable(context)
-        guard let sha256 = synced.state.sha256 else {
-            if !synced.files.isEmpty {
-                throw ServiceError.notFound("Table '\(synced.table.id)' is partitioned: download its parts from /api/data/\(synced.table.id)/parts/{part} (see files in the manifest)")
-            }
-            throw ServiceError.notFound("Table '\(synced.table.id)' has no data yet")
-        }
-        context.audit.record("data.download", resource: "table:\(synced.table.id)")
-        return try await serve(path: synced.layout.parquetFile(tableId: synced.table.id).path, sha256: sha256, filename: "\(synced.table.id).parquet",
-                               request, context, head: head)
-    }
-
-    /// `GET|HEAD /api/data/{id}/parts/{part}`: one part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
-    func downloadPart(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
-        let synced = try await syncedTable(context)
-        var part = try context.pathParameter("part")
-        if part.hasSuffix(".parquet") { part.removeLast(".parquet".count) }
-        guard let file = synced.files.first(where: { $0.part == part }) else {
-            throw ServiceError.notFound("Table '\(synced.table.id)' has no part '\(part)'")
-        }
-        context.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["part": part])
-        return try await serve(path: synced.layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
-                               filename: "\(synced.table.id)-\(part).parquet", request, context, head: head)
-    }
-
-    /// The table named in the path with its synced files (403 / 404 otherwise).
-    private func syncedTable(_ context: AgnesRequestContext) async throws -> SyncedTable {
-        let table = try await accessibleTable(context)
-        guard let synced = try await SyncedTable.load(table, domain: services.domain) else { throw ServiceError.notFound("Table '\(table.id)' has no data yet") }
-        return synced
+    func part(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
+        let file = try await downloads.part(try context.pathParameter("part"), of: try context.pathParameter("id"), for: try context.caller())
+        return try await serve(file, request, context, head: head)
     }
 
     /// Streams the file at `path` with its sha256 as a strong ETag, honouring `If-None-Match`, `Range` and `If-Range`.
-    private func serve(path: String, sha256: String, filename: String, _ request: Request, _ context: AgnesRequestContext,
-                       head: Bool) async throws -> Response {
+    private func serve(_ file: DownloadService.File, _ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
+        let (path, sha256, filename) = (file.path, file.sha256, file.filename)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
             throw ServiceError.notFound("The file of '\(filename)' is missing; the next sync writes it again")
         }

@@ -10,7 +10,7 @@ struct QueryRoutes {
         router.post("/api/query") { request, context in
             let body = try await request.decodeJSON(QueryRequest.self, context: context)
             let data = try JSONCoding.encoder.encode(try await services.domain.query.run(body, for: try context.caller()))
-            context.audit.record("query.local", params: ["bytes": String(data.count)])
+            context.audit.add(params: ["bytes": String(data.count)])
             return data.response(status: .ok)
         }
     }

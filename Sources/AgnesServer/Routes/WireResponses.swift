@@ -46,3 +46,8 @@ extension MetricsImported: ResponseEncodable {}
 extension MetricFiles: ResponseEncodable {}
 extension MetricValidation: ResponseEncodable {}
 extension AuditTrailPage: ResponseEncodable {}
+extension TextContent: ResponseEncodable {}
+extension WelcomeTemplate: ResponseEncodable {}
+extension SessionUploaded: ResponseEncodable {}
+extension NotesUploaded: ResponseEncodable {}
+extension UploadList: ResponseEncodable {}

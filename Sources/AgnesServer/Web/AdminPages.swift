@@ -82,7 +82,7 @@ extension WebPages {
             return try await act(back: "/admin/sync") {
                 let table = fields["table"].flatMap { $0.isEmpty ? nil : $0 }
                 let started = try await services.domain.sync.trigger(SyncTriggerRequest(tables: table.map { [$0] }), for: try context.caller()).tables
-                context.audit.record("sync.trigger", params: ["via": "web"])
+                context.audit.add(params: ["via": "web"])
                 return started.isEmpty ? "No table was due." : "Started syncing \(started.joined(separator: ", "))."
             }
         }

@@ -74,7 +74,7 @@ extension WebPages {
                 where error.status == .unprocessableContent {
                 throw ServiceError.badRequest(error.fieldErrors?.first?.loc.last == "tags" ? error.detail : "A title is required")
             }
-            context.audit.record("corporate_memory.create", params: ["via": "web"])
+            context.audit.add(params: ["via": "web"])
             return "Proposed “\(listing.item.title)”; reviewers will see it in their queue."
         }
     }

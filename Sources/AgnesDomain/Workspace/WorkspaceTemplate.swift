@@ -6,9 +6,9 @@ import AgnesState
 import Foundation
 import Mustache
 
-struct WorkspaceTemplate: Sendable {
+public struct WorkspaceTemplate: Sendable {
     /// The `instance_templates` key of the workspace `CLAUDE.md`.
-    static let key = "claude_md"
+    public static let key = "claude_md"
 
     let template: MustacheTemplate
 
@@ -58,7 +58,7 @@ struct WorkspaceTemplate: Sendable {
     /// The built-in template. It teaches an agent the rails: discovery first, metrics before computing, snapshots for
     /// big or remote tables. It keeps upstream's marker line ("AI Data Analyst"), which clients use to tell an
     /// initialized workspace.
-    static let defaultText = """
+    public static let defaultText = """
         # AI Data Analyst — {{instance_name}} workspace
 
         This folder is an Agnes workspace, connected to {{server_url}} as {{user_email}}. The `agnes` CLI pulls the
