@@ -84,12 +84,17 @@ let package = Package(
             dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
+        // The web UI's pages over the use cases: templates, page models and form actions (no HTTP; the server routes them).
+        .target(
+            name: "AgnesWeb",
+            dependencies: ["AgnesAPI", "AgnesDomain", "AgnesState", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // libargon2 (Debian libargon2-dev, installed by scripts/bootstrap): verifies argon2id hashes of migrated users.
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
         .target(
             name: "AgnesServer",
             dependencies: [
-                "AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
+                "AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesWeb", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

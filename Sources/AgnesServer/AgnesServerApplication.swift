@@ -68,7 +68,7 @@ public enum AgnesServerApplication {
         UploadRoutes(services: services).register(on: authenticated)
         MemoryRoutes(services: services).register(on: authenticated)
         MetricRoutes(services: services).register(on: authenticated)
-        WebPages(services: services, renderer: services.webRenderer).register(on: router)
+        WebPages(services: services, web: services.web).register(on: router)
         return router
     }
 }

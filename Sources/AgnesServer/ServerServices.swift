@@ -2,6 +2,7 @@
 // password hashing, rate limits, mail and metrics. Built once at startup.
 import AgnesData
 import AgnesDomain
+import AgnesWeb
 import AgnesState
 import Foundation
 import Logging
@@ -18,8 +19,8 @@ public struct ServerServices: Sendable {
     public let metrics: RequestMetrics
     /// The use cases every surface calls.
     public let domain: Domain
-    /// The web UI's templates, parsed once.
-    let webRenderer: WebRenderer
+    /// The web UI's pages (templates parsed once).
+    let web: WebUI
     public let logger: Logger
     /// The user every request is in `LOCAL_DEV_MODE`.
     public let localDeveloper: User?
@@ -74,9 +75,12 @@ public struct ServerServices: Sendable {
                                                      uploadQuotaBytes: configuration.uploadQuotaBytes,
                                                      allowPrivateSourceHosts: configuration.allowPrivateSourceHosts),
                             state: state, dataPlane: dataPlane, mailer: mailer, passwords: passwords, logger: logger)
-        return ServerServices(configuration: configuration, state: state, audit: audit, tokens: await AccessTokens(secret: configuration.jwtSecret),
+        let tokens = await AccessTokens(secret: configuration.jwtSecret)
+        return ServerServices(configuration: configuration, state: state, audit: audit, tokens: tokens,
                               passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
-                              metrics: RequestMetrics(), domain: domain, webRenderer: try WebRenderer(), logger: logger, localDeveloper: developer,
+                              metrics: RequestMetrics(), domain: domain,
+                              web: try WebUI(domain: domain, tokens: TokenService(domain: domain, signer: tokens), auditTrail: AuditService(domain: domain, log: audit)),
+                              logger: logger, localDeveloper: developer,
                               credentials: StateCache(store: state))
     }
 

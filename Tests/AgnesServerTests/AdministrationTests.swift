@@ -244,7 +244,7 @@ struct AdministrationTests {
         let router = AgnesServerApplication.makeRouter(services: server.services)
         // The web UI's pages are HTML for browsers, not API.
         let pages = Router(context: AgnesRequestContext.self)
-        WebPages(services: server.services, renderer: server.services.webRenderer).register(on: pages)
+        WebPages(services: server.services, web: server.services.web).register(on: pages)
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" }).subtracting(pages.routes.map { "\($0.method.rawValue) \($0.path)" })
         #expect(pages.routes.count > 30)
         let documented = Set(APIDescription.operations.map { "\($0.method) \($0.path)" })

@@ -112,3 +112,35 @@ public struct CatalogService: Sendable {
         return TableSample(tableId: table.id, rows: result.rows.map { SampleRow(columns: result.columns, cells: $0) }, source: table.sourceType ?? "")
     }
 }
+
+extension CatalogService {
+    /// Everything known about a readable table without querying its data: registration, sync state, recent syncs,
+    /// and the stored profile.
+    public struct TableDetails: Sendable {
+        public let table: RegisteredTable
+        public let state: SyncState?
+        public let history: [SyncHistoryEntry]
+        public let profile: CatalogProfile?
+    }
+
+    /// The details of table `id` for the caller (404 / 403 as `readableTable`).
+    public func details(_ id: String, historyLimit: Int = 20, for caller: Caller) async throws -> TableDetails {
+        let table = try await readableTable(id, for: caller)
+        let syncState = SyncStateRepository(store: domain.state)
+        let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id)
+        return TableDetails(table: table, state: try await syncState.state(tableId: table.id),
+                            history: try await syncState.history(tableId: table.id, limit: historyLimit),
+                            profile: stored.flatMap { try? JSONCoding.decoder.decode(CatalogProfile.self, from: Data($0.profile.utf8)) })
+    }
+
+    /// The tables the caller may read with their sync state, optionally those whose id, name or description contains
+    /// `search`; and how many the caller may read in all.
+    public func readable(matching search: String, for caller: Caller) async throws -> (tables: [(RegisteredTable, SyncState?)], total: Int) {
+        let readable = try await domain.access.readableTables(for: caller.identity)
+        let states = try await domain.catalogSnapshot().states
+        let matching = search.isEmpty ? readable : readable.filter { table in
+            [table.id, table.name, table.description ?? ""].contains { $0.localizedCaseInsensitiveContains(search) }
+        }
+        return (matching.map { ($0, states[$0.id]) }, readable.count)
+    }
+}

@@ -1,47 +1,131 @@
-// The web UI (SPEC §10): server-rendered pages over the same repositories and checks as the API. Every page needs a
-// signed-in browser and applies the caller's RBAC; every form carries the session's CSRF token and every POST is
-// checked against it; answers to forms are 303 redirects with a message, so a reload never repeats an action.
+// The web UI's routes: each page of `WebUI` (AgnesWeb) at its path, behind the browser-session middleware. This file
+// is the HTTP side only: it hands pages the caller, the query and the session's form token, checks every form's CSRF
+// token, answers a form with a 303 redirect carrying its message (so a reload never repeats an action), and turns a
+// page into a response.
+import AgnesAPI
 import AgnesDomain
-import AgnesState
+import AgnesWeb
 import Foundation
 import HTTPTypes
 import Hummingbird
 
 struct WebPages {
     let services: ServerServices
-    let renderer: WebRenderer
+    let web: WebUI
 
     func register(on router: Router<AgnesRequestContext>) {
         router.get("/static/agnes.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: WebStylesheet.css)))
         }
-        router.get("/login") { request, context in try await loginPage(request, context) }
+        router.get("/login") { request, _ in
+            let parameters = request.uri.queryParameters
+            return Self.response(web.loginPage(next: RedirectTarget.safe(parameters.get("next")), notice: parameters.get("notice"),
+                                               error: parameters.get("error")))
+        }
         let pages = router.group().add(middleware: WebAuthenticationMiddleware(authenticator: Authenticator(services: services)))
         pages.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/catalog"]) }
-        pages.post("/logout") { request, context in try await logout(request, context) }
-        registerCatalog(on: pages)
-        registerMemory(on: pages)
-        registerMetrics(on: pages)
+        pages.post("/logout") { request, context in
+            _ = try await form(request, context)
+            context.audit.record("auth.logout")
+            return Response(status: .seeOther, headers: [.location: "/login?notice=Signed%20out.",
+                                                         .setCookie: "access_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
+        }
+        page(pages, "/catalog") { request, _ in try await web.catalog(request) }
+        page(pages, "/tables/{id}") { request, context in try await web.table(try context.pathParameter("id"), request) }
+        page(pages, "/catalog/metrics") { request, _ in try await web.metrics(request) }
+        page(pages, "/catalog/metrics/{category}/{name}") { request, context in
+            try await web.metric("\(try context.pathParameter("category"))/\(try context.pathParameter("name"))", request)
+        }
+        page(pages, "/memory") { request, _ in try await web.memory(request) }
+        action(pages, "/memory", back: { _ in "/memory" }) { fields, caller, _ in try await web.propose(fields, for: caller) }
+        action(pages, "/memory/{id}/vote", back: { _ in "/memory" }) { fields, caller, context in
+            try await web.vote(try context.pathParameter("id"), fields, for: caller)
+        }
+        page(pages, "/memory/review") { request, _ in try await web.reviewQueue(request) }
+        action(pages, "/memory/{id}/review", back: { _ in "/memory/review" }) { fields, caller, context in
+            try await web.review(try context.pathParameter("id"), fields, for: caller)
+        }
+        page(pages, "/tokens") { request, _ in try await web.tokensPage(request) }
+        pages.post("/tokens") { request, context in
+            let fields = try await form(request, context)
+            do {
+                return Self.response(try await web.createToken(fields, try await pageRequest(request, context)))
+            } catch let error as ServiceError {
+                return Self.redirect("/tokens", error: error.detail)
+            }
+        }
+        action(pages, "/tokens/{id}/revoke", back: { _ in "/tokens" }) { _, caller, context in
+            try await web.revokeToken(try context.pathParameter("id"), for: caller)
+        }
         registerAdmin(on: pages)
-        registerTokens(on: pages)
     }
 
-    // MARK: - Shared
+    func registerAdmin(on pages: RouterGroup<AgnesRequestContext>) {
+        page(pages, "/admin") { request, _ in try await web.adminHome(request) }
+        page(pages, "/admin/users") { request, _ in try await web.users(request) }
+        action(pages, adminOnly: true, "/admin/users", back: { _ in "/admin/users" }) { fields, caller, _ in try await web.addUser(fields, for: caller) }
+        for (name, active) in [("activate", true), ("deactivate", false)] {
+            action(pages, adminOnly: true, "/admin/users/{id}/\(name)", back: { _ in "/admin/users" }) { _, caller, context in
+                try await web.setUserActive(try context.pathParameter("id"), active, for: caller)
+            }
+        }
+        page(pages, "/admin/groups") { request, _ in try await web.groups(request) }
+        action(pages, adminOnly: true, "/admin/groups", back: { _ in "/admin/groups" }) { fields, caller, _ in try await web.createGroup(fields, for: caller) }
+        page(pages, "/admin/groups/{gid}") { request, context in try await web.group(try context.pathParameter("gid"), request) }
+        let groupPage: @Sendable (AgnesRequestContext) throws -> String = { "/admin/groups/\(try $0.pathParameter("gid"))" }
+        action(pages, adminOnly: true, "/admin/groups/{gid}/members", back: groupPage) { fields, caller, context in
+            try await web.addMember(to: try context.pathParameter("gid"), fields, for: caller)
+        }
+        action(pages, adminOnly: true, "/admin/groups/{gid}/members/{uid}/remove", back: groupPage) { _, caller, context in
+            try await web.removeMember(try context.pathParameter("uid"), from: try context.pathParameter("gid"), for: caller)
+        }
+        page(pages, "/admin/grants") { request, _ in try await web.grants(request) }
+        action(pages, adminOnly: true, "/admin/grants", back: { _ in "/admin/grants" }) { fields, caller, _ in try await web.grant(fields, for: caller) }
+        action(pages, adminOnly: true, "/admin/grants/{id}/delete", back: { _ in "/admin/grants" }) { _, caller, context in
+            try await web.revokeGrant(try context.pathParameter("id"), for: caller)
+        }
+        page(pages, "/admin/tables") { request, _ in try await web.registry(request) }
+        page(pages, "/admin/sources") { request, _ in try await web.sources(request) }
+        page(pages, "/admin/sync") { request, _ in try await web.syncPage(request) }
+        action(pages, adminOnly: true, "/admin/sync", back: { _ in "/admin/sync" }) { fields, caller, _ in try await web.sync(fields, for: caller) }
+        page(pages, "/admin/audit") { request, _ in try await web.audit(request) }
+    }
 
-    /// The chrome of a page: who is signed in, the CSRF token, the message of the last action.
-    func chrome(_ request: Request, _ context: AgnesRequestContext, section: String) async throws -> WebRenderer.Chrome {
-        let identity = try context.requireIdentity()
+    // MARK: - The HTTP side of pages and forms
+
+    /// `GET path`: the page `render` makes for the request.
+    private func page(_ pages: RouterGroup<AgnesRequestContext>, _ path: RouterPath,
+                      _ render: @escaping @Sendable (PageRequest, AgnesRequestContext) async throws -> WebAnswer) {
+        pages.get(path) { request, context in Self.response(try await render(try await pageRequest(request, context), context)) }
+    }
+
+    /// `POST path`: a form whose CSRF token must match; `perform` returns the message shown on the page `back` names
+    /// (a `ServiceError` comes back there as the error message). An `adminOnly` form is 403 for anyone else.
+    private func action(_ pages: RouterGroup<AgnesRequestContext>, adminOnly: Bool = false, _ path: RouterPath,
+                        back: @escaping @Sendable (AgnesRequestContext) throws -> String,
+                        _ perform: @escaping @Sendable ([String: String], Caller, AgnesRequestContext) async throws -> String) {
+        pages.post(path) { request, context in
+            if adminOnly { try context.requireIdentity().requireAdmin() }
+            let fields = try await form(request, context)
+            let target = try back(context)
+            do {
+                return Self.redirect(target, notice: try await perform(fields, try context.caller(), context))
+            } catch let error as ServiceError {
+                return Self.redirect(target, error: error.detail)
+            }
+        }
+    }
+
+    /// What a page needs from the request: the caller, the query, the session's form token.
+    private func pageRequest(_ request: Request, _ context: AgnesRequestContext) async throws -> PageRequest {
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         let csrf = request.sessionToken.map { CSRFToken.make(sessionToken: $0, secret: services.configuration.sessionSecret) }
-        let parameters = request.uri.queryParameters
-        var reviewer = identity.isAdmin
-        if !reviewer { reviewer = try await services.grants(ofUser: identity.user.id).grants.contains { $0.resourceType == .knowledgeCategory } }
-        return WebRenderer.Chrome(identity: identity, csrf: csrf, section: section, notice: parameters.get("notice"), error: parameters.get("error"),
-                                  isReviewer: reviewer)
+        return PageRequest(caller: try context.caller(), query: query, csrf: csrf)
     }
 
     /// The fields of a posted form, after checking its CSRF token (403 otherwise).
-    func form(_ request: Request, _ context: AgnesRequestContext) async throws -> [String: String] {
+    private func form(_ request: Request, _ context: AgnesRequestContext) async throws -> [String: String] {
         let fields = try await request.formFields(context: context)
         guard let session = request.sessionToken,
               CSRFToken.isValid(fields["csrf"], sessionToken: session, secret: services.configuration.sessionSecret) else {
@@ -60,63 +144,13 @@ struct WebPages {
         return Response(status: .seeOther, headers: [.location: target])
     }
 
-    /// Runs a form action; an `ServiceError` it throws comes back to `path` as the page's error message.
-    func act(back path: String, _ body: () async throws -> String) async throws -> Response {
-        do {
-            return Self.redirect(path, notice: try await body())
-        } catch let error as ServiceError {
-            return Self.redirect(path, error: error.detail)
+    /// A page's answer as a response.
+    static func response(_ answer: WebAnswer) -> Response {
+        switch answer {
+        case let .redirect(target): return Response(status: .seeOther, headers: [.location: target])
+        case let .page(html, status):
+            return Response(status: .init(code: status), headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: html)))
         }
-    }
-
-    /// `2026-11-30 06:17 UTC` (formatted by hand: pages show up to thousands of times, and formatters are slow to make).
-    static func time(_ date: Date?) -> String {
-        guard let date else { return "—" }
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
-    }
-
-    /// `1,234,567`.
-    static func count(_ value: Int64?) -> String {
-        guard let value else { return "—" }
-        let digits = String(value.magnitude)
-        var grouped = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(",") }
-            grouped.append(digit)
-        }
-        return value < 0 ? "-" + grouped : grouped
-    }
-
-    static func bytes(_ value: Int64?) -> String {
-        guard let value else { return "—" }
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var size = Double(value)
-        var unit = 0
-        while size >= 1024, unit < units.count - 1 {
-            size /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", size, units[unit])
-    }
-
-    // MARK: - Signing in and out
-
-    func loginPage(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        let errors = ["invalid": "Wrong email or password.", "deactivated": "This account is deactivated."]
-        let chrome = WebRenderer.Chrome(identity: nil, csrf: nil, section: "login", notice: parameters.get("notice"),
-                                        error: parameters.get("error").map { errors[$0] ?? $0 })
-        return renderer.page("login", title: "Sign in", values: ["next": RedirectTarget.safe(parameters.get("next"))], chrome: chrome)
-    }
-
-    func logout(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        _ = try await form(request, context)
-        context.audit.record("auth.logout")
-        return Response(status: .seeOther, headers: [.location: "/login?notice=Signed%20out.",
-                                                     .setCookie: "access_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"])
     }
 }

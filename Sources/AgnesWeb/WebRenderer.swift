@@ -3,9 +3,9 @@
 // the rendered body itself.
 import AgnesDomain
 import Foundation
-import Hummingbird
 import Mustache
 
+/// The page templates, parsed once.
 struct WebRenderer: Sendable {
     let library: MustacheLibrary
 
@@ -17,18 +17,8 @@ struct WebRenderer: Sendable {
         self.library = library
     }
 
-    /// What every page shows around its body.
-    struct Chrome {
-        var identity: Identity?
-        var csrf: String?
-        var section: String
-        var notice: String?
-        var error: String?
-        var isReviewer = false
-    }
-
-    /// `template` rendered with `values`, inside the layout.
-    func page(_ template: String, title: String, values: [String: Any], chrome: Chrome, status: HTTPResponse.Status = .ok) -> Response {
+    /// `template` rendered with `values`, inside the layout of `chrome`.
+    func page(_ template: String, title: String, values: [String: Any], chrome: PageChrome, status: Int = 200) -> WebAnswer {
         var values = values
         values["csrf"] = chrome.csrf ?? ""
         let body = library.render(values, withTemplate: template) ?? "template \(template) is missing"
@@ -38,8 +28,6 @@ struct WebRenderer: Sendable {
             "has_notice": chrome.notice != nil, "notice": chrome.notice ?? "", "has_error": chrome.error != nil, "error": chrome.error ?? "",
         ]
         layout["nav_\(chrome.section)"] = true
-        let html = library.render(layout, withTemplate: "layout") ?? body
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+        return .page(html: library.render(layout, withTemplate: "layout") ?? body, status: status)
     }
 }

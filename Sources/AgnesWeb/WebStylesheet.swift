@@ -1,6 +1,6 @@
 // The web UI's one stylesheet, served at /static/agnes.css (no external assets, readable on a phone).
-enum WebStylesheet {
-    static let css = """
+public enum WebStylesheet {
+    public static let css = """
         :root{--ink:#1d2433;--muted:#5b6472;--line:#dde1e8;--bg:#f6f7f9;--card:#fff;--accent:#2456d6;--ok:#17803d;--warn:#a15c00;--bad:#b3261e}
         *{box-sizing:border-box}
         body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg)}
