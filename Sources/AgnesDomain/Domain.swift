@@ -108,6 +108,7 @@ public struct Domain: Sendable {
     public var downloads: DownloadService { DownloadService(domain: self) }
     public var uploads: UploadService { UploadService(domain: self) }
     public var workspace: WorkspaceService { WorkspaceService(domain: self) }
+    public var health: HealthService { HealthService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

@@ -1,4 +1,5 @@
 // Builds the Agnes HTTP application: the request pipeline and every route, ready to run as a service.
+import AgnesDomain
 import AgnesState
 import Foundation
 import Hummingbird
@@ -32,7 +33,7 @@ public enum AgnesServerApplication {
 
     /// Creates the demo dataset when the data directory holds no tables and no data sources yet.
     public static func seedDemo(_ services: ServerServices) async throws {
-        try await DemoDataset.seedIfEmpty(services)
+        try await DemoDataset.seedIfEmpty(services.domain)
     }
 
     /// Every route of the API, behind the request pipeline.
@@ -41,8 +42,7 @@ public enum AgnesServerApplication {
         let router = Router(context: AgnesRequestContext.self)
         router.add(middleware: RequestPipelineMiddleware(metrics: services.metrics, audit: services.audit,
                                                          trustForwardedFor: services.configuration.trustForwardedFor))
-        HealthRoutes.register(on: router, state: services.state)
-        VersionRoutes.register(on: router, environment: environment)
+        HealthRoutes.register(on: router, state: services.state, environment: environment)
         MetricsRoutes.register(on: router, metrics: services.metrics)
         OpenAPIRoutes.register(on: router)
         AuthRoutes(services: services).register(on: router)

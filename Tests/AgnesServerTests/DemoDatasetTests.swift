@@ -2,6 +2,7 @@
 import AgnesAPI
 @testable import AgnesServer
 import AgnesData
+import AgnesDomain
 import AgnesState
 import Foundation
 import Testing
@@ -21,7 +22,7 @@ struct DemoDatasetTests {
     }
 
     func check(_ server: TestServer) async throws {
-        #expect(try await DemoDataset.seedIfEmpty(server.services))
+        #expect(try await DemoDataset.seedIfEmpty(server.services.domain))
         let states = try await SyncStateRepository(store: server.services.state).states()
         #expect(states.map(\.tableId).sorted() == ["customers", "order_items", "orders", "products", "web_sessions"])
         #expect(states.allSatisfy { $0.status == .ok })
@@ -36,6 +37,6 @@ struct DemoDatasetTests {
         #expect(try await MetricsRepository(store: server.services.state).list().count == 6)
         let knowledge = try await KnowledgeRepository(store: server.services.state).bundle()
         #expect(knowledge.map(\.status) == [.mandatory, .approved])
-        #expect(try await DemoDataset.seedIfEmpty(server.services) == false)
+        #expect(try await DemoDataset.seedIfEmpty(server.services.domain) == false)
     }
 }

@@ -1,6 +1,7 @@
 // Metric definitions over HTTP: everyone signed in reads them, administrators write them; the starter pack in
 // docs/metrics imports and exports byte for byte; bad YAML is refused naming the file; validation runs EXPLAIN of each
 // metric's SQL on the query engine and names unknown tables and columns.
+import AgnesDomain
 @testable import AgnesServer
 import AgnesState
 import Foundation
@@ -86,7 +87,7 @@ struct MetricRoutesTests {
             #expect(try await client.send(.delete, "/api/admin/metrics/revenue/churn", token: admin).status == .ok)
 
             // Validation on the engine: the demo tables make the starter pack valid; a broken metric is named.
-            #expect(try await DemoDataset.seedIfEmpty(server.services))
+            #expect(try await DemoDataset.seedIfEmpty(server.services.domain))
             _ = try await client.send(.post, "/api/admin/metrics", json: ["name": "broken", "category": "ops", "sql": "SELECT nope FROM orders"], token: admin)
             _ = try await client.send(.post, "/api/admin/metrics", json: ["name": "ghost", "category": "ops", "sql": "SELECT 1 FROM ghosts"], token: admin)
             #expect(try await client.send(.post, "/api/admin/metrics/validate", token: ana.token).status == .forbidden)

@@ -2,6 +2,11 @@
 
 /// The migrations that build `system.duckdb` (SPEC §5.1).
 public enum StateSchema {
+    /// The newest migration step applied to `state` (0 for a new database).
+    public static func appliedVersion(of state: StateStore) async throws -> Int {
+        Int(try await state.read { try $0.scalar(Int64.self, "SELECT coalesce(max(version), 0) FROM schema_migrations") } ?? 0)
+    }
+
     public static let migrator = Migrator(migrations: [
         Migration(version: 1, name: "core_schema", body: .sql(coreSchema)),
         Migration(version: 2, name: "users_last_login_at", body: .sql("ALTER TABLE users ADD COLUMN last_login_at TIMESTAMPTZ")),

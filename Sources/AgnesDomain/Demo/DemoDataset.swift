@@ -10,16 +10,16 @@ import DuckDB
 import Foundation
 import NIOPosix
 
-enum DemoDataset {
+public enum DemoDataset {
     static let sourceName = "demo"
 
     /// Seeds the demo when the registry and the data sources are empty; returns whether it did.
     @discardableResult
-    static func seedIfEmpty(_ services: ServerServices) async throws -> Bool {
-        let registry = RegistryRepository(store: services.state)
-        let sources = DataSourcesRepository(store: services.state)
+    public static func seedIfEmpty(_ domain: Domain) async throws -> Bool {
+        let registry = RegistryRepository(store: domain.state)
+        let sources = DataSourcesRepository(store: domain.state)
         guard try await registry.list().isEmpty, try await sources.list().isEmpty else { return false }
-        let directory = services.configuration.dataDirectory.appendingPathComponent("demo")
+        let directory = domain.settings.dataDirectory.appendingPathComponent("demo")
         try await NIOThreadPool.singleton.runIfActive { try generate(into: directory) }
         _ = try await sources.upsert(name: sourceName, type: "files", config: #"{"directory":"\#(directory.path)"}"#, secretEnv: [])
         let tables: [(id: String, file: String, folder: String, description: String)] = [
@@ -40,20 +40,20 @@ enum DemoDataset {
             }
             try await registry.upsert(registered)
         }
-        var analysts = try await services.groups.find(name: "Analysts")
+        var analysts = try await GroupsRepository(store: domain.state).find(name: "Analysts")
         if analysts == nil {
-            analysts = try await services.groups.create(name: "Analysts", description: "Demo analysts: the sales tables", createdBy: "system:demo")
+            analysts = try await GroupsRepository(store: domain.state).create(name: "Analysts", description: "Demo analysts: the sales tables", createdBy: "system:demo")
         }
         guard let analysts else { return true }
-        _ = try? await services.grants.grant(groupId: analysts.id, type: .tableFolder, resourceId: "sales", assignedBy: "system:demo")
-        try await services.dataPlane.syncNow(nil, trigger: "demo")
-        let metrics = try await seedMetrics(services)
-        try await seedKnowledge(services)
-        services.logger.notice("""
+        _ = try? await GrantsRepository(store: domain.state).grant(groupId: analysts.id, type: .tableFolder, resourceId: "sales", assignedBy: "system:demo")
+        try await domain.dataPlane.syncNow(nil, trigger: "demo")
+        let metrics = try await seedMetrics(domain)
+        try await seedKnowledge(domain)
+        domain.logger.notice("""
             demo dataset ready: \(tables.count) tables in the 'demo' source (group 'Analysts' may read the sales folder), \(metrics) metric \
             definitions, and a few corporate-memory items.
-            Claim the admin account: curl -s -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"a long password"}' \(services.configuration.serverURL)/auth/bootstrap
-            Then sign in to the web UI at \(services.configuration.serverURL)/login, or: curl -s -H "Authorization: Bearer <token>" \(services.configuration.serverURL)/api/sync/manifest
+            Claim the admin account: curl -s -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"a long password"}' \(domain.settings.serverURL)/auth/bootstrap
+            Then sign in to the web UI at \(domain.settings.serverURL)/login, or: curl -s -H "Authorization: Bearer <token>" \(domain.settings.serverURL)/api/sync/manifest
             """)
         return true
     }
@@ -63,10 +63,10 @@ enum DemoDataset {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/metrics")
 
     /// Imports the starter metrics (they describe the demo tables); returns how many.
-    static func seedMetrics(_ services: ServerServices) async throws -> Int {
+    static func seedMetrics(_ domain: Domain) async throws -> Int {
         let directory = starterMetricsDirectory
         guard let categories = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
-            services.logger.notice("no starter metrics at \(directory.path); the demo has none")
+            domain.logger.notice("no starter metrics at \(directory.path); the demo has none")
             return 0
         }
         var count = 0
@@ -75,7 +75,7 @@ enum DemoDataset {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.hasSuffix(".yml") {
                 let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
                 for metric in try MetricYAML.decode(text, defaultCategory: category) {
-                    try await MetricsRepository(store: services.state).upsert(metric)
+                    try await MetricsRepository(store: domain.state).upsert(metric)
                     count += 1
                 }
             }
@@ -84,8 +84,8 @@ enum DemoDataset {
     }
 
     /// A few corporate-memory items about the demo data: one mandatory, one approved, one waiting for review.
-    static func seedKnowledge(_ services: ServerServices) async throws {
-        let knowledge = KnowledgeRepository(store: services.state)
+    static func seedKnowledge(_ domain: Domain) async throws {
+        let knowledge = KnowledgeRepository(store: domain.state)
         let items: [(KnowledgeDraft, KnowledgeStatus?)] = [
             (KnowledgeDraft(title: "Revenue excludes refunded orders",
                             content: "Count only orders with status 'paid' or 'shipped'. Use the metric revenue/gross_revenue rather than summing order_items yourself.",

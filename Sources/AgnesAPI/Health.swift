@@ -1,0 +1,166 @@
+// The server's health and version: `GET /api/health`, `GET /api/health/detailed` and `GET /api/version`.
+import Foundation
+
+/// The body of `GET /api/health`: whether the server is up, which Agnes and DuckDB it runs, and (as upstream) whether
+/// the state database schema is the one this server expects.
+public struct HealthStatus: Codable, Sendable, Equatable {
+    /// `ok`, or `unhealthy` when the state database is unreachable or at another schema version.
+    public var status: String
+    /// The Agnes version (`AgnesVersion.current`).
+    public var version: String
+    /// The DuckDB library version, for example `v1.5.5`.
+    public var duckdb: String
+    /// `ok`, `mismatch` or `unreachable`; nil when the server runs without a state database (tests).
+    public var dbSchema: String?
+    /// The schema version of the state database, and the one this server expects.
+    public var current: Int?
+    public var expected: Int?
+
+    public init(status: String, version: String, duckdb: String, dbSchema: String? = nil, current: Int? = nil, expected: Int? = nil) {
+        self.status = status
+        self.version = version
+        self.duckdb = duckdb
+        self.dbSchema = dbSchema
+        self.current = current
+        self.expected = expected
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, version, duckdb, current, expected
+        case dbSchema = "db_schema"
+    }
+}
+
+/// The body of `GET /api/version`: which build is running, as upstream reports it.
+public struct VersionInfo: Codable, Sendable, Equatable {
+    public var version: String
+    public var channel: String
+    public var imageTag: String
+    public var commitSha: String
+    public var schemaVersion: Int
+    @Nullable public var deployedAt: String?
+
+    public init(version: String, channel: String, imageTag: String, commitSha: String, schemaVersion: Int, deployedAt: String?) {
+        self.version = version
+        self.channel = channel
+        self.imageTag = imageTag
+        self.commitSha = commitSha
+        self.schemaVersion = schemaVersion
+        self.deployedAt = deployedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, channel
+        case imageTag = "image_tag"
+        case commitSha = "commit_sha"
+        case schemaVersion = "schema_version"
+        case deployedAt = "deployed_at"
+    }
+}
+
+/// The body of `GET /api/health/detailed`: the version fields, then the overall status and each part's.
+public struct DetailedHealth: Codable, Sendable, Equatable {
+    /// One part's status.
+    public struct Service: Codable, Sendable, Equatable {
+        public var status: String
+        public var detail: String?
+
+        public init(status: String, detail: String? = nil) {
+            self.status = status
+            self.detail = detail
+        }
+    }
+
+    /// The tables the caller may read: how many, how fresh, and what the last rebuild could not serve.
+    public struct DataHealth: Codable, Sendable, Equatable {
+        public var status: String
+        public var tables: Int
+        public var totalRows: Int64
+        public var staleTables: [String]
+        /// Table ids offered by more than one source with none named in the registry: served by none of them.
+        public var conflicts: [String: [String]] = [:]
+        /// Sources whose extract or live connection could not be read at the last rebuild (administrators only).
+        public var unreadableSources: [String: String] = [:]
+
+        public init(status: String, tables: Int, totalRows: Int64, staleTables: [String]) {
+            self.status = status
+            self.tables = tables
+            self.totalRows = totalRows
+            self.staleTables = staleTables
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, tables, conflicts
+            case totalRows = "total_rows"
+            case staleTables = "stale_tables"
+            case unreadableSources = "unreadable_sources"
+        }
+    }
+
+    /// How many users there are, and how many are active.
+    public struct UsersHealth: Codable, Sendable, Equatable {
+        public var status: String
+        public var count: Int
+        public var active: Int
+
+        public init(status: String, count: Int, active: Int) {
+            self.status = status
+            self.count = count
+            self.active = active
+        }
+    }
+
+    /// Every part's status.
+    public struct Services: Codable, Sendable, Equatable {
+        public var duckdbState: Service
+        public var dbSchema: HealthStatus
+        public var data: DataHealth
+        public var users: UsersHealth
+
+        public init(duckdbState: Service, dbSchema: HealthStatus, data: DataHealth, users: UsersHealth) {
+            self.duckdbState = duckdbState
+            self.dbSchema = dbSchema
+            self.data = data
+            self.users = users
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case data, users
+            case duckdbState = "duckdb_state"
+            case dbSchema = "db_schema"
+        }
+    }
+
+    /// `healthy`, `degraded` or `unhealthy`.
+    public var status: String
+    public var version: VersionInfo
+    public var timestamp: Date
+    public var services: Services
+
+    public init(status: String, version: VersionInfo, timestamp: Date, services: Services) {
+        self.status = status
+        self.version = version
+        self.timestamp = timestamp
+        self.services = services
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, timestamp, services
+    }
+
+    public init(from decoder: any Decoder) throws {
+        version = try VersionInfo(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        status = try container.decode(String.self, forKey: .status)
+        timestamp = try container.decode(Date.self, forKey: .timestamp)
+        services = try container.decode(Services.self, forKey: .services)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try version.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(timestamp, forKey: .timestamp)
+        try container.encode(services, forKey: .services)
+    }
+}
