@@ -9,7 +9,7 @@ struct AdminMetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics", abstract: "Import, export and validate metric definitions (YAML).",
         discussion: """
-            Files are <dir>/<category>/<name>.yml with name, display_name, category, description, type, unit, grain,
+            Files are <dir>/<category>/<name>.yml with name, display_name, category, description, type, unit, grain, \
             tables, expression, time_column, dimensions, filters, synonyms, notes and sql. The folder is the default category.
             Examples: agnes admin metrics import docs/metrics · agnes admin metrics export ./metrics · agnes admin metrics validate
             """,

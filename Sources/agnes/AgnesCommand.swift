@@ -11,10 +11,10 @@ struct AgnesCommand: AsyncParsableCommand {
         commandName: "agnes",
         abstract: "The Agnes analyst CLI: pull the tables you may see, query them locally, share what you learn.",
         discussion: """
-            Start with `agnes init --server-url https://agnes.example.com --token "$PAT"` (or `agnes login --server URL
+            Start with `agnes init --server-url https://agnes.example.com --token "$PAT"` (or `agnes login --server URL \
             --email you@example.com`), then `agnes catalog` and `agnes query "SELECT …"`. Shell completion:
-            `agnes --generate-completion-script bash|zsh|fish`. Settings live in $AGNES_CONFIG_DIR (default ~/.config/agnes); the workspace is
-            $AGNES_LOCAL_DIR or the current directory. Exit codes: 0 ok, 1 failure, 2 usage, 3 rate-limited,
+            `agnes --generate-completion-script bash|zsh|fish`. Settings live in $AGNES_CONFIG_DIR (default ~/.config/agnes); the workspace is \
+            $AGNES_LOCAL_DIR or the current directory. Exit codes: 0 ok, 1 failure, 2 usage, 3 rate-limited, \
             5 server error, 7 unreachable or not signed in, 8 forbidden or not found.
             """,
         version: AgnesVersion.current,

@@ -27,7 +27,7 @@ struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog", abstract: "The tables you may read: id, mode, rows, size, freshness.",
         discussion: """
-            Start here, then `agnes schema <id>` and `agnes describe <id>`. Before computing a business metric, look up its
+            Start here, then `agnes schema <id>` and `agnes describe <id>`. Before computing a business metric, look up its \
             definition: `agnes catalog --metrics`, then `agnes catalog --metrics --show revenue/gross_revenue`.
             Examples: agnes catalog · agnes catalog --json · agnes catalog --metrics --show revenue/gross_revenue
             """)

@@ -8,8 +8,8 @@ struct PullCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull", abstract: "Download the tables you may see into this workspace and refresh its DuckDB views.",
         discussion: """
-            Only files whose sha256 changed are downloaded ($AGNES_PULL_PARALLELISM at a time, default 4); a broken
-            download resumes where it stopped; every file is verified before it replaces the old one. Tables removed on
+            Only files whose sha256 changed are downloaded ($AGNES_PULL_PARALLELISM at a time, default 4); a broken \
+            download resumes where it stopped; every file is verified before it replaces the old one. Tables removed on \
             the server disappear here; your own tables and snapshots are left alone.
             Examples: agnes pull · agnes pull --quiet · agnes pull --json · agnes pull --dry-run
             """)

@@ -8,9 +8,9 @@ struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Make a folder an Agnes workspace: settings, CLAUDE.md, Claude Code hooks, first pull.",
         discussion: """
-            Checks the token with the server, keeps the server URL and token (config.yaml, token.json mode 600), writes
-            CLAUDE.md from the server's template, adds a SessionStart `agnes pull` and a SessionEnd `agnes push` hook to
-            .claude/settings.json (other settings are kept), creates .claude/CLAUDE.local.md for your notes, and pulls.
+            Checks the token with the server, keeps the server URL and token (config.yaml, token.json mode 600), writes \
+            CLAUDE.md from the server's template, adds a SessionStart `agnes pull` and a SessionEnd `agnes push` hook to \
+            .claude/settings.json (other settings are kept), creates .claude/CLAUDE.local.md for your notes, and pulls. \
             An initialized workspace is left alone unless --force, which backs CLAUDE.md up to CLAUDE.md.bak-<time> first.
             Example: agnes init --server-url https://agnes.example.com --token "$AGNES_PAT" --workspace ~/analysis
             """)
@@ -50,9 +50,9 @@ struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push", abstract: "Send finished session transcripts and .claude/CLAUDE.local.md to the server.",
         discussion: """
-            Sessions wait in .claude/agnes-sessions.txt (lines of `<session id><TAB><transcript path>`); each is sent with
-            POST /api/upload/sessions and leaves the queue once the server has it. CLAUDE.local.md is sent when it changed
-            since the last push. One push runs at a time per workspace. The SessionEnd hook that `agnes init` installs
+            Sessions wait in .claude/agnes-sessions.txt (lines of `<session id><TAB><transcript path>`); each is sent with \
+            POST /api/upload/sessions and leaves the queue once the server has it. CLAUDE.local.md is sent when it changed \
+            since the last push. One push runs at a time per workspace. The SessionEnd hook that `agnes init` installs \
             runs `agnes push --quiet --from-hook`, which first queues the session Claude Code describes on standard input.
             Examples: agnes push · agnes push --dry-run · agnes push --json · agnes push --session 42 ~/.claude/projects/x/42.jsonl
             """)

@@ -23,6 +23,17 @@ struct HealthRouteTests {
         }
     }
 
+    @Test("the README shows what GET /api/health answers today")
+    func readmeSample() async throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md").standardizedFileURL
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let sample = try #require(text.split(separator: "\n").first { $0.hasPrefix("{\"current\":") }, "no health sample in README.md")
+        try await TestServer.run { _, client in
+            let response = try await client.send(.get, "/api/health")
+            #expect(response.text == String(sample))
+        }
+    }
+
     @Test("an unknown path answers 404")
     func unknownPath() async throws {
         try await TestServer.run { _, client in

@@ -4,7 +4,6 @@
 // It is never seeded over real data: any registered table or data source makes it a no-op.
 import AgnesAPI
 import AgnesData
-import AgnesDomain
 import AgnesState
 import DuckDB
 import Foundation
