@@ -133,6 +133,19 @@ struct WorkspaceFlowTests {
         let rule = try String(contentsOf: workspace.appendingPathComponent(".claude/rules/km_\(itemId).md"), encoding: .utf8)
         #expect(rule.hasPrefix("# Amounts are in EUR\n") && rule.contains("orders.amount is EUR"))
         #expect(try cli.agnes(["memory", "show", itemId], environment: analyst).out.contains("status: mandatory"))
+        // A second pull with nothing changed asks for the bundle with the ETag it kept, and gets no bundle back (304).
+        func bundleAnswers(_ status: Int) async throws -> Int {
+            let metrics = String(decoding: try await client.call("GET", "/metrics").body, as: UTF8.self)
+            let line = metrics.split(separator: "\n").first {
+                $0.hasPrefix("agnes_http_requests_total") && $0.contains("\"/api/memory/bundle\"") && $0.contains("status=\"\(status)\"")
+            }
+            return line.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } } ?? 0
+        }
+        let (sentBefore, unchangedBefore) = (try await bundleAnswers(200), try await bundleAnswers(304))
+        let unchanged = try cli.agnes(["pull", "--json"], environment: analyst)
+        #expect(unchanged.out.contains(#""rules_count":1"#), "\(unchanged.out)\(unchanged.err)")
+        #expect(try await bundleAnswers(200) == sentBefore, "the unchanged bundle was downloaded again")
+        #expect(try await bundleAnswers(304) == unchangedBefore + 1)
 
         // Metric definitions: imported from the starter pack, listed and shown to analysts, exported byte for byte.
         let starter = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

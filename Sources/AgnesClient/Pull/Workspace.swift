@@ -45,6 +45,7 @@ public struct Workspace: Sendable, Equatable {
             case tables
             case manifestETag = "manifest_etag"
             case lastPull = "last_pull"
+            case memoryETag = "memory_etag"
         }
     }
 
