@@ -128,6 +128,8 @@ final class LockHolder {
     private let process = Process()
     private let input = Pipe()
     var pid: Int32 { process.processIdentifier }
+    /// The holder still runs (and so still holds the database).
+    var isHolding: Bool { process.isRunning }
 
     init(path: String) throws {
         process.executableURL = packageRoot.appendingPathComponent(".deps/duckdb-cli/duckdb")

@@ -74,10 +74,11 @@ struct WebUIFlowTests {
             #expect(try await page.text(".flash.notice") == "Granted Analysts table web_sessions.")
             #expect(try await page.dom().contains("data-grant=\"Analysts:table:web_sessions\""))
             try await page.screenshot(to: shots.appendingPathComponent("admin-grants.png"))
-            for (path, name) in [("/admin", "admin"), ("/admin/tables", "admin-tables"), ("/admin/sources", "admin-sources"),
-                                 ("/admin/sync", "admin-sync"), ("/admin/audit?action=resource_grant", "admin-audit")] {
+            for (path, name, title) in [("/admin", "admin", "Administration"), ("/admin/tables", "admin-tables", "Registered tables"),
+                                        ("/admin/sources", "admin-sources", "Data sources"), ("/admin/sync", "admin-sync", "Sync"),
+                                        ("/admin/audit?action=resource_grant", "admin-audit", "Audit trail")] {
                 try await page.open(base + path)
-                #expect(try await page.text("h1") != nil)
+                #expect(try await page.text("h1") == title, "\(path)")
                 try await page.screenshot(to: shots.appendingPathComponent("\(name).png"))
             }
             #expect(try await page.dom().contains("resource_grant.created"))

@@ -88,6 +88,7 @@ enum Downloader {
                 chunk.withUnsafeReadableBytes { bytes in hasher.update(bufferPointer: bytes) }
                 try write(chunk, to: descriptor, at: position, file: partial)
                 position += Int64(chunk.readableBytes)
+                if position >= item.size / 2 { CrashPoint.pullMidDownload.reach() }
                 transferred += Int64(chunk.readableBytes)
                 counter.add(chunk.readableBytes)
             }
