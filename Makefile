@@ -23,6 +23,7 @@ run: build
 
 # Tests run in parallel worker processes; DuckDB work inside each test is bounded to keep a 2-core machine usable.
 test: bootstrap
+	scripts/python-tools >/dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

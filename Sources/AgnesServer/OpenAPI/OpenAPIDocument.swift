@@ -58,7 +58,10 @@ enum OpenAPIDocument {
         let ts = s.dateTime, ns = s.nullable(s.string), nts = s.nullable(s.dateTime)
         return [
             "Error": s.object(["detail": s.string, "request_id": s.string], required: ["detail"]),
-            "ValidationError": s.object(["detail": s.array(s.object(["type": s.string, "loc": s.array(s.string), "msg": s.string]))]),
+            // FastAPI's 422 lists the fields at fault; a refusal of a well-formed body (upstream's HTTPException(422)) is a message.
+            "ValidationError": s.object(["detail": ["anyOf": [s.array(s.object(["type": s.string, "loc": s.array(s.string), "msg": s.string],
+                                                                               required: ["type", "loc", "msg"])), s.string]]],
+                                        required: ["detail"]),
             "Health": s.object(["status": s.string, "version": s.string, "duckdb": s.string, "db_schema": s.string,
                                 "current": s.integer, "expected": s.integer], required: ["status", "version", "duckdb"]),
             "Version": s.object(["version": s.string, "channel": s.string, "image_tag": s.string, "commit_sha": s.string,

@@ -1,0 +1,88 @@
+// The real server's answers validate against the OpenAPI document it serves: schemathesis (pinned in
+// scripts/python-tools.txt) sends generated requests to every operation of /api/openapi.json, signed in as an
+// administrator, with real ids for the path parameters (a table, a part, a user, a group, a token, a memory item, a
+// metric, a source), and checks every response against the document's schema for its status. Destructive calls
+// (DELETE, changing the administrator) are left out so the fixtures stay; their answers have no body.
+import AgnesAPI
+import Foundation
+import Testing
+
+@Suite("API conformance", .serialized)
+struct APIConformanceTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The bin folder of the pinned Python tools (installed on first use).
+    static func tools() throws -> URL {
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/python-tools")
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw DemoServerError(message: "scripts/python-tools failed") }
+        return URL(fileURLWithPath: String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ exchange: Exchange) throws -> T {
+        try JSONCoding.decoder.decode(T.self, from: exchange.body)
+    }
+
+    @Test("every operation's answers validate against /api/openapi.json")
+    func conformance() async throws {
+        let bin = try Self.tools()
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let (client, admin) = (server.client, server.admin)
+        // Real ids for the path parameters.
+        let analyst = try #require(try decode([UserInfo].self, try await client.call("GET", "/api/users", token: admin))
+            .first { $0.email == DemoServer.analystEmail })
+        let group = try #require(try decode([GroupInfo].self, try await client.call("GET", "/api/admin/groups", token: admin))
+            .first { $0.name == "Analysts" })
+        let token = try decode(CreatedToken.self, try await client.call("POST", "/auth/tokens", json: ["name": "conformance"], token: admin))
+        let item = try #require(try decode(MemoryPage.self, try await client.call("GET", "/api/memory", token: admin)).items.first)
+        let metric = try #require(try decode(MetricList.self, try await client.call("GET", "/api/metrics", token: admin)).metrics.first)
+        let source = try #require(try decode([SourceInfo].self, try await client.call("GET", "/api/admin/sources", token: admin)).first)
+        let manifest = try decode(Manifest.self, try await client.call("GET", "/api/sync/manifest", token: admin))
+        let parts = manifest.tables.compactMap { id, table -> (String, String)? in table.files.first?.part.map { (id, $0) } }
+        let (partitioned, part) = try #require(parts.first)
+        let ids: [(path: String, values: [String: String])] = [
+            ("/api/data/{id}/parts/{part}", ["id": partitioned, "part": part]),
+            ("/api/data/{id}/download", ["id": "orders"]), ("/api/data/{id}/check-access", ["id": "orders"]),
+            ("/api/v2/schema/{id}", ["id": "orders"]), ("/api/v2/sample/{id}", ["id": "orders"]), ("/api/catalog/profile/{id}", ["id": "orders"]),
+            ("/api/admin/registry/{id}", ["id": "orders"]), ("/api/users/{id}", ["id": analyst.id]),
+            ("/api/users/{id}/activate", ["id": analyst.id]), ("/api/users/{id}/deactivate", ["id": analyst.id]),
+            ("/api/users/{id}/reset-password", ["id": analyst.id]), ("/api/users/{id}/set-password", ["id": analyst.id]),
+            ("/api/admin/users/{uid}/memberships", ["uid": analyst.id]), ("/api/admin/users/{uid}/effective-access", ["uid": analyst.id]),
+            ("/api/admin/groups/{gid}", ["gid": group.id]), ("/api/admin/groups/{gid}/members", ["gid": group.id]),
+            ("/auth/tokens/{id}", ["id": token.id]), ("/api/memory/{id}", ["id": item.item.id]), ("/api/memory/{id}/vote", ["id": item.item.id]),
+            ("/api/memory/admin/{id}", ["id": item.item.id]), ("/api/metrics/{category}/{name}", ["category": metric.category, "name": metric.name]),
+            ("/api/admin/metrics/{category}/{name}", ["category": metric.category, "name": metric.name]),
+            ("/api/admin/sources/{name}", ["name": source.name]), ("/api/admin/sources/{name}/test", ["name": source.name]),
+        ]
+        var config = "headers = { Authorization = \"Bearer \(admin)\" }\n"
+        for (path, values) in ids {
+            config += "\n[[operations]]\ninclude-path = \"\(path)\"\nparameters = { "
+            config += values.map { "\"path.\($0.key)\" = \"\($0.value)\"" }.sorted().joined(separator: ", ") + " }\n"
+        }
+        let file = server.dataDirectory.appendingPathComponent("schemathesis.toml")
+        try Data(config.utf8).write(to: file)
+
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent("schemathesis")
+        process.arguments = ["--config-file", file.path, "run", client.base.absoluteString + "/api/openapi.json",
+                             "--checks", "response_schema_conformance", "--phases", "examples,fuzzing", "--max-examples", "3",
+                             "--exclude-method", "DELETE", "--exclude-path", "/auth/bootstrap", "--workers", "1", "--no-color",
+                             "--seed", "20261203"]
+        process.currentDirectoryURL = server.dataDirectory
+        let output = server.dataDirectory.appendingPathComponent("schemathesis.log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = process.standardOutput
+        try process.run()
+        process.waitUntilExit()
+        let report = try String(contentsOf: output, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(report.suffix(6000))")
+        #expect(report.contains("Tested: "), "\(report.suffix(2000))")
+    }
+}
