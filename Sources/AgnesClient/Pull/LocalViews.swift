@@ -19,22 +19,20 @@ struct LocalViews {
         let userTables = Set(existing.filter { $0.table_type == "BASE TABLE" }.map(\.table_name))
         let views = Set(existing.filter { $0.table_type == "VIEW" }.map(\.table_name))
         for id in removed where views.contains(id) {
-            try connection.execute("DROP VIEW \(quoted(id))")
+            try connection.execute("DROP VIEW \(SQL.identifier(id))")
         }
         for (id, table) in tables.sorted(by: { $0.key < $1.key }) where !userTables.contains(id) {
             let source: String
             if table.files.keys.contains("") {
-                source = "read_parquet(\(literal(workspace.file(of: id).path)))"
+                source = "read_parquet(\(SQL.literal(workspace.file(of: id).path)))"
             } else if table.files.isEmpty {
                 continue
             } else {
-                source = "read_parquet(\(literal(workspace.partsDirectory(of: id).path + "/*.parquet")), union_by_name = true)"
+                source = "read_parquet(\(SQL.literal(workspace.partsDirectory(of: id).path + "/*.parquet")), union_by_name = true)"
             }
-            try connection.execute("CREATE OR REPLACE VIEW \(quoted(id)) AS SELECT * FROM \(source)")
+            try connection.execute("CREATE OR REPLACE VIEW \(SQL.identifier(id)) AS SELECT * FROM \(source)")
         }
         try connection.execute("CHECKPOINT")
     }
 
-    func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-    func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 }

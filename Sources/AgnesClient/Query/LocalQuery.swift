@@ -28,7 +28,7 @@ public struct LocalQuery {
         let body = Self.statement(sql)
         guard Self.isSelect(body) else { throw ClientError(.usage, "--format parquet takes a SELECT") }
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
-        let literal = "'" + temporary.path.replacingOccurrences(of: "'", with: "''") + "'"
+        let literal = SQL.literal(temporary.path)
         do {
             let rows = try withConnection { connection in
                 try connection.query("COPY (SELECT * FROM (\n\(body)\n) AS agnes_query\(limit.map { " LIMIT \($0)" } ?? "")) TO \(literal) (FORMAT parquet, COMPRESSION zstd)")

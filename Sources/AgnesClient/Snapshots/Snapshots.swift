@@ -105,7 +105,7 @@ public struct Snapshots: Sendable {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try ClientSettings.writeAtomically(try encoder.encode(snapshot), to: meta(draft.name), permissions: 0o644)
         try withDatabase { connection in
-            try connection.execute("CREATE OR REPLACE VIEW \"\(snapshot.name)\" AS SELECT * FROM read_parquet('\(parquet(snapshot.name).path.replacingOccurrences(of: "'", with: "''"))')")
+            try connection.execute("CREATE OR REPLACE VIEW \(SQL.identifier(snapshot.name)) AS SELECT * FROM read_parquet(\(SQL.literal(parquet(snapshot.name).path)))")
         }
         return snapshot
     }
@@ -123,7 +123,7 @@ public struct Snapshots: Sendable {
     /// Removes a snapshot's files and view.
     public func drop(_ name: String) throws {
         guard list().contains(where: { $0.name == name }) else { throw ClientError(.denied, "no snapshot '\(name)' (see `agnes snapshot list`)") }
-        try withDatabase { connection in try connection.execute("DROP VIEW IF EXISTS \"\(name)\"") }
+        try withDatabase { connection in try connection.execute("DROP VIEW IF EXISTS \(SQL.identifier(name))") }
         try? FileManager.default.removeItem(at: parquet(name))
         try? FileManager.default.removeItem(at: meta(name))
     }

@@ -61,11 +61,3 @@ public enum Connectors {
         }
     }
 }
-
-/// SQL quoting for values that are not parameters (paths in table functions, identifiers).
-public enum SQL {
-    /// `text` as a SQL string literal.
-    public static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-    /// `name` as a quoted SQL identifier.
-    public static func identifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-}

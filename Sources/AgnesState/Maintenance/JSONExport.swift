@@ -30,11 +30,11 @@ extension StateMaintenance {
             var counts: [String: Int] = [:]
             for table in try Self.tables(connection) {
                 let compact = directory.appendingPathComponent(".\(table).compact.json")
-                try connection.execute("COPY (SELECT * FROM \(table) ORDER BY ALL) TO '\(Self.quoted(compact.path))' (FORMAT json, ARRAY true)")
+                try connection.execute("COPY (SELECT * FROM \(SQL.identifier(table)) ORDER BY ALL) TO \(SQL.literal(compact.path)) (FORMAT json, ARRAY true)")
                 let text = try String(contentsOf: compact, encoding: .utf8)
                 try Data(PrettyJSON.format(text).utf8).write(to: directory.appendingPathComponent("\(table).json"), options: .atomic)
                 try FileManager.default.removeItem(at: compact)
-                counts[table] = Int(try connection.scalar(Int64.self, "SELECT count(*) FROM \(table)") ?? 0)
+                counts[table] = Int(try connection.scalar(Int64.self, "SELECT count(*) FROM \(SQL.identifier(table))") ?? 0)
             }
             let manifest = JSONExportManifest(format: "agnes-state-json/1", schemaVersion: version, exportedAt: Date(), tables: counts)
             let encoder = JSONEncoder()
@@ -78,10 +78,10 @@ extension StateMaintenance {
                     let columns = try connection.query("""
                         SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $1 AND schema_name = 'main' ORDER BY column_index
                         """, table).rows()
-                    let spec = columns.map { "'\(Self.quoted($0[0].stringValue ?? ""))': '\(Self.quoted($0[1].stringValue ?? ""))'" }.joined(separator: ", ")
-                    try connection.execute("DELETE FROM \(table)")
+                    let spec = columns.map { "\(SQL.literal($0[0].stringValue ?? "")): \(SQL.literal($0[1].stringValue ?? ""))" }.joined(separator: ", ")
+                    try connection.execute("DELETE FROM \(SQL.identifier(table))")
                     let inserted = try connection.execute("""
-                        INSERT INTO \(table) SELECT * FROM read_json('\(Self.quoted(file.path))', format = 'array', columns = {\(spec)})
+                        INSERT INTO \(SQL.identifier(table)) SELECT * FROM read_json(\(SQL.literal(file.path)), format = 'array', columns = {\(spec)})
                         """)
                     guard inserted == manifest.tables[table] ?? 0 else {
                         throw StateError.invalid("\(file.lastPathComponent) holds \(inserted) rows but the manifest says \(manifest.tables[table] ?? 0)")
@@ -110,7 +110,6 @@ extension StateMaintenance {
     }
 
     /// Escapes a value for a single-quoted SQL string literal (file paths and names we generate ourselves).
-    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
 }
 
 /// Re-indents compact JSON without touching any token, so numbers and strings stay exactly as DuckDB wrote them.

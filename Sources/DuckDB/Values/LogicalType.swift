@@ -67,10 +67,10 @@ public indirect enum LogicalType: Hashable, Sendable, CustomStringConvertible {
         case .interval: "INTERVAL"
         case .uuid: "UUID"
         case let .enumeration(values):
-            "ENUM(" + values.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ") + ")"
+            "ENUM(" + values.map(SQL.literal).joined(separator: ", ") + ")"
         case let .list(child): "\(child)[]"
         case let .array(child, size): "\(child)[\(size)]"
-        case let .structure(fields): "STRUCT(" + fields.map { "\"\($0.name)\" \($0.type)" }.joined(separator: ", ") + ")"
+        case let .structure(fields): "STRUCT(" + fields.map { "\(SQL.identifier($0.name)) \($0.type)" }.joined(separator: ", ") + ")"
         case let .map(key, value): "MAP(\(key), \(value))"
         case let .unsupported(_, name): name
         }
