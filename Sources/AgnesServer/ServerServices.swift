@@ -2,8 +2,8 @@
 // password hashing, rate limits, mail and metrics. Built once at startup.
 import AgnesData
 import AgnesDomain
-import AgnesWeb
 import AgnesState
+import AgnesWeb
 import Foundation
 import Logging
 

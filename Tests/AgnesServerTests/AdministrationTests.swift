@@ -257,6 +257,11 @@ struct AdministrationTests {
             #expect(document.string("openapi") == "3.1.0")
             let paths = (document["paths"] as? [String: Any]) ?? [:]
             #expect(paths["/api/admin/groups/{gid}/members/{uid}"] != nil && paths["/auth/tokens"] != nil)
+            // Every schema reference resolves; no body is an object without properties.
+            let schemas = ((document["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]
+            let references = Set(document.text.components(separatedBy: "#/components/schemas/").dropFirst().map { String($0.prefix { $0 != "\"" }) })
+            #expect(!references.isEmpty && references.subtracting(schemas.keys).isEmpty, "dangling: \(references.subtracting(schemas.keys).sorted())")
+            #expect(!document.text.contains(#"{"type":"object"}"#), "an untyped object schema is left")
         }
     }
 

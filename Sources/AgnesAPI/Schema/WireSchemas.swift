@@ -22,7 +22,7 @@ extension ErrorBody.Detail: CustomJSONSchema {
     public static var jsonSchema: JSONValue {
         let field: JSONValue = ["type": "object", "properties": ["type": ["type": "string"], "loc": ["type": "array", "items": ["type": "string"]],
                                                                  "msg": ["type": "string"]], "required": ["type", "loc", "msg"]]
-        return ["anyOf": [["type": "string"], ["type": "array", "items": field], ["type": "object"]]]
+        return ["anyOf": [["type": "string"], ["type": "array", "items": field], ["type": "object", "additionalProperties": [:]]]]
     }
 }
 

@@ -28,7 +28,6 @@ enum Schema {
     static let integer: JSONValue = ["type": "integer"]
     static let boolean: JSONValue = ["type": "boolean"]
     static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
-    static let anyObject: JSONValue = ["type": "object"]
     /// The schema of a wire type, read off the type (`JSONSchemaBuilder`); named objects land in `components`.
     static func of(_ type: any Decodable.Type) -> JSONValue { reflected.schema(of: type) }
     /// The wire types' schemas the operations named.
@@ -66,7 +65,10 @@ enum APIDescription {
         .init(method: "GET", path: "/metrics", summary: "Prometheus metrics (text exposition format)", tag: "health", access: .anyone,
               responses: [(200, "Metrics", nil)]),
         .init(method: "GET", path: "/api/openapi.json", summary: "This document", tag: "health", access: .anyone,
-              responses: [(200, "OpenAPI document", Schema.anyObject)]),
+              responses: [(200, "OpenAPI document", Schema.object(["openapi": Schema.string, "info": Schema.object(["title": Schema.string, "version": Schema.string]),
+                                                                   "paths": ["type": "object", "additionalProperties": [:]],
+                                                                   "components": ["type": "object", "additionalProperties": [:]]],
+                                                                  required: ["openapi", "info", "paths"]))]),
     ]
 
     static let credentials = Schema.object(["email": Schema.string, "password": Schema.string], required: ["email", "password"])
@@ -183,10 +185,10 @@ enum APIDescription {
 
     static let grants: [APIOperation] = [
         .init(method: "GET", path: "/api/admin/grants", summary: "List grants", tag: "grants", access: .admin, query: ["resource_type", "group_id"],
-              responses: [(200, "Grants", Schema.array(Schema.ref("Grant"))), (400, "Unknown resource type", Schema.ref("Error"))]),
+              responses: [(200, "Grants", Schema.of([GrantInfo].self)), (400, "Unknown resource type", Schema.ref("Error"))]),
         .init(method: "POST", path: "/api/admin/grants", summary: "Grant a resource to a group", tag: "grants", access: .admin,
               body: Schema.of(CreateGrantRequest.self),
-              responses: [(201, "The grant", Schema.ref("Grant")), (400, "Unknown resource type", Schema.ref("Error")),
+              responses: [(201, "The grant", Schema.of(GrantInfo.self)), (400, "Unknown resource type", Schema.ref("Error")),
                           (404, "Group not found", Schema.ref("Error")), (409, "Grant exists", Schema.ref("Error"))]),
         .init(method: "DELETE", path: "/api/admin/grants/{id}", summary: "Revoke a grant", tag: "grants", access: .admin,
               responses: [(204, "Revoked", nil), (404, "Grant not found", Schema.ref("Error"))]),

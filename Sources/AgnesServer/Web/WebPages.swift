@@ -86,7 +86,25 @@ struct WebPages {
             try await web.revokeGrant(try context.pathParameter("id"), for: caller)
         }
         page(pages, "/admin/tables") { request, _ in try await web.registry(request) }
+        action(pages, adminOnly: true, "/admin/tables", back: { _ in "/admin/tables" }) { fields, caller, _ in try await web.registerTable(fields, for: caller) }
+        page(pages, "/admin/tables/{id}") { request, context in try await web.tableEditor(try context.pathParameter("id"), request) }
+        action(pages, adminOnly: true, "/admin/tables/{id}", back: { _ in "/admin/tables" }) { fields, caller, context in
+            try await web.updateTable(try context.pathParameter("id"), fields, for: caller)
+        }
+        action(pages, adminOnly: true, "/admin/tables/{id}/unregister", back: { _ in "/admin/tables" }) { _, caller, context in
+            try await web.unregisterTable(try context.pathParameter("id"), for: caller)
+        }
         page(pages, "/admin/sources") { request, _ in try await web.sources(request) }
+        action(pages, adminOnly: true, "/admin/sources", back: { _ in "/admin/sources" }) { fields, caller, _ in
+            try await web.saveSource(fields, name: nil, for: caller)
+        }
+        page(pages, "/admin/sources/{name}") { request, context in try await web.sourceEditor(try context.pathParameter("name"), request) }
+        action(pages, adminOnly: true, "/admin/sources/{name}", back: { _ in "/admin/sources" }) { fields, caller, context in
+            try await web.saveSource(fields, name: try context.pathParameter("name"), for: caller)
+        }
+        action(pages, adminOnly: true, "/admin/sources/{name}/test", back: { _ in "/admin/sources" }) { _, caller, context in
+            try await web.testSource(try context.pathParameter("name"), for: caller)
+        }
         page(pages, "/admin/sync") { request, _ in try await web.syncPage(request) }
         action(pages, adminOnly: true, "/admin/sync", back: { _ in "/admin/sync" }) { fields, caller, _ in try await web.sync(fields, for: caller) }
         page(pages, "/admin/audit") { request, _ in try await web.audit(request) }

@@ -126,24 +126,27 @@ extension WebUI {
     public func registry(_ request: PageRequest) async throws -> WebAnswer {
         let chrome = try await adminChrome(request)
         let states = try await domain.catalogSnapshot().states
-        let tables: [[String: Any]] = try await domain.registry.list(for: request.caller).tables.sorted { $0.table.id < $1.table.id }.map { entry in
+        var values = try await tableFormValues(nil, for: request.caller)
+        values["tables"] = try await domain.registry.list(for: request.caller).tables.sorted { $0.table.id < $1.table.id }.map { entry -> [String: Any] in
             let table = entry.table
             let state = states[table.id]
             return ["id": table.id, "source": table.sourceName ?? "", "source_table": table.sourceTable ?? table.sourceQuery ?? "",
                     "query_mode": table.queryMode.rawValue, "strategy": table.syncStrategy.rawValue, "schedule": table.syncSchedule ?? "—",
                     "status": state?.status.rawValue ?? "never", "error": state?.error ?? ""]
         }
-        return renderer.page("admin_tables", title: "Registered tables", values: ["tables": tables], chrome: chrome)
+        return renderer.page("admin_tables", title: "Registered tables", values: values, chrome: chrome)
     }
 
     /// `/admin/sources`.
     public func sources(_ request: PageRequest) async throws -> WebAnswer {
         let chrome = try await adminChrome(request)
-        let sources: [[String: Any]] = try await domain.sources.list(for: request.caller).map {
-            ["name": $0.name, "type": $0.type, "config": (try? JSONCoding.encoder.encode($0.config)).map { String(decoding: $0, as: UTF8.self) } ?? "",
-             "secret_env": $0.secretEnv.isEmpty ? "—" : $0.secretEnv.joined(separator: ", ")]
+        var values = sourceFormValues(nil)
+        values["sources"] = try await domain.sources.list(for: request.caller).map { (source: SourceInfo) -> [String: Any] in
+            ["name": source.name, "type": source.type,
+             "config": (try? JSONCoding.encoder.encode(source.config)).map { String(decoding: $0, as: UTF8.self) } ?? "",
+             "secret_env": source.secretEnv.isEmpty ? "—" : source.secretEnv.joined(separator: ", ")]
         }
-        return renderer.page("admin_sources", title: "Data sources", values: ["sources": sources], chrome: chrome)
+        return renderer.page("admin_sources", title: "Data sources", values: values, chrome: chrome)
     }
 
     /// `/admin/sync`.

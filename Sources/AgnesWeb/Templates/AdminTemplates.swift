@@ -69,16 +69,63 @@ extension WebTemplates {
             """,
         "admin_tables": """
             <h1>Registered tables</h1>
-            <div class="scroll"><table id="registry"><thead><tr><th>Table</th><th>Source</th><th class="optional">Source table</th><th>Mode</th><th class="optional">Strategy</th><th class="optional">Schedule</th><th>Last sync</th></tr></thead>
-            <tbody>{{#tables}}<tr><td><a href="/tables/{{id}}">{{id}}</a></td><td>{{source}}</td><td class="optional small">{{source_table}}</td><td>{{query_mode}}</td>
-            <td class="optional">{{strategy}}</td><td class="optional">{{schedule}}</td><td><span class="badge {{status}}">{{status}}</span> <span class="small muted">{{error}}</span></td></tr>{{/tables}}
-            {{^tables}}<tr><td colspan="7" class="muted">Nothing registered (<code>agnes admin register-table</code>).</td></tr>{{/tables}}</tbody></table></div>
+            <div class="scroll"><table id="registry"><thead><tr><th>Table</th><th>Source</th><th class="optional">Source table</th><th>Mode</th><th class="optional">Strategy</th><th class="optional">Schedule</th><th>Last sync</th><th></th></tr></thead>
+            <tbody>{{#tables}}<tr data-table="{{id}}"><td><a href="/tables/{{id}}">{{id}}</a></td><td>{{source}}</td><td class="optional small">{{source_table}}</td><td>{{query_mode}}</td>
+            <td class="optional">{{strategy}}</td><td class="optional">{{schedule}}</td><td><span class="badge {{status}}">{{status}}</span> <span class="small muted">{{error}}</span></td>
+            <td><a href="/admin/tables/{{id}}">Edit</a> <form method="post" action="/admin/tables/{{id}}/unregister" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit" class="secondary">Unregister</button></form></td></tr>{{/tables}}
+            {{^tables}}<tr><td colspan="8" class="muted">Nothing registered yet.</td></tr>{{/tables}}</tbody></table></div>
+            <h2>Register a table</h2>
+            <form method="post" action="/admin/tables" class="card" id="register-table"><input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="name">Name (the id is derived from it)</label><input id="name" name="name" required></div>
+            {{> table_fields}}
+            <button type="submit">Register</button></form>
+            """,
+        "admin_table": """
+            <h1>{{id}}</h1>
+            <form method="post" action="/admin/tables/{{id}}" class="card" id="edit-table"><input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="name">Name</label><input id="name" name="name" value="{{name}}"></div>
+            {{> table_fields}}
+            <button type="submit">Save</button></form>
+            <p><a href="/admin/tables">Back to the registry</a></p>
+            """,
+        "table_fields": """
+            <div><label for="source">Data source</label><select id="source" name="source_name">{{#source_options}}<option value="{{name}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/source_options}}</select></div>
+            <div><label for="source-table">Source table, file or glob</label><input id="source-table" name="source_table" value="{{source_table}}"></div>
+            <div><label for="query">Or a query in the source</label><textarea id="query" name="source_query" rows="3">{{source_query}}</textarea></div>
+            <div class="row"><div><label for="mode">Mode</label><select id="mode" name="query_mode">{{#mode_options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/mode_options}}</select></div>
+            <div><label for="strategy">Sync strategy</label><select id="strategy" name="sync_strategy">{{#strategy_options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/strategy_options}}</select></div>
+            <div><label for="schedule">Schedule (every 6h, daily 05:00)</label><input id="schedule" name="sync_schedule" value="{{sync_schedule}}"></div></div>
+            <div class="row"><div><label for="primary-key">Primary key (comma-separated)</label><input id="primary-key" name="primary_key" value="{{primary_key}}"></div>
+            <div><label for="incremental">Incremental column</label><input id="incremental" name="incremental_column" value="{{incremental_column}}"></div>
+            <div><label for="partition">Partition by (a date column)</label><input id="partition" name="partition_by" value="{{partition_by}}"></div></div>
+            <div class="row"><div><label for="folder">Folder</label><input id="folder" name="folder" value="{{folder}}"></div>
+            <div><label for="description">Description</label><input id="description" name="description" value="{{description}}"></div></div>
             """,
         "admin_sources": """
             <h1>Data sources</h1>
-            <div class="scroll"><table id="sources"><thead><tr><th>Name</th><th>Type</th><th class="optional">Configuration</th><th>Secrets from</th></tr></thead>
-            <tbody>{{#sources}}<tr><td>{{name}}</td><td>{{type}}</td><td class="optional"><code>{{config}}</code></td><td class="small">{{secret_env}}</td></tr>{{/sources}}
-            {{^sources}}<tr><td colspan="4" class="muted">No sources (<code>agnes admin sources add</code>).</td></tr>{{/sources}}</tbody></table></div>
+            <div class="scroll"><table id="sources"><thead><tr><th>Name</th><th>Type</th><th class="optional">Configuration</th><th>Secrets from</th><th></th></tr></thead>
+            <tbody>{{#sources}}<tr data-source="{{name}}"><td>{{name}}</td><td>{{type}}</td><td class="optional"><code>{{config}}</code></td><td class="small">{{secret_env}}</td>
+            <td><a href="/admin/sources/{{name}}">Edit</a> <form method="post" action="/admin/sources/{{name}}/test" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit" class="secondary">Test</button></form></td></tr>{{/sources}}
+            {{^sources}}<tr><td colspan="5" class="muted">No sources yet.</td></tr>{{/sources}}</tbody></table></div>
+            <h2>Add a source</h2>
+            <form method="post" action="/admin/sources" class="card" id="add-source"><input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="source-name">Name (letters, digits, _)</label><input id="source-name" name="name" required></div>
+            {{> source_fields}}
+            <button type="submit">Add</button></form>
+            """,
+        "admin_source": """
+            <h1>{{name}}</h1>
+            <form method="post" action="/admin/sources/{{name}}" class="card" id="edit-source"><input type="hidden" name="csrf" value="{{csrf}}">
+            {{> source_fields}}
+            <button type="submit">Save</button></form>
+            <p><a href="/admin/sources">Back to the sources</a></p>
+            """,
+        "source_fields": """
+            <div><label for="source-type">Type</label><select id="source-type" name="type">{{#type_options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/type_options}}</select></div>
+            <div><label for="config">Configuration (a JSON object; secrets by the name of an environment variable)</label><textarea id="config" name="config" rows="4" required>{{config}}</textarea></div>
+            <div><label for="secret-env">Environment variables holding secrets (comma-separated)</label><input id="secret-env" name="secret_env" value="{{secret_env}}"></div>
             """,
         "admin_sync": """
             <h1>Sync</h1>
