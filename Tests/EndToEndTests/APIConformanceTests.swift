@@ -1,8 +1,8 @@
 // The real server's answers validate against the OpenAPI document it serves: schemathesis (pinned in
 // scripts/python-tools.txt) sends generated requests to every operation of /api/openapi.json, signed in as an
 // administrator, with real ids for the path parameters (a table, a part, a user, a group, a token, a memory item, a
-// metric, a source), and checks every response against the document's schema for its status. Destructive calls
-// (DELETE, changing the administrator) are left out so the fixtures stay; their answers have no body.
+// metric, a source, a grant), and checks every response against the document's schema for its status. The DELETEs run
+// in a second pass, after everything else, so the first pass has its fixtures.
 import AgnesAPI
 import Foundation
 import Testing
@@ -46,6 +46,7 @@ struct APIConformanceTests {
         let manifest = try decode(Manifest.self, try await client.call("GET", "/api/sync/manifest", token: admin))
         let parts = manifest.tables.compactMap { id, table -> (String, String)? in table.files.first?.part.map { (id, $0) } }
         let (partitioned, part) = try #require(parts.first)
+        let grant = try #require(try decode([GrantInfo].self, try await client.call("GET", "/api/admin/grants", token: admin)).first)
         let ids: [(path: String, values: [String: String])] = [
             ("/api/data/{id}/parts/{part}", ["id": partitioned, "part": part]),
             ("/api/data/{id}/download", ["id": "orders"]), ("/api/data/{id}/check-access", ["id": "orders"]),
@@ -59,6 +60,9 @@ struct APIConformanceTests {
             ("/api/memory/admin/{id}", ["id": item.item.id]), ("/api/metrics/{category}/{name}", ["category": metric.category, "name": metric.name]),
             ("/api/admin/metrics/{category}/{name}", ["category": metric.category, "name": metric.name]),
             ("/api/admin/sources/{name}", ["name": source.name]), ("/api/admin/sources/{name}/test", ["name": source.name]),
+            ("/api/admin/grants/{id}", ["id": grant.id]), ("/auth/admin/tokens/{id}", ["id": token.id]),
+            ("/api/admin/groups/{gid}/members/{uid}", ["gid": group.id, "uid": analyst.id]),
+            ("/api/admin/users/{uid}/memberships/{gid}", ["uid": analyst.id, "gid": group.id]),
         ]
         var config = "headers = { Authorization = \"Bearer \(admin)\" }\n"
         for (path, values) in ids {
@@ -68,21 +72,23 @@ struct APIConformanceTests {
         let file = server.dataDirectory.appendingPathComponent("schemathesis.toml")
         try Data(config.utf8).write(to: file)
 
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent("schemathesis")
-        process.arguments = ["--config-file", file.path, "run", client.base.absoluteString + "/api/openapi.json",
-                             "--checks", "response_schema_conformance", "--phases", "examples,fuzzing", "--max-examples", "3",
-                             "--exclude-method", "DELETE", "--exclude-path", "/auth/bootstrap", "--workers", "1", "--no-color",
-                             "--seed", "20261203"]
-        process.currentDirectoryURL = server.dataDirectory
-        let output = server.dataDirectory.appendingPathComponent("schemathesis.log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = process.standardOutput
-        try process.run()
-        process.waitUntilExit()
-        let report = try String(contentsOf: output, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(report.suffix(6000))")
-        #expect(report.contains("Tested: "), "\(report.suffix(2000))")
+        // Everything but the DELETEs (and the one-time bootstrap), then the DELETEs.
+        for (pass, methods) in [("main", ["--exclude-method", "DELETE"]), ("deletes", ["--include-method", "DELETE"])] {
+            let process = Process()
+            process.executableURL = bin.appendingPathComponent("schemathesis")
+            process.arguments = ["--config-file", file.path, "run", client.base.absoluteString + "/api/openapi.json",
+                                 "--checks", "response_schema_conformance", "--phases", "examples,fuzzing", "--max-examples", "3",
+                                 "--exclude-path", "/auth/bootstrap", "--workers", "1", "--no-color", "--seed", "20261203"] + methods
+            process.currentDirectoryURL = server.dataDirectory
+            let output = server.dataDirectory.appendingPathComponent("schemathesis-\(pass).log")
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = process.standardOutput
+            try process.run()
+            process.waitUntilExit()
+            let report = try String(contentsOf: output, encoding: .utf8)
+            #expect(process.terminationStatus == 0, "\(pass): \(report.suffix(6000))")
+            #expect(report.contains("Tested: "), "\(pass): \(report.suffix(2000))")
+        }
     }
 }
