@@ -47,27 +47,28 @@ struct APIConformanceTests {
         let parts = manifest.tables.compactMap { id, table -> (String, String)? in table.files.first?.part.map { (id, $0) } }
         let (partitioned, part) = try #require(parts.first)
         let grant = try #require(try decode([GrantInfo].self, try await client.call("GET", "/api/admin/grants", token: admin)).first)
-        let ids: [(path: String, values: [String: String])] = [
-            ("/api/data/{id}/parts/{part}", ["id": partitioned, "part": part]),
-            ("/api/data/{id}/download", ["id": "orders"]), ("/api/data/{id}/check-access", ["id": "orders"]),
-            ("/api/v2/schema/{id}", ["id": "orders"]), ("/api/v2/sample/{id}", ["id": "orders"]), ("/api/catalog/profile/{id}", ["id": "orders"]),
-            ("/api/admin/registry/{id}", ["id": "orders"]), ("/api/users/{id}", ["id": analyst.id]),
-            ("/api/users/{id}/activate", ["id": analyst.id]), ("/api/users/{id}/deactivate", ["id": analyst.id]),
-            ("/api/users/{id}/reset-password", ["id": analyst.id]), ("/api/users/{id}/set-password", ["id": analyst.id]),
-            ("/api/admin/users/{uid}/memberships", ["uid": analyst.id]), ("/api/admin/users/{uid}/effective-access", ["uid": analyst.id]),
-            ("/api/admin/groups/{gid}", ["gid": group.id]), ("/api/admin/groups/{gid}/members", ["gid": group.id]),
-            ("/auth/tokens/{id}", ["id": token.id]), ("/api/memory/{id}", ["id": item.item.id]), ("/api/memory/{id}/vote", ["id": item.item.id]),
-            ("/api/memory/admin/{id}", ["id": item.item.id]), ("/api/metrics/{category}/{name}", ["category": metric.category, "name": metric.name]),
-            ("/api/admin/metrics/{category}/{name}", ["category": metric.category, "name": metric.name]),
-            ("/api/admin/sources/{name}", ["name": source.name]), ("/api/admin/sources/{name}/test", ["name": source.name]),
-            ("/api/admin/grants/{id}", ["id": grant.id]), ("/auth/admin/tokens/{id}", ["id": token.id]),
-            ("/api/admin/groups/{gid}/members/{uid}", ["gid": group.id, "uid": analyst.id]),
-            ("/api/admin/users/{uid}/memberships/{gid}", ["uid": analyst.id, "gid": group.id]),
+        var ids: [(path: String, values: [String: String])] = [
+            ("/api/data/{id}/parts/{part}", ["path.id": partitioned, "path.part": part]),
+            ("/api/data/{id}/download", ["path.id": "orders"]), ("/api/data/{id}/check-access", ["path.id": "orders"]),
+            ("/api/v2/schema/{id}", ["path.id": "orders"]), ("/api/v2/sample/{id}", ["path.id": "orders"]), ("/api/catalog/profile/{id}", ["path.id": "orders"]),
+            ("/api/admin/registry/{id}", ["path.id": "orders"]), ("/api/users/{id}", ["path.id": analyst.id]),
+            ("/api/users/{id}/activate", ["path.id": analyst.id]), ("/api/users/{id}/deactivate", ["path.id": analyst.id]),
+            ("/api/users/{id}/reset-password", ["path.id": analyst.id]), ("/api/users/{id}/set-password", ["path.id": analyst.id]),
+            ("/api/admin/users/{uid}/memberships", ["path.uid": analyst.id]), ("/api/admin/users/{uid}/effective-access", ["path.uid": analyst.id]),
+            ("/api/admin/groups/{gid}", ["path.gid": group.id]), ("/api/admin/groups/{gid}/members", ["path.gid": group.id]),
+            ("/auth/tokens/{id}", ["path.id": token.id]), ("/api/memory/{id}", ["path.id": item.item.id]), ("/api/memory/{id}/vote", ["path.id": item.item.id]),
+            ("/api/memory/admin/{id}", ["path.id": item.item.id]), ("/api/metrics/{category}/{name}", ["path.category": metric.category, "path.name": metric.name]),
+            ("/api/admin/metrics/{category}/{name}", ["path.category": metric.category, "path.name": metric.name]),
+            ("/api/admin/sources/{name}", ["path.name": source.name]), ("/api/admin/sources/{name}/test", ["path.name": source.name]),
+            ("/api/admin/grants/{id}", ["path.id": grant.id]), ("/auth/admin/tokens/{id}", ["path.id": token.id]),
+            ("/api/admin/groups/{gid}/members/{uid}", ["path.gid": group.id, "path.uid": analyst.id]),
+            ("/api/admin/users/{uid}/memberships/{gid}", ["path.uid": analyst.id, "path.gid": group.id]),
         ]
+        for action in ReviewAction.allCases { ids.append(("/api/memory/admin/\(action.rawValue)", ["query.item_id": item.item.id])) }
         var config = "headers = { Authorization = \"Bearer \(admin)\" }\n"
         for (path, values) in ids {
             config += "\n[[operations]]\ninclude-path = \"\(path)\"\nparameters = { "
-            config += values.map { "\"path.\($0.key)\" = \"\($0.value)\"" }.sorted().joined(separator: ", ") + " }\n"
+            config += values.map { "\"\($0.key)\" = \"\($0.value)\"" }.sorted().joined(separator: ", ") + " }\n"
         }
         let file = server.dataDirectory.appendingPathComponent("schemathesis.toml")
         try Data(config.utf8).write(to: file)
