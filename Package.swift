@@ -5,6 +5,9 @@ import PackageDescription
 // libduckdb.so is fetched by scripts/bootstrap into .deps/duckdb; binaries find it through an absolute rpath.
 let duckdbLibraryDirectory = Context.packageDirectory + "/.deps/duckdb"
 
+// Our own code builds with no warnings, and stays so: a warning in one of our targets fails the build.
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
 let package = Package(
     name: "Agnes",
     platforms: [.macOS(.v15)],
@@ -44,13 +47,14 @@ let package = Package(
             dependencies: [
                 "CDuckDB",
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
-        .target(name: "AgnesCore"),
+        .target(name: "AgnesCore", swiftSettings: strict),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
-        .target(name: "AgnesAPI", dependencies: ["AgnesCore"]),
-        .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"]),
-        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB"]),
+        .target(name: "AgnesAPI", dependencies: ["AgnesCore"], swiftSettings: strict),
+        .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"], swiftSettings: strict),
+        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB"], swiftSettings: strict),
         .target(
             name: "AgnesData",
             dependencies: [
@@ -58,7 +62,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // The use cases every surface calls (API routes, web pages, MCP tools): access rules, catalog, query, manifest,
         // sync, scans, administration, memory, metrics, audit.
@@ -74,20 +79,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            swiftSettings: strict
         ),
-        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"]),
-        .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"]),
+        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"], swiftSettings: strict),
+        .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"], swiftSettings: strict),
         // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools).
         .target(
             name: "AgnesTestSupport",
             dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log")],
-            path: "Tests/Support"
+            path: "Tests/Support",
+            swiftSettings: strict
         ),
         // The web UI's pages over the use cases: templates, page models and form actions (no HTTP; the server routes them).
         .target(
             name: "AgnesWeb",
-            dependencies: ["AgnesAPI", "AgnesDomain", "AgnesState", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["AgnesAPI", "AgnesDomain", "AgnesState", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strict
         ),
         // libargon2 (Debian libargon2-dev, installed by scripts/bootstrap): verifies argon2id hashes of migrated users.
         .systemLibrary(name: "CArgon2", path: "Sources/CArgon2"),
@@ -108,7 +116,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .target(
             name: "AgnesClient",
@@ -118,11 +127,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "agnes",
-            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "agnes-server",
@@ -130,46 +141,54 @@ let package = Package(
                 "AgnesServer", "AgnesCore", "AgnesState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "DuckDBBindingBenchmark",
             dependencies: ["DuckDB"],
-            path: "Benchmarks/DuckDBBinding"
+            path: "Benchmarks/DuckDBBinding",
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "StateRepositoriesBenchmark",
             dependencies: ["AgnesState", "DuckDB"],
-            path: "Benchmarks/StateRepositories"
+            path: "Benchmarks/StateRepositories",
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "OrchestratorBenchmark",
             dependencies: ["AgnesData", "AgnesState", "DuckDB"],
-            path: "Benchmarks/Orchestrator"
+            path: "Benchmarks/Orchestrator",
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "SyncBenchmark",
             dependencies: ["AgnesData", "AgnesState"],
-            path: "Benchmarks/Sync"
+            path: "Benchmarks/Sync",
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "DataPlaneBenchmark",
             dependencies: ["AgnesData", "AgnesState", "DuckDB"],
             path: "Benchmarks/DataPlane",
-            exclude: ["run"]
+            exclude: ["run"],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "WebUIBenchmark",
             dependencies: ["AgnesServer", "AgnesState", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
-            path: "Benchmarks/WebUI"
+            path: "Benchmarks/WebUI",
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "LegacyImportBenchmark",
             dependencies: ["AgnesState"],
-            path: "Benchmarks/LegacyImport"
+            path: "Benchmarks/LegacyImport",
+            swiftSettings: strict
         ),
-        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"]),
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"], swiftSettings: strict),
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
@@ -177,9 +196,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["AgnesAPI", "AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server",
-                                                       .product(name: "Crypto", package: "swift-crypto")]),
+                                                       .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
     ]
 )
