@@ -24,6 +24,17 @@ public protocol RemoteConnector: Connector {
     func relation(for table: RegisteredTable, alias: String) throws -> String
 }
 
+extension RemoteConnector {
+    /// An extract reads the source attached as `source`.
+    public func prepare(_ connection: Connection) throws {
+        try attach(connection, as: "source")
+    }
+
+    public func query(for table: RegisteredTable) throws -> String {
+        try relation(for: table, alias: "source")
+    }
+}
+
 /// A connector instance that cannot be used as configured.
 public struct ConnectorError: Error, CustomStringConvertible, Equatable {
     public let description: String

@@ -35,14 +35,6 @@ public struct MySQLConnector: Connector, RemoteConnector {
         self.environment = environment
     }
 
-    public func prepare(_ connection: Connection) throws {
-        try attach(connection, as: "source")
-    }
-
-    public func query(for table: RegisteredTable) throws -> String {
-        try relation(for: table, alias: "source")
-    }
-
     /// Attaches the database read-only as `alias`, with the credentials in a temporary secret of the same name.
     public func attach(_ connection: Connection, as alias: String) throws {
         try attach(connection, as: alias, host: configuration.host)
