@@ -93,6 +93,7 @@ public struct Domain: Sendable {
     }
 
     public var access: Access { Access(domain: self) }
+    public var policies: Policies { Policies(domain: self) }
     public var catalog: CatalogService { CatalogService(domain: self) }
     public var query: QueryService { QueryService(domain: self) }
     public var manifest: ManifestService { ManifestService(domain: self) }

@@ -10,6 +10,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     public enum Status: Sendable, Equatable {
         case badRequest, unauthorized, forbidden, notFound, conflict, gone, contentTooLarge, unsupportedMediaType
         case rangeNotSatisfiable, unprocessableContent, tooManyRequests, serviceUnavailable
+        /// The request was right but the server could not do it safely (e.g. an access policy that cannot be applied).
+        case internalServerError
     }
 
     public var status: Status

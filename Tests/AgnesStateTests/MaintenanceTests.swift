@@ -10,7 +10,7 @@ func populate(_ store: StateStore) async throws {
     let user = try await UsersRepository(store: store).create(email: "ops@example.com", name: "Ops \"quoted\" name")
     let group = try await GroupsRepository(store: store).create(name: "Analysts", description: "ünïcødé", createdBy: user.id)
     try await GroupsRepository(store: store).addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: user.id)
-    _ = try await GrantsRepository(store: store).grant(groupId: group.id, type: .table, resourceId: "orders", rowFilter: "region = 'EU'", assignedBy: user.id)
+    _ = try await GrantsRepository(store: store).grant(groupId: group.id, type: .table, resourceId: "orders", assignedBy: user.id)
     try await RegistryRepository(store: store).upsert(RegisteredTable(id: "orders", name: "Orders", primaryKey: ["id", "line"], registeredBy: user.id))
     try await DataSourcesRepository(store: store).upsert(name: "shop", type: "postgres", config: #"{"host": "db", "nested": {"a": [1, 2.5]}}"#, secretEnv: ["PGPASSWORD"])
     try await SyncStateRepository(store: store).record(tableId: "orders", SyncResult(startedAt: Date(timeIntervalSince1970: 1_700_000_000.123456),

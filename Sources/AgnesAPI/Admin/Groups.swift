@@ -83,18 +83,16 @@ public struct GrantInfo: Codable, Sendable, Equatable {
     public var groupName: String
     public var resourceType: ResourceType
     public var resourceId: String
-    @Nullable public var rowFilter: String?
     public var assignedAt: Date
     @Nullable public var assignedBy: String?
 
-    public init(id: String, groupId: String, groupName: String, resourceType: ResourceType, resourceId: String, rowFilter: String?,
+    public init(id: String, groupId: String, groupName: String, resourceType: ResourceType, resourceId: String,
                 assignedAt: Date, assignedBy: String?) {
         self.id = id
         self.groupId = groupId
         self.groupName = groupName
         self.resourceType = resourceType
         self.resourceId = resourceId
-        self.rowFilter = rowFilter
         self.assignedAt = assignedAt
         self.assignedBy = assignedBy
     }
@@ -105,7 +103,6 @@ public struct GrantInfo: Codable, Sendable, Equatable {
         case groupName = "group_name"
         case resourceType = "resource_type"
         case resourceId = "resource_id"
-        case rowFilter = "row_filter"
         case assignedAt = "assigned_at"
         case assignedBy = "assigned_by"
     }

@@ -33,12 +33,28 @@ public struct RegisteredTable: Codable, Sendable, Equatable, Identifiable {
     public var registeredBy: String?
     public var registeredAt: Date
     public var updatedAt: Date
+    /// Synced and queryable on the server, never distributed (no download, not pulled).
+    public var serverOnly: Bool = false
+    /// The table's access policy: one DuckDB SELECT over the table that decides which rows and columns a caller sees
+    /// (docs/access-policies.md); nil for none.
+    public var accessPolicySQL: String?
+    /// Why the policy is what it is (required with a policy).
+    public var accessPolicyNote: String?
+    /// Other tables the policy may join (e.g. a user-to-region mapping).
+    public var policyMapping: [String] = []
+    public var accessPolicyUpdatedAt: Date?
+    public var accessPolicyUpdatedBy: String?
 
     public init(id: String, name: String, sourceName: String? = nil, sourceType: String? = nil, bucket: String? = nil,
                 sourceTable: String? = nil, sourceQuery: String? = nil, queryMode: QueryMode = .local,
                 syncStrategy: SyncStrategy = .fullRefresh, syncSchedule: String? = nil, primaryKey: [String] = [],
                 incrementalColumn: String? = nil, partitionBy: String? = nil, folder: String? = nil,
-                description: String? = nil, registeredBy: String? = nil, registeredAt: Date = Date(), updatedAt: Date = Date()) {
+                description: String? = nil, registeredBy: String? = nil, registeredAt: Date = Date(), updatedAt: Date = Date(),
+                serverOnly: Bool = false, accessPolicySQL: String? = nil, accessPolicyNote: String? = nil, policyMapping: [String] = []) {
+        self.serverOnly = serverOnly
+        self.accessPolicySQL = accessPolicySQL
+        self.accessPolicyNote = accessPolicyNote
+        self.policyMapping = policyMapping
         self.id = id
         self.name = name
         self.sourceName = sourceName
@@ -74,7 +90,16 @@ public struct RegisteredTable: Codable, Sendable, Equatable, Identifiable {
         case registeredBy = "registered_by"
         case registeredAt = "registered_at"
         case updatedAt = "updated_at"
+        case serverOnly = "server_only"
+        case accessPolicySQL = "access_policy_sql"
+        case accessPolicyNote = "access_policy_note"
+        case policyMapping = "policy_mapping"
+        case accessPolicyUpdatedAt = "access_policy_updated_at"
+        case accessPolicyUpdatedBy = "access_policy_updated_by"
     }
+
+    /// Whether an access policy decides what callers see of the table.
+    public var hasPolicy: Bool { accessPolicySQL != nil }
 
     /// Table ids are slugs: a lower-case letter, then up to 62 lower-case letters, digits or underscores.
     public static func isValidId(_ id: String) -> Bool {
@@ -138,11 +163,21 @@ public struct TableFields: Codable, Sendable, Equatable {
     public var partitionBy: String?
     public var folder: String?
     public var description: String?
+    public var serverOnly: Bool?
+    /// The access policy: absent keeps it, `null` (or an empty text) clears it.
+    public var accessPolicySQL: FieldUpdate<String> = .keep
+    public var accessPolicyNote: String?
+    public var policyMapping: [String]?
 
     public init(name: String? = nil, sourceName: String? = nil, sourceType: String? = nil, bucket: String? = nil, sourceTable: String? = nil,
                 sourceQuery: String? = nil, queryMode: QueryMode? = nil, syncStrategy: SyncStrategy? = nil, syncSchedule: String? = nil,
                 primaryKey: [String]? = nil, incrementalColumn: String? = nil, partitionBy: String? = nil, folder: String? = nil,
-                description: String? = nil) {
+                description: String? = nil, serverOnly: Bool? = nil, accessPolicySQL: FieldUpdate<String> = .keep,
+                accessPolicyNote: String? = nil, policyMapping: [String]? = nil) {
+        self.serverOnly = serverOnly
+        self.accessPolicySQL = accessPolicySQL
+        self.accessPolicyNote = accessPolicyNote
+        self.policyMapping = policyMapping
         self.name = name
         self.sourceName = sourceName
         self.sourceType = sourceType
@@ -171,7 +206,14 @@ public struct TableFields: Codable, Sendable, Equatable {
         case primaryKey = "primary_key"
         case incrementalColumn = "incremental_column"
         case partitionBy = "partition_by"
+        case serverOnly = "server_only"
+        case accessPolicySQL = "access_policy_sql"
+        case accessPolicyNote = "access_policy_note"
+        case policyMapping = "policy_mapping"
     }
+
+    /// Whether the update touches the access policy (its text, note or mapping).
+    public var touchesPolicy: Bool { accessPolicySQL.isGiven || accessPolicyNote != nil || policyMapping != nil }
 
     /// The names of the fields given (the update answer lists them).
     public var given: [String] {
@@ -180,7 +222,8 @@ public struct TableFields: Codable, Sendable, Equatable {
             ("source_table", sourceTable != nil), ("source_query", sourceQuery != nil), ("query_mode", queryMode != nil),
             ("sync_strategy", syncStrategy != nil), ("sync_schedule", syncSchedule != nil), ("primary_key", primaryKey != nil),
             ("incremental_column", incrementalColumn != nil), ("partition_by", partitionBy != nil), ("folder", folder != nil),
-            ("description", description != nil),
+            ("description", description != nil), ("server_only", serverOnly != nil), ("access_policy_sql", accessPolicySQL.isGiven),
+            ("access_policy_note", accessPolicyNote != nil), ("policy_mapping", policyMapping != nil),
         ]
         return present.filter(\.1).map(\.0)
     }
@@ -201,6 +244,13 @@ public struct TableFields: Codable, Sendable, Equatable {
         if let partitionBy { table.partitionBy = partitionBy }
         if let folder { table.folder = folder }
         if let description { table.description = description }
+        if let serverOnly { table.serverOnly = serverOnly }
+        if accessPolicySQL.isGiven {
+            let text = accessPolicySQL.applied(to: table.accessPolicySQL)?.trimmingCharacters(in: .whitespacesAndNewlines)
+            table.accessPolicySQL = text?.isEmpty == false ? text : nil
+        }
+        if let accessPolicyNote { table.accessPolicyNote = accessPolicyNote.isEmpty ? nil : accessPolicyNote }
+        if let policyMapping { table.policyMapping = policyMapping }
     }
 }
 

@@ -39,9 +39,17 @@ public struct ManifestTable: Codable, Sendable, Equatable {
     @Nullable public var schemaHash: String?
     @Nullable public var extractedAt: Date?
     public var files: [ExtractFile]
+    /// Served on the server only (server-only, or read through an access policy): `agnes pull` skips it and removes
+    /// a local copy; query it with `agnes query --remote` or take a snapshot.
+    public var serverOnly: Bool = false
+    /// The caller reads the table through an access policy.
+    public var accessPolicy: Bool = false
+    /// Identifies the policy and the values it reads for this caller (sha256, hex); null without a policy.
+    @Nullable public var accessPolicyFingerprint: String?
 
     public init(hash: String, updated: Date?, sizeBytes: Int64, rows: Int64, queryMode: String, sourceType: String, sha256: String?,
-                schemaHash: String?, extractedAt: Date?, files: [ExtractFile]) {
+                schemaHash: String?, extractedAt: Date?, files: [ExtractFile], serverOnly: Bool = false) {
+        self.serverOnly = serverOnly
         self.hash = hash
         self.updated = updated
         self.sizeBytes = sizeBytes
@@ -61,6 +69,9 @@ public struct ManifestTable: Codable, Sendable, Equatable {
         case sourceType = "source_type"
         case schemaHash = "schema_hash"
         case extractedAt = "extracted_at"
+        case serverOnly = "server_only"
+        case accessPolicy = "access_policy"
+        case accessPolicyFingerprint = "access_policy_fingerprint"
     }
 
     /// Whether the table comes as parts rather than one file.

@@ -45,10 +45,27 @@ public struct CatalogProfile: Codable, Sendable, Equatable {
     public var columns: [ColumnProfile]
     /// Up to 5 rows, each a JSON object.
     public var sample: [String]
+    /// Set when the caller reads the table through an access policy: statistics over all rows would tell what the
+    /// policy hides, so there are none (`rows` 0, no columns, no sample) and `message` says why.
+    public var policyRestricted: Bool?
+    public var message: String?
 
     public init(rows: Int64, columns: [ColumnProfile], sample: [String]) {
         self.rows = rows
         self.columns = columns
         self.sample = sample
+    }
+
+    /// The answer for a caller who reads the table through an access policy.
+    public static let policyRestrictedAnswer: CatalogProfile = {
+        var profile = CatalogProfile(rows: 0, columns: [], sample: [])
+        profile.policyRestricted = true
+        profile.message = "This table has an access policy: its profile covers rows you may not see. Query your rows instead."
+        return profile
+    }()
+
+    enum CodingKeys: String, CodingKey {
+        case rows, columns, sample, message
+        case policyRestricted = "policy_restricted"
     }
 }

@@ -56,16 +56,36 @@ public struct QueryResult: Codable, Sendable, Equatable {
     public var rowCount: Int
     /// Rows were cut off at the row or byte cap.
     public var truncated: Bool
+    /// Which tables the caller read through their access policies (null when none).
+    @Nullable public var rowScope: RowScope?
 
-    public init(columns: [String], rows: [[ResultCell]], rowCount: Int, truncated: Bool) {
+    public init(columns: [String], rows: [[ResultCell]], rowCount: Int, truncated: Bool, rowScope: RowScope? = nil) {
         self.columns = columns
         self.rows = rows
         self.rowCount = rowCount
         self.truncated = truncated
+        self.rowScope = rowScope
     }
 
     enum CodingKeys: String, CodingKey {
         case columns, rows, truncated
         case rowCount = "row_count"
+        case rowScope = "row_scope"
+    }
+}
+
+/// The tables a result was read from through access policies, and what that means for the reader.
+public struct RowScope: Codable, Sendable, Equatable {
+    public var policiedTables: [String]
+    public var note: String
+
+    public init(policiedTables: [String]) {
+        self.policiedTables = policiedTables
+        note = "rows and columns of \(policiedTables.joined(separator: ", ")) are limited by access policies: results cover only what you may see"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case note
+        case policiedTables = "policied_tables"
     }
 }

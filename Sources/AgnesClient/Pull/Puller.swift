@@ -106,7 +106,7 @@ public struct Puller: Sendable {
         case let .manifest(answer, etag):
             (manifest, manifestETag) = (answer, etag)
         }
-        let local = manifest.tables.filter { $0.value.queryMode != "remote" }
+        let local = manifest.tables.filter { $0.value.queryMode != "remote" && !$0.value.serverOnly }
         summary.tablesTotal = local.count
 
         // What to fetch: each file whose sha256 differs from what is here.

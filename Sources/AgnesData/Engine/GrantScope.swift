@@ -2,6 +2,9 @@
 // Authorization then does not rest on the query guard alone: a reference the guard resolves wrongly finds no table
 // ("does not exist") instead of an ungranted one. The scope may read only its tables' files (`allowed_paths`), has no
 // other catalog (a remote table's attached source aside), loads no extensions, and its configuration is locked.
+// In an enforcing scope a policied table's view is its policy over the raw rows (given to the policy as a CTE of the
+// table's own name, so the raw rows are no catalog object a query could name); the caller's values are variables set
+// on each connection (`PolicyBinding`). A policy that cannot be applied makes the view fail with `policy_error`.
 import AgnesState
 import DuckDB
 import Foundation
@@ -11,23 +14,25 @@ import Synchronization
 final class GrantScope: Sendable {
     let database: Database
     let tableIds: [String]
+    /// Whether any view of this scope is a policy (its connections then need the caller's values).
+    let enforcesPolicies: Bool
 
-    init(tables: [EngineTable], settings: EngineSettings) throws {
+    /// A scope of `tables`; with `enforcing`, policied tables are their policies (mapping tables come from `engine`).
+    init(tables: [EngineTable], enforcing: Bool, engine: [String: EngineTable], settings: EngineSettings) throws {
         database = try Database(configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
         tableIds = tables.map(\.id)
+        enforcesPolicies = enforcing && tables.contains { $0.policy != .none }
         do {
             let connection = try database.connect()
             defer { connection.close() }
             var files: [String] = []
             var attached: Set<String> = []
-            for table in tables {
+            /// The raw rows of `table` as a SELECT (attaching its source first when it is remote).
+            func rows(_ table: EngineTable) throws -> String {
                 switch table.rows {
                 case let .parquet(paths):
                     files += paths
-                    let select = paths.isEmpty
-                        ? "SELECT NULL AS no_rows_yet WHERE false"
-                        : "SELECT * FROM read_parquet([\(paths.map(SQL.literal).joined(separator: ", "))], union_by_name = true)"
-                    try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(select)")
+                    return PolicyView.parquetRows(paths)
                 case let .remote(source, alias, select):
                     if !attached.contains(alias) {
                         guard let connector = try Connectors.make(source) as? any RemoteConnector else {
@@ -36,8 +41,25 @@ final class GrantScope: Sendable {
                         try connector.attach(connection, as: alias)
                         attached.insert(alias)
                     }
-                    try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(select)")
+                    return select
                 }
+            }
+            for table in tables {
+                let view: String
+                switch (enforcing, table.policy) {
+                case (false, _), (true, .none):
+                    view = try rows(table)
+                case let (true, .applied(policy)):
+                    let mapped = policy.mapping.filter { $0.lowercased() != table.id }.map { engine[$0.lowercased()] }
+                    if mapped.contains(nil) {
+                        view = Self.failingView(table.id)  // a mapping table is not served (yet): no rows, an error
+                    } else {
+                        view = PolicyView.sql(policy, tables: try ([table] + mapped.compactMap { $0 }).map { (id: $0.id, rows: try rows($0)) })
+                    }
+                case (true, .broken):
+                    view = Self.failingView(table.id)
+                }
+                try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(view)")
             }
             // Only these files, no other path, no extension, and no setting a query could loosen afterwards.
             try connection.execute("SET allowed_paths = [\(files.map(SQL.literal).joined(separator: ", "))]")
@@ -53,6 +75,12 @@ final class GrantScope: Sendable {
     }
 
     deinit { database.close() }
+
+    /// A view that fails when read: a policied table whose policy cannot be applied shows no rows, only why.
+    static func failingView(_ id: String) -> String {
+        let message = "policy_error: the access policy of table '\(id)' cannot be applied; an administrator can see why in the registry"
+        return "SELECT error(\(SQL.literal(message)))::VARCHAR AS policy_error"
+    }
 }
 
 /// Grant scopes of one engine, by table set; past `capacity` the least recently used is dropped (queries still
@@ -75,10 +103,10 @@ final class GrantScopeCache: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// The scope for `ids` (sorted), built by `make` when there is none yet. Two callers may build the same scope at
-    /// once; the first one stored is kept.
-    func scope(for ids: [String], make: () throws -> GrantScope) throws -> GrantScope {
-        let key = ids.joined(separator: "\u{1F}")
+    /// The scope for `ids` (sorted), enforcing policies or not, built by `make` when there is none yet. Two callers
+    /// may build the same scope at once; the first one stored is kept.
+    func scope(for ids: [String], enforcing: Bool, make: () throws -> GrantScope) throws -> GrantScope {
+        let key = ids.joined(separator: "\u{1F}") + (enforcing ? "\u{1E}enforcing" : "")
         if let found = state.withLock({ state -> GrantScope? in
             state.clock += 1
             state.entries[key]?.lastUse = state.clock
@@ -103,5 +131,18 @@ final class GrantScopeCache: Sendable {
         }
         _ = evicted // released here, outside the lock (closing a database can take a moment)
         return scope
+    }
+}
+
+/// Sets a caller's policy values on one scope connection: written into a temporary table by a prepared statement (so
+/// they are bound, never SQL text), copied into the variables the policies read, and the table dropped again.
+public enum PolicyBinding {
+    public static func bind(_ caller: PolicyCaller, on connection: Connection) throws {
+        try connection.execute("CREATE OR REPLACE TEMP TABLE agnes_caller (user_email VARCHAR, user_id VARCHAR, user_groups VARCHAR[])")
+        try connection.execute("INSERT INTO temp.agnes_caller VALUES ($1, $2, $3)", caller.email, caller.userId, caller.groups)
+        for variable in PolicyVariable.allCases {
+            try connection.execute("SET VARIABLE \(variable.variableName) = (SELECT \(variable.rawValue) FROM temp.agnes_caller)")
+        }
+        try connection.execute("DROP TABLE temp.agnes_caller")
     }
 }

@@ -103,7 +103,8 @@ public final class Orchestrator: Sendable {
                     let relation = try connector.relation(for: table, alias: alias)
                     try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(relation)")
                     tables[table.id] = EngineTable(id: table.id, source: name, queryMode: table.queryMode.rawValue,
-                                                   rows: .remote(source: source, alias: alias, select: relation))
+                                                   rows: .remote(source: source, alias: alias, select: relation),
+                                                   policy: policy(of: table, using: connection))
                 } catch {
                     unreadable[name] = (error as? DuckDBError)?.message ?? String(describing: error)
                     remoteFailures.insert(name)
@@ -127,13 +128,24 @@ public final class Orchestrator: Sendable {
             }
             try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS SELECT * FROM \(SQL.identifier(source)).\(SQL.identifier(table.id))")
             tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue,
-                                           rows: .parquet(files: filesOffered["\(source)/\(table.id)"] ?? []))
+                                           rows: .parquet(files: filesOffered["\(source)/\(table.id)"] ?? []),
+                                           policy: policy(of: table, using: connection))
         }
 
         try lockDown(connection)
         let report = RebuildReport(served: tables.keys.sorted(), missing: missing, conflicts: conflicts, unreadableSources: unreadable,
                                    duration: ContinuousClock.now - started)
         return (QueryEngine(database: database, tables: tables, settings: settings), report)
+    }
+
+    /// The registered table's policy, checked again (a stored policy that no longer passes is `broken`, never dropped).
+    private func policy(of table: RegisteredTable, using connection: Connection) -> EngineTable.Policy {
+        guard let sql = table.accessPolicySQL else { return .none }
+        do {
+            return .applied(try PolicySQL.prepare(sql, tableId: table.id, mapping: table.policyMapping, using: connection))
+        } catch {
+            return .broken(String(describing: error))
+        }
     }
 
     /// External access only below the extracts folder, no extension loading, and then no more configuration changes.

@@ -33,16 +33,27 @@ public struct EngineTable: Sendable, Equatable {
         case remote(source: DataSource, alias: String, select: String)
     }
 
+    /// A table's access policy as the engine holds it.
+    public enum Policy: Sendable, Equatable {
+        case none
+        case applied(PreparedPolicy)
+        /// The stored policy does not pass the checks any more (e.g. a mapping table went away): the table's policied
+        /// view fails with `policy_error` — never the raw rows instead.
+        case broken(String)
+    }
+
     public var id: String
     public var source: String
     public var queryMode: String
     public var rows: Rows
+    public var policy: Policy
 
-    public init(id: String, source: String, queryMode: String, rows: Rows) {
+    public init(id: String, source: String, queryMode: String, rows: Rows, policy: Policy = .none) {
         self.id = id
         self.source = source
         self.queryMode = queryMode
         self.rows = rows
+        self.policy = policy
     }
 }
 
@@ -78,19 +89,27 @@ public final class QueryEngine: Sendable {
     }
 
     /// Runs `body` with a connection to the grant scope holding exactly the served tables among `readable` (built on
-    /// first use), on NIO's thread pool.
-    public func withScope<T: Sendable>(readable: Set<String>, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    /// first use), policied as `policies` says, on NIO's thread pool.
+    public func withScope<T: Sendable>(readable: Set<String>, policies: PolicyEnforcement,
+                                       _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let ids = readable.filter { tables[$0] != nil }.sorted()
+        let caller: PolicyCaller? = if case let .enforce(caller) = policies { caller } else { nil }
         return try await NIOThreadPool.singleton.runIfActive { [self] in
-            let scope = try scopes.scope(for: ids) { try GrantScope(tables: ids.compactMap { tables[$0] }, settings: settings) }
+            let scope = try scopes.scope(for: ids, enforcing: caller != nil) {
+                try GrantScope(tables: ids.compactMap { tables[$0] }, enforcing: caller != nil, engine: tables, settings: settings)
+            }
             // Held until the body is done: an eviction meanwhile must not close the database under it.
             return try withExtendedLifetime(scope) {
                 let connection = try scope.database.connect()
                 defer { connection.close() }
+                if scope.enforcesPolicies, let caller { try PolicyBinding.bind(caller, on: connection) }
                 return try body(connection)
             }
         }
     }
+
+    /// The policy of served table `id`, if it has one.
+    public func policy(of id: String) -> EngineTable.Policy { tables[id]?.policy ?? .none }
 
     /// How many grant scopes are kept now.
     public var scopeCount: Int { scopes.count }

@@ -35,6 +35,19 @@ public enum QueryGuard {
 
     /// The plain table names `sql` reads (CTE references resolved away). Throws `QueryRejection` when it may not run.
     public static func tables(in sql: String, using connection: Connection) throws -> Set<String> {
+        try analyze(sql, using: connection).tables
+    }
+
+    /// What a query reads and the names it defines itself.
+    public struct Analysis: Sendable, Equatable {
+        /// Plain table names read (CTE references resolved away).
+        public var tables: Set<String>
+        /// Names of its CTEs, and aliases it gives to tables and subqueries other than the table of the same name.
+        public var definedNames: Set<String>
+    }
+
+    /// The tables `sql` reads and the names it defines. Throws `QueryRejection` when it may not run.
+    public static func analyze(_ sql: String, using connection: Connection) throws -> Analysis {
         guard let text = try connection.scalar(String.self, "SELECT CAST(json_serialize_sql($1::VARCHAR) AS VARCHAR)", sql),
               let tree = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw QueryRejection.notASingleSelect("the statement could not be parsed")
@@ -48,12 +61,13 @@ public enum QueryGuard {
         }
         var visitor = Visitor()
         try visitor.visit(statements[0], ctes: [])
-        return visitor.tables
+        return Analysis(tables: visitor.tables, definedNames: visitor.definedNames)
     }
 
     /// Walks the tree with the CTE names visible at each point.
     struct Visitor {
         var tables: Set<String> = []
+        var definedNames: Set<String> = []
 
         mutating func visit(_ node: Any, ctes: Set<String>) throws {
             if let list = node as? [Any] {
@@ -68,6 +82,7 @@ public enum QueryGuard {
                     let name = (entry["key"] as? String ?? "").lowercased()
                     try visitDefinition(entry["value"] ?? NSNull(), named: name, ctes: visible)
                     visible.insert(name)
+                    definedNames.insert(name)
                 }
                 for (key, value) in object where key != "cte_map" { try visit(value, ctes: visible) }
                 try check(object, ctes: visible)
@@ -101,6 +116,10 @@ public enum QueryGuard {
 
         /// The checks on one node of the tree (its children are visited by the caller).
         mutating func check(_ object: [String: Any], ctes: Set<String>) throws {
+            if let alias = (object["alias"] as? String)?.lowercased(), !alias.isEmpty, object["class"] == nil,
+               alias != (object["table_name"] as? String)?.lowercased() {
+                definedNames.insert(alias)  // a table reference (not an expression) named other than what it reads
+            }
             switch object["type"] as? String {
             case "BASE_TABLE":
                 let name = (object["table_name"] as? String ?? "").lowercased()

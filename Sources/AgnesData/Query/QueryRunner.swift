@@ -44,17 +44,16 @@ public struct RowTooLarge: Error, CustomStringConvertible {
 
 public enum QueryRunner {
     /// Runs `sql` (already guarded) returning at most `limit` rows and about `maximumBytes` of JSON; interrupted after
-    /// `timeoutMilliseconds`. With `readable`, it runs in the grant scope of those tables (a user's SQL); without, on
-    /// the engine itself (SQL the server wrote over one table it has checked).
+    /// `timeoutMilliseconds`, in the grant scope of the `readable` tables, policied as `policies` says.
     public static func run(_ sql: String, limit: Int, maximumBytes: Int = .max, timeoutMilliseconds: Int,
-                           on engine: QueryEngine, readable: Set<String>? = nil) async throws -> QueryResult {
+                           on engine: QueryEngine, readable: Set<String>, policies: PolicyEnforcement) async throws -> QueryResult {
         try await run(sql, limit: limit, maximumBytes: maximumBytes, deadline: QueryDeadline(milliseconds: timeoutMilliseconds),
-                      on: engine, readable: readable)
+                      on: engine, readable: readable, policies: policies)
     }
 
     /// `run` with a deadline the caller can also cancel (when its client disconnects).
     public static func run(_ sql: String, limit: Int, maximumBytes: Int = .max, deadline: QueryDeadline,
-                           on engine: QueryEngine, readable: Set<String>? = nil) async throws -> QueryResult {
+                           on engine: QueryEngine, readable: Set<String>, policies: PolicyEnforcement) async throws -> QueryResult {
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
         let wrapped = "SELECT * FROM (\n\(body)\n) AS agnes_query LIMIT \(limit + 1)"
@@ -63,8 +62,7 @@ public enum QueryRunner {
                 try collect(try connection.query(wrapped), limit: limit, maximumBytes: maximumBytes)
             }
         }
-        if let readable { return try await engine.withScope(readable: readable, work) }
-        return try await engine.withConnection(work)
+        return try await engine.withScope(readable: readable, policies: policies, work)
     }
 
     /// Reads rows while they fit the caps.

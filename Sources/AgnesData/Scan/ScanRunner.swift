@@ -9,12 +9,14 @@ import Foundation
 public enum ScanRunner {
     /// The columns of the parquet `files`, in order.
     public static func schema(of files: [String], on connection: Connection) throws -> [ScanColumn] {
-        struct Row: Decodable { let column_name: String; let column_type: String }
-        return try connection.query("DESCRIBE SELECT * FROM \(relation(files))").decode(Row.self).map { ScanColumn(name: $0.column_name, type: $0.column_type) }
+        try schema(of: .files(files), on: connection)
     }
 
-    static func relation(_ files: [String]) -> String {
-        "read_parquet([\(files.map(SQL.literal).joined(separator: ", "))], union_by_name = true)"
+    /// The columns of `source` as its caller sees them (a policy's columns for a policied source), in order.
+    public static func schema(of source: ScanSource, on connection: Connection) throws -> [ScanColumn] {
+        struct Row: Decodable { let column_name: String; let column_type: String }
+        return try connection.query("DESCRIBE SELECT * FROM \(source.relation) AS agnes_scan").decode(Row.self)
+            .map { ScanColumn(name: $0.column_name, type: $0.column_type) }
     }
 
     /// Estimates `plan` over `files` from their row-group statistics.
@@ -58,6 +60,12 @@ public enum ScanRunner {
     /// Runs `plan` over `files` into a zstd parquet file at `output`; returns the row count. The DuckDB it runs in may
     /// read only `files` and write only `output`'s folder; `deadline` bounds it in time and lets the caller cancel it.
     public static func write(_ plan: ScanPlan, files: [String], to output: URL, deadline: QueryDeadline) throws -> Int64 {
+        try write(plan, source: .files(files), to: output, deadline: deadline)
+    }
+
+    /// Runs `plan` over `source` (binding its caller's policy values) into a zstd parquet file at `output`.
+    public static func write(_ plan: ScanPlan, source: ScanSource, to output: URL, deadline: QueryDeadline) throws -> Int64 {
+        let files = source.files
         let database = try Database(configuration: .init(threads: 2, memoryLimit: "1GB"))
         defer { database.close() }
         let connection = try database.connect()
@@ -66,10 +74,11 @@ public enum ScanRunner {
         try connection.execute("SET allowed_directories = [\(SQL.literal(output.deletingLastPathComponent().path + "/"))]")
         try connection.execute("SET enable_external_access = false")
         try connection.execute("SET lock_configuration = true")
+        if let caller = source.caller { try PolicyBinding.bind(caller, on: connection) }
         struct Count: Decodable { let Count: Int64 }
         return try deadline.run(on: connection) {
             try connection.query("""
-                COPY (\(plan.sql(from: relation(files)))) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
+                COPY (\(plan.sql(from: source.relation))) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
                 """).decodeFirst(Count.self)?.Count ?? 0
         }
     }

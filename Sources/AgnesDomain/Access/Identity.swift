@@ -2,6 +2,19 @@
 import AgnesState
 import Foundation
 
+/// What a credential may be used for.
+public enum CredentialSurface: String, Sendable {
+    case full, workspace
+
+    /// Token scopes that make a `workspace` credential.
+    public static let workspaceScopes: Set<String> = ["workspace", "bootstrap-analyst"]
+
+    /// The surface of a token with `scopes`.
+    public init(scopes: [String]) {
+        self = scopes.contains(where: Self.workspaceScopes.contains) ? .workspace : .full
+    }
+}
+
 /// The authenticated caller of a request.
 public struct Identity: Sendable, Equatable {
     /// How the caller authenticated.
@@ -26,6 +39,12 @@ public struct Identity: Sendable, Equatable {
     public var tokenId: String?
     /// Came in through the web cookie rather than an `Authorization` header.
     public var viaCookie: Bool = false
+    /// What the credential was made for: a sign-in or a hand-made token is `full`; a token made for a workspace or an
+    /// agent is `workspace`, and reads through access policies even for an administrator.
+    public var surface: CredentialSurface = .full
+
+    /// An administrator acting with full credentials reads tables as they are; everyone else through their policies.
+    public var bypassesPolicies: Bool { isAdmin && surface == .full }
 
     public init(user: User, kind: Kind, groupIds: Set<String>, isAdmin: Bool, tokenId: String? = nil, viaCookie: Bool = false) {
         self.user = user

@@ -17,6 +17,10 @@ public struct TokenService: Sendable {
     /// Longest lifetime a token may ask for.
     public static let maximumDays = 3650
     public static let defaultDays = 90
+    /// Token scopes: `general` (everything the user may do), `workspace` (for an analyst's workspace or an agent: reads
+    /// go through access policies even for an administrator), `bootstrap-analyst` (a workspace token for one hour).
+    static let scopes: Set<String> = ["general", "workspace", "bootstrap-analyst"]
+
     /// Tokens with the `bootstrap-analyst` scope live at most an hour.
     static let bootstrapScopeLifetime: TimeInterval = 3600
 
@@ -32,6 +36,9 @@ public struct TokenService: Sendable {
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ServiceError.badRequest("Token name must not be blank") }
         let scope = request.scope ?? "general"
+        guard Self.scopes.contains(scope) else {
+            throw ServiceError.badRequest("Unknown token scope '\(scope)': use one of \(Self.scopes.sorted().joined(separator: ", "))")
+        }
         var lifetime = try Self.lifetime(request, isAdmin: identity.isAdmin)
         if scope == "bootstrap-analyst" { lifetime = min(lifetime ?? Self.bootstrapScopeLifetime, Self.bootstrapScopeLifetime) }
         let now = Date()

@@ -234,6 +234,6 @@ public struct AccessAdministration: Sendable {
 
     static func info(_ grant: ResourceGrant, groupName: String) -> GrantInfo {
         GrantInfo(id: grant.id, groupId: grant.groupId, groupName: groupName, resourceType: grant.resourceType, resourceId: grant.resourceId,
-                  rowFilter: grant.rowFilter, assignedAt: grant.assignedAt, assignedBy: grant.assignedBy)
+                  assignedAt: grant.assignedAt, assignedBy: grant.assignedBy)
     }
 }

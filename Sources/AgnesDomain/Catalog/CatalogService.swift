@@ -32,6 +32,7 @@ public struct CatalogService: Sendable {
     /// The stored profile of a table (made by `TableProfiler` after each sync).
     public func profile(_ id: String, for caller: Caller) async throws -> CatalogProfile {
         let table = try await readableTable(id, for: caller)
+        if domain.policies.isPolicied(table, for: caller.identity) { return .policyRestrictedAnswer }
         guard let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id),
               let profile = try? JSONCoding.decoder.decode(CatalogProfile.self, from: Data(stored.profile.utf8)) else {
             throw ServiceError.notFound("No profile for table '\(table.id)' yet (it is made after the table syncs)")
@@ -43,7 +44,10 @@ public struct CatalogService: Sendable {
     public func catalog(for caller: Caller) async throws -> Catalog {
         caller.audit.record("catalog.list")
         let states = try await domain.catalogSnapshot().states
-        let entries = try await domain.access.readableTables(for: caller.identity).map { Self.entry($0, state: states[$0.id]) }
+        let entries = try await domain.access.readableTables(for: caller.identity).map { table in
+            // A policied table's figures are the raw table's: a caller who reads it through the policy gets none.
+            domain.policies.isPolicied(table, for: caller.identity) ? Self.policiedEntry(table) : Self.entry(table, state: states[table.id])
+        }
         return Catalog(tables: entries, serverTime: Date())
     }
 
@@ -63,6 +67,14 @@ public struct CatalogService: Sendable {
             roughSizeHint: remote ? nil : sizeHint(state?.fileSizeBytes), rows: state?.rows, sizeBytes: state?.fileSizeBytes,
             partitionBy: table.partitionBy, entityType: remote ? "VIEW" : "BASE TABLE", metadataFreshness: freshness,
             updated: state?.lastSync)
+    }
+
+    /// The entry of a table the caller reads through its access policy: how to reach it, no figures of the raw rows.
+    static func policiedEntry(_ table: RegisteredTable) -> CatalogEntry {
+        var entry = entry(table, state: nil)
+        entry.fetchVia = "access policy: query it on the server with `agnes query --remote`, or take a snapshot"
+        entry.metadataFreshness = "not_applicable"
+        return entry
     }
 
     /// Upstream's size buckets: ≤ 100 MiB small, ≤ 1 GiB medium, ≤ 10 GiB large, beyond very_large.
@@ -89,7 +101,9 @@ public struct CatalogService: Sendable {
         let table = try await readableTable(id, for: caller)
         caller.audit.record("catalog.schema", resource: "table:\(table.id)")
         struct Described: Decodable { let column_name: String; let column_type: String; let null: String? }
-        let described = try await engine(serving: table).withConnection { connection in
+        let policies = try await domain.policies.enforcement(for: caller.identity)
+        // Described in the caller's scope: a policied table shows the columns its policy returns, not the raw ones.
+        let described = try await engine(serving: table).withScope(readable: [table.id], policies: policies) { connection in
             try connection.query("DESCRIBE SELECT * FROM main.\(SQL.identifier(table.id))").decode(Described.self)
         }
         let notes = Dictionary(try await ProfilesRepository(store: domain.state).columnNotes(tableId: table.id).map { ($0.columnName, $0.description ?? "") },
@@ -108,7 +122,8 @@ public struct CatalogService: Sendable {
         }
         let result = try await QueryRunner.run("SELECT * FROM main.\(SQL.identifier(table.id))", limit: n,
                                                timeoutMilliseconds: domain.settings.queryLimits.timeoutSeconds * 1000,
-                                               on: try engine(serving: table))
+                                               on: try engine(serving: table), readable: [table.id],
+                                               policies: try await domain.policies.enforcement(for: caller.identity))
         return TableSample(tableId: table.id, rows: result.rows.map { SampleRow(columns: result.columns, cells: $0) }, source: table.sourceType ?? "")
     }
 }
@@ -127,6 +142,10 @@ extension CatalogService {
     public func details(_ id: String, historyLimit: Int = 20, for caller: Caller) async throws -> TableDetails {
         let table = try await readableTable(id, for: caller)
         let syncState = SyncStateRepository(store: domain.state)
+        if domain.policies.isPolicied(table, for: caller.identity) {
+            // Sizes, row counts, sync errors and the profile describe the raw rows.
+            return TableDetails(table: table, state: nil, history: [], profile: nil)
+        }
         let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id)
         return TableDetails(table: table, state: try await syncState.state(tableId: table.id),
                             history: try await syncState.history(tableId: table.id, limit: historyLimit),
@@ -137,7 +156,8 @@ extension CatalogService {
     /// `search`; and how many the caller may read in all.
     public func readable(matching search: String, for caller: Caller) async throws -> (tables: [(RegisteredTable, SyncState?)], total: Int) {
         let readable = try await domain.access.readableTables(for: caller.identity)
-        let states = try await domain.catalogSnapshot().states
+        let snapshotStates = try await domain.catalogSnapshot().states
+        let states = snapshotStates.filter { id, _ in !readable.contains { $0.id == id && domain.policies.isPolicied($0, for: caller.identity) } }
         let matching = search.isEmpty ? readable : readable.filter { table in
             [table.id, table.name, table.description ?? ""].contains { $0.localizedCaseInsensitiveContains(search) }
         }

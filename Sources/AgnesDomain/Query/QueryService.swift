@@ -22,15 +22,16 @@ public struct QueryService: Sendable {
         caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
         guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
 
-        let tables: Set<String>
+        let analysis: QueryGuard.Analysis
         do {
-            tables = try await engine.withConnection { try QueryGuard.tables(in: request.sql, using: $0) }
+            analysis = try await engine.withConnection { try QueryGuard.analyze(request.sql, using: $0) }
         } catch let rejection as QueryRejection {
             if case .qualifiedTable = rejection { throw ServiceError(.forbidden, rejection.description) }
             throw ServiceError.badRequest(rejection.description)
         }
         // The scope holds every table the caller may read, so callers with the same grants share one.
         let readable = Set(try await domain.access.readableTables(for: caller.identity).map(\.id))
+        let tables = analysis.tables
         for table in tables.sorted() {
             guard engine.tables[table] != nil else {
                 throw ServiceError.badRequest("Query error: table '\(table)' does not exist. List the tables you can query with `agnes catalog`; "
@@ -38,18 +39,28 @@ public struct QueryService: Sendable {
             }
             guard readable.contains(table) else { throw ServiceError(.forbidden, "Access denied to table '\(table)'") }
         }
+        let policies = try await domain.policies.enforcement(for: caller.identity)
+        let policied = policies == .bypass ? [] : tables.filter { engine.policy(of: $0) != .none }.sorted()
+        // Upstream refuses a CTE or alias named like a policied table (its rewrite would be ambiguous); so do we, for
+        // the same clients, although here the name could only ever reach the policied view.
+        if policies != .bypass, let collision = analysis.definedNames.first(where: { engine.policy(of: $0) != .none && readable.contains($0) }) {
+            throw ServiceError.badRequest("policy_name_collision: '\(collision)' names a table with an access policy; use another name for the CTE or alias")
+        }
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
         do {
             let result = try await caller.untilLeaves({ deadline.cancel() }) {
                 try await domain.queryConcurrency.run(for: caller.identity.user.id) {
                     try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
-                                              on: engine, readable: readable)
+                                              on: engine, readable: readable, policies: policies)
                 }
             }
             caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
-                                params: ["rows_returned": String(result.rowCount), "engine_ms": String((ContinuousClock.now - started).milliseconds)])
-            return result
+                                params: ["rows_returned": String(result.rowCount), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
+                                    .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 })
+            var scoped = result
+            scoped.rowScope = policied.isEmpty ? nil : RowScope(policiedTables: policied)
+            return scoped
         } catch {
             throw refusal(error, caller: caller, operation: "Query")
         }

@@ -35,6 +35,7 @@ public struct RegistryService: Sendable {
         var table = RegisteredTable(id: id, name: name, registeredBy: caller.identity.user.email)
         fields.apply(to: &table)
         table.name = name
+        table.accessPolicyUpdatedBy = caller.identity.user.email
         try await save(table)
         return TableRegistered(id: id, name: name)
     }
@@ -46,6 +47,10 @@ public struct RegistryService: Sendable {
         guard var table = try await registry.get(id: id) else { throw ServiceError.notFound("Table not found") }
         try await validateSource(fields.sourceName)
         fields.apply(to: &table)
+        if fields.touchesPolicy {
+            table.accessPolicyUpdatedBy = caller.identity.user.email
+            caller.audit.add(params: ["access_policy": table.hasPolicy ? "set" : "cleared"])
+        }
         try await save(table)
         return TableUpdated(id: id, updated: fields.given)
     }
@@ -64,6 +69,7 @@ public struct RegistryService: Sendable {
             throw ServiceError(.unprocessableContent, error.description)
         }
         if let problem = TableSyncer.strategyProblem(table) { throw ServiceError(.unprocessableContent, problem) }
+        try await domain.policies.check(table)
         do { try await registry.upsert(table) } catch let StateError.conflict(message) { throw ServiceError.conflict(message) }
         try await domain.dataPlane.rebuild()
     }

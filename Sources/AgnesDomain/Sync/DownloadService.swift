@@ -24,6 +24,13 @@ public struct DownloadService: Sendable {
         guard try await domain.access.canRead(tableId: id, folder: table.folder, identity: caller.identity) else {
             throw ServiceError(.forbidden, "Access denied to this table")
         }
+        // Distribution rules hold for administrators too: the file is the raw table.
+        if table.serverOnly {
+            throw ServiceError(.forbidden, "Table '\(id)' is server-only: query it with `agnes query --remote` or take a snapshot")
+        }
+        if domain.policies.isPolicied(table, for: caller.identity) {
+            throw ServiceError(.forbidden, "Table '\(id)' has an access policy: query it with `agnes query --remote` or take a snapshot")
+        }
         return table
     }
 

@@ -16,6 +16,9 @@ public struct ManifestService: Sendable {
         struct Entry: Sendable {
             let id: String
             let folder: String?
+            let table: ManifestTable
+            /// Whether the table has an access policy (its entry then depends on the caller).
+            let policied: Bool
             /// `"id":{…}` as JSON.
             let json: Data
         }
@@ -48,24 +51,45 @@ public struct ManifestService: Sendable {
                 let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
                 let entry = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
                                           rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
-                                          sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files)
-                var json = try JSONCoding.encoder.encode([table.id: entry])
-                json = json.dropFirst().dropLast()  // `"id":{…}` without the surrounding braces
-                entries.append(.init(id: table.id, folder: table.folder, json: Data(json)))
+                                          sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files,
+                                          serverOnly: table.serverOnly)
+                entries.append(.init(id: table.id, folder: table.folder, table: entry, policied: table.hasPolicy, json: try Self.encode(table.id, entry)))
             }
             return Entries(entries: entries)
         }
     }
 
+    /// `"id":{…}` without the surrounding braces.
+    static func encode(_ id: String, _ entry: ManifestTable) throws -> Data {
+        Data(try JSONCoding.encoder.encode([id: entry]).dropFirst().dropLast())
+    }
+
+    /// The entry of a policied table for a caller who reads it through the policy: served on the server only (its
+    /// rows are not the file's), with the policy's fingerprint for this caller and nothing of the raw file.
+    static func policied(_ entry: ManifestTable, fingerprint: String?) -> ManifestTable {
+        var entry = ManifestTable(hash: "", updated: entry.updated, sizeBytes: 0, rows: 0, queryMode: entry.queryMode, sourceType: entry.sourceType,
+                                  sha256: nil, schemaHash: nil, extractedAt: entry.extractedAt, files: [], serverOnly: true)
+        entry.accessPolicy = true
+        entry.accessPolicyFingerprint = fingerprint
+        return entry
+    }
+
     /// The caller's manifest: the entries of the tables they may read, as the JSON of a `Manifest`.
     public func manifest(for caller: Caller) async throws -> Body {
-        try await domain.manifestBodies.value(for: caller.identity.user.id) {
+        try await domain.manifestBodies.value(for: "\(caller.identity.user.id) \(caller.identity.surface.rawValue)") {
             let mayRead = try await domain.access.tableReader(for: caller.identity)
+            let policies = try await domain.policies.enforcement(for: caller.identity)
+            let engine = domain.dataPlane.orchestrator.engine
             var body = Data(#"{"assets":{},"tables":{"#.utf8)
             var first = true
             for entry in try await entries().entries where mayRead(entry.id, entry.folder) {
                 if !first { body.append(UInt8(ascii: ",")) }
-                body.append(entry.json)
+                if entry.policied, case let .enforce(policyCaller) = policies {
+                    let fingerprint: String? = if case let .applied(policy)? = engine?.policy(of: entry.id) { policy.fingerprint(for: policyCaller) } else { nil }
+                    body.append(try Self.encode(entry.id, Self.policied(entry.table, fingerprint: fingerprint)))
+                } else {
+                    body.append(entry.json)
+                }
                 first = false
             }
             body.append(contentsOf: Data(#"},"version":\#(Manifest.currentVersion)}"#.utf8))

@@ -42,6 +42,7 @@ struct Authenticator: Sendable {
             try await checkPersonalAccessToken(stored.personalAccessToken, token: token, clientIP: clientIP, userId: access.user.id)
             identity.kind = .personalAccessToken
             identity.tokenId = claims.jti.value
+            identity.surface = CredentialSurface(scopes: stored.personalAccessToken?.scopes ?? [])
         }
         return identity
     }

@@ -20,6 +20,7 @@ extension ServiceError.Status {
         case .unprocessableContent: .unprocessableContent
         case .tooManyRequests: .tooManyRequests
         case .serviceUnavailable: .serviceUnavailable
+        case .internalServerError: .internalServerError
         }
     }
 }

@@ -28,10 +28,15 @@ struct CatalogRoutes {
         router.post("/api/v2/scan") { request, context in
             let output = try await services.domain.scans.scan(try await request.decodeJSON(ScanRequest.self, context: context),
                                                               for: try context.caller())
-            return Response(status: .ok, headers: [.contentType: "application/vnd.apache.parquet", .contentLength: String(output.sizeBytes),
-                                                   .contentDisposition: "attachment; filename=\"\(output.filename)\"",
-                                                   HTTPField.Name("X-Agnes-Rows")!: String(output.rows)],
-                            body: Self.streaming(output.file, length: output.sizeBytes))
+            var headers: HTTPFields = [.contentType: "application/vnd.apache.parquet", .contentLength: String(output.sizeBytes),
+                                       .contentDisposition: "attachment; filename=\"\(output.filename)\"", HTTPField.Name("X-Agnes-Rows")!: String(output.rows)]
+            if let fingerprint = output.policyFingerprint {
+                // As upstream: the slice the rows come from, so a client can tell a snapshot taken under another policy.
+                headers[HTTPField.Name("X-Agnes-Row-Scope")!] = "policied"
+                headers[HTTPField.Name("X-Agnes-Policy-Fingerprint")!] = fingerprint
+                headers[HTTPField.Name("X-Agnes-Policy-Table-Id")!] = output.tableId
+            }
+            return Response(status: .ok, headers: headers, body: Self.streaming(output.file, length: output.sizeBytes))
         }
     }
 

@@ -38,6 +38,17 @@ public enum StateSchema {
         // Session tokens carry the epoch they were issued in; a password change or reset and a deactivation move it
         // on, which ends every session issued before. NULL (every user before this step) is epoch 0.
         Migration(version: 6, name: "users_session_epoch", body: .sql("ALTER TABLE users ADD COLUMN session_epoch INTEGER")),
+        // Governed access (docs/access-policies.md): a table's access policy (one SELECT over it, with the tables it
+        // may join) and tables that never leave the server. Policies replace the never-used grant row filter. NULLs in the new columns read as "none" / false. (A token's surface is one of its scopes.)
+        Migration(version: 7, name: "access_policies_and_server_only", body: .sql("""
+            ALTER TABLE table_registry ADD COLUMN access_policy_sql VARCHAR;
+            ALTER TABLE table_registry ADD COLUMN access_policy_note VARCHAR;
+            ALTER TABLE table_registry ADD COLUMN policy_mapping VARCHAR[];
+            ALTER TABLE table_registry ADD COLUMN access_policy_updated_at TIMESTAMPTZ;
+            ALTER TABLE table_registry ADD COLUMN access_policy_updated_by VARCHAR;
+            ALTER TABLE table_registry ADD COLUMN server_only BOOLEAN;
+            ALTER TABLE resource_grants DROP COLUMN row_filter;
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -39,13 +39,12 @@ public struct GroupMembership: Codable, Sendable, Equatable {
     }
 }
 
-/// A row of `resource_grants`: a group may use a resource, optionally only the rows matching `rowFilter`.
+/// A row of `resource_grants`: a group may use a resource (what it sees of a table is the table's access policy).
 public struct ResourceGrant: Codable, Sendable, Equatable, Identifiable {
     public var id: String
     public var groupId: String
     public var resourceType: ResourceType
     public var resourceId: String
-    public var rowFilter: String?
     public var assignedAt: Date
     public var assignedBy: String?
 
@@ -54,7 +53,6 @@ public struct ResourceGrant: Codable, Sendable, Equatable, Identifiable {
         case groupId = "group_id"
         case resourceType = "resource_type"
         case resourceId = "resource_id"
-        case rowFilter = "row_filter"
         case assignedAt = "assigned_at"
         case assignedBy = "assigned_by"
     }

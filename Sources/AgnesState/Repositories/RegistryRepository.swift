@@ -11,7 +11,9 @@ public struct RegistryRepository: Sendable {
 
     static let columns = """
         id, name, source_name, source_type, bucket, source_table, source_query, query_mode, sync_strategy, sync_schedule,
-        primary_key, incremental_column, partition_by, folder, description, registered_by, registered_at, updated_at
+        primary_key, incremental_column, partition_by, folder, description, registered_by, registered_at, updated_at,
+        coalesce(server_only, false) AS server_only, access_policy_sql, access_policy_note,
+        coalesce(policy_mapping, []) AS policy_mapping, access_policy_updated_at, access_policy_updated_by
         """
 
     /// Inserts a table or updates the one with the same id. An update keeps `registered_by` and `registered_at`, and
@@ -33,19 +35,27 @@ public struct RegistryRepository: Sendable {
                 try mapUniqueViolation("table \(table.id) was registered concurrently") {
                     try connection.execute("""
                         INSERT INTO table_registry (id, source_name, source_type, bucket, source_table, source_query, query_mode,
-                            sync_strategy, sync_schedule, primary_key, incremental_column, partition_by, folder, description, name, registered_by)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                            sync_strategy, sync_schedule, primary_key, incremental_column, partition_by, folder, description, name, registered_by,
+                            server_only, access_policy_sql, access_policy_note, policy_mapping, access_policy_updated_at, access_policy_updated_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
                         """, table.id, table.sourceName, table.sourceType, table.bucket, table.sourceTable, table.sourceQuery,
                         table.queryMode.rawValue, table.syncStrategy.rawValue, table.syncSchedule, table.primaryKey,
-                        table.incrementalColumn, table.partitionBy, table.folder, table.description, table.name, table.registeredBy)
+                        table.incrementalColumn, table.partitionBy, table.folder, table.description, table.name, table.registeredBy,
+                        table.serverOnly, table.accessPolicySQL, table.accessPolicyNote, table.policyMapping,
+                        table.accessPolicySQL == nil ? nil : DuckDBTimestamp(Date()).date, table.accessPolicySQL == nil ? nil : table.accessPolicyUpdatedBy)
                 }
                 return try Self.fetch(connection, id: table.id)!
             }
             // Each UPDATE is planned anew and costs more with every column it sets, and DuckDB rewrites a row whose
             // indexed (name) or LIST (primary_key) columns are set — so only changed columns are written.
-            let changes = Self.changedColumns(from: existing, to: table)
+            var changes = Self.changedColumns(from: existing, to: table)
             if changes.isEmpty { return existing }
             let updatedAt = DuckDBTimestamp(Date()).date
+            let policyChanged = changes.contains { ["access_policy_sql", "access_policy_note", "policy_mapping"].contains($0.column) }
+            if policyChanged {
+                changes.append(("access_policy_updated_at", updatedAt))
+                changes.append(("access_policy_updated_by", table.accessPolicyUpdatedBy))
+            }
             let assignments = changes.enumerated().map { "\($1.column) = $\($0 + 2)" } + ["updated_at = $\(changes.count + 2)"]
             try connection.execute("UPDATE table_registry SET \(assignments.joined(separator: ", ")) WHERE id = $1",
                                    parameters: [table.id] + changes.map(\.value) + [updatedAt])
@@ -53,6 +63,10 @@ public struct RegistryRepository: Sendable {
             updated.registeredBy = existing.registeredBy
             updated.registeredAt = existing.registeredAt
             updated.updatedAt = updatedAt
+            if policyChanged { updated.accessPolicyUpdatedAt = updatedAt } else {
+                updated.accessPolicyUpdatedAt = existing.accessPolicyUpdatedAt
+                updated.accessPolicyUpdatedBy = existing.accessPolicyUpdatedBy
+            }
             return updated
         }
     }
@@ -77,6 +91,10 @@ public struct RegistryRepository: Sendable {
         compare("partition_by", old.partitionBy, new.partitionBy)
         compare("folder", old.folder, new.folder)
         compare("description", old.description, new.description)
+        compare("server_only", old.serverOnly, new.serverOnly)
+        compare("access_policy_sql", old.accessPolicySQL, new.accessPolicySQL)
+        compare("access_policy_note", old.accessPolicyNote, new.accessPolicyNote)
+        compare("policy_mapping", old.policyMapping, new.policyMapping)
         return changes
     }
 

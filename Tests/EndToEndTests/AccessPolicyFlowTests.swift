@@ -1,0 +1,159 @@
+// Governed access end to end, against the real server binary over the demo dataset: a region policy with a hidden
+// column on `customers`, two analysts in different groups (group names with `_` and `%`, which upstream cannot
+// bind), and every surface that reads the table — query, sample, schema, catalog, profile, scan, manifest, download.
+import DuckDB
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+@Suite("access policies", .serialized)
+struct AccessPolicyFlowTests {
+    static let policy = "SELECT * EXCLUDE (name) FROM customers WHERE list_contains($user_groups, 'sales_' || country || '%')"
+
+    /// A user in the Analysts group (the sales folder) and in `group`, signed in; returns their token.
+    func analyst(_ email: String, group: String, _ server: DemoServer) async throws -> String {
+        let client = server.client
+        let groups = try await client.call("GET", "/api/admin/groups", token: server.admin)
+        let list = (try JSONSerialization.jsonObject(with: groups.body) as? [[String: Any]]) ?? groups.object["groups"] as? [[String: Any]] ?? []
+        let analysts = try #require(list.first { $0["name"] as? String == "Analysts" }?["id"] as? String)
+        let created = try await client.call("POST", "/api/admin/groups", json: ["name": group], token: server.admin)
+        let groupId = try #require(created.string("id"), "\(created.status) \(String(decoding: created.body, as: UTF8.self))")
+        if email != DemoServer.analystEmail {
+            let user = try #require(try await client.call("POST", "/api/users", json: ["email": email], token: server.admin).string("id"))
+            _ = try await client.call("POST", "/api/users/\(user)/set-password", json: ["password": "analyst password 2"], token: server.admin)
+            _ = try await client.call("POST", "/api/admin/groups/\(analysts)/members", json: ["email": email], token: server.admin)
+        }
+        #expect(try await client.call("POST", "/api/admin/groups/\(groupId)/members", json: ["email": email], token: server.admin).status == 201)
+        let password = email == DemoServer.analystEmail ? DemoServer.analystPassword : "analyst password 2"
+        return try #require(try await client.call("POST", "/auth/token", json: ["email": email, "password": password]).string("access_token"))
+    }
+
+    func rows(_ exchange: Exchange) -> [[Any]] { exchange.object["rows"] as? [[Any]] ?? [] }
+
+    @Test("two analysts see only their own region and never the hidden column, on every surface; an administrator sees all")
+    func regionPolicy() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client
+        let czech = try await analyst(DemoServer.analystEmail, group: "sales_CZ%", server)
+        let german = try await analyst("de@example.com", group: "sales_DE%", server)
+
+        // Bad policies are refused with upstream's reasons, and nothing is stored.
+        let refusals: [([String: Any], String)] = [
+            (["access_policy_sql": Self.policy], "policy_note_required"),
+            (["access_policy_sql": "DELETE FROM customers", "access_policy_note": "x"], "policy_forbidden_statement"),
+            (["access_policy_sql": "SELECT 1; SELECT 2", "access_policy_note": "x"], "policy_not_single_select"),
+            (["access_policy_sql": "SELECT * FROM customers, orders", "access_policy_note": "x"], "policy_unlisted_table_reference"),
+            (["access_policy_sql": "SELECT * FROM customers WHERE name LIKE $user_email", "access_policy_note": "x"], "policy_var_in_pattern_position"),
+            (["access_policy_sql": "SELECT COLUMNS($user_email) FROM customers", "access_policy_note": "x"], "policy_var_in_identifier_position"),
+            (["access_policy_sql": "SELECT * FROM customers WHERE country = $region", "access_policy_note": "x"], "policy_unknown_variable"),
+            (["access_policy_sql": "SELECT * FROM read_csv('/etc/passwd')", "access_policy_note": "x"], "policy_disallowed_construct"),
+            (["access_policy_sql": "SELECT no_such_column FROM customers", "access_policy_note": "x"], "policy_invalid"),
+            (["access_policy_sql": "SELECT name, name FROM customers", "access_policy_note": "x"], "policy_duplicate_output_column"),
+        ]
+        for (body, reason) in refusals {
+            let answer = try await client.call("PUT", "/api/admin/registry/customers", json: body, token: server.admin)
+            #expect(answer.status == 422 && answer.detail?.hasPrefix(reason) == true, "\(body): \(answer.status) \(answer.detail ?? "")")
+        }
+        #expect(rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: czech)).first?.first as? Int == 5000)
+
+        let set = try await client.call("PUT", "/api/admin/registry/customers",
+                                        json: ["access_policy_sql": Self.policy, "access_policy_note": "Sales reps see their own country; names are personal data"],
+                                        token: server.admin)
+        #expect(set.status == 200, "\(set.detail ?? "")")
+
+        for (token, country, other) in [(czech, "CZ", "DE"), (german, "DE", "CZ")] {
+            let byCountry = try await client.call("POST", "/api/query", json: ["sql": "SELECT country, count(*) AS n FROM customers GROUP BY 1"], token: token)
+            #expect(byCountry.status == 200)
+            #expect(rows(byCountry).map { $0.first as? String } == [country])
+            let scope = byCountry.object["row_scope"] as? [String: Any]
+            #expect(scope?["policied_tables"] as? [String] == ["customers"])
+            // Every reach for the hidden column or other rows fails or finds nothing.
+            let star = try await client.call("POST", "/api/query", json: ["sql": "SELECT * FROM customers LIMIT 20"], token: token)
+            #expect(star.status == 200 && (star.object["columns"] as? [String])?.contains("name") == false)
+            #expect(!String(decoding: star.body, as: UTF8.self).contains("Customer "))
+            for sql in ["SELECT name FROM customers", "SELECT count(*) FROM customers ORDER BY name", "SELECT * FROM customers WHERE country = '\(other)' AND name IS NOT NULL"] {
+                let answer = try await client.call("POST", "/api/query", json: ["sql": sql], token: token)
+                #expect(answer.status == 400 && !String(decoding: answer.body, as: UTF8.self).contains("Customer "), "\(sql): \(answer.status)")
+            }
+            let others = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers WHERE country = '\(other)'"], token: token)
+            #expect(rows(others).first?.first as? Int == 0)
+            let shadow = try await client.call("POST", "/api/query", json: ["sql": "WITH customers AS (SELECT 1 AS x) SELECT * FROM customers"], token: token)
+            #expect(shadow.status == 400 && shadow.detail?.hasPrefix("policy_name_collision") == true)
+            // Sample, schema, profile and catalog describe the slice, not the table.
+            let sample = try await client.call("GET", "/api/v2/sample/customers?n=50", token: token)
+            #expect(sample.status == 200 && !String(decoding: sample.body, as: UTF8.self).contains("Customer "))
+            #expect(!String(decoding: sample.body, as: UTF8.self).contains("\"\(other)\""))
+            let schema = try await client.call("GET", "/api/v2/schema/customers", token: token)
+            #expect((schema.object["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["customer_id", "country", "signed_up"])
+            let profile = try await client.call("GET", "/api/catalog/profile/customers", token: token)
+            #expect(profile.status == 200 && profile.object["policy_restricted"] as? Bool == true && (profile.object["columns"] as? [Any])?.isEmpty == true)
+            let catalog = try await client.call("GET", "/api/v2/catalog", token: token)
+            let entry = (catalog.object["tables"] as? [[String: Any]])?.first { $0["id"] as? String == "customers" }
+            #expect(entry != nil && entry?["rows"] is NSNull)
+            // A snapshot holds only the slice; the scan names the policy it came from; hidden columns are unknown.
+            let scan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "customers"], token: token)
+            #expect(scan.status == 200 && scan.headers["X-Agnes-Row-Scope"] as? String == "policied")
+            #expect((scan.headers["X-Agnes-Policy-Fingerprint"] as? String)?.count == 64)
+            let countries = try Self.countries(inParquet: scan.body)
+            #expect(countries == [country])
+            let hidden = try await client.call("POST", "/api/v2/scan", json: ["table_id": "customers", "where": "name = 'Customer 1'"], token: token)
+            #expect(hidden.status == 400)
+            let estimate = try await client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "customers"], token: token)
+            #expect(estimate.status == 200 && estimate.object["estimated_result_rows"] is NSNull)
+            // Never distributed as the raw file: the manifest says server-only and carries no hash of it.
+            #expect(try await client.call("GET", "/api/data/customers/download", token: token).status == 403)
+            let manifest = try await client.call("GET", "/api/sync/manifest", token: token)
+            let customers = (manifest.object["tables"] as? [String: [String: Any]])?["customers"]
+            #expect(customers?["server_only"] as? Bool == true && customers?["access_policy"] as? Bool == true)
+            #expect(customers?["hash"] as? String == "" && customers?["size_bytes"] as? Int == 0)
+            #expect((customers?["access_policy_fingerprint"] as? String) == scan.headers["X-Agnes-Policy-Fingerprint"] as? String)
+        }
+
+        // An administrator signed in sees every row and column; the same administrator's workspace token reads
+        // through the policy (and, in no sales group, sees no rows).
+        let all = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(DISTINCT country) AS c, count(name) AS n FROM customers"], token: server.admin)
+        #expect(rows(all).first?.compactMap { $0 as? Int } == [6, 5000])
+        #expect(try await client.call("GET", "/api/data/customers/download", token: server.admin).status == 200)
+        let workspaceToken = try #require(try await client.call("POST", "/auth/tokens", json: ["name": "agent", "scope": "workspace"],
+                                                                token: server.admin).string("token"))
+        let asAgent = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: workspaceToken)
+        #expect(rows(asAgent).first?.first as? Int == 0)
+        #expect(try await client.call("GET", "/api/data/customers/download", token: workspaceToken).status == 403)
+
+        // Clearing the policy (null) gives the analysts the table again.
+        let cleared = try await client.call("PUT", "/api/admin/registry/customers", raw: #"{"access_policy_sql": null}"#, token: server.admin)
+        #expect(cleared.status == 200)
+        #expect(rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: czech)).first?.first as? Int == 5000)
+    }
+
+    @Test("a server-only table is queryable, listed and never downloadable; server_only with remote is refused")
+    func serverOnly() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client
+        #expect(try await client.call("PUT", "/api/admin/registry/products", json: ["server_only": true], token: server.admin).status == 200)
+        for token in [server.admin, server.analyst] {
+            #expect(try await client.call("GET", "/api/data/products/download", token: token).status == 403)
+            let manifest = try await client.call("GET", "/api/sync/manifest", token: token)
+            #expect((manifest.object["tables"] as? [String: [String: Any]])?["products"]?["server_only"] as? Bool == true)
+            #expect(rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM products"], token: token)).first?.first as? Int == 500)
+        }
+        let remote = try await client.call("PUT", "/api/admin/registry/orders", json: ["server_only": true, "query_mode": "remote"], token: server.admin)
+        #expect(remote.status == 422 && remote.detail?.hasPrefix("server_only_remote_conflict") == true)
+    }
+
+    /// The distinct countries in a parquet file.
+    static func countries(inParquet data: Data) throws -> [String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("policy-scan-\(UUID().uuidString).parquet")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        return try connection.query("SELECT DISTINCT country FROM read_parquet(\(SQL.literal(file.path))) ORDER BY 1").rows().map { $0.values[0].description }
+    }
+}
