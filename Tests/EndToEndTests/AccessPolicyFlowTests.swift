@@ -59,6 +59,33 @@ struct AccessPolicyFlowTests {
         }
         #expect(rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: czech)).first?.first as? Int == 5000)
 
+        // Try it first: as the Czech analyst, as a set of groups; only administrators may, and with one persona.
+        let preview = try await client.call("POST", "/api/admin/registry/customers/policy/preview",
+                                            json: ["sql": Self.policy, "as_user": DemoServer.analystEmail], token: server.admin)
+        #expect(preview.status == 200, "\(preview.detail ?? "")")
+        #expect(preview.object["rows_total"] as? Int == 5000 && (preview.object["rows_visible"] as? Int).map { $0 > 0 && $0 < 5000 } == true)
+        #expect((preview.object["columns"] as? [[String: Any]])?.filter { $0["hidden"] as? Bool == true }.compactMap { $0["name"] as? String } == ["name"])
+        #expect(Set((preview.object["sample_rows"] as? [[String: Any]] ?? []).compactMap { $0["country"] as? String }) == ["CZ"])
+        #expect(preview.object["base_sample_comparable"] as? Bool == false)
+        let asGroups = try await client.call("POST", "/api/admin/registry/customers/policy/preview",
+                                             json: ["sql": Self.policy, "as_groups": ["sales_DE%"]], token: server.admin)
+        #expect(Set((asGroups.object["sample_rows"] as? [[String: Any]] ?? []).compactMap { $0["country"] as? String }) == ["DE"])
+        let twoPersonas = try await client.call("POST", "/api/admin/registry/customers/policy/preview",
+                                                json: ["sql": Self.policy, "as_groups": ["x"], "as_user": DemoServer.analystEmail], token: server.admin)
+        #expect(twoPersonas.status == 422)
+        #expect(try await client.call("POST", "/api/admin/registry/customers/policy/preview", json: ["sql": Self.policy, "as_groups": ["x"]],
+                                      token: czech).status == 403)
+        // The structured form compiles to an explicit column list, each column once.
+        let compiled = try await client.call("POST", "/api/admin/registry/customers/policy/compile", json: [
+            "row_rules": [["column": "country", "op": "in", "value": ["CZ", "DE"]]],
+            "column_masks": ["name": ["mask": "hash"], "signed_up": ["mask": "hide"]],
+        ], token: server.admin)
+        let compiledSQL = try #require(compiled.string("sql"), "\(compiled.status) \(compiled.detail ?? "")")
+        #expect(compiledSQL == #"SELECT "customer_id", md5(CAST("name" AS VARCHAR)) AS "name", "country" FROM "customers" WHERE ("country" IN ('CZ', 'DE'))"#)
+        let unknown = try await client.call("POST", "/api/admin/registry/customers/policy/compile",
+                                            json: ["row_rules": [["column": "nope", "op": "eq_caller_email"]]], token: server.admin)
+        #expect(unknown.status == 422 && unknown.detail?.hasPrefix("policy_unknown_column") == true)
+
         let set = try await client.call("PUT", "/api/admin/registry/customers",
                                         json: ["access_policy_sql": Self.policy, "access_policy_note": "Sales reps see their own country; names are personal data"],
                                         token: server.admin)

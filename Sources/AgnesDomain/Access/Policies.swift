@@ -52,6 +52,76 @@ public struct Policies: Sendable {
         }
     }
 
+    /// `POST /api/admin/registry/{id}/policy/preview`: what the policy under trial (or the stored one) shows one
+    /// persona, next to the table as it is; audited.
+    public func preview(_ id: String, _ request: PolicyPreviewRequest, for caller: Caller) async throws -> PolicyPreview {
+        try caller.requireAdmin()
+        caller.audit.record("table_policy.preview", resource: "table:\(id)",
+                            params: ["as": request.asUser ?? (request.asGroups.map { "groups:" + $0.joined(separator: ",") } ?? "")])
+        guard let table = try await RegistryRepository(store: domain.state).get(id: id) else { throw ServiceError.notFound("Table not found") }
+        guard let sql = request.sql ?? table.accessPolicySQL else {
+            throw ServiceError(.unprocessableContent, "policy_missing: the table has no policy; send one in sql to try it")
+        }
+        let persona = try await persona(request)
+        guard let engine = domain.dataPlane.orchestrator.engine, engine.tables[table.id] != nil else {
+            throw ServiceError.notFound("table '\(table.id)' has no data yet (it is served after its first sync)")
+        }
+        do {
+            let mapping = request.policyMapping ?? table.policyMapping
+            let policy = try await engine.withConnection { connection in
+                let policy = try PolicySQL.prepare(sql, tableId: table.id, mapping: mapping, using: connection)
+                try PolicySQL.checkOutput(of: policy, using: connection)
+                return policy
+            }
+            let run = try await engine.preview(policy, of: table.id, as: persona, rows: 10)
+            let visible = Set(run.policyColumns)
+            return PolicyPreview(columns: run.baseColumns.map { PolicyPreview.Column(name: $0, hidden: !visible.contains($0)) },
+                                 sampleRows: run.sample.rows.map { SampleRow(columns: run.sample.columns, cells: $0) },
+                                 baseSampleRows: run.baseSample.rows.map { SampleRow(columns: run.baseSample.columns, cells: $0) },
+                                 baseSampleComparable: run.policyColumns == run.baseColumns, rowsVisible: run.rowsVisible, rowsTotal: run.rowsTotal)
+        } catch let rejection as PolicyRejection {
+            throw ServiceError(.unprocessableContent, rejection.description)
+        } catch let error as DuckDBError {
+            throw ServiceError(.unprocessableContent, "policy_error: \(error.message)")
+        }
+    }
+
+    /// The persona of a preview: exactly one of a user (email or id) and a set of group names.
+    private func persona(_ request: PolicyPreviewRequest) async throws -> PolicyCaller {
+        switch (request.asUser, request.asGroups) {
+        case let (user?, nil):
+            let users = UsersRepository(store: domain.state)
+            var found = try await users.find(email: user)
+            if found == nil { found = try await users.get(id: user) }
+            guard let found else { throw ServiceError.notFound("User '\(user)' not found") }
+            let groups = try await domain.grants(ofUser: found.id).memberships.map(\.groupName)
+            return PolicyCaller(email: found.email, userId: found.id, groups: groups)
+        case let (nil, groups?):
+            return PolicyCaller(email: "", userId: "", groups: groups)
+        default:
+            throw ServiceError(.unprocessableContent, "persona_required: give exactly one of as_user and as_groups")
+        }
+    }
+
+    /// `POST /api/admin/registry/{id}/policy/compile`: the SQL of a structured policy (checked like a written one) and
+    /// warnings. Nothing is stored.
+    public func compile(_ id: String, _ request: PolicyCompileRequest, for caller: Caller) async throws -> CompiledPolicy {
+        try caller.requireAdmin()
+        guard try await RegistryRepository(store: domain.state).get(id: id) != nil else { throw ServiceError.notFound("Table not found") }
+        guard let engine = domain.dataPlane.orchestrator.engine, engine.tables[id] != nil else {
+            throw ServiceError.notFound("table '\(id)' has no data yet: its columns are known after its first sync")
+        }
+        do {
+            let compiled = try PolicyCompiler.compile(request, tableId: id, columns: try await engine.columns(of: id))
+            try await engine.withConnection { connection in
+                try PolicySQL.checkOutput(of: try PolicySQL.prepare(compiled.sql, tableId: id, mapping: [], using: connection), using: connection)
+            }
+            return compiled
+        } catch let rejection as PolicyRejection {
+            throw ServiceError(.unprocessableContent, rejection.description)
+        }
+    }
+
     static func withScratchConnection(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {
         let database = try Database()
         defer { database.close() }

@@ -18,6 +18,16 @@ struct RegistryRoutes {
             let id = try context.pathParameter("id")
             return try await registry.update(id, try await request.decodeJSON(TableFields.self, context: context), for: try context.caller())
         }
+        router.post("/api/admin/registry/{id}/policy/preview") { request, context in
+            let id = try context.pathParameter("id")
+            return try await services.domain.policies.preview(id, try await request.decodeJSON(PolicyPreviewRequest.self, context: context),
+                                                              for: try context.caller())
+        }
+        router.post("/api/admin/registry/{id}/policy/compile") { request, context in
+            let id = try context.pathParameter("id")
+            return try await services.domain.policies.compile(id, try await request.decodeJSON(PolicyCompileRequest.self, context: context),
+                                                              for: try context.caller())
+        }
         router.delete("/api/admin/registry/{id}") { _, context -> HTTPResponse.Status in
             try await registry.unregister(try context.pathParameter("id"), for: try context.caller())
             return .noContent

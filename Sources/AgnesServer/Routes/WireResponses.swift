@@ -16,6 +16,8 @@ extension Catalog: ResponseEncodable {}
 extension TableSchema: ResponseEncodable {}
 extension TableSample: ResponseEncodable {}
 extension ScanEstimate: ResponseEncodable {}
+extension PolicyPreview: ResponseEncodable {}
+extension CompiledPolicy: ResponseEncodable {}
 extension SyncTriggerResponse: ResponseEncodable {}
 extension SyncRunStatus: ResponseEncodable {}
 extension SyncHistoryEntry: ResponseEncodable {}
