@@ -69,6 +69,8 @@ public struct Domain: Sendable {
     public let queryConcurrency: CallerConcurrency
     /// Full-text search over corporate memory (DuckDB `fts`).
     public let knowledgeSearch = KnowledgeSearchIndex()
+    /// The parquet slices policied callers download (`<data>/slices`).
+    public let slices: PolicySlices
     /// A user's memberships and grants, until the next write to the state database.
     let userAccess: StateCache<UserGrants>
     /// The registry with each table's sync state, until the next write.
@@ -86,6 +88,7 @@ public struct Domain: Sendable {
         self.passwords = passwords
         self.logger = logger
         queryConcurrency = CallerConcurrency(limit: settings.queryLimits.concurrentPerUser)
+        slices = PolicySlices(directory: settings.dataDirectory.appendingPathComponent("slices", isDirectory: true))
         userAccess = StateCache(store: state)
         catalogSnapshots = StateCache(store: state, capacity: 1)
         manifestEntries = StateCache(store: state)

@@ -130,13 +130,22 @@ struct AccessPolicyFlowTests {
             #expect(hidden.status == 400)
             let estimate = try await client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "customers"], token: token)
             #expect(estimate.status == 200 && estimate.object["estimated_result_rows"] is NSNull)
-            // Never distributed as the raw file: the manifest says server-only and carries no hash of it.
-            #expect(try await client.call("GET", "/api/data/customers/download", token: token).status == 403)
+            // Distributed as the caller's slice: the manifest describes that file, the download is that file.
             let manifest = try await client.call("GET", "/api/sync/manifest", token: token)
-            let customers = (manifest.object["tables"] as? [String: [String: Any]])?["customers"]
-            #expect(customers?["server_only"] as? Bool == true && customers?["access_policy"] as? Bool == true)
-            #expect(customers?["hash"] as? String == "" && customers?["size_bytes"] as? Int == 0)
-            #expect((customers?["access_policy_fingerprint"] as? String) == scan.headers["X-Agnes-Policy-Fingerprint"] as? String)
+            let customers = try #require((manifest.object["tables"] as? [String: [String: Any]])?["customers"])
+            #expect(customers["server_only"] as? Bool == false && customers["access_policy"] as? Bool == true)
+            #expect((customers["access_policy_fingerprint"] as? String) == scan.headers["X-Agnes-Policy-Fingerprint"] as? String)
+            let download = try await client.call("GET", "/api/data/customers/download", token: token)
+            #expect(download.status == 200 && download.body.count == customers["size_bytes"] as? Int)
+            #expect(DataPlaneFlowTests.sha256(download.body) == customers["sha256"] as? String)
+            #expect(try Self.countries(inParquet: download.body) == [country])
+            #expect(try Self.columns(inParquet: download.body) == ["customer_id", "country", "signed_up"])
+            #expect(customers["rows"] as? Int == rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"],
+                                                                                 token: token)).first?.first as? Int)
+            let etag = try #require(download.headers["Etag"] as? String ?? download.headers["ETag"] as? String)
+            #expect(try await client.call("GET", "/api/data/customers/download", token: token, headers: ["If-None-Match": etag]).status == 304)
+            let range = try await client.call("GET", "/api/data/customers/download", token: token, headers: ["Range": "bytes=0-99"])
+            #expect(range.status == 206 && range.body == download.body.prefix(100))
         }
 
         // An administrator signed in sees every row and column; the same administrator's workspace token reads
@@ -148,12 +157,19 @@ struct AccessPolicyFlowTests {
                                                                 token: server.admin).string("token"))
         let asAgent = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: workspaceToken)
         #expect(rows(asAgent).first?.first as? Int == 0)
-        #expect(try await client.call("GET", "/api/data/customers/download", token: workspaceToken).status == 403)
+        let agentSlice = try await client.call("GET", "/api/data/customers/download", token: workspaceToken)
+        #expect(try agentSlice.status == 200 && Self.countries(inParquet: agentSlice.body).isEmpty)
+        // Both analysts' slices and the agent's are on disk, one per set of values; clearing the policy removes them.
+        let slices = server.dataDirectory.appendingPathComponent("slices/customers")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: slices.path).filter { $0.hasSuffix(".parquet") }.count == 3)
 
         // Clearing the policy (null) gives the analysts the table again.
         let cleared = try await client.call("PUT", "/api/admin/registry/customers", raw: #"{"access_policy_sql": null}"#, token: server.admin)
         #expect(cleared.status == 200)
         #expect(rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: czech)).first?.first as? Int == 5000)
+        let plain = try await client.call("GET", "/api/sync/manifest", token: czech)
+        #expect((plain.object["tables"] as? [String: [String: Any]])?["customers"]?["access_policy"] as? Bool == false)
+        #expect(!FileManager.default.fileExists(atPath: slices.path))
     }
 
     @Test("a server-only table is queryable, listed and never downloadable; server_only with remote is refused")
@@ -170,6 +186,24 @@ struct AccessPolicyFlowTests {
         }
         let remote = try await client.call("PUT", "/api/admin/registry/orders", json: ["server_only": true, "query_mode": "remote"], token: server.admin)
         #expect(remote.status == 422 && remote.detail?.hasPrefix("server_only_remote_conflict") == true)
+    }
+
+    /// The column names of a parquet file.
+    static func columns(inParquet data: Data) throws -> [String] {
+        try withParquet(data) { connection, path in
+            try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(path)))").rows().map { $0.values[0].description }
+        }
+    }
+
+    static func withParquet<T>(_ data: Data, _ body: (Connection, String) throws -> T) throws -> T {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("policy-scan-\(UUID().uuidString).parquet")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        return try body(connection, file.path)
     }
 
     /// The distinct countries in a parquet file.

@@ -65,8 +65,15 @@ public enum ScanRunner {
 
     /// Runs `plan` over `source` (binding its caller's policy values) into a zstd parquet file at `output`.
     public static func write(_ plan: ScanPlan, source: ScanSource, to output: URL, deadline: QueryDeadline) throws -> Int64 {
+        try copy(plan.sql(from: source.relation), source: source, to: output, deadline: deadline)
+    }
+
+    /// Writes the rows of `select` (over `source`) as a zstd parquet file at `output`; returns the row count. The DuckDB
+    /// it runs in may read only the source's files and write only `output`'s folder; the caller's policy values are
+    /// bound on its connection.
+    public static func copy(_ select: String, source: ScanSource, to output: URL, deadline: QueryDeadline, threads: Int = 2) throws -> Int64 {
         let files = source.files
-        let database = try Database(configuration: .init(threads: 2, memoryLimit: "1GB"))
+        let database = try Database(configuration: .init(threads: threads, memoryLimit: "1GB"))
         defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
@@ -78,7 +85,7 @@ public enum ScanRunner {
         struct Count: Decodable { let Count: Int64 }
         return try deadline.run(on: connection) {
             try connection.query("""
-                COPY (\(plan.sql(from: source.relation))) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
+                COPY (\(select)) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
                 """).decodeFirst(Count.self)?.Count ?? 0
         }
     }

@@ -6,6 +6,7 @@ import AgnesData
 import AgnesState
 import DuckDB
 import Foundation
+import NIOPosix
 
 /// The use cases of access policies.
 public struct Policies: Sendable {
@@ -119,6 +120,35 @@ public struct Policies: Sendable {
             return compiled
         } catch let rejection as PolicyRejection {
             throw ServiceError(.unprocessableContent, rejection.description)
+        }
+    }
+
+    /// The slice `caller` downloads of policied `table`: the parquet of exactly what the policy shows them, shared with
+    /// every caller bound to the same values, made on first need and again after the table, a mapping table or the
+    /// policy changes. Nil when the table cannot be sliced here (remote, or not served yet); throws when its policy
+    /// cannot be applied.
+    public func slice(of table: RegisteredTable, for caller: PolicyCaller) async throws -> PolicySlices.Slice? {
+        guard table.queryMode != .remote, let engine = domain.dataPlane.orchestrator.engine,
+              case let .parquet(files)? = engine.tables[table.id]?.rows else { return nil }
+        guard case let .applied(policy) = engine.policy(of: table.id) else {
+            throw ServiceError(.internalServerError, "policy_error: the access policy of '\(table.id)' cannot be applied")
+        }
+        let states = try await domain.catalogSnapshot().states
+        // The version: the policy as the engine applies it and the synced data of every table it reads.
+        let read = [table.id] + policy.mapping.map { $0.lowercased() }.filter { $0 != table.id }
+        let version = PolicySlices.hash(([policy.sql, policy.mapping.joined(separator: ",")] + read.map { id in
+            let state = states[id]
+            return "\(id):\(state?.sha256 ?? ""):\(state?.files ?? ""):\(state?.lastSync?.timeIntervalSince1970 ?? 0)"
+        }).joined(separator: "|"))
+        let values = PolicySlices.hash(policy.fingerprint(for: caller))
+        do {
+            guard let source = try engine.policiedScanSource(of: table.id, files: files, for: caller) else { return nil }
+            let slices = domain.slices
+            return try await NIOThreadPool.singleton.runIfActive {
+                try slices.slice(tableId: table.id, version: version, values: values, source: source)
+            }
+        } catch let rejection as PolicyRejection {
+            throw ServiceError(.internalServerError, rejection.description)
         }
     }
 

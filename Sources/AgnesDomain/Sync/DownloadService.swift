@@ -28,14 +28,20 @@ public struct DownloadService: Sendable {
         if table.serverOnly {
             throw ServiceError(.forbidden, "Table '\(id)' is server-only: query it with `agnes query --remote` or take a snapshot")
         }
-        if domain.policies.isPolicied(table, for: caller.identity) {
-            throw ServiceError(.forbidden, "Table '\(id)' has an access policy: query it with `agnes query --remote` or take a snapshot")
-        }
         return table
     }
 
-    /// The table's single parquet file (404 for a partitioned table or one without data).
+    /// The table's single parquet file (404 for a partitioned table or one without data); for a caller who reads the
+    /// table through its access policy, their slice (403 when none can be made here, e.g. for a remote table).
     public func table(_ id: String, for caller: Caller) async throws -> File {
+        let table = try await accessibleTable(id, for: caller)
+        if table.hasPolicy, case let .enforce(policyCaller) = try await domain.policies.enforcement(for: caller.identity) {
+            guard let slice = try await domain.policies.slice(of: table, for: policyCaller) else {
+                throw ServiceError(.forbidden, "Table '\(id)' has an access policy and no slice of it can be made here: query it with `agnes query --remote`")
+            }
+            caller.audit.record("data.download", resource: "table:\(id)", params: ["policy_slice": "true"])
+            return File(path: slice.path, sha256: slice.sha256, filename: "\(id).parquet")
+        }
         let synced = try await syncedTable(id, caller)
         guard let sha256 = synced.state.sha256 else {
             if !synced.files.isEmpty {
@@ -49,6 +55,9 @@ public struct DownloadService: Sendable {
 
     /// One part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
     public func part(_ part: String, of id: String, for caller: Caller) async throws -> File {
+        if domain.policies.isPolicied(try await accessibleTable(id, for: caller), for: caller.identity) {
+            throw ServiceError.notFound("Table '\(id)' comes to you as one slice (its access policy): download /api/data/\(id)/download")
+        }
         let synced = try await syncedTable(id, caller)
         let name = part.hasSuffix(".parquet") ? String(part.dropLast(".parquet".count)) : part
         guard let file = synced.files.first(where: { $0.part == name }) else {

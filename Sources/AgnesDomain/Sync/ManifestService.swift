@@ -43,6 +43,7 @@ public struct ManifestService: Sendable {
     func entries() async throws -> Entries {
         try await domain.manifestEntries.value(for: "all") {
             let snapshot = try await domain.catalogSnapshot()
+            domain.slices.retain(tables: Set(snapshot.tables.filter(\.hasPolicy).map(\.id)))
             var entries: [Entries.Entry] = []
             for table in snapshot.tables {
                 // Synced tables, and remote ones (served live: no file, hash "", as upstream — clients skip them).
@@ -64,14 +65,27 @@ public struct ManifestService: Sendable {
         Data(try JSONCoding.encoder.encode([id: entry]).dropFirst().dropLast())
     }
 
-    /// The entry of a policied table for a caller who reads it through the policy: served on the server only (its
-    /// rows are not the file's), with the policy's fingerprint for this caller and nothing of the raw file.
-    static func policied(_ entry: ManifestTable, fingerprint: String?) -> ManifestTable {
-        var entry = ManifestTable(hash: "", updated: entry.updated, sizeBytes: 0, rows: 0, queryMode: entry.queryMode, sourceType: entry.sourceType,
-                                  sha256: nil, schemaHash: nil, extractedAt: entry.extractedAt, files: [], serverOnly: true)
-        entry.accessPolicy = true
-        entry.accessPolicyFingerprint = fingerprint
-        return entry
+    /// The entry of a policied table for a caller who reads it through the policy: their slice (one file, whatever
+    /// the table's partitioning), or — when there is none (a remote or server-only table, a policy that cannot be
+    /// applied) — served on the server only. Never anything of the raw file.
+    static func policied(_ entry: ManifestTable, fingerprint: String?, slice: PolicySlices.Slice?) -> ManifestTable {
+        var policied = ManifestTable(hash: slice?.md5 ?? "", updated: entry.updated, sizeBytes: slice?.sizeBytes ?? 0, rows: slice?.rows ?? 0,
+                                     queryMode: entry.queryMode, sourceType: entry.sourceType, sha256: slice?.sha256, schemaHash: nil,
+                                     extractedAt: entry.extractedAt, files: [], serverOnly: slice == nil || entry.serverOnly)
+        policied.accessPolicy = true
+        policied.accessPolicyFingerprint = fingerprint
+        return policied
+    }
+
+    /// The caller's slice of a policied table for the manifest; nil (server only) when it cannot be made.
+    func slice(of id: String, serverOnly: Bool, for caller: PolicyCaller) async -> PolicySlices.Slice? {
+        guard !serverOnly, let table = try? await domain.catalogSnapshot().tables.first(where: { $0.id == id }) else { return nil }
+        do {
+            return try await domain.policies.slice(of: table, for: caller)
+        } catch {
+            domain.logger.warning("no policy slice", metadata: ["table": .string(id), "error": .string(String(describing: error))])
+            return nil
+        }
     }
 
     /// The caller's manifest: the entries of the tables they may read, as the JSON of a `Manifest`.
@@ -86,7 +100,8 @@ public struct ManifestService: Sendable {
                 if !first { body.append(UInt8(ascii: ",")) }
                 if entry.policied, case let .enforce(policyCaller) = policies {
                     let fingerprint: String? = if case let .applied(policy)? = engine?.policy(of: entry.id) { policy.fingerprint(for: policyCaller) } else { nil }
-                    body.append(try Self.encode(entry.id, Self.policied(entry.table, fingerprint: fingerprint)))
+                    let slice = await slice(of: entry.id, serverOnly: entry.table.serverOnly, for: policyCaller)
+                    body.append(try Self.encode(entry.id, Self.policied(entry.table, fingerprint: fingerprint, slice: slice)))
                 } else {
                     body.append(entry.json)
                 }

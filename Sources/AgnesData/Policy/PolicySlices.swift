@@ -1,0 +1,103 @@
+// Policied tables distributed as slices: the parquet of exactly what one set of policy values shows, written once and
+// shared by every caller with the same values. A slice's name says what it is made of — the version (the policy and
+// the data of every table it reads) and the caller values it binds — so a file with the right name is never stale,
+// and making a slice of a new version removes the table's slices of older ones. Files are written to a temporary
+// name, digested, described by a sidecar and only then renamed into place.
+import Crypto
+import DuckDB
+import Foundation
+import Synchronization
+
+/// The slices of policied tables, under one folder (`<data>/slices/<table>/<version>-<values>.parquet`).
+public final class PolicySlices: Sendable {
+    /// One written slice.
+    public struct Slice: Codable, Sendable, Equatable {
+        public var sha256: String
+        public var md5: String
+        public var sizeBytes: Int64
+        public var rows: Int64
+        /// The parquet file (not stored in the sidecar).
+        public var path: String = ""
+
+        enum CodingKeys: String, CodingKey {
+            case sha256, md5, rows
+            case sizeBytes = "size_bytes"
+        }
+    }
+
+    public let directory: URL
+    /// Slices known in this process, by file path.
+    private let known = Mutex<[String: Slice]>([:])
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// A short, file-name-safe hash of `text`.
+    public static func hash(_ text: String) -> String {
+        String(SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined().prefix(32))
+    }
+
+    /// The slice of table `tableId` at `version` for the caller values hashed as `values`, written from `source` when
+    /// there is none yet (blocking: call it off the event loop).
+    public func slice(tableId: String, version: String, values: String, source: ScanSource) throws -> Slice {
+        let folder = directory.appendingPathComponent(tableId, isDirectory: true)
+        let file = folder.appendingPathComponent("\(version)-\(values).parquet")
+        let sidecar = file.appendingPathExtension("json")
+        if let found = known.withLock({ $0[file.path] }), FileManager.default.fileExists(atPath: file.path) { return found }
+        if FileManager.default.fileExists(atPath: file.path), let data = try? Data(contentsOf: sidecar),
+           var described = try? JSONDecoder().decode(Slice.self, from: data) {
+            described.path = file.path
+            known.withLock { $0[file.path] = described }
+            return described
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(UUID().uuidString.lowercased()).parquet.partial")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let rows = try ScanRunner.copy("SELECT * FROM \(source.relation) AS agnes_slice", source: source, to: temporary,
+                                       deadline: QueryDeadline(milliseconds: 3_600_000))
+        let digest = try FileDigest.of(temporary)
+        var slice = Slice(sha256: digest.sha256, md5: digest.md5, sizeBytes: digest.size, rows: rows)
+        let sidecarTemporary = folder.appendingPathComponent(".\(UUID().uuidString.lowercased()).json.partial")
+        try JSONEncoder().encode(slice).write(to: sidecarTemporary)
+        try Self.move(sidecarTemporary, to: sidecar)
+        try Self.move(temporary, to: file)
+        slice.path = file.path
+        known.withLock { $0[file.path] = slice }
+        removeOtherVersions(in: folder, keeping: version)
+        return slice
+    }
+
+    /// Renames `source` over `destination` in one step (POSIX rename: atomic on one file system).
+    static func move(_ source: URL, to destination: URL) throws {
+        guard rename(source.path, destination.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
+        }
+    }
+
+    /// Removes the table's slices of versions other than `version` (a new sync or policy made them stale).
+    private func removeOtherVersions(in folder: URL, keeping version: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let hourAgo = Date().addingTimeInterval(-3600)
+        for name in names where !name.hasPrefix(version + "-") {
+            let path = folder.appendingPathComponent(name).path
+            if name.hasPrefix(".") {
+                // Another slice being written now, or one a crash left behind (removed once it is an hour old).
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
+                if modified > hourAgo { continue }
+            }
+            try? FileManager.default.removeItem(atPath: path)
+            known.withLock { $0[path] = nil }
+        }
+    }
+
+    /// Removes the slices of every table not in `tables` (no policy any more, or unregistered).
+    public func retain(tables: Set<String>) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where !tables.contains(name) {
+            let folder = directory.appendingPathComponent(name)
+            try? FileManager.default.removeItem(at: folder)
+            known.withLock { known in known = known.filter { !$0.key.hasPrefix(folder.path + "/") } }
+        }
+    }
+}
