@@ -188,6 +188,36 @@ struct AccessPolicyFlowTests {
         #expect(remote.status == 422 && remote.detail?.hasPrefix("server_only_remote_conflict") == true)
     }
 
+    @Test("the CLI pulls the analyst's slice and queries it locally; a new membership makes a new slice; a server-only table leaves the workspace")
+    func cliPull() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client, cli = CLIFlowTests()
+        let czech = try await analyst(DemoServer.analystEmail, group: "sales_CZ%", server)
+        #expect(try await client.call("PUT", "/api/admin/registry/customers",
+                                      json: ["access_policy_sql": Self.policy, "access_policy_note": "own country only"], token: server.admin).status == 200)
+        let root = server.dataDirectory.appendingPathComponent("cli", isDirectory: true)
+        let workspace = root.appendingPathComponent("workspace")
+        let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "", "AGNES_LOCAL_DIR": workspace.path]
+        let initialized = try cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", czech, "--quiet"], environment: environment)
+        #expect(initialized.status == 0, "\(initialized.err)")
+        #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers"], environment: environment).out == "country\r\nCZ\r\n")
+        #expect(try cli.agnes(["query", "SELECT name FROM customers"], environment: environment).status == 1)
+        // Joining the German group changes what the policy shows: the next pull brings the new slice.
+        let german = try #require(try await client.call("POST", "/api/admin/groups", json: ["name": "sales_DE%"], token: server.admin).string("id"))
+        #expect(try await client.call("POST", "/api/admin/groups/\(german)/members", json: ["email": DemoServer.analystEmail], token: server.admin).status == 201)
+        let again = try cli.agnes(["pull", "--json"], environment: environment)
+        #expect(again.status == 0 && again.out.contains(#""customers""#), "\(again.out)\(again.err)")
+        #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers ORDER BY 1"], environment: environment).out
+                    == "country\r\nCZ\r\nDE\r\n")
+        // A table that becomes server-only is removed from the workspace at the next pull, and still answers remotely.
+        #expect(try await client.call("PUT", "/api/admin/registry/products", json: ["server_only": true], token: server.admin).status == 200)
+        let pruned = try cli.agnes(["pull", "--json"], environment: environment)
+        #expect(pruned.out.contains(#""tables_removed":["products"]"#), "\(pruned.out)\(pruned.err)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/products.parquet").path))
+        #expect(try cli.agnes(["query", "--remote", "--format", "csv", "SELECT count(*) AS n FROM products"], environment: environment).out == "n\r\n500\r\n")
+    }
+
     /// The column names of a parquet file.
     static func columns(inParquet data: Data) throws -> [String] {
         try withParquet(data) { connection, path in
