@@ -40,6 +40,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product SyncBenchmark
 	$(SWIFT) build -c release --product DataPlaneBenchmark
 	$(SWIFT) build -c release --product WebUIBenchmark
+	$(SWIFT) build -c release --product AccessPolicyBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -47,6 +48,7 @@ bench: bootstrap
 	.build/release/LegacyImportBenchmark
 	.build/release/OrchestratorBenchmark
 	.build/release/SyncBenchmark
+	.build/release/AccessPolicyBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
 	.build/release/WebUIBenchmark

@@ -183,6 +183,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "AccessPolicyBenchmark",
+            dependencies: ["AgnesAPI", "AgnesData", "AgnesDomain", "AgnesState", "DuckDB", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AccessPolicies",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "LegacyImportBenchmark",
             dependencies: ["AgnesState"],
             path: "Benchmarks/LegacyImport",

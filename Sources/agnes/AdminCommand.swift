@@ -19,7 +19,7 @@ struct AdminCommand: AsyncParsableCommand {
             """,
         subcommands: [AddUserCommand.self, ListUsersCommand.self, RemoveUserCommand.self, ActivateUserCommand.self, DeactivateUserCommand.self,
                       ResetPasswordCommand.self, SetPasswordCommand.self, GroupCommand.self, GrantCommand.self, RegisterTableCommand.self, UpdateTableCommand.self,
-                      UnregisterTableCommand.self, ListTablesCommand.self, SourcesCommand.self, AdminSyncCommand.self, AuditCommand.self,
+                      UnregisterTableCommand.self, ListTablesCommand.self, TablePolicyCommand.self, SourcesCommand.self, AdminSyncCommand.self, AuditCommand.self,
                       AdminMetricsCommand.self])
 }
 

@@ -82,8 +82,13 @@ struct PullCommand: AsyncParsableCommand {
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "query", abstract: "Run SQL on the workspace's DuckDB (read-only), or on the server with --remote.",
+        commandName: "query", abstract: "Run SQL on the workspace's DuckDB (read-only), or on the server.",
         discussion: """
+            Where it runs (--scope): auto (the default) runs locally and goes to the server only when there is no local \
+            database yet or the query names a table that is not local, saying so on stderr ([scope] …); any other local \
+            error is reported without asking the server. local runs only locally, server (or --remote) only on the server. \
+            On the server, tables with an access policy show only your rows and columns; the note saying so goes to stderr.
+
             Examples:
               agnes query "SELECT status, count(*) FROM orders GROUP BY ALL"
               agnes query --format csv --output orders.csv "SELECT * FROM orders"
@@ -95,7 +100,9 @@ struct QueryCommand: AsyncParsableCommand {
     @Argument(help: "The SQL (or use --sql / --stdin).") var positional: String?
     @Option(help: "The SQL.") var sql: String?
     @Flag(help: "Read the SQL from standard input.") var stdin = false
-    @Flag(help: "Run on the server (POST /api/query) instead of locally.") var remote = false
+    @Option(help: "auto, local or server (default auto).") var scope: String?
+    @Flag(help: "Run on the server (POST /api/query): --scope server.") var remote = false
+    @Flag(help: "Run only on the workspace's DuckDB: --scope local.") var local = false
     @Option(help: "table, csv, json, ndjson, or parquet (local queries, with --output).") var format: String = "table"
     @Option(help: "Write the result to this file instead of standard output.") var output: String?
     @Option(help: "Rows at most (default 1000; no limit for --format parquet).") var limit: Int?
@@ -115,19 +122,12 @@ struct QueryCommand: AsyncParsableCommand {
         guard let format = OutputFormat(rawValue: self.format) else {
             throw ClientError(.usage, "--format must be one of \((OutputFormat.allCases.map(\.rawValue) + ["parquet"]).joined(separator: ", "))")
         }
-        let (settings, api) = try clientSettings(requireToken: remote)
-        let rendered: String
-        var truncated = false
-        if remote {
-            let result = try await api.query(QueryRequest(sql: query, limit: limit))
-            truncated = result.truncated
-            rendered = ResultFormatter.render(columns: result.columns, rows: result.rows.map { $0.map(\.duckDBValue) }, format: format,
-                                              width: terminalWidth())
-        } else {
-            let result = try LocalQuery(workspace: Workspace(root: settings.workspace)).run(query, limit: limit)
-            truncated = result.truncated
-            rendered = ResultFormatter.render(columns: result.columns, rows: result.rows, format: format, width: terminalWidth())
-        }
+        let scope = try chosenScope()
+        let (settings, api) = try clientSettings(requireToken: scope == .server)
+        let result = try await ScopedQuery(workspace: Workspace(root: settings.workspace), api: settings.token == nil ? nil : api)
+            .run(query, limit: limit, scope: scope) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let truncated = result.truncated
+        let rendered = ResultFormatter.render(columns: result.columns, rows: result.rows, format: format, width: terminalWidth())
         if let output {
             try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } else {
@@ -136,9 +136,22 @@ struct QueryCommand: AsyncParsableCommand {
         if truncated { FileHandle.standardError.write(Data("warn: more rows exist; only the first \(limit) are shown (--limit)\n".utf8)) }
     }
 
+    /// The scope from `--scope`, `--remote` and `--local` (at most one of them).
+    func chosenScope() throws -> QueryScope {
+        let given = [scope.map { "--scope \($0)" }, remote ? "--remote" : nil, local ? "--local" : nil].compactMap { $0 }
+        guard given.count <= 1 else { throw ClientError(.usage, "\(given.joined(separator: ", ")): give one of --scope, --remote and --local") }
+        if remote { return .server }
+        if local { return .local }
+        guard let scope else { return .auto }
+        guard let chosen = QueryScope(rawValue: scope) else {
+            throw ClientError(.usage, "--scope must be one of \(QueryScope.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return chosen
+    }
+
     /// `--format parquet`: the local result written to `--output` as zstd parquet.
     func exportParquet(_ query: String) throws {
-        guard !remote else {
+        guard try chosenScope() != .server else {
             throw ClientError(.usage, "--format parquet works on local queries; for server-side data use `agnes snapshot create` (parquet) or --format csv")
         }
         guard let output else { throw ClientError(.usage, "--format parquet needs --output FILE") }

@@ -41,10 +41,13 @@ struct MetricRoutesTests {
             let imported = try await client.send(.post, "/api/admin/metrics/import", json: ["files": files], token: admin)
             #expect(imported.status == .ok && imported.string("status") == "imported" && imported["count"] as? Int == 6, "\(imported.text)")
 
-            let list = try await client.send(.get, "/api/metrics", token: ana.token)
+            // A metric shows only to those who may read every table it uses: Ana has no grants, the administrator all.
+            #expect(try await client.send(.get, "/api/metrics", token: ana.token)["count"] as? Int == 0)
+            #expect(try await client.send(.get, "/api/metrics/revenue/gross_revenue", token: ana.token).status == .forbidden)
+            let list = try await client.send(.get, "/api/metrics", token: admin)
             #expect(list["count"] as? Int == 6)
-            #expect(try await client.send(.get, "/api/metrics?category=revenue", token: ana.token)["count"] as? Int == 3)
-            let gross = try await client.send(.get, "/api/metrics/revenue/gross_revenue", token: ana.token)
+            #expect(try await client.send(.get, "/api/metrics?category=revenue", token: admin)["count"] as? Int == 3)
+            let gross = try await client.send(.get, "/api/metrics/revenue/gross_revenue", token: admin)
             #expect(gross.string("display_name") == "Gross revenue" && gross["tables"] as? [String] == ["orders", "order_items"])
             #expect(gross.string("sql")?.hasPrefix("SELECT date_trunc('month', o.ordered_at) AS month,\n") == true && gross.string("source") == "yaml_import")
             #expect(try await client.send(.get, "/api/metrics/revenue/nope", token: ana.token).detail == "Metric 'revenue/nope' not found")

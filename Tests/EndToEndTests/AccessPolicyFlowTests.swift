@@ -86,6 +86,13 @@ struct AccessPolicyFlowTests {
                                             json: ["row_rules": [["column": "nope", "op": "eq_caller_email"]]], token: server.admin)
         #expect(unknown.status == 422 && unknown.detail?.hasPrefix("policy_unknown_column") == true)
 
+        // A direct grant on the table: effective access then says what the policy leaves each analyst.
+        let groups = try await client.call("GET", "/api/admin/groups", token: server.admin)
+        let groupList = (try JSONSerialization.jsonObject(with: groups.body) as? [[String: Any]]) ?? groups.object["groups"] as? [[String: Any]] ?? []
+        let czechGroup = try #require(groupList.first { $0["name"] as? String == "sales_CZ%" }?["id"] as? String)
+        #expect(try await client.call("POST", "/api/admin/grants", json: ["group_id": czechGroup, "resource_type": "table", "resource_id": "customers"],
+                                      token: server.admin).status == 201)
+
         let set = try await client.call("PUT", "/api/admin/registry/customers",
                                         json: ["access_policy_sql": Self.policy, "access_policy_note": "Sales reps see their own country; names are personal data"],
                                         token: server.admin)
@@ -148,6 +155,13 @@ struct AccessPolicyFlowTests {
             #expect(range.status == 206 && range.body == download.body.prefix(100))
         }
 
+        let effective = try await client.call("GET", "/api/me/effective-access", token: czech)
+        let item = (effective.object["items"] as? [[String: Any]])?.first { $0["resource_id"] as? String == "customers" }
+        let status = item?["policy"] as? [String: Any]
+        #expect(status?["applies"] as? Bool == true && status?["reason"] as? String == "ok")
+        #expect(status?["rows_visible"] as? Int == rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"],
+                                                                              token: czech)).first?.first as? Int)
+
         // An administrator signed in sees every row and column; the same administrator's workspace token reads
         // through the policy (and, in no sales group, sees no rows).
         let all = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(DISTINCT country) AS c, count(name) AS n FROM customers"], token: server.admin)
@@ -172,6 +186,66 @@ struct AccessPolicyFlowTests {
         #expect(!FileManager.default.fileExists(atPath: slices.path))
     }
 
+    @Test("bypass attempts: no hidden row or column value reaches a policied caller through SQL, scans or errors")
+    func bypassAttempts() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client
+        let czech = try await analyst(DemoServer.analystEmail, group: "sales_CZ%", server)
+        #expect(try await client.call("PUT", "/api/admin/registry/customers",
+                                      json: ["access_policy_sql": Self.policy, "access_policy_note": "own country only"], token: server.admin).status == 200)
+        let visible = rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: czech)).first?.first as? Int
+        #expect(visible.map { $0 > 0 && $0 < 5000 } == true)
+        /// Nothing of another country or of the hidden column in any part of the answer.
+        func expectNothingHidden(_ exchange: Exchange, _ what: String) {
+            let text = String(decoding: exchange.body, as: UTF8.self) + exchange.headers.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
+            for hidden in ["Customer ", "\"DE\"", "'DE'", "\"US\"", "\"GB\"", "\"FR\"", "\"PL\""] {
+                #expect(!text.contains(hidden), "\(what): '\(hidden)' in \(text.prefix(300))")
+            }
+        }
+        let attempts = [
+            "SELECT * FROM main.customers", "SELECT * FROM memory.main.customers", "SELECT * FROM information_schema.columns",
+            "SELECT sql FROM duckdb_views()", "SELECT * FROM duckdb_tables()", "SELECT * FROM query_table('customers')",
+            "SELECT * FROM read_parquet('customers.parquet')", "SELECT name FROM customers", "SELECT country FROM customers ORDER BY name",
+            "SELECT count(*) FROM customers GROUP BY name", "SELECT CAST(country AS INTEGER) FROM customers",
+            "WITH RECURSIVE customers AS (SELECT 1 AS x) SELECT * FROM customers", "SELECT * FROM customers AS c, customers",
+            "SELECT c.name FROM customers c", "SET VARIABLE agnes_user_groups = ['sales_DE%']",
+            "SELECT country FROM customers UNION ALL SELECT country FROM customers",
+            "SELECT s.country FROM (SELECT 1) t, LATERAL (SELECT country FROM customers) s",
+            "SELECT (SELECT count(*) FROM customers) AS n", "SUMMARIZE SELECT * FROM customers",
+            "SELECT count(*) FILTER (WHERE country <> 'CZ') AS others, count(*) AS n FROM customers",
+        ]
+        for sql in attempts {
+            let answer = try await client.call("POST", "/api/query", json: ["sql": sql], token: czech)
+            expectNothingHidden(answer, sql)
+            if answer.status == 200 {
+                let countries = Set(rows(answer).flatMap { $0 }.compactMap { $0 as? String }.filter { $0.count == 2 })
+                #expect(countries.isSubset(of: ["CZ"]), "\(sql): \(countries)")
+            }
+        }
+        let counted = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FILTER (WHERE country <> 'CZ') AS others, count(*) AS n FROM customers"],
+                                            token: czech)
+        #expect(rows(counted).first?.compactMap { $0 as? Int } == [0, visible ?? -1])
+        for body: [String: Any] in [["table_id": "customers", "select": ["name"]], ["table_id": "customers", "where": "country = 'DE'"],
+                                    ["table_id": "customers", "where": "name LIKE 'Customer%'"], ["table_id": "customers", "order_by": ["name"]]] {
+            let answer = try await client.call("POST", "/api/v2/scan", json: body, token: czech)
+            if answer.status == 200 {
+                #expect(try Self.countries(inParquet: answer.body).allSatisfy { $0 == "CZ" }, "\(body)")
+                #expect(try !Self.columns(inParquet: answer.body).contains("name"), "\(body)")
+            } else {
+                expectNothingHidden(answer, "scan \(body)")
+            }
+        }
+        for path in ["/api/v2/sample/customers?n=100", "/api/v2/schema/customers", "/api/catalog/profile/customers", "/api/v2/catalog",
+                     "/api/catalog/tables", "/api/sync/manifest"] {
+            expectNothingHidden(try await client.call("GET", path, token: czech), path)
+        }
+        // The web table page shows the caller's columns and rows, and says a policy applies.
+        let page = try await client.call("GET", "/tables/customers", headers: ["Cookie": "access_token=\(czech)"])
+        #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("policy-note"))
+        expectNothingHidden(page, "/tables/customers")
+    }
+
     @Test("a server-only table is queryable, listed and never downloadable; server_only with remote is refused")
     func serverOnly() async throws {
         let server = try await DemoServer.start()
@@ -186,6 +260,22 @@ struct AccessPolicyFlowTests {
         }
         let remote = try await client.call("PUT", "/api/admin/registry/orders", json: ["server_only": true, "query_mode": "remote"], token: server.admin)
         #expect(remote.status == 422 && remote.detail?.hasPrefix("server_only_remote_conflict") == true)
+    }
+
+    @Test("a metric is listed and readable only by callers who may read every table it uses")
+    func metricVisibility() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client
+        let all = try await client.call("GET", "/api/metrics", token: server.admin)
+        let allIds = (all.object["metrics"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(allIds.contains("product_usage/active_customers") && allIds.count == 6)
+        // The analyst may read the sales folder, not web_sessions (which active_customers uses).
+        let mine = try await client.call("GET", "/api/metrics", token: server.analyst)
+        let mineIds = (mine.object["metrics"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(!mineIds.contains("product_usage/active_customers") && mineIds.count == 5, "\(mineIds)")
+        #expect(try await client.call("GET", "/api/metrics/product_usage/active_customers", token: server.analyst).status == 403)
+        #expect(try await client.call("GET", "/api/metrics/revenue/gross_revenue", token: server.analyst).status == 200)
     }
 
     @Test("the CLI pulls the analyst's slice and queries it locally; a new membership makes a new slice; a server-only table leaves the workspace")
@@ -203,6 +293,23 @@ struct AccessPolicyFlowTests {
         #expect(initialized.status == 0, "\(initialized.err)")
         #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers"], environment: environment).out == "country\r\nCZ\r\n")
         #expect(try cli.agnes(["query", "SELECT name FROM customers"], environment: environment).status == 1)
+        // Remotely, the server's row-scope note goes to stderr; auto falls back only for a table that is not local.
+        let remote = try cli.agnes(["query", "--scope", "server", "--format", "csv", "SELECT count(*) AS n FROM customers"], environment: environment)
+        #expect(remote.status == 0 && remote.err.contains("[scope] rows and columns of customers are limited by access policies"), "\(remote.err)")
+        let fallback = try cli.agnes(["query", "--format", "csv", "SELECT count(*) AS n FROM no_such_table"], environment: environment)
+        #expect(fallback.err.contains("[scope] 'no_such_table' not found locally — running server-side") && fallback.status != 0, "\(fallback.err)")
+        let local = try cli.agnes(["query", "--local", "SELECT count(*) AS n FROM no_such_table"], environment: environment)
+        #expect(local.status == 1 && !local.err.contains("[scope]"))
+        let syntax = try cli.agnes(["query", "SELEC 1"], environment: environment)
+        #expect(syntax.status == 1 && !syntax.err.contains("[scope]"))
+        #expect(try cli.agnes(["query", "--local", "--remote", "SELECT 1"], environment: environment).status == 2)
+        // The administrator's side of the CLI: show, try and clear the policy.
+        let admin = ["AGNES_CONFIG_DIR": root.appendingPathComponent("admin-config").path, "AGNES_SERVER": client.base.absoluteString,
+                     "AGNES_TOKEN": server.admin]
+        let shown = try cli.agnes(["admin", "table-policy", "show", "customers"], environment: admin)
+        #expect(shown.status == 0 && shown.out.contains("list_contains($user_groups") && shown.out.contains("-- note: own country only"))
+        let tried = try cli.agnes(["admin", "table-policy", "preview", "customers", "--as-groups", "sales_DE%"], environment: admin)
+        #expect(tried.status == 0 && tried.out.contains("hidden columns: name") && tried.out.contains("DE"), "\(tried.out)\(tried.err)")
         // Joining the German group changes what the policy shows: the next pull brings the new slice.
         let german = try #require(try await client.call("POST", "/api/admin/groups", json: ["name": "sales_DE%"], token: server.admin).string("id"))
         #expect(try await client.call("POST", "/api/admin/groups/\(german)/members", json: ["email": DemoServer.analystEmail], token: server.admin).status == 201)

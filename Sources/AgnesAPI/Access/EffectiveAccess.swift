@@ -25,17 +25,42 @@ public struct EffectiveAccess: Codable, Sendable, Equatable {
         public var resourceType: ResourceType
         public var resourceId: String
         public var viaGroups: [Via]
+        /// For a table with an access policy: whether it applies to the user and what it leaves them.
+        @Nullable public var policy: PolicyStatus?
 
-        public init(resourceType: ResourceType, resourceId: String, viaGroups: [Via]) {
+        public init(resourceType: ResourceType, resourceId: String, viaGroups: [Via], policy: PolicyStatus? = nil) {
             self.resourceType = resourceType
             self.resourceId = resourceId
             self.viaGroups = viaGroups
+            self.policy = policy
         }
 
         enum CodingKeys: String, CodingKey {
             case resourceType = "resource_type"
             case resourceId = "resource_id"
             case viaGroups = "via_groups"
+            case policy
+        }
+    }
+
+    /// What a table's access policy does for one user.
+    public struct PolicyStatus: Codable, Sendable, Equatable {
+        /// False for an administrator with full credentials.
+        public var applies: Bool
+        /// The rows the policy shows the user (null when it does not apply or cannot be evaluated).
+        @Nullable public var rowsVisible: Int64?
+        /// `ok`, `empty_slice` (no rows), `not_applied` (bypassed), `not_served` (no data yet) or `policy_error`.
+        public var reason: String
+
+        public init(applies: Bool, rowsVisible: Int64?, reason: String) {
+            self.applies = applies
+            self.rowsVisible = rowsVisible
+            self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case applies, reason
+            case rowsVisible = "rows_visible"
         }
     }
 

@@ -105,6 +105,16 @@ extension APIClient {
         try await send(.PUT, "/api/admin/registry/\(Self.segment(id))", json: fields)
     }
 
+    /// `POST /api/admin/registry/{id}/policy/preview`.
+    public func previewPolicy(_ id: String, _ request: PolicyPreviewRequest) async throws -> PolicyPreview {
+        try await send(.POST, "/api/admin/registry/\(Self.segment(id))/policy/preview", json: request)
+    }
+
+    /// `POST /api/admin/registry/{id}/policy/compile`.
+    public func compilePolicy(_ id: String, _ request: PolicyCompileRequest) async throws -> CompiledPolicy {
+        try await send(.POST, "/api/admin/registry/\(Self.segment(id))/policy/compile", json: request)
+    }
+
     /// `DELETE /api/admin/registry/{id}`.
     public func unregisterTable(_ id: String) async throws {
         _ = try await call(.DELETE, "/api/admin/registry/\(Self.segment(id))")

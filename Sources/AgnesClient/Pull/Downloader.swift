@@ -2,6 +2,7 @@
 // `<file>.partial` (with the expected sha256 beside it in `<file>.partial.sha256`); a later attempt asks for the rest
 // with `Range` + `If-Range` (a 200 instead of 206 means the file changed: start over); the whole file's size and
 // sha256 are checked before it is renamed into place. Network errors and 5xx are retried with backoff.
+import AgnesCore
 import Crypto
 import Foundation
 import NIOCore
@@ -95,7 +96,7 @@ enum Downloader {
             offset = position
         }
 
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         guard offset == item.size, digest == item.sha256 else {
             try? FileManager.default.removeItem(at: partial)
             try? FileManager.default.removeItem(at: expected)

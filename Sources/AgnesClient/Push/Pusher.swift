@@ -2,6 +2,7 @@
 // queued in `.claude/agnes-sessions.txt` (one `POST /api/upload/sessions` each) and `.claude/CLAUDE.local.md` when it
 // changed since the last push (`POST /api/upload/local-md`). One push at a time per workspace (a file lock); an entry
 // leaves the queue only once the server has it, so nothing is lost when the network is not there.
+import AgnesCore
 import Crypto
 import Foundation
 
@@ -140,7 +141,7 @@ public struct Pusher: Sendable {
 
         var state = loadState()
         if let notes = try? Data(contentsOf: workspace.localNotesFile), !notes.isEmpty {
-            let digest = SHA256.hash(data: notes).map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.encode(SHA256.hash(data: notes))
             if digest == state.localNotesSHA256 {
                 summary.localNotes = "unchanged"
             } else if dryRun {

@@ -99,12 +99,7 @@ public final class QueryEngine: Sendable {
                 try GrantScope(tables: ids.compactMap { tables[$0] }, enforcing: caller != nil, engine: tables, settings: settings)
             }
             // Held until the body is done: an eviction meanwhile must not close the database under it.
-            return try withExtendedLifetime(scope) {
-                let connection = try scope.database.connect()
-                defer { connection.close() }
-                if scope.enforcesPolicies, let caller { try PolicyBinding.bind(caller, on: connection) }
-                return try body(connection)
-            }
+            return try withExtendedLifetime(scope) { try scope.withConnection(for: caller, body) }
         }
     }
 

@@ -1,4 +1,5 @@
 // SHA-256 and MD5 of a file, read in 1 MiB blocks (MD5 because upstream clients verify downloads with it).
+import AgnesCore
 import Crypto
 import Foundation
 
@@ -20,6 +21,6 @@ public enum FileDigest {
 
     /// Lower-case hex of a digest.
     public static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.encode(digest)
     }
 }

@@ -2,6 +2,7 @@
 // columns, computed how), checked and rewritten once so that the caller's values reach it as DuckDB variables set on
 // the caller's own connection — never as text in the SQL. `PolicySQL` checks and rewrites; `GrantScope` defines the
 // policied view; `PolicyCaller` carries the values.
+import AgnesCore
 import Crypto
 import Foundation
 
@@ -54,7 +55,7 @@ public struct PreparedPolicy: Sendable, Equatable {
         if variables.contains(.userEmail) { text += "email=" + caller.email + "|" }
         if variables.contains(.userId) { text += "id=" + caller.userId + "|" }
         if variables.contains(.userGroups) { text += "groups=" + caller.groups.joined(separator: "\u{1F}") }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }
 

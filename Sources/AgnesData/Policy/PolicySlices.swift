@@ -3,6 +3,7 @@
 // the data of every table it reads) and the caller values it binds — so a file with the right name is never stale,
 // and making a slice of a new version removes the table's slices of older ones. Files are written to a temporary
 // name, digested, described by a sidecar and only then renamed into place.
+import AgnesCore
 import Crypto
 import DuckDB
 import Foundation
@@ -35,7 +36,15 @@ public final class PolicySlices: Sendable {
 
     /// A short, file-name-safe hash of `text`.
     public static func hash(_ text: String) -> String {
-        String(SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined().prefix(32))
+        String(Hex.encode(SHA256.hash(data: Data(text.utf8))).prefix(32))
+    }
+
+    /// The slice of table `tableId` at `version` for `values` when this process has made or read it already (a lookup,
+    /// no I/O but one `stat`): the manifest's path once slices exist.
+    public func existing(tableId: String, version: String, values: String) -> Slice? {
+        let path = directory.appendingPathComponent(tableId, isDirectory: true).appendingPathComponent("\(version)-\(values).parquet").path
+        guard let found = known.withLock({ $0[path] }), FileManager.default.fileExists(atPath: path) else { return nil }
+        return found
     }
 
     /// The slice of table `tableId` at `version` for the caller values hashed as `values`, written from `source` when

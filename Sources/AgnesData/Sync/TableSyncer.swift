@@ -2,6 +2,7 @@
 // extract.duckdb) by the table's strategy (full refresh, incremental, partitioned) and records the outcome in `sync_state` and `sync_history`. A failure records why and leaves the
 // last good extract in place. The DuckDB work runs on NIO's thread pool, never on the caller's executor.
 import AgnesAPI
+import AgnesCore
 import AgnesState
 import Crypto
 import DuckDB
@@ -205,6 +206,6 @@ public struct TableSyncer: Sendable {
     /// A stable hash of the column names and types, so clients can tell a schema change from a data change.
     static func schemaHash(_ columns: [Column]) -> String {
         let text = columns.map { "\($0.name)\t\($0.type)" }.joined(separator: "\n")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -141,6 +141,7 @@ public struct Policies: Sendable {
             return "\(id):\(state?.sha256 ?? ""):\(state?.files ?? ""):\(state?.lastSync?.timeIntervalSince1970 ?? 0)"
         }).joined(separator: "|"))
         let values = PolicySlices.hash(policy.fingerprint(for: caller))
+        if let made = domain.slices.existing(tableId: table.id, version: version, values: values) { return made }
         do {
             guard let source = try engine.policiedScanSource(of: table.id, files: files, for: caller) else { return nil }
             let slices = domain.slices

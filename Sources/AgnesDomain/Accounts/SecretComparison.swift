@@ -1,4 +1,5 @@
 // Comparing secrets without leaking, through timing, how much of a guess was right.
+import AgnesCore
 import Crypto
 import Foundation
 
@@ -15,7 +16,7 @@ public enum SecretComparison {
 
     /// The SHA-256 of `text` as lower-case hex: how tokens are stored.
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// A new random secret of `byteCount` bytes, URL-safe base64 without padding.

@@ -2,7 +2,9 @@
 // (`Admin`, `Everyone`) cannot be renamed or deleted; the API adds and removes only memberships it owns (source
 // `admin`), and never the last active administrator.
 import AgnesAPI
+import AgnesData
 import AgnesState
+import DuckDB
 import Foundation
 
 /// The use cases of access administration.
@@ -198,17 +200,22 @@ public struct AccessAdministration: Sendable {
 
     /// The caller's own groups and grants.
     public func myEffectiveAccess(for caller: Caller) async throws -> EffectiveAccess {
-        try await effectiveAccess(of: caller.identity.user, isAdmin: caller.identity.isAdmin)
+        try await effectiveAccess(of: caller.identity.user, isAdmin: caller.identity.isAdmin,
+                                  policies: try await domain.policies.enforcement(for: caller.identity))
     }
 
     /// User `userId`'s groups and grants (admins).
     public func effectiveAccess(ofUser userId: String, for caller: Caller) async throws -> EffectiveAccess {
         try caller.requireAdmin()
         let user = try await domain.users.target(userId)
-        return try await effectiveAccess(of: user, isAdmin: try await users.access(id: user.id)?.isAdmin ?? false)
+        let isAdmin = try await users.access(id: user.id)?.isAdmin ?? false
+        // As the user would read with full credentials (a workspace token of an administrator would be policied).
+        let groups = try await domain.grants(ofUser: user.id).memberships.map(\.groupName)
+        let policies: PolicyEnforcement = isAdmin ? .bypass : .enforce(PolicyCaller(email: user.email, userId: user.id, groups: groups))
+        return try await effectiveAccess(of: user, isAdmin: isAdmin, policies: policies)
     }
 
-    func effectiveAccess(of user: User, isAdmin: Bool) async throws -> EffectiveAccess {
+    func effectiveAccess(of user: User, isAdmin: Bool, policies: PolicyEnforcement) async throws -> EffectiveAccess {
         let access = try await domain.grants(ofUser: user.id)
         let names = Dictionary(uniqueKeysWithValues: access.memberships.map { ($0.groupId, $0.groupName) })
         var items: [String: EffectiveAccess.Item] = [:]
@@ -217,9 +224,29 @@ public struct AccessAdministration: Sendable {
             let via = EffectiveAccess.Via(groupId: grant.groupId, groupName: names[grant.groupId] ?? grant.groupId)
             items[key, default: .init(resourceType: grant.resourceType, resourceId: grant.resourceId, viaGroups: [])].viaGroups.append(via)
         }
+        let policied = Set(try await domain.catalogSnapshot().tables.filter(\.hasPolicy).map(\.id))
+        for (key, item) in items where item.resourceType == .table && policied.contains(item.resourceId) {
+            items[key]?.policy = await policyStatus(of: item.resourceId, policies)
+        }
         return EffectiveAccess(userId: user.id, email: user.email, isAdmin: isAdmin,
                                groups: access.memberships.map { .init(groupId: $0.groupId, groupName: $0.groupName) },
                                items: items.keys.sorted().map { items[$0]! })
+    }
+
+    /// What policied table `id` leaves a reader: the rows of their slice, counted in their grant scope.
+    private func policyStatus(of id: String, _ policies: PolicyEnforcement) async -> EffectiveAccess.PolicyStatus {
+        guard case .enforce = policies else { return .init(applies: false, rowsVisible: nil, reason: "not_applied") }
+        guard let engine = domain.dataPlane.orchestrator.engine, engine.tables[id] != nil else {
+            return .init(applies: true, rowsVisible: nil, reason: "not_served")
+        }
+        do {
+            let rows = try await engine.withScope(readable: [id], policies: policies) { connection in
+                try connection.scalar(Int64.self, "SELECT count(*) FROM main.\(SQL.identifier(id))") ?? 0
+            }
+            return .init(applies: true, rowsVisible: rows, reason: rows == 0 ? "empty_slice" : "ok")
+        } catch {
+            return .init(applies: true, rowsVisible: nil, reason: "policy_error")
+        }
     }
 
     private func summary(_ id: String) async throws -> GroupSummary {

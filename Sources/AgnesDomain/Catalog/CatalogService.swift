@@ -136,6 +136,8 @@ extension CatalogService {
         public let state: SyncState?
         public let history: [SyncHistoryEntry]
         public let profile: CatalogProfile?
+        /// The caller reads the table through its access policy (figures of the whole table are withheld).
+        public var policied = false
     }
 
     /// The details of table `id` for the caller (404 / 403 as `readableTable`).
@@ -144,7 +146,7 @@ extension CatalogService {
         let syncState = SyncStateRepository(store: domain.state)
         if domain.policies.isPolicied(table, for: caller.identity) {
             // Sizes, row counts, sync errors and the profile describe the raw rows.
-            return TableDetails(table: table, state: nil, history: [], profile: nil)
+            return TableDetails(table: table, state: nil, history: [], profile: nil, policied: true)
         }
         let stored = try await ProfilesRepository(store: domain.state).profile(tableId: table.id)
         return TableDetails(table: table, state: try await syncState.state(tableId: table.id),

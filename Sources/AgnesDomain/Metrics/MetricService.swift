@@ -13,15 +13,29 @@ public struct MetricService: Sendable {
 
     var metrics: MetricsRepository { MetricsRepository(store: domain.state) }
 
-    /// Every metric, or those of one category.
+    /// Every metric the caller may read, or those of one category.
     public func list(category: String?, for caller: Caller) async throws -> MetricList {
-        MetricList(metrics: try await metrics.list(category: category))
+        MetricList(metrics: try await readable(try await metrics.list(category: category), for: caller.identity))
     }
 
-    /// One metric by `<category>/<name>` (404 when unknown).
+    /// One metric by `<category>/<name>` (404 when unknown, 403 when it uses a table the caller may not read).
     public func metric(_ id: String, for caller: Caller) async throws -> MetricDefinition {
         guard let metric = try await metrics.get(id: id) else { throw ServiceError.notFound("Metric '\(id)' not found") }
+        guard try await !readable([metric], for: caller.identity).isEmpty else {
+            throw ServiceError(.forbidden, "Metric '\(id)' uses tables you may not read")
+        }
         return metric
+    }
+
+    /// The metrics `identity` may read: those whose every table is a registered table they may read (as upstream: a
+    /// definition tells what a table holds). Administrators read all.
+    func readable(_ definitions: [MetricDefinition], for identity: Identity) async throws -> [MetricDefinition] {
+        if identity.isAdmin { return definitions }
+        let mayRead = try await domain.access.tableReader(for: identity)
+        let registered = Dictionary(try await domain.catalogSnapshot().tables.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return definitions.filter { metric in
+            metric.tables.allSatisfy { name in registered[name.lowercased()].map { mayRead($0.id, $0.folder) } ?? false }
+        }
     }
 
     /// Creates or replaces (`id` nil) a metric, or replaces metric `id` (404 when unknown, 400 when the body names another).

@@ -22,7 +22,7 @@ public struct WorkspaceService: Sendable {
             template = try WorkspaceTemplate(WorkspaceTemplate.defaultText)
         }
         let tables = try await domain.access.readableTables(for: caller.identity)
-        let metrics = try await MetricsRepository(store: domain.state).list()
+        let metrics = try await domain.metrics.readable(try await MetricsRepository(store: domain.state).list(), for: caller.identity)
         let host = URL(string: serverURL)?.host ?? serverURL
         return TextContent(content: template.render(.init(instanceName: "Agnes (\(host))", serverURL: serverURL, user: caller.identity.user,
                                                           tables: tables, metrics: metrics, now: Date())))

@@ -1,4 +1,5 @@
 // Secrets generated on first start and kept in DATA_DIR/state/secrets/ (mode 600), so restarts keep sessions valid.
+import AgnesCore
 import Foundation
 
 /// Reads, or creates once, named random secrets in a private directory.
@@ -13,7 +14,7 @@ struct SecretStore {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        let secret = Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         // Write under a temporary name with owner-only permissions, then link it into place.
         let temporary = directory.appendingPathComponent(".\(name).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {

@@ -1,6 +1,7 @@
 // Browser sessions for the web UI: the `access_token` cookie (HttpOnly, SameSite=Lax, Secure over TLS) set by the
 // login form, a redirect to the login page when it is missing or no longer valid, and CSRF tokens — an HMAC of the
 // session token under the server's session secret — that every form carries and every POST must present.
+import AgnesCore
 import AgnesDomain
 import Crypto
 import Foundation
@@ -10,7 +11,7 @@ enum CSRFToken {
     /// The form token of the session whose cookie holds `sessionToken`.
     static func make(sessionToken: String, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("csrf:\(sessionToken)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return Data(mac).prefix(24).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(Data(mac).prefix(24))
     }
 
     /// Whether `presented` is the form token of `sessionToken` (constant-time).

@@ -47,7 +47,24 @@ extension WebUI {
                  "error": entry.error ?? ""]
             },
         ]
-        if let profile = details.profile {
+        if details.policied {
+            // Through the policy: the caller's columns and a sample of their rows, no statistics over the whole table.
+            values["policied"] = true
+            let schema = try await domain.catalog.schema(id, for: request.caller)
+            values["has_profile"] = true
+            values["columns"] = schema.columns.map { ["name": $0.name, "type": $0.type, "nulls": "", "distinct": "", "min": "", "max": "", "top": ""] }
+            let sample = try await domain.catalog.sample(id, rows: 5, for: request.caller)
+            values["sample_columns"] = schema.columns.map(\.name)
+            values["sample_rows"] = sample.rows.map { row in
+                ["cells": row.cells.map { cell -> String in
+                    switch cell {
+                    case .null: "NULL"
+                    case let .text(text): Self.clip(text)
+                    default: Self.clip((try? JSONCoding.encoder.encode(cell)).map { String(decoding: $0, as: UTF8.self) })
+                    }
+                }]
+            }
+        } else if let profile = details.profile {
             values["has_profile"] = true
             values["columns"] = profile.columns.map { column -> [String: Any] in
                 ["name": column.name, "type": column.type, "nulls": String(format: "%.1f%%", column.nullFraction * 100),

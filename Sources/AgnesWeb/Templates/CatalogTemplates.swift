@@ -34,6 +34,7 @@ extension WebTemplates {
             {{#is_remote}}agnes snapshot create {{id}} --select &lt;columns&gt; --where "&lt;predicate&gt;" --estimate{{/is_remote}}{{^is_remote}}agnes pull
             agnes query "SELECT count(*) FROM {{id}}"{{/is_remote}}</pre>
             <h2>Columns</h2>
+            {{#policied}}<p class="muted" id="policy-note">This table has an access policy: you see your rows and columns only, and no figures of the whole table.</p>{{/policied}}
             {{#has_profile}}
             <div class="scroll"><table id="columns"><thead><tr><th>Column</th><th>Type</th><th class="num">Nulls</th><th class="num optional">Distinct</th><th class="optional">Min</th><th class="optional">Max</th><th class="optional">Top values</th></tr></thead>
             <tbody>{{#columns}}<tr><td>{{name}}</td><td><code>{{type}}</code></td><td class="num">{{nulls}}</td><td class="num optional">{{distinct}}</td>
