@@ -54,6 +54,14 @@ func confirm(_ question: String, yes: Bool) throws {
     guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { throw ClientError(.failure, "cancelled") }
 }
 
+/// An option's text as given, or — for `@path` — the contents of that file (`~` expanded).
+func argumentText(_ value: String) throws -> String {
+    guard value.hasPrefix("@") else { return value }
+    let path = (String(value.dropFirst()) as NSString).expandingTildeInPath
+    guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { throw ClientError(.usage, "cannot read \(path)") }
+    return contents
+}
+
 /// A comma-separated option as a list (`a, b` → `["a", "b"]`).
 func commaList(_ text: String?) -> [String]? {
     text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }

@@ -19,14 +19,6 @@ struct TablePolicyCommand: AsyncParsableCommand {
             """,
         subcommands: [Show.self, Preview.self, SetPolicy.self, Clear.self])
 
-    /// Text, or the contents of a file for `@path`.
-    static func text(_ value: String) throws -> String {
-        guard value.hasPrefix("@") else { return value }
-        let path = (String(value.dropFirst()) as NSString).expandingTildeInPath
-        guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { throw ClientError(.usage, "cannot read \(path)") }
-        return contents
-    }
-
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The table's policy, note, mapping tables, and who set it when.",
                                                         discussion: "Example: agnes admin table-policy show customers --json")
@@ -75,7 +67,7 @@ struct TablePolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let request = PolicyPreviewRequest(sql: try sql.map(TablePolicyCommand.text), asUser: asUser, asGroups: commaList(asGroups))
+                let request = PolicyPreviewRequest(sql: try sql.map(argumentText), asUser: asUser, asGroups: commaList(asGroups))
                 let preview = try await signedInAPI().previewPolicy(table, request)
                 if json { return try printJSON(preview) }
                 print("rows visible: \(preview.rowsVisible) of \(preview.rowsTotal)")
@@ -101,7 +93,7 @@ struct TablePolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let fields = TableFields(accessPolicySQL: .set(try TablePolicyCommand.text(sql)), accessPolicyNote: note, policyMapping: commaList(mapping))
+                let fields = TableFields(accessPolicySQL: .set(try argumentText(sql)), accessPolicyNote: note, policyMapping: commaList(mapping))
                 _ = try await signedInAPI().updateTable(table, fields)
                 print("access policy set on \(table)")
             }

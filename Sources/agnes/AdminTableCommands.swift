@@ -23,12 +23,7 @@ struct TableFieldOptions: ParsableArguments {
 
     /// The registry fields the options give (a `@file` query read from the file).
     func fields(name: String? = nil) throws -> TableFields {
-        let query = try self.query.map { text -> String in
-            guard text.hasPrefix("@") else { return text }
-            let path = (String(text.dropFirst()) as NSString).expandingTildeInPath
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { throw ClientError(.usage, "cannot read \(path)") }
-            return contents
-        }
+        let query = try self.query.map(argumentText)
         return TableFields(name: name, sourceName: source, sourceType: sourceType, bucket: bucket, sourceTable: sourceTable, sourceQuery: query,
                            queryMode: try queryMode.map { try choice($0, QueryMode.self, option: "--query-mode") },
                            syncStrategy: try syncStrategy.map { try choice($0, SyncStrategy.self, option: "--sync-strategy") },
@@ -161,7 +156,7 @@ struct SourcesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let text = config.hasPrefix("@") ? try String(contentsOfFile: String(config.dropFirst()), encoding: .utf8) : config
+                let text = try argumentText(config)
                 guard let object = try? JSONCoding.decoder.decode(JSONValue.self, from: Data(text.utf8)), case .object = object else {
                     throw ClientError(.usage, "--config must be a JSON object")
                 }

@@ -345,13 +345,8 @@ struct AccessPolicyFlowTests {
 
     /// The distinct countries in a parquet file.
     static func countries(inParquet data: Data) throws -> [String] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("policy-scan-\(UUID().uuidString).parquet")
-        try data.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let database = try Database()
-        defer { database.close() }
-        let connection = try database.connect()
-        defer { connection.close() }
-        return try connection.query("SELECT DISTINCT country FROM read_parquet(\(SQL.literal(file.path))) ORDER BY 1").rows().map { $0.values[0].description }
+        try withParquet(data) { connection, path in
+            try connection.query("SELECT DISTINCT country FROM read_parquet(\(SQL.literal(path))) ORDER BY 1").rows().map { $0.values[0].description }
+        }
     }
 }
