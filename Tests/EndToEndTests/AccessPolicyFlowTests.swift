@@ -293,6 +293,11 @@ struct AccessPolicyFlowTests {
         #expect(initialized.status == 0, "\(initialized.err)")
         #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers"], environment: environment).out == "country\r\nCZ\r\n")
         #expect(try cli.agnes(["query", "SELECT name FROM customers"], environment: environment).status == 1)
+        // A snapshot holds the slice too: its own rows, not the hidden column.
+        let snapshot = try cli.agnes(["snapshot", "create", "customers", "--as", "my_customers"], environment: environment)
+        #expect(snapshot.status == 0, "\(snapshot.out)\(snapshot.err)")
+        #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM my_customers"], environment: environment).out == "country\r\nCZ\r\n")
+        #expect(try cli.agnes(["query", "--local", "SELECT name FROM my_customers"], environment: environment).status == 1)
         // Remotely, the server's row-scope note goes to stderr; auto falls back only for a table that is not local.
         let remote = try cli.agnes(["query", "--scope", "server", "--format", "csv", "SELECT count(*) AS n FROM customers"], environment: environment)
         #expect(remote.status == 0 && remote.err.contains("[scope] rows and columns of customers are limited by access policies"), "\(remote.err)")
