@@ -186,6 +186,49 @@ struct AccessPolicyFlowTests {
         #expect(!FileManager.default.fileExists(atPath: slices.path))
     }
 
+    @Test("a partitioned table is sliced part by part: the manifest lists the caller's parts, each holds only their rows, pull and local query agree")
+    func partitionedSlices() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let client = server.client, cli = CLIFlowTests()
+        let token = try await analyst(DemoServer.analystEmail, group: "channel_ios", server)
+        let groups = try await client.call("GET", "/api/admin/groups", token: server.admin)
+        let groupList = (try JSONSerialization.jsonObject(with: groups.body) as? [[String: Any]]) ?? groups.object["groups"] as? [[String: Any]] ?? []
+        let ios = try #require(groupList.first { $0["name"] as? String == "channel_ios" }?["id"] as? String)
+        #expect(try await client.call("POST", "/api/admin/grants", json: ["group_id": ios, "resource_type": "table", "resource_id": "web_sessions"],
+                                      token: server.admin).status == 201)
+        let policy = "SELECT * EXCLUDE (pages) FROM web_sessions WHERE list_contains($user_groups, 'channel_' || channel)"
+        #expect(try await client.call("PUT", "/api/admin/registry/web_sessions", json: ["access_policy_sql": policy, "access_policy_note": "by channel"],
+                                      token: server.admin).status == 200)
+        let manifest = try await client.call("GET", "/api/sync/manifest", token: token)
+        let entry = try #require((manifest.object["tables"] as? [String: [String: Any]])?["web_sessions"])
+        let parts = entry["files"] as? [[String: Any]] ?? []
+        #expect(entry["sha256"] is NSNull && parts.count == 6 && entry["server_only"] as? Bool == false)
+        var total = 0
+        for part in parts {
+            let name = try #require(part["part"] as? String)
+            let download = try await client.call("GET", "/api/data/web_sessions/parts/\(name)", token: token)
+            #expect(download.status == 200 && DataPlaneFlowTests.sha256(download.body) == part["sha256"] as? String)
+            let (channels, columns, count) = try Self.withParquet(download.body) { connection, path in
+                (try connection.query("SELECT DISTINCT channel FROM read_parquet(\(SQL.literal(path)))").rows().map { $0.values[0].description },
+                 try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(path)))").rows().map { $0.values[0].description },
+                 try connection.scalar(Int64.self, "SELECT count(*) FROM read_parquet(\(SQL.literal(path)))") ?? 0)
+            }
+            #expect(channels == ["ios"] && !columns.contains("pages"))
+            total += Int(count)
+        }
+        let served = rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM web_sessions"], token: token)).first?.first as? Int
+        #expect(total > 0 && total == served && entry["rows"] as? Int == served)
+        #expect(try await client.call("GET", "/api/data/web_sessions/download", token: token).status == 404)
+        // The CLI pulls the parts and reads the same rows locally.
+        let root = server.dataDirectory.appendingPathComponent("cli", isDirectory: true)
+        let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "",
+                           "AGNES_LOCAL_DIR": root.appendingPathComponent("workspace").path]
+        #expect(try cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", token, "--quiet"], environment: environment).status == 0)
+        #expect(try cli.agnes(["query", "--local", "--format", "csv", "SELECT channel, count(*) AS n FROM web_sessions GROUP BY 1"],
+                              environment: environment).out == "channel,n\r\nios,\(total)\r\n")
+    }
+
     @Test("bypass attempts: no hidden row or column value reaches a policied caller through SQL, scans or errors")
     func bypassAttempts() async throws {
         let server = try await DemoServer.start()

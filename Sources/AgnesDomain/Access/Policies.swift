@@ -8,6 +8,20 @@ import DuckDB
 import Foundation
 import NIOPosix
 
+/// A caller's slices of one policied table.
+public struct PolicySliceSet: Sendable {
+    public struct File: Sendable {
+        /// The part of a partitioned table; nil for a plain table's one file.
+        public let part: String?
+        public let slice: PolicySlices.Slice
+    }
+
+    public let files: [File]
+
+    /// The one file of a plain table.
+    public var whole: PolicySlices.Slice? { files.count == 1 && files[0].part == nil ? files[0].slice : nil }
+}
+
 /// The use cases of access policies.
 public struct Policies: Sendable {
     let domain: Domain
@@ -123,13 +137,13 @@ public struct Policies: Sendable {
         }
     }
 
-    /// The slice `caller` downloads of policied `table`: the parquet of exactly what the policy shows them, shared with
-    /// every caller bound to the same values, made on first need and again after the table, a mapping table or the
-    /// policy changes. Nil when the table cannot be sliced here (remote, or not served yet); throws when its policy
-    /// cannot be applied.
-    public func slice(of table: RegisteredTable, for caller: PolicyCaller) async throws -> PolicySlices.Slice? {
-        guard table.queryMode != .remote, let engine = domain.dataPlane.orchestrator.engine,
-              case let .parquet(files)? = engine.tables[table.id]?.rows else { return nil }
+    /// The slices `caller` downloads of policied `table`: parquet files of exactly what the policy shows them — one for
+    /// a plain table, one per part for a partitioned one — shared with every caller bound to the same values, made on
+    /// first need and again after the table, a mapping table or the policy changes. Nil when the table cannot be sliced
+    /// here (remote, or not served yet); throws when its policy cannot be applied.
+    public func slices(of table: RegisteredTable, for caller: PolicyCaller) async throws -> PolicySliceSet? {
+        guard table.queryMode != .remote, let engine = domain.dataPlane.orchestrator.engine, let served = engine.tables[table.id],
+              case let .parquet(files) = served.rows else { return nil }
         guard case let .applied(policy) = engine.policy(of: table.id) else {
             throw ServiceError(.internalServerError, "policy_error: the access policy of '\(table.id)' cannot be applied")
         }
@@ -141,16 +155,32 @@ public struct Policies: Sendable {
             return "\(id):\(state?.sha256 ?? ""):\(state?.files ?? ""):\(state?.lastSync?.timeIntervalSince1970 ?? 0)"
         }).joined(separator: "|"))
         let values = PolicySlices.hash(policy.fingerprint(for: caller))
-        if let made = domain.slices.existing(tableId: table.id, version: version, values: values) { return made }
+        // A partitioned table's parts, by name, with their files; a plain table is one unnamed part.
+        let stored = (try? JSONDecoder().decode([ExtractFile].self, from: Data((states[table.id]?.files ?? "[]").utf8))) ?? []
+        var parts: [(name: String?, files: [String])] = [(nil, files)]
+        if stored.contains(where: { $0.part != nil }) {
+            let layout = try ExtractLayout(extractsDirectory: domain.dataPlane.extractsDirectory, source: served.source)
+            parts = stored.compactMap { file in file.part.map { ($0, [layout.directory.appendingPathComponent(file.path).standardizedFileURL.path]) } }
+        }
+        var made: [PolicySliceSet.File] = []
         do {
-            guard let source = try engine.policiedScanSource(of: table.id, files: files, for: caller) else { return nil }
-            let slices = domain.slices
-            return try await NIOThreadPool.singleton.runIfActive {
-                try slices.slice(tableId: table.id, version: version, values: values, source: source)
+            for part in parts {
+                let name = part.name.map { "\(values)-\(PolicySlices.hash($0).prefix(12))" } ?? values
+                if let existing = domain.slices.existing(tableId: table.id, version: version, values: name) {
+                    made.append(.init(part: part.name, slice: existing))
+                    continue
+                }
+                guard let source = try engine.policiedScanSource(of: table.id, files: part.files, for: caller) else { return nil }
+                let slices = domain.slices
+                let slice = try await NIOThreadPool.singleton.runIfActive {
+                    try slices.slice(tableId: table.id, version: version, values: name, source: source)
+                }
+                made.append(.init(part: part.name, slice: slice))
             }
         } catch let rejection as PolicyRejection {
             throw ServiceError(.internalServerError, rejection.description)
         }
+        return PolicySliceSet(files: made)
     }
 
     static func withScratchConnection(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {

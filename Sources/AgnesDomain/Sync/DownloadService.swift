@@ -35,9 +35,9 @@ public struct DownloadService: Sendable {
     /// table through its access policy, their slice (403 when none can be made here, e.g. for a remote table).
     public func table(_ id: String, for caller: Caller) async throws -> File {
         let table = try await accessibleTable(id, for: caller)
-        if table.hasPolicy, case let .enforce(policyCaller) = try await domain.policies.enforcement(for: caller.identity) {
-            guard let slice = try await domain.policies.slice(of: table, for: policyCaller) else {
-                throw ServiceError(.forbidden, "Table '\(id)' has an access policy and no slice of it can be made here: query it with `agnes query --remote`")
+        if let slices = try await policySlices(of: table, for: caller) {
+            guard let slice = slices.whole else {
+                throw ServiceError.notFound("Table '\(id)' is partitioned: download its parts from /api/data/\(id)/parts/{part} (see files in the manifest)")
             }
             caller.audit.record("data.download", resource: "table:\(id)", params: ["policy_slice": "true"])
             return File(path: slice.path, sha256: slice.sha256, filename: "\(id).parquet")
@@ -55,17 +55,29 @@ public struct DownloadService: Sendable {
 
     /// One part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
     public func part(_ part: String, of id: String, for caller: Caller) async throws -> File {
-        if domain.policies.isPolicied(try await accessibleTable(id, for: caller), for: caller.identity) {
-            throw ServiceError.notFound("Table '\(id)' comes to you as one slice (its access policy): download /api/data/\(id)/download")
+        let name = part.hasSuffix(".parquet") ? String(part.dropLast(".parquet".count)) : part
+        if let slices = try await policySlices(of: try await accessibleTable(id, for: caller), for: caller) {
+            guard let file = slices.files.first(where: { $0.part == name }) else { throw ServiceError.notFound("Table '\(id)' has no part '\(name)'") }
+            caller.audit.record("data.download", resource: "table:\(id)", params: ["part": name, "policy_slice": "true"])
+            return File(path: file.slice.path, sha256: file.slice.sha256, filename: "\(id)-\(name).parquet")
         }
         let synced = try await syncedTable(id, caller)
-        let name = part.hasSuffix(".parquet") ? String(part.dropLast(".parquet".count)) : part
         guard let file = synced.files.first(where: { $0.part == name }) else {
             throw ServiceError.notFound("Table '\(synced.table.id)' has no part '\(name)'")
         }
         caller.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["part": name])
         return File(path: synced.layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
                     filename: "\(synced.table.id)-\(name).parquet")
+    }
+
+    /// For a caller who reads `table` through its access policy, their slices (403 when none can be made here, e.g.
+    /// for a remote table); nil for everyone else.
+    private func policySlices(of table: RegisteredTable, for caller: Caller) async throws -> PolicySliceSet? {
+        guard table.hasPolicy, case let .enforce(policyCaller) = try await domain.policies.enforcement(for: caller.identity) else { return nil }
+        guard let slices = try await domain.policies.slices(of: table, for: policyCaller) else {
+            throw ServiceError(.forbidden, "Table '\(table.id)' has an access policy and no slice of it can be made here: query it with `agnes query --remote`")
+        }
+        return slices
     }
 
     private func syncedTable(_ id: String, _ caller: Caller) async throws -> SyncedTable {

@@ -65,23 +65,29 @@ public struct ManifestService: Sendable {
         Data(try JSONCoding.encoder.encode([id: entry]).dropFirst().dropLast())
     }
 
-    /// The entry of a policied table for a caller who reads it through the policy: their slice (one file, whatever
-    /// the table's partitioning), or — when there is none (a remote or server-only table, a policy that cannot be
-    /// applied) — served on the server only. Never anything of the raw file.
-    static func policied(_ entry: ManifestTable, fingerprint: String?, slice: PolicySlices.Slice?) -> ManifestTable {
-        var policied = ManifestTable(hash: slice?.md5 ?? "", updated: entry.updated, sizeBytes: slice?.sizeBytes ?? 0, rows: slice?.rows ?? 0,
-                                     queryMode: entry.queryMode, sourceType: entry.sourceType, sha256: slice?.sha256, schemaHash: nil,
-                                     extractedAt: entry.extractedAt, files: [], serverOnly: slice == nil || entry.serverOnly)
+    /// The entry of a policied table for a caller who reads it through the policy: their slice (one file, or one per
+    /// part of a partitioned table), or — when there is none (a remote or server-only table, a policy that cannot be
+    /// applied) — served on the server only. Never anything of the raw files.
+    static func policied(_ entry: ManifestTable, fingerprint: String?, slices: PolicySliceSet?) -> ManifestTable {
+        let whole = slices?.whole
+        let parts = whole == nil ? (slices?.files ?? []) : []
+        var policied = ManifestTable(
+            hash: whole?.md5 ?? "", updated: entry.updated, sizeBytes: slices?.files.reduce(0) { $0 + $1.slice.sizeBytes } ?? 0,
+            rows: slices?.files.reduce(0) { $0 + $1.slice.rows } ?? 0, queryMode: entry.queryMode, sourceType: entry.sourceType,
+            sha256: whole?.sha256, schemaHash: nil, extractedAt: entry.extractedAt,
+            files: parts.map { ExtractFile(path: "slices/\($0.part ?? "")", sizeBytes: $0.slice.sizeBytes, sha256: $0.slice.sha256, md5: $0.slice.md5,
+                                           part: $0.part) },
+            serverOnly: slices == nil || entry.serverOnly)
         policied.accessPolicy = true
         policied.accessPolicyFingerprint = fingerprint
         return policied
     }
 
-    /// The caller's slice of a policied table for the manifest; nil (server only) when it cannot be made.
-    func slice(of id: String, serverOnly: Bool, for caller: PolicyCaller) async -> PolicySlices.Slice? {
+    /// The caller's slices of a policied table for the manifest; nil (server only) when they cannot be made.
+    func slices(of id: String, serverOnly: Bool, for caller: PolicyCaller) async -> PolicySliceSet? {
         guard !serverOnly, let table = try? await domain.catalogSnapshot().tables.first(where: { $0.id == id }) else { return nil }
         do {
-            return try await domain.policies.slice(of: table, for: caller)
+            return try await domain.policies.slices(of: table, for: caller)
         } catch {
             domain.logger.warning("no policy slice", metadata: ["table": .string(id), "error": .string(String(describing: error))])
             return nil
@@ -100,8 +106,8 @@ public struct ManifestService: Sendable {
                 if !first { body.append(UInt8(ascii: ",")) }
                 if entry.policied, case let .enforce(policyCaller) = policies {
                     let fingerprint: String? = if case let .applied(policy)? = engine?.policy(of: entry.id) { policy.fingerprint(for: policyCaller) } else { nil }
-                    let slice = await slice(of: entry.id, serverOnly: entry.table.serverOnly, for: policyCaller)
-                    body.append(try Self.encode(entry.id, Self.policied(entry.table, fingerprint: fingerprint, slice: slice)))
+                    let slices = await slices(of: entry.id, serverOnly: entry.table.serverOnly, for: policyCaller)
+                    body.append(try Self.encode(entry.id, Self.policied(entry.table, fingerprint: fingerprint, slices: slices)))
                 } else {
                     body.append(entry.json)
                 }
