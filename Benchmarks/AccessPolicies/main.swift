@@ -94,7 +94,7 @@ func run(_ policies: PolicyEnforcement) async throws -> Double {
 _ = try await run(.bypass)
 _ = try await run(.enforce(caller))
 var plain: [Double] = [], policied: [Double] = []
-for _ in 0..<7 {
+for _ in 0..<15 {
     plain.append(try await run(.bypass))
     policied.append(try await run(.enforce(caller)))
 }

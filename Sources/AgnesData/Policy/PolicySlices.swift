@@ -29,6 +29,8 @@ public final class PolicySlices: Sendable {
     public let directory: URL
     /// Slices known in this process, by file path.
     private let known = Mutex<[String: Slice]>([:])
+    /// Held while a slice is written: one at a time, so two requests never write the same file (or its sidecar) at once.
+    private let writing = Mutex<Void>(())
 
     public init(directory: URL) {
         self.directory = directory
@@ -50,10 +52,19 @@ public final class PolicySlices: Sendable {
     /// The slice of table `tableId` at `version` for the caller values hashed as `values`, written from `source` when
     /// there is none yet (blocking: call it off the event loop).
     public func slice(tableId: String, version: String, values: String, source: ScanSource) throws -> Slice {
+        if let found = existing(tableId: tableId, version: version, values: values) { return found }
+        return try writing.withLock { _ in
+            // Another request may have written it while this one waited.
+            if let found = existing(tableId: tableId, version: version, values: values) { return found }
+            return try write(tableId: tableId, version: version, values: values, source: source)
+        }
+    }
+
+    /// Reads the slice's sidecar when a file of that name is on disk (from before a restart), else writes it.
+    private func write(tableId: String, version: String, values: String, source: ScanSource) throws -> Slice {
         let folder = directory.appendingPathComponent(tableId, isDirectory: true)
         let file = folder.appendingPathComponent("\(version)-\(values).parquet")
         let sidecar = file.appendingPathExtension("json")
-        if let found = known.withLock({ $0[file.path] }), FileManager.default.fileExists(atPath: file.path) { return found }
         if FileManager.default.fileExists(atPath: file.path), let data = try? Data(contentsOf: sidecar),
            var described = try? JSONDecoder().decode(Slice.self, from: data) {
             described.path = file.path
