@@ -336,6 +336,9 @@ struct AccessPolicyFlowTests {
         #expect(initialized.status == 0, "\(initialized.err)")
         #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers"], environment: environment).out == "country\r\nCZ\r\n")
         #expect(try cli.agnes(["query", "SELECT name FROM customers"], environment: environment).status == 1)
+        // The agent is told which tables are slices.
+        let rules = try String(contentsOf: workspace.appendingPathComponent(".claude/rules/access_policies.md"), encoding: .utf8)
+        #expect(rules.contains("- `customers` (policy ") && !rules.contains("`orders`"))
         // A snapshot holds the slice too: its own rows, not the hidden column.
         let snapshot = try cli.agnes(["snapshot", "create", "customers", "--as", "my_customers"], environment: environment)
         #expect(snapshot.status == 0, "\(snapshot.out)\(snapshot.err)")

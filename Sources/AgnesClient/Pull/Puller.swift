@@ -201,6 +201,7 @@ public struct Puller: Sendable {
             state.tables[id] = nil
         }
         try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
+        do { try AccessPolicyRules(workspace: workspace).write(for: manifest) } catch { summary.warnings.append("access policy rules: \(error)") }
         // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
         state.manifestETag = failed.isEmpty ? manifestETag : nil
         state.lastPull = Date()
