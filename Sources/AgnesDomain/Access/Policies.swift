@@ -34,6 +34,16 @@ public struct Policies: Sendable {
         return .enforce(PolicyCaller(email: identity.user.email, userId: identity.user.id, groups: groups))
     }
 
+    /// For a caller who reads through policies: 503 while the registry holds a policy on one of `ids` that `engine`
+    /// does not apply yet (the rebuild after the change is under way) — the window in which the raw rows would show.
+    public func requireApplied(_ ids: some Sequence<String>, on engine: QueryEngine, _ policies: PolicyEnforcement) async throws {
+        guard case .enforce = policies else { return }
+        let registered = Dictionary(try await domain.catalogSnapshot().tables.map { ($0.id, $0.hasPolicy) }, uniquingKeysWith: { $1 })
+        for id in ids where registered[id] == true && engine.policy(of: id) == .none {
+            throw ServiceError(.serviceUnavailable, "policy_pending: the access policy of '\(id)' is being applied; try again in a moment")
+        }
+    }
+
     /// Whether `identity` reads `table` through a policy.
     public func isPolicied(_ table: RegisteredTable, for identity: Identity) -> Bool {
         table.hasPolicy && !identity.bypassesPolicies

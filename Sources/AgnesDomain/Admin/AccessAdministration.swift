@@ -240,6 +240,7 @@ public struct AccessAdministration: Sendable {
             return .init(applies: true, rowsVisible: nil, reason: "not_served")
         }
         do {
+            try await domain.policies.requireApplied([id], on: engine, policies)
             let rows = try await engine.withScope(readable: [id], policies: policies) { connection in
                 try connection.scalar(Int64.self, "SELECT count(*) FROM main.\(SQL.identifier(id))") ?? 0
             }

@@ -102,8 +102,10 @@ public struct CatalogService: Sendable {
         caller.audit.record("catalog.schema", resource: "table:\(table.id)")
         struct Described: Decodable { let column_name: String; let column_type: String; let null: String? }
         let policies = try await domain.policies.enforcement(for: caller.identity)
+        let engine = try engine(serving: table)
+        try await domain.policies.requireApplied([table.id], on: engine, policies)
         // Described in the caller's scope: a policied table shows the columns its policy returns, not the raw ones.
-        let described = try await engine(serving: table).withScope(readable: [table.id], policies: policies) { connection in
+        let described = try await engine.withScope(readable: [table.id], policies: policies) { connection in
             try connection.query("DESCRIBE SELECT * FROM main.\(SQL.identifier(table.id))").decode(Described.self)
         }
         let notes = Dictionary(try await ProfilesRepository(store: domain.state).columnNotes(tableId: table.id).map { ($0.columnName, $0.description ?? "") },
@@ -120,10 +122,12 @@ public struct CatalogService: Sendable {
         guard (1...100).contains(n) else {
             throw ServiceError.unprocessable([FieldError(type: "less_than_equal", loc: ["query", "n"], msg: "n must be an integer between 1 and 100")])
         }
+        let policies = try await domain.policies.enforcement(for: caller.identity)
+        let engine = try engine(serving: table)
+        try await domain.policies.requireApplied([table.id], on: engine, policies)
         let result = try await QueryRunner.run("SELECT * FROM main.\(SQL.identifier(table.id))", limit: n,
                                                timeoutMilliseconds: domain.settings.queryLimits.timeoutSeconds * 1000,
-                                               on: try engine(serving: table), readable: [table.id],
-                                               policies: try await domain.policies.enforcement(for: caller.identity))
+                                               on: engine, readable: [table.id], policies: policies)
         return TableSample(tableId: table.id, rows: result.rows.map { SampleRow(columns: result.columns, cells: $0) }, source: table.sourceType ?? "")
     }
 }

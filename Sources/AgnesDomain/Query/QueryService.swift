@@ -40,6 +40,7 @@ public struct QueryService: Sendable {
             guard readable.contains(table) else { throw ServiceError(.forbidden, "Access denied to table '\(table)'") }
         }
         let policies = try await domain.policies.enforcement(for: caller.identity)
+        try await domain.policies.requireApplied(tables, on: engine, policies)
         let policied = policies == .bypass ? [] : tables.filter { engine.policy(of: $0) != .none }.sorted()
         // Upstream refuses a CTE or alias named like a policied table (its rewrite would be ambiguous); so do we, for
         // the same clients, although here the name could only ever reach the policied view.
