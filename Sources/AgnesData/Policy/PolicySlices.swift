@@ -27,13 +27,16 @@ public final class PolicySlices: Sendable {
     }
 
     public let directory: URL
-    /// Slices known in this process, by file path.
-    private let known = Mutex<[String: Slice]>([:])
+    /// Slices known in this process, by file path, with when they were last asked for.
+    private let known = Mutex<[String: (slice: Slice, lastUse: Date)]>([:])
+    /// A slice nobody asked for in this long is removed (the values it binds may belong to no one any more).
+    public let maximumIdle: TimeInterval
     /// Held while a slice is written: one at a time, so two requests never write the same file (or its sidecar) at once.
     private let writing = Mutex<Void>(())
 
-    public init(directory: URL) {
+    public init(directory: URL, maximumIdle: TimeInterval = 24 * 3600) {
         self.directory = directory
+        self.maximumIdle = maximumIdle
     }
 
     /// A short, file-name-safe hash of `text`.
@@ -45,7 +48,10 @@ public final class PolicySlices: Sendable {
     /// no I/O but one `stat`): the manifest's path once slices exist.
     public func existing(tableId: String, version: String, values: String) -> Slice? {
         let path = directory.appendingPathComponent(tableId, isDirectory: true).appendingPathComponent("\(version)-\(values).parquet").path
-        guard let found = known.withLock({ $0[path] }), FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let found = known.withLock({ known -> Slice? in
+            known[path]?.lastUse = Date()
+            return known[path]?.slice
+        }), FileManager.default.fileExists(atPath: path) else { return nil }
         return found
     }
 
@@ -68,7 +74,7 @@ public final class PolicySlices: Sendable {
         if FileManager.default.fileExists(atPath: file.path), let data = try? Data(contentsOf: sidecar),
            var described = try? JSONDecoder().decode(Slice.self, from: data) {
             described.path = file.path
-            known.withLock { $0[file.path] = described }
+            known.withLock { $0[file.path] = (described, Date()) }
             return described
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -83,7 +89,7 @@ public final class PolicySlices: Sendable {
         try Self.move(sidecarTemporary, to: sidecar)
         try Self.move(temporary, to: file)
         slice.path = file.path
-        known.withLock { $0[file.path] = slice }
+        known.withLock { $0[file.path] = (slice, Date()) }
         removeOtherVersions(in: folder, keeping: version)
         return slice
     }
@@ -111,13 +117,26 @@ public final class PolicySlices: Sendable {
         }
     }
 
-    /// Removes the slices of every table not in `tables` (no policy any more, or unregistered).
-    public func retain(tables: Set<String>) {
+    /// Removes the slices of every table not in `tables` (no policy any more, or unregistered), and slices nobody asked
+    /// for within `maximumIdle` (last use as this process saw it, else the file's age).
+    public func retain(tables: Set<String>, now: Date = Date()) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where !tables.contains(name) {
+        for name in names {
             let folder = directory.appendingPathComponent(name)
-            try? FileManager.default.removeItem(at: folder)
-            known.withLock { known in known = known.filter { !$0.key.hasPrefix(folder.path + "/") } }
+            guard tables.contains(name) else {
+                try? FileManager.default.removeItem(at: folder)
+                known.withLock { known in known = known.filter { !$0.key.hasPrefix(folder.path + "/") } }
+                continue
+            }
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasSuffix(".parquet") && !file.hasPrefix(".") {
+                let path = folder.appendingPathComponent(file).path
+                let written = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
+                let lastUse = known.withLock { $0[path]?.lastUse } ?? written
+                guard now.timeIntervalSince(lastUse) > maximumIdle else { continue }
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: path + ".json")
+                known.withLock { $0[path] = nil }
+            }
         }
     }
 }
