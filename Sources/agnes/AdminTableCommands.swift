@@ -43,21 +43,32 @@ struct RegisterTableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "register-table", abstract: "Register a table so it syncs and can be granted.",
         discussion: """
-            The id is derived from the name. Examples:
+            The id is derived from the name. --dry-run asks the server to check the registration and read the source as a \
+            sync would, and stores nothing.
+
+            Examples:
               agnes admin register-table orders --source shop --source-table orders.csv --description "All orders"
+              agnes admin register-table orders --source shop --source-table orders.csv --dry-run
               agnes admin register-table events --source pg --source-table public.events --sync-strategy incremental \\
                 --incremental-column updated_at --primary-key id --sync-schedule "every 15m"
             """)
 
     @Argument(help: "The table's name.") var name: String
     @OptionGroup var fields: TableFieldOptions
-    @Flag(help: "Print the request instead of sending it.") var dryRun = false
+    @Flag(help: "Check the registration on the server and show the source's columns; store nothing.") var dryRun = false
     @Flag(help: "Print the server's JSON.") var json = false
 
     func run() async throws {
         try await reporting {
             let request = try fields.fields(name: name)
-            if dryRun { return try printJSON(request) }
+            if dryRun {
+                let checked = try await signedInAPI().precheckTable(request)
+                if json { return try printJSON(checked) }
+                print("\(checked.table.id): the registration passes; nothing was stored.")
+                if let columns = checked.columns { print("columns: " + columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")) }
+                for warning in checked.warnings { FileHandle.standardError.write(Data("warn: \(warning)\n".utf8)) }
+                return
+            }
             let registered = try await signedInAPI().registerTable(request)
             if json { return try printJSON(registered) }
             print("Registered \(name) as \(registered.id). Run `agnes admin sync --table \(registered.id)` to load it now.")

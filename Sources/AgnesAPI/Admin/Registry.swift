@@ -268,6 +268,35 @@ public struct TableRegistered: Codable, Sendable, Equatable {
     }
 }
 
+/// The answer of `POST /api/admin/register-table/precheck`: the table as a registration would store it (nothing is
+/// stored), the columns its source gives, and what a sync of it would run into.
+public struct TablePrecheck: Codable, Sendable, Equatable {
+    /// A column the source gives for the table.
+    public struct Column: Codable, Sendable, Equatable {
+        public var name: String
+        public var type: String
+
+        public init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
+    }
+
+    /// The registration itself passes (a 409 or 422 is answered instead when it does not).
+    public var ok: Bool
+    public var table: RegisteredTable
+    /// Null when the source could not be read (see `warnings`).
+    @Nullable public var columns: [Column]?
+    public var warnings: [String]
+
+    public init(table: RegisteredTable, columns: [Column]?, warnings: [String]) {
+        ok = true
+        self.table = table
+        self.columns = columns
+        self.warnings = warnings
+    }
+}
+
 /// The answer of an update: the fields it changed.
 public struct TableUpdated: Codable, Sendable, Equatable {
     public var id: String

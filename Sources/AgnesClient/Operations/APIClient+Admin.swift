@@ -100,6 +100,11 @@ extension APIClient {
         try await send(.POST, "/api/admin/register-table", json: fields)
     }
 
+    /// `POST /api/admin/register-table/precheck`.
+    public func precheckTable(_ fields: TableFields) async throws -> TablePrecheck {
+        try await send(.POST, "/api/admin/register-table/precheck", json: fields)
+    }
+
     /// `PUT /api/admin/registry/{id}`.
     public func updateTable(_ id: String, _ fields: TableFields) async throws -> TableUpdated {
         try await send(.PUT, "/api/admin/registry/\(Self.segment(id))", json: fields)

@@ -26,6 +26,12 @@ public struct ScanSource: Sendable {
     public let files: [String]
     public let caller: PolicyCaller?
 
+    public init(relation: String, files: [String], caller: PolicyCaller?) {
+        self.relation = relation
+        self.files = files
+        self.caller = caller
+    }
+
     /// The raw rows of a table's parquet files.
     public static func files(_ files: [String]) -> ScanSource {
         ScanSource(relation: "(\(PolicyView.parquetRows(files)))", files: files, caller: nil)

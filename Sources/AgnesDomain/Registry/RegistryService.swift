@@ -3,7 +3,9 @@
 import AgnesAPI
 import AgnesData
 import AgnesState
+import DuckDB
 import Foundation
+import NIOPosix
 
 /// The use cases of the table registry.
 public struct RegistryService: Sendable {
@@ -22,11 +24,47 @@ public struct RegistryService: Sendable {
 
     /// Registers a table; its id is the name in lower case with `_` for spaces (409 when taken).
     public func register(_ fields: TableFields, for caller: Caller) async throws -> TableRegistered {
+        let table = try await candidate(fields, for: caller, action: "register_table")
+        try await save(table)
+        return TableRegistered(id: table.id, name: table.name)
+    }
+
+    /// `POST /api/admin/register-table/precheck`: everything a registration checks (409 and 422 as it answers them),
+    /// then the source read as a sync would read it — nothing is stored. A source that cannot be read is a warning.
+    public func precheck(_ fields: TableFields, for caller: Caller) async throws -> TablePrecheck {
+        let table = try await candidate(fields, for: caller, action: "register_table.precheck")
+        try check(table)
+        try await domain.policies.check(table)
+        guard let sourceName = table.sourceName, let source = try await DataSourcesRepository(store: domain.state).get(name: sourceName) else {
+            return TablePrecheck(table: table, columns: nil, warnings: ["no data source: the table has nothing to sync from"])
+        }
+        do {
+            let connector = try Connectors.make(source)
+            let columns = try await NIOThreadPool.singleton.runIfActive {
+                let database = try Database()
+                defer { database.close() }
+                let connection = try database.connect()
+                defer { connection.close() }
+                return try QueryDeadline(milliseconds: 15_000).run(on: connection) {
+                    try connector.prepare(connection)
+                    return try ScanRunner.schema(of: ScanSource(relation: "(\(try connector.query(for: table)))", files: [], caller: nil), on: connection)
+                }
+            }
+            return TablePrecheck(table: table, columns: columns.map { .init(name: $0.name, type: $0.type) }, warnings: [])
+        } catch {
+            let message = (error as? DuckDBError)?.message ?? String(describing: error)
+            return TablePrecheck(table: table, columns: nil, warnings: ["the source could not be read as a sync would read it: \(message)"])
+        }
+    }
+
+    /// The table a registration of `fields` would store, after the checks that need no source: its name and id, the
+    /// source's existence, and that the id is free.
+    private func candidate(_ fields: TableFields, for caller: Caller, action: String) async throws -> RegisteredTable {
         try caller.requireAdmin()
         let name = (fields.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ServiceError(.unprocessableContent, "Table name cannot be empty") }
         let id = name.lowercased().replacingOccurrences(of: " ", with: "_")
-        caller.audit.record("register_table", resource: "table:\(id)", params: ["name": name])
+        caller.audit.record(action, resource: "table:\(id)", params: ["name": name])
         guard RegisteredTable.isValidId(id) else {
             throw ServiceError(.unprocessableContent, "Table id '\(id)' must start with a letter and contain only a-z, 0-9 and _ (at most 63)")
         }
@@ -36,8 +74,7 @@ public struct RegistryService: Sendable {
         fields.apply(to: &table)
         table.name = name
         table.accessPolicyUpdatedBy = caller.identity.user.email
-        try await save(table)
-        return TableRegistered(id: id, name: name)
+        return table
     }
 
     /// Changes the given fields of table `id`.
@@ -63,12 +100,17 @@ public struct RegistryService: Sendable {
         try await domain.dataPlane.rebuild()
     }
 
-    /// Validates and stores a registration, then rebuilds the engine so the change is served at once.
-    private func save(_ table: RegisteredTable) async throws {
+    /// The schedule and the sync strategy must make sense (422 otherwise).
+    private func check(_ table: RegisteredTable) throws {
         do { _ = try SyncSchedule(table.syncSchedule) } catch let error as ScheduleError {
             throw ServiceError(.unprocessableContent, error.description)
         }
         if let problem = TableSyncer.strategyProblem(table) { throw ServiceError(.unprocessableContent, problem) }
+    }
+
+    /// Validates and stores a registration, then rebuilds the engine so the change is served at once.
+    private func save(_ table: RegisteredTable) async throws {
+        try check(table)
         try await domain.policies.check(table)
         do { try await registry.upsert(table) } catch let StateError.conflict(message) { throw ServiceError.conflict(message) }
         try await domain.dataPlane.rebuild()

@@ -14,6 +14,9 @@ struct RegistryRoutes {
             try await registry.register(try await request.decodeJSON(TableFields.self, context: context), for: try context.caller())
                 .jsonResponse(status: .created)
         }
+        router.post("/api/admin/register-table/precheck") { request, context in
+            try await registry.precheck(try await request.decodeJSON(TableFields.self, context: context), for: try context.caller())
+        }
         router.put("/api/admin/registry/{id}") { request, context in
             let id = try context.pathParameter("id")
             return try await registry.update(id, try await request.decodeJSON(TableFields.self, context: context), for: try context.caller())

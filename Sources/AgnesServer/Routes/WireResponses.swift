@@ -18,6 +18,7 @@ extension TableSample: ResponseEncodable {}
 extension ScanEstimate: ResponseEncodable {}
 extension PolicyPreview: ResponseEncodable {}
 extension CompiledPolicy: ResponseEncodable {}
+extension TablePrecheck: ResponseEncodable {}
 extension SyncTriggerResponse: ResponseEncodable {}
 extension SyncRunStatus: ResponseEncodable {}
 extension SyncHistoryEntry: ResponseEncodable {}
