@@ -75,6 +75,10 @@ struct AccessPolicyFlowTests {
         #expect(twoPersonas.status == 422)
         #expect(try await client.call("POST", "/api/admin/registry/customers/policy/preview", json: ["sql": Self.policy, "as_groups": ["x"]],
                                       token: czech).status == 403)
+        #expect(try await client.call("POST", "/api/admin/registry/customers/policy/compile", json: ["row_rules": [[String: Any]]()],
+                                      token: czech).status == 403)
+        let previews = try await client.call("GET", "/api/admin/audit?action=table_policy.preview&limit=100", token: server.admin)
+        #expect(String(decoding: previews.body, as: UTF8.self).contains("table:customers"))
         // The structured form compiles to an explicit column list, each column once.
         let compiled = try await client.call("POST", "/api/admin/registry/customers/policy/compile", json: [
             "row_rules": [["column": "country", "op": "in", "value": ["CZ", "DE"]]],
@@ -97,6 +101,8 @@ struct AccessPolicyFlowTests {
                                         json: ["access_policy_sql": Self.policy, "access_policy_note": "Sales reps see their own country; names are personal data"],
                                         token: server.admin)
         #expect(set.status == 200, "\(set.detail ?? "")")
+        let changes = try await client.call("GET", "/api/admin/audit?action=update_table&limit=100", token: server.admin)
+        #expect(String(decoding: changes.body, as: UTF8.self).contains("access_policy"))
 
         for (token, country, other) in [(czech, "CZ", "DE"), (german, "DE", "CZ")] {
             let byCountry = try await client.call("POST", "/api/query", json: ["sql": "SELECT country, count(*) AS n FROM customers GROUP BY 1"], token: token)
@@ -169,6 +175,7 @@ struct AccessPolicyFlowTests {
         #expect(try await client.call("GET", "/api/data/customers/download", token: server.admin).status == 200)
         let workspaceToken = try #require(try await client.call("POST", "/auth/tokens", json: ["name": "agent", "scope": "workspace"],
                                                                 token: server.admin).string("token"))
+        #expect(try await client.call("POST", "/auth/tokens", json: ["name": "odd", "scope": "everything"], token: server.admin).status == 400)
         let asAgent = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM customers"], token: workspaceToken)
         #expect(rows(asAgent).first?.first as? Int == 0)
         let agentSlice = try await client.call("GET", "/api/data/customers/download", token: workspaceToken)

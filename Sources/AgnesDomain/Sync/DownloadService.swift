@@ -42,7 +42,7 @@ public struct DownloadService: Sendable {
             caller.audit.record("data.download", resource: "table:\(id)", params: ["policy_slice": "true"])
             return File(path: slice.path, sha256: slice.sha256, filename: "\(id).parquet")
         }
-        let synced = try await syncedTable(id, caller)
+        let synced = try await synced(table)
         guard let sha256 = synced.state.sha256 else {
             if !synced.files.isEmpty {
                 throw ServiceError.notFound("Table '\(synced.table.id)' is partitioned: download its parts from /api/data/\(synced.table.id)/parts/{part} (see files in the manifest)")
@@ -56,12 +56,13 @@ public struct DownloadService: Sendable {
     /// One part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
     public func part(_ part: String, of id: String, for caller: Caller) async throws -> File {
         let name = part.hasSuffix(".parquet") ? String(part.dropLast(".parquet".count)) : part
-        if let slices = try await policySlices(of: try await accessibleTable(id, for: caller), for: caller) {
+        let table = try await accessibleTable(id, for: caller)
+        if let slices = try await policySlices(of: table, for: caller) {
             guard let file = slices.files.first(where: { $0.part == name }) else { throw ServiceError.notFound("Table '\(id)' has no part '\(name)'") }
             caller.audit.record("data.download", resource: "table:\(id)", params: ["part": name, "policy_slice": "true"])
             return File(path: file.slice.path, sha256: file.slice.sha256, filename: "\(id)-\(name).parquet")
         }
-        let synced = try await syncedTable(id, caller)
+        let synced = try await synced(table)
         guard let file = synced.files.first(where: { $0.part == name }) else {
             throw ServiceError.notFound("Table '\(synced.table.id)' has no part '\(name)'")
         }
@@ -80,8 +81,7 @@ public struct DownloadService: Sendable {
         return slices
     }
 
-    private func syncedTable(_ id: String, _ caller: Caller) async throws -> SyncedTable {
-        let table = try await accessibleTable(id, for: caller)
+    private func synced(_ table: RegisteredTable) async throws -> SyncedTable {
         guard let synced = try await SyncedTable.load(table, domain: domain) else { throw ServiceError.notFound("Table '\(table.id)' has no data yet") }
         return synced
     }
