@@ -60,7 +60,7 @@ func startServer(dataDirectory: URL) throws -> (Process, Int) {
 /// Polls /api/health until it answers (or 30 s pass, or the server exits).
 func waitForHealth(port: Int, server: Process) async -> (status: Int, body: Data)? {
     let url = URL(string: "http://127.0.0.1:\(port)/api/health")!
-    let deadline = Date().addingTimeInterval(30)
+    let deadline = Date().addingTimeInterval(90)  // a bound on waiting, not a check of speed: 2 cores start many servers at once
     while Date() < deadline && server.isRunning {
         if let answer = await get(url) { return answer }
         try? await Task.sleep(for: .milliseconds(100))
