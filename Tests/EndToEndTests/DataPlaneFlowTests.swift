@@ -145,18 +145,23 @@ struct DataPlaneFlowTests {
         #expect(try await client.call("GET", "/api/v2/schema/customers", token: ana).status == 403)
         #expect(try await client.call("POST", "/api/v2/scan", json: ["table_id": "products"], token: ana).status == 403)
 
-        // kill -9 while the next sync of orders is writing its parquet: the restart still serves the old file.
+        // Killed (-9) when the next sync of orders has written its new parquet but not renamed it: the restart still
+        // serves the old file. The server stops itself at that exact point (AGNES_CRASH_AT), so nothing races.
         try maker.execute("COPY (SELECT i AS id, i % 500 AS customer_id, i * 2.0 AS amount FROM range(3000000) t(i)) TO '\(orders)' (HEADER)")
-        #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["orders"]], token: admin).status == 200)
-        let data = dataDirectory.appendingPathComponent("extracts/shop/data")
-        var caught = false
-        for _ in 0..<2000 where !caught {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []
-            if names.contains(where: { $0.contains(".tmp-") }) { caught = true } else { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        #expect(caught, "the sync's temporary file was never seen")
-        kill(server.processIdentifier, SIGKILL)
+        kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
+        (server, client) = try await start(dataDirectory, environment: ["CRM_PG_PASSWORD": cluster.password, "AGNES_ALLOW_PRIVATE_SOURCE_HOSTS": "true",
+                                                                         "AGNES_CRASH_AT": "sync.before-rename"])
+        let crashing = try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"])
+            .string("access_token"))
+        _ = try? await client.call("POST", "/api/sync/trigger", json: ["tables": ["orders"]], token: crashing)
+        for _ in 0..<1200 where server.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        if server.isRunning { kill(server.processIdentifier, SIGTERM) }  // never reached the point: fail below, do not hang
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal && server.terminationStatus == SIGKILL, "the server did not stop at sync.before-rename")
+        let data = dataDirectory.appendingPathComponent("extracts/shop/data")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []).contains { $0.contains(".tmp-") },
+                "the sync's temporary file is left by the crash")
 
         (server, client) = try await start(dataDirectory, environment: ["CRM_PG_PASSWORD": cluster.password, "AGNES_ALLOW_PRIVATE_SOURCE_HOSTS": "true"])
         let again = try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"])

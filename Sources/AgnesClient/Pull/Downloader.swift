@@ -4,6 +4,7 @@
 // sha256 are checked before it is renamed into place. Network errors and 5xx are retried with backoff.
 import AgnesCore
 import Crypto
+import AgnesCore
 import Foundation
 import NIOCore
 

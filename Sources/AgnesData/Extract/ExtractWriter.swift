@@ -2,6 +2,7 @@
 // and `extract.duckdb` with the `_meta` table and one view per table. Every file is built under a temporary name and
 // renamed over the old one only when complete, so a crash or an error mid-write leaves the previous extract as it was.
 import AgnesAPI
+import AgnesCore
 import AgnesState
 import DuckDB
 import Foundation
@@ -52,6 +53,7 @@ public struct ExtractWriter: Sendable {
                 COPY (\(select)) TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
                 """).decodeFirst(CopyCount.self)?.count ?? 0
             try Self.synchronize(temporary)
+            CrashPoint.syncBeforeRename.reach()
             return (rows, temporary, try FileDigest.of(temporary))
         } catch {
             try? FileManager.default.removeItem(at: temporary)

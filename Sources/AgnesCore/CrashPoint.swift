@@ -1,12 +1,14 @@
 // Named points where the process stops itself with SIGKILL when `AGNES_CRASH_AT` names them, so crash tests end a
-// process at an exact moment (in the middle of a download, …) instead of racing a kill against it. Unset, a point
-// costs one comparison.
+// process at an exact moment (in the middle of a download, before a sync's rename, …) instead of racing a kill against
+// it. Unset, a point costs one comparison. The CLI and the server share the list.
 import Foundation
 
-/// Crash points of the CLI.
+/// Crash points of the CLI and the server.
 public enum CrashPoint: String, Sendable {
-    /// Half of a file's bytes are written to its `.partial`.
+    /// CLI: half of a file's bytes are written to its `.partial`.
     case pullMidDownload = "pull.mid-download"
+    /// Server: a sync has written and flushed a table's new parquet under its temporary name, not yet renamed.
+    case syncBeforeRename = "sync.before-rename"
 
     static let armed: String? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"]
 
