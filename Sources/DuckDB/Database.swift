@@ -17,6 +17,16 @@ public final class Database: @unchecked Sendable {
     public let configuration: Configuration
 
     /// Opens (creating if needed) the database at `path`, or an in-memory database when `path` is nil.
+    /// Runs `body` on a connection to a new in-memory database, closed again afterwards (scratch work: parsing,
+    /// describing a source, a scan's plan).
+    public static func withScratchConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        return try body(connection)
+    }
+
     public init(path: String? = nil, configuration: Configuration = Configuration()) throws {
         self.path = path
         self.configuration = configuration

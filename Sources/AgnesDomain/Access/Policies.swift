@@ -71,7 +71,7 @@ public struct Policies: Sendable {
                 // Bound against the tables themselves when they are served: unknown columns and duplicate output names.
                 if served { try PolicySQL.checkOutput(of: policy, using: connection) }
             }
-            if let engine { try await engine.withConnection(check) } else { try await Self.withScratchConnection(check) }
+            if let engine { try await engine.withConnection(check) } else { try await NIOThreadPool.singleton.runIfActive { try Database.withScratchConnection(check) } }
         } catch let rejection as PolicyRejection {
             throw ServiceError(.unprocessableContent, rejection.description)
         }
@@ -191,13 +191,5 @@ public struct Policies: Sendable {
             throw ServiceError(.internalServerError, rejection.description)
         }
         return PolicySliceSet(files: made)
-    }
-
-    static func withScratchConnection(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {
-        let database = try Database()
-        defer { database.close() }
-        let connection = try database.connect()
-        defer { connection.close() }
-        try body(connection)
     }
 }

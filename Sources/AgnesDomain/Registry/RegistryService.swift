@@ -41,13 +41,11 @@ public struct RegistryService: Sendable {
         do {
             let connector = try Connectors.make(source)
             let columns = try await NIOThreadPool.singleton.runIfActive {
-                let database = try Database()
-                defer { database.close() }
-                let connection = try database.connect()
-                defer { connection.close() }
-                return try QueryDeadline(milliseconds: 15_000).run(on: connection) {
-                    try connector.prepare(connection)
-                    return try ScanRunner.schema(of: ScanSource(relation: "(\(try connector.query(for: table)))", files: [], caller: nil), on: connection)
+                try Database.withScratchConnection { connection in
+                    try QueryDeadline(milliseconds: 15_000).run(on: connection) {
+                        try connector.prepare(connection)
+                        return try ScanRunner.schema(of: ScanSource(relation: "(\(try connector.query(for: table)))", files: [], caller: nil), on: connection)
+                    }
                 }
             }
             return TablePrecheck(table: table, columns: columns.map { .init(name: $0.name, type: $0.type) }, warnings: [])

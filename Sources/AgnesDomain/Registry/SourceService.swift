@@ -63,11 +63,7 @@ public struct SourceService: Sendable {
         do {
             let connector = try Connectors.make(source)
             let message = try await NIOThreadPool.singleton.runIfActive {
-                let database = try Database()
-                defer { database.close() }
-                let connection = try database.connect()
-                defer { connection.close() }
-                return try connector.test(on: connection, policy: policy)
+                try Database.withScratchConnection { try connector.test(on: $0, policy: policy) }
             }
             result = SourceTestResult(ok: true, message: message, error: nil)
         } catch let error as ConnectorError where error.description.contains("internal address") || error.description.contains("does not resolve") {

@@ -53,7 +53,7 @@ public struct ScanService: Sendable {
         let (source, fingerprint) = try await source(of: table, synced, for: caller)
         do {
             return try await NIOThreadPool.singleton.runIfActive {
-                try Self.withScratchConnection { connection in
+                try Database.withScratchConnection { connection in
                     // A policied source's columns are the policy's: a hidden column is unknown to the plan.
                     if let caller = source.caller { try PolicyBinding.bind(caller, on: connection) }
                     let schema = try ScanRunner.schema(of: source, on: connection)
@@ -63,14 +63,6 @@ public struct ScanService: Sendable {
         } catch let rejection as ScanRejection {
             throw Self.serviceError(rejection)
         }
-    }
-
-    private static func withScratchConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        let database = try Database()
-        defer { database.close() }
-        let connection = try database.connect()
-        defer { connection.close() }
-        return try body(connection)
     }
 
     static func serviceError(_ rejection: ScanRejection) -> ServiceError {
@@ -100,7 +92,7 @@ public struct ScanService: Sendable {
         }
         let paths = synced.paths
         return try await NIOThreadPool.singleton.runIfActive {
-            try Self.withScratchConnection { try ScanRunner.estimate(plan, tableId: table.id, files: paths, schema: schema, on: $0) }
+            try Database.withScratchConnection { try ScanRunner.estimate(plan, tableId: table.id, files: paths, schema: schema, on: $0) }
         }
     }
 
