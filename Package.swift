@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // Our own declarations of the DuckDB C API subset we use, linked against .deps/duckdb/libduckdb.so.
@@ -82,6 +83,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The Model Context Protocol front door: the tools' definitions (names, schemas written for a model, hints), the
+        // rendering of their results within caps, and an MCP server over any backend (the domain on the server, the
+        // REST API and the local workspace in `agnes mcp`).
+        .target(
+            name: "AgnesMCP",
+            dependencies: ["AgnesAPI", "AgnesCore", .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AgnesMCPTests", dependencies: ["AgnesAPI", "AgnesMCP", .product(name: "MCP", package: "swift-sdk")], swiftSettings: strict),
         .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"], swiftSettings: strict),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"], swiftSettings: strict),
         // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools).
@@ -102,7 +112,8 @@ let package = Package(
         .target(
             name: "AgnesServer",
             dependencies: [
-                "AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesWeb", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
+                "AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesMCP", "AgnesWeb", "AgnesState", "AgnesData", "DuckDB", "CArgon2",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -122,7 +133,8 @@ let package = Package(
         .target(
             name: "AgnesClient",
             dependencies: [
-                "AgnesAPI", "AgnesCore", "DuckDB",
+                "AgnesAPI", "AgnesCore", "AgnesMCP", "DuckDB",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

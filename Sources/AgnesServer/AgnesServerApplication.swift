@@ -50,6 +50,7 @@ public enum AgnesServerApplication {
         MagicLinkRoutes(services: services).register(on: router)
         SyncRoutes.registerStatus(on: router, services: services)
 
+        MCPRoutes(services: services, clientNames: services.mcpClientNames).register(on: router)
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: services)))
         HealthRoutes.registerDetailed(on: authenticated, services: services, environment: environment)
         TokenRoutes(services: services).register(on: authenticated)

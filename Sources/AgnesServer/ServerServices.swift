@@ -26,6 +26,8 @@ public struct ServerServices: Sendable {
     public let localDeveloper: User?
     /// Who a token's subject is (and the token's row), until the next write to the state database.
     let credentials: StateCache<StoredCredentials>
+    /// The names MCP clients gave at `initialize`, per credential (for the audit trail).
+    let mcpClientNames = MCPClientNames()
 
     /// Syncs, the extracts and the query engine.
     public var dataPlane: DataPlane { domain.dataPlane }

@@ -12,6 +12,9 @@ public final class AuditNote: Sendable {
         public var userId: String?
         public var clientKind: String?
         public var skip = false
+        /// The request only read, although its method is one that changes things (an MCP tool call is a POST): its
+        /// entry goes into the next batch rather than being written before the response.
+        public var readOnly = false
     }
 
     private let facts = Mutex(Facts())
@@ -43,6 +46,11 @@ public final class AuditNote: Sendable {
     /// Leaves this request out of the audit trail (reads of the trail itself, health probes).
     public func skip() {
         facts.withLock { $0.skip = true }
+    }
+
+    /// Marks the request as a read whatever its method (see `Facts.readOnly`).
+    public func markRead() {
+        facts.withLock { $0.readOnly = true }
     }
 
     public var current: Facts { facts.withLock { $0 } }

@@ -1,6 +1,7 @@
 // The resolved configuration of agnes-server: command-line options, then environment variables, then
 // instance.yaml, then defaults — validated, with errors that name the key to fix.
 import AgnesDomain
+import AgnesMCP
 import Foundation
 import Yams
 
@@ -42,6 +43,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var uploadQuotaBytes: Int64 = 1 << 30
     /// Items at most in a list field of a request body (a memory item's tags, a metric's synonyms …).
     public var maximumListItems = 50
+    /// Caps of MCP tool results (`mcp.*`).
+    public var mcpCaps = ToolCaps()
 
     /// Values given on the command line, which win over everything else.
     public struct Overrides: Sendable, Equatable {
@@ -108,7 +111,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         let jwtSecret = try resolver.secret(.jwtSecret) ?? secrets.value(named: "jwt_secret_key")
         let sessionSecret = try resolver.secret(.sessionSecret) ?? secrets.value(named: "session_secret")
 
-        return AgnesConfiguration(
+        var configuration = AgnesConfiguration(
             server: ServerConfiguration(
                 host: host, port: port,
                 headerTimeoutSeconds: try resolver.int(.headerTimeoutSeconds, range: 1...3600, reason: "must be between 1 and 3600 seconds") ?? 10,
@@ -137,6 +140,13 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
                     ?? QueryLimits().grantScopes),
             uploadQuotaBytes: Int64(try resolver.int(.uploadQuotaBytes, range: 1...(1 << 50), reason: "must be a positive number of bytes") ?? (1 << 30)),
             maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
+        configuration.mcpCaps.maximumRows = try resolver.int(.mcpMaxRows, range: 1...1_000_000, reason: "must be between 1 and 1000000")
+            ?? configuration.mcpCaps.maximumRows
+        configuration.mcpCaps.defaultRows = min(configuration.mcpCaps.defaultRows, configuration.mcpCaps.maximumRows)
+        configuration.mcpCaps.maximumCharacters = try resolver.int(.mcpMaxOutputCharacters, range: 0...(1 << 30),
+                                                                   reason: "must be a number of characters (0: no cap)")
+            ?? configuration.mcpCaps.maximumCharacters
+        return configuration
     }
 
     /// Only the data directory (for maintenance commands, which need no secrets): `--data-dir`, `DATA_DIR`,

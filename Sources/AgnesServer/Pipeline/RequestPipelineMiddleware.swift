@@ -59,7 +59,7 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         if let audit, let entry = entry(of: request, response: response, context: context, duration: duration) {
             // A change the client is told succeeded is on disk before it is told: its entry is group-committed now.
             // Reads and refusals are appended in the next batch.
-            if ![.get, .head, .options].contains(request.method), response.status.code < 400 {
+            if ![.get, .head, .options].contains(request.method), response.status.code < 400, !context.audit.current.readOnly {
                 do { try await audit.recordDurably(entry) } catch {
                     context.logger.error("audit entry not written durably (queued for the next batch): \(error)")
                 }

@@ -1,0 +1,121 @@
+// The MCP endpoint over Streamable HTTP (stateless: every POST carries one JSON-RPC message and gets its answer as JSON)
+// at upstream's `/api/mcp/http` (and `/api/mcp/http/mcp`). A bearer token is required — a PAT or a session token; the
+// web cookie is not accepted here, so a page elsewhere cannot make a signed-in browser call tools — and a request
+// without one is answered 401 with `WWW-Authenticate` naming the protected-resource metadata. Each request gets its own
+// SDK `Server` bound to its caller; tool calls are audited with the tool, the client's name from `initialize` and the
+// outcome.
+import AgnesAPI
+import AgnesDomain
+import AgnesMCP
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+import NIOCore
+
+struct MCPRoutes {
+    let services: ServerServices
+    let clientNames: MCPClientNames
+
+    static let paths = ["/api/mcp/http", "/api/mcp/http/mcp"]
+    static let resourcePath = "/api/mcp/http"
+
+    func register(on router: Router<AgnesRequestContext>) {
+        for path in Self.paths {
+            router.post(RouterPath(path)) { request, context in try await handle(request, context: context) }
+            router.get(RouterPath(path)) { _, _ in Self.methodNotAllowed }
+            router.delete(RouterPath(path)) { _, _ in Self.methodNotAllowed }
+        }
+    }
+
+    /// A stateless server opens no event stream (GET) and holds no session to end (DELETE).
+    static var methodNotAllowed: Response {
+        var response = ErrorBody.response(status: .methodNotAllowed, detail: "Method Not Allowed: this MCP endpoint is stateless; POST JSON-RPC messages",
+                                              requestId: nil)
+        response.headers[HTTPField.Name("Allow")!] = "POST"
+        return response
+    }
+
+    private func handle(_ request: Request, context: AgnesRequestContext) async throws -> Response {
+        var context = context
+        let identity: Identity
+        do {
+            guard request.headers[.authorization] != nil || services.configuration.localDevMode else { throw ServiceError.unauthorized }
+            identity = try await Authenticator(services: services).authenticate(request, clientIP: context.clientIP)
+        } catch let error as ServiceError where error.status == .unauthorized {
+            context.audit.skip()
+            return unauthorized()
+        }
+        context.identity = identity
+        context.audit.attribute(toUser: identity.user.id, clientKind: "mcp")
+        let body = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+        let message = try? JSONDecoder().decode(RPCMessage.self, from: body)
+        let credential = identity.tokenId.map { "pat:\($0)" } ?? "\(identity.kind.rawValue):\(identity.user.id)"
+        if message?.method == "initialize", let name = message?.params?.clientInfo?.name { clientNames.remember(name, for: credential) }
+        let clientName = clientNames.name(for: credential) ?? request.headers[.userAgent].map { String($0.prefix(100)) }
+        let audit = context.audit
+        switch message?.method {
+        case "initialize"?: audit.record("mcp.initialize", params: ["mcp_client": clientName ?? "", "transport": "http"])
+        case "tools/call"?: break
+        default: audit.skip()
+        }
+
+        let caller = try context.caller()
+        let presenceContext = context
+        let backend = DomainToolBackend(domain: services.domain, caller: caller, uncountedCaller: {
+            Caller(identity: identity, audit: AuditNote(), requestId: presenceContext.requestId)
+        }, serverURL: services.configuration.serverURL)
+        let toolbox = AgnesToolbox(backend: backend, caps: services.configuration.mcpCaps,
+                                   remedy: "To get the rest, narrow the query (filter, aggregate, LIMIT … OFFSET …) or fetch the slice into a "
+                                       + "workspace with `agnes snapshot create`.")
+        let server = await AgnesMCPServer.make(toolbox: toolbox, clientName: { clientName }) { record in
+            if audit.current.action == nil { audit.record("mcp.\(record.tool)") }
+            audit.add(params: ["mcp_tool": record.tool, "mcp_client": record.client ?? "", "transport": "http",
+                               "outcome": record.failed ? "tool_error" : "success"])
+            if record.readOnly { audit.markRead() }
+        }
+        let transport = StatelessHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: [
+            AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
+        ]))
+        try await server.start(transport: transport)
+        let answer = await transport.handleRequest(MCP.HTTPRequest(method: "POST", headers: Self.headers(of: request), body: body, path: request.uri.path))
+        await server.stop()
+        return Self.response(answer)
+    }
+
+    /// 401 as upstream answers it, pointing an OAuth client at the protected-resource metadata.
+    func unauthorized() -> Response {
+        var response = ErrorBody.response(status: .unauthorized, detail: "Not authenticated", requestId: nil)
+        let metadata = services.configuration.serverURL + "/.well-known/oauth-protected-resource" + Self.resourcePath
+        response.headers[HTTPField.Name("WWW-Authenticate")!] = "Bearer realm=\"Agnes MCP\", resource_metadata=\"\(metadata)\""
+        return response
+    }
+
+    static func headers(of request: Request) -> [String: String] {
+        var headers: [String: String] = [:]
+        for field in request.headers where field.name != .authorization && field.name != .cookie {
+            headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
+        }
+        return headers
+    }
+
+    static func response(_ answer: MCP.HTTPResponse) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in answer.headers {
+            if let name = HTTPField.Name(name) { headers[name] = value }
+        }
+        let body = answer.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
+        return Response(status: HTTPResponse.Status(code: answer.statusCode), headers: headers, body: body)
+    }
+
+    /// The parts of a JSON-RPC message the route reads: the method, the tool's name, the client's name.
+    struct RPCMessage: Decodable {
+        struct Params: Decodable {
+            struct ClientInfo: Decodable { var name: String? }
+            var name: String?
+            var clientInfo: ClientInfo?
+        }
+        var method: String?
+        var params: Params?
+    }
+}
