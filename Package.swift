@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(name: "AgnesCore", swiftSettings: strict),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
-        .target(name: "AgnesAPI", dependencies: ["AgnesCore"], swiftSettings: strict),
+        .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
         .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"], swiftSettings: strict),
         .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB"], swiftSettings: strict),
         .target(
@@ -144,7 +144,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "agnes",
-            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "AgnesMCP", "DuckDB", .product(name: "MCP", package: "swift-sdk"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -218,6 +219,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["AgnesAPI", "AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server",
-                                                       .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+                                                       .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["MCP/mcp_client.py"], swiftSettings: strict),
     ]
 )

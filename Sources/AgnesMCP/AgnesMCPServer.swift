@@ -15,6 +15,14 @@ public struct ToolCallRecord: Sendable {
     public var duration: Duration
 }
 
+/// The tool call the current task serves (for backends that label their requests with it).
+public struct ToolCallLabel: Sendable {
+    public var tool: String
+    public var client: String?
+
+    @TaskLocal public static var current: ToolCallLabel?
+}
+
 /// Builds MCP servers over a toolbox.
 public enum AgnesMCPServer {
     /// What the server tells a client at `initialize` about how to use it.
@@ -33,8 +41,11 @@ public enum AgnesMCPServer {
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: toolbox.tools) }
         await server.withMethodHandler(CallTool.self) { parameters in
             let started = ContinuousClock.now
-            let (result, failed) = await toolbox.call(parameters.name, arguments: parameters.arguments)
-            await record(ToolCallRecord(tool: parameters.name, client: await clientName(), failed: failed,
+            let client = await clientName()
+            let (result, failed) = await ToolCallLabel.$current.withValue(ToolCallLabel(tool: parameters.name, client: client)) {
+                await toolbox.call(parameters.name, arguments: parameters.arguments)
+            }
+            await record(ToolCallRecord(tool: parameters.name, client: client, failed: failed,
                                         readOnly: toolbox.isReadOnly(parameters.name), duration: ContinuousClock.now - started))
             return result
         }

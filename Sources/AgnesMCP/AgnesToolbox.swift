@@ -94,9 +94,7 @@ public struct AgnesToolbox: Sendable {
                 let sql = try arguments.string("sql")
                 let limit = try arguments.integer("limit", default: caps.defaultRows, in: 1...caps.maximumRows)
                 let result = try await backend.query(sql, limit: limit)
-                return await QueryAnswer.fitting(result, limit: limit, caps: caps, remedy: remedy) {
-                    try? await backend.countRows(sql)
-                }.output
+                return await ToolOutput.query(result, limit: limit, caps: caps, remedy: remedy) { try? await backend.countRows(sql) }
             },
             AgnesTool.knowledgeSearch.name: { arguments in
                 let page = try await backend.searchKnowledge(try arguments.string("query"), limit: try arguments.integer("k", default: 10, in: 1...50))

@@ -92,6 +92,15 @@ struct QueryAnswer: Sendable {
 
 }
 
+extension ToolOutput {
+    /// A query result as a tool answers it: within `caps`, and when cut, with a note, the full row count from
+    /// `countAll`, and `remedy` (how to get the rest on this surface).
+    public static func query(_ result: QueryResult, limit: Int, caps: ToolCaps, remedy: String,
+                             countAll: () async -> Int64?) async -> ToolOutput {
+        await QueryAnswer.fitting(result, limit: limit, caps: caps, remedy: remedy, countAll: countAll).output
+    }
+}
+
 /// The query that counts a query's rows (run through the same guard, so it reads only what the query may read).
 public enum QueryCounting {
     /// `SELECT count(*)` over `sql` (a trailing semicolon removed).

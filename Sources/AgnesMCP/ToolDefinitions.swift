@@ -121,7 +121,7 @@ extension AgnesTool {
             + "query it with `query_local` as a view named `name`. For large tables you cannot pull whole; estimate first "
             + "with `snapshot_estimate`.",
         inputSchema: InputSchema.object(sliceProperties.merging([
-            "name": InputSchema.string("The snapshot's name: letters, digits and underscores, starting with a letter."),
+            "name": InputSchema.string("The snapshot's name: lower-case letters, digits and underscores, starting with a letter or underscore."),
             "replace": InputSchema.boolean("Replace an existing snapshot of that name.", default: false),
         ]) { $1 }, required: ["name", "table_id"]),
         annotations: Tool.Annotations(title: "Create a snapshot", readOnlyHint: false, destructiveHint: false, idempotentHint: false,

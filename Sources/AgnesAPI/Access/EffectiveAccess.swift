@@ -69,6 +69,9 @@ public struct EffectiveAccess: Codable, Sendable, Equatable {
     public var isAdmin: Bool
     public var groups: [Via]
     public var items: [Item]
+    /// For the caller's own view: `full`, or `workspace` when the credential was made for an agent (it reads through
+    /// access policies even for an administrator). Absent in an administrator's view of another user.
+    public var credential: String?
 
     public init(userId: String, email: String, isAdmin: Bool, groups: [Via], items: [Item]) {
         self.userId = userId
@@ -79,7 +82,7 @@ public struct EffectiveAccess: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case email, groups, items
+        case email, groups, items, credential
         case userId = "user_id"
         case isAdmin = "is_admin"
     }

@@ -12,6 +12,8 @@ import NIOHTTP1
 public struct APIClient: Sendable {
     public let baseURL: String
     public let token: String?
+    /// Headers sent with every request (the MCP tool call a request serves, for the server's audit trail).
+    public var headers: [(String, String)] = []
     let client: HTTPClient
 
     public init(baseURL: String, token: String?, client: HTTPClient = .shared) {
@@ -49,7 +51,7 @@ public struct APIClient: Sendable {
         request.method = method
         request.headers.add(name: "User-Agent", value: "agnes/\(AgnesVersion.current)")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in self.headers + headers { request.headers.add(name: name, value: value) }
         return request
     }
 

@@ -17,6 +17,8 @@ public struct Workspace: Sendable, Equatable {
     public var claudeDirectory: URL { root.appendingPathComponent(".claude", isDirectory: true) }
     /// Claude Code's project settings, with the pull/push hooks.
     public var settingsFile: URL { claudeDirectory.appendingPathComponent("settings.json") }
+    /// Claude Code's project MCP servers (`agnes mcp` is registered there).
+    public var mcpFile: URL { root.appendingPathComponent(".mcp.json") }
     /// The user's own notes, sent by `agnes push`.
     public var localNotesFile: URL { claudeDirectory.appendingPathComponent("CLAUDE.local.md") }
     /// Sessions waiting for `agnes push`: lines of `session_id<TAB>transcript_path`.

@@ -1,6 +1,7 @@
 // `agnes init`: turns a folder into an analyst workspace for Claude Code — checks the token, keeps the settings,
 // writes `CLAUDE.md` from the server's template, adds the pull/push hooks to `.claude/settings.json` (keeping whatever
-// else is there), a notes stub, runs the first pull, and writes the `.claude/init-complete` sentinel last.
+// else is there), registers `agnes mcp` in `.mcp.json`, a notes stub, runs the first pull, and writes the
+// `.claude/init-complete` sentinel last.
 import AgnesCore
 import Foundation
 
@@ -12,6 +13,8 @@ public struct WorkspaceInitializer: Sendable {
     public static let marker = "AI Data Analyst"
     public static let pullHook = "agnes pull --quiet || true"
     public static let pushHook = "agnes push --quiet --from-hook || true"
+    /// The name `agnes mcp` is registered under in `.mcp.json` (Claude Code names its tools `mcp__agnes__…`).
+    public static let mcpServerName = "agnes"
 
     public init(api: APIClient, workspace: Workspace) {
         self.api = api
@@ -47,6 +50,7 @@ public struct WorkspaceInitializer: Sendable {
         let backup = try backUpInstructions()
         try ClientSettings.writeAtomically(Data(content.utf8), to: workspace.claudeFile, permissions: 0o644)
         try writeSettings()
+        try writeMCPRegistration()
         if !FileManager.default.fileExists(atPath: workspace.localNotesFile.path) {
             let stub = "# My notes\n\nWhat I learned about this data that is worth keeping. `agnes push` sends this file to the server.\n"
             try ClientSettings.writeAtomically(Data(stub.utf8), to: workspace.localNotesFile, permissions: 0o644)
@@ -104,10 +108,31 @@ public struct WorkspaceInitializer: Sendable {
         settings["hooks"] = hooks
         var permissions = settings["permissions"] as? [String: Any] ?? [:]
         var allow = permissions["allow"] as? [String] ?? []
-        for rule in ["Bash(agnes:*)", "Read", "Grep", "Glob"] where !allow.contains(rule) { allow.append(rule) }
+        for rule in ["Bash(agnes:*)", "Read", "Grep", "Glob", "mcp__\(Self.mcpServerName)"] where !allow.contains(rule) { allow.append(rule) }
         permissions["allow"] = allow
         settings["permissions"] = permissions
+        // Claude Code asks before starting a project's MCP servers unless they are enabled here.
+        var enabled = settings["enabledMcpjsonServers"] as? [String] ?? []
+        if !enabled.contains(Self.mcpServerName) { enabled.append(Self.mcpServerName) }
+        settings["enabledMcpjsonServers"] = enabled
         let data = try JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         try ClientSettings.writeAtomically(data + Data("\n".utf8), to: workspace.settingsFile, permissions: 0o644)
+    }
+
+    /// Registers `agnes mcp` for Claude Code in the workspace's `.mcp.json`, keeping the other servers there. An
+    /// unreadable file is an error, not overwritten.
+    func writeMCPRegistration() throws {
+        var registration: [String: Any] = [:]
+        if let data = try? Data(contentsOf: workspace.mcpFile) {
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ClientError(.failure, "\(workspace.mcpFile.path) is not a JSON object; fix or remove it, then run `agnes init` again")
+            }
+            registration = object
+        }
+        var servers = registration["mcpServers"] as? [String: Any] ?? [:]
+        servers[Self.mcpServerName] = ["type": "stdio", "command": "agnes", "args": ["mcp"]]
+        registration["mcpServers"] = servers
+        let data = try JSONSerialization.data(withJSONObject: registration, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        try ClientSettings.writeAtomically(data + Data("\n".utf8), to: workspace.mcpFile, permissions: 0o644)
     }
 }

@@ -6,28 +6,6 @@ import AgnesAPI
 import DuckDB
 import Foundation
 
-extension ResultCell {
-    /// The value as JSON: numbers, booleans, strings and null as they are; anything else as DuckDB prints it.
-    init(_ value: DuckDBValue) {
-        switch value {
-        case .null: self = .null
-        case let .bool(v): self = .bool(v)
-        case let .int8(v): self = .integer(Int64(v))
-        case let .int16(v): self = .integer(Int64(v))
-        case let .int32(v): self = .integer(Int64(v))
-        case let .int64(v): self = .integer(v)
-        case let .uint8(v): self = .integer(Int64(v))
-        case let .uint16(v): self = .integer(Int64(v))
-        case let .uint32(v): self = .integer(Int64(v))
-        case let .float(v) where v.isFinite: self = .number(Double(v))
-        case let .double(v) where v.isFinite: self = .number(v)
-        case let .decimal(v): self = Double(v.description).map(ResultCell.number) ?? .text(v.description)
-        case let .string(v): self = .text(v)
-        default: self = .text(value.description)
-        }
-    }
-}
-
 /// A query that ran past its time.
 public struct QueryTimedOut: Error, CustomStringConvertible {
     public let milliseconds: Int

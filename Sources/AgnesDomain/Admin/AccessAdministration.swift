@@ -200,8 +200,10 @@ public struct AccessAdministration: Sendable {
 
     /// The caller's own groups and grants.
     public func myEffectiveAccess(for caller: Caller) async throws -> EffectiveAccess {
-        try await effectiveAccess(of: caller.identity.user, isAdmin: caller.identity.isAdmin,
-                                  policies: try await domain.policies.enforcement(for: caller.identity))
+        var access = try await effectiveAccess(of: caller.identity.user, isAdmin: caller.identity.isAdmin,
+                                               policies: try await domain.policies.enforcement(for: caller.identity))
+        access.credential = caller.identity.surface.rawValue
+        return access
     }
 
     /// User `userId`'s groups and grants (admins).

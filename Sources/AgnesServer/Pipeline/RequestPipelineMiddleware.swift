@@ -17,6 +17,8 @@ extension HTTPField.Name {
     static let agnesLatestVersion = HTTPField.Name("X-Agnes-Latest-Version")!
     static let agnesMinimumVersion = HTTPField.Name("X-Agnes-Min-Version")!
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let agnesMCPTool = HTTPField.Name("X-Agnes-MCP-Tool")!
+    static let agnesMCPClient = HTTPField.Name("X-Agnes-MCP-Client")!
 }
 
 /// The first middleware of the Agnes router.
@@ -100,9 +102,15 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         guard !facts.skip else { return nil }
         let path = request.uri.path
         let changes = ![.get, .head, .options].contains(request.method) && (path.hasPrefix("/api/") || path.hasPrefix("/auth/"))
-        guard facts.action != nil || changes else { return nil }
-        let action = facts.action ?? "\(request.method.rawValue) \(context.endpointPath ?? path)"
-        let params = facts.params.isEmpty ? nil : (try? JSONCoding.encoder.encode(facts.params)).map { String(decoding: $0, as: UTF8.self) }
+        // A request `agnes mcp` makes for a tool call is audited as that call, read or not, with the client's name.
+        let mcpTool = request.headers[.agnesMCPTool].map { String($0.prefix(64)) }
+        guard facts.action != nil || changes || mcpTool != nil else { return nil }
+        let action = facts.action ?? mcpTool.map { "mcp.\($0)" } ?? "\(request.method.rawValue) \(context.endpointPath ?? path)"
+        var recorded = facts.params
+        if let mcpTool {
+            recorded.merge(["mcp_tool": mcpTool, "mcp_client": String((request.headers[.agnesMCPClient] ?? "").prefix(100)), "transport": "stdio"]) { $1 }
+        }
+        let params = recorded.isEmpty ? nil : (try? JSONCoding.encoder.encode(recorded)).map { String(decoding: $0, as: UTF8.self) }
         let code = response.status.code
         return AuditEntry(userId: facts.userId, action: action, resource: facts.resource, params: params,
                           result: code < 400 ? "success" : "error.\(code)", durationMs: duration.milliseconds, clientIp: context.clientIP,
