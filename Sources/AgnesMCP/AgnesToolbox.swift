@@ -47,7 +47,7 @@ public struct AgnesToolbox: Sendable {
             let arguments = ToolArguments(arguments)
             try arguments.allowOnly(definition)
             let output = try await handler(arguments)
-            if caps.maximumCharacters > 0, output.characters > caps.maximumCharacters {
+            if caps.maximumCharacters > 0, !output.fitted, output.characters > caps.maximumCharacters {
                 return (ToolOutput.failure("The answer of \(name) is \(output.characters.formatted()) characters, over the "
                                            + "\(caps.maximumCharacters.formatted())-character cap; ask for less (a filter, fewer rows)."), true)
             }

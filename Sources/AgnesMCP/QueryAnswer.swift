@@ -68,7 +68,11 @@ struct QueryAnswer: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    var output: ToolOutput { ToolOutput(structured: structured, text: text) }
+    var output: ToolOutput {
+        var output = ToolOutput(structured: structured, text: text)
+        output.fitted = true
+        return output
+    }
 
     static func value(_ cell: ResultCell) -> Value {
         switch cell {

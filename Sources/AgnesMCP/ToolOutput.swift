@@ -8,6 +8,8 @@ import MCP
 public struct ToolOutput: Sendable {
     public var structured: Value
     public var text: String
+    /// Already fitted into the caps (a query result cut to the rows that fit), so not refused for its size.
+    var fitted = false
 
     public init(structured: Value, text: String) {
         self.structured = structured

@@ -1,0 +1,208 @@
+// MCP end to end, driven by the official MCP Python SDK (a client nobody here wrote) against the real server binary:
+// Streamable HTTP as an analyst and as an administrator, `agnes mcp` on stdio in an analyst's workspace. Checks the
+// handshake, the tool list and its hints, a call of every tool, that an ungranted table is neither listed nor
+// queryable nor sampled, the caps with their note, the 401 that points at the OAuth metadata, and the audit trail.
+import Foundation
+import Testing
+
+/// Runs the MCP SDK client (`Tests/EndToEndTests/MCP/mcp_client.py`) with `arguments` and a plan of tool calls.
+func mcpSession(_ arguments: [String], plan: [[String: Any]], environment: [String: String] = [:],
+                directory: URL? = nil) throws -> MCPSession {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = root.appendingPathComponent(".venv-tools/bin/python")
+    process.arguments = [root.appendingPathComponent("Tests/EndToEndTests/MCP/mcp_client.py").path] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let directory { process.currentDirectoryURL = directory }
+    let input = Pipe(), output = Pipe(), errors = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-err-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors) }
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = try FileHandle(forWritingTo: errors)
+    try process.run()
+    input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: plan))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw DemoServerError(message: "the MCP client failed (\(process.terminationStatus)): \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
+    }
+    return MCPSession(object: object)
+}
+
+/// What the MCP client saw.
+struct MCPSession {
+    let object: [String: Any]
+
+    var tools: [[String: Any]] { object["tools"] as? [[String: Any]] ?? [] }
+    var toolNames: [String] { tools.compactMap { $0["name"] as? String } }
+    var calls: [[String: Any]] { object["calls"] as? [[String: Any]] ?? [] }
+
+    /// The `index`th call: whether it failed, its text, its structured content.
+    func call(_ index: Int) -> (failed: Bool, text: String, structured: [String: Any]) {
+        let call = calls[index]
+        return (call["is_error"] as? Bool ?? true, call["text"] as? String ?? "", call["structured"] as? [String: Any] ?? [:])
+    }
+}
+
+@Suite("MCP flows", .serialized)
+struct MCPFlowTests {
+    static let sharedTools = ["server_info", "catalog", "schema", "describe", "query", "knowledge_search", "snapshot_estimate", "metrics_list",
+                              "metric_get", "memory_rules", "memory_propose"]
+
+    /// A call of every shared tool, then the ungranted table three ways.
+    static var plan: [[String: Any]] { [
+        ["name": "server_info"],
+        ["name": "catalog"],
+        ["name": "schema", "arguments": ["table_id": "orders"]],
+        ["name": "describe", "arguments": ["table_id": "customers", "rows": 3]],
+        ["name": "query", "arguments": ["sql": "SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status"]],
+        ["name": "query", "arguments": ["sql": "SELECT * FROM order_items", "limit": 5]],
+        ["name": "knowledge_search", "arguments": ["query": "revenue", "k": 3]],
+        ["name": "snapshot_estimate", "arguments": ["table_id": "orders", "where": "status = 'paid'"]],
+        ["name": "metrics_list"],
+        ["name": "metric_get", "arguments": ["metric_id": "revenue/gross_revenue"]],
+        ["name": "memory_rules"],
+        ["name": "memory_propose", "arguments": ["title": "Refunded orders are excluded from revenue", "content": "status = 'refunded'"]],
+        ["name": "query", "arguments": ["sql": "SELECT count(*) FROM web_sessions"]],
+        ["name": "describe", "arguments": ["table_id": "web_sessions"]],
+        ["name": "schema", "arguments": ["table_id": "ordrs"]],
+        ["name": "query", "arguments": ["sql": "DELETE FROM orders"]],
+        ["name": "describe", "arguments": ["tableId": "orders"]],
+    ] }
+
+    @Test("Streamable HTTP: an analyst calls every tool, sees no ungranted table, gets capped answers with a note; all audited")
+    func streamableHTTPAsAnalyst() async throws {
+        let server = try await DemoServer.start(environment: ["AGNES_MCP_MAX_OUTPUT_CHARS": "20000"])
+        defer { server.stop() }
+        let url = server.client.base.absoluteString + "/api/mcp/http"
+        let session = try mcpSession(["http", url, server.analyst], plan: Self.plan)
+        #expect(session.object["server"] as? String == "agnes")
+        #expect(session.toolNames == Self.sharedTools, "the HTTP endpoint has no workspace tools")
+        for tool in session.tools {
+            #expect(tool["schema_type"] as? String == "object" && tool["described"] as? Bool == true && tool["read_only"] != nil)
+        }
+        // Every shared tool answers.
+        for index in 0..<12 { #expect(!session.call(index).failed, "call \(index): \(session.call(index).text)") }
+        let info = session.call(0).structured
+        #expect(info["user_email"] as? String == DemoServer.analystEmail && info["is_admin"] as? Bool == false && info["transport"] as? String == "http")
+        let listed = (session.call(1).structured["tables"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(listed.contains("orders") && !listed.contains("web_sessions"))
+        #expect(!session.call(1).text.contains("web_sessions"))
+        #expect((session.call(3).structured["sample"] as? [String: Any])?["rows"] as? [Any] != nil)
+        #expect(session.call(4).structured["truncated"] as? Bool == false && (session.call(4).structured["rows"] as? [Any])?.count == 3)
+        // Cut at the requested limit: says so, with the full count.
+        let cut = session.call(5)
+        #expect(cut.structured["truncated"] as? Bool == true && cut.structured["row_count"] as? Int == 5)
+        #expect(cut.structured["total_rows"] as? Int == 60_000)
+        #expect(cut.text.contains("Result cut") && cut.text.contains("60,000 rows in all"))
+        #expect(session.call(11).text.contains("Proposed"))
+        // The ungranted table: refused without its name's data, unknown names get suggestions, bad SQL the guard's reason.
+        #expect(session.call(12).failed && session.call(12).text.contains("Access denied to table 'web_sessions'"))
+        #expect(session.call(13).failed && session.call(13).text.contains("not among the tables you may read"))
+        #expect(!session.call(13).text.contains("session_id"))
+        #expect(session.call(14).failed && session.call(14).text.contains("Did you mean: orders?"))
+        #expect(session.call(15).failed && !session.call(15).text.isEmpty)
+        #expect(session.call(16).failed && session.call(16).text.contains("no argument 'tableId'"))
+
+        // The character cap: a wide result keeps the rows that fit and says so.
+        let wide = try mcpSession(["http", url, server.analyst], plan: [["name": "query", "arguments": ["sql": "SELECT * FROM order_items", "limit": 1000]]])
+        let capped = wide.call(0)
+        #expect(!capped.failed && capped.structured["truncated"] as? Bool == true)
+        #expect(((capped.structured["rows"] as? [Any])?.count ?? 0) < 1000 && capped.text.contains("20,000-character cap"))
+
+        // Every tool call is in the audit trail with the client's name from `initialize`.
+        var entries: [[String: Any]] = []
+        for _ in 0..<50 {
+            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
+            entries = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains("\"mcp_tool\"") }
+            if entries.count >= Self.plan.count + 1 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(entries.count == Self.plan.count + 1, "one entry per tool call")
+        #expect(entries.allSatisfy { ($0["params"] as? String ?? "").contains("agnes-tests") })
+        #expect(entries.contains { $0["action"] as? String == "query.local" && ($0["params"] as? String ?? "").contains("\"tool_error\"") })
+        #expect(entries.contains { $0["action"] as? String == "corporate_memory.create" })
+        #expect(entries.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"catalog\"") })
+    }
+
+    @Test("Streamable HTTP: an administrator reads every table; no token is a 401 pointing at the OAuth metadata; the cookie is not enough")
+    func streamableHTTPAsAdministratorAndUnauthenticated() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let url = server.client.base.absoluteString + "/api/mcp/http"
+        let session = try mcpSession(["http", url, server.admin], plan: [
+            ["name": "catalog"], ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM web_sessions"]],
+        ])
+        #expect(((session.call(0).structured["tables"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == "web_sessions" })
+        #expect(!session.call(1).failed)
+
+        let initialize: [String: Any] = ["jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                         "params": ["protocolVersion": "2025-06-18", "capabilities": [:], "clientInfo": ["name": "x", "version": "1"]]]
+        let anonymous = try await server.client.call("POST", "/api/mcp/http", json: initialize, headers: ["Accept": "application/json"])
+        #expect(anonymous.status == 401 && anonymous.detail == "Not authenticated")
+        let challenge = anonymous.headers.first { ($0.key as? String)?.lowercased() == "www-authenticate" }?.value as? String ?? ""
+        #expect(challenge.hasPrefix("Bearer realm=\"Agnes MCP\"") && challenge.contains("resource_metadata=\"\(server.client.base.absoluteString)"
+                                                                                         + "/.well-known/oauth-protected-resource/api/mcp/http\""))
+        let cookie = try await server.client.call("POST", "/api/mcp/http", json: initialize,
+                                                  headers: ["Accept": "application/json", "Cookie": "access_token=\(server.analyst)"])
+        #expect(cookie.status == 401)
+        let wrong = try await server.client.call("POST", "/api/mcp/http", json: initialize, token: "not-a-token", headers: ["Accept": "application/json"])
+        #expect(wrong.status == 401 && !String(decoding: wrong.body, as: UTF8.self).contains("result"))
+        let get = try await server.client.call("GET", "/api/mcp/http", token: server.analyst)
+        #expect(get.status == 405)
+    }
+
+    @Test("agnes mcp on stdio: init registers it; an analyst pulls, queries locally, snapshots, and never reaches an ungranted table")
+    func stdioInAnalystWorkspace() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let workspace = try temporaryDirectory(), config = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: workspace); try? FileManager.default.removeItem(at: config) }
+        let environment = ["AGNES_CONFIG_DIR": config.path, "AGNES_SERVER": server.client.base.absoluteString, "AGNES_TOKEN": server.analyst,
+                           "AGNES_LOCAL_DIR": workspace.path]
+        let initialized = try CLIFlowTests().agnes(["init", "--server-url", server.client.base.absoluteString, "--token", server.analyst, "--quiet"],
+                                                  environment: environment)
+        #expect(initialized.status == 0, "\(initialized.err)")
+        let registration = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.appendingPathComponent(".mcp.json"))) as? [String: Any]
+        let agnes = (registration?["mcpServers"] as? [String: Any])?["agnes"] as? [String: Any]
+        #expect(agnes?["command"] as? String == "agnes" && agnes?["args"] as? [String] == ["mcp"])
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.appendingPathComponent(".claude/settings.json"))) as? [String: Any]
+        #expect(settings?["enabledMcpjsonServers"] as? [String] == ["agnes"])
+
+        let session = try mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: [
+            ["name": "pull"],
+            ["name": "query_local", "arguments": ["sql": "SELECT count(*) AS n FROM orders"]],
+            ["name": "snapshot_create", "arguments": ["name": "paid", "table_id": "orders", "where": "status = 'paid'", "limit": 10]],
+            ["name": "query_local", "arguments": ["sql": "SELECT count(*) AS n FROM paid"]],
+            ["name": "query_local", "arguments": ["sql": "SELECT * FROM web_sessions"]],
+            ["name": "snapshot_create", "arguments": ["name": "sessions", "table_id": "web_sessions"]],
+            ["name": "query_local", "arguments": ["sql": "CREATE TABLE x AS SELECT 1"]],
+            ["name": "server_info"],
+            ["name": "query", "arguments": ["sql": "SELECT * FROM orders", "limit": 2]],
+        ], environment: environment, directory: workspace)
+        #expect(session.toolNames.count == 14 && session.toolNames.contains("query_local") && session.toolNames.contains("pull"))
+        #expect(!session.call(0).failed && !(session.call(0).structured["tables_updated"] as? [String] ?? []).contains("web_sessions"))
+        #expect(session.call(1).structured["rows"] as? [[Int]] == [[30_000]])
+        #expect(!session.call(2).failed && session.call(2).structured["rows"] as? Int == 10)
+        #expect(session.call(3).structured["rows"] as? [[Int]] == [[10]])
+        #expect(session.call(4).failed && !session.call(4).text.contains("session_id"))
+        #expect(session.call(5).failed)
+        #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("user/snapshots/sessions.parquet").path))
+        #expect(session.call(6).failed && session.call(6).text.contains("read-only"))
+        #expect(session.call(7).structured["transport"] as? String == "stdio" && session.call(7).structured["user_email"] as? String == DemoServer.analystEmail)
+        #expect(session.call(8).structured["total_rows"] as? Int == 30_000)
+
+        // The server audited the calls that reached it, naming the tool, the client and the transport.
+        var stdio: [[String: Any]] = []
+        for _ in 0..<50 {
+            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
+            stdio = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains("\"transport\":\"stdio\"") }
+            if stdio.contains(where: { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") && ($0["params"] as? String ?? "").contains("agnes-tests") })
+        #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"snapshot_create\"") })
+    }
+}
