@@ -50,6 +50,7 @@ bench: bootstrap
 	.build/release/SyncBenchmark
 	.build/release/AccessPolicyBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
+	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
 	.build/release/WebUIBenchmark
 

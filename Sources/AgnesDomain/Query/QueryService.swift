@@ -20,6 +20,8 @@ public struct QueryService: Sendable {
     public func run(_ request: QueryRequest, for caller: Caller) async throws -> QueryResult {
         let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
         caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
+        // A query only reads: its entry is batched like any read's, not written before the answer as a change's is.
+        caller.audit.markRead()
         guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
 
         let analysis: QueryGuard.Analysis

@@ -79,6 +79,7 @@ public struct ScanService: Sendable {
     /// What the scan would read and return, from the parquet metadata alone.
     public func estimate(_ request: ScanRequest, for caller: Caller) async throws -> ScanEstimate {
         caller.audit.record("snapshot.estimate", resource: "table:\(request.tableId)")
+        caller.audit.markRead()
         let table = try await domain.catalog.readableTable(request.tableId, for: caller)
         if table.queryMode == .remote {
             return ScanEstimate(tableId: table.id, estimatedScanBytes: 0, estimatedResultRows: nil, estimatedResultBytes: nil, rowGroups: 0,
@@ -99,6 +100,7 @@ public struct ScanService: Sendable {
     /// Runs the scan into a scratch parquet file under the time limit and the caller's concurrency limit.
     public func scan(_ request: ScanRequest, for caller: Caller) async throws -> Output {
         caller.audit.record("snapshot.create", resource: "table:\(request.tableId)", params: ["as": request.as ?? ""].filter { !$0.value.isEmpty })
+        caller.audit.markRead()
         let table = try await domain.catalog.readableTable(request.tableId, for: caller)
         let (plan, _, _, source, fingerprint) = try await self.plan(request, table: table, for: caller)
         let folder = domain.settings.dataDirectory.appendingPathComponent("tmp/scans", isDirectory: true)
