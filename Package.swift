@@ -220,6 +220,6 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["AgnesAPI", "AgnesCore", "AgnesState", "DuckDB", "AgnesTestSupport", "agnes", "agnes-server",
                                                        .product(name: "Crypto", package: "swift-crypto")],
-                    exclude: ["MCP/mcp_client.py"], swiftSettings: strict),
+                    exclude: ["MCP/mcp_client.py", "MCP/mcp_oauth.py"], swiftSettings: strict),
     ]
 )

@@ -71,6 +71,8 @@ public struct Domain: Sendable {
     public let knowledgeSearch = KnowledgeSearchIndex()
     /// The parquet slices policied callers download (`<data>/slices`).
     public let slices: PolicySlices
+    /// MCP OAuth requests waiting for consent, and codes waiting to be exchanged.
+    public let oauthSessions = OAuthSessions()
     /// A user's memberships and grants, until the next write to the state database.
     let userAccess: StateCache<UserGrants>
     /// The registry with each table's sync state, until the next write.
@@ -113,6 +115,7 @@ public struct Domain: Sendable {
     public var uploads: UploadService { UploadService(domain: self) }
     public var workspace: WorkspaceService { WorkspaceService(domain: self) }
     public var health: HealthService { HealthService(domain: self) }
+    public var mcpAuthorization: MCPAuthorization { MCPAuthorization(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

@@ -51,6 +51,7 @@ public enum AgnesServerApplication {
         SyncRoutes.registerStatus(on: router, services: services)
 
         MCPRoutes(services: services, clientNames: services.mcpClientNames).register(on: router)
+        MCPOAuthRoutes(services: services).register(on: router)
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: services)))
         HealthRoutes.registerDetailed(on: authenticated, services: services, environment: environment)
         TokenRoutes(services: services).register(on: authenticated)
@@ -69,6 +70,7 @@ public enum AgnesServerApplication {
         UploadRoutes(services: services).register(on: authenticated)
         MemoryRoutes(services: services).register(on: authenticated)
         MetricRoutes(services: services).register(on: authenticated)
+        MCPClientRoutes(services: services).register(on: authenticated)
         WebPages(services: services, web: services.web).register(on: router)
         return router
     }

@@ -131,4 +131,6 @@ public struct ServerServices: Sendable {
 struct StoredCredentials: Sendable {
     var access: UserAccess?
     var personalAccessToken: PersonalAccessToken?
+    /// For an MCP OAuth access token: its pair and client.
+    var mcpGrant: (token: OAuthToken, client: OAuthClient)?
 }

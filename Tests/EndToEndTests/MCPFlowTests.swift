@@ -205,4 +205,73 @@ struct MCPFlowTests {
         #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") && ($0["params"] as? String ?? "").contains("agnes-tests") })
         #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"snapshot_create\"") })
     }
+
+    /// Runs the OAuth flow script as the web user signed in with `session`.
+    func oauthFlow(_ server: DemoServer, session: String) throws -> [String: Any] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = root.appendingPathComponent(".venv-tools/bin/python")
+        process.arguments = [root.appendingPathComponent("Tests/EndToEndTests/MCP/mcp_oauth.py").path, server.client.base.absoluteString, session]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DemoServerError(message: "the OAuth flow failed (\(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
+        }
+        return report
+    }
+
+    @Test("OAuth as a desktop client: discovery from the 401, registration, PKCE, consent, token, tool calls, refresh, replay, revoke, deny")
+    func oauthDesktopFlow() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let base = server.client.base.absoluteString
+        let report = try oauthFlow(server, session: server.analyst)
+        let metadata = report["metadata"] as? [String: Any] ?? [:]
+        #expect(metadata["issuer"] as? String == base + "/api/mcp/http")
+        #expect(metadata["token_endpoint"] as? String == base + "/api/mcp/http/token")
+        #expect(metadata["code_challenge_methods_supported"] as? [String] == ["S256"] && metadata["scopes_supported"] as? [String] == ["read"])
+        let browser = report["browser"] as? [String: Any] ?? [:]
+        #expect(browser["consent_status"] as? Int == 200 && browser["consent_names_client"] as? Bool == true)
+        #expect(browser["cross_origin_status"] as? Int == 403, "a consent posted from another site is refused")
+        #expect(browser["redirect"] as? String == "http://localhost:33418/callback" && browser["redirect_query"] as? [String] == ["code", "state"])
+        #expect(report["client_registered"] as? Bool == true && report["token_prefix"] as? String == "agnes_mcp_at_" && report["scope"] as? String == "read")
+        let calls = report["calls"] as? [[String: Any]] ?? []
+        let info = calls.first?["structured"] as? [String: Any] ?? [:]
+        #expect(info["user_email"] as? String == DemoServer.analystEmail && info["credential"] as? String == "workspace")
+        let tables = ((calls[1]["structured"] as? [String: Any])?["tables"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(tables.contains("orders") && !tables.contains("web_sessions"))
+        #expect(calls[2]["is_error"] as? Bool == true)
+        #expect((report["after_refresh"] as? [[String: Any]])?.first?["is_error"] as? Bool == false && report["rotated"] as? Bool == true)
+        #expect((report["replay"] as? [String: Any])?["error"] as? String == "invalid_grant")
+        #expect(report["family_revoked_status"] as? Int == 401, "replaying a rotated refresh token ends the whole authorization")
+        #expect(report["rest_with_mcp_token_status"] as? Int == 401, "an MCP token opens the MCP endpoint only")
+        #expect(report["revoke_status"] as? Int == 200 && report["after_revoke_status"] as? Int == 401)
+        #expect(report["deny"] as? String == "access_denied")
+
+        // An administrator's MCP token reads like an analyst's: only what the administrator's groups are granted.
+        let admin = try oauthFlow(server, session: server.admin)
+        let adminCalls = admin["calls"] as? [[String: Any]] ?? []
+        #expect((adminCalls.first?["structured"] as? [String: Any])?["is_admin"] as? Bool == false)
+        #expect(adminCalls[2]["is_error"] as? Bool == true && (adminCalls[2]["text"] as? String ?? "").contains("Access denied to table 'web_sessions'"))
+
+        // Administrators see the registered clients, who authorized them and their last use, and revoke their tokens.
+        #expect(try await server.client.call("GET", "/api/admin/mcp/clients", token: server.analyst).status == 403)
+        let listed = try await server.client.call("GET", "/api/admin/mcp/clients", token: server.admin)
+        let clients = (try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]]) ?? []
+        #expect(clients.count == 8 && clients.allSatisfy { $0["name"] as? String == "Agnes OAuth test" })
+        let kept = try #require(report["kept_client_id"] as? String)
+        let used = try #require(clients.first { $0["client_id"] as? String == kept })
+        #expect(used["users"] as? [String] == [DemoServer.analystEmail] && used["last_used_at"] != nil && used["active_tokens"] as? Int == 1)
+        let revoked = try await server.client.call("POST", "/api/admin/mcp/clients/\(kept)/revoke", token: server.admin)
+        #expect(revoked.status == 200 && revoked.object["tokens_revoked"] as? Int == 1)
+        let after = (try JSONSerialization.jsonObject(with: try await server.client.call("GET", "/api/admin/mcp/clients", token: server.admin).body)
+            as? [[String: Any]]) ?? []
+        #expect(after.first { $0["client_id"] as? String == kept }?["active_tokens"] as? Int == 0)
+        let page = try await server.client.call("GET", "/admin/mcp", headers: ["Cookie": "access_token=\(server.admin)"])
+        #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("Agnes OAuth test"))
+    }
 }

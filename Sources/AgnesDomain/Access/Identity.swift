@@ -27,6 +27,8 @@ public struct Identity: Sendable, Equatable {
         case scheduler
         /// `LOCAL_DEV_MODE`: every request is the development user.
         case localDevelopment = "local_dev"
+        /// An OAuth access token a user granted an MCP client (accepted by the MCP endpoint only).
+        case mcpOAuth = "mcp_oauth"
     }
 
     public var user: User
@@ -42,6 +44,8 @@ public struct Identity: Sendable, Equatable {
     /// What the credential was made for: a sign-in or a hand-made token is `full`; a token made for a workspace or an
     /// agent is `workspace`, and reads through access policies even for an administrator.
     public var surface: CredentialSurface = .full
+    /// The MCP client an OAuth token was granted to (its registered name), for `kind == .mcpOAuth`.
+    public var mcpClientName: String?
 
     /// An administrator acting with full credentials reads tables as they are; everyone else through their policies.
     public var bypassesPolicies: Bool { isAdmin && surface == .full }
@@ -61,6 +65,7 @@ public struct Identity: Sendable, Equatable {
         case .personalAccessToken: "cli"
         case .scheduler: "scheduler"
         case .localDevelopment: "local_dev"
+        case .mcpOAuth: "mcp"
         case .session: viaCookie ? "web" : "cli"
         }
     }

@@ -16,7 +16,8 @@ struct Authenticator: Sendable {
     /// A PAT's last use is written at most this often (per token), unless the client address changes.
     static let lastUseResolution: TimeInterval = 60
 
-    func authenticate(_ request: Request, clientIP: String) async throws -> Identity {
+    /// The caller of `request`. MCP OAuth access tokens are accepted only `allowingMCPTokens` (by the MCP endpoint).
+    func authenticate(_ request: Request, clientIP: String, allowingMCPTokens: Bool = false) async throws -> Identity {
         if services.configuration.localDevMode, let developer = services.localDeveloper {
             guard let access = try await services.users.access(id: developer.id) else { throw ServiceError.unauthorized }
             return Identity(user: access.user, kind: .localDevelopment, groupIds: access.groupIds, isAdmin: true)
@@ -24,6 +25,10 @@ struct Authenticator: Sendable {
         guard let (token, viaCookie) = Self.credentials(of: request) else { throw ServiceError.unauthorized }
         if let schedulerToken = services.configuration.schedulerToken, SecretComparison.equal(token, schedulerToken) {
             return Identity(user: Identity.schedulerUser, kind: .scheduler, groupIds: [], isAdmin: true)
+        }
+        if token.hasPrefix(MCPAuthorization.accessPrefix) {
+            guard allowingMCPTokens, !viaCookie else { throw Self.refused("This token is for the MCP endpoint (/api/mcp/http) only") }
+            return try await mcpIdentity(token)
         }
         guard let claims = await services.tokens.verify(token) else { throw Self.refused("Invalid or expired token") }
         // The signature is verified, so the subject and token id are the issuer's; what the database says about them
@@ -44,6 +49,27 @@ struct Authenticator: Sendable {
             identity.tokenId = claims.jti.value
             identity.surface = CredentialSurface(scopes: stored.personalAccessToken?.scopes ?? [])
         }
+        return identity
+    }
+
+    /// The user an MCP OAuth access token was granted by, with workspace rights — what their groups are granted, through
+    /// access policies: an administrator's administrator rights are not lent to an agent — if the token is valid now and
+    /// its user active.
+    private func mcpIdentity(_ token: String) async throws -> Identity {
+        let authorization = services.domain.mcpAuthorization
+        let stored = try await services.credentials.value(for: "mcp \(SecretComparison.sha256Hex(token))") {
+            guard let grant = try await authorization.grant(ofAccessToken: token) else { return StoredCredentials() }
+            return StoredCredentials(access: try await services.users.access(id: grant.token.userId), mcpGrant: grant)
+        }
+        let now = Date()
+        guard let grant = stored.mcpGrant, grant.token.accessExpiresAt > now else { throw Self.refused("Invalid or expired token") }
+        guard let access = stored.access, access.user.active else { throw Self.refused("Account deactivated") }
+        if grant.token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true {
+            try await authorization.recordUse(of: grant.token, at: now)
+        }
+        var identity = Identity(user: access.user, kind: .mcpOAuth, groupIds: access.groupIds, isAdmin: false, tokenId: grant.token.id)
+        identity.surface = .workspace
+        identity.mcpClientName = grant.client.name
         return identity
     }
 

@@ -41,7 +41,7 @@ struct MCPRoutes {
         let identity: Identity
         do {
             guard request.headers[.authorization] != nil || services.configuration.localDevMode else { throw ServiceError.unauthorized }
-            identity = try await Authenticator(services: services).authenticate(request, clientIP: context.clientIP)
+            identity = try await Authenticator(services: services).authenticate(request, clientIP: context.clientIP, allowingMCPTokens: true)
         } catch let error as ServiceError where error.status == .unauthorized {
             context.audit.skip()
             return unauthorized()
@@ -50,9 +50,9 @@ struct MCPRoutes {
         context.audit.attribute(toUser: identity.user.id, clientKind: "mcp")
         let body = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
         let message = try? JSONDecoder().decode(RPCMessage.self, from: body)
-        let credential = identity.tokenId.map { "pat:\($0)" } ?? "\(identity.kind.rawValue):\(identity.user.id)"
+        let credential = identity.tokenId.map { "\(identity.kind.rawValue):\($0)" } ?? "\(identity.kind.rawValue):\(identity.user.id)"
         if message?.method == "initialize", let name = message?.params?.clientInfo?.name { clientNames.remember(name, for: credential) }
-        let clientName = clientNames.name(for: credential) ?? request.headers[.userAgent].map { String($0.prefix(100)) }
+        let clientName = identity.mcpClientName ?? clientNames.name(for: credential) ?? request.headers[.userAgent].map { String($0.prefix(100)) }
         let audit = context.audit
         switch message?.method {
         case "initialize"?: audit.record("mcp.initialize", params: ["mcp_client": clientName ?? "", "transport": "http"])

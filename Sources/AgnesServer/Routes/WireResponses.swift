@@ -54,3 +54,5 @@ extension WelcomeTemplate: ResponseEncodable {}
 extension SessionUploaded: ResponseEncodable {}
 extension NotesUploaded: ResponseEncodable {}
 extension UploadList: ResponseEncodable {}
+extension MCPClientInfo: ResponseEncodable {}
+extension MCPClientRevoked: ResponseEncodable {}

@@ -58,6 +58,15 @@ struct WebPages {
         action(pages, "/tokens/{id}/revoke", back: { _ in "/tokens" }) { _, caller, context in
             try await web.revokeToken(try context.pathParameter("id"), for: caller)
         }
+        page(pages, "/api/mcp/oauth/consent") { request, _ in try await web.mcpConsent(request) }
+        pages.post("/api/mcp/oauth/consent") { request, context in
+            // A consent given from another site is refused before the form is read (its CSRF token would be too).
+            if let origin = request.headers[.origin], !CrossSiteGuard.isSameOrigin(origin, request: request, serverURL: services.configuration.serverURL) {
+                throw ServiceError(.forbidden, "Cross-site request refused: Origin \(origin) is not this server")
+            }
+            let fields = try await form(request, context)
+            return Response(status: .found, headers: [.location: try web.decideMCPConsent(fields, for: try context.caller()), .cacheControl: "no-store"])
+        }
         registerAdmin(on: pages)
     }
 
@@ -108,6 +117,10 @@ struct WebPages {
         page(pages, "/admin/sync") { request, _ in try await web.syncPage(request) }
         action(pages, adminOnly: true, "/admin/sync", back: { _ in "/admin/sync" }) { fields, caller, _ in try await web.sync(fields, for: caller) }
         page(pages, "/admin/audit") { request, _ in try await web.audit(request) }
+        page(pages, "/admin/mcp") { request, _ in try await web.mcpClients(request) }
+        action(pages, adminOnly: true, "/admin/mcp/{id}/revoke", back: { _ in "/admin/mcp" }) { _, caller, context in
+            try await web.revokeMCPClient(try context.pathParameter("id"), for: caller)
+        }
     }
 
     // MARK: - The HTTP side of pages and forms

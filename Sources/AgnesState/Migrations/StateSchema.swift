@@ -49,6 +49,37 @@ public enum StateSchema {
             ALTER TABLE table_registry ADD COLUMN server_only BOOLEAN;
             ALTER TABLE resource_grants DROP COLUMN row_filter;
             """)),
+        // MCP clients that registered themselves (OAuth 2.1 dynamic registration) and the tokens users granted them.
+        // Only SHA-256 hashes of secrets and tokens are stored; a refresh rotates the pair within one family.
+        Migration(version: 8, name: "mcp_oauth", body: .sql("""
+            CREATE TABLE oauth_clients (
+                id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                redirect_uris VARCHAR[] NOT NULL,
+                auth_method VARCHAR NOT NULL CHECK (auth_method IN ('none', 'client_secret_post', 'client_secret_basic')),
+                secret_hash VARCHAR,
+                registered_ip VARCHAR,
+                created_at TIMESTAMPTZ NOT NULL,
+                revoked_at TIMESTAMPTZ
+            );
+            CREATE TABLE oauth_tokens (
+                id VARCHAR PRIMARY KEY,
+                client_id VARCHAR NOT NULL,
+                user_id VARCHAR NOT NULL,
+                family_id VARCHAR NOT NULL,
+                access_hash VARCHAR NOT NULL UNIQUE,
+                refresh_hash VARCHAR NOT NULL UNIQUE,
+                scope VARCHAR NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                access_expires_at TIMESTAMPTZ NOT NULL,
+                refresh_expires_at TIMESTAMPTZ NOT NULL,
+                rotated_at TIMESTAMPTZ,
+                last_used_at TIMESTAMPTZ,
+                revoked_at TIMESTAMPTZ
+            );
+            CREATE INDEX oauth_tokens_client ON oauth_tokens (client_id);
+            CREATE INDEX oauth_tokens_family ON oauth_tokens (family_id);
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -1,6 +1,20 @@
 // Signing in, and the user's own personal access tokens.
 extension WebTemplates {
     static let account: [String: String] = [
+        "mcp_consent": """
+            <div class="card" style="max-width:32rem;margin:2rem auto" id="mcp-consent">
+            <h1>Connect {{client}}?</h1>
+            <p><strong>{{client}}</strong> asks to use Agnes as you, <strong>{{email}}</strong>, through MCP: to list and read the
+            tables you may see, query them, search corporate memory and metric definitions, and propose new memory items.</p>
+            <p class="muted small">It reads through your grants and every access policy{{#is_admin}} — as an administrator you see no more
+            through it than your groups allow{{/is_admin}}. It gets a token valid 8 hours, renewed for up to 30 days unless revoked.
+            Afterwards your browser goes back to <code>{{redirect_host}}</code>.</p>
+            <form method="post" action="/api/mcp/oauth/consent" class="row"><input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="pending" value="{{pending}}">
+            <button type="submit" name="decision" value="allow" id="allow">Allow</button>
+            <button type="submit" name="decision" value="deny" class="secondary" id="deny">Deny</button></form>
+            </div>
+            """,
         "login": """
             <div class="card" style="max-width:26rem;margin:2rem auto">
             <h1>Sign in</h1>

@@ -11,7 +11,20 @@ extension WebTemplates {
             <a class="card" href="/admin/sources"><strong>{{sources}}</strong> data sources</a>
             <a class="card" href="/admin/sync">Sync: <strong>{{sync_state}}</strong></a>
             <a class="card" href="/admin/audit">Audit trail</a>
+            <a class="card" href="/admin/mcp">MCP clients</a>
             </div>
+            """,
+        "admin_mcp": """
+            <h1>MCP clients</h1>
+            <p class="muted small">Agents connect to <code>{{mcp_url}}</code>. Clients register themselves (OAuth dynamic registration); a user
+            then allows each one. Revoking a client ends every token it holds: its users must allow it again.</p>
+            <div class="scroll"><table id="mcp-clients"><thead><tr><th>Client</th><th>Authorized by</th><th>Tokens</th><th>Last used</th>
+            <th class="optional">Registered</th><th></th></tr></thead>
+            <tbody>{{#clients}}<tr data-client="{{name}}"><td>{{name}}<br><code class="small">{{id}}</code></td><td class="small">{{users}}</td>
+            <td>{{tokens}}</td><td class="small">{{last_used}}</td><td class="optional small">{{registered}} from {{from}}</td>
+            <td>{{#has_tokens}}<form class="inline" method="post" action="/admin/mcp/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit" class="secondary">Revoke tokens</button></form>{{/has_tokens}}</td></tr>{{/clients}}
+            {{^clients}}<tr><td colspan="6" class="muted">No MCP client has registered yet.</td></tr>{{/clients}}</tbody></table></div>
             """,
         "admin_users": """
             <h1>Users</h1>
