@@ -15,6 +15,17 @@ public struct ToolCallRecord: Sendable {
     public var duration: Duration
 }
 
+/// What one tool call runs with: the toolbox (over the caller) and what to do once it is answered.
+public struct ToolCallScope: Sendable {
+    public var toolbox: AgnesToolbox
+    public var finish: @Sendable (ToolCallRecord) async -> Void
+
+    public init(toolbox: AgnesToolbox, finish: @escaping @Sendable (ToolCallRecord) async -> Void) {
+        self.toolbox = toolbox
+        self.finish = finish
+    }
+}
+
 /// The tool call the current task serves (for backends that label their requests with it).
 public struct ToolCallLabel: Sendable {
     public var tool: String
@@ -36,17 +47,25 @@ public enum AgnesMCPServer {
     /// A server over `toolbox`; `clientName` names the client for `record` (from `initialize`, or what the surface knows).
     public static func make(toolbox: AgnesToolbox, clientName: @escaping @Sendable () async -> String?,
                             record: @escaping @Sendable (ToolCallRecord) async -> Void) async -> Server {
+        await make(tools: toolbox.tools, clientName: clientName) { ToolCallScope(toolbox: toolbox, finish: record) }
+    }
+
+    /// A server listing `tools` whose every call is answered in a scope of its own (a long-lived session's calls each
+    /// get their own caller and audit entry).
+    public static func make(tools: [Tool], clientName: @escaping @Sendable () async -> String?,
+                            scope: @escaping @Sendable () -> ToolCallScope) async -> Server {
         let server = Server(name: "agnes", version: AgnesVersion.current, title: "Agnes", instructions: instructions,
                             capabilities: Server.Capabilities(tools: .init(listChanged: false)))
-        await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: toolbox.tools) }
+        await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools) }
         await server.withMethodHandler(CallTool.self) { parameters in
             let started = ContinuousClock.now
             let client = await clientName()
+            let call = scope()
             let (result, failed) = await ToolCallLabel.$current.withValue(ToolCallLabel(tool: parameters.name, client: client)) {
-                await toolbox.call(parameters.name, arguments: parameters.arguments)
+                await call.toolbox.call(parameters.name, arguments: parameters.arguments)
             }
-            await record(ToolCallRecord(tool: parameters.name, client: client, failed: failed,
-                                        readOnly: toolbox.isReadOnly(parameters.name), duration: ContinuousClock.now - started))
+            await call.finish(ToolCallRecord(tool: parameters.name, client: client, failed: failed,
+                                             readOnly: call.toolbox.isReadOnly(parameters.name), duration: ContinuousClock.now - started))
             return result
         }
         return server

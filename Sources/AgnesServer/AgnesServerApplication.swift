@@ -50,7 +50,9 @@ public enum AgnesServerApplication {
         MagicLinkRoutes(services: services).register(on: router)
         SyncRoutes.registerStatus(on: router, services: services)
 
-        MCPRoutes(services: services, clientNames: services.mcpClientNames).register(on: router)
+        let mcpRoutes = MCPRoutes(services: services, clientNames: services.mcpClientNames)
+        mcpRoutes.register(on: router)
+        MCPEventStreamRoutes(services: services, routes: mcpRoutes).register(on: router)
         MCPOAuthRoutes(services: services).register(on: router)
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: services)))
         HealthRoutes.registerDetailed(on: authenticated, services: services, environment: environment)

@@ -28,6 +28,8 @@ public struct ServerServices: Sendable {
     let credentials: StateCache<StoredCredentials>
     /// The names MCP clients gave at `initialize`, per credential (for the audit trail).
     let mcpClientNames = MCPClientNames()
+    /// The open MCP event streams (the SSE transport).
+    let mcpEventStreams = MCPEventStreams()
 
     /// Syncs, the extracts and the query engine.
     public var dataPlane: DataPlane { domain.dataPlane }

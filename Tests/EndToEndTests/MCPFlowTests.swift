@@ -206,6 +206,33 @@ struct MCPFlowTests {
         #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"snapshot_create\"") })
     }
 
+    @Test("the older SSE transport: an analyst's stream answers tools with the same rules; another caller cannot post to it")
+    func eventStreamTransport() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let url = server.client.base.absoluteString + "/api/mcp/sse"
+        let session = try mcpSession(["sse", url, server.analyst], plan: [
+            ["name": "catalog"], ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM orders"]],
+            ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM web_sessions"]],
+        ])
+        #expect(session.toolNames == Self.sharedTools)
+        #expect(!session.call(0).text.contains("web_sessions") && session.call(1).structured["rows"] as? [[Int]] == [[30_000]])
+        #expect(session.call(2).failed && session.call(2).text.contains("Access denied"))
+        #expect(try await server.client.call("GET", "/api/mcp/sse").status == 401)
+        let foreign = try await server.client.call("POST", "/api/mcp/messages/?session_id=guess", json: ["jsonrpc": "2.0", "id": 1, "method": "ping"],
+                                                   token: server.admin)
+        #expect(foreign.status == 404)
+        var audited: [[String: Any]] = []
+        for _ in 0..<50 {
+            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
+            audited = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains("\"transport\":\"sse\"") }
+            if audited.count >= 4 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(audited.filter { ($0["params"] as? String ?? "").contains("agnes-tests") }.count == 3, "each tool call, with the client's name")
+        #expect(audited.contains { $0["action"] as? String == "query.local" && ($0["params"] as? String ?? "").contains("tool_error") })
+    }
+
     /// Runs the OAuth flow script as the web user signed in with `session`.
     func oauthFlow(_ server: DemoServer, session: String) throws -> [String: Any] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

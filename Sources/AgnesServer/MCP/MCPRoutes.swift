@@ -36,21 +36,42 @@ struct MCPRoutes {
         return response
     }
 
-    private func handle(_ request: Request, context: AgnesRequestContext) async throws -> Response {
-        var context = context
-        let identity: Identity
+    /// The caller of an MCP request: a bearer token is required (a PAT, a session token or an MCP OAuth token; not the
+    /// web cookie). Nil when there is none or it is not valid — answer `unauthorized()`.
+    func authenticate(_ request: Request, _ context: inout AgnesRequestContext) async throws -> Identity? {
         do {
             guard request.headers[.authorization] != nil || services.configuration.localDevMode else { throw ServiceError.unauthorized }
-            identity = try await Authenticator(services: services).authenticate(request, clientIP: context.clientIP, allowingMCPTokens: true)
+            let identity = try await Authenticator(services: services).authenticate(request, clientIP: context.clientIP, allowingMCPTokens: true)
+            context.identity = identity
+            context.audit.attribute(toUser: identity.user.id, clientKind: "mcp")
+            return identity
         } catch let error as ServiceError where error.status == .unauthorized {
             context.audit.skip()
-            return unauthorized()
+            return nil
         }
-        context.identity = identity
-        context.audit.attribute(toUser: identity.user.id, clientKind: "mcp")
+    }
+
+    /// Names one credential (the token, or the user's session), for the client names and the event streams it owns.
+    static func credentialKey(_ identity: Identity) -> String {
+        identity.tokenId.map { "\(identity.kind.rawValue):\($0)" } ?? "\(identity.kind.rawValue):\(identity.user.id)"
+    }
+
+    /// The shared tools over the domain for `caller`.
+    func toolbox(for caller: Caller, identity: Identity, requestId: String) -> AgnesToolbox {
+        let backend = DomainToolBackend(domain: services.domain, caller: caller, uncountedCaller: {
+            Caller(identity: identity, audit: AuditNote(), requestId: requestId)
+        }, serverURL: services.configuration.serverURL)
+        return AgnesToolbox(backend: backend, caps: services.configuration.mcpCaps,
+                            remedy: "To get the rest, narrow the query (filter, aggregate, LIMIT … OFFSET …) or fetch the slice into a "
+                                + "workspace with `agnes snapshot create`.")
+    }
+
+    private func handle(_ request: Request, context: AgnesRequestContext) async throws -> Response {
+        var context = context
+        guard let identity = try await authenticate(request, &context) else { return Self.unauthorized(serverURL: services.configuration.serverURL) }
         let body = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
         let message = try? JSONDecoder().decode(RPCMessage.self, from: body)
-        let credential = identity.tokenId.map { "\(identity.kind.rawValue):\($0)" } ?? "\(identity.kind.rawValue):\(identity.user.id)"
+        let credential = Self.credentialKey(identity)
         if message?.method == "initialize", let name = message?.params?.clientInfo?.name { clientNames.remember(name, for: credential) }
         let clientName = identity.mcpClientName ?? clientNames.name(for: credential) ?? request.headers[.userAgent].map { String($0.prefix(100)) }
         let audit = context.audit
@@ -60,14 +81,7 @@ struct MCPRoutes {
         default: audit.skip()
         }
 
-        let caller = try context.caller()
-        let presenceContext = context
-        let backend = DomainToolBackend(domain: services.domain, caller: caller, uncountedCaller: {
-            Caller(identity: identity, audit: AuditNote(), requestId: presenceContext.requestId)
-        }, serverURL: services.configuration.serverURL)
-        let toolbox = AgnesToolbox(backend: backend, caps: services.configuration.mcpCaps,
-                                   remedy: "To get the rest, narrow the query (filter, aggregate, LIMIT … OFFSET …) or fetch the slice into a "
-                                       + "workspace with `agnes snapshot create`.")
+        let toolbox = toolbox(for: try context.caller(), identity: identity, requestId: context.requestId)
         let server = await AgnesMCPServer.make(toolbox: toolbox, clientName: { clientName }) { record in
             if audit.current.action == nil { audit.record("mcp.\(record.tool)") }
             audit.add(params: ["mcp_tool": record.tool, "mcp_client": record.client ?? "", "transport": "http",
@@ -84,9 +98,9 @@ struct MCPRoutes {
     }
 
     /// 401 as upstream answers it, pointing an OAuth client at the protected-resource metadata.
-    func unauthorized() -> Response {
+    static func unauthorized(serverURL: String) -> Response {
         var response = ErrorBody.response(status: .unauthorized, detail: "Not authenticated", requestId: nil)
-        let metadata = services.configuration.serverURL + "/.well-known/oauth-protected-resource" + Self.resourcePath
+        let metadata = serverURL + "/.well-known/oauth-protected-resource" + Self.resourcePath
         response.headers[HTTPField.Name("WWW-Authenticate")!] = "Bearer realm=\"Agnes MCP\", resource_metadata=\"\(metadata)\""
         return response
     }
