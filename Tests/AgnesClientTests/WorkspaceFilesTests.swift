@@ -29,7 +29,8 @@ struct WorkspaceFilesTests {
         try initializer.writeSettings()
         let settings = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.settingsFile)) as? [String: Any])
         #expect(settings["model"] as? String == "opus")
-        #expect(settings["permissions"] as? [String: [String]] == ["allow": ["Read", "Bash(git:*)", "Bash(agnes:*)", "Grep", "Glob"]])
+        #expect(settings["permissions"] as? [String: [String]] == ["allow": ["Read", "Bash(git:*)", "Bash(agnes:*)", "Grep", "Glob", "mcp__agnes"]])
+        #expect(settings["enabledMcpjsonServers"] as? [String] == ["agnes"], "written once, however often init runs")
         let hooks = try #require(settings["hooks"] as? [String: [[String: Any]]])
         let start = (hooks["SessionStart"] ?? []).flatMap { $0["hooks"] as? [[String: Any]] ?? [] }.compactMap { $0["command"] as? String }
         #expect(start == ["echo hello", WorkspaceInitializer.pullHook])
@@ -39,6 +40,23 @@ struct WorkspaceFilesTests {
         try "not json".write(to: workspace.settingsFile, atomically: true, encoding: .utf8)
         #expect(throws: ClientError.self) { try initializer.writeSettings() }
         #expect(try String(contentsOf: workspace.settingsFile, encoding: .utf8) == "not json")
+    }
+
+    @Test(".mcp.json registers agnes mcp, keeps the user's other servers, and is never overwritten when unreadable")
+    func mcpRegistration() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        try #"{"mcpServers": {"github": {"command": "gh-mcp"}}, "other": 1}"#.write(to: workspace.mcpFile, atomically: true, encoding: .utf8)
+        let initializer = WorkspaceInitializer(api: APIClient(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
+        try initializer.writeMCPRegistration()
+        try initializer.writeMCPRegistration()
+        let registration = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.mcpFile)) as? [String: Any])
+        let servers = try #require(registration["mcpServers"] as? [String: [String: Any]])
+        #expect(Set(servers.keys) == ["github", "agnes"] && registration["other"] as? Int == 1)
+        #expect(servers["agnes"]?["command"] as? String == "agnes" && servers["agnes"]?["args"] as? [String] == ["mcp"])
+        try "{".write(to: workspace.mcpFile, atomically: true, encoding: .utf8)
+        #expect(throws: ClientError.self) { try initializer.writeMCPRegistration() }
+        #expect(try String(contentsOf: workspace.mcpFile, encoding: .utf8) == "{")
     }
 
     @Test("the push queue keeps one entry per session; upload names are safe; one push at a time")

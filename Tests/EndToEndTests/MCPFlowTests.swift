@@ -113,13 +113,7 @@ struct MCPFlowTests {
         #expect(((capped.structured["rows"] as? [Any])?.count ?? 0) < 1000 && capped.text.contains("20,000-character cap"))
 
         // Every tool call is in the audit trail with the client's name from `initialize`.
-        var entries: [[String: Any]] = []
-        for _ in 0..<50 {
-            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
-            entries = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains("\"mcp_tool\"") }
-            if entries.count >= Self.plan.count + 1 { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
+        let entries = try await auditEntries(server, withParams: "\"mcp_tool\"") { $0.count >= Self.plan.count + 1 }
         #expect(entries.count == Self.plan.count + 1, "one entry per tool call")
         #expect(entries.allSatisfy { ($0["params"] as? String ?? "").contains("agnes-tests") })
         #expect(entries.contains { $0["action"] as? String == "query.local" && ($0["params"] as? String ?? "").contains("\"tool_error\"") })
@@ -195,12 +189,8 @@ struct MCPFlowTests {
         #expect(session.call(8).structured["total_rows"] as? Int == 30_000)
 
         // The server audited the calls that reached it, naming the tool, the client and the transport.
-        var stdio: [[String: Any]] = []
-        for _ in 0..<50 {
-            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
-            stdio = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains("\"transport\":\"stdio\"") }
-            if stdio.contains(where: { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") }) { break }
-            try await Task.sleep(for: .milliseconds(200))
+        let stdio = try await auditEntries(server, withParams: "\"transport\":\"stdio\"") { entries in
+            entries.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") }
         }
         #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") && ($0["params"] as? String ?? "").contains("agnes-tests") })
         #expect(stdio.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"snapshot_create\"") })
@@ -222,15 +212,22 @@ struct MCPFlowTests {
         let foreign = try await server.client.call("POST", "/api/mcp/messages/?session_id=guess", json: ["jsonrpc": "2.0", "id": 1, "method": "ping"],
                                                    token: server.admin)
         #expect(foreign.status == 404)
-        var audited: [[String: Any]] = []
-        for _ in 0..<50 {
-            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
-            audited = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains("\"transport\":\"sse\"") }
-            if audited.count >= 4 { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
+        let audited = try await auditEntries(server, withParams: "\"transport\":\"sse\"") { $0.count >= 4 }
         #expect(audited.filter { ($0["params"] as? String ?? "").contains("agnes-tests") }.count == 3, "each tool call, with the client's name")
         #expect(audited.contains { $0["action"] as? String == "query.local" && ($0["params"] as? String ?? "").contains("tool_error") })
+    }
+
+    /// The audit entries whose params contain `fragment`, once `enough` says they are all there (reads are written in
+    /// batches) or after 10 s.
+    func auditEntries(_ server: DemoServer, withParams fragment: String, until enough: ([[String: Any]]) -> Bool) async throws -> [[String: Any]] {
+        var entries: [[String: Any]] = []
+        for _ in 0..<50 {
+            let page = try await server.client.call("GET", "/api/admin/audit?limit=500", token: server.admin)
+            entries = (page.object["rows"] as? [[String: Any]] ?? []).filter { ($0["params"] as? String ?? "").contains(fragment) }
+            if enough(entries) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return entries
     }
 
     /// Runs the OAuth flow script as the web user signed in with `session`.

@@ -160,8 +160,8 @@ public struct MCPAuthorization: Sendable {
         }
         let id = SecretComparison.randomToken()
         sessions.add(pending: OAuthSessions.Pending(clientId: client.id, clientName: client.name, redirectURI: redirect, codeChallenge: challenge,
-                                                    state: request.state, scope: Self.scope,
-                                                    expiresAt: now.addingTimeInterval(Self.consentLifetime)), id: id, now: now)
+                                                    state: request.state, scope: Self.scope),
+                     id: id, expiresAt: now.addingTimeInterval(Self.consentLifetime), now: now)
         return .consent(pendingId: id)
     }
 
@@ -186,9 +186,8 @@ public struct MCPAuthorization: Sendable {
         }
         let code = SecretComparison.randomToken()
         sessions.add(code: OAuthSessions.Code(clientId: pending.clientId, userId: caller.identity.user.id, redirectURI: pending.redirectURI,
-                                              codeChallenge: pending.codeChallenge, scope: pending.scope,
-                                              expiresAt: now.addingTimeInterval(Self.codeLifetime)),
-                     hash: SecretComparison.sha256Hex(code), now: now)
+                                              codeChallenge: pending.codeChallenge, scope: pending.scope),
+                     hash: SecretComparison.sha256Hex(code), expiresAt: now.addingTimeInterval(Self.codeLifetime), now: now)
         return Self.redirect(pending.redirectURI, ["code": code, "state": pending.state])
     }
 

@@ -14,7 +14,6 @@ public final class OAuthSessions: Sendable {
         public var codeChallenge: String
         public var state: String?
         public var scope: String
-        var expiresAt: Date
     }
 
     /// An authorization code's grant.
@@ -24,53 +23,60 @@ public final class OAuthSessions: Sendable {
         var redirectURI: String
         var codeChallenge: String
         var scope: String
-        var expiresAt: Date
     }
 
-    private struct Entries {
-        var pending: [String: Pending] = [:]
-        var codes: [String: Code] = [:]
-    }
-
-    private let entries = Mutex(Entries())
-    let capacity: Int
+    private let pendingRequests: Mutex<ExpiringEntries<Pending>>
+    private let codes: Mutex<ExpiringEntries<Code>>
 
     public init(capacity: Int = 10_000) {
-        self.capacity = capacity
+        pendingRequests = Mutex(ExpiringEntries(capacity: capacity))
+        codes = Mutex(ExpiringEntries(capacity: capacity))
     }
 
-    func add(pending: Pending, id: String, now: Date = Date()) {
-        entries.withLock { entries in
-            entries.pending = entries.pending.filter { $0.value.expiresAt > now }
-            if entries.pending.count >= capacity, let oldest = entries.pending.min(by: { $0.value.expiresAt < $1.value.expiresAt })?.key {
-                entries.pending[oldest] = nil
-            }
-            entries.pending[id] = pending
-        }
+    func add(pending: Pending, id: String, expiresAt: Date, now: Date = Date()) {
+        pendingRequests.withLock { $0.insert(pending, for: id, expiresAt: expiresAt, now: now) }
     }
 
     /// The pending request `id`, if it has not expired.
     public func pending(_ id: String, now: Date = Date()) -> Pending? {
-        entries.withLock { $0.pending[id].flatMap { $0.expiresAt > now ? $0 : nil } }
+        pendingRequests.withLock { $0.value(for: id, now: now) }
     }
 
     /// Removes and returns the pending request `id` (an answer is given once).
     func takePending(_ id: String, now: Date = Date()) -> Pending? {
-        entries.withLock { $0.pending.removeValue(forKey: id).flatMap { $0.expiresAt > now ? $0 : nil } }
+        pendingRequests.withLock { $0.take(id, now: now) }
     }
 
-    func add(code: Code, hash: String, now: Date = Date()) {
-        entries.withLock { entries in
-            entries.codes = entries.codes.filter { $0.value.expiresAt > now }
-            if entries.codes.count >= capacity, let oldest = entries.codes.min(by: { $0.value.expiresAt < $1.value.expiresAt })?.key {
-                entries.codes[oldest] = nil
-            }
-            entries.codes[hash] = code
-        }
+    func add(code: Code, hash: String, expiresAt: Date, now: Date = Date()) {
+        codes.withLock { $0.insert(code, for: hash, expiresAt: expiresAt, now: now) }
     }
 
     /// Removes and returns the code with `hash` (a code is exchanged once), if it has not expired.
     func takeCode(_ hash: String, now: Date = Date()) -> Code? {
-        entries.withLock { $0.codes.removeValue(forKey: hash).flatMap { $0.expiresAt > now ? $0 : nil } }
+        codes.withLock { $0.take(hash, now: now) }
+    }
+}
+
+/// Values that expire, at most `capacity` of them.
+struct ExpiringEntries<Value: Sendable>: Sendable {
+    private var entries: [String: (value: Value, expiresAt: Date)] = [:]
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    mutating func insert(_ value: Value, for key: String, expiresAt: Date, now: Date) {
+        entries = entries.filter { $0.value.expiresAt > now }
+        if entries.count >= capacity, let oldest = entries.min(by: { $0.value.expiresAt < $1.value.expiresAt })?.key { entries[oldest] = nil }
+        entries[key] = (value, expiresAt)
+    }
+
+    func value(for key: String, now: Date) -> Value? {
+        entries[key].flatMap { $0.expiresAt > now ? $0.value : nil }
+    }
+
+    mutating func take(_ key: String, now: Date) -> Value? {
+        entries.removeValue(forKey: key).flatMap { $0.expiresAt > now ? $0.value : nil }
     }
 }
