@@ -54,20 +54,25 @@ public enum AgnesMCPServer {
     /// get their own caller and audit entry).
     public static func make(tools: [Tool], clientName: @escaping @Sendable () async -> String?,
                             scope: @escaping @Sendable () -> ToolCallScope) async -> Server {
-        let server = Server(name: "agnes", version: AgnesVersion.current, title: "Agnes", instructions: instructions,
-                            capabilities: Server.Capabilities(tools: .init(listChanged: false)))
+        let server = Server(name: info.name, version: info.version, title: info.title, instructions: instructions, capabilities: capabilities)
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools) }
-        await server.withMethodHandler(CallTool.self) { parameters in
-            let started = ContinuousClock.now
-            let client = await clientName()
-            let call = scope()
-            let (result, failed) = await ToolCallLabel.$current.withValue(ToolCallLabel(tool: parameters.name, client: client)) {
-                await call.toolbox.call(parameters.name, arguments: parameters.arguments)
-            }
-            await call.finish(ToolCallRecord(tool: parameters.name, client: client, failed: failed,
-                                             readOnly: call.toolbox.isReadOnly(parameters.name), duration: ContinuousClock.now - started))
-            return result
-        }
+        await server.withMethodHandler(CallTool.self) { parameters in await call(parameters, in: scope(), client: await clientName()) }
         return server
     }
+
+    /// Answers one `tools/call` in `scope` and tells the scope what happened.
+    static func call(_ parameters: CallTool.Parameters, in scope: ToolCallScope, client: String?) async -> CallTool.Result {
+        let started = ContinuousClock.now
+        let (result, failed) = await ToolCallLabel.$current.withValue(ToolCallLabel(tool: parameters.name, client: client)) {
+            await scope.toolbox.call(parameters.name, arguments: parameters.arguments)
+        }
+        // A name the client made up is recorded as `unknown`, not copied into the audit trail.
+        let tool = scope.toolbox.knows(parameters.name) ? parameters.name : "unknown"
+        await scope.finish(ToolCallRecord(tool: tool, client: client, failed: failed, readOnly: scope.toolbox.isReadOnly(parameters.name),
+                                          duration: ContinuousClock.now - started))
+        return result
+    }
+
+    static var info: Server.Info { Server.Info(name: "agnes", version: AgnesVersion.current, title: "Agnes") }
+    static var capabilities: Server.Capabilities { Server.Capabilities(tools: .init(listChanged: false)) }
 }

@@ -33,6 +33,11 @@ public struct AgnesToolbox: Sendable {
     /// The definitions `tools/list` answers.
     public var tools: [Tool] { definitions.map(\.tool) }
 
+    /// Whether this server offers the tool `name`.
+    public func knows(_ name: String) -> Bool {
+        definitions.contains { $0.name == name }
+    }
+
     /// Whether the tool `name` only reads (an unknown tool does nothing, so it reads).
     public func isReadOnly(_ name: String) -> Bool {
         definitions.first { $0.name == name }?.annotations.readOnlyHint ?? true

@@ -65,15 +65,18 @@ final class MCPEventStreams: Sendable {
 
     private let sessions = Mutex([String: Session]())
     let capacity: Int
+    /// Streams one credential may hold open at once.
+    let capacityPerOwner: Int
 
-    init(capacity: Int = 1_000) {
+    init(capacity: Int = 1_000, capacityPerOwner: Int = 16) {
         self.capacity = capacity
+        self.capacityPerOwner = capacityPerOwner
     }
 
-    /// Registers a stream; false when as many are open as allowed.
+    /// Registers a stream; false when as many are open as allowed, in all or for its owner.
     func add(_ session: Session, id: String) -> Bool {
         sessions.withLock { sessions in
-            guard sessions.count < capacity else { return false }
+            guard sessions.count < capacity, sessions.values.count(where: { $0.owner == session.owner }) < capacityPerOwner else { return false }
             sessions[id] = session
             return true
         }

@@ -32,7 +32,7 @@ struct MCPEventStreamRoutes {
         let id = SecretComparison.randomToken(byteCount: 16)
         let transport = MCPEventStreamTransport()
         guard services.mcpEventStreams.add(MCPEventStreams.Session(transport: transport, owner: MCPRoutes.credentialKey(identity)), id: id) else {
-            throw ServiceError(.serviceUnavailable, "Too many MCP event streams are open; try again later or use /api/mcp/http")
+            throw ServiceError(.serviceUnavailable, "Too many MCP event streams are open (at most 16 per credential); close one, or use /api/mcp/http")
         }
         let clientName = Mutex<String?>(identity.mcpClientName)
         let probe = routes.toolbox(for: Caller(identity: identity), identity: identity, requestId: context.requestId)

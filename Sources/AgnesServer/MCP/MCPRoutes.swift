@@ -1,9 +1,9 @@
-// The MCP endpoint over Streamable HTTP (stateless: every POST carries one JSON-RPC message and gets its answer as JSON)
-// at upstream's `/api/mcp/http` (and `/api/mcp/http/mcp`). A bearer token is required — a PAT or a session token; the
-// web cookie is not accepted here, so a page elsewhere cannot make a signed-in browser call tools — and a request
-// without one is answered 401 with `WWW-Authenticate` naming the protected-resource metadata. Each request gets its own
-// SDK `Server` bound to its caller; tool calls are audited with the tool, the client's name from `initialize` and the
-// outcome.
+// The MCP endpoint over Streamable HTTP, stateless — every POST carries one JSON-RPC message and gets its answer as
+// JSON (`StatelessMCPEndpoint`) — at upstream's `/api/mcp/http` (and `/api/mcp/http/mcp`). A bearer token is required:
+// a PAT, a session token or an MCP OAuth token; the web cookie is not accepted here, so a page elsewhere cannot make a
+// signed-in browser call tools. A request without one is answered 401 with `WWW-Authenticate` naming the
+// protected-resource metadata. Each request's tools are bound to its caller; tool calls are audited with the tool,
+// the client's name from `initialize` and the outcome.
 import AgnesAPI
 import AgnesDomain
 import AgnesMCP
@@ -82,20 +82,21 @@ struct MCPRoutes {
         }
 
         let toolbox = toolbox(for: try context.caller(), identity: identity, requestId: context.requestId)
-        let server = await AgnesMCPServer.make(toolbox: toolbox, clientName: { clientName }) { record in
-            if audit.current.action == nil { audit.record("mcp.\(record.tool)") }
-            audit.add(params: ["mcp_tool": record.tool, "mcp_client": record.client ?? "", "transport": "http",
-                               "outcome": record.failed ? "tool_error" : "success"])
-            if record.readOnly { audit.markRead() }
+        let answer = await StatelessMCPEndpoint.answer(body, protocolVersion: request.headers[Self.protocolVersionHeader], tools: toolbox.tools,
+                                                       clientName: clientName) {
+            ToolCallScope(toolbox: toolbox) { record in
+                if audit.current.action == nil { audit.record("mcp.\(record.tool)") }
+                audit.add(params: ["mcp_tool": record.tool, "mcp_client": record.client ?? "", "transport": "http",
+                                   "outcome": record.failed ? "tool_error" : "success"])
+                if record.readOnly { audit.markRead() }
+            }
         }
-        let transport = StatelessHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: [
-            AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
-        ]))
-        try await server.start(transport: transport)
-        let answer = await transport.handleRequest(MCP.HTTPRequest(method: "POST", headers: Self.headers(of: request), body: body, path: request.uri.path))
-        await server.stop()
-        return Self.response(answer)
+        guard let json = answer.body else { return Response(status: .accepted) }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
     }
+
+    static let protocolVersionHeader = HTTPField.Name("MCP-Protocol-Version")!
 
     /// 401 as upstream answers it, pointing an OAuth client at the protected-resource metadata.
     static func unauthorized(serverURL: String) -> Response {
@@ -103,23 +104,6 @@ struct MCPRoutes {
         let metadata = serverURL + "/.well-known/oauth-protected-resource" + Self.resourcePath
         response.headers[HTTPField.Name("WWW-Authenticate")!] = "Bearer realm=\"Agnes MCP\", resource_metadata=\"\(metadata)\""
         return response
-    }
-
-    static func headers(of request: Request) -> [String: String] {
-        var headers: [String: String] = [:]
-        for field in request.headers where field.name != .authorization && field.name != .cookie {
-            headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
-        }
-        return headers
-    }
-
-    static func response(_ answer: MCP.HTTPResponse) -> Response {
-        var headers = HTTPFields()
-        for (name, value) in answer.headers {
-            if let name = HTTPField.Name(name) { headers[name] = value }
-        }
-        let body = answer.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
-        return Response(status: HTTPResponse.Status(code: answer.statusCode), headers: headers, body: body)
     }
 
     /// The parts of a JSON-RPC message the route reads: the method, the tool's name, the client's name.
