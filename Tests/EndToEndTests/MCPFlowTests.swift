@@ -188,6 +188,22 @@ struct MCPFlowTests {
         #expect(session.call(7).structured["transport"] as? String == "stdio" && session.call(7).structured["user_email"] as? String == DemoServer.analystEmail)
         #expect(session.call(8).structured["total_rows"] as? Int == 30_000)
 
+        // Every shared tool answers on stdio too (through the REST API), with the same refusals.
+        let shared = try mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: Self.plan, environment: environment,
+                                    directory: workspace)
+        for index in 0..<12 { #expect(!shared.call(index).failed, "stdio call \(index): \(shared.call(index).text)") }
+        #expect(!shared.call(1).text.contains("web_sessions") && shared.call(5).structured["total_rows"] as? Int == 60_000)
+        #expect(shared.call(12).failed && shared.call(12).text.contains("Access denied to table 'web_sessions'"))
+        #expect(shared.call(13).failed && shared.call(13).text.contains("not among the tables you may read"))
+        #expect(shared.call(14).failed && shared.call(14).text.contains("Did you mean: orders?"))
+        // An administrator's workspace reads every table (a full-rights token; `init` kept the analyst's in `config`).
+        let adminConfig = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: adminConfig) }
+        let admin = try mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: [
+            ["name": "catalog"], ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM web_sessions"]],
+        ], environment: environment.merging(["AGNES_TOKEN": server.admin, "AGNES_CONFIG_DIR": adminConfig.path]) { $1 }, directory: workspace)
+        #expect(admin.call(0).text.contains("web_sessions") && !admin.call(1).failed)
+
         // The server audited the calls that reached it, naming the tool, the client and the transport.
         let stdio = try await auditEntries(server, withParams: "\"transport\":\"stdio\"") { entries in
             entries.contains { ($0["params"] as? String ?? "").contains("\"mcp_tool\":\"query\"") }
