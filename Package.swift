@@ -207,7 +207,7 @@ let package = Package(
             path: "Benchmarks/LegacyImport",
             swiftSettings: strict
         ),
-        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"], swiftSettings: strict),
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB", "CDuckDB"], exclude: ["Arrow/read_ipc.py"], swiftSettings: strict),
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [

@@ -448,6 +448,50 @@ duckdb_state duckdb_append_blob(duckdb_appender appender, const void *data, idx_
 duckdb_state duckdb_append_null(duckdb_appender appender);
 duckdb_state duckdb_append_data_chunk(duckdb_appender appender, duckdb_data_chunk chunk);
 
+// MARK: - Arrow (the Arrow C data interface, arrow.apache.org/docs/format/CDataInterface.html)
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+struct ArrowArray {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+#endif
+
+typedef struct _duckdb_arrow_options { void *internal_ptr; } *duckdb_arrow_options;
+typedef struct _duckdb_error_data { void *internal_ptr; } *duckdb_error_data;
+
+duckdb_arrow_options duckdb_result_get_arrow_options(duckdb_result *result);
+void duckdb_destroy_arrow_options(duckdb_arrow_options *arrow_options);
+duckdb_error_data duckdb_to_arrow_schema(duckdb_arrow_options arrow_options, duckdb_logical_type *types, const char **names,
+                                         idx_t column_count, struct ArrowSchema *out_schema);
+duckdb_error_data duckdb_data_chunk_to_arrow(duckdb_arrow_options arrow_options, duckdb_data_chunk chunk, struct ArrowArray *out_arrow_array);
+bool duckdb_error_data_has_error(duckdb_error_data error_data);
+const char *duckdb_error_data_message(duckdb_error_data error_data);
+void duckdb_destroy_error_data(duckdb_error_data *error_data);
+
 // MARK: - Agnes helpers (library_path.c)
 
 // The path of the loaded libduckdb.so (borrowed, do not free), or NULL if it cannot be determined.

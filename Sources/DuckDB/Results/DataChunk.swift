@@ -3,7 +3,7 @@ import CDuckDB
 
 /// A chunk of result rows. Its column vectors are valid while the chunk is alive.
 public final class DataChunk {
-    private var handle: duckdb_data_chunk?
+    var handle: duckdb_data_chunk?
     /// Rows in this chunk.
     public let count: Int
     /// The result's columns.

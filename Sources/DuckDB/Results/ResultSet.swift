@@ -10,7 +10,7 @@ public struct Column: Hashable, Sendable {
 /// The result of a query. Rows arrive in chunks (`nextChunk()`) so a large result is never held in memory unless a
 /// convenience such as `rows()` or `decode(_:)` is asked to collect it.
 public final class ResultSet {
-    private var result: duckdb_result
+    var result: duckdb_result
     private var isOpen = true
     /// The statement that produced this result (kept alive while it is read).
     private let statement: PreparedStatement?
