@@ -51,10 +51,20 @@ struct CatalogRoutesTests {
             let unknown = try await client.send(.post, "/api/v2/scan", json: ["table_id": "orders", "select": ["ghost"]], token: admin)
             #expect(unknown.detail == "unknown columns: ['ghost']")
 
+            let slice = #"{"table_id":"orders","select":["id","amount"],"where":"channel = 'web' AND id <= 100","order_by":["id DESC"],"limit":5}"#
             let (status, headers, body) = try await client.execute(
-                uri: "/api/v2/scan", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"table_id":"orders","select":["id","amount"],"where":"channel = 'web' AND id <= 100","order_by":["id DESC"],"limit":5}"#)
+                uri: "/api/v2/scan", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json",
+                                                              .accept: "application/vnd.apache.parquet"],
+                body: ByteBuffer(string: slice)
             ) { response in (response.status, response.headers, Data(buffer: response.body)) }
+            // Without `Accept: …parquet`, an Arrow IPC stream, as upstream clients read it: messages, then the end marker.
+            let (arrowStatus, arrowHeaders, arrow) = try await client.execute(
+                uri: "/api/v2/scan", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
+                body: ByteBuffer(string: slice)
+            ) { response in (response.status, response.headers, Data(buffer: response.body)) }
+            #expect(arrowStatus == .ok && arrowHeaders[.contentType] == "application/vnd.apache.arrow.stream")
+            #expect(arrowHeaders[HTTPField.Name("X-Agnes-Rows")!] == "5")
+            #expect(arrow.prefix(4) == Data([0xFF, 0xFF, 0xFF, 0xFF]) && arrow.suffix(8) == Data([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
             #expect(status == .ok && headers[.contentType] == "application/vnd.apache.parquet" && body.prefix(4) == Data("PAR1".utf8))
             let snapshot = server.directory.appendingPathComponent("snapshot.parquet")
             try body.write(to: snapshot)

@@ -10,6 +10,8 @@ import Testing
 
 @Suite("access policies", .serialized)
 struct AccessPolicyFlowTests {
+    /// Scans answered as parquet (the server's default is an Arrow stream).
+    static let parquet = ["Accept": "application/vnd.apache.parquet"]
     static let policy = "SELECT * EXCLUDE (name) FROM customers WHERE list_contains($user_groups, 'sales_' || country || '%')"
 
     /// A user in the Analysts group (the sales folder) and in `group`, signed in; returns their token.
@@ -134,7 +136,7 @@ struct AccessPolicyFlowTests {
             let entry = (catalog.object["tables"] as? [[String: Any]])?.first { $0["id"] as? String == "customers" }
             #expect(entry != nil && entry?["rows"] is NSNull)
             // A snapshot holds only the slice; the scan names the policy it came from; hidden columns are unknown.
-            let scan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "customers"], token: token)
+            let scan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "customers"], token: token, headers: Self.parquet)
             #expect(scan.status == 200 && scan.headers["X-Agnes-Row-Scope"] as? String == "policied")
             #expect((scan.headers["X-Agnes-Policy-Fingerprint"] as? String)?.count == 64)
             let countries = try Self.countries(inParquet: scan.body)
@@ -278,7 +280,7 @@ struct AccessPolicyFlowTests {
         #expect(rows(counted).first?.compactMap { $0 as? Int } == [0, visible ?? -1])
         for body: [String: Any] in [["table_id": "customers", "select": ["name"]], ["table_id": "customers", "where": "country = 'DE'"],
                                     ["table_id": "customers", "where": "name LIKE 'Customer%'"], ["table_id": "customers", "order_by": ["name"]]] {
-            let answer = try await client.call("POST", "/api/v2/scan", json: body, token: czech)
+            let answer = try await client.call("POST", "/api/v2/scan", json: body, token: czech, headers: Self.parquet)
             if answer.status == 200 {
                 #expect(try Self.countries(inParquet: answer.body).allSatisfy { $0 == "CZ" }, "\(body)")
                 #expect(try !Self.columns(inParquet: answer.body).contains("name"), "\(body)")

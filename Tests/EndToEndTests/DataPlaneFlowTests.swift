@@ -127,7 +127,8 @@ struct DataPlaneFlowTests {
         #expect((try await client.call("GET", "/api/v2/sample/customers?n=2", token: admin).object["rows"] as? [Any])?.count == 2)
         let estimate = try await client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "orders", "where": "id < 1000"], token: admin)
         #expect(estimate.status == 200 && (estimate.object["estimated_result_rows"] as? Int ?? 0) >= 1000)
-        let scan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "orders", "select": ["id"], "where": "id < 1000"], token: admin)
+        let scan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "orders", "select": ["id"], "where": "id < 1000"], token: admin,
+                                        headers: ["Accept": "application/vnd.apache.parquet"])
         #expect(scan.status == 200 && scan.body.prefix(4) == Data("PAR1".utf8))
 
         // An analyst with the sales folder sees orders only — and is refused, not shown nothing, for the rest.

@@ -35,9 +35,11 @@ extension APIClient {
         try await send(.POST, "/api/v2/scan/estimate", json: request)
     }
 
-    /// `POST /api/v2/scan`: streams the parquet into `sink`; returns the rows the server reports (`X-Agnes-Rows`).
+    /// `POST /api/v2/scan` as parquet (`Accept`; the server's default is an Arrow stream): streams it into `sink`;
+    /// returns the rows the server reports (`X-Agnes-Rows`).
     public func scan(_ request: ScanRequest, into sink: (ByteBuffer) throws -> Void) async throws -> Int64? {
-        let (_, headers) = try await stream("/api/v2/scan", method: .POST, body: try Self.json(request), timeout: .hours(1), into: sink)
+        let (_, headers) = try await stream("/api/v2/scan", method: .POST, body: try Self.json(request),
+                                            headers: [("Accept", "application/vnd.apache.parquet")], timeout: .hours(1), into: sink)
         return headers.first(name: "X-Agnes-Rows").flatMap { Int64($0) }
     }
 }

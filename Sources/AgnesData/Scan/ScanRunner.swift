@@ -63,15 +63,17 @@ public enum ScanRunner {
         try write(plan, source: .files(files), to: output, deadline: deadline)
     }
 
-    /// Runs `plan` over `source` (binding its caller's policy values) into a zstd parquet file at `output`.
-    public static func write(_ plan: ScanPlan, source: ScanSource, to output: URL, deadline: QueryDeadline) throws -> Int64 {
-        try copy(plan.sql(from: source.relation), source: source, to: output, deadline: deadline)
+    /// Runs `plan` over `source` (binding its caller's policy values) into a file at `output` in `format`.
+    public static func write(_ plan: ScanPlan, source: ScanSource, to output: URL, format: ScanFormat = .parquet,
+                             deadline: QueryDeadline) throws -> Int64 {
+        try copy(plan.sql(from: source.relation), source: source, to: output, format: format, deadline: deadline)
     }
 
     /// Writes the rows of `select` (over `source`) as a zstd parquet file at `output`; returns the row count. The DuckDB
     /// it runs in may read only the source's files and write only `output`'s folder; the caller's policy values are
     /// bound on its connection.
-    public static func copy(_ select: String, source: ScanSource, to output: URL, deadline: QueryDeadline, threads: Int = 2) throws -> Int64 {
+    public static func copy(_ select: String, source: ScanSource, to output: URL, format: ScanFormat = .parquet, deadline: QueryDeadline,
+                            threads: Int = 2) throws -> Int64 {
         let files = source.files
         let database = try Database(configuration: .init(threads: threads, memoryLimit: "1GB"))
         defer { database.close() }
@@ -84,9 +86,18 @@ public enum ScanRunner {
         if let caller = source.caller { try PolicyBinding.bind(caller, on: connection) }
         struct Count: Decodable { let Count: Int64 }
         return try deadline.run(on: connection) {
-            try connection.query("""
-                COPY (\(select)) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
-                """).decodeFirst(Count.self)?.Count ?? 0
+            switch format {
+            case .parquet:
+                return try connection.query("""
+                    COPY (\(select)) TO \(SQL.literal(output.path)) (FORMAT parquet, COMPRESSION zstd)
+                    """).decodeFirst(Count.self)?.Count ?? 0
+            case .arrow:
+                // Written by this process (not by DuckDB), one chunk at a time, through a buffer.
+                let file = try BufferedFileWriter(path: output.path)
+                let rows = try connection.query(select).writeArrowIPC { try file.write($0) }
+                try file.close()
+                return rows
+            }
         }
     }
 }

@@ -11,12 +11,13 @@ import NIOPosix
 public struct ScanService: Sendable {
     let domain: Domain
 
-    /// A finished scan: an open handle on its parquet (already unlinked, so it lives as long as the handle).
+    /// A finished scan: an open handle on its file (already unlinked, so it lives as long as the handle).
     public struct Output: Sendable {
+        public let format: ScanFormat
         public let file: FileHandle
         public let sizeBytes: Int
         public let rows: Int64
-        /// `<table>-snapshot.parquet`.
+        /// `<table>-snapshot.parquet` (or `.arrows`).
         public let filename: String
         /// For a scan read through an access policy: the policy's fingerprint for this caller.
         public let policyFingerprint: String?
@@ -97,21 +98,24 @@ public struct ScanService: Sendable {
         }
     }
 
-    /// Runs the scan into a scratch parquet file under the time limit and the caller's concurrency limit.
-    public func scan(_ request: ScanRequest, for caller: Caller) async throws -> Output {
+    /// Runs the scan into a scratch file (parquet, or an Arrow IPC stream) under the time limit and the caller's
+    /// concurrency limit.
+    public func scan(_ request: ScanRequest, format: ScanFormat = .parquet, for caller: Caller) async throws -> Output {
         caller.audit.record("snapshot.create", resource: "table:\(request.tableId)", params: ["as": request.as ?? ""].filter { !$0.value.isEmpty })
         caller.audit.markRead()
         let table = try await domain.catalog.readableTable(request.tableId, for: caller)
         let (plan, _, _, source, fingerprint) = try await self.plan(request, table: table, for: caller)
         let folder = domain.settings.dataDirectory.appendingPathComponent("tmp/scans", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).parquet")
+        let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).\(format.fileExtension)")
         defer { try? FileManager.default.removeItem(at: output) }
         let deadline = QueryDeadline(milliseconds: domain.settings.queryLimits.timeoutSeconds * 1000)
         do {
             let rows = try await caller.untilLeaves({ deadline.cancel() }) {
                 try await domain.queryConcurrency.run(for: caller.identity.user.id) {
-                    try await NIOThreadPool.singleton.runIfActive { try ScanRunner.write(plan, source: source, to: output, deadline: deadline) }
+                    try await NIOThreadPool.singleton.runIfActive {
+                        try ScanRunner.write(plan, source: source, to: output, format: format, deadline: deadline)
+                    }
                 }
             }
             // Opened, then unlinked (by the defer): the file lives exactly as long as the handle.
@@ -119,8 +123,8 @@ public struct ScanService: Sendable {
             let size = Int(try handle.seekToEnd())
             try handle.seek(toOffset: 0)
             caller.audit.add(params: ["rows": String(rows), "bytes": String(size)].merging(fingerprint == nil ? [:] : ["policied": "true"]) { $1 })
-            return Output(file: handle, sizeBytes: size, rows: rows, filename: "\(table.id)-snapshot.parquet", policyFingerprint: fingerprint,
-                          tableId: table.id)
+            return Output(format: format, file: handle, sizeBytes: size, rows: rows, filename: "\(table.id)-snapshot.\(format.fileExtension)",
+                          policyFingerprint: fingerprint, tableId: table.id)
         } catch {
             throw domain.query.refusal(error, caller: caller, operation: "Scan")
         }

@@ -2,6 +2,7 @@
 // `GET /api/catalog/profile/{id}`, `GET /api/v2/catalog`, `GET /api/v2/schema/{id}`, `GET /api/v2/sample/{id}?n=`,
 // `POST /api/v2/scan/estimate` and `POST /api/v2/scan` (the parquet streamed from the scan's open file).
 import AgnesAPI
+import AgnesData
 import AgnesDomain
 import Foundation
 import HTTPTypes
@@ -26,9 +27,10 @@ struct CatalogRoutes {
             try await services.domain.scans.estimate(try await request.decodeJSON(ScanRequest.self, context: context), for: try context.caller())
         }
         router.post("/api/v2/scan") { request, context in
+            // An Arrow IPC stream, as upstream answers and its clients read; parquet when asked for (our CLI asks).
             let output = try await services.domain.scans.scan(try await request.decodeJSON(ScanRequest.self, context: context),
-                                                              for: try context.caller())
-            var headers: HTTPFields = [.contentType: "application/vnd.apache.parquet", .contentLength: String(output.sizeBytes),
+                                                              format: ScanFormat(accept: request.headers[.accept]), for: try context.caller())
+            var headers: HTTPFields = [.contentType: output.format.contentType, .contentLength: String(output.sizeBytes),
                                        .contentDisposition: "attachment; filename=\"\(output.filename)\"", HTTPField.Name("X-Agnes-Rows")!: String(output.rows)]
             if let fingerprint = output.policyFingerprint {
                 // As upstream: the slice the rows come from, so a client can tell a snapshot taken under another policy.
