@@ -202,6 +202,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "ScanBenchmark",
+            dependencies: ["AgnesData", "DuckDB"],
+            path: "Benchmarks/Scan",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "LegacyImportBenchmark",
             dependencies: ["AgnesState"],
             path: "Benchmarks/LegacyImport",
