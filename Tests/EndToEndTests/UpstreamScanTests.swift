@@ -1,9 +1,11 @@
 // What an upstream `agnes snapshot create` does against this server: `POST /api/v2/scan` without asking for parquet,
 // and the body read with `pyarrow.ipc.open_stream`. The rows pyarrow reads are compared with the server's own answer.
+import Crypto
+import DuckDB
 import Foundation
 import Testing
 
-@Suite("upstream scan clients")
+@Suite("upstream clients", .serialized)
 struct UpstreamScanTests {
     @Test("a scan answers an Arrow IPC stream that pyarrow reads, row for row as /api/query answers the same slice")
     func arrowScanForUpstreamClients() async throws {
@@ -25,6 +27,52 @@ struct UpstreamScanTests {
         #expect(scan.headers["X-Agnes-Rows"] as? String == expected.map(String.init))
         let types = report["types"] as? [String: String] ?? [:]
         #expect(types["channel"] == "string" && types["started_at"]?.hasPrefix("timestamp[us") == true)
+        let estimate = try await server.client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "orders"], token: server.admin)
+        #expect(estimate.object["engine"] as? String == "duckdb")
+    }
+
+    @Test("a partitioned table pulled as upstream clients do: whole, and by part with upstream's hashes")
+    func partitionedForUpstreamClients() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let manifest = try await server.client.call("GET", "/api/sync/manifest", token: server.analyst)
+        let orders = try #require((manifest.object["tables"] as? [String: [String: Any]])?["orders"])
+        #expect(orders["parts"] == nil, "only partitioned tables list parts")
+        // web_sessions is not the analyst's: an administrator pulls it.
+        let entry = try #require(((try await server.client.call("GET", "/api/sync/manifest", token: server.admin)).object["tables"]
+            as? [String: [String: Any]])?["web_sessions"])
+        let parts = try #require(entry["parts"] as? [[String: Any]])
+        let paths = parts.compactMap { $0["path"] as? String }
+        #expect(parts.count > 1 && paths == paths.sorted())
+        let lines = parts.map { "\($0["path"] as? String ?? ""):\($0["hash"] as? String ?? "")" }.joined(separator: "\n")
+        #expect(entry["hash"] as? String == Insecure.MD5.hash(data: Data(lines.utf8)).map { String(format: "%02x", $0) }.joined())
+        for part in parts {
+            let path = try #require(part["path"] as? String)
+            let answer = try await server.client.call("GET", "/api/data/web_sessions/download?part=\(path.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")",
+                                                      token: server.admin)
+            let md5 = Insecure.MD5.hash(data: answer.body).map { String(format: "%02x", $0) }.joined()
+            #expect(answer.status == 200 && md5 == part["hash"] as? String && answer.body.count == part["size_bytes"] as? Int)
+            #expect(answer.headers["X-Agnes-Content-MD5"] as? String == md5)
+        }
+        for bad in ["../orders", "/etc/passwd", "data//x", "nope.parquet"] {
+            let refused = try await server.client.call("GET", "/api/data/web_sessions/download?part=\(bad.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                                                       token: server.admin)
+            #expect(refused.status == 404 && refused.detail == "Part not found", "\(bad)")
+        }
+        // The whole table: its parts joined into one parquet, the same file (and ETag) until the parts change.
+        let whole = try await server.client.call("GET", "/api/data/web_sessions/download", token: server.admin)
+        #expect(whole.status == 200 && whole.body.prefix(4) == Data("PAR1".utf8))
+        let again = try await server.client.call("GET", "/api/data/web_sessions/download", token: server.admin)
+        #expect(again.headers["Etag"] as? String ?? again.headers["ETag"] as? String == whole.headers["Etag"] as? String ?? whole.headers["ETag"] as? String)
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try whole.body.write(to: folder.appendingPathComponent("whole.parquet"))
+        let rows = try Database().connect().query("SELECT count(*)::VARCHAR FROM read_parquet('\(folder.appendingPathComponent("whole.parquet").path)')")
+            .rows().first?[0].stringValue
+        #expect(rows == "30000")
+        // The analyst, not granted web_sessions, gets neither form.
+        #expect(try await server.client.call("GET", "/api/data/web_sessions/download", token: server.analyst).status == 403)
+        #expect(try await server.client.call("GET", "/api/data/web_sessions/download?part=\(paths[0])", token: server.analyst).status == 403)
     }
 }
 

@@ -25,6 +25,31 @@ public struct ExtractFile: Codable, Sendable, Equatable {
     }
 }
 
+/// One part of a partitioned table as upstream clients read it (`parts`): fetched with
+/// `GET /api/data/{id}/download?part=<path>`.
+public struct ManifestPart: Codable, Sendable, Equatable {
+    public var path: String
+    /// The part's MD5, hex.
+    public var hash: String
+    public var sizeBytes: Int64
+
+    public init(path: String, hash: String, sizeBytes: Int64) {
+        self.path = path
+        self.hash = hash
+        self.sizeBytes = sizeBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, hash
+        case sizeBytes = "size_bytes"
+    }
+
+    /// What upstream's hash of a partitioned table is the MD5 of: its parts' `path:hash` lines, sorted by path.
+    public static func hashInput(_ parts: [ManifestPart]) -> String {
+        parts.sorted { $0.path < $1.path }.map { "\($0.path):\($0.hash)" }.joined(separator: "\n")
+    }
+}
+
 /// The manifest's entry for one table. Remote tables have no file (hash `""`), as upstream; clients skip them.
 public struct ManifestTable: Codable, Sendable, Equatable {
     /// The MD5 of the table's file (upstream's hash), or `""` when there is none.
@@ -39,6 +64,8 @@ public struct ManifestTable: Codable, Sendable, Equatable {
     @Nullable public var schemaHash: String?
     @Nullable public var extractedAt: Date?
     public var files: [ExtractFile]
+    /// A partitioned table's parts, sorted by path, as upstream lists them (absent for other tables).
+    public var parts: [ManifestPart]?
     /// Served on the server only (server-only, or read through an access policy): `agnes pull` skips it and removes
     /// a local copy; query it with `agnes query --remote` or take a snapshot.
     public var serverOnly: Bool = false
@@ -60,10 +87,12 @@ public struct ManifestTable: Codable, Sendable, Equatable {
         self.schemaHash = schemaHash
         self.extractedAt = extractedAt
         self.files = files
+        let parts = files.filter { $0.part != nil }.map { ManifestPart(path: $0.path, hash: $0.md5, sizeBytes: $0.sizeBytes) }.sorted { $0.path < $1.path }
+        if sha256 == nil, !parts.isEmpty { self.parts = parts }
     }
 
     enum CodingKeys: String, CodingKey {
-        case hash, updated, rows, sha256, files
+        case hash, updated, rows, sha256, files, parts
         case sizeBytes = "size_bytes"
         case queryMode = "query_mode"
         case sourceType = "source_type"

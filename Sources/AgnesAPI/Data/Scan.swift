@@ -35,6 +35,8 @@ public struct ScanEstimate: Codable, Sendable, Equatable {
     @Nullable public var estimatedResultRows: Int64?
     @Nullable public var estimatedResultBytes: Int64?
     public var bqCostEstimateUsd: Double = 0
+    /// The engine that runs the scan (newer upstream clients print it; without it they assume BigQuery).
+    public var engine = "duckdb"
     public var rowGroups: Int
     public var rowGroupsMatching: Int
 
@@ -54,6 +56,7 @@ public struct ScanEstimate: Codable, Sendable, Equatable {
         case estimatedResultRows = "estimated_result_rows"
         case estimatedResultBytes = "estimated_result_bytes"
         case bqCostEstimateUsd = "bq_cost_estimate_usd"
+        case engine
         case rowGroups = "row_groups"
         case rowGroupsMatching = "row_groups_matching"
     }

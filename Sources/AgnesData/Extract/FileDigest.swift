@@ -5,7 +5,7 @@ import Foundation
 
 public enum FileDigest {
     /// The size and the lower-case hex SHA-256 and MD5 of the file at `url`.
-    static func of(_ url: URL) throws -> (size: Int64, sha256: String, md5: String) {
+    public static func of(_ url: URL) throws -> (size: Int64, sha256: String, md5: String) {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         var sha = SHA256()

@@ -14,7 +14,12 @@ public struct DownloadService: Sendable {
         public let path: String
         public let sha256: String
         public let filename: String
+        /// The MD5 (hex) upstream clients check a part against (`X-Agnes-Content-MD5`), for parts up to 8 MiB.
+        public var contentMD5: String? = nil
     }
+
+    /// Parts up to this size carry `X-Agnes-Content-MD5`, as upstream's.
+    public static let contentMD5Limit: Int64 = 8 << 20
 
     /// The registered table `id` when the caller may read it (404 / 403 otherwise).
     public func accessibleTable(_ id: String, for caller: Caller) async throws -> RegisteredTable {
@@ -31,9 +36,11 @@ public struct DownloadService: Sendable {
         return table
     }
 
-    /// The table's single parquet file (404 for a partitioned table or one without data); for a caller who reads the
-    /// table through its access policy, their slice (403 when none can be made here, e.g. for a remote table).
-    public func table(_ id: String, for caller: Caller) async throws -> File {
+    /// The table's single parquet file — for a partitioned table, its parts joined into one file (made once per version
+    /// of the parts), or with `part` (upstream's `?part=<path>`, as the manifest's `parts` list it) one part; for a
+    /// caller who reads the table through its access policy, their slice (403 when none can be made here).
+    public func table(_ id: String, part: String? = nil, for caller: Caller) async throws -> File {
+        if let part { return try await upstreamPart(part, of: id, for: caller) }
         let table = try await accessibleTable(id, for: caller)
         if let slices = try await policySlices(of: table, for: caller) {
             guard let slice = slices.whole else {
@@ -44,8 +51,9 @@ public struct DownloadService: Sendable {
         }
         let synced = try await synced(table)
         guard let sha256 = synced.state.sha256 else {
-            if !synced.files.isEmpty {
-                throw ServiceError.notFound("Table '\(synced.table.id)' is partitioned: download its parts from /api/data/\(synced.table.id)/parts/{part} (see files in the manifest)")
+            if synced.files.contains(where: { $0.part != nil }) {
+                caller.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["whole": "true"])
+                return try await WholeTables(domain: domain).file(of: synced)
             }
             throw ServiceError.notFound("Table '\(synced.table.id)' has no data yet")
         }
@@ -69,6 +77,28 @@ public struct DownloadService: Sendable {
         caller.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["part": name])
         return File(path: synced.layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
                     filename: "\(synced.table.id)-\(name).parquet")
+    }
+
+    /// A part by its path in the manifest's `parts` (upstream's form): safe relative segments only, 404 `Part not found`.
+    private func upstreamPart(_ path: String, of id: String, for caller: Caller) async throws -> File {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"),
+              segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } })
+        else { throw ServiceError.notFound("Part not found") }
+        let table = try await accessibleTable(id, for: caller)
+        if let slices = try await policySlices(of: table, for: caller) {
+            guard let file = slices.files.first(where: { $0.part != nil && "slices/\($0.part ?? "")" == path }) else {
+                throw ServiceError.notFound("Part not found")
+            }
+            caller.audit.record("data.download", resource: "table:\(id)", params: ["part": path, "policy_slice": "true"])
+            return File(path: file.slice.path, sha256: file.slice.sha256, filename: "\(id)-\(file.part ?? "").parquet",
+                        contentMD5: file.slice.sizeBytes <= Self.contentMD5Limit ? file.slice.md5 : nil)
+        }
+        let synced = try await synced(table)
+        guard let file = synced.files.first(where: { $0.part != nil && $0.path == path }) else { throw ServiceError.notFound("Part not found") }
+        caller.audit.record("data.download", resource: "table:\(synced.table.id)", params: ["part": path])
+        return File(path: synced.layout.directory.appendingPathComponent(file.path).path, sha256: file.sha256,
+                    filename: "\(synced.table.id)-\(file.part ?? "").parquet", contentMD5: file.sizeBytes <= Self.contentMD5Limit ? file.md5 : nil)
     }
 
     /// For a caller who reads `table` through its access policy, their slices (403 when none can be made here, e.g.

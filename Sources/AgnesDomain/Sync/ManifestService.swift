@@ -3,8 +3,10 @@
 // registry and sync state change only through writes); a caller's body is their readable entries joined, kept per
 // caller until the next write.
 import AgnesAPI
+import AgnesCore
 import AgnesData
 import AgnesState
+import Crypto
 import Foundation
 
 /// Builds manifests.
@@ -50,14 +52,20 @@ public struct ManifestService: Sendable {
                 let state = snapshot.states[table.id]
                 guard state?.lastSync != nil || table.queryMode == .remote else { continue }
                 let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
-                let entry = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
+                var entry = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
                                           rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
                                           sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files,
                                           serverOnly: table.serverOnly)
+                if let parts = entry.parts { entry.hash = Self.partitionedHash(parts) }
                 entries.append(.init(id: table.id, folder: table.folder, table: entry, policied: table.hasPolicy, json: try Self.encode(table.id, entry)))
             }
             return Entries(entries: entries)
         }
+    }
+
+    /// Upstream's hash of a partitioned table: the MD5 of its parts' `path:hash` lines.
+    public static func partitionedHash(_ parts: [ManifestPart]) -> String {
+        Hex.encode(Insecure.MD5.hash(data: Data(ManifestPart.hashInput(parts).utf8)))
     }
 
     /// `"id":{…}` without the surrounding braces.
@@ -80,6 +88,7 @@ public struct ManifestService: Sendable {
             serverOnly: slices == nil || entry.serverOnly)
         policied.accessPolicy = true
         policied.accessPolicyFingerprint = fingerprint
+        if let parts = policied.parts { policied.hash = partitionedHash(parts) }
         return policied
     }
 

@@ -1,8 +1,9 @@
 // Table downloads: `GET|HEAD /api/data/{id}/download` sends the table's parquet from disk by sendfile with a strong ETag (its
 // sha256), `If-None-Match` → 304, `Range`/`If-Range` → 206 with `Content-Range` (416 for a range past the end; a header
 // that does not parse, or asks for several ranges, gets the whole file, as RFC 9110 allows); and
-// `GET /api/data/{id}/check-access` (204/403/404). Partitioned tables are downloaded part by part from
-// `/api/data/{id}/parts/{part}`, with the same headers. Access is checked by registry id; every download is audited.
+// `GET /api/data/{id}/check-access` (204/403/404). A partitioned table is downloaded whole (its parts joined, made once
+// per version), part by part from `/api/data/{id}/parts/{part}` (our CLI), or as upstream's clients do, with
+// `?part=<path>` from the manifest's `parts` (`X-Agnes-Content-MD5` on parts up to 8 MiB) — all with the same headers. Access is checked by registry id; every download is audited.
 import AgnesAPI
 import AgnesData
 import AgnesDomain
@@ -28,7 +29,10 @@ struct DownloadRoutes {
     }
 
     func table(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
-        try await serve(try await downloads.table(try context.pathParameter("id"), for: try context.caller()), request, context, head: head)
+        // `?part=<path>`: one part, as upstream clients fetch partitioned tables (the manifest's `parts`).
+        let part = request.uri.queryParameters.get("part")
+        return try await serve(try await downloads.table(try context.pathParameter("id"), part: part, for: try context.caller()), request, context,
+                               head: head)
     }
 
     func part(_ request: Request, _ context: AgnesRequestContext, head: Bool) async throws -> Response {
@@ -46,6 +50,7 @@ struct DownloadRoutes {
         var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
                                    .contentDisposition: "attachment; filename=\"\(filename)\""]
         if let modified = attributes[.modificationDate] as? Date { headers[.lastModified] = Self.httpDate(modified) }
+        if let md5 = file.contentMD5 { headers[HTTPField.Name("X-Agnes-Content-MD5")!] = md5 }
         if request.isCurrent(etag) {
             context.audit.skip()
             return Response(status: .notModified, headers: headers)

@@ -1,0 +1,50 @@
+// A partitioned table as one parquet file, for clients that download tables whole (upstream's `agnes pull` before
+// parts): made once per version of the parts — named by the MD5 of their `path:hash` lines — under
+// `<data>/tmp/whole/`, written to a temporary name and renamed, and the table's older versions removed when a newer
+// one is made. Two requests racing to make the same version both write and rename; the result is the same file.
+import AgnesAPI
+import AgnesData
+import DuckDB
+import Foundation
+import NIOPosix
+
+struct WholeTables: Sendable {
+    let domain: Domain
+
+    var directory: URL { domain.settings.dataDirectory.appendingPathComponent("tmp/whole", isDirectory: true) }
+
+    /// The whole-table file of `synced` (made now if this version has none yet).
+    func file(of synced: SyncedTable) async throws -> DownloadService.File {
+        let parts = synced.files.filter { $0.part != nil }
+        let version = ManifestService.partitionedHash(parts.map { ManifestPart(path: $0.path, hash: $0.md5, sizeBytes: $0.sizeBytes) })
+        let id = synced.table.id
+        let target = directory.appendingPathComponent("\(id)-\(version).parquet")
+        let digestFile = URL(fileURLWithPath: target.path + ".sha256")
+        if let sha256 = try? String(contentsOf: digestFile, encoding: .utf8), FileManager.default.fileExists(atPath: target.path) {
+            return DownloadService.File(path: target.path, sha256: sha256, filename: "\(id).parquet")
+        }
+        let paths = parts.map { synced.layout.directory.appendingPathComponent($0.path).path }
+        let directory = self.directory
+        let sha256 = try await NIOThreadPool.singleton.runIfActive { () throws -> String in
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let temporary = directory.appendingPathComponent(".\(id)-\(version)-\(UUID().uuidString.prefix(8)).parquet")
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            _ = try Database.withScratchConnection { connection in
+                try connection.execute("""
+                    COPY (SELECT * FROM read_parquet([\(paths.map(SQL.literal).joined(separator: ", "))], union_by_name = true))
+                    TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd)
+                    """)
+            }
+            let digest = try FileDigest.of(temporary).sha256
+            try Data(digest.utf8).write(to: digestFile, options: .atomic)
+            guard rename(temporary.path, target.path) == 0 else { throw ServiceError(.internalServerError, "cannot move the whole table into place") }
+            // Older versions of this table go; other tables' files stay.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            where name.hasPrefix("\(id)-") && !name.hasPrefix("\(id)-\(version).") && name.split(separator: "-").count == 2 {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
+            return digest
+        }
+        return DownloadService.File(path: target.path, sha256: sha256, filename: "\(id).parquet")
+    }
+}
