@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
-                "AgnesServer", "AgnesAPI", "AgnesDomain", "AgnesState", "AgnesData",
+                "AgnesServer", "AgnesAPI", "AgnesDomain", "AgnesState", "AgnesData", "DuckDB",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

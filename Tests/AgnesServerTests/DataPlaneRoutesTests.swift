@@ -5,6 +5,7 @@
 import AgnesDomain
 import AgnesState
 import Crypto
+import DuckDB
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -47,6 +48,10 @@ struct DataPlaneRoutesTests {
             #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop"], token: admin).detail == "Table 'orders' already registered")
             #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": " "], token: admin).detail == "Table name cannot be empty")
             #expect(try await client.send(.post, "/api/admin/register-table", json: ["name": "x", "source_name": "nope"], token: admin).status == .unprocessableContent)
+            // A mode the source cannot serve is refused at registration, not accepted and never served.
+            let live = try await client.send(.post, "/api/admin/register-table", json: ["name": "live", "source_name": "shop", "source_table": "orders.csv",
+                                                                                          "query_mode": "remote"], token: admin)
+            #expect(live.status == .unprocessableContent && live.detail?.contains("cannot serve tables in remote mode") == true)
             _ = try await client.send(.post, "/api/admin/register-table", json: ["name": "customers", "source_name": "shop", "source_table": "customers.csv"], token: admin)
             let badSchedule = try await client.send(.put, "/api/admin/registry/orders", json: ["sync_schedule": "hourly"], token: admin)
             #expect(badSchedule.status == .unprocessableContent && badSchedule.detail?.contains("every Nm") == true)
@@ -204,9 +209,17 @@ struct DataPlaneRoutesTests {
 
             let entry = try #require((try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: [String: Any]])?["sessions"])
             let parts = try #require(entry["files"] as? [[String: Any]])
-            #expect(entry["rows"] as? Int == 900 && entry["hash"] as? String == "" && parts.compactMap { $0["part"] as? String } == ["2026-01", "2026-02", "2026-03"])
-            let whole = try await client.send(.get, "/api/data/sessions/download", token: admin)
-            #expect(whole.status == .notFound && whole.detail?.contains("/api/data/sessions/parts/") == true)
+            #expect(entry["rows"] as? Int == 900 && (entry["hash"] as? String)?.count == 32 && parts.compactMap { $0["part"] as? String } == ["2026-01", "2026-02", "2026-03"])
+            #expect((entry["parts"] as? [[String: Any]])?.count == 3, "upstream's form of the same parts")
+            // The whole table: its parts joined into one parquet (upstream clients without parts download it so).
+            let (wholeStatus, wholeHeaders, wholeBody) = try await client.execute(uri: "/api/data/sessions/download", method: .get,
+                                                                                  headers: [.authorization: "Bearer \(admin)"]) { response in
+                (response.status, response.headers, Data(buffer: response.body))
+            }
+            let wholeFile = server.directory.appendingPathComponent("whole-sessions.parquet")
+            try wholeBody.write(to: wholeFile)
+            #expect(wholeStatus == .ok && wholeHeaders[.eTag] == "\"\(Self.sha256(wholeBody))\"")
+            #expect(try Database().connect().query("SELECT count(*)::VARCHAR FROM read_parquet('\(wholeFile.path)')").rows().first?[0].stringValue == "900")
             for part in parts {
                 let name = try #require(part["part"] as? String)
                 let (status, headers, body) = try await client.execute(uri: "/api/data/sessions/parts/\(name)", method: .get,

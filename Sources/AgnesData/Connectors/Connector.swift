@@ -44,6 +44,8 @@ public struct ConnectorError: Error, CustomStringConvertible, Equatable {
 /// Makes the connector of a data source from its type and JSON configuration.
 public enum Connectors {
     public static let knownTypes = ["files", "postgres", "mysql", "sqlite"]
+    /// The types whose connector is a `RemoteConnector` (tables of theirs may be served live, `query_mode: remote`).
+    public static let remoteTypes: Set<String> = ["postgres", "mysql"]
 
     /// Configuration keys that would hold a secret: refused, since secrets live in environment variables.
     static let secretKeys: Set<String> = ["password", "token", "secret", "api_key", "apikey"]

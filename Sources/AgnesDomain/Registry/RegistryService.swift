@@ -110,8 +110,21 @@ public struct RegistryService: Sendable {
     private func save(_ table: RegisteredTable) async throws {
         try check(table)
         try await domain.policies.check(table)
+        try await checkQueryMode(table)
         do { try await registry.upsert(table) } catch let StateError.conflict(message) { throw ServiceError.conflict(message) }
         try await domain.dataPlane.rebuild()
+    }
+
+    /// A mode the source cannot serve is refused now (422) rather than registered and never served.
+    private func checkQueryMode(_ table: RegisteredTable) async throws {
+        guard table.queryMode == .remote else { return }
+        guard let name = table.sourceName, let source = try await DataSourcesRepository(store: domain.state).get(name: name) else {
+            throw ServiceError(.unprocessableContent, "query_mode remote needs a data source that serves tables live (postgres or mysql)")
+        }
+        guard Connectors.remoteTypes.contains(source.type) else {
+            throw ServiceError(.unprocessableContent, "data source '\(name)' (\(source.type)) cannot serve tables in remote mode; "
+                               + "use query_mode local (remote needs a \(Connectors.remoteTypes.sorted().joined(separator: " or ")) source)")
+        }
     }
 
     private func validateSource(_ name: String?) async throws {
