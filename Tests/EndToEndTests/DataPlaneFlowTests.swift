@@ -130,6 +130,20 @@ struct DataPlaneFlowTests {
         let scan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "orders", "select": ["id"], "where": "id < 1000"], token: admin,
                                         headers: ["Accept": "application/vnd.apache.parquet"])
         #expect(scan.status == 200 && scan.body.prefix(4) == Data("PAR1".utf8))
+        // A remote table is scanned live at its source: the row PostgreSQL got after the last sync is in the snapshot.
+        let remoteEstimate = try await client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "live_customers", "where": "id = 9999"], token: admin)
+        #expect(remoteEstimate.status == 200 && remoteEstimate.object["engine"] as? String == "duckdb")
+        #expect(try await client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "live_customers", "where": "nope = 1"], token: admin).status == 400)
+        let remoteScan = try await client.call("POST", "/api/v2/scan", json: ["table_id": "live_customers", "select": ["name"], "where": "id = 9999"],
+                                              token: admin, headers: ["Accept": "application/vnd.apache.parquet"])
+        #expect(remoteScan.status == 200 && remoteScan.headers["X-Agnes-Rows"] as? String == "1", "\(remoteScan.detail ?? "")")
+        let snapshotFile = FileManager.default.temporaryDirectory.appendingPathComponent("remote-\(UUID().uuidString).parquet")
+        defer { try? FileManager.default.removeItem(at: snapshotFile) }
+        try remoteScan.body.write(to: snapshotFile)
+        #expect(try Database().connect().query("SELECT name FROM read_parquet('\(snapshotFile.path)')").rows().map { $0[0].stringValue } == ["late"])
+        let remoteArrow = try await client.call("POST", "/api/v2/scan", json: ["table_id": "live_customers", "limit": 10], token: admin)
+        #expect(remoteArrow.status == 200 && remoteArrow.headers["X-Agnes-Rows"] as? String == "10"
+                && remoteArrow.headers["Content-Type"] as? String == "application/vnd.apache.arrow.stream")
 
         // An analyst with the sales folder sees orders only — and is refused, not shown nothing, for the rest.
         let user = try #require(try await client.call("POST", "/api/users", json: ["email": "ana@example.com"], token: admin).string("id"))

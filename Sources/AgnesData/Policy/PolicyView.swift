@@ -1,6 +1,7 @@
 // The one definition of a policied table's rows: the policy's body over the raw rows, which it sees as CTEs named by
 // the table ids it reads — its own table and its mapping tables — so the raw rows are never a catalog object a query
 // could name. Grant scopes make it a view; snapshot scans read it as their relation.
+import AgnesState
 import DuckDB
 import Foundation
 
@@ -20,11 +21,14 @@ public enum PolicyView {
     }
 }
 
-/// What a snapshot scan reads: a relation, the files it may open, and the caller whose values a policy binds.
+/// What a snapshot scan reads: a relation, the files it may open, the caller whose values a policy binds, and for a
+/// remote table the source to attach (its rows are read live, the projection and filter pushed down to it).
 public struct ScanSource: Sendable {
     public let relation: String
     public let files: [String]
     public let caller: PolicyCaller?
+    /// A remote table's source and the alias its relation names.
+    public var remote: (source: DataSource, alias: String)? = nil
 
     public init(relation: String, files: [String], caller: PolicyCaller?) {
         self.relation = relation
@@ -35,6 +39,22 @@ public struct ScanSource: Sendable {
     /// The raw rows of a table's parquet files.
     public static func files(_ files: [String]) -> ScanSource {
         ScanSource(relation: "(\(PolicyView.parquetRows(files)))", files: files, caller: nil)
+    }
+
+    /// The rows of a remote table, read from `source` attached as `alias` (`select` is the engine's relation).
+    public static func remote(_ source: DataSource, alias: String, select: String) -> ScanSource {
+        var scan = ScanSource(relation: "(\(select))", files: [], caller: nil)
+        scan.remote = (source, alias)
+        return scan
+    }
+
+    /// Attaches a remote source on `connection` (before its configuration is locked); nothing for files.
+    public func prepare(_ connection: Connection) throws {
+        guard let remote else { return }
+        guard let connector = try Connectors.make(remote.source) as? any RemoteConnector else {
+            throw ConnectorError("data source '\(remote.source.name)' (\(remote.source.type)) cannot serve tables in remote mode")
+        }
+        try connector.attach(connection, as: remote.alias)
     }
 }
 

@@ -79,6 +79,7 @@ public enum ScanRunner {
         defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
+        try source.prepare(connection)
         try connection.execute("SET allowed_paths = [\(files.map(SQL.literal).joined(separator: ", "))]")
         try connection.execute("SET allowed_directories = [\(SQL.literal(output.deletingLastPathComponent().path + "/"))]")
         try connection.execute("SET enable_external_access = false")

@@ -42,19 +42,36 @@ public struct ScanService: Sendable {
         }
     }
 
-    /// The checked scan and what it reads (local tables only; 400 for remote ones).
+    /// A remote table's rows as the engine reads them (its source attached in the scan's own DuckDB); refused when an
+    /// access policy applies to the caller (no slice of a live table can be made here).
+    private func remoteSource(of table: RegisteredTable, for caller: Caller) async throws -> ScanSource {
+        if table.hasPolicy, try await domain.policies.enforcement(for: caller.identity) != .bypass {
+            throw ServiceError(.forbidden, "Table '\(table.id)' is served live and has an access policy: query it with POST /api/query")
+        }
+        guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
+        guard case let .remote(source, alias, select)? = engine.tables[table.id]?.rows else {
+            throw ServiceError(.serviceUnavailable, "the source of '\(table.id)' is not reachable now; try again later")
+        }
+        return .remote(source, alias: alias, select: select)
+    }
+
+    /// The checked scan and what it reads (a synced table's files, or a remote table's source, read live).
     private func plan(_ request: ScanRequest, table: RegisteredTable, for caller: Caller)
-        async throws -> (ScanPlan, SyncedTable, [ScanColumn], ScanSource, fingerprint: String?) {
-        guard table.queryMode != .remote else {
-            throw ServiceError.badRequest("table '\(table.id)' is served live from its source (query_mode remote): query it with POST /api/query")
+        async throws -> (ScanPlan, SyncedTable?, [ScanColumn], ScanSource, fingerprint: String?) {
+        let synced: SyncedTable?, source: ScanSource, fingerprint: String?
+        if table.queryMode == .remote {
+            (synced, source, fingerprint) = (nil, try await remoteSource(of: table, for: caller), nil)
+        } else {
+            guard let loaded = try await SyncedTable.load(table, domain: domain), !loaded.files.isEmpty else {
+                throw ServiceError.notFound("table '\(table.id)' has no data yet (it is served after its first sync)")
+            }
+            synced = loaded
+            (source, fingerprint) = try await self.source(of: table, loaded, for: caller)
         }
-        guard let synced = try await SyncedTable.load(table, domain: domain), !synced.files.isEmpty else {
-            throw ServiceError.notFound("table '\(table.id)' has no data yet (it is served after its first sync)")
-        }
-        let (source, fingerprint) = try await source(of: table, synced, for: caller)
         do {
             return try await NIOThreadPool.singleton.runIfActive {
                 try Database.withScratchConnection { connection in
+                    try source.prepare(connection)
                     // A policied source's columns are the policy's: a hidden column is unknown to the plan.
                     if let caller = source.caller { try PolicyBinding.bind(caller, on: connection) }
                     let schema = try ScanRunner.schema(of: source, on: connection)
@@ -82,13 +99,9 @@ public struct ScanService: Sendable {
         caller.audit.record("snapshot.estimate", resource: "table:\(request.tableId)")
         caller.audit.markRead()
         let table = try await domain.catalog.readableTable(request.tableId, for: caller)
-        if table.queryMode == .remote {
-            return ScanEstimate(tableId: table.id, estimatedScanBytes: 0, estimatedResultRows: nil, estimatedResultBytes: nil, rowGroups: 0,
-                                rowGroupsMatching: 0)
-        }
         let (plan, synced, schema, source, _) = try await self.plan(request, table: table, for: caller)
-        if source.caller != nil {
-            // Row-group statistics describe the raw rows: for a policied table they would tell what the caller may not see.
+        guard let synced, source.caller == nil else {
+            // A remote table has no statistics here; for a policied table they would tell what the caller may not see.
             return ScanEstimate(tableId: table.id, estimatedScanBytes: 0, estimatedResultRows: nil, estimatedResultBytes: nil, rowGroups: 0,
                                 rowGroupsMatching: 0)
         }
