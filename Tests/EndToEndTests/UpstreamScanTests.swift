@@ -29,6 +29,21 @@ struct UpstreamScanTests {
         #expect(types["channel"] == "string" && types["started_at"]?.hasPrefix("timestamp[us") == true)
         let estimate = try await server.client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "orders"], token: server.admin)
         #expect(estimate.object["engine"] as? String == "duckdb")
+
+        // `--from-query`: a guarded query's rows as the snapshot, with the analyst's grants.
+        let byStatus = try await server.client.call("POST", "/api/v2/scan", json: [
+            "table_id": "by_status", "from_query": "SELECT status, count(*) AS n FROM orders GROUP BY status", "as": "by_status",
+        ], token: server.analyst)
+        #expect(byStatus.status == 200 && byStatus.headers["X-Agnes-Rows"] as? String == "3", "\(byStatus.detail ?? "")")
+        try byStatus.body.write(to: stream)
+        #expect(try ArrowReader.read(stream, parquet: folder.appendingPathComponent("by-status.parquet"))["rows"] as? Int == 3)
+        let ungranted = try await server.client.call("POST", "/api/v2/scan", json: ["table_id": "x", "from_query": "SELECT * FROM web_sessions"],
+                                                     token: server.analyst)
+        #expect(ungranted.status == 403 && ungranted.detail == "Access denied to table 'web_sessions'")
+        #expect(try await server.client.call("POST", "/api/v2/scan", json: ["table_id": "x", "from_query": "SELECT 1", "where": "1 = 1"],
+                                             token: server.analyst).status == 400)
+        #expect(try await server.client.call("POST", "/api/v2/scan", json: ["table_id": "x", "from_query": "DELETE FROM orders"],
+                                             token: server.analyst).status == 400)
     }
 
     @Test("a partitioned table pulled as upstream clients do: whole, and by part with upstream's hashes")

@@ -11,6 +11,9 @@ public struct ScanRequest: Codable, Sendable, Equatable {
     public var orderBy: [String]?
     /// A name for the snapshot (audit only).
     public var `as`: String?
+    /// Upstream's `--from-query`: one read-only SELECT whose rows are the snapshot (run as `/api/query` runs it, with
+    /// grants and access policies); exclusive with `select`, `where`, `order_by` and `limit`.
+    public var fromQuery: String?
 
     public init(tableId: String, select: [String]? = nil, where: String? = nil, limit: Int? = nil, orderBy: [String]? = nil, as name: String? = nil) {
         self.tableId = tableId
@@ -25,6 +28,7 @@ public struct ScanRequest: Codable, Sendable, Equatable {
         case select, `where`, limit, `as`
         case tableId = "table_id"
         case orderBy = "order_by"
+        case fromQuery = "from_query"
     }
 }
 

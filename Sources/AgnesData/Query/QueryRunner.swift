@@ -43,6 +43,24 @@ public enum QueryRunner {
         return try await engine.withScope(readable: readable, policies: policies, work)
     }
 
+    /// Writes every row of `sql` (already guarded) as an Arrow IPC stream to `output`, in the grant scope of the
+    /// `readable` tables, policied as `policies` says, under `deadline`; returns the rows written. DuckDB writes no
+    /// file: the stream is written by this process, one chunk at a time.
+    public static func export(_ sql: String, to output: URL, deadline: QueryDeadline, on engine: QueryEngine, readable: Set<String>,
+                              policies: PolicyEnforcement) async throws -> Int64 {
+        var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let wrapped = "SELECT * FROM (\n\(body)\n) AS agnes_query"
+        return try await engine.withScope(readable: readable, policies: policies) { connection in
+            try deadline.run(on: connection) {
+                let file = try BufferedFileWriter(path: output.path)
+                let rows = try connection.query(wrapped).writeArrowIPC { try file.write($0) }
+                try file.close()
+                return rows
+            }
+        }
+    }
+
     /// Reads rows while they fit the caps.
     static func collect(_ result: ResultSet, limit: Int, maximumBytes: Int) throws -> QueryResult {
         defer { result.close() }

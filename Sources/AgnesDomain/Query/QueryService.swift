@@ -22,11 +22,56 @@ public struct QueryService: Sendable {
         caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
         // A query only reads: its entry is batched like any read's, not written before the answer as a change's is.
         caller.audit.markRead()
-        guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
+        let (engine, readable, tables, policies, policied) = try await check(request.sql, for: caller)
+        let started = ContinuousClock.now
+        let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
+        do {
+            let result = try await caller.untilLeaves({ deadline.cancel() }) {
+                try await domain.queryConcurrency.run(for: caller.identity.user.id) {
+                    try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
+                                              on: engine, readable: readable, policies: policies)
+                }
+            }
+            caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
+                                params: ["rows_returned": String(result.rowCount), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
+                                    .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 })
+            var scoped = result
+            scoped.rowScope = policied.isEmpty ? nil : RowScope(policiedTables: policied)
+            return scoped
+        } catch {
+            throw refusal(error, caller: caller, operation: "Query")
+        }
+    }
 
+    /// Writes every row `sql` returns as an Arrow IPC stream to `output` (upstream's `from_query` snapshots): the same
+    /// guard, grants, policies, time limit and per-user concurrency as `run`, without the row and byte caps of a JSON
+    /// answer; returns the rows written.
+    public func export(_ sql: String, to output: URL, for caller: Caller) async throws -> Int64 {
+        let checked = try await check(sql, for: caller)
+        let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
+        do {
+            let rows = try await caller.untilLeaves({ deadline.cancel() }) {
+                try await domain.queryConcurrency.run(for: caller.identity.user.id) {
+                    try await QueryRunner.export(sql, to: output, deadline: deadline, on: checked.engine, readable: checked.readable,
+                                                 policies: checked.policies)
+                }
+            }
+            caller.audit.add(params: ["rows": String(rows), "tables": checked.tables.sorted().joined(separator: ",")]
+                .merging(checked.policied.isEmpty ? [:] : ["policied_tables": checked.policied.joined(separator: ",")]) { $1 })
+            return rows
+        } catch {
+            throw refusal(error, caller: caller, operation: "Query")
+        }
+    }
+
+    /// What the guard, the grants and the policies say of `sql` for the caller: 400 for SQL the guard refuses, 403 for a
+    /// table the caller may not read (or a qualified name), 503 before the engine is ready.
+    private func check(_ sql: String, for caller: Caller) async throws
+        -> (engine: QueryEngine, readable: Set<String>, tables: Set<String>, policies: PolicyEnforcement, policied: [String]) {
+        guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
         let analysis: QueryGuard.Analysis
         do {
-            analysis = try await engine.withConnection { try QueryGuard.analyze(request.sql, using: $0) }
+            analysis = try await engine.withConnection { try QueryGuard.analyze(sql, using: $0) }
         } catch let rejection as QueryRejection {
             if case .qualifiedTable = rejection { throw ServiceError(.forbidden, rejection.description) }
             throw ServiceError.badRequest(rejection.description)
@@ -49,24 +94,7 @@ public struct QueryService: Sendable {
         if policies != .bypass, let collision = analysis.definedNames.first(where: { engine.policy(of: $0) != .none && readable.contains($0) }) {
             throw ServiceError.badRequest("policy_name_collision: '\(collision)' names a table with an access policy; use another name for the CTE or alias")
         }
-        let started = ContinuousClock.now
-        let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
-        do {
-            let result = try await caller.untilLeaves({ deadline.cancel() }) {
-                try await domain.queryConcurrency.run(for: caller.identity.user.id) {
-                    try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
-                                              on: engine, readable: readable, policies: policies)
-                }
-            }
-            caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
-                                params: ["rows_returned": String(result.rowCount), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
-                                    .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 })
-            var scoped = result
-            scoped.rowScope = policied.isEmpty ? nil : RowScope(policiedTables: policied)
-            return scoped
-        } catch {
-            throw refusal(error, caller: caller, operation: "Query")
-        }
+        return (engine, readable, Set(tables), policies, policied)
     }
 
     /// A query's or scan's failure as the caller sees it: the cause without paths; the full message goes to the log.
