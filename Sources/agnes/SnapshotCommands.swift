@@ -29,11 +29,13 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
     @Flag(help: "Only print the estimate.") var estimate = false
     @Flag(help: "Skip the estimate.") var noEstimate = false
     @Flag(help: "Replace a snapshot of the same name.") var force = false
+    @Option(help: "Drop it this long after it is made: 7d, 12h or 30m (agnes pull and `snapshot prune --expired` drop it).") var ttl: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
+        let timeToLive = try ttl.map(parsedTimeToLive)
         let (settings, api) = try clientSettings()
         let snapshots = Snapshots(api: api, workspace: Workspace(root: settings.workspace))
         func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
@@ -50,7 +52,7 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
             }
             if !json { FileHandle.standardError.write(Data("estimate: up to \(rows) rows, \(scan) to scan\n".utf8)) }
         }
-        let snapshot = try await snapshots.create(draft, replace: force)
+        let snapshot = try await snapshots.create(draft, replace: force, timeToLive: timeToLive)
         if json { return try printJSON(snapshot) }
         print("Snapshot \(snapshot.name): \(snapshot.rows) rows, \(String(format: "%.1f MB", Double(snapshot.bytes) / 1_048_576)); "
               + "query it with agnes query \"SELECT * FROM \(snapshot.name)\"")
@@ -69,8 +71,9 @@ struct SnapshotListCommand: AsyncParsableCommand {
         let all = Snapshots(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace)).list()
         if json { return try printJSON(all) }
         let formatter = ISO8601DateFormatter()
-        printTable(["name", "table", "rows", "size", "created", "where"], all.map {
-            [$0.name, $0.tableId, String($0.rows), String(format: "%.1f MB", Double($0.bytes) / 1_048_576), formatter.string(from: $0.createdAt), $0.where]
+        printTable(["name", "table", "rows", "size", "created", "expires", "where"], all.map {
+            [$0.name, $0.tableId, String($0.rows), String(format: "%.1f MB", Double($0.bytes) / 1_048_576), formatter.string(from: $0.createdAt),
+             $0.expiresAt.map { formatter.string(from: $0) } ?? "never", $0.where]
         })
     }
 }
@@ -93,16 +96,18 @@ struct SnapshotRefreshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Fetch a snapshot again with the same filter.",
             discussion: "Example: agnes snapshot refresh ios")
     @Argument(help: "The snapshot's name.") var name: String
+    @Option(help: "A new time to live from now: 7d, 12h or 30m (without it the snapshot keeps its expiry).") var ttl: String?
 
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
+        let timeToLive = try ttl.map(parsedTimeToLive)
         let (settings, api) = try clientSettings()
         let snapshots = Snapshots(api: api, workspace: Workspace(root: settings.workspace))
         guard let existing = snapshots.list().first(where: { $0.name == name }) else {
             throw ClientError(.denied, "no snapshot '\(name)' (see `agnes snapshot list`)")
         }
-        let snapshot = try await snapshots.create(existing, replace: true)
+        let snapshot = try await snapshots.create(existing, replace: true, timeToLive: timeToLive)
         print("Snapshot \(snapshot.name) refreshed: \(snapshot.rows) rows.")
     }
 }
@@ -113,18 +118,22 @@ struct SnapshotPruneCommand: AsyncParsableCommand {
         discussion: "Example: agnes snapshot prune --older-than 30 --dry-run")
     @Option(help: "Days.") var olderThan: Int?
     @Option(help: "Megabytes.") var largerThan: Double?
+    @Flag(help: "Snapshots past their --ttl.") var expired = false
     @Flag(help: "Only say what would be dropped.") var dryRun = false
 
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
-        guard olderThan != nil || largerThan != nil else { throw ClientError(.usage, "give --older-than DAYS and/or --larger-than MB") }
+        guard olderThan != nil || largerThan != nil || expired else {
+            throw ClientError(.usage, "give --older-than DAYS, --larger-than MB and/or --expired")
+        }
         let settings = ClientSettings.load()
         let snapshots = Snapshots(api: APIClient(baseURL: settings.serverURL, token: nil), workspace: Workspace(root: settings.workspace))
         let now = Date()
         let chosen = snapshots.list().filter { snapshot in
             olderThan.map { now.timeIntervalSince(snapshot.createdAt) > Double($0) * 86_400 } == true
                 || largerThan.map { Double(snapshot.bytes) > $0 * 1_048_576 } == true
+                || expired && snapshot.isExpired(at: now)
         }
         for snapshot in chosen {
             if !dryRun { try snapshots.drop(snapshot.name) }
@@ -132,4 +141,12 @@ struct SnapshotPruneCommand: AsyncParsableCommand {
         }
         if chosen.isEmpty { print("Nothing to prune.") }
     }
+}
+
+/// A `--ttl` value, or a usage error (exit 2) before anything reaches the server.
+func parsedTimeToLive(_ text: String) throws -> TimeInterval {
+    guard let seconds = Snapshots.timeToLive(text) else {
+        throw ClientError(.usage, "--ttl '\(text)' is not a time to live: give a number and d, h or m (7d, 12h, 30m)")
+    }
+    return seconds
 }

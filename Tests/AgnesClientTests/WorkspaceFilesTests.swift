@@ -59,6 +59,28 @@ struct WorkspaceFilesTests {
         #expect(try String(contentsOf: workspace.mcpFile, encoding: .utf8) == "{")
     }
 
+    @Test("snapshot time to live: 7d, 12h and 30m parse, anything else is refused; expired snapshots are dropped, others kept")
+    func snapshotTimeToLive() throws {
+        #expect(Snapshots.timeToLive("7d") == 7 * 86_400 && Snapshots.timeToLive("12h") == 43_200 && Snapshots.timeToLive("30m") == 1_800)
+        for bad in ["", "d", "0d", "-1h", "5s", "1.5h", "7 d", "h7"] { #expect(Snapshots.timeToLive(bad) == nil, "\(bad)") }
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        try FileManager.default.createDirectory(at: workspace.snapshotsDirectory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let now = Date()
+        for (name, expires) in [("old", now.addingTimeInterval(-60)), ("fresh", now.addingTimeInterval(3_600))] as [(String, Date?)] + [("kept", nil)] {
+            var snapshot = Snapshot(name: name, tableId: "orders", select: nil, where: nil, orderBy: nil, limit: nil, createdAt: now, rows: 1, bytes: 1)
+            snapshot.expiresAt = expires
+            try encoder.encode(snapshot).write(to: workspace.snapshotsDirectory.appendingPathComponent("\(name).meta.json"))
+            try Data("PAR1".utf8).write(to: workspace.snapshotsDirectory.appendingPathComponent("\(name).parquet"))
+        }
+        let snapshots = Snapshots(api: APIClient(baseURL: "http://127.0.0.1:1", token: nil), workspace: workspace)
+        #expect(try snapshots.dropExpired(at: now) == ["old"])
+        #expect(snapshots.list().map(\.name) == ["fresh", "kept"])
+        #expect(!FileManager.default.fileExists(atPath: workspace.snapshotsDirectory.appendingPathComponent("old.parquet").path))
+    }
+
     @Test("the push queue keeps one entry per session; upload names are safe; one push at a time")
     func queue() throws {
         let workspace = try workspace()

@@ -50,6 +50,8 @@ public struct PullSummary: Encodable, Sendable {
     public var rulesCount: Int?
     /// Problems that did not stop the pull (the memory bundle, say).
     public var warnings: [String] = []
+    /// Snapshots dropped because their --ttl had passed.
+    public var snapshotsExpired: [String] = []
 
     public struct PullError: Encodable, Sendable {
         public var table: String
@@ -68,6 +70,7 @@ public struct PullSummary: Encodable, Sendable {
         case durationSeconds = "duration_s"
         case rulesCount = "rules_count"
         case warnings
+        case snapshotsExpired = "snapshots_expired"
     }
 }
 
@@ -85,6 +88,12 @@ public struct Puller: Sendable {
         var state = workspace.loadState()
         var summary = PullSummary(upToDate: false, tablesUpdated: [], tablesRemoved: [], tablesTotal: state.tables.count, filesDownloaded: 0,
                                   filesResumed: 0, bytesDownloaded: 0, durationSeconds: 0, errors: [])
+        // Snapshots past their --ttl go first (not on a dry run), as upstream's pull sweeps them.
+        if !options.dryRun {
+            do { summary.snapshotsExpired = try Snapshots(api: api, workspace: workspace).dropExpired() } catch {
+                summary.warnings.append("expired snapshots: \(error)")
+            }
+        }
         func finish() -> PullSummary {
             let elapsed = (ContinuousClock.now - started).components
             summary.durationSeconds = ((Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) * 1000).rounded() / 1000

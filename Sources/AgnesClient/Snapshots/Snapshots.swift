@@ -15,6 +15,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var rows: Int64
     public var bytes: Int64
+    /// When `agnes pull` and `agnes snapshot prune --expired` drop it (`--ttl`); nil: kept until dropped.
+    public var expiresAt: Date?
 
     public init(name: String, tableId: String, select: [String]?, where: String?, orderBy: [String]?, limit: Int?, createdAt: Date,
                 rows: Int64, bytes: Int64) {
@@ -34,6 +36,12 @@ public struct Snapshot: Codable, Sendable, Equatable {
         case tableId = "table_id"
         case orderBy = "order_by"
         case createdAt = "created_at"
+        case expiresAt = "expires_at"
+    }
+
+    /// Past its time to live at `date`.
+    public func isExpired(at date: Date = Date()) -> Bool {
+        expiresAt.map { $0 <= date } ?? false
     }
 
     /// The scan request body.
@@ -64,8 +72,28 @@ public struct Snapshots: Sendable {
         try await api.estimateScan(snapshot.request)
     }
 
-    /// Fetches the rows and creates (or, with `replace`, replaces) the snapshot and its view.
-    public func create(_ draft: Snapshot, replace: Bool) async throws -> Snapshot {
+    /// A time to live as upstream writes it: `7d`, `12h` or `30m` (a positive whole number and a unit); nil otherwise.
+    public static func timeToLive(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
+        switch unit {
+        case "d": return TimeInterval(count) * 86_400
+        case "h": return TimeInterval(count) * 3_600
+        case "m": return TimeInterval(count) * 60
+        default: return nil
+        }
+    }
+
+    /// Drops every expired snapshot; returns their names.
+    @discardableResult
+    public func dropExpired(at date: Date = Date()) throws -> [String] {
+        let expired = list().filter { $0.isExpired(at: date) }
+        for snapshot in expired { try drop(snapshot.name) }
+        return expired.map(\.name)
+    }
+
+    /// Fetches the rows and creates (or, with `replace`, replaces) the snapshot and its view; with `timeToLive` it
+    /// expires that long after it was made (otherwise it keeps the draft's expiry).
+    public func create(_ draft: Snapshot, replace: Bool, timeToLive: TimeInterval? = nil) async throws -> Snapshot {
         guard Self.isValidName(draft.name) else {
             throw ClientError(.usage, "snapshot name '\(draft.name)' must be lower-case letters, digits and _ (starting with a letter)")
         }
@@ -95,6 +123,7 @@ public struct Snapshots: Sendable {
             snapshot.rows = rows ?? 0
             snapshot.bytes = position
             snapshot.createdAt = Date()
+            if let timeToLive { snapshot.expiresAt = snapshot.createdAt.addingTimeInterval(timeToLive) }
         } catch {
             try? FileManager.default.removeItem(at: partial)
             throw error
