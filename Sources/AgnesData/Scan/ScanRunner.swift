@@ -75,11 +75,14 @@ public enum ScanRunner {
     public static func copy(_ select: String, source: ScanSource, to output: URL, format: ScanFormat = .parquet, deadline: QueryDeadline,
                             threads: Int = 2) throws -> Int64 {
         let files = source.files
-        let database = try Database(configuration: .init(threads: threads, memoryLimit: "1GB"))
+        // An Arrow stream is read chunk by chunk in order: one thread keeps the rows in flight (and the memory) small.
+        let database = try Database(configuration: .init(threads: format == .arrow ? 1 : threads, memoryLimit: "1GB"))
         defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
         try source.prepare(connection)
+        // A scan reads each byte once: DuckDB's cache of file blocks (on by default) would only hold the table in memory.
+        try connection.execute("SET enable_external_file_cache = false")
         try connection.execute("SET allowed_paths = [\(files.map(SQL.literal).joined(separator: ", "))]")
         try connection.execute("SET allowed_directories = [\(SQL.literal(output.deletingLastPathComponent().path + "/"))]")
         try connection.execute("SET enable_external_access = false")
