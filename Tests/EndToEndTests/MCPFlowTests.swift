@@ -1,34 +1,16 @@
 // MCP end to end, driven by the official MCP Python SDK (a client nobody here wrote) against the real server binary:
-// Streamable HTTP as an analyst and as an administrator, `agnes mcp` on stdio in an analyst's workspace. Checks the
-// handshake, the tool list and its hints, a call of every tool, that an ungranted table is neither listed nor
-// queryable nor sampled, the caps with their note, the 401 that points at the OAuth metadata, and the audit trail.
+// Streamable HTTP as an analyst and as an administrator, `agnes mcp` on stdio in a workspace, the older SSE transport,
+// and the OAuth flow of a desktop client. Checks the handshake, the tool list and its hints, a call of every tool, that
+// an ungranted table is neither listed nor queryable nor sampled, the caps with their note, the 401 that points at the
+// OAuth metadata, token rotation and revocation, and the audit trail.
 import Foundation
 import Testing
 
 /// Runs the MCP SDK client (`Tests/EndToEndTests/MCP/mcp_client.py`) with `arguments` and a plan of tool calls.
 func mcpSession(_ arguments: [String], plan: [[String: Any]], environment: [String: String] = [:],
                 directory: URL? = nil) throws -> MCPSession {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = root.appendingPathComponent(".venv-tools/bin/python")
-    process.arguments = [root.appendingPathComponent("Tests/EndToEndTests/MCP/mcp_client.py").path] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = directory }
-    let input = Pipe(), output = Pipe(), errors = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errors) }
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: errors)
-    try process.run()
-    input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: plan))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-        throw DemoServerError(message: "the MCP client failed (\(process.terminationStatus)): \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
-    }
-    return MCPSession(object: object)
+    MCPSession(object: try PythonTool.run("Tests/EndToEndTests/MCP/mcp_client.py", arguments, input: try JSONSerialization.data(withJSONObject: plan),
+                                          environment: environment, directory: directory))
 }
 
 /// What the MCP client saw.
@@ -248,20 +230,7 @@ struct MCPFlowTests {
 
     /// Runs the OAuth flow script as the web user signed in with `session`.
     func oauthFlow(_ server: DemoServer, session: String) throws -> [String: Any] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".venv-tools/bin/python")
-        process.arguments = [root.appendingPathComponent("Tests/EndToEndTests/MCP/mcp_oauth.py").path, server.client.base.absoluteString, session]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw DemoServerError(message: "the OAuth flow failed (\(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
-        }
-        return report
+        try PythonTool.run("Tests/EndToEndTests/MCP/mcp_oauth.py", [server.client.base.absoluteString, session])
     }
 
     @Test("OAuth as a desktop client: discovery from the 401, registration, PKCE, consent, token, tool calls, refresh, replay, revoke, deny")

@@ -106,19 +106,6 @@ extension UpstreamScanTests {
 /// pyarrow (`Tests/DuckDBTests/Arrow/read_ipc.py`) reading an Arrow IPC stream.
 enum ArrowReader {
     static func read(_ stream: URL, parquet: URL) throws -> [String: Any] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".venv-tools/bin/python")
-        process.arguments = [root.appendingPathComponent("Tests/DuckDBTests/Arrow/read_ipc.py").path, stream.path, parquet.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw DemoServerError(message: "pyarrow could not read \(stream.path)")
-        }
-        return report
+        try PythonTool.run("Tests/DuckDBTests/Arrow/read_ipc.py", [stream.path, parquet.path])
     }
 }
