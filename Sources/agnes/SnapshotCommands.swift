@@ -17,10 +17,15 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
         commandName: "create", abstract: "Fetch the rows of <table> matching --where (columns --select) as a local view.",
         discussion: """
             The server first estimates what the scan reads and returns (shown unless --no-estimate); --estimate stops there.
-            Example: agnes snapshot create web_sessions --select session_id,channel --where "started_at >= DATE '2025-03-01'" --as march
+            With --from-query the snapshot holds the rows of one query instead (run on the server with your grants and
+            access policies, as `agnes query --remote`, without its row cap); <table> is then the snapshot's name.
+
+            Examples:
+              agnes snapshot create web_sessions --select session_id,channel --where "started_at >= DATE '2025-03-01'" --as march
+              agnes snapshot create paid_by_day --from-query "SELECT ordered_at::DATE AS day, count(*) AS n FROM orders GROUP BY 1"
             """)
 
-    @Argument(help: "The table id.") var table: String
+    @Argument(help: "The table id (with --from-query: the snapshot's name).") var table: String
     @Option(help: "Columns, comma-separated (default: all).") var select: String?
     @Option(help: "A filter over the table's columns (SQL expression).") var `where`: String?
     @Option(help: "Rows at most.") var limit: Int?
@@ -30,14 +35,26 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
     @Flag(help: "Skip the estimate.") var noEstimate = false
     @Flag(help: "Replace a snapshot of the same name.") var force = false
     @Option(help: "Drop it this long after it is made: 7d, 12h or 30m (agnes pull and `snapshot prune --expired` drop it).") var ttl: String?
+    @Option(name: .customLong("from-query"), help: "The rows of this SELECT, instead of a slice of a table.") var fromQuery: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws { try await reporting { try await execute() } }
 
     func execute() async throws {
         let timeToLive = try ttl.map(parsedTimeToLive)
+        if fromQuery != nil, select != nil || `where` != nil || orderBy != nil || limit != nil || estimate {
+            throw ClientError(.usage, "--from-query cannot be combined with --select, --where, --order-by, --limit or --estimate")
+        }
         let (settings, api) = try clientSettings()
         let snapshots = Snapshots(api: api, workspace: Workspace(root: settings.workspace))
+        if let fromQuery {
+            var draft = Snapshot(name: name ?? table, tableId: name ?? table, select: nil, where: nil, orderBy: nil, limit: nil, createdAt: Date(),
+                                 rows: 0, bytes: 0)
+            draft.fromQuery = fromQuery
+            let snapshot = try await snapshots.create(draft, replace: force, timeToLive: timeToLive)
+            if json { return try printJSON(snapshot) }
+            return print("Snapshot \(snapshot.name): \(snapshot.rows) rows from the query; query it with agnes query \"SELECT * FROM \(snapshot.name)\"")
+        }
         func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
         let id = try tablePath(table)
         let draft = Snapshot(name: name ?? "\(id)_snapshot", tableId: id, select: list(select), where: `where`,

@@ -92,6 +92,27 @@ struct UpstreamScanTests {
 }
 
 extension UpstreamScanTests {
+    @Test("agnes snapshot create --from-query: the query's rows as a local view, kept for refresh; exclusive with a slice")
+    func snapshotFromQuery() async throws {
+        let server = try await DemoServer.start()
+        defer { server.stop() }
+        let config = try temporaryDirectory(), workspace = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: config); try? FileManager.default.removeItem(at: workspace) }
+        let environment = ["AGNES_CONFIG_DIR": config.path, "AGNES_SERVER": server.client.base.absoluteString, "AGNES_TOKEN": server.analyst,
+                           "AGNES_LOCAL_DIR": workspace.path]
+        let cli = CLIFlowTests()
+        let created = try cli.agnes(["snapshot", "create", "by_status", "--from-query", "SELECT status, count(*) AS n FROM orders GROUP BY status",
+                                     "--ttl", "1d"], environment: environment)
+        #expect(created.status == 0 && created.out.contains("3 rows"), "\(created.err)")
+        let counted = try cli.agnes(["query", "--local", "--format", "csv", "SELECT sum(n) AS total FROM by_status"], environment: environment)
+        #expect(counted.out.contains("30000"), "\(counted.out) \(counted.err)")
+        #expect(try cli.agnes(["snapshot", "refresh", "by_status"], environment: environment).status == 0)
+        let denied = try cli.agnes(["snapshot", "create", "s", "--from-query", "SELECT * FROM web_sessions"], environment: environment)
+        #expect(denied.status == 8 && denied.err.contains("Access denied to table 'web_sessions'"), "\(denied.err)")
+        let mixed = try cli.agnes(["snapshot", "create", "s", "--from-query", "SELECT 1", "--where", "1 = 1"], environment: environment)
+        #expect(mixed.status == 2)
+    }
+
     @Test("snapshot --ttl: a bad value is a usage error (exit 2) before anything reaches the server")
     func badTimeToLive() throws {
         let config = try temporaryDirectory(), workspace = try temporaryDirectory()

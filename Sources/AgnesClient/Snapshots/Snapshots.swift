@@ -17,6 +17,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var bytes: Int64
     /// When `agnes pull` and `agnes snapshot prune --expired` drop it (`--ttl`); nil: kept until dropped.
     public var expiresAt: Date?
+    /// The query whose rows it holds (`--from-query`), instead of a slice of `tableId`.
+    public var fromQuery: String?
 
     public init(name: String, tableId: String, select: [String]?, where: String?, orderBy: [String]?, limit: Int?, createdAt: Date,
                 rows: Int64, bytes: Int64) {
@@ -37,6 +39,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
         case orderBy = "order_by"
         case createdAt = "created_at"
         case expiresAt = "expires_at"
+        case fromQuery = "from_query"
     }
 
     /// Past its time to live at `date`.
@@ -46,7 +49,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
 
     /// The scan request body.
     var request: ScanRequest {
-        ScanRequest(tableId: tableId, select: select, where: `where`, limit: limit, orderBy: orderBy, as: name)
+        var request = ScanRequest(tableId: tableId, select: select, where: `where`, limit: limit, orderBy: orderBy, as: name)
+        request.fromQuery = fromQuery
+        return request
     }
 }
 

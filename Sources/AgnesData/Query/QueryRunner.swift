@@ -43,20 +43,25 @@ public enum QueryRunner {
         return try await engine.withScope(readable: readable, policies: policies, work)
     }
 
-    /// Writes every row of `sql` (already guarded) as an Arrow IPC stream to `output`, in the grant scope of the
-    /// `readable` tables, policied as `policies` says, under `deadline`; returns the rows written. DuckDB writes no
-    /// file: the stream is written by this process, one chunk at a time.
-    public static func export(_ sql: String, to output: URL, deadline: QueryDeadline, on engine: QueryEngine, readable: Set<String>,
-                              policies: PolicyEnforcement) async throws -> Int64 {
+    /// Writes every row of `sql` (already guarded) to `output` — an Arrow IPC stream, or parquet — in the grant scope of
+    /// the `readable` tables, policied as `policies` says, under `deadline`; returns the rows written. The grant scope
+    /// writes no file: the stream is written by this process, one chunk at a time, and parquet by a scratch DuckDB.
+    public static func export(_ sql: String, to output: URL, format: ScanFormat, deadline: QueryDeadline, on engine: QueryEngine,
+                              readable: Set<String>, policies: PolicyEnforcement) async throws -> Int64 {
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
         let wrapped = "SELECT * FROM (\n\(body)\n) AS agnes_query"
         return try await engine.withScope(readable: readable, policies: policies) { connection in
             try deadline.run(on: connection) {
-                let file = try BufferedFileWriter(path: output.path)
-                let rows = try connection.query(wrapped).writeArrowIPC { try file.write($0) }
-                try file.close()
-                return rows
+                switch format {
+                case .arrow:
+                    let file = try BufferedFileWriter(path: output.path)
+                    let rows = try connection.query(wrapped).writeArrowIPC { try file.write($0) }
+                    try file.close()
+                    return rows
+                case .parquet:
+                    return try connection.query(wrapped).writeParquet(to: output.path, spillDirectory: output.deletingLastPathComponent().path)
+                }
             }
         }
     }

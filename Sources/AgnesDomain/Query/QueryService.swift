@@ -43,17 +43,17 @@ public struct QueryService: Sendable {
         }
     }
 
-    /// Writes every row `sql` returns as an Arrow IPC stream to `output` (upstream's `from_query` snapshots): the same
-    /// guard, grants, policies, time limit and per-user concurrency as `run`, without the row and byte caps of a JSON
-    /// answer; returns the rows written.
-    public func export(_ sql: String, to output: URL, for caller: Caller) async throws -> Int64 {
+    /// Writes every row `sql` returns to `output` as `format` (upstream's `from_query` snapshots): the same guard,
+    /// grants, policies, time limit and per-user concurrency as `run`, without the row and byte caps of a JSON answer;
+    /// returns the rows written.
+    public func export(_ sql: String, to output: URL, format: ScanFormat, for caller: Caller) async throws -> Int64 {
         let checked = try await check(sql, for: caller)
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
         do {
             let rows = try await caller.untilLeaves({ deadline.cancel() }) {
                 try await domain.queryConcurrency.run(for: caller.identity.user.id) {
-                    try await QueryRunner.export(sql, to: output, deadline: deadline, on: checked.engine, readable: checked.readable,
-                                                 policies: checked.policies)
+                    try await QueryRunner.export(sql, to: output, format: format, deadline: deadline, on: checked.engine,
+                                                 readable: checked.readable, policies: checked.policies)
                 }
             }
             caller.audit.add(params: ["rows": String(rows), "tables": checked.tables.sorted().joined(separator: ",")]

@@ -94,27 +94,24 @@ public struct ScanService: Sendable {
         }
     }
 
-    /// Upstream's `--from-query` snapshot: the rows of one guarded query (grants and access policies as `/api/query`),
-    /// as an Arrow stream; `table_id` names the snapshot. Exclusive with the slice fields.
+    /// Upstream's `--from-query` snapshot: the rows of one guarded query (grants and access policies as `/api/query`);
+    /// `table_id` names the snapshot. Exclusive with the slice fields.
     private func scan(fromQuery query: String, _ request: ScanRequest, format: ScanFormat, for caller: Caller) async throws -> Output {
         guard request.select == nil, request.where == nil, request.orderBy == nil, request.limit == nil else {
             throw ServiceError.badRequest("from_query cannot be combined with select, where, order_by or limit")
         }
-        guard format == .arrow else {
-            throw ServiceError(.unsupportedMediaType, "from_query snapshots are answered as an Arrow stream (Accept: application/vnd.apache.arrow.stream)")
-        }
         caller.audit.add(params: ["from_query": String(query.prefix(200))])
         let folder = domain.settings.dataDirectory.appendingPathComponent("tmp/scans", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).arrows")
+        let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).\(format.fileExtension)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let rows = try await domain.query.export(query, to: output, for: caller)
+        let rows = try await domain.query.export(query, to: output, format: format, for: caller)
         let handle = try FileHandle(forReadingFrom: output)
         let size = Int(try handle.seekToEnd())
         try handle.seek(toOffset: 0)
         let name = request.as ?? request.tableId
-        return Output(format: .arrow, file: handle, sizeBytes: size, rows: rows, filename: "\(name)-snapshot.arrows", policyFingerprint: nil,
-                      tableId: request.tableId)
+        return Output(format: format, file: handle, sizeBytes: size, rows: rows, filename: "\(name)-snapshot.\(format.fileExtension)",
+                      policyFingerprint: nil, tableId: request.tableId)
     }
 
     /// What the scan would read and return, from the parquet metadata alone.

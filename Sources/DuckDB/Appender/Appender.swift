@@ -164,6 +164,13 @@ public final class Appender {
         }
     }
 
+    /// Appends a chunk read from a result — of any database of this process — whose columns are the table's.
+    public func append(_ chunk: DataChunk) throws {
+        let appender = try raw()
+        guard let handle = chunk.handle else { return }
+        try check(duckdb_append_data_chunk(appender, handle), "could not append a chunk of \(chunk.count) rows to \(table)")
+    }
+
     // MARK: Finishing
 
     /// Writes buffered rows to the table.
