@@ -17,8 +17,10 @@ struct SnapshotCreateCommand: AsyncParsableCommand {
         commandName: "create", abstract: "Fetch the rows of <table> matching --where (columns --select) as a local view.",
         discussion: """
             The server first estimates what the scan reads and returns (shown unless --no-estimate); --estimate stops there.
-            With --from-query the snapshot holds the rows of one query instead (run on the server with your grants and
-            access policies, as `agnes query --remote`, without its row cap); <table> is then the snapshot's name.
+
+            With --from-query the snapshot holds the rows of one query instead (run on the server with your grants and \
+            access policies, as `agnes query --remote`, without its row cap); <table> is then the snapshot's name. \
+            --ttl 7d|12h|30m makes `agnes pull` (and `snapshot prune --expired`) drop it once that time has passed.
 
             Examples:
               agnes snapshot create web_sessions --select session_id,channel --where "started_at >= DATE '2025-03-01'" --as march
