@@ -11,7 +11,7 @@ struct MCPCommand: AsyncParsableCommand {
         commandName: "mcp", abstract: "Serve this workspace's tools to an AI agent over MCP (stdio).",
         discussion: """
             Starts a Model Context Protocol server on standard input and output, for the workspace in the current \
-            directory (or AGNES_WORKSPACE), signed in as `agnes login` or AGNES_TOKEN says. Tools: server_info, catalog, \
+            directory (or AGNES_LOCAL_DIR), signed in as `agnes login` or AGNES_TOKEN says. Tools: server_info, catalog, \
             schema, describe, query (on the server), query_local (on the workspace's DuckDB), pull, knowledge_search, \
             snapshot_estimate, snapshot_create, metrics_list, metric_get, memory_rules and memory_propose. The server \
             applies your grants, access policies and caps to every call, and audits each with the tool and the client's name.

@@ -7,7 +7,7 @@ import Testing
 struct CLIHelpParagraphTests {
     static let commands: [[String]] = [
         [], ["pull"], ["push"], ["init"], ["query"], ["catalog"], ["snapshot", "create"], ["admin"], ["admin", "register-table"],
-        ["admin", "sources"], ["auth", "token"], ["memory"],
+        ["admin", "sources"], ["auth", "token"], ["memory"], ["mcp"], ["snapshot", "prune"],
     ]
 
     /// The help text of `agnes <command> --help` at `columns` columns.
