@@ -10,7 +10,6 @@ import AgnesMCP
 import Foundation
 import HTTPTypes
 import Hummingbird
-import MCP
 import NIOCore
 
 struct MCPRoutes {
