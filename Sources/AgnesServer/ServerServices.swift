@@ -14,7 +14,8 @@ public struct ServerServices: Sendable {
     public let audit: AuditLog
     public let tokens: AccessTokens
     public let passwords: PasswordHasher
-    public let rateLimiter: RateLimiter
+    /// Sign-in and other per-client limits (replaced by tests that need a fixed clock).
+    public internal(set) var rateLimiter: RateLimiter
     public let mailer: any Mailer
     public let metrics: RequestMetrics
     /// The use cases every surface calls.

@@ -1,5 +1,5 @@
-// A server over an in-memory state database with a test configuration (fast bcrypt, rate limits off unless asked),
-// driven over real HTTP on 127.0.0.1, and small helpers to send JSON and read JSON back.
+// A server over an in-memory state database with a test configuration (fast bcrypt, rate limits off unless asked and
+// then on a stopped clock), driven over real HTTP on 127.0.0.1, and small helpers to send JSON and read JSON back.
 import AgnesDomain
 @testable import AgnesServer
 import AgnesState
@@ -46,7 +46,11 @@ struct TestServer {
         settings.merge(environment) { _, new in new }
         let configuration = try AgnesConfiguration.load(environment: settings, overrides: .init(host: "127.0.0.1", port: 0))
         let mailer = CapturingMailer()
-        let services = try await ServerServices.start(configuration: configuration, state: try StateStore.inMemory(), mailer: mailer)
+        var services = try await ServerServices.start(configuration: configuration, state: try StateStore.inMemory(), mailer: mailer)
+        // Time stands still for the limits: a loaded machine that takes over a minute for a test's attempts must not
+        // see a window start afresh halfway.
+        let frozen = Date()
+        services.rateLimiter = RateLimiter(enabled: configuration.rateLimitEnabled, clock: { frozen })
         return TestServer(services: services, mailer: mailer, directory: directory)
     }
 

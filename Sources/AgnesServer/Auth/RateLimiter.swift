@@ -26,12 +26,18 @@ public final class RateLimiter: Sendable {
 
     public let enabled: Bool
     private let windows = Mutex<[String: Window]>([:])
+    /// The time now (a fixed time in tests, so a slow machine never sees a window expire mid-test).
+    private let clock: @Sendable () -> Date
 
-    public init(enabled: Bool) { self.enabled = enabled }
+    public init(enabled: Bool, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.enabled = enabled
+        self.clock = clock
+    }
 
     /// Counts one request of `client` to `endpoint`; throws 429 once the limit is reached.
-    public func check(endpoint: String, client: String, limit: Limit, now: Date = Date()) throws {
+    public func check(endpoint: String, client: String, limit: Limit) throws {
         guard enabled else { return }
+        let now = clock()
         let key = "\(endpoint) \(client)"
         let retryAfter: Int? = windows.withLock { windows in
             if windows.count > 10_000 { windows = windows.filter { now.timeIntervalSince($0.value.start) < limit.window } }
@@ -50,14 +56,14 @@ public final class RateLimiter: Sendable {
 
 extension RateLimiter {
     /// Counts one sign-in attempt from `client`, whichever sign-in endpoint it came to.
-    public func checkSignIn(client: String, now: Date = Date()) throws {
-        try check(endpoint: "sign-in", client: "address \(client)", limit: .signInPerAddress, now: now)
+    public func checkSignIn(client: String) throws {
+        try check(endpoint: "sign-in", client: "address \(client)", limit: .signInPerAddress)
     }
 
     /// Counts one sign-in attempt for the account `email`, from any address.
-    public func checkSignIn(account email: String, now: Date = Date()) throws {
+    public func checkSignIn(account email: String) throws {
         try check(endpoint: "sign-in", client: "account \(email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())",
-                  limit: .signInPerAccount, now: now)
+                  limit: .signInPerAccount)
     }
 }
 
