@@ -44,9 +44,13 @@ public struct QueryLimits: Sendable, Equatable {
     public var concurrentPerUser = 4
     /// Grant scopes (one DuckDB per distinct set of readable tables) kept at once; the least recently used go first.
     public var grantScopes = 256
+    /// Bytes one query may read from the sources of the remote tables it names, as their statistics tell it (upstream's
+    /// `bq_max_scan_bytes`, 5 GiB); 0: no limit.
+    public var maximumRemoteScanBytes: Int64 = 5 << 30
 
     public init(maximumRows: Int = 100_000, maximumResultBytes: Int = 64 << 20, timeoutSeconds: Int = 30, concurrentPerUser: Int = 4,
-                grantScopes: Int = 256) {
+                grantScopes: Int = 256, maximumRemoteScanBytes: Int64 = 5 << 30) {
+        self.maximumRemoteScanBytes = maximumRemoteScanBytes
         self.maximumRows = maximumRows
         self.maximumResultBytes = maximumResultBytes
         self.timeoutSeconds = timeoutSeconds

@@ -89,11 +89,17 @@ struct QueryCommand: AsyncParsableCommand {
             error is reported without asking the server. local runs only locally, server (or --remote) only on the server. \
             On the server, tables with an access policy show only your rows and columns; the note saying so goes to stderr.
 
+            The server refuses a query whose remote tables hold more than its scan limit (remote_scan_too_large, with \
+            the tables to snapshot). With --auto-snapshot each of those tables is snapshotted whole instead \
+            (auto_<hash>, reused for 24 hours), the query is pointed at the snapshots and runs locally; each step is \
+            reported on stderr ([auto-snapshot] …).
+
             Examples:
               agnes query "SELECT status, count(*) FROM orders GROUP BY ALL"
               agnes query --format csv --output orders.csv "SELECT * FROM orders"
               echo "SELECT 42" | agnes query --stdin --format json
               agnes query --remote "SELECT count(*) FROM big_remote_table"
+              agnes query --remote --auto-snapshot "SELECT region, count(*) FROM big_remote_table GROUP BY 1"
               agnes query --format parquet --output big_orders.parquet "SELECT * FROM orders WHERE amount > 100"
             """)
 
@@ -103,6 +109,8 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "auto, local or server (default auto).") var scope: String?
     @Flag(help: "Run on the server (POST /api/query): --scope server.") var remote = false
     @Flag(help: "Run only on the workspace's DuckDB: --scope local.") var local = false
+    @Flag(name: .customLong("auto-snapshot"), help: "Over the server's remote scan limit: snapshot the remote tables and query locally.")
+    var autoSnapshot = false
     @Option(help: "table, csv, json, ndjson, or parquet (local queries, with --output).") var format: String = "table"
     @Option(help: "Write the result to this file instead of standard output.") var output: String?
     @Option(help: "Rows at most (default 1000; no limit for --format parquet).") var limit: Int?
@@ -123,9 +131,10 @@ struct QueryCommand: AsyncParsableCommand {
             throw ClientError(.usage, "--format must be one of \((OutputFormat.allCases.map(\.rawValue) + ["parquet"]).joined(separator: ", "))")
         }
         let scope = try chosenScope()
+        guard !autoSnapshot || scope != .local else { throw ClientError(.usage, "--auto-snapshot applies to queries the server runs, not --local ones") }
         let (settings, api) = try clientSettings(requireToken: scope == .server)
         let result = try await ScopedQuery(workspace: Workspace(root: settings.workspace), api: settings.token == nil ? nil : api)
-            .run(query, limit: limit, scope: scope) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            .run(query, limit: limit, scope: scope, autoSnapshot: autoSnapshot) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let truncated = result.truncated
         let rendered = ResultFormatter.render(columns: result.columns, rows: result.rows, format: format, width: terminalWidth())
         if let output {

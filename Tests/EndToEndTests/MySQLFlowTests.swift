@@ -1,5 +1,6 @@
 // A MySQL (MariaDB) source over the real agnes-server binary: register a copied and a live table, sync, manifest,
-// download, query both (the live one sees a row inserted after the sync), and a wrong password that keeps the data.
+// download, query both (the live one sees a row inserted after the sync, and its size is estimated), and a wrong
+// password that keeps the data.
 import AgnesTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
@@ -49,5 +50,8 @@ struct MySQLFlowTests {
         try mariadb.execute("INSERT INTO crm.tickets VALUES (3, 'open')")
         let live = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM live_tickets WHERE status = 'open'"], token: admin)
         #expect((live.object["rows"] as? [[Int]])?.first?.first == 2, "\(String(decoding: live.body, as: UTF8.self))")
+        // The size of a live table, as MariaDB's information_schema tells it (one InnoDB page at least).
+        let estimate = try await client.call("POST", "/api/v2/scan/estimate", json: ["table_id": "live_tickets"], token: admin)
+        #expect(estimate.object["estimated_scan_bytes"] as? Int ?? 0 >= 16_384, "\(String(decoding: estimate.body, as: UTF8.self))")
     }
 }

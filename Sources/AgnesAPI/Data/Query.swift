@@ -89,3 +89,39 @@ public struct RowScope: Codable, Sendable, Equatable {
         case policiedTables = "policied_tables"
     }
 }
+
+/// The `detail` of a 400 from `POST /api/query` when the remote tables it reads hold more than the server lets one
+/// query read from their sources (`query.remote_max_scan_bytes`), as upstream answers it.
+public struct RemoteScanTooLarge: Codable, Sendable, Equatable, Error, CustomStringConvertible {
+    public static let reasonCode = "remote_scan_too_large"
+    public var reason = Self.reasonCode
+    /// What reading them would take (null when a table with an access policy is among them: the figure would tell
+    /// the caller about rows they may not see).
+    @Nullable public var scanBytes: Int64?
+    public var limitBytes: Int64
+    /// The remote tables the query reads.
+    public var tables: [String]
+    /// The tables to snapshot instead (`agnes query --remote --auto-snapshot` does it).
+    public var viewTargets: [String]
+    public var suggestion: String
+
+    public init(scanBytes: Int64?, limitBytes: Int64, tables: [String], viewTargets: [String], suggestion: String) {
+        self.scanBytes = scanBytes
+        self.limitBytes = limitBytes
+        self.tables = tables
+        self.viewTargets = viewTargets
+        self.suggestion = suggestion
+    }
+
+    public var description: String {
+        let size = scanBytes.map { "\($0) bytes, over" } ?? "more than"
+        return "the remote tables \(tables.joined(separator: ", ")) would read \(size) the limit of \(limitBytes) bytes: \(suggestion)"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reason, tables, suggestion
+        case scanBytes = "scan_bytes"
+        case limitBytes = "limit_bytes"
+        case viewTargets = "view_targets"
+    }
+}

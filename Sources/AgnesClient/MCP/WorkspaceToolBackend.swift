@@ -64,5 +64,7 @@ public struct WorkspaceToolBackend: AgnesToolBackend {
 
 /// Runs a client call; a `ClientError` becomes a tool error with its message (the server's detail).
 func refusing<T>(_ work: () async throws -> T) async throws -> T {
-    do { return try await work() } catch let error as ClientError { throw ToolError(error.message) }
+    do { return try await work() } catch let error as ClientError { throw ToolError(error.message) } catch let refusal as RemoteScanTooLarge {
+        throw ToolError(refusal.description)
+    }
 }

@@ -5,9 +5,16 @@ import NIOCore
 import NIOHTTP1
 
 extension APIClient {
-    /// `POST /api/query` (a long query may take up to five minutes).
+    /// `POST /api/query` (a long query may take up to five minutes). Remote tables over the server's scan cap throw
+    /// `RemoteScanTooLarge` (with the tables to snapshot instead); other refusals a `ClientError`.
     public func query(_ request: QueryRequest) async throws -> QueryResult {
-        try await send(.POST, "/api/query", json: request, timeout: .seconds(300))
+        let reply = try await call(.POST, "/api/query", body: try Self.json(request), accepting: [400], timeout: .seconds(300))
+        guard reply.status == 400 else { return try reply.decode() }
+        struct Refusal: Decodable { let detail: RemoteScanTooLarge }
+        if let refusal = try? JSONCoding.decoder.decode(Refusal.self, from: reply.body), refusal.detail.reason == RemoteScanTooLarge.reasonCode {
+            throw refusal.detail
+        }
+        throw ClientError.http(status: reply.status, detail: reply.detail, path: "/api/query")
     }
 
     /// A manifest with its ETag, or `notModified` when `etag` is still current.

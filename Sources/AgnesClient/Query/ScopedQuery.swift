@@ -29,24 +29,33 @@ public struct ScopedQuery {
     }
 
     /// Runs `sql`; `note` gets the lines for standard error as they happen — why the query goes to the server (before
-    /// it is sent, so the line is there even when the server refuses it) and the server's row-scope note.
-    public func run(_ sql: String, limit: Int, scope: QueryScope, note: (String) -> Void) async throws -> ScopedResult {
+    /// it is sent, so the line is there even when the server refuses it) and the server's row-scope note. With
+    /// `autoSnapshot`, a server query over the remote scan cap snapshots the remote tables and runs locally instead.
+    public func run(_ sql: String, limit: Int, scope: QueryScope, autoSnapshot: Bool = false, note: (String) -> Void) async throws -> ScopedResult {
         switch scope {
         case .server:
-            return try await remote(sql, limit: limit, note: note)
+            do {
+                return try await remote(sql, limit: limit, note: note)
+            } catch let refusal as RemoteScanTooLarge {
+                guard autoSnapshot, let api else {
+                    throw ClientError(.failure, "\(refusal.description)\nhint: `agnes query --remote --auto-snapshot` snapshots those tables and runs the query locally")
+                }
+                let local = try await AutoSnapshot(snapshots: Snapshots(api: api, workspace: workspace)).localize(sql, after: refusal, note: note)
+                return try self.local(local, limit: limit)
+            }
         case .local:
             return try local(sql, limit: limit)
         case .auto:
             guard FileManager.default.fileExists(atPath: workspace.databaseFile.path) else {
                 note("[scope] no local data yet — running server-side")
-                return try await remote(sql, limit: limit, note: note)
+                return try await run(sql, limit: limit, scope: .server, autoSnapshot: autoSnapshot, note: note)
             }
             do {
                 return try local(sql, limit: limit)
             } catch let error as ClientError {
                 guard let table = Self.missingTable(in: error.message) else { throw error }
                 note("[scope] '\(table)' not found locally — running server-side")
-                return try await remote(sql, limit: limit, note: note)
+                return try await run(sql, limit: limit, scope: .server, autoSnapshot: autoSnapshot, note: note)
             }
         }
     }

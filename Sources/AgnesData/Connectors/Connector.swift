@@ -22,6 +22,22 @@ public protocol RemoteConnector: Connector {
     func attach(_ connection: Connection, as alias: String) throws
     /// The SELECT that yields `table`'s rows from the source attached as `alias`.
     func relation(for table: RegisteredTable, alias: String) throws -> String
+    /// What the source says `table` holds, asked through the source attached as `alias`; nil when it cannot tell
+    /// (a view, a `source_query`).
+    func size(of table: RegisteredTable, alias: String, on connection: Connection) throws -> RemoteTableSize?
+}
+
+/// The size of a remote table as its source's statistics tell it: what reading it whole costs the source.
+public struct RemoteTableSize: Sendable, Equatable {
+    /// Bytes the table takes at the source.
+    public var bytes: Int64
+    /// Rows, as the source last counted them (nil when it never has).
+    public var rows: Int64?
+
+    public init(bytes: Int64, rows: Int64?) {
+        self.bytes = bytes
+        self.rows = rows
+    }
 }
 
 extension RemoteConnector {

@@ -26,13 +26,32 @@ enum DatabaseServerSource {
         if let query = table.sourceQuery, !query.isEmpty {
             return "SELECT * FROM \(queryFunction)(\(SQL.literal(alias)), \(SQL.literal(query)))"
         }
+        let (space, name) = try qualifiedName(of: table, namespace: namespace, defaultNamespace: defaultNamespace)
+        return "SELECT * FROM \(SQL.identifier(alias)).\(SQL.identifier(space)).\(SQL.identifier(name))"
+    }
+
+    /// The schema (or database) and name of the table `table` reads; nil for a `source_query` table.
+    static func qualifiedName(of table: RegisteredTable, namespace: String, defaultNamespace: String) throws -> (space: String, name: String) {
         guard let name = table.sourceTable, !name.isEmpty else { throw ConnectorError("table \(table.id): source_table or source_query is needed") }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else {
             throw ConnectorError("table \(table.id): source_table '\(name)' must be 'table' or '\(namespace).table'")
         }
-        let space = parts.count == 2 ? parts[0] : defaultNamespace
-        return "SELECT * FROM \(SQL.identifier(alias)).\(SQL.identifier(space)).\(SQL.identifier(parts.last!))"
+        return (parts.count == 2 ? parts[0] : defaultNamespace, parts.last!)
+    }
+
+    /// One row of size statistics the database server answers to `query` (run by the server itself through
+    /// `queryFunction`): `kind` (a view answers none), `row_estimate` (negative: never counted) and `bytes`.
+    static func size(query: String, alias: String, queryFunction: String, on connection: Connection, isView: (String) -> Bool) throws -> RemoteTableSize? {
+        struct Statistics: Decodable {
+            let kind: String?
+            let rowEstimate: Int64?
+            let bytes: Int64?
+            enum CodingKeys: String, CodingKey { case kind, bytes, rowEstimate = "row_estimate" }
+        }
+        let row = try connection.query("SELECT * FROM \(queryFunction)(\(SQL.literal(alias)), \(SQL.literal(query)))").decodeFirst(Statistics.self)
+        guard let row, let kind = row.kind, !isView(kind), let bytes = row.bytes else { return nil }
+        return RemoteTableSize(bytes: bytes, rows: row.rowEstimate.flatMap { $0 < 0 ? nil : $0 })
     }
 
     /// `message` with `secret` replaced by `***`.

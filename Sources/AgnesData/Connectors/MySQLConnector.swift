@@ -81,4 +81,21 @@ public struct MySQLConnector: Connector, RemoteConnector {
         try DatabaseServerSource.relation(for: table, alias: alias, queryFunction: "mysql_query", namespace: "database",
                                           defaultNamespace: configuration.database)
     }
+
+    /// The table's data length and row count as `information_schema.tables` tells them (an estimate for InnoDB); nil
+    /// for a view or a `source_query` table.
+    public func size(of table: RegisteredTable, alias: String, on connection: Connection) throws -> RemoteTableSize? {
+        if let query = table.sourceQuery, !query.isEmpty { return nil }
+        let (database, name) = try DatabaseServerSource.qualifiedName(of: table, namespace: "database", defaultNamespace: configuration.database)
+        // MySQL string literals: backslashes and quotes escaped, so the names are values, never SQL text.
+        func text(_ value: String) -> String {
+            "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+        }
+        let query = """
+            SELECT table_type AS kind, CAST(table_rows AS SIGNED) AS row_estimate,
+                   CAST(coalesce(data_length, 0) AS SIGNED) AS bytes
+            FROM information_schema.tables WHERE table_schema = \(text(database)) AND table_name = \(text(name))
+            """
+        return try DatabaseServerSource.size(query: query, alias: alias, queryFunction: "mysql_query", on: connection) { $0 == "VIEW" }
+    }
 }

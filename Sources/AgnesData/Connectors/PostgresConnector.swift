@@ -93,4 +93,24 @@ public struct PostgresConnector: Connector, RemoteConnector {
         try DatabaseServerSource.relation(for: table, alias: alias, queryFunction: "postgres_query", namespace: "schema",
                                           defaultNamespace: table.bucket ?? configuration.schema ?? "public")
     }
+
+    /// The table's size on disk (`pg_table_size`, summed over the partitions of a partitioned table) and PostgreSQL's
+    /// row estimate (`reltuples`, kept by ANALYZE); nil for a view or a `source_query` table.
+    public func size(of table: RegisteredTable, alias: String, on connection: Connection) throws -> RemoteTableSize? {
+        if let query = table.sourceQuery, !query.isEmpty { return nil }
+        let (schema, name) = try DatabaseServerSource.qualifiedName(of: table, namespace: "schema",
+                                                                    defaultNamespace: table.bucket ?? configuration.schema ?? "public")
+        // The names are PostgreSQL string literals here (quotes doubled; standard strings), never SQL text.
+        func text(_ value: String) -> String { "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
+        let query = """
+            SELECT c.relkind::text AS kind,
+                   (CASE WHEN c.relkind = 'p' THEN (SELECT sum(greatest(p.reltuples, 0)) FROM pg_partition_tree(c.oid) t
+                                                     JOIN pg_class p ON p.oid = t.relid WHERE t.isleaf)
+                         ELSE c.reltuples END)::bigint AS row_estimate,
+                   (CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_table_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t)
+                         ELSE pg_table_size(c.oid) END)::bigint AS bytes
+            FROM pg_class c WHERE c.oid = to_regclass(format('%I.%I', \(text(schema)), \(text(name))))
+            """
+        return try DatabaseServerSource.size(query: query, alias: alias, queryFunction: "postgres_query", on: connection) { $0 == "v" }
+    }
 }

@@ -66,6 +66,8 @@ public final class QueryEngine: Sendable {
     let settings: EngineSettings
     /// Grant scopes built from this engine, by the set of tables they hold.
     private let scopes: GrantScopeCache
+    /// What remote tables hold, as their sources last said.
+    let remoteSizes = RemoteTableSizes()
 
     init(database: Database, tables: [String: EngineTable], settings: EngineSettings = EngineSettings()) {
         self.database = database

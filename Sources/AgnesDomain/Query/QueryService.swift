@@ -15,14 +15,15 @@ public struct QueryService: Sendable {
     public static let defaultRows = 1_000
     var limits: QueryLimits { domain.settings.queryLimits }
 
-    /// Runs `request` for the caller: 400 for SQL the guard refuses or that fails, 403 for a table the caller may not
-    /// read (or a qualified name), 503 before the engine is ready.
+    /// Runs `request` for the caller: 400 for SQL the guard refuses or that fails, or that reads remote tables over the
+    /// remote scan cap; 403 for a table the caller may not read (or a qualified name), 503 before the engine is ready.
     public func run(_ request: QueryRequest, for caller: Caller) async throws -> QueryResult {
         let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
         caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
         // A query only reads: its entry is batched like any read's, not written before the answer as a change's is.
         caller.audit.markRead()
         let (engine, readable, tables, policies, policied) = try await check(request.sql, for: caller)
+        try await RemoteScanCap(domain: domain).check(tables, on: engine, policied: policied)
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
         do {

@@ -120,10 +120,16 @@ public struct ScanService: Sendable {
         caller.audit.markRead()
         let table = try await domain.catalog.readableTable(request.tableId, for: caller)
         let (plan, synced, schema, source, _) = try await self.plan(request, table: table, for: caller)
-        guard let synced, source.caller == nil else {
-            // A remote table has no statistics here; for a policied table they would tell what the caller may not see.
+        guard source.caller == nil else {
+            // For a policied table the statistics would tell what the caller may not see.
             return ScanEstimate(tableId: table.id, estimatedScanBytes: 0, estimatedResultRows: nil, estimatedResultBytes: nil, rowGroups: 0,
                                 rowGroupsMatching: 0)
+        }
+        guard let synced else {
+            // A remote table: what its source says it holds (what reading it takes there), when the source can tell.
+            let size = try? await domain.dataPlane.orchestrator.engine?.remoteSize(of: table)
+            return ScanEstimate(tableId: table.id, estimatedScanBytes: size?.bytes ?? 0, estimatedResultRows: nil, estimatedResultBytes: nil,
+                                rowGroups: 0, rowGroupsMatching: 0)
         }
         let paths = synced.paths
         return try await NIOThreadPool.singleton.runIfActive {

@@ -137,7 +137,10 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
                 concurrentPerUser: try resolver.int(.queryConcurrentPerUser, range: 1...1024, reason: "must be between 1 and 1024")
                     ?? QueryLimits().concurrentPerUser,
                 grantScopes: try resolver.int(.queryGrantScopes, range: 1...65536, reason: "must be between 1 and 65536")
-                    ?? QueryLimits().grantScopes),
+                    ?? QueryLimits().grantScopes,
+                maximumRemoteScanBytes: Int64(try resolver.int(.queryRemoteMaxScanBytes, range: 0...(1 << 50),
+                                                               reason: "must be a number of bytes (0: no limit)")
+                    ?? Int(QueryLimits().maximumRemoteScanBytes))),
             uploadQuotaBytes: Int64(try resolver.int(.uploadQuotaBytes, range: 1...(1 << 50), reason: "must be a positive number of bytes") ?? (1 << 30)),
             maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
         configuration.mcpCaps.maximumRows = try resolver.int(.mcpMaxRows, range: 1...1_000_000, reason: "must be between 1 and 1000000")

@@ -313,7 +313,9 @@ enum APIDescription {
         .init(method: "POST", path: "/api/query", summary: "Run one SELECT over the tables you may see (row cap, time limit, audited)",
               tag: "data", access: .user, body: Schema.of(QueryRequest.self),
               responses: [(200, "Rows", Schema.of(QueryResult.self)),
-                          (400, "Not a single SELECT, a forbidden function, an unknown table or DuckDB's error", Schema.ref("Error")),
+                          (400, "Not a single SELECT, a forbidden function, an unknown table, DuckDB's error, or remote tables over "
+                           + "the scan cap (`detail`: `{reason: remote_scan_too_large, scan_bytes, limit_bytes, tables, view_targets, suggestion}`)",
+                           Schema.ref("Error")),
                           (403, "Access denied to table", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/data/{id}/check-access", summary: "May the caller download the table?", tag: "data", access: .user,
               responses: [(204, "Yes", nil), (403, "Access denied to this table", Schema.ref("Error")), (404, "Table not found", Schema.ref("Error"))]),
