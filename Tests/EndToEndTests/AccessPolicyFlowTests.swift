@@ -195,7 +195,7 @@ struct AccessPolicyFlowTests {
         #expect(!FileManager.default.fileExists(atPath: slices.path))
     }
 
-    @Test("a partitioned table is sliced part by part: the manifest lists the caller's parts, each holds only their rows, pull and local query agree")
+    @Test("a partitioned table is sliced part by part (and whole): the manifest lists the caller's parts, each holds only their rows, pull and local query agree")
     func partitionedSlices() async throws {
         let server = try await DemoServer.start()
         defer { server.stop() }
@@ -228,7 +228,17 @@ struct AccessPolicyFlowTests {
         }
         let served = rows(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM web_sessions"], token: token)).first?.first as? Int
         #expect(total > 0 && total == served && entry["rows"] as? Int == served)
-        #expect(try await client.call("GET", "/api/data/web_sessions/download", token: token).status == 404)
+        // A client that downloads whole tables (upstream's before parts) gets one file of exactly the same rows.
+        let whole = try await client.call("GET", "/api/data/web_sessions/download", token: token)
+        #expect(whole.status == 200, "\(String(decoding: whole.body, as: UTF8.self).prefix(300))")
+        let (wholeChannels, wholeColumns, wholeCount) = try Self.withParquet(whole.body) { connection, path in
+            (try connection.query("SELECT DISTINCT channel FROM read_parquet(\(SQL.literal(path)))").rows().map { $0.values[0].description },
+             try connection.query("DESCRIBE SELECT * FROM read_parquet(\(SQL.literal(path)))").rows().map { $0.values[0].description },
+             try connection.scalar(Int64.self, "SELECT count(*) FROM read_parquet(\(SQL.literal(path)))") ?? 0)
+        }
+        #expect(wholeChannels == ["ios"] && !wholeColumns.contains("pages") && Int(wholeCount) == total)
+        let again = try await client.call("GET", "/api/data/web_sessions/download", token: token)
+        #expect(DataPlaneFlowTests.sha256(again.body) == DataPlaneFlowTests.sha256(whole.body), "made once, then served as made")
         // The CLI pulls the parts and reads the same rows locally.
         let root = server.dataDirectory.appendingPathComponent("cli", isDirectory: true)
         let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "",

@@ -150,8 +150,9 @@ public struct Policies: Sendable {
     /// The slices `caller` downloads of policied `table`: parquet files of exactly what the policy shows them — one for
     /// a plain table, one per part for a partitioned one — shared with every caller bound to the same values, made on
     /// first need and again after the table, a mapping table or the policy changes. Nil when the table cannot be sliced
-    /// here (remote, or not served yet); throws when its policy cannot be applied.
-    public func slices(of table: RegisteredTable, for caller: PolicyCaller) async throws -> PolicySliceSet? {
+    /// here (remote, or not served yet); throws when its policy cannot be applied. With `whole`, a partitioned table is
+    /// sliced as one file over all its parts (what a client that downloads whole tables gets).
+    public func slices(of table: RegisteredTable, for caller: PolicyCaller, whole: Bool = false) async throws -> PolicySliceSet? {
         guard table.queryMode != .remote, let engine = domain.dataPlane.orchestrator.engine, let served = engine.tables[table.id],
               case let .parquet(files) = served.rows else { return nil }
         guard case let .applied(policy) = engine.policy(of: table.id) else {
@@ -168,14 +169,16 @@ public struct Policies: Sendable {
         // A partitioned table's parts, by name, with their files; a plain table is one unnamed part.
         let stored = (try? JSONDecoder().decode([ExtractFile].self, from: Data((states[table.id]?.files ?? "[]").utf8))) ?? []
         var parts: [(name: String?, files: [String])] = [(nil, files)]
-        if stored.contains(where: { $0.part != nil }) {
+        if stored.contains(where: { $0.part != nil }), !whole {
             let layout = try ExtractLayout(extractsDirectory: domain.dataPlane.extractsDirectory, source: served.source)
             parts = stored.compactMap { file in file.part.map { ($0, [layout.directory.appendingPathComponent(file.path).standardizedFileURL.path]) } }
         }
+        // The whole of a partitioned table is a slice of its own, named apart from the plain table's.
+        let wholeOfParts = whole && stored.contains(where: { $0.part != nil })
         var made: [PolicySliceSet.File] = []
         do {
             for part in parts {
-                let name = part.name.map { "\(values)-\(PolicySlices.hash($0).prefix(12))" } ?? values
+                let name = part.name.map { "\(values)-\(PolicySlices.hash($0).prefix(12))" } ?? (wholeOfParts ? "\(values)-whole" : values)
                 if let existing = domain.slices.existing(tableId: table.id, version: version, values: name) {
                     made.append(.init(part: part.name, slice: existing))
                     continue

@@ -42,10 +42,8 @@ public struct DownloadService: Sendable {
     public func table(_ id: String, part: String? = nil, for caller: Caller) async throws -> File {
         if let part { return try await upstreamPart(part, of: id, for: caller) }
         let table = try await accessibleTable(id, for: caller)
-        if let slices = try await policySlices(of: table, for: caller) {
-            guard let slice = slices.whole else {
-                throw ServiceError.notFound("Table '\(id)' is partitioned: download its parts from /api/data/\(id)/parts/{part} (see files in the manifest)")
-            }
+        if let slices = try await policySlices(of: table, for: caller, whole: true) {
+            guard let slice = slices.whole else { throw ServiceError.notFound("Table '\(id)' has no data yet") }
             caller.audit.record("data.download", resource: "table:\(id)", params: ["policy_slice": "true"])
             return File(path: slice.path, sha256: slice.sha256, filename: "\(id).parquet")
         }
@@ -102,10 +100,10 @@ public struct DownloadService: Sendable {
     }
 
     /// For a caller who reads `table` through its access policy, their slices (403 when none can be made here, e.g.
-    /// for a remote table); nil for everyone else.
-    private func policySlices(of table: RegisteredTable, for caller: Caller) async throws -> PolicySliceSet? {
+    /// for a remote table) — with `whole`, one file even of a partitioned table; nil for everyone else.
+    private func policySlices(of table: RegisteredTable, for caller: Caller, whole: Bool = false) async throws -> PolicySliceSet? {
         guard table.hasPolicy, case let .enforce(policyCaller) = try await domain.policies.enforcement(for: caller.identity) else { return nil }
-        guard let slices = try await domain.policies.slices(of: table, for: policyCaller) else {
+        guard let slices = try await domain.policies.slices(of: table, for: policyCaller, whole: whole) else {
             throw ServiceError(.forbidden, "Table '\(table.id)' has an access policy and no slice of it can be made here: query it with `agnes query --remote`")
         }
         return slices
