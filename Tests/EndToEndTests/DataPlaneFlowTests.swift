@@ -97,6 +97,9 @@ struct DataPlaneFlowTests {
         #expect(tables.keys.sorted() == ["customers", "live_customers", "orders", "products"])
         #expect(tables["orders"]?["rows"] as? Int == 200_000 && tables["products"]?["rows"] as? Int == 300 && tables["customers"]?["rows"] as? Int == 500)
         #expect(tables["live_customers"]?["query_mode"] as? String == "remote")
+        // Registered by source name only: the source's type (upstream's clients print it).
+        #expect(tables["orders"]?["source_type"] as? String == "files" && tables["products"]?["source_type"] as? String == "sqlite"
+                && tables["live_customers"]?["source_type"] as? String == "postgres")
         let sha = try #require(tables["orders"]?["sha256"] as? String)
         let md5 = try #require(tables["orders"]?["hash"] as? String)
 

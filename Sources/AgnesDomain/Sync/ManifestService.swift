@@ -46,6 +46,9 @@ public struct ManifestService: Sendable {
         try await domain.manifestEntries.value(for: "all") {
             let snapshot = try await domain.catalogSnapshot()
             domain.slices.retain(tables: Set(snapshot.tables.filter(\.hasPolicy).map(\.id)))
+            // A table registered without a source type has the type of the source that serves it.
+            let sourceTypes = Dictionary(try await DataSourcesRepository(store: domain.state).list().map { ($0.name, $0.type) }) { first, _ in first }
+            let servedBy = domain.dataPlane.orchestrator.engine?.tables.mapValues(\.source) ?? [:]
             var entries: [Entries.Entry] = []
             for table in snapshot.tables {
                 // Synced tables, and remote ones (served live: no file, hash "", as upstream — clients skip them).
@@ -53,7 +56,8 @@ public struct ManifestService: Sendable {
                 guard state?.lastSync != nil || table.queryMode == .remote else { continue }
                 let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((state?.files ?? "[]").utf8))) ?? []
                 var entry = ManifestTable(hash: state?.md5 ?? "", updated: state?.lastSync, sizeBytes: state?.fileSizeBytes ?? 0,
-                                          rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue, sourceType: table.sourceType ?? "",
+                                          rows: state?.rows ?? 0, queryMode: table.queryMode.rawValue,
+                                          sourceType: table.sourceType ?? (table.sourceName ?? servedBy[table.id]).flatMap { sourceTypes[$0] } ?? "",
                                           sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files,
                                           serverOnly: table.serverOnly)
                 if let parts = entry.parts { entry.hash = Self.partitionedHash(parts) }
