@@ -94,10 +94,13 @@ let package = Package(
         .testTarget(name: "AgnesMCPTests", dependencies: ["AgnesAPI", "AgnesMCP", .product(name: "MCP", package: "swift-sdk")], swiftSettings: strict),
         .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"], swiftSettings: strict),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"], swiftSettings: strict),
-        // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools).
+        // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools, a local
+        // OpenID provider with Google's Directory API).
         .target(
             name: "AgnesTestSupport",
-            dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")],
             path: "Tests/Support",
             swiftSettings: strict
         ),

@@ -20,10 +20,13 @@ public struct DomainSettings: Sendable, Equatable {
     public var uploadQuotaBytes: Int64
     /// Sources may name hosts on private networks (`sources.allow_private_hosts`).
     public var allowPrivateSourceHosts: Bool
+    /// Sign-in with an OpenID provider (Google) and group sync from its directory; nil: not configured.
+    public var openID: OpenIDSettings?
 
     public init(queryLimits: QueryLimits = QueryLimits(), maximumListItems: Int = 50, dataDirectory: URL, serverURL: String,
-                uploadQuotaBytes: Int64 = 1 << 30, allowPrivateSourceHosts: Bool = false) {
+                uploadQuotaBytes: Int64 = 1 << 30, allowPrivateSourceHosts: Bool = false, openID: OpenIDSettings? = nil) {
         self.allowPrivateSourceHosts = allowPrivateSourceHosts
+        self.openID = openID
         self.queryLimits = queryLimits
         self.maximumListItems = maximumListItems
         self.dataDirectory = dataDirectory
@@ -77,6 +80,12 @@ public struct Domain: Sendable {
     public let slices: PolicySlices
     /// MCP OAuth requests waiting for consent, and codes waiting to be exchanged.
     public let oauthSessions = OAuthSessions()
+    /// The OpenID provider users sign in with (nil when none is configured).
+    public let openID: OpenIDProvider?
+    /// Where users' directory groups come from (nil: no group sync).
+    public let directory: (any DirectoryGroupSource)?
+    /// Sign-ins waiting for the provider to send the browser back.
+    public let signIns = PendingSignIns()
     /// A user's memberships and grants, until the next write to the state database.
     let userAccess: StateCache<UserGrants>
     /// The registry with each table's sync state, until the next write.
@@ -86,8 +95,11 @@ public struct Domain: Sendable {
     /// Each caller's manifest body and ETag, until the next write.
     let manifestBodies: StateCache<ManifestService.Body>
 
-    public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, mailer: any Mailer, passwords: PasswordHasher, logger: Logger) {
+    public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, mailer: any Mailer, passwords: PasswordHasher, logger: Logger,
+                directory: (any DirectoryGroupSource)? = nil) {
         self.settings = settings
+        openID = settings.openID.map(OpenIDProvider.init(settings:))
+        self.directory = directory ?? settings.openID?.directory.map(GoogleDirectory.init(settings:))
         self.state = state
         self.dataPlane = dataPlane
         self.mailer = mailer
@@ -120,6 +132,8 @@ public struct Domain: Sendable {
     public var workspace: WorkspaceService { WorkspaceService(domain: self) }
     public var health: HealthService { HealthService(domain: self) }
     public var mcpAuthorization: MCPAuthorization { MCPAuthorization(domain: self) }
+    public var openIDSignIn: OpenIDSignIn { OpenIDSignIn(domain: self) }
+    public var directoryGroupSync: DirectoryGroupSync { DirectoryGroupSync(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

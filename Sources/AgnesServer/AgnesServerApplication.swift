@@ -24,10 +24,15 @@ public enum AgnesServerApplication {
         )
     }
 
-    /// Serves until SIGTERM or SIGINT, with the in-process scheduler running beside the server when it is enabled.
+    /// Serves until SIGTERM or SIGINT, with the in-process scheduler running beside the server when it is enabled, and
+    /// the directory's group sync on its own schedule when it is configured.
     public static func run(services: ServerServices) async throws {
         let scheduler = services.configuration.schedulerEnabled ? Task { await services.dataPlane.runScheduler() } : nil
-        defer { scheduler?.cancel() }
+        let groupSync = services.domain.directory != nil ? Task { await services.domain.directoryGroupSync.runSchedule() } : nil
+        defer {
+            scheduler?.cancel()
+            groupSync?.cancel()
+        }
         try await make(services: services).runService()
     }
 
@@ -48,6 +53,7 @@ public enum AgnesServerApplication {
         AuthRoutes(services: services).register(on: router)
         PasswordRoutes(services: services).register(on: router)
         MagicLinkRoutes(services: services).register(on: router)
+        GoogleSignInRoutes(services: services).register(on: router)
         SyncRoutes.registerStatus(on: router, services: services)
 
         let mcpRoutes = MCPRoutes(services: services, clientNames: services.mcpClientNames)

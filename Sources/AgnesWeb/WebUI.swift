@@ -71,7 +71,11 @@ public struct WebUI: Sendable {
     public func loginPage(next: String, notice: String?, error: String?) -> WebAnswer {
         let errors = ["invalid": "Wrong email or password.", "deactivated": "This account is deactivated."]
         let chrome = PageChrome(identity: nil, csrf: nil, section: "login", notice: notice, error: error.map { errors[$0] ?? $0 })
-        return renderer.page("login", title: "Sign in", values: ["next": next], chrome: chrome)
+        var query = CharacterSet.alphanumerics
+        query.insert(charactersIn: "-._~/")
+        return renderer.page("login", title: "Sign in", values: ["next": next, "google": domain.openID != nil,
+                                                                "next_query": next.addingPercentEncoding(withAllowedCharacters: query) ?? "/"],
+                             chrome: chrome)
     }
 
     /// `2026-11-30 06:17 UTC` (formatted by hand: pages show up to thousands of times, and formatters are slow to make).

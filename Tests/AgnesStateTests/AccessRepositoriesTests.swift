@@ -109,10 +109,10 @@ struct AccessRepositoriesTests {
             let groups = GroupsRepository(store: store)
             let user = try await UsersRepository(store: store).create(email: "eve@example.com")
             let synced = try await groups.create(name: "Finance", createdBy: "system:sso")
-            try await groups.addMember(userId: user.id, groupId: synced.id, source: .ssoSync, addedBy: "sso")
+            try await groups.addMember(userId: user.id, groupId: synced.id, source: .googleSync, addedBy: "sso")
             #expect(try await groups.removeMember(userId: user.id, groupId: synced.id, source: .admin) == false)
-            #expect(try await groups.members(groupId: synced.id).map(\.source) == [.ssoSync])
-            #expect(try await groups.removeMember(userId: user.id, groupId: synced.id, source: .ssoSync) == true)
+            #expect(try await groups.members(groupId: synced.id).map(\.source) == [.googleSync])
+            #expect(try await groups.removeMember(userId: user.id, groupId: synced.id, source: .googleSync) == true)
             #expect(try await groups.members(groupId: synced.id).isEmpty)
         }
     }
@@ -124,7 +124,7 @@ struct AccessRepositoriesTests {
             let user = try await UsersRepository(store: store).create(email: "gil@example.com")
             let group = try await groups.create(name: "Ops", createdBy: nil)
             try await groups.addMember(userId: user.id, groupId: group.id, source: .admin, addedBy: "admin")
-            try await groups.addMember(userId: user.id, groupId: group.id, source: .ssoSync, addedBy: "sso")
+            try await groups.addMember(userId: user.id, groupId: group.id, source: .googleSync, addedBy: "sso")
             let members = try await groups.members(groupId: group.id)
             #expect(members.count == 1 && members.first?.source == .admin && members.first?.addedBy == "admin")
             // Added without an `added_by`: stored as NULL.

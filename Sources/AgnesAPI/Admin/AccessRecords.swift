@@ -5,7 +5,8 @@ import Foundation
 public enum MembershipSource: String, Codable, Sendable, CaseIterable {
     case admin
     case systemSeed = "system_seed"
-    case ssoSync = "sso_sync"
+    /// Written by the directory's group sync (upstream's name, whichever the provider).
+    case googleSync = "google_sync"
 }
 
 /// What a grant gives access to.

@@ -7,28 +7,31 @@ public struct GroupInfo: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     @Nullable public var description: String?
-    /// `system` or `custom`.
+    /// `system`, `google_sync` (managed by the directory) or `custom`.
     public var origin: String
     public var isSystem: Bool
     public var createdAt: Date
     @Nullable public var createdBy: String?
     public var memberCount: Int
     public var grantCount: Int
-    /// Groups synced from a directory (none yet).
-    public var isGoogleManaged = false
+    /// Its members come from the directory's group sync (it has a `mapped_email`); they cannot be edited by hand.
+    public var isGoogleManaged: Bool
+    /// The directory group it mirrors.
     @Nullable public var mappedEmail: String?
 
-    public init(id: String, name: String, description: String?, isSystem: Bool, createdAt: Date, createdBy: String?, memberCount: Int, grantCount: Int) {
+    public init(id: String, name: String, description: String?, isSystem: Bool, createdAt: Date, createdBy: String?, memberCount: Int, grantCount: Int,
+                mappedEmail: String? = nil) {
         self.id = id
         self.name = name
         self.description = description
-        origin = isSystem ? "system" : "custom"
+        origin = isSystem ? "system" : mappedEmail != nil ? "google_sync" : "custom"
         self.isSystem = isSystem
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.memberCount = memberCount
         self.grantCount = grantCount
-        mappedEmail = nil
+        isGoogleManaged = mappedEmail != nil
+        self.mappedEmail = mappedEmail
     }
 
     enum CodingKeys: String, CodingKey {
@@ -47,10 +50,19 @@ public struct GroupInfo: Codable, Sendable, Equatable {
 public struct GroupRequest: Codable, Sendable, Equatable {
     public var name: String?
     public var description: String?
+    /// Links the group to a directory group (its email address), or `null` unlinks it; a linked group's members come
+    /// from the directory's group sync.
+    public var mappedEmail: FieldUpdate<String> = .keep
 
-    public init(name: String? = nil, description: String? = nil) {
+    public init(name: String? = nil, description: String? = nil, mappedEmail: FieldUpdate<String> = .keep) {
         self.name = name
         self.description = description
+        self.mappedEmail = mappedEmail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description
+        case mappedEmail = "mapped_email"
     }
 }
 

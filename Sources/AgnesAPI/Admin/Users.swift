@@ -8,7 +8,7 @@ public struct UserInfo: Codable, Sendable, Equatable {
         public var id: String
         public var name: String
         public var isSystem: Bool
-        /// `system`, `sso_sync` or `custom`.
+        /// `system`, `google_sync` or `custom`.
         public var origin: String
 
         public init(id: String, name: String, isSystem: Bool, origin: String) {

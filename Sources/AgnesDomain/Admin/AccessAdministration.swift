@@ -53,12 +53,18 @@ public struct AccessAdministration: Sendable {
         let name = request.name?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let name, name != current.name {
             guard !current.isSystem else { throw ServiceError.conflict("System groups cannot be renamed") }
+            guard current.mappedEmail == nil else { throw Self.directoryManaged(current.name) }
             guard !name.isEmpty else { throw ServiceError.badRequest("Group name is required") }
         }
+        if case let .set(email) = request.mappedEmail {
+            guard !current.isSystem else { throw ServiceError.conflict("System groups cannot be linked to a directory group") }
+            guard email.contains("@"), email.count <= 320 else { throw ServiceError.badRequest("mapped_email must be a group's email address") }
+        }
         do {
-            _ = try await groups.update(id: current.id, name: name, description: request.description.map { .some($0) })
-        } catch StateError.conflict {
-            throw ServiceError.conflict("Group '\(name ?? current.name)' already exists")
+            _ = try await groups.update(id: current.id, name: name, description: request.description.map { .some($0) }, mappedEmail: request.mappedEmail)
+        } catch let StateError.conflict(message) {
+            throw ServiceError.conflict(request.mappedEmail.isGiven && message.contains("linked") ? "Another group is linked to that directory group"
+                                        : "Group '\(name ?? current.name)' already exists")
         }
         return Self.info(try await summary(current.id))
     }
@@ -128,8 +134,17 @@ public struct AccessAdministration: Sendable {
         try await removeMembership(userId: user.id, groupId: groupId)
     }
 
-    /// Makes `userId` an admin-managed member of `groupId`; 409 when already a member.
+    /// 409 `google_managed_readonly` (upstream's): the directory owns this group's name and members.
+    static func directoryManaged(_ name: String) -> ServiceError {
+        var error = ServiceError.conflict("Group '\(name)' is managed by the directory's group sync: change it in Google Workspace")
+        error.structuredDetail = ["code": "google_managed_readonly", "message": .string(error.detail)]
+        return error
+    }
+
+    /// Makes `userId` an admin-managed member of `groupId`; 409 when already a member or when the directory manages
+    /// the group.
     private func addMembership(userId: String, groupId: String, by actor: String) async throws {
+        if let group = try await groups.get(id: groupId), group.isDirectoryManaged { throw Self.directoryManaged(group.name) }
         if try await groups.memberships(ofUser: userId).contains(where: { $0.groupId == groupId }) {
             throw ServiceError.conflict("User already a member")
         }
@@ -259,7 +274,7 @@ public struct AccessAdministration: Sendable {
 
     static func info(_ summary: GroupSummary) -> GroupInfo {
         GroupInfo(id: summary.id, name: summary.name, description: summary.description, isSystem: summary.isSystem, createdAt: summary.createdAt,
-                  createdBy: summary.createdBy, memberCount: summary.memberCount, grantCount: summary.grantCount)
+                  createdBy: summary.createdBy, memberCount: summary.memberCount, grantCount: summary.grantCount, mappedEmail: summary.mappedEmail)
     }
 
     static func info(_ grant: ResourceGrant, groupName: String) -> GrantInfo {

@@ -121,9 +121,9 @@ public struct UserAdministration: Sendable {
     /// A user as the API shows them.
     static func info(_ user: User, groups: [UserMembership]) -> UserInfo {
         UserInfo(id: user.id, email: user.email, name: user.name, isAdmin: groups.contains { $0.groupName == Group.adminName },
-                 isSSOUser: groups.contains { $0.source == .ssoSync },
+                 isSSOUser: groups.contains { $0.source == .googleSync },
                  groups: groups.map { .init(id: $0.groupId, name: $0.groupName, isSystem: $0.isSystem,
-                                            origin: $0.isSystem ? "system" : ($0.source == .ssoSync ? "sso_sync" : "custom")) },
+                                            origin: $0.isSystem ? "system" : ($0.source == .googleSync ? "google_sync" : "custom")) },
                  active: user.active, createdAt: user.createdAt, deactivatedAt: user.deactivatedAt, lastLoginAt: user.lastLoginAt)
     }
 }

@@ -11,9 +11,9 @@ enum AuthPages {
         var value = ""
     }
 
-    /// A page with a message and, optionally, a form posting `fields` to `action`.
+    /// A page with a message and, optionally, a form posting `fields` to `action`, and links (same-site paths).
     static func page(title: String, message: String? = nil, error: String? = nil, action: String? = nil, fields: [Field] = [],
-                     submit: String = "Continue", status: HTTPResponse.Status = .ok) -> Response {
+                     submit: String = "Continue", links: [(path: String, label: String)] = [], status: HTTPResponse.Status = .ok) -> Response {
         var html = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · Agnes</title>
@@ -35,6 +35,7 @@ enum AuthPages {
             }
             html += "<button type=\"submit\">\(escape(submit))</button></form>"
         }
+        for link in links { html += "<p><a href=\"\(escape(link.path))\">\(escape(link.label))</a></p>" }
         html += "</body></html>"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))

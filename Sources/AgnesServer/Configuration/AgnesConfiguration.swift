@@ -45,6 +45,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var maximumListItems = 50
     /// Caps of MCP tool results (`mcp.*`).
     public var mcpCaps = ToolCaps()
+    /// Sign-in with Google and group sync (`auth.google.*`); nil when not configured.
+    public var openID: OpenIDSettings?
 
     /// Values given on the command line, which win over everything else.
     public struct Overrides: Sendable, Equatable {
@@ -149,6 +151,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         configuration.mcpCaps.maximumCharacters = try resolver.int(.mcpMaxOutputCharacters, range: 0...(1 << 30),
                                                                    reason: "must be a number of characters (0: no cap)")
             ?? configuration.mcpCaps.maximumCharacters
+        configuration.openID = try openID(resolver, serverURL: serverURL)
         return configuration
     }
 
@@ -164,7 +167,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) mailer=\(mailerKind.rawValue) "
             + "rate_limit=\(rateLimitEnabled) local_dev_mode=\(localDevMode) bcrypt_cost=\(bcryptCost) "
-            + "seed_admin=\(seedAdminEmail ?? "none") scheduler_token=\(schedulerToken == nil ? "unset" : "set") secrets=redacted"
+            + "seed_admin=\(seedAdminEmail ?? "none") scheduler_token=\(schedulerToken == nil ? "unset" : "set") "
+            + "google_sign_in=\(openID == nil ? "off" : openID?.directory == nil ? "on" : "on+group_sync") secrets=redacted"
     }
 }
 

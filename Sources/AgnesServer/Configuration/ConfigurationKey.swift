@@ -53,5 +53,5 @@ public struct ConfigurationKey: Sendable, Hashable {
         .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
         .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
-    ]
+    ] + openIDKeys
 }

@@ -80,6 +80,26 @@ public enum StateSchema {
             CREATE INDEX oauth_tokens_client ON oauth_tokens (client_id);
             CREATE INDEX oauth_tokens_family ON oauth_tokens (family_id);
             """)),
+        // Sign-in with an OpenID provider (Google) and group sync from its directory: a user's subject at the
+        // provider, a group's directory address (a group with one is managed by the directory), and memberships the
+        // sync writes named as upstream names them (`google_sync`; the CHECK changes, so the table is rebuilt).
+        Migration(version: 9, name: "directory_sign_in_and_group_sync", body: .sql("""
+            CREATE TABLE user_group_members_v9 (
+                user_id VARCHAR NOT NULL,
+                group_id VARCHAR NOT NULL,
+                source VARCHAR NOT NULL CHECK (source IN ('admin', 'system_seed', 'google_sync')),
+                added_at TIMESTAMPTZ NOT NULL,
+                added_by VARCHAR,
+                PRIMARY KEY (user_id, group_id)
+            );
+            INSERT INTO user_group_members_v9
+                SELECT user_id, group_id, CASE source WHEN 'sso_sync' THEN 'google_sync' ELSE source END, added_at, added_by
+                FROM user_group_members;
+            DROP TABLE user_group_members;
+            ALTER TABLE user_group_members_v9 RENAME TO user_group_members;
+            ALTER TABLE user_groups ADD COLUMN mapped_email VARCHAR;
+            ALTER TABLE users ADD COLUMN oidc_subject VARCHAR;
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

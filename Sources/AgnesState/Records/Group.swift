@@ -13,12 +13,18 @@ public struct Group: Codable, Sendable, Equatable, Identifiable {
     public var isSystem: Bool
     public var createdAt: Date
     public var createdBy: String?
+    /// The directory group it mirrors (its email address); a group with one is managed by the directory's sync.
+    public var mappedEmail: String?
+
+    /// Its members come from the directory: administrators cannot add any by hand.
+    public var isDirectoryManaged: Bool { mappedEmail != nil }
 
     enum CodingKeys: String, CodingKey {
         case id, name, description
         case isSystem = "is_system"
         case createdAt = "created_at"
         case createdBy = "created_by"
+        case mappedEmail = "mapped_email"
     }
 }
 
@@ -68,6 +74,7 @@ public struct GroupSummary: Codable, Sendable, Equatable {
     public var createdBy: String?
     public var memberCount: Int
     public var grantCount: Int
+    public var mappedEmail: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, description
@@ -76,5 +83,6 @@ public struct GroupSummary: Codable, Sendable, Equatable {
         case createdBy = "created_by"
         case memberCount = "member_count"
         case grantCount = "grant_count"
+        case mappedEmail = "mapped_email"
     }
 }

@@ -9,7 +9,7 @@ public struct GroupsRepository: Sendable {
 
     public init(store: StateStore) { self.store = store }
 
-    static let columns = "id, name, description, is_system, created_at, created_by"
+    static let columns = "id, name, description, is_system, created_at, created_by, mapped_email"
 
     /// Makes sure `Admin` and `Everyone` exist as system groups and every user is a member of `Everyone`.
     /// Safe to run at every start.
@@ -61,8 +61,9 @@ public struct GroupsRepository: Sendable {
         try await store.read { try $0.fetchAll(Group.self, "SELECT \(Self.columns) FROM user_groups ORDER BY is_system DESC, name") }
     }
 
-    /// Renames or re-describes a group. System groups keep their names.
-    public func update(id: String, name: String? = nil, description: String?? = nil) async throws -> Group {
+    /// Renames or re-describes a group, or links it to a directory group (`mappedEmail`, lower-cased; `.conflict` when
+    /// another group has it). System groups keep their names and are never linked.
+    public func update(id: String, name: String? = nil, description: String?? = nil, mappedEmail: FieldUpdate<String> = .keep) async throws -> Group {
         try await store.write { connection in
             guard var group = try Self.fetch(connection, id: id) else { throw StateError.notFound(what: "group", id: id) }
             if let name, name != group.name {
@@ -70,10 +71,37 @@ public struct GroupsRepository: Sendable {
                 group.name = name
             }
             if let description { group.description = description }
+            if mappedEmail.isGiven {
+                if group.isSystem { throw StateError.forbidden("the system group \(group.name) cannot be linked to a directory group") }
+                group.mappedEmail = mappedEmail.applied(to: group.mappedEmail)?.lowercased()
+                if let email = group.mappedEmail,
+                   try connection.scalar(Int64.self, "SELECT count(*) FROM user_groups WHERE mapped_email = $1 AND id <> $2", email, id) ?? 0 > 0 {
+                    throw StateError.conflict("another group is linked to \(email)")
+                }
+            }
             try mapUniqueViolation("a group named \(group.name) already exists") {
-                try connection.execute("UPDATE user_groups SET name = $2, description = $3 WHERE id = $1", id, group.name, group.description)
+                try connection.execute("UPDATE user_groups SET name = $2, description = $3, mapped_email = $4 WHERE id = $1",
+                                       id, group.name, group.description, group.mappedEmail)
             }
             return group
+        }
+    }
+
+    /// The group linked to directory group `email`, if any.
+    public func find(mappedEmail email: String) async throws -> Group? {
+        try await store.read { try $0.fetchOne(Group.self, "SELECT \(Self.columns) FROM user_groups WHERE mapped_email = $1", email.lowercased()) }
+    }
+
+    /// Creates a group managed by the directory, linked to directory group `email`, named `name` — or, when that name
+    /// is taken, `name (email)`.
+    public func createDirectoryGroup(email: String, name: String, description: String?) async throws -> Group {
+        let id = Identifier.make()
+        return try await store.write { connection in
+            let taken = try connection.scalar(Int64.self, "SELECT count(*) FROM user_groups WHERE name = $1", name) ?? 0 > 0
+            try connection.execute("""
+                INSERT INTO user_groups (id, name, description, created_by, mapped_email) VALUES ($1, $2, $3, 'system:google-sync', $4)
+                """, id, taken ? "\(name) (\(email.lowercased()))" : name, description, email.lowercased())
+            return try Self.fetch(connection, id: id)!
         }
     }
 
@@ -138,7 +166,7 @@ public struct GroupsRepository: Sendable {
     public func groups(ofUser userId: String) async throws -> [Group] {
         try await store.read { connection in
             try connection.fetchAll(Group.self, """
-                SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by
+                SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by, g.mapped_email
                 FROM user_groups g JOIN user_group_members m ON m.group_id = g.id
                 WHERE m.user_id = $1 ORDER BY g.is_system DESC, g.name
                 """, userId)
@@ -158,7 +186,7 @@ public struct GroupsRepository: Sendable {
     private func summaries(id: String?) async throws -> [GroupSummary] {
         try await store.read { connection in
             try connection.fetchAll(GroupSummary.self, """
-                SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by,
+                SELECT g.id, g.name, g.description, g.is_system, g.created_at, g.created_by, g.mapped_email,
                        coalesce(m.n, 0) AS member_count, coalesce(r.n, 0) AS grant_count
                 FROM user_groups g
                 LEFT JOIN (SELECT group_id, count(*) AS n FROM user_group_members GROUP BY group_id) m ON m.group_id = g.id

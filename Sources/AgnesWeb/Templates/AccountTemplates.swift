@@ -18,6 +18,8 @@ extension WebTemplates {
         "login": """
             <div class="card" style="max-width:26rem;margin:2rem auto">
             <h1>Sign in</h1>
+            {{#google}}<p><a class="button" id="google-sign-in" href="/auth/google/login?next={{next_query}}">Sign in with Google</a></p>
+            <p class="muted small">or with your email:</p>{{/google}}
             <form method="post" action="/auth/password/login/web" id="login">
             <input type="hidden" name="next" value="{{next}}">
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
