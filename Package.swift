@@ -100,7 +100,8 @@ let package = Package(
             name: "AgnesTestSupport",
             dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
-                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/Support",
             swiftSettings: strict
         ),
@@ -220,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
-                "AgnesServer", "AgnesAPI", "AgnesDomain", "AgnesState", "AgnesData", "DuckDB",
+                "AgnesServer", "AgnesAPI", "AgnesDomain", "AgnesState", "AgnesData", "AgnesTestSupport", "DuckDB",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -5,8 +5,9 @@
 // answering an ID token signed RS256 with Google's claims (`iss`, `aud`, `azp`, `sub`, `email`, `email_verified`,
 // `hd`, `name`, `nonce`, `iat`, `exp`). `defect` makes the next tokens wrong in one way, for the verifier's tests.
 // The same server is Google's Directory API (`DirectoryTestServer.swift`).
-import CryptoExtras
+import AsyncHTTPClient
 import Crypto
+import CryptoExtras
 import Foundation
 import Hummingbird
 import JWTKit
@@ -27,6 +28,12 @@ public struct TestAccount: Sendable {
         self.hostedDomain = hostedDomain
         self.emailVerified = emailVerified
     }
+}
+
+/// A test provider's exchange that went wrong.
+public struct ProviderTestError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// One way to make an ID token wrong.
@@ -86,6 +93,17 @@ public final class OpenIDTestProvider: Sendable {
             $0.published = ["key-2", "key-3"]
             $0.signing = "key-3"
         }
+    }
+
+    /// What a browser signed in at the provider gets from `authorizationURL`: the `Location` it is sent to.
+    public func authorize(_ authorizationURL: String) async throws -> String {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        defer { Task { try? await client.shutdown() } }
+        let response = try await client.execute(HTTPClientRequest(url: authorizationURL), timeout: .seconds(10))
+        guard response.status == .found, let location = response.headers.first(name: "Location") else {
+            throw ProviderTestError("the authorization endpoint answered \(response.status)")
+        }
+        return location
     }
 
     /// Runs the provider (and the directory) on 127.0.0.1 while `body` runs.

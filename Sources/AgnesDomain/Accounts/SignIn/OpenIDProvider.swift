@@ -40,7 +40,8 @@ public actor OpenIDProvider {
     private var discovery: Discovery?
     private var keys: JWTKeyCollection?
     private var keyIds: Set<String> = []
-    private var keysFetchedAt: Date?
+    /// When a token naming an unknown key last made the keys be fetched again.
+    private var refetchedForUnknownKeyAt: Date?
 
     public init(settings: OpenIDSettings) { self.settings = settings }
 
@@ -122,12 +123,15 @@ public actor OpenIDProvider {
         return VerifiedIdentity(subject: claims.sub, email: email, name: claims.name)
     }
 
-    /// The published keys, fetched again when `kid` is not among them (at most once a minute).
+    /// The published keys, fetched again when `kid` is not among them — at most once a minute, so tokens naming made-up
+    /// keys cannot make the server hammer the provider.
     private func signingKeys(including kid: String, now: Date) async throws -> JWTKeyCollection {
         if let keys, keyIds.contains(kid) { return keys }
-        if let keys, let fetched = keysFetchedAt, now.timeIntervalSince(fetched) < 60 {
-            guard keyIds.contains(kid) else { throw IDTokenRejection(reason: "the token's key \(kid) is not published by the provider") }
-            return keys
+        if keys != nil {
+            if let last = refetchedForUnknownKeyAt, now.timeIntervalSince(last) < 60 {
+                throw IDTokenRejection(reason: "the token's key \(kid) is not published by the provider")
+            }
+            refetchedForUnknownKeyAt = now
         }
         guard let url = URL(string: try await discovered().jwksUri) else { throw ProviderError("discovery: jwks_uri is not a URL") }
         let jwks = try await ProviderHTTP.get(url, as: JWKS.self, what: "signing keys")
@@ -142,7 +146,6 @@ public actor OpenIDProvider {
         }
         keys = collection
         keyIds = ids
-        keysFetchedAt = now
         guard ids.contains(kid) else { throw IDTokenRejection(reason: "the token's key \(kid) is not published by the provider") }
         return collection
     }
