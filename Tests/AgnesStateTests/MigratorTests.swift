@@ -14,13 +14,32 @@ struct MigratorTests {
         #expect(report.toVersion == StateSchema.migrator.latestVersion)
         #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes", "user_dataset_settings",
                                             "hot_insert_timestamps_from_the_application", "users_session_epoch", "access_policies_and_server_only",
-                                            "mcp_oauth"])
+                                            "mcp_oauth", "directory_sign_in_and_group_sync"])
         let checksums = try connection.query("SELECT checksum FROM schema_migrations ORDER BY version").rows().map { $0[0].stringValue ?? "" }
         #expect(checksums.allSatisfy { $0.count == 64 })
 
         let again = try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
         #expect(again.applied.isEmpty)
         #expect(try StateSchema.migrator.status(connection).allSatisfy(\.isApplied))
+    }
+
+    @Test("step 9 keeps every membership, names the directory's ones as upstream does, and refuses unknown sources")
+    func directoryMemberships() throws {
+        let connection = try Database().connect()
+        try Migrator(migrations: Array(StateSchema.migrator.migrations.prefix(8))).migrate(connection, databasePath: nil, backupDirectory: nil)
+        try connection.execute("""
+            INSERT INTO user_group_members (user_id, group_id, source, added_at, added_by) VALUES
+                ('u1', 'g1', 'admin', now(), 'root'), ('u1', 'g2', 'sso_sync', now(), 'sso'), ('u2', 'g1', 'system_seed', now(), NULL)
+            """)
+        try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
+        let rows = try connection.query("SELECT user_id || ':' || group_id || ':' || source FROM user_group_members ORDER BY 1").rows().map { $0[0].stringValue ?? "" }
+        #expect(rows == ["u1:g1:admin", "u1:g2:google_sync", "u2:g1:system_seed"])
+        #expect(throws: DuckDBError.self) {
+            try connection.execute("INSERT INTO user_group_members VALUES ('u3', 'g1', 'sso_sync', now(), NULL)")
+        }
+        #expect(throws: DuckDBError.self) {
+            try connection.execute("INSERT INTO user_group_members VALUES ('u1', 'g1', 'admin', now(), NULL)")
+        }
     }
 
     @Test("schema v1 has every table of SPEC 5.1 with native types")

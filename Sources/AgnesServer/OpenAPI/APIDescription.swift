@@ -116,6 +116,14 @@ enum APIDescription {
               body: emailAndToken, responses: [(200, "Session token", Schema.of(TokenResponse.self)), (401, "Invalid or expired link", Schema.ref("Error"))]),
         .init(method: "GET", path: "/auth/email/verify", summary: "The magic link itself: sets the session cookie", tag: "auth", access: .anyone,
               query: ["email", "token"], responses: [(302, "Signed in; cookie set", nil), (401, "Invalid or expired link", nil)]),
+        .init(method: "GET", path: "/auth/google/login", summary: "Start signing in with Google (OpenID Connect, PKCE): redirect to the provider",
+              tag: "auth", access: .anyone, query: ["next"],
+              responses: [(302, "To the provider, with the state cookie", nil), (404, "Google sign-in is not configured", Schema.ref("Error")),
+                          (503, "The provider cannot be reached", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/auth/google/callback", summary: "Where the provider sends the browser back: sets the session cookie",
+              tag: "auth", access: .anyone, query: ["code", "state", "error"],
+              responses: [(302, "Signed in; cookie set; to next", nil), (401, "Refused (an HTML page says why)", nil),
+                          (404, "Google sign-in is not configured", Schema.ref("Error"))]),
     ]
 
     static let tokens: [APIOperation] = [
