@@ -299,11 +299,8 @@ public struct MCPAuthorization: Sendable {
         }
     }
 
-    /// The S256 code challenge of a verifier: base64url(SHA-256(verifier)) without padding.
-    static func challenge(of verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    /// The S256 code challenge of a verifier.
+    static func challenge(of verifier: String) -> String { PKCE.challenge(of: verifier) }
 
     // MARK: - Administration
 

@@ -3,7 +3,6 @@
 // authorization URL with PKCE, the code exchange, and the ID token's verification (OpenID Connect Core §3.1.3.7):
 // RS256 signature by a published key, issuer, audience (and `azp`), expiry and issue time, nonce, verified email,
 // hosted domain.
-import Crypto
 import Foundation
 import JWTKit
 
@@ -63,14 +62,9 @@ public actor OpenIDProvider {
         let endpoint = try await discovered().authorizationEndpoint
         var fields = [("response_type", "code"), ("client_id", settings.clientId), ("redirect_uri", settings.redirectURI),
                       ("scope", "openid email profile"), ("state", state), ("nonce", nonce),
-                      ("code_challenge", Self.challenge(for: verifier)), ("code_challenge_method", "S256")]
+                      ("code_challenge", PKCE.challenge(of: verifier)), ("code_challenge_method", "S256")]
         if settings.allowedDomains.count == 1 { fields.append(("hd", settings.allowedDomains[0])) }
         return endpoint + (endpoint.contains("?") ? "&" : "?") + ProviderHTTP.formEncoded(fields)
-    }
-
-    /// PKCE's S256 challenge of `verifier`.
-    static func challenge(for verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64URLEncoded
     }
 
     /// Trades the authorization code for the ID token.
@@ -162,18 +156,5 @@ public actor OpenIDProvider {
             throw IDTokenRejection(reason: "the token is not a JWT")
         }
         return header
-    }
-}
-
-extension Data {
-    /// Base64url without padding (RFC 4648 §5).
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        self.init(base64Encoded: base64)
     }
 }
