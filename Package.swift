@@ -60,6 +60,7 @@ let package = Package(
             name: "AgnesData",
             dependencies: [
                 "AgnesAPI", "AgnesCore", "AgnesState", "DuckDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -59,7 +59,7 @@ public struct ConnectorError: Error, CustomStringConvertible, Equatable {
 
 /// Makes the connector of a data source from its type and JSON configuration.
 public enum Connectors {
-    public static let knownTypes = ["files", "postgres", "mysql", "sqlite"]
+    public static let knownTypes = ["files", "postgres", "mysql", "sqlite", "keboola"]
     /// The types whose connector is a `RemoteConnector` (tables of theirs may be served live, `query_mode: remote`).
     public static let remoteTypes: Set<String> = ["postgres", "mysql"]
 
@@ -76,6 +76,7 @@ public enum Connectors {
         case "postgres": try PostgresConnector(configuration: try decode(PostgresConnector.Configuration.self, source), environment: environment)
         case "mysql": try MySQLConnector(configuration: try decode(MySQLConnector.Configuration.self, source), environment: environment)
         case "sqlite": try SQLiteConnector(configuration: try decode(SQLiteConnector.Configuration.self, source))
+        case "keboola": try KeboolaConnector(configuration: try decode(KeboolaConnector.Configuration.self, source), environment: environment)
         default: throw ConnectorError("unknown connector type '\(source.type)' (known: \(knownTypes.joined(separator: ", ")))")
         }
     }

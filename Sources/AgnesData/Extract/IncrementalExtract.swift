@@ -54,13 +54,16 @@ struct IncrementalPlan: Sendable {
 
 extension ExtractWriter {
     /// Syncs a table incrementally: reads the rows past the newest `incrementalColumn` value of the current extract and
-    /// merges them into it by `primaryKey`. Falls back to a full read when there is no previous extract.
+    /// merges them into it by `primaryKey`. Falls back to a full read when there is no previous extract. Not
+    /// `watermarked`, the query already holds only changed rows (the source filtered them): all are merged.
     public func writeIncremental(id: String, description: String? = nil, query: String, incrementalColumn: String, primaryKey: [String],
-                                 queryMode: String = QueryMode.local.rawValue, on connection: Connection, now: Date = Date()) throws -> ExtractedTable {
+                                 watermarked: Bool = true, queryMode: String = QueryMode.local.rawValue, on connection: Connection,
+                                 now: Date = Date()) throws -> ExtractedTable {
         let plan = IncrementalPlan(column: incrementalColumn, primaryKey: primaryKey)
         let target = layout.parquetFile(tableId: id)
-        guard FileManager.default.fileExists(atPath: target.path),
-              let watermark = try plan.watermark(in: [target.path], on: connection) else {
+        let exists = FileManager.default.fileExists(atPath: target.path)
+        let watermark = exists && watermarked ? try plan.watermark(in: [target.path], on: connection) : nil
+        guard exists, watermark != nil || !watermarked else {
             return try writeTable(id: id, description: description, query: plan.delta(of: query, after: nil), queryMode: queryMode,
                                   on: connection, now: now)
         }

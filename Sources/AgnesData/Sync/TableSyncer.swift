@@ -112,8 +112,23 @@ public struct TableSyncer: Sendable {
         }
         let connector = try Connectors.make(source)
         let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source.name)
+        // A staged connector downloads the rows first, into a scratch folder of this sync.
+        var staged: (query: String, folder: URL)?
+        if let stagedConnector = connector as? any StagedConnector {
+            let folder = extractsDirectory.deletingLastPathComponent().appendingPathComponent("tmp/staging/\(table.id)-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            do {
+                let lastSync = try await SyncStateRepository(store: state).state(tableId: table.id)?.lastSync
+                staged = (try await stagedConnector.stage(table, context: StagingContext(directory: folder, lastSync: lastSync, now: started)), folder)
+            } catch {
+                try? FileManager.default.removeItem(at: folder)
+                throw error
+            }
+        }
+        defer { if let folder = staged?.folder { try? FileManager.default.removeItem(at: folder) } }
+        let stagedQuery = staged?.query
         let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
-            try Self.extract(table, connector: connector, layout: layout, now: started)
+            try Self.extract(table, connector: connector, layout: layout, now: started, stagedQuery: stagedQuery)
         }
         return Extraction(layout: layout, started: started, table: extracted, schema: schema, profile: profile)
     }
@@ -150,8 +165,10 @@ public struct TableSyncer: Sendable {
         }
     }
 
+    /// Writes `table`'s extract from the connector's query — or from `stagedQuery`, the rows a staged connector
+    /// downloaded (for an incremental sync those are only the changed rows: merged by primary key, no watermark).
     static func extract(_ table: RegisteredTable, connector: any Connector, layout: ExtractLayout,
-                        now: Date) throws -> (ExtractedTable, [Column], CatalogProfile?) {
+                        now: Date, stagedQuery: String? = nil) throws -> (ExtractedTable, [Column], CatalogProfile?) {
         let database = try Database()
         defer { database.close() }
         let connection = try database.connect()
@@ -160,7 +177,7 @@ public struct TableSyncer: Sendable {
         if let problem = strategyProblem(table) { throw ConnectorError(problem) }
         _ = try? connection.execute("SET TimeZone = 'UTC'")
         let writer = ExtractWriter(layout: layout)
-        let query = try connector.query(for: table)
+        let query = try stagedQuery ?? connector.query(for: table)
         let mode = table.queryMode.rawValue
         let extracted: ExtractedTable
         switch table.syncStrategy {
@@ -169,7 +186,7 @@ public struct TableSyncer: Sendable {
         case .incremental:
             extracted = try writer.writeIncremental(id: table.id, description: table.description, query: query,
                                                     incrementalColumn: table.incrementalColumn ?? "", primaryKey: table.primaryKey,
-                                                    queryMode: mode, on: connection, now: now)
+                                                    watermarked: stagedQuery == nil, queryMode: mode, on: connection, now: now)
         case .partitioned:
             extracted = try writer.writePartitioned(id: table.id, description: table.description, query: query, partitionBy: table.partitionBy ?? "",
                                                     incrementalColumn: table.incrementalColumn, primaryKey: table.primaryKey,

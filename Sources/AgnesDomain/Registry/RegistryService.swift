@@ -40,6 +40,10 @@ public struct RegistryService: Sendable {
         }
         do {
             let connector = try Connectors.make(source)
+            if let staged = connector as? any StagedConnector {
+                // Its types are known once the first export is read.
+                return TablePrecheck(table: table, columns: try await staged.columns(of: table).map { .init(name: $0, type: "auto") }, warnings: [])
+            }
             let columns = try await NIOThreadPool.singleton.runIfActive {
                 try Database.withScratchConnection { connection in
                     try QueryDeadline(milliseconds: 15_000).run(on: connection) {

@@ -62,8 +62,10 @@ public struct SourceService: Sendable {
         let result: SourceTestResult
         do {
             let connector = try Connectors.make(source)
-            let message = try await NIOThreadPool.singleton.runIfActive {
-                try Database.withScratchConnection { try connector.test(on: $0, policy: policy) }
+            let message = if let staged = connector as? any StagedConnector {
+                try await staged.check(policy: policy)
+            } else {
+                try await NIOThreadPool.singleton.runIfActive { try Database.withScratchConnection { try connector.test(on: $0, policy: policy) } }
             }
             result = SourceTestResult(ok: true, message: message, error: nil)
         } catch let error as ConnectorError where error.description.contains("internal address") || error.description.contains("does not resolve") {
