@@ -42,6 +42,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product WebUIBenchmark
 	$(SWIFT) build -c release --product AccessPolicyBenchmark
 	$(SWIFT) build -c release --product ScanBenchmark
+	$(SWIFT) build -c release --product KeboolaBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -51,6 +52,7 @@ bench: bootstrap
 	.build/release/SyncBenchmark
 	.build/release/AccessPolicyBenchmark
 	.build/release/ScanBenchmark
+	.build/release/KeboolaBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes

@@ -207,6 +207,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "KeboolaBenchmark",
+            dependencies: ["AgnesAPI", "AgnesData", "AgnesState", "AgnesTestSupport"],
+            path: "Benchmarks/Keboola",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "ScanBenchmark",
             dependencies: ["AgnesData", "DuckDB"],
             path: "Benchmarks/Scan",

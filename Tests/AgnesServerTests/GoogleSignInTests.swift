@@ -92,9 +92,9 @@ struct GoogleSignInTests {
         }
     }
 
-    @Test("a group removed in the directory leaves the user's memberships at the next sign-in; admin-made memberships stay")
+    @Test("a group removed in the directory leaves the user's memberships at the next sign-in (or scheduled sync); admin-made memberships stay")
     func groupRemoved() async throws {
-        try await withServer { provider, _, client in
+        try await withServer { provider, server, client in
             provider.directory.setGroups(of: Self.ana.email, [("sales@example.com", "Sales"), ("finance@example.com", "Finance")])
             #expect(try await signsIn(client, provider))
             let admin = try await client.adminToken()
@@ -108,6 +108,13 @@ struct GoogleSignInTests {
             let memberships = try await client.send(.get, "/api/admin/users/\(user)/memberships", token: admin).array
             #expect(Set(memberships.compactMap { $0["group_name"] as? String }) == ["Everyone", "Sales", "Reviewers"])
             #expect(memberships.first { $0["group_name"] as? String == "Reviewers" }?["source"] as? String == "admin")
+
+            // The scheduled sync goes over every linked user without a sign-in.
+            provider.directory.setGroups(of: Self.ana.email, [])
+            let run = await server.services.domain.directoryGroupSync.syncAll()
+            #expect(run.synced == 1 && run.failed == 0)
+            let after = try await client.send(.get, "/api/admin/users/\(user)/memberships", token: admin).array
+            #expect(Set(after.compactMap { $0["group_name"] as? String }) == ["Everyone", "Reviewers"])
         }
     }
 
