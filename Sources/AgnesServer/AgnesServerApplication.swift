@@ -69,6 +69,7 @@ public enum AgnesServerApplication {
         AccessRoutes(services: services).register(on: authenticated)
         AuditRoutes(services: services).register(on: authenticated)
         SourceRoutes(services: services).register(on: authenticated)
+        SourceConnectionRoutes(services: services).register(on: authenticated)
         RegistryRoutes(services: services).register(on: authenticated)
         SyncRoutes(services: services).register(on: authenticated)
         DownloadRoutes(services: services).register(on: authenticated)

@@ -45,10 +45,15 @@ public struct SourceService: Sendable {
         return (Self.info(source), !exists)
     }
 
-    /// Deletes a source (404 when missing).
+    /// Deletes a source (404 when missing, 409 while tables are registered on it).
     public func delete(_ name: String, for caller: Caller) async throws {
         try caller.requireAdmin()
         caller.audit.record("source.delete", resource: "source:\(name)")
+        let users = try await RegistryRepository(store: domain.state).list().filter { $0.sourceName == name }.map(\.id).sorted()
+        if !users.isEmpty {
+            throw ServiceError.conflict("Data source '\(name)' is in use by \(users.count) table(s): \(users.prefix(10).joined(separator: ", ")); "
+                                        + "unregister them or register them on another source first")
+        }
         do { try await sources.delete(name: name) } catch StateError.notFound { throw ServiceError.notFound("Data source not found") }
     }
 

@@ -227,6 +227,8 @@ enum APIDescription {
     static let tableFields = Schema.of(TableFields.self)
     static let source = Schema.of(SourceInfo.self)
     static let sourceRequest = Schema.of(SourceRequest.self)
+    static let connection = Schema.of(SourceConnection.self)
+    static let connectionRequest = Schema.of(SourceConnectionRequest.self)
 
     static let data: [APIOperation] = [
         .init(method: "GET", path: "/api/admin/sources", summary: "Data sources (connector instances)", tag: "data", access: .admin,
@@ -241,7 +243,28 @@ enum APIDescription {
         .init(method: "PUT", path: "/api/admin/sources/{name}", summary: "Change a data source", tag: "data", access: .admin, body: sourceRequest,
               responses: [(200, "The source", source), (404, "Data source not found", Schema.ref("Error"))]),
         .init(method: "DELETE", path: "/api/admin/sources/{name}", summary: "Remove a data source", tag: "data", access: .admin,
-              responses: [(204, "Removed", nil), (404, "Data source not found", Schema.ref("Error"))]),
+              responses: [(204, "Removed", nil), (404, "Data source not found", Schema.ref("Error")),
+                          (409, "Tables are registered on it", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/source-connections", summary: "Named connections (upstream's view of the data sources)",
+              tag: "data", access: .admin, responses: [(200, "Connections", Schema.array(connection))]),
+        .init(method: "POST", path: "/api/admin/source-connections", summary: "Add a named connection", tag: "data", access: .admin,
+              body: connectionRequest,
+              responses: [(201, "The connection", connection), (400, "Unusable configuration", Schema.ref("Error")), (409, "Name taken", Schema.ref("Error"))]),
+        .init(method: "GET", path: "/api/admin/source-connections/{id}", summary: "One named connection", tag: "data", access: .admin,
+              responses: [(200, "The connection", connection), (404, "Connection not found", Schema.ref("Error"))]),
+        .init(method: "PUT", path: "/api/admin/source-connections/{id}", summary: "Change a named connection", tag: "data", access: .admin,
+              body: connectionRequest, responses: [(200, "The connection", connection), (404, "Data source not found", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/source-connections/{id}", summary: "Remove a named connection", tag: "data", access: .admin,
+              responses: [(204, "Removed", nil), (404, "Data source not found", Schema.ref("Error")),
+                          (409, "Tables are registered on it", Schema.ref("Error"))]),
+        .init(method: "POST", path: "/api/admin/source-connections/{id}/test", summary: "Test a named connection", tag: "data", access: .admin,
+              responses: [(200, "ok with a message, or not ok with the error", Schema.of(SourceTestResult.self)),
+                          (400, "The host resolves to an internal address (SSRF policy) or not at all", Schema.ref("Error")),
+                          (404, "Data source not found", Schema.ref("Error"))]),
+        .init(method: "PUT", path: "/api/admin/source-connections/{id}/secret", summary: "Refused: secrets are never stored (name the variable)",
+              tag: "data", access: .admin, responses: [(422, "Secrets are not stored", Schema.ref("Error"))]),
+        .init(method: "DELETE", path: "/api/admin/source-connections/{id}/secret", summary: "Refused: secrets are never stored",
+              tag: "data", access: .admin, responses: [(422, "Secrets are not stored", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/admin/registry", summary: "Registered tables", tag: "data", access: .admin,
               responses: [(200, "Tables", Schema.of(RegistryList.self))]),
         .init(method: "POST", path: "/api/admin/register-table", summary: "Register a table (its id is derived from the name)", tag: "data",

@@ -42,6 +42,7 @@ extension RegistryList: ResponseEncodable {}
 extension TableUpdated: ResponseEncodable {}
 extension SourceInfo: ResponseEncodable {}
 extension SourceTestResult: ResponseEncodable {}
+extension SourceConnection: ResponseEncodable {}
 extension MetricList: ResponseEncodable {}
 extension MetricDefinition: ResponseEncodable {}
 extension MetricDeleted: ResponseEncodable {}
