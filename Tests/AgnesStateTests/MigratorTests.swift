@@ -14,7 +14,7 @@ struct MigratorTests {
         #expect(report.toVersion == StateSchema.migrator.latestVersion)
         #expect(report.applied.map(\.name) == ["core_schema", "users_last_login_at", "audit_log_indexes", "user_dataset_settings",
                                             "hot_insert_timestamps_from_the_application", "users_session_epoch", "access_policies_and_server_only",
-                                            "mcp_oauth", "directory_sign_in_and_group_sync"])
+                                            "mcp_oauth", "directory_sign_in_and_group_sync", "registry_export_options"])
         let checksums = try connection.query("SELECT checksum FROM schema_migrations ORDER BY version").rows().map { $0[0].stringValue ?? "" }
         #expect(checksums.allSatisfy { $0.count == 64 })
 

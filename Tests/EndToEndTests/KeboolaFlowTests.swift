@@ -46,15 +46,27 @@ struct KeboolaFlowTests {
             #expect((precheck.object["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["id", "amount", "status", "ordered_on"],
                     "\(String(decoding: precheck.body, as: UTF8.self))")
             let paidOptions = #"{"columns": ["id", "amount"], "where_filters": [{"column": "status", "operator": "eq", "values": ["paid"]}]}"#
+            // Upstream's registry fields: a filter with a date placeholder, and a partitioned table loaded 30 days at a time.
+            let yearStart = "\(Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).year!)-01-01"
+            let badPlaceholder = try await client.call("POST", "/api/admin/register-table", json: [
+                "name": "kbc_bad", "source_name": "kbc", "source_table": "in.c-sales.orders",
+                "where_filters": [["column": "ordered_on", "operator": "eq", "values": ["{{next_decade}}"]]],
+            ], token: admin)
+            #expect(badPlaceholder.status == 422 && badPlaceholder.detail?.contains("unknown placeholder {{next_decade}}") == true,
+                    "\(badPlaceholder.detail ?? "")")
             for (name, extra) in [("kbc_orders", [String: Any]()), ("kbc_paid", ["source_query": paidOptions]),
                                   ("kbc_orders_live", ["sync_strategy": "incremental", "incremental_column": "id", "primary_key": ["id"]]),
-                                  ("kbc_broken", ["source_table": "in.c-sales.broken"])] {
+                                  ("kbc_broken", ["source_table": "in.c-sales.broken"]),
+                                  ("kbc_new_year", ["where_filters": [["column": "ordered_on", "operator": "eq", "values": ["{{this_year}}"]]]]),
+                                  ("kbc_by_year", ["sync_strategy": "partitioned", "partition_by": "ordered_on", "partition_granularity": "year",
+                                                   "max_history_days": 90, "initial_load_chunk_days": 30])] {
                 let registered = try await client.call("POST", "/api/admin/register-table", json: [
                     "name": name, "source_name": "kbc", "source_table": "in.c-sales.orders", "folder": "sales",
                 ].merging(extra) { $1 }, token: admin)
                 #expect(registered.status == 201, "\(name): \(String(decoding: registered.body, as: UTF8.self))")
             }
-            #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["kbc_orders", "kbc_paid", "kbc_orders_live", "kbc_broken"]],
+            #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["kbc_orders", "kbc_paid", "kbc_orders_live", "kbc_broken",
+                                                                                      "kbc_new_year", "kbc_by_year"]],
                                           token: admin).status == 200)
             try await waitForSync(server)
 
@@ -77,6 +89,17 @@ struct KeboolaFlowTests {
             let paidForm = try #require(keboola.exports.first { $0["whereFilters[0][column]"] == "status" })
             #expect(paidForm["whereFilters[0][operator]"] == "eq" && paidForm["whereFilters[0][values][0]"] == "paid"
                     && paidForm["columns[0]"] == "id" && paidForm["columns[1]"] == "amount" && paidForm["changedSince"] == nil)
+            let newYearForm = try #require(keboola.exports.first { $0["whereFilters[0][column]"] == "ordered_on" })
+            #expect(newYearForm["whereFilters[0][values][0]"] == yearStart)
+            let newYearRows = try Database().connect().scalar(Int64.self, """
+                SELECT count(*) FROM range(1000) t(i) WHERE DATE '2026-01-01' + (i % 300)::INTEGER = \(SQL.literal(yearStart))::DATE
+                """) ?? -1
+            #expect(manifest["kbc_new_year"]?["rows"] as? Int == Int(newYearRows))
+            let chunks = keboola.exports.filter { $0["changedUntil"] != nil || ($0["changedSince"] != nil && $0["whereFilters[0][column]"] == nil) }
+            #expect(chunks.count == 3 && chunks.last?["changedUntil"] == nil, "90 days of history in 30-day chunks: \(chunks)")
+            let byYearHistory = String(decoding: try await client.call("GET", "/api/sync/history?table=kbc_by_year", token: admin).body, as: UTF8.self)
+            #expect(manifest["kbc_by_year"]?["rows"] as? Int == 1000 && (manifest["kbc_by_year"]?["parts"] as? [[String: Any]])?.count == 1,
+                    "\(manifest["kbc_by_year"] ?? [:]) \(byYearHistory)")
             let history = try await client.call("GET", "/api/sync/history?table=kbc_broken", token: admin)
             let failure = (try JSONSerialization.jsonObject(with: history.body) as? [[String: Any]])?.first
             #expect(failure?["status"] as? String == "error" && (failure?["error"] as? String)?.contains("failed: Export of table in.c-sales.broken") == true,

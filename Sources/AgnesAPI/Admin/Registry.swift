@@ -13,6 +13,43 @@ public enum SyncStrategy: String, Codable, Sendable, CaseIterable {
     case partitioned
 }
 
+/// The period of a partitioned table's parts.
+public enum PartitionGranularity: String, Codable, Sendable, CaseIterable {
+    case day, month, year
+}
+
+/// One row filter of an export (upstream's `where_filters` item): `column` equal (`eq`) or not equal (`ne`) to one of
+/// `values`. A value may be a date placeholder (`{{today}}`, `{{yesterday}}`, `{{this_month}}`, `{{last_month}}`,
+/// `{{this_year}}`, `{{last_year}}`), resolved when the sync runs.
+public struct WhereFilter: Codable, Sendable, Equatable {
+    public var column: String
+    public var `operator`: String?
+    public var values: [String]
+
+    public init(column: String, operator: String? = nil, values: [String]) {
+        self.column = column
+        self.operator = `operator`
+        self.values = values
+    }
+
+    enum CodingKeys: String, CodingKey { case column, `operator`, values }
+
+    /// Values may be numbers or booleans in JSON; they are compared as text.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        column = try container.decode(String.self, forKey: .column)
+        `operator` = try container.decodeIfPresent(String.self, forKey: .operator)
+        values = try container.decode([JSONValue].self, forKey: .values).map { value in
+            switch value {
+            case let .string(text): return text
+            case let .number(number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+            case let .bool(flag): return String(flag)
+            default: throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "values must be strings or numbers")
+            }
+        }
+    }
+}
+
 /// A row of `table_registry`: the source of truth for what Agnes exposes. `id` names files, views and grants.
 public struct RegisteredTable: Codable, Sendable, Equatable, Identifiable {
     public var id: String
@@ -44,6 +81,16 @@ public struct RegisteredTable: Codable, Sendable, Equatable, Identifiable {
     public var policyMapping: [String] = []
     public var accessPolicyUpdatedAt: Date?
     public var accessPolicyUpdatedBy: String?
+    /// Upstream's export options (read by the `keboola` connector): rows an export keeps.
+    public var whereFilters: [WhereFilter]?
+    /// An incremental sync asks for rows changed since the last sync minus this many days (7).
+    public var incrementalWindowDays: Int?
+    /// The first sync of an incremental or partitioned table reaches this many days back (nil: everything).
+    public var maxHistoryDays: Int?
+    /// The period of a partitioned table's parts (month).
+    public var partitionGranularity: PartitionGranularity?
+    /// The first load of a partitioned table is exported this many days at a time (30).
+    public var initialLoadChunkDays: Int?
 
     public init(id: String, name: String, sourceName: String? = nil, sourceType: String? = nil, bucket: String? = nil,
                 sourceTable: String? = nil, sourceQuery: String? = nil, queryMode: QueryMode = .local,
@@ -96,6 +143,11 @@ public struct RegisteredTable: Codable, Sendable, Equatable, Identifiable {
         case policyMapping = "policy_mapping"
         case accessPolicyUpdatedAt = "access_policy_updated_at"
         case accessPolicyUpdatedBy = "access_policy_updated_by"
+        case whereFilters = "where_filters"
+        case incrementalWindowDays = "incremental_window_days"
+        case maxHistoryDays = "max_history_days"
+        case partitionGranularity = "partition_granularity"
+        case initialLoadChunkDays = "initial_load_chunk_days"
     }
 
     /// Whether an access policy decides what callers see of the table.
@@ -168,6 +220,11 @@ public struct TableFields: Codable, Sendable, Equatable {
     public var accessPolicySQL: FieldUpdate<String> = .keep
     public var accessPolicyNote: String?
     public var policyMapping: [String]?
+    public var whereFilters: [WhereFilter]?
+    public var incrementalWindowDays: Int?
+    public var maxHistoryDays: Int?
+    public var partitionGranularity: PartitionGranularity?
+    public var initialLoadChunkDays: Int?
 
     public init(name: String? = nil, sourceName: String? = nil, sourceType: String? = nil, bucket: String? = nil, sourceTable: String? = nil,
                 sourceQuery: String? = nil, queryMode: QueryMode? = nil, syncStrategy: SyncStrategy? = nil, syncSchedule: String? = nil,
@@ -210,6 +267,11 @@ public struct TableFields: Codable, Sendable, Equatable {
         case accessPolicySQL = "access_policy_sql"
         case accessPolicyNote = "access_policy_note"
         case policyMapping = "policy_mapping"
+        case whereFilters = "where_filters"
+        case incrementalWindowDays = "incremental_window_days"
+        case maxHistoryDays = "max_history_days"
+        case partitionGranularity = "partition_granularity"
+        case initialLoadChunkDays = "initial_load_chunk_days"
     }
 
     /// Whether the update touches the access policy (its text, note or mapping).
@@ -223,7 +285,9 @@ public struct TableFields: Codable, Sendable, Equatable {
             ("sync_strategy", syncStrategy != nil), ("sync_schedule", syncSchedule != nil), ("primary_key", primaryKey != nil),
             ("incremental_column", incrementalColumn != nil), ("partition_by", partitionBy != nil), ("folder", folder != nil),
             ("description", description != nil), ("server_only", serverOnly != nil), ("access_policy_sql", accessPolicySQL.isGiven),
-            ("access_policy_note", accessPolicyNote != nil), ("policy_mapping", policyMapping != nil),
+            ("access_policy_note", accessPolicyNote != nil), ("policy_mapping", policyMapping != nil), ("where_filters", whereFilters != nil),
+            ("incremental_window_days", incrementalWindowDays != nil), ("max_history_days", maxHistoryDays != nil),
+            ("partition_granularity", partitionGranularity != nil), ("initial_load_chunk_days", initialLoadChunkDays != nil),
         ]
         return present.filter(\.1).map(\.0)
     }
@@ -231,6 +295,11 @@ public struct TableFields: Codable, Sendable, Equatable {
     /// Sets the given fields on `table`.
     public func apply(to table: inout RegisteredTable) {
         if let name { table.name = name }
+        if let whereFilters { table.whereFilters = whereFilters.isEmpty ? nil : whereFilters }
+        if let incrementalWindowDays { table.incrementalWindowDays = incrementalWindowDays }
+        if let maxHistoryDays { table.maxHistoryDays = maxHistoryDays }
+        if let partitionGranularity { table.partitionGranularity = partitionGranularity }
+        if let initialLoadChunkDays { table.initialLoadChunkDays = initialLoadChunkDays }
         if let sourceName { table.sourceName = sourceName }
         if let sourceType { table.sourceType = sourceType }
         if let bucket { table.bucket = bucket }

@@ -1,4 +1,5 @@
-// The `partitioned` strategy (SPEC §6.3): one parquet part per month of `partition_by`, in `data/<table_id>/`. A sync
+// The `partitioned` strategy (SPEC §6.3): one parquet part per month of `partition_by` (or per day or year, by
+// `partition_granularity`), in `data/<table_id>/`. A sync
 // writes the months it read into a staging folder in one pass, then keeps every part whose rows did not change (same
 // count and order-independent row hash), so clients download only the months that did. With an `incremental_column`
 // only rows past the newest extracted value are read, and merged into their months by `primary_key`.
@@ -15,10 +16,11 @@ extension ExtractWriter {
     /// The part name of rows without a `partition_by` value.
     public static let unpartitionedPart = "none"
 
-    /// Syncs a partitioned table: writes the changed months of `query`'s rows as new parts and keeps the others.
+    /// Syncs a partitioned table: writes the changed periods (months, or days or years by `granularity`) of `query`'s
+    /// rows as new parts and keeps the others.
     public func writePartitioned(id: String, description: String? = nil, query: String, partitionBy: String, incrementalColumn: String? = nil,
-                                 primaryKey: [String] = [], queryMode: String = QueryMode.local.rawValue, on connection: Connection,
-                                 now: Date = Date()) throws -> ExtractedTable {
+                                 primaryKey: [String] = [], granularity: PartitionGranularity = .month, queryMode: String = QueryMode.local.rawValue,
+                                 on connection: Connection, now: Date = Date()) throws -> ExtractedTable {
         guard RegisteredTable.isValidId(id) else { throw ExtractError.invalidName("table id '\(id)' is not a valid id") }
         let partsDirectory = layout.partsDirectory(tableId: id)
         let previous = try tables().first(where: { $0.tableId == id })
@@ -37,7 +39,13 @@ extension ExtractWriter {
         let staging = partsDirectory.appendingPathComponent(".staging-\(UUID().uuidString.lowercased())", isDirectory: true)
         try FileManager.default.createDirectory(at: partsDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
-        let month = "coalesce(strftime(date_trunc('month', \(SQL.identifier(partitionBy))), '%Y-%m'), \(SQL.literal(Self.unpartitionedPart)))"
+        let format = switch granularity {
+        case .day: "%Y-%m-%d"
+        case .month: "%Y-%m"
+        case .year: "%Y"
+        }
+        let month = "coalesce(strftime(date_trunc('\(granularity.rawValue)', \(SQL.identifier(partitionBy))), '\(format)'), "
+            + "\(SQL.literal(Self.unpartitionedPart)))"
         do {
             try connection.execute("""
                 COPY (SELECT *, \(month) AS agnes_part FROM (\(rows)) AS agnes_rows)
@@ -50,7 +58,7 @@ extension ExtractWriter {
         var written: [String: ExtractFile] = [:]
         for folder in try FileManager.default.contentsOfDirectory(atPath: staging.path) where folder.hasPrefix("agnes_part=") {
             let part = String(folder.dropFirst("agnes_part=".count))
-            guard part == Self.unpartitionedPart || part.wholeMatch(of: /\d{4}-\d{2}/) != nil else { continue }
+            guard part == Self.unpartitionedPart || Self.isPartName(part, granularity) else { continue }
             // hive_partitioning off: the folder name must not come back as a column.
             let staged = "read_parquet(\(SQL.literal(staging.appendingPathComponent(folder).path + "/*.parquet")), hive_partitioning = false)"
             let old = parts[part]
@@ -81,6 +89,15 @@ extension ExtractWriter {
             """) ?? 0
         return ExtractedTable(tableId: id, description: description, rows: total, sizeBytes: files.reduce(0) { $0 + $1.sizeBytes },
                               extractedAt: Self.stamp(now), queryMode: queryMode, files: files)
+    }
+
+    /// Whether `part` names a period of `granularity` (`2026`, `2026-03`, `2026-03-14`).
+    static func isPartName(_ part: String, _ granularity: PartitionGranularity) -> Bool {
+        switch granularity {
+        case .year: part.wholeMatch(of: /\d{4}/) != nil
+        case .month: part.wholeMatch(of: /\d{4}-\d{2}/) != nil
+        case .day: part.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil
+        }
     }
 
     /// Whether the staging folder holds `part` (a month read again and found unchanged).

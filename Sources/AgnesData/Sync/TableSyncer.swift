@@ -189,7 +189,7 @@ public struct TableSyncer: Sendable {
                                                     watermarked: stagedQuery == nil, queryMode: mode, on: connection, now: now)
         case .partitioned:
             extracted = try writer.writePartitioned(id: table.id, description: table.description, query: query, partitionBy: table.partitionBy ?? "",
-                                                    incrementalColumn: table.incrementalColumn, primaryKey: table.primaryKey,
+                                                    incrementalColumn: table.incrementalColumn, primaryKey: table.primaryKey, granularity: table.partitionGranularity ?? .month,
                                                     queryMode: mode, on: connection, now: now)
         }
         let paths = extracted.files.map { layout.directory.appendingPathComponent($0.path).path }
@@ -206,6 +206,18 @@ public struct TableSyncer: Sendable {
         let columns = [table.incrementalColumn, table.partitionBy].compactMap { $0 } + table.primaryKey
         if let bad = columns.first(where: { !isPlainColumnName($0) }) {
             return "column name '\(bad)' must start with a letter or _ and contain only letters, digits and _ (at most 64)"
+        }
+        if let days = table.incrementalWindowDays, !(0...3650).contains(days) { return "incremental_window_days must be between 0 and 3650" }
+        if let days = table.maxHistoryDays, !(1...36500).contains(days) { return "max_history_days must be between 1 and 36500" }
+        if let days = table.initialLoadChunkDays, !(1...3650).contains(days) { return "initial_load_chunk_days must be between 1 and 3650" }
+        if table.partitionGranularity != nil, table.syncStrategy != .partitioned { return "partition_granularity needs sync_strategy 'partitioned'" }
+        for filter in table.whereFilters ?? [] {
+            if !isPlainColumnName(filter.column) { return "where_filters: column name '\(filter.column)' is not a plain column name" }
+            if ![nil, "eq", "ne"].contains(filter.operator) { return "where_filters: operator '\(filter.operator ?? "")' must be eq or ne" }
+            if filter.values.isEmpty { return "where_filters: the filter on '\(filter.column)' needs values" }
+            if let bad = filter.values.first(where: { $0.hasPrefix("{{") && DatePlaceholder.resolve($0, now: Date()) == nil }) {
+                return "where_filters: unknown placeholder \(bad) (known: \(DatePlaceholder.names.map { "{{\($0)}}" }.joined(separator: ", ")))"
+            }
         }
         switch table.syncStrategy {
         case .fullRefresh: return nil

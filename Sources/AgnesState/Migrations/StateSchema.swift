@@ -100,6 +100,15 @@ public enum StateSchema {
             ALTER TABLE user_groups ADD COLUMN mapped_email VARCHAR;
             ALTER TABLE users ADD COLUMN oidc_subject VARCHAR;
             """)),
+        // Upstream's registry fields for exports and strategies (docs/connectors.md): row filters, the incremental
+        // window, the history limit of a first load, the period of partitions, and the first load's chunk size.
+        Migration(version: 10, name: "registry_export_options", body: .sql("""
+            ALTER TABLE table_registry ADD COLUMN where_filters JSON;
+            ALTER TABLE table_registry ADD COLUMN incremental_window_days INTEGER;
+            ALTER TABLE table_registry ADD COLUMN max_history_days INTEGER;
+            ALTER TABLE table_registry ADD COLUMN partition_granularity VARCHAR;
+            ALTER TABLE table_registry ADD COLUMN initial_load_chunk_days INTEGER;
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

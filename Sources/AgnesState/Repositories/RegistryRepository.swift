@@ -13,8 +13,14 @@ public struct RegistryRepository: Sendable {
         id, name, source_name, source_type, bucket, source_table, source_query, query_mode, sync_strategy, sync_schedule,
         primary_key, incremental_column, partition_by, folder, description, registered_by, registered_at, updated_at,
         coalesce(server_only, false) AS server_only, access_policy_sql, access_policy_note,
-        coalesce(policy_mapping, []) AS policy_mapping, access_policy_updated_at, access_policy_updated_by
+        coalesce(policy_mapping, []) AS policy_mapping, access_policy_updated_at, access_policy_updated_by,
+        where_filters, incremental_window_days, max_history_days, partition_granularity, initial_load_chunk_days
         """
+
+    /// `where_filters` as the JSON text the column holds.
+    static func json(_ filters: [WhereFilter]?) -> String? {
+        filters.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+    }
 
     /// Inserts a table or updates the one with the same id. An update keeps `registered_by` and `registered_at`, and
     /// writes only the columns that change (nothing at all when none does).
@@ -36,13 +42,17 @@ public struct RegistryRepository: Sendable {
                     try connection.execute("""
                         INSERT INTO table_registry (id, source_name, source_type, bucket, source_table, source_query, query_mode,
                             sync_strategy, sync_schedule, primary_key, incremental_column, partition_by, folder, description, name, registered_by,
-                            server_only, access_policy_sql, access_policy_note, policy_mapping, access_policy_updated_at, access_policy_updated_by)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                            server_only, access_policy_sql, access_policy_note, policy_mapping, access_policy_updated_at, access_policy_updated_by,
+                            where_filters, incremental_window_days, max_history_days, partition_granularity, initial_load_chunk_days)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                                $23, $24, $25, $26, $27)
                         """, table.id, table.sourceName, table.sourceType, table.bucket, table.sourceTable, table.sourceQuery,
                         table.queryMode.rawValue, table.syncStrategy.rawValue, table.syncSchedule, table.primaryKey,
                         table.incrementalColumn, table.partitionBy, table.folder, table.description, table.name, table.registeredBy,
                         table.serverOnly, table.accessPolicySQL, table.accessPolicyNote, table.policyMapping,
-                        table.accessPolicySQL == nil ? nil : DuckDBTimestamp(Date()).date, table.accessPolicySQL == nil ? nil : table.accessPolicyUpdatedBy)
+                        table.accessPolicySQL == nil ? nil : DuckDBTimestamp(Date()).date, table.accessPolicySQL == nil ? nil : table.accessPolicyUpdatedBy,
+                        Self.json(table.whereFilters), table.incrementalWindowDays.map { Int64($0) }, table.maxHistoryDays.map { Int64($0) },
+                        table.partitionGranularity?.rawValue, table.initialLoadChunkDays.map { Int64($0) })
                 }
                 return try Self.fetch(connection, id: table.id)!
             }
@@ -95,6 +105,11 @@ public struct RegistryRepository: Sendable {
         compare("access_policy_sql", old.accessPolicySQL, new.accessPolicySQL)
         compare("access_policy_note", old.accessPolicyNote, new.accessPolicyNote)
         compare("policy_mapping", old.policyMapping, new.policyMapping)
+        compare("where_filters", json(old.whereFilters), json(new.whereFilters))
+        compare("incremental_window_days", old.incrementalWindowDays.map { Int64($0) }, new.incrementalWindowDays.map { Int64($0) })
+        compare("max_history_days", old.maxHistoryDays.map { Int64($0) }, new.maxHistoryDays.map { Int64($0) })
+        compare("partition_granularity", old.partitionGranularity?.rawValue, new.partitionGranularity?.rawValue)
+        compare("initial_load_chunk_days", old.initialLoadChunkDays.map { Int64($0) }, new.initialLoadChunkDays.map { Int64($0) })
         return changes
     }
 

@@ -68,13 +68,18 @@ public struct KeboolaConnector: StagedConnector {
 
     public func stage(_ table: RegisteredTable, context: StagingContext) async throws -> String {
         guard let id = table.sourceTable, !id.isEmpty else { throw ConnectorError("table \(table.id): source_table must be the Keboola table id (in.c-bucket.table)") }
-        let options = try KeboolaExportOptions.parse(table.sourceQuery, table: table.id)
-        let since = Self.changedSince(table, options: options, context: context)
+        let options = try KeboolaExportOptions.of(table)
         let api = try api
         let detail = try await api.table(id)
-        let job = try await api.exportAsync(id, fields: options.formFields(changedSince: since))
-        let file = try await api.file(try await api.waitForExport(job, table: id))
-        let paths = try await api.download(file, into: context.directory)
+        var paths: [String] = [], sliced = true
+        for (index, window) in Self.windows(table, options: options, context: context).enumerated() {
+            let job = try await api.exportAsync(id, fields: options.formFields(window: window, now: context.now))
+            let file = try await api.file(try await api.waitForExport(job, table: id))
+            let folder = context.directory.appendingPathComponent("export-\(index)", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            paths += try await api.download(file, into: folder)
+            sliced = sliced && file.isSliced == true
+        }
         let columns = options.columns ?? detail.columns ?? []
         guard !paths.isEmpty else {
             guard !columns.isEmpty else { throw ConnectorError("keboola: the export of \(id) has no files and the table no columns") }
@@ -83,13 +88,13 @@ public struct KeboolaConnector: StagedConnector {
         // Sliced files carry no header (Keboola's convention); a single file does.
         let list = "[" + paths.map(SQL.literal).joined(separator: ", ") + "]"
         let names = columns.isEmpty ? "" : ", names = [" + columns.map(SQL.literal).joined(separator: ", ") + "]"
-        return "SELECT * FROM read_csv(\(list), header = \(file.isSliced == true ? "false" : "true")\(names), compression = 'gzip', "
+        return "SELECT * FROM read_csv(\(list), header = \(sliced ? "false" : "true")\(names), compression = 'gzip', "
             + "delim = ',', quote = '\"', escape = '\"', sample_size = 20480)"
     }
 
     public func columns(of table: RegisteredTable) async throws -> [String] {
         guard let id = table.sourceTable, !id.isEmpty else { throw ConnectorError("table \(table.id): source_table must be the Keboola table id (in.c-bucket.table)") }
-        let options = try KeboolaExportOptions.parse(table.sourceQuery, table: table.id)
+        let options = try KeboolaExportOptions.of(table)
         let detail = try await (try api).table(id)
         let available = detail.columns ?? []
         if let requested = options.columns {
@@ -110,11 +115,30 @@ public struct KeboolaConnector: StagedConnector {
         return "connected to Keboola at \(host) as '\(token.description ?? "token")': \(buckets.count) buckets, \(tables.count) tables"
     }
 
-    /// The `changedSince` of an incremental sync: the last sync minus the window, or for the first one the history
-    /// limit (nil: everything). A full sync asks for what its options say.
-    static func changedSince(_ table: RegisteredTable, options: KeboolaExportOptions, context: StagingContext) -> Date? {
-        guard table.syncStrategy == .incremental else { return nil }
-        if let last = context.lastSync { return last.addingTimeInterval(-Double(options.incrementalWindowDays ?? 7) * 86_400) }
-        return options.maxHistoryDays.map { context.now.addingTimeInterval(-Double($0) * 86_400) }
+    /// The periods to export, one export each. An incremental sync: since the last sync minus the window, or for the
+    /// first one the history limit (or everything). A partitioned table's first load with a history limit: that history
+    /// in chunks of `initial_load_chunk_days` (30); later, the history limit rolling. Otherwise one export of what the
+    /// options say.
+    static func windows(_ table: RegisteredTable, options: KeboolaExportOptions, context: StagingContext) -> [(since: Date?, until: Date?)] {
+        let day: TimeInterval = 86_400
+        let history = options.maxHistoryDays.map { context.now.addingTimeInterval(-Double($0) * day) }
+        switch table.syncStrategy {
+        case .incremental:
+            if let last = context.lastSync { return [(last.addingTimeInterval(-Double(options.incrementalWindowDays ?? 7) * day), nil)] }
+            return [(history, nil)]
+        case .partitioned:
+            guard let start = history else { return [(nil, nil)] }
+            guard context.lastSync == nil else { return [(start, nil)] }
+            let chunk = Double(table.initialLoadChunkDays ?? 30) * day
+            var windows: [(since: Date?, until: Date?)] = [], from = start
+            while from < context.now {
+                let to = min(from.addingTimeInterval(chunk), context.now)
+                windows.append((from, to == context.now ? nil : to))
+                from = to
+            }
+            return windows.isEmpty ? [(start, nil)] : windows
+        case .fullRefresh:
+            return [(nil, nil)]
+        }
     }
 }

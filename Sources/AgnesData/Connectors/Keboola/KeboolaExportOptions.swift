@@ -2,15 +2,10 @@
 // `columns`, `where_filters` ([{column, operator: eq|ne, values}]), `changed_since`/`changed_until`, `limit`, and for
 // incremental syncs `incremental_window_days` (7) and `max_history_days`. Written to the export-async form as the
 // Storage API names its fields (`whereFilters[i][column|operator|values][j]`).
+import AgnesAPI
 import Foundation
 
 struct KeboolaExportOptions: Decodable, Sendable, Equatable {
-    struct WhereFilter: Decodable, Sendable, Equatable {
-        var column: String
-        var `operator`: String?
-        var values: [String]
-    }
-
     var columns: [String]?
     var whereFilters: [WhereFilter]?
     var changedSince: String?
@@ -26,6 +21,16 @@ struct KeboolaExportOptions: Decodable, Sendable, Equatable {
         case changedUntil = "changed_until"
         case incrementalWindowDays = "incremental_window_days"
         case maxHistoryDays = "max_history_days"
+    }
+
+    /// The options of a registration: its `source_query` JSON, overridden by the registry's own fields (upstream's
+    /// `where_filters`, `incremental_window_days`, `max_history_days`).
+    static func of(_ table: RegisteredTable) throws -> KeboolaExportOptions {
+        var options = try parse(table.sourceQuery, table: table.id)
+        if let filters = table.whereFilters { options.whereFilters = filters }
+        if let days = table.incrementalWindowDays { options.incrementalWindowDays = days }
+        if let days = table.maxHistoryDays { options.maxHistoryDays = days }
+        return options
     }
 
     /// The options of a registration's `source_query` (none: export everything).
@@ -46,17 +51,20 @@ struct KeboolaExportOptions: Decodable, Sendable, Equatable {
         }
     }
 
-    /// The export-async form fields, with `changedSince` from an incremental sync when it sets one.
-    func formFields(changedSince incremental: Date?) -> [(String, String)] {
+    /// The export-async form fields for the period `window` sets (its start and end, when the sync sets them), with
+    /// date placeholders in filter values resolved at `now`.
+    func formFields(window: (since: Date?, until: Date?), now: Date) -> [(String, String)] {
         var fields: [(String, String)] = [("gzip", "1")]
         for (index, column) in (columns ?? []).enumerated() { fields.append(("columns[\(index)]", column)) }
         for (index, filter) in (whereFilters ?? []).enumerated() {
             fields.append(("whereFilters[\(index)][column]", filter.column))
             fields.append(("whereFilters[\(index)][operator]", filter.operator ?? "eq"))
-            for (valueIndex, value) in filter.values.enumerated() { fields.append(("whereFilters[\(index)][values][\(valueIndex)]", value)) }
+            for (valueIndex, value) in filter.values.enumerated() {
+                fields.append(("whereFilters[\(index)][values][\(valueIndex)]", DatePlaceholder.resolve(value, now: now) ?? value))
+            }
         }
-        if let since = incremental.map(Self.timestamp) ?? changedSince { fields.append(("changedSince", since)) }
-        if let changedUntil { fields.append(("changedUntil", changedUntil)) }
+        if let since = window.since.map(Self.timestamp) ?? changedSince { fields.append(("changedSince", since)) }
+        if let until = window.until.map(Self.timestamp) ?? changedUntil { fields.append(("changedUntil", until)) }
         if let limit { fields.append(("limit", String(limit))) }
         return fields
     }
