@@ -86,6 +86,9 @@ public struct Domain: Sendable {
     public let directory: (any DirectoryGroupSource)?
     /// Sign-ins waiting for the provider to send the browser back.
     public let signIns = PendingSignIns()
+    /// The spools Jira webhooks append to, and the coalesced syncs they ask for.
+    public let jiraSpools = JiraSpools()
+    public let jiraRefresh = JiraRefresh()
     /// A user's memberships and grants, until the next write to the state database.
     let userAccess: StateCache<UserGrants>
     /// The registry with each table's sync state, until the next write.
@@ -134,6 +137,7 @@ public struct Domain: Sendable {
     public var mcpAuthorization: MCPAuthorization { MCPAuthorization(domain: self) }
     public var openIDSignIn: OpenIDSignIn { OpenIDSignIn(domain: self) }
     public var directoryGroupSync: DirectoryGroupSync { DirectoryGroupSync(domain: self) }
+    public var jiraWebhooks: JiraWebhooks { JiraWebhooks(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {

@@ -54,6 +54,7 @@ public enum AgnesServerApplication {
         PasswordRoutes(services: services).register(on: router)
         MagicLinkRoutes(services: services).register(on: router)
         GoogleSignInRoutes(services: services).register(on: router)
+        JiraWebhookRoutes(services: services).register(on: router)
         SyncRoutes.registerStatus(on: router, services: services)
 
         let mcpRoutes = MCPRoutes(services: services, clientNames: services.mcpClientNames)

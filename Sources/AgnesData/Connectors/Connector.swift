@@ -59,7 +59,7 @@ public struct ConnectorError: Error, CustomStringConvertible, Equatable {
 
 /// Makes the connector of a data source from its type and JSON configuration.
 public enum Connectors {
-    public static let knownTypes = ["files", "postgres", "mysql", "sqlite", "keboola", "http_json"]
+    public static let knownTypes = ["files", "postgres", "mysql", "sqlite", "keboola", "http_json", "jira"]
     /// The types whose connector is a `RemoteConnector` (tables of theirs may be served live, `query_mode: remote`).
     public static let remoteTypes: Set<String> = ["postgres", "mysql"]
 
@@ -78,6 +78,7 @@ public enum Connectors {
         case "sqlite": try SQLiteConnector(configuration: try decode(SQLiteConnector.Configuration.self, source))
         case "keboola": try KeboolaConnector(configuration: try decode(KeboolaConnector.Configuration.self, source), environment: environment)
         case "http_json": try HTTPJSONConnector(configuration: try decode(HTTPJSONConnector.Configuration.self, source), environment: environment)
+        case "jira": try JiraConnector(configuration: try decode(JiraConnector.Configuration.self, source), environment: environment)
         default: throw ConnectorError("unknown connector type '\(source.type)' (known: \(knownTypes.joined(separator: ", ")))")
         }
     }

@@ -10,12 +10,15 @@ import Foundation
 public struct StagingContext: Sendable {
     /// A scratch folder of this sync; removed when the table's extract is written.
     public var directory: URL
+    /// The source's own folder, kept between syncs (`<data>/sources/<name>`; the Jira spool lives there).
+    public var sourceDirectory: URL
     /// When the table last synced successfully (nil: never).
     public var lastSync: Date?
     public var now: Date
 
-    public init(directory: URL, lastSync: Date?, now: Date) {
+    public init(directory: URL, sourceDirectory: URL, lastSync: Date?, now: Date) {
         self.directory = directory
+        self.sourceDirectory = sourceDirectory
         self.lastSync = lastSync
         self.now = now
     }

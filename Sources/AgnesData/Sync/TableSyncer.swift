@@ -119,7 +119,9 @@ public struct TableSyncer: Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             do {
                 let lastSync = try await SyncStateRepository(store: state).state(tableId: table.id)?.lastSync
-                staged = (try await stagedConnector.stage(table, context: StagingContext(directory: folder, lastSync: lastSync, now: started)), folder)
+                let context = StagingContext(directory: folder, sourceDirectory: Self.sourceDirectory(source.name, extractsDirectory: extractsDirectory),
+                                             lastSync: lastSync, now: started)
+                staged = (try await stagedConnector.stage(table, context: context), folder)
             } catch {
                 try? FileManager.default.removeItem(at: folder)
                 throw error
@@ -199,6 +201,11 @@ public struct TableSyncer: Sendable {
         // The profile is a best effort: a table whose profile cannot be computed is still synced.
         let profile = try? TableProfiler.profile(paths: paths, on: connection)
         return (extracted, schema, profile)
+    }
+
+    /// The folder a source keeps between syncs (`<data>/sources/<name>`).
+    public static func sourceDirectory(_ name: String, extractsDirectory: URL) -> URL {
+        extractsDirectory.deletingLastPathComponent().appendingPathComponent("sources/\(name)", isDirectory: true)
     }
 
     /// Why `table`'s sync settings cannot work, or nil when they can (checked at registration and before each sync).

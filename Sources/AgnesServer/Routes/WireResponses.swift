@@ -43,6 +43,7 @@ extension TableUpdated: ResponseEncodable {}
 extension SourceInfo: ResponseEncodable {}
 extension SourceTestResult: ResponseEncodable {}
 extension SourceConnection: ResponseEncodable {}
+extension JiraWebhookReceipt: ResponseEncodable {}
 extension MetricList: ResponseEncodable {}
 extension MetricDefinition: ResponseEncodable {}
 extension MetricDeleted: ResponseEncodable {}

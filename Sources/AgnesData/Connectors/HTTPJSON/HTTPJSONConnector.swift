@@ -65,7 +65,7 @@ public struct HTTPJSONConnector: StagedConnector {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-http-json-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let files = try await fetch(table, context: StagingContext(directory: folder, lastSync: nil, now: Date()), maxPages: 1)
+        let files = try await fetch(table, context: StagingContext(directory: folder, sourceDirectory: folder, lastSync: nil, now: Date()), maxPages: 1)
         var keys: [String] = []
         for file in files {
             for record in (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [[String: Any]]) ?? [] {
