@@ -43,6 +43,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product AccessPolicyBenchmark
 	$(SWIFT) build -c release --product ScanBenchmark
 	$(SWIFT) build -c release --product KeboolaBenchmark
+	$(SWIFT) build -c release --product JiraBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -53,6 +54,7 @@ bench: bootstrap
 	.build/release/AccessPolicyBenchmark
 	.build/release/ScanBenchmark
 	.build/release/KeboolaBenchmark
+	.build/release/JiraBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes

@@ -207,6 +207,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "JiraBenchmark",
+            dependencies: ["AgnesAPI", "AgnesServer", "AgnesState", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Benchmarks/Jira",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "KeboolaBenchmark",
             dependencies: ["AgnesAPI", "AgnesData", "AgnesState", "AgnesTestSupport"],
             path: "Benchmarks/Keboola",

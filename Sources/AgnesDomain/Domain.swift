@@ -89,6 +89,8 @@ public struct Domain: Sendable {
     /// The spools Jira webhooks append to, and the coalesced syncs they ask for.
     public let jiraSpools = JiraSpools()
     public let jiraRefresh = JiraRefresh()
+    /// The Jira sources (webhooks look them up for every event), until the next write.
+    let jiraSources: StateCache<[DataSource]>
     /// A user's memberships and grants, until the next write to the state database.
     let userAccess: StateCache<UserGrants>
     /// The registry with each table's sync state, until the next write.
@@ -114,6 +116,7 @@ public struct Domain: Sendable {
         catalogSnapshots = StateCache(store: state, capacity: 1)
         manifestEntries = StateCache(store: state)
         manifestBodies = StateCache(store: state, capacity: 1_000)
+        jiraSources = StateCache(store: state, capacity: 1)
     }
 
     public var access: Access { Access(domain: self) }

@@ -21,7 +21,9 @@ public struct JiraWebhooks: Sendable {
     let domain: Domain
 
     public func receive(body: Data, signature: String?) async throws -> JiraWebhookReceipt {
-        let sources = try await DataSourcesRepository(store: domain.state).list().filter { $0.type == "jira" }
+        let sources = try await domain.jiraSources.value(for: "jira") {
+            try await DataSourcesRepository(store: domain.state).list().filter { $0.type == "jira" }
+        }
         guard let source = sources.first, let connector = try? Connectors.make(source) as? JiraConnector, let secret = connector.webhookSecret else {
             throw ServiceError(.serviceUnavailable, "Jira webhooks are not configured: add a jira data source and set its webhook secret variable")
         }
