@@ -3,6 +3,7 @@
 // a burst becomes one sync, and the issues, comments and changelog tables keep the newest version of each id in
 // monthly parts.
 import AgnesData
+import AgnesTestSupport
 import Crypto
 import Foundation
 import HTTPTypes
@@ -18,8 +19,8 @@ struct JiraWebhookTests {
     }
 
     static func event(_ name: String, key: String, summary: String, updated: String, created: String = "2026-03-02T10:00:00.000+0000",
-                      extra: String = "") -> String {
-        #"{"webhookEvent":"\#(name)","timestamp":1772445600000,"user":{"displayName":"Ann"},"issue":{"id":"\#(key.split(separator: "-").last!)00","key":"\#(key)","fields":{"summary":"\#(summary)","status":{"name":"Open"},"project":{"key":"\#(key.split(separator: "-").first!)"},"created":"\#(created)","updated":"\#(updated)"}}\#(extra)}"#
+                      extra: String = "", id: String? = nil) -> String {
+        #"{"webhookEvent":"\#(name)","timestamp":1772445600000,"user":{"displayName":"Ann"},"issue":{"id":"\#(id ?? "\(key.split(separator: "-").last!)00")","key":"\#(key)","fields":{"summary":"\#(summary)","status":{"name":"Open"},"project":{"key":"\#(key.split(separator: "-").first!)"},"created":"\#(created)","updated":"\#(updated)"}}\#(extra)}"#
     }
 
     func post(_ client: any TestClientProtocol, _ body: String, header: String = "X-Hub-Signature-256", signature: String?) async throws -> JSONResponse {
@@ -84,6 +85,38 @@ struct JiraWebhookTests {
             let manifest = try await client.send(.get, "/api/sync/manifest", token: admin)
             let parts = ((manifest["tables"] as? [String: [String: Any]])?["jira_issues"]?["parts"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
             #expect(parts.count == 2 && parts.contains { $0.contains("2026-03") } && parts.contains { $0.contains("2026-04") }, "\(parts)")
+        }
+    }
+
+    @Test("the first sync of issues backfills through Jira's REST search, page by page; webhooks then update them")
+    func backfill() async throws {
+        setenv("AGNES_TEST_JIRA_SECRET", Self.secret, 1)
+        setenv("AGNES_TEST_JIRA_TOKEN", JiraTestServer.token, 1)
+        try await JiraTestServer(count: 5).run { jira in
+            try await TestServer.run { server, client in
+                let admin = try await client.adminToken()
+                let created = try await client.send(.post, "/api/admin/sources", json: ["name": "jira", "type": "jira", "config": [
+                    "webhook_secret_env": "AGNES_TEST_JIRA_SECRET", "site_url": jira.base, "email": JiraTestServer.email,
+                    "token_env": "AGNES_TEST_JIRA_TOKEN", "backfill_jql": "project = OLD ORDER BY key",
+                ], "secret_env": ["AGNES_TEST_JIRA_SECRET", "AGNES_TEST_JIRA_TOKEN"]], token: admin)
+                #expect(created.status == .created, "\(created.text)")
+                #expect(try await client.send(.post, "/api/admin/register-table", json: [
+                    "name": "jira_issues", "source_name": "jira", "source_table": "issues", "sync_strategy": "partitioned", "partition_by": "created",
+                ], token: admin).status == .created)
+                try await server.services.dataPlane.syncNow(["jira_issues"], trigger: "test")
+                #expect(jira.searches == Array(repeating: "project = OLD ORDER BY key", count: 3), "five issues at two a page")
+                let backfilled = try await client.send(.post, "/api/query", json: ["sql": "SELECT count(*), min(key), max(summary) FROM jira_issues"], token: admin)
+                #expect((backfilled["rows"] as? [[Any]])?.first.map { $0.map { "\($0)" } } == ["5", "OLD-1", "Old issue 5"], "\(backfilled.text)")
+
+                let update = Self.event("jira:issue_updated", key: "OLD-2", summary: "Reopened", updated: "2026-11-01T10:00:00.000+0000", id: "20002")
+                #expect(try await post(client, update, signature: Self.sign(update)).status == .ok)
+                try? await Task.sleep(for: .milliseconds(1500))
+                try await server.services.dataPlane.syncNow(["jira_issues"], trigger: "test")
+                #expect(jira.searches.count == 3, "the backfill runs once")
+                let updated = try await client.send(.post, "/api/query", json: ["sql": "SELECT count(*), max(summary) FILTER (WHERE key = 'OLD-2') FROM jira_issues"],
+                                                    token: admin)
+                #expect((updated["rows"] as? [[Any]])?.first.map { $0.map { "\($0)" } } == ["5", "Reopened"], "\(updated.text)")
+            }
         }
     }
 }

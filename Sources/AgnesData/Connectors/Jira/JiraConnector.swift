@@ -1,7 +1,9 @@
 // The `jira` connector: a Jira site's `issues`, `comments` and `changelog` (a table's `source_table` names which), as
 // Jira's webhooks deliver them to `POST /webhooks/jira` (kept in the source's spool, JiraSpool) — each table the newest
 // version of every id. Register them `partitioned` by `created` for one parquet part per month. The source's config
-// names the environment variable with the webhook secret (`webhook_secret_env`, default `JIRA_WEBHOOK_SECRET`).
+// names the environment variable with the webhook secret (`webhook_secret_env`, default `JIRA_WEBHOOK_SECRET`), and
+// for a backfill of the issues that exist already the site (`site_url`), an account (`email`, `token_env`) and a JQL
+// query (`backfill_jql`): the first sync of `issues` reads them through Jira's REST search, page by page.
 import AgnesAPI
 import AgnesState
 import DuckDB
@@ -11,9 +13,18 @@ public struct JiraConnector: StagedConnector {
     public struct Configuration: Decodable, Sendable, Equatable {
         /// The environment variable with the webhook secret.
         public var webhookSecretEnv: String?
+        /// For the backfill: the site, the account and its API token's variable, and which issues.
+        public var siteUrl: String?
+        public var email: String?
+        public var tokenEnv: String?
+        public var backfillJql: String?
 
         enum CodingKeys: String, CodingKey {
+            case email
             case webhookSecretEnv = "webhook_secret_env"
+            case siteUrl = "site_url"
+            case tokenEnv = "token_env"
+            case backfillJql = "backfill_jql"
         }
     }
 
@@ -24,6 +35,12 @@ public struct JiraConnector: StagedConnector {
     public init(configuration: Configuration, environment: [String: String]) throws {
         if let variable = configuration.webhookSecretEnv, !DatabaseServerSource.isPlain(variable) {
             throw ConnectorError("jira: webhook_secret_env must name an environment variable")
+        }
+        if let site = configuration.siteUrl {
+            guard let url = URL(string: site), let host = url.host,
+                  url.scheme == "https" || url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host) else {
+                throw ConnectorError("jira: site_url must be an https URL (https://your-site.atlassian.net)")
+            }
         }
         self.configuration = configuration
         self.environment = environment
@@ -49,14 +66,19 @@ public struct JiraConnector: StagedConnector {
         guard let columns = JiraEvent.columns[name] else {
             throw ConnectorError("table \(table.id): source_table must be issues, comments or changelog")
         }
-        let spool = JiraSpool(directory: context.sourceDirectory).file(name)
-        guard FileManager.default.fileExists(atPath: spool.path) else {
+        let spool = JiraSpool(directory: context.sourceDirectory)
+        let backfill = spool.directory.appendingPathComponent("\(name).backfill.ndjson")
+        if name == "issues", context.lastSync == nil, configuration.backfillJql != nil {
+            try await JiraBackfill(configuration: configuration, environment: environment).run(into: backfill)
+        }
+        let files = [spool.file(name), backfill].filter { FileManager.default.fileExists(atPath: $0.path) }
+        guard !files.isEmpty else {
             return "SELECT " + columns.map { "CAST(NULL AS \($0.1)) AS \(SQL.identifier($0.0))" }.joined(separator: ", ") + " WHERE false"
         }
         let types = "{" + columns.map { "\(SQL.literal($0.0)): \(SQL.literal($0.1))" }.joined(separator: ", ") + "}"
         return """
             SELECT \(columns.map { SQL.identifier($0.0) }.joined(separator: ", "))
-            FROM read_ndjson(\(SQL.literal(spool.path)), columns = \(types), ignore_errors = true)
+            FROM read_ndjson([\(files.map { SQL.literal($0.path) }.joined(separator: ", "))], columns = \(types), ignore_errors = true)
             WHERE id IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY id ORDER BY updated DESC) = 1
             """
