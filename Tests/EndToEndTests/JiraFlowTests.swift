@@ -37,7 +37,7 @@ struct JiraFlowTests {
         let forged = Self.event(key: "OPS-3", summary: "forged", updated: "2026-05-04T09:00:00.000+0000")
         #expect(try await client.call("POST", "/webhooks/jira", raw: forged, headers: Self.signed(events[0])).status == 401)
         var rows = 0
-        for _ in 0..<100 where rows != 2 {
+        for _ in 0..<300 where rows != 2 {
             try await Task.sleep(for: .milliseconds(100))
             let manifest = try await client.call("GET", "/api/sync/manifest", token: admin)
             rows = ((manifest.object["tables"] as? [String: [String: Any]])?["jira_issues"]?["rows"] as? Int) ?? 0

@@ -73,7 +73,7 @@ public final class JiraRefresh: Sendable {
 
     public init() {}
 
-    /// Syncs started so far.
+    /// Syncs started so far (a tick that found a sync running and tried again later is not one).
     public var runs: Int { state.withLock { $0.runs } }
 
     func schedule(_ source: String, domain: Domain) {
@@ -90,12 +90,14 @@ public final class JiraRefresh: Sendable {
                 let sources = state.sources
                 state.sources = []
                 state.scheduled = false
-                state.runs += 1
                 return sources
             }
             do {
                 let tables = try await RegistryRepository(store: domain.state).list().filter { $0.sourceName.map(sources.contains) ?? false }.map(\.id)
-                if !tables.isEmpty { try await domain.dataPlane.triggerSync(tables, trigger: "jira-webhook") }
+                if !tables.isEmpty {
+                    try await domain.dataPlane.triggerSync(tables, trigger: "jira-webhook")
+                    state.withLock { $0.runs += 1 }
+                }
             } catch is DataPlane.SyncInProgress {
                 // The running sync may have missed these events: try again after it.
                 for source in sources { schedule(source, domain: domain) }
