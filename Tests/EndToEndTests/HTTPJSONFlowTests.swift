@@ -1,7 +1,8 @@
 // The http_json connector through the real server against a local JSON API (Tests/Support/JSONAPITestServer.swift):
 // a header from the environment, records at a path, each kind of paging (Link header, next URL in the body, offset,
 // cursor), nested records read into typed (and struct) columns, an incremental sync that asks for changes since the
-// last one and merges them by key, and a next link to another host refused without a request to it.
+// last one and merges them by key, a next link to another host refused without a request to it, and a malformed answer
+// or an unreachable API failing the sync with the reason while the last good data stays.
 import AgnesTestSupport
 import Foundation
 import Testing
@@ -64,6 +65,26 @@ struct HTTPJSONFlowTests {
                 SELECT count(*), count(*) FILTER (WHERE status = 'closed'), max(id) FROM api_tickets
                 """], token: admin)
             #expect(rows(tickets).first.map { $0.map { "\($0)" } } == ["8", "1", "8"], "\(String(decoding: tickets.body, as: UTF8.self))")
+
+            // Failures keep the last good data and say why: a malformed answer (no array where the records should be),
+            // and an API that cannot be reached.
+            let malformed = try await client.call("PUT", "/api/admin/registry/api_orders", json: ["source_query": #"{"records": "data.missing"}"#],
+                                                  token: admin)
+            #expect(malformed.status == 200, "\(String(decoding: malformed.body, as: UTF8.self))")
+            try await sync(server, ["api_orders"])
+            let history = try await client.call("GET", "/api/sync/history?table=api_orders", token: admin)
+            #expect(String(decoding: history.body, as: UTF8.self).contains("has no array at 'data.missing'"))
+            let kept = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM api_orders"], token: admin)
+            #expect(rows(kept).first?.first as? Int == 12)
+            let closed = try freePort()
+            #expect(try await client.call("POST", "/api/admin/sources", json: [
+                "name": "gone_api", "type": "http_json", "config": ["base_url": "http://127.0.0.1:\(closed)"],
+            ], token: admin).status == 201)
+            #expect(try await client.call("POST", "/api/admin/register-table", json: ["name": "gone_orders", "source_name": "gone_api",
+                                                                                   "source_table": "/v1/orders"], token: admin).status == 201)
+            try await sync(server, ["gone_orders"])
+            let unreachable = try await client.call("GET", "/api/sync/history?table=gone_orders", token: admin)
+            #expect(String(decoding: unreachable.body, as: UTF8.self).contains("cannot be reached"))
         }
     }
 

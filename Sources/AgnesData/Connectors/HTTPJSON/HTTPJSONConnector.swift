@@ -179,7 +179,7 @@ public struct HTTPJSONConnector: StagedConnector {
             request.headers.add(name: header, value: value)
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let response = try await ConnectorHTTP.client.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 64 << 20)
             return (Int(response.status.code), response.headers, Data(body.readableBytesView))
         } catch {

@@ -32,7 +32,7 @@ struct JiraBackfill {
             request.headers.add(name: "Accept", value: "application/json")
             let body: ByteBuffer, status: UInt
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                let response = try await ConnectorHTTP.client.execute(request, timeout: .seconds(60))
                 status = response.status.code
                 body = try await response.body.collect(upTo: 32 << 20)
             } catch {

@@ -151,7 +151,7 @@ struct KeboolaStorageAPI: Sendable {
 
     private func exchange(_ request: HTTPClientRequest, what: String) async throws -> (Int, Data) {
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let response = try await ConnectorHTTP.client.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 16 << 20)
             return (Int(response.status.code), Data(body.readableBytesView))
         } catch let error as ConnectorError {
@@ -165,7 +165,7 @@ struct KeboolaStorageAPI: Sendable {
     private func save(_ address: String, to target: URL, what: String) async throws {
         let partial = target.appendingPathExtension("partial")
         do {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: address), timeout: .hours(6))
+            let response = try await ConnectorHTTP.client.execute(HTTPClientRequest(url: address), timeout: .hours(6))
             guard response.status == .ok else { throw ConnectorError("keboola: \(what): HTTP \(response.status.code)") }
             guard FileManager.default.createFile(atPath: partial.path, contents: nil) else { throw ConnectorError("keboola: cannot write \(partial.path)") }
             let handle = try FileHandle(forWritingTo: partial)
