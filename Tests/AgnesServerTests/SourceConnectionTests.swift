@@ -37,6 +37,9 @@ struct SourceConnectionTests {
                                           token: admin).status == .created)
             let list = try await client.send(.get, "/api/admin/source-connections", token: admin).array
             #expect(list.map { $0["id"] as? String } == ["kbc", "shop"] && list.last?["tables"] as? Int == 1)
+            // A files source names its files in source_table: it lists nothing here.
+            #expect(try await client.send(.get, "/api/admin/sources/shop/tables", token: admin).status == .unprocessableContent)
+            #expect(try await client.send(.get, "/api/admin/sources/ghost/tables", token: admin).status == .notFound)
             let tested = try await client.send(.post, "/api/admin/source-connections/shop/test", token: admin)
             #expect(tested["ok"] as? Bool == true)
             let replaced = try await client.send(.put, "/api/admin/source-connections/kbc", json: [

@@ -40,6 +40,12 @@ struct KeboolaFlowTests {
             let tested = try await client.call("POST", "/api/admin/sources/kbc/test", token: admin)
             #expect(tested.object["ok"] as? Bool == true && (tested.object["message"] as? String)?.contains("1 buckets, 2 tables") == true,
                     "\(String(decoding: tested.body, as: UTF8.self))")
+            // The registration UI lists what the project has.
+            let listed = try await client.call("GET", "/api/admin/sources/kbc/tables", token: admin)
+            let offered = (try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]]) ?? []
+            #expect(offered.compactMap { $0["id"] as? String } == ["in.c-sales.broken", "in.c-sales.orders"], "\(String(decoding: listed.body, as: UTF8.self))")
+            #expect(offered.last?["columns"] as? [String] == ["id", "amount", "status", "ordered_on"] && offered.last?["primary_key"] as? [String] == ["id"]
+                    && offered.last?["rows"] as? Int == 1000)
             let precheck = try await client.call("POST", "/api/admin/register-table/precheck", json: [
                 "name": "kbc_orders", "source_name": "kbc", "source_table": "in.c-sales.orders",
             ], token: admin)

@@ -65,3 +65,25 @@ public struct SourceConnectionRequest: Codable, Sendable, Equatable {
         case isDefault = "is_default"
     }
 }
+
+/// A table a source offers (`GET /api/admin/sources/{name}/tables`).
+public struct SourceTableListing: Codable, Sendable, Equatable {
+    /// What a registration's `source_table` names.
+    public var id: String
+    public var columns: [String]
+    public var rows: Int64?
+    /// The primary key the source declares.
+    public var primaryKey: [String]
+
+    public init(id: String, columns: [String], rows: Int64?, primaryKey: [String]) {
+        self.id = id
+        self.columns = columns
+        self.rows = rows
+        self.primaryKey = primaryKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, columns, rows
+        case primaryKey = "primary_key"
+    }
+}

@@ -31,4 +31,6 @@ public protocol StagedConnector: Connector {
     func columns(of table: RegisteredTable) async throws -> [String]
     /// Checks that the API accepts the configured credentials (reaching only hosts `policy` allows); says what it found.
     func check(policy: NetworkPolicy) async throws -> String
+    /// The tables the source offers, for registration (empty when it cannot list them).
+    func listTables() async throws -> [SourceTableListing]
 }

@@ -84,6 +84,21 @@ public struct SourceService: Sendable {
         return result
     }
 
+    /// The tables a source offers for registration (its API's listing: Keboola's tables, Jira's three); 422 for a
+    /// source type that cannot list them.
+    public func tables(of name: String, for caller: Caller) async throws -> [SourceTableListing] {
+        try caller.requireAdmin()
+        caller.audit.record("source.tables", resource: "source:\(name)")
+        caller.audit.markRead()
+        guard let source = try await sources.get(name: name) else { throw ServiceError.notFound("Data source not found") }
+        let connector: any Connector
+        do { connector = try Connectors.make(source) } catch let error as ConnectorError { throw ServiceError.badRequest(error.description) }
+        guard let staged = connector as? any StagedConnector else {
+            throw ServiceError(.unprocessableContent, "a \(source.type) source does not list its tables here: name the table or file in source_table")
+        }
+        do { return try await staged.listTables() } catch let error as ConnectorError { throw ServiceError.badRequest(error.description) }
+    }
+
     static func isEnvironmentName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), name.count <= 64 else { return false }
         return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }

@@ -13,6 +13,9 @@ struct SourceRoutes {
         router.post("/api/admin/sources") { request, context in try await save(request, context, name: nil) }
         router.put("/api/admin/sources/{name}") { request, context in try await save(request, context, name: try context.pathParameter("name")) }
         router.post("/api/admin/sources/{name}/test") { _, context in try await sources.test(try context.pathParameter("name"), for: try context.caller()) }
+        router.get("/api/admin/sources/{name}/tables") { _, context in
+            try await sources.tables(of: try context.pathParameter("name"), for: try context.caller())
+        }
         router.delete("/api/admin/sources/{name}") { _, context -> HTTPResponse.Status in
             try await sources.delete(try context.pathParameter("name"), for: try context.caller())
             return .noContent

@@ -44,6 +44,7 @@ extension SourceInfo: ResponseEncodable {}
 extension SourceTestResult: ResponseEncodable {}
 extension SourceConnection: ResponseEncodable {}
 extension JiraWebhookReceipt: ResponseEncodable {}
+extension SourceTableListing: ResponseEncodable {}
 extension MetricList: ResponseEncodable {}
 extension MetricDefinition: ResponseEncodable {}
 extension MetricDeleted: ResponseEncodable {}

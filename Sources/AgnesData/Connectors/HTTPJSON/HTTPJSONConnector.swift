@@ -75,6 +75,9 @@ public struct HTTPJSONConnector: StagedConnector {
         return keys
     }
 
+    /// An API does not say which paths it has.
+    public func listTables() async throws -> [SourceTableListing] { [] }
+
     public func check(policy: NetworkPolicy) async throws -> String {
         let host = baseURL.host ?? ""
         do { _ = try policy.resolve(host) } catch let refusal as NetworkPolicy.Refusal { throw ConnectorError("http_json: \(refusal.description)") }

@@ -91,6 +91,11 @@ public struct JiraConnector: StagedConnector {
         return columns.map(\.0)
     }
 
+    /// The three tables a Jira source keeps.
+    public func listTables() async throws -> [SourceTableListing] {
+        ["issues", "comments", "changelog"].map { SourceTableListing(id: $0, columns: JiraEvent.columns[$0]?.map(\.0) ?? [], rows: nil, primaryKey: ["id"]) }
+    }
+
     public func check(policy: NetworkPolicy) async throws -> String {
         guard webhookSecret != nil else {
             throw ConnectorError("jira: the environment variable \(configuration.webhookSecretEnv ?? Self.defaultSecretVariable) with the webhook secret is not set")

@@ -104,6 +104,11 @@ public struct KeboolaConnector: StagedConnector {
         return available
     }
 
+    /// Every table of the project the token may read, with its columns and primary key.
+    public func listTables() async throws -> [SourceTableListing] {
+        try await (try api).tables().map { SourceTableListing(id: $0.id, columns: $0.columns ?? [], rows: $0.rowsCount, primaryKey: $0.primaryKey ?? []) }
+    }
+
     public func check(policy: NetworkPolicy) async throws -> String {
         let host = stackURL.host ?? ""
         do { _ = try policy.resolve(host) } catch let refusal as NetworkPolicy.Refusal {
