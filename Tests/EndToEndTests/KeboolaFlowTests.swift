@@ -93,7 +93,7 @@ struct KeboolaFlowTests {
             #expect(rows(paid).first.map { $0.map { "\($0)" } } == ["0", "334"])
             // The export asked for what the registration says, as the Storage API names it.
             let paidForm = try #require(keboola.exports.first { $0["whereFilters[0][column]"] == "status" })
-            #expect(paidForm["whereFilters[0][operator]"] == "eq" && paidForm["whereFilters[0][values][0]"] == "paid"
+            #expect(paidForm["whereFilters[0][operator]"] == "eq" && paidForm["whereFilters[0][values][0]"] == "paid" && paidForm["fileType"] == "csv"
                     && paidForm["columns[0]"] == "id" && paidForm["columns[1]"] == "amount" && paidForm["changedSince"] == nil)
             let newYearForm = try #require(keboola.exports.first { $0["whereFilters[0][column]"] == "ordered_on" })
             #expect(newYearForm["whereFilters[0][values][0]"] == yearStart)

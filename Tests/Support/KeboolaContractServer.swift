@@ -1,7 +1,7 @@
 // Keboola's Storage API for tests, as documented (https://keboola.docs.apiary.io): every call needs the token in
 // `X-StorageApi-Token` (else 401 `storage.tokenInvalid`); `GET /v2/storage/tokens/verify`, `/buckets`, `/tables`,
 // `/tables/{id}`; `POST /v2/storage/tables/{id}/export-async` (form: `columns[i]`, `whereFilters[i][column|operator|
-// values][j]`, `changedSince`, `changedUntil`, `limit`, `gzip`) starts a job that stays `waiting`/`processing` for
+// values][j]`, `changedSince`, `changedUntil`, `limit`, `fileType`, `gzip`) starts a job that stays `waiting`/`processing` for
 // `pollsPerJob` polls of `GET /v2/storage/jobs/{id}` and then is `success` with `results.file.id` — or `error` for a
 // table set to fail; `GET /v2/storage/files/{id}?federationToken=1` describes a sliced file whose `url` is a manifest
 // (`{"entries": [{"url"}]}`) of gzip CSV slices without a header, `sliceRows` rows each. Tables live in an in-memory
@@ -78,7 +78,7 @@ public final class KeboolaContractServer: Sendable {
     /// Writes the file a job exporting all of `table` (as a sync without options asks) would write, so that a
     /// benchmark measures the client's side only: the next such job finishes with it.
     public func prepareExport(_ table: String) throws {
-        let form = ["gzip": "1"]
+        let form = ["fileType": "csv", "gzip": "1"]
         let file = try export(Job(table: table, form: form))
         state.withLock { $0.prepared[Self.key(table, form)] = file }
     }

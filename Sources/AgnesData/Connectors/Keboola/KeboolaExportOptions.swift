@@ -54,7 +54,7 @@ struct KeboolaExportOptions: Decodable, Sendable, Equatable {
     /// The export-async form fields for the period `window` sets (its start and end, when the sync sets them), with
     /// date placeholders in filter values resolved at `now`.
     func formFields(window: (since: Date?, until: Date?), now: Date) -> [(String, String)] {
-        var fields: [(String, String)] = [("gzip", "1")]
+        var fields: [(String, String)] = [("fileType", "csv"), ("gzip", "1")]
         for (index, column) in (columns ?? []).enumerated() { fields.append(("columns[\(index)]", column)) }
         for (index, filter) in (whereFilters ?? []).enumerated() {
             fields.append(("whereFilters[\(index)][column]", filter.column))
