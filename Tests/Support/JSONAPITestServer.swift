@@ -36,13 +36,9 @@ public final class JSONAPITestServer: Sendable {
     public func run(_ body: @Sendable (JSONAPITestServer) async throws -> Void) async throws {
         let router = Router()
         routes(on: router)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { [self] channel in
-            state.withLock { $0.base = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)" }
-        })
-        let service = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { service.cancel() }
-        for _ in 0..<200 where base.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        try await body(self)
+        try await LocalHTTPServer.run(router, started: { [self] base in state.withLock { $0.base = base } }, isReady: { [self] in !base.isEmpty }) {
+            try await body(self)
+        }
     }
 
     static func order(_ id: Int) -> [String: Any] {
@@ -81,9 +77,7 @@ public final class JSONAPITestServer: Sendable {
         }
     }
 
-    static func json(_ value: Any) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: value))))
-    }
+    static func json(_ value: Any) throws -> Response { try LocalHTTPServer.json(value) }
 
     struct BearerCheck: RouterMiddleware {
         let server: JSONAPITestServer

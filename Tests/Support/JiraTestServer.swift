@@ -40,15 +40,10 @@ public final class JiraTestServer: Sendable {
             let last = start + size >= issues.count
             var answer: [String: Any] = ["issues": page, "isLast": last]
             if !last { answer["nextPageToken"] = String(start + size) }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: answer))))
+            return try LocalHTTPServer.json(answer)
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { [self] channel in
-            state.withLock { $0.base = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)" }
-        })
-        let service = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { service.cancel() }
-        for _ in 0..<200 where base.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        try await body(self)
+        try await LocalHTTPServer.run(router, started: { [self] base in state.withLock { $0.base = base } }, isReady: { [self] in !base.isEmpty }) {
+            try await body(self)
+        }
     }
 }

@@ -98,16 +98,10 @@ public final class KeboolaContractServer: Sendable {
     public func run(_ body: @Sendable (KeboolaContractServer) async throws -> Void) async throws {
         let router = Router()
         routes(on: router)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { [self] channel in
-            state.withLock { $0.base = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)" }
-        })
-        let service = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer {
-            service.cancel()
-            try? FileManager.default.removeItem(at: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await LocalHTTPServer.run(router, started: { [self] base in state.withLock { $0.base = base } }, isReady: { [self] in !base.isEmpty }) {
+            try await body(self)
         }
-        for _ in 0..<200 where base.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        try await body(self)
     }
 
     func routes(on router: Router<BasicRequestContext>) {
@@ -232,10 +226,7 @@ public final class KeboolaContractServer: Sendable {
         Int(key.split(separator: "[").last?.dropLast() ?? "") ?? 0
     }
 
-    static func json(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: value))))
-    }
+    static func json(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response { try LocalHTTPServer.json(value, status: status) }
 
     /// 401 unless `X-StorageApi-Token` is the server's token.
     struct TokenCheck: RouterMiddleware {

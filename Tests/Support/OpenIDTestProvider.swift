@@ -111,16 +111,8 @@ public final class OpenIDTestProvider: Sendable {
         let router = Router()
         routes(on: router)
         directory.routes(on: router, provider: self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { [self] channel in
-            let port = channel.localAddress?.port ?? 0
-            state.withLock { $0.base = "http://127.0.0.1:\(port)" }
-        })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let service = Task { try await app.runService(gracefulShutdownSignals: []) }
-            for _ in 0..<200 where issuer.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-            defer { service.cancel() }
+        try await LocalHTTPServer.run(router, started: { [self] base in state.withLock { $0.base = base } }, isReady: { [self] in !issuer.isEmpty }) {
             try await body(self)
-            group.cancelAll()
         }
     }
 
@@ -204,10 +196,7 @@ public final class OpenIDTestProvider: Sendable {
         return try await collection.sign(claims, kid: JWKIdentifier(string: headerId))
     }
 
-    func json(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: value))))
-    }
+    func json(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response { try LocalHTTPServer.json(value, status: status) }
 
     static func form(_ request: Request, _ context: BasicRequestContext) async throws -> [String: String] {
         let body = try await request.body.collect(upTo: 1 << 20)

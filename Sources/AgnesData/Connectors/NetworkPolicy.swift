@@ -11,6 +11,12 @@ public struct NetworkPolicy: Sendable, Equatable {
 
     public init(allowPrivateHosts: Bool = false) { self.allowPrivateHosts = allowPrivateHosts }
 
+    /// An API's configured URL: https, or http only to this machine (a local service in tests); nil otherwise.
+    public static func apiURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), let host = url.host, let scheme = url.scheme?.lowercased() else { return nil }
+        return scheme == "https" || scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host) ? url : nil
+    }
+
     /// Why a host may not be reached.
     public struct Refusal: Error, CustomStringConvertible, Equatable {
         public let description: String

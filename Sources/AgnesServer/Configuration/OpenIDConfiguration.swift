@@ -1,6 +1,7 @@
 // `auth.google.*`: sign-in with Google (or another OpenID Connect provider at `auth.google.issuer`) and group sync from
 // Google's directory. On when a client id is set; the client secret must then be set too (from the environment),
 // and the directory needs a service account key file and the administrator it acts as.
+import AgnesData
 import AgnesDomain
 import Foundation
 
@@ -54,8 +55,7 @@ extension AgnesConfiguration {
     /// An https URL (http only to this machine, for a provider under test).
     private static func url(_ resolver: Resolver, _ key: ConfigurationKey) throws -> URL? {
         guard let text = resolver.string(key) else { return nil }
-        guard let url = URL(string: text), let host = url.host,
-              url.scheme == "https" || url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host) else {
+        guard let url = NetworkPolicy.apiURL(text) else {
             throw ConfigurationError.invalid(key: resolver.source(key), value: text, reason: "must be an https URL")
         }
         return url

@@ -30,8 +30,7 @@ public struct HTTPJSONConnector: StagedConnector {
     let environment: [String: String]
 
     public init(configuration: Configuration, environment: [String: String]) throws {
-        guard let url = URL(string: configuration.baseUrl), let host = url.host,
-              url.scheme == "https" || url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host) else {
+        guard let url = NetworkPolicy.apiURL(configuration.baseUrl) else {
             throw ConnectorError("http_json: base_url must be an https URL")
         }
         for (header, variable) in configuration.headersEnv ?? [:] {

@@ -37,8 +37,7 @@ public struct JiraConnector: StagedConnector {
             throw ConnectorError("jira: webhook_secret_env must name an environment variable")
         }
         if let site = configuration.siteUrl {
-            guard let url = URL(string: site), let host = url.host,
-                  url.scheme == "https" || url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host) else {
+            guard NetworkPolicy.apiURL(site) != nil else {
                 throw ConnectorError("jira: site_url must be an https URL (https://your-site.atlassian.net)")
             }
         }

@@ -30,8 +30,7 @@ public struct KeboolaConnector: StagedConnector {
     private let token: String?
 
     public init(configuration: Configuration, environment: [String: String]) throws {
-        guard let url = URL(string: configuration.stackUrl), let host = url.host,
-              url.scheme == "https" || url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host) else {
+        guard let url = NetworkPolicy.apiURL(configuration.stackUrl) else {
             throw ConnectorError("keboola: stack_url must be an https URL (e.g. https://connection.keboola.com)")
         }
         guard DatabaseServerSource.isPlain(configuration.tokenEnv) else { throw ConnectorError("keboola: token_env must name an environment variable") }
