@@ -76,7 +76,9 @@ struct JiraWebhookTests {
             for _ in 0..<300 {
                 let tables = try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: [String: Any]] ?? [:]
                 let counts = ["jira_issues", "jira_comments", "jira_changelog"].map { tables[$0]?["rows"] as? Int ?? 0 }
-                if counts == [2, 1, 2] { break }
+                // Recorded, and the run over (its engine rebuild serves the tables).
+                let locked = try await client.send(.get, "/api/sync/status", token: admin)["locked"] as? Bool
+                if counts == [2, 1, 2], locked == false { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             // At most one sync per second of the burst (however many events), and one for the event before it.

@@ -65,6 +65,8 @@ struct SourceConnectionTests {
                 .string("access_token"))
             let refused = try await client.send(.get, "/api/admin/source-connections", token: token)
             #expect(refused.status == .forbidden && !refused.text.contains("shop"))
+            let tables = try await client.send(.get, "/api/admin/sources/shop/tables", token: token)
+            #expect(tables.status == .forbidden && !tables.text.contains("t.csv"))
         }
     }
 }
