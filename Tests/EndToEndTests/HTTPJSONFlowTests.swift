@@ -42,7 +42,7 @@ struct HTTPJSONFlowTests {
             ], token: admin)
             #expect((precheck.object["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["amount", "customer", "id", "tags"],
                     "\(String(decoding: precheck.body, as: UTF8.self))")
-            try await sync(server, ["api_orders", "api_customers", "api_events", "api_tickets", "api_escape"])
+            try await server.sync(["api_orders", "api_customers", "api_events", "api_tickets", "api_escape"])
 
             let manifest = try #require(try await client.call("GET", "/api/sync/manifest", token: admin).object["tables"] as? [String: [String: Any]])
             #expect(manifest["api_orders"]?["rows"] as? Int == 12 && manifest["api_customers"]?["rows"] as? Int == 3)
@@ -59,7 +59,7 @@ struct HTTPJSONFlowTests {
             api.setTicket(id: 3, status: "closed", updated: "2099-01-01T00:00:00Z")
             api.setTicket(id: 8, status: "open", updated: "2099-01-02T00:00:00Z")
             let before = api.requests.count
-            try await sync(server, ["api_tickets"])
+            try await server.sync(["api_tickets"])
             #expect(api.requests.dropFirst(before).allSatisfy { $0.contains("updated_since=") }, "\(api.requests.dropFirst(before))")
             let tickets = try await client.call("POST", "/api/query", json: ["sql": """
                 SELECT count(*), count(*) FILTER (WHERE status = 'closed'), max(id) FROM api_tickets
@@ -71,7 +71,7 @@ struct HTTPJSONFlowTests {
             let malformed = try await client.call("PUT", "/api/admin/registry/api_orders", json: ["source_query": #"{"records": "data.missing"}"#],
                                                   token: admin)
             #expect(malformed.status == 200, "\(String(decoding: malformed.body, as: UTF8.self))")
-            try await sync(server, ["api_orders"])
+            try await server.sync(["api_orders"])
             let history = try await client.call("GET", "/api/sync/history?table=api_orders", token: admin)
             #expect(String(decoding: history.body, as: UTF8.self).contains("has no array at 'data.missing'"))
             let kept = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM api_orders"], token: admin)
@@ -82,18 +82,9 @@ struct HTTPJSONFlowTests {
             ], token: admin).status == 201)
             #expect(try await client.call("POST", "/api/admin/register-table", json: ["name": "gone_orders", "source_name": "gone_api",
                                                                                    "source_table": "/v1/orders"], token: admin).status == 201)
-            try await sync(server, ["gone_orders"])
+            try await server.sync(["gone_orders"])
             let unreachable = try await client.call("GET", "/api/sync/history?table=gone_orders", token: admin)
             #expect(String(decoding: unreachable.body, as: UTF8.self).contains("cannot be reached"))
         }
-    }
-
-    func sync(_ server: DemoServer, _ tables: [String]) async throws {
-        #expect(try await server.client.call("POST", "/api/sync/trigger", json: ["tables": tables], token: server.admin).status == 200)
-        for _ in 0..<600 {
-            if try await server.client.call("GET", "/api/sync/status", token: server.admin).object["locked"] as? Bool == false { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("the sync did not finish in 30 s")
     }
 }

@@ -10,14 +10,6 @@ import Testing
 
 @Suite("keboola flow", .serialized)
 struct KeboolaFlowTests {
-    func waitForSync(_ server: DemoServer) async throws {
-        for _ in 0..<600 {
-            if try await server.client.call("GET", "/api/sync/status", token: server.admin).object["locked"] as? Bool == false { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("the sync did not finish in 30 s")
-    }
-
     func rows(_ exchange: Exchange) -> [[Any]] { exchange.object["rows"] as? [[Any]] ?? [] }
 
     @Test("register, sync, manifest, download and query Keboola tables; incremental by changedSince; failures keep the last good data")
@@ -71,10 +63,7 @@ struct KeboolaFlowTests {
                 ].merging(extra) { $1 }, token: admin)
                 #expect(registered.status == 201, "\(name): \(String(decoding: registered.body, as: UTF8.self))")
             }
-            #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["kbc_orders", "kbc_paid", "kbc_orders_live", "kbc_broken",
-                                                                                      "kbc_new_year", "kbc_by_year"]],
-                                          token: admin).status == 200)
-            try await waitForSync(server)
+            try await server.sync(["kbc_orders", "kbc_paid", "kbc_orders_live", "kbc_broken", "kbc_new_year", "kbc_by_year"])
 
             let manifest = try #require(try await client.call("GET", "/api/sync/manifest", token: admin).object["tables"] as? [String: [String: Any]])
             #expect(manifest["kbc_orders"]?["rows"] as? Int == 1000 && manifest["kbc_paid"]?["rows"] as? Int == 334)
@@ -115,8 +104,7 @@ struct KeboolaFlowTests {
             try keboola.execute("UPDATE \"in.c-sales.orders\" SET amount = -1, _timestamp = now() WHERE id < 10")
             try keboola.execute("INSERT INTO \"in.c-sales.orders\" SELECT i, 9.5, 'open', DATE '2026-06-01', now() FROM range(1000, 1005) t(i)")
             let before = keboola.exports.count
-            #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["kbc_orders_live"]], token: admin).status == 200)
-            try await waitForSync(server)
+            try await server.sync(["kbc_orders_live"])
             let incremental = try #require(keboola.exports.dropFirst(before).first)
             let since = try #require(incremental["changedSince"].flatMap { ISO8601DateFormatter().date(from: $0) })
             #expect(abs(since.timeIntervalSinceNow + 7 * 86_400) < 600, "changedSince \(incremental["changedSince"] ?? "") is the last sync minus 7 days")
@@ -127,8 +115,7 @@ struct KeboolaFlowTests {
 
             // A refused token: the sync fails, says why, and the last good data stays.
             keboola.setToken("kbc-token-2")
-            #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": ["kbc_orders"]], token: admin).status == 200)
-            try await waitForSync(server)
+            try await server.sync(["kbc_orders"])
             let refused = try await client.call("GET", "/api/sync/history?table=kbc_orders", token: admin)
             let last = (try JSONSerialization.jsonObject(with: refused.body) as? [[String: Any]])?.first
             #expect((last?["error"] as? String)?.contains("token is refused") == true, "\(String(decoding: refused.body, as: UTF8.self))")

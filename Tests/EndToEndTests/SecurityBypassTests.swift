@@ -223,3 +223,15 @@ struct SecurityBypassTests {
         #expect(next.status == 200)
     }
 }
+
+extension DemoServer {
+    /// Triggers a sync of `tables` as the administrator and waits (30 s at most) until the run is over.
+    func sync(_ tables: [String]) async throws {
+        #expect(try await client.call("POST", "/api/sync/trigger", json: ["tables": tables], token: admin).status == 200)
+        for _ in 0..<600 {
+            if try await client.call("GET", "/api/sync/status", token: admin).object["locked"] as? Bool == false { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the sync of \(tables) did not finish in 30 s")
+    }
+}

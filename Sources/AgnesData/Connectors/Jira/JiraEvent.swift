@@ -12,13 +12,12 @@ public struct JiraRows: Sendable, Equatable {
 
 /// A value of a row (what the NDJSON spool holds).
 public enum JiraValue: Sendable, Equatable, Encodable {
-    case text(String), number(Double), null
+    case text(String), null
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case let .text(text): try container.encode(text)
-        case let .number(number): try container.encode(number)
         case .null: try container.encodeNil()
         }
     }
