@@ -22,9 +22,13 @@ public struct DomainSettings: Sendable, Equatable {
     public var allowPrivateSourceHosts: Bool
     /// Sign-in with an OpenID provider (Google) and group sync from its directory; nil: not configured.
     public var openID: OpenIDSettings?
+    /// How analysts' stacks are made (`stack.auto_membership`; auto by default, as upstream).
+    public var stackMode: StackMode
 
     public init(queryLimits: QueryLimits = QueryLimits(), maximumListItems: Int = 50, dataDirectory: URL, serverURL: String,
-                uploadQuotaBytes: Int64 = 1 << 30, allowPrivateSourceHosts: Bool = false, openID: OpenIDSettings? = nil) {
+                uploadQuotaBytes: Int64 = 1 << 30, allowPrivateSourceHosts: Bool = false, openID: OpenIDSettings? = nil,
+                stackMode: StackMode = .auto) {
+        self.stackMode = stackMode
         self.allowPrivateSourceHosts = allowPrivateSourceHosts
         self.openID = openID
         self.queryLimits = queryLimits
@@ -95,6 +99,8 @@ public struct Domain: Sendable {
     let userAccess: StateCache<UserGrants>
     /// The registry with each table's sync state, until the next write.
     let catalogSnapshots: StateCache<CatalogSnapshot>
+    /// Every data package and memory domain, until the next write.
+    let packageCatalogs: StateCache<PackageCatalog>
     /// The manifest's entries for every table, until the next write.
     let manifestEntries: StateCache<ManifestService.Entries>
     /// Each caller's manifest body and ETag, until the next write.
@@ -114,6 +120,7 @@ public struct Domain: Sendable {
         slices = PolicySlices(directory: settings.dataDirectory.appendingPathComponent("slices", isDirectory: true))
         userAccess = StateCache(store: state)
         catalogSnapshots = StateCache(store: state, capacity: 1)
+        packageCatalogs = StateCache(store: state, capacity: 1)
         manifestEntries = StateCache(store: state)
         manifestBodies = StateCache(store: state, capacity: 1_000)
         jiraSources = StateCache(store: state, capacity: 1)
@@ -141,6 +148,8 @@ public struct Domain: Sendable {
     public var openIDSignIn: OpenIDSignIn { OpenIDSignIn(domain: self) }
     public var directoryGroupSync: DirectoryGroupSync { DirectoryGroupSync(domain: self) }
     public var jiraWebhooks: JiraWebhooks { JiraWebhooks(domain: self) }
+    public var packages: PackageAdministration { PackageAdministration(domain: self) }
+    public var stack: StackService { StackService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).
     public func catalogSnapshot() async throws -> CatalogSnapshot {
@@ -150,11 +159,21 @@ public struct Domain: Sendable {
         }
     }
 
-    /// A user's memberships and the grants they hold through them (cached until the next write).
+    /// Every data package and memory domain, deleted ones too (cached until the next write).
+    public func packageCatalog() async throws -> PackageCatalog {
+        try await packageCatalogs.value(for: "all") {
+            let repository = DataPackagesRepository(store: state)
+            return PackageCatalog(packages: try await repository.packages(), domains: try await repository.domains())
+        }
+    }
+
+    /// A user's memberships, the grants they hold through them and their stack subscriptions (cached until the next
+    /// write).
     public func grants(ofUser userId: String) async throws -> UserGrants {
         try await userAccess.value(for: userId) {
             UserGrants(memberships: try await GroupsRepository(store: state).memberships(ofUser: userId),
-                       grants: try await GrantsRepository(store: state).grants(forUser: userId))
+                       grants: try await GrantsRepository(store: state).grants(forUser: userId),
+                       subscriptions: try await StackRepository(store: state).subscriptions(ofUser: userId))
         }
     }
 }
@@ -165,8 +184,15 @@ public struct CatalogSnapshot: Sendable {
     public var states: [String: SyncState]
 }
 
-/// A user's memberships and the grants that reach them.
+/// A user's memberships, the grants that reach them, and what they subscribed to.
 public struct UserGrants: Sendable {
     public var memberships: [UserMembership]
     public var grants: [ResourceGrant]
+    public var subscriptions: [StackSubscription]
+}
+
+/// Every data package and memory domain, read together.
+public struct PackageCatalog: Sendable {
+    public var packages: [DataPackage]
+    public var domains: [MemoryDomain]
 }

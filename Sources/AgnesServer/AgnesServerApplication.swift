@@ -80,6 +80,8 @@ public enum AgnesServerApplication {
         UploadRoutes(services: services).register(on: authenticated)
         MemoryRoutes(services: services).register(on: authenticated)
         MetricRoutes(services: services).register(on: authenticated)
+        DataPackageRoutes(services: services).register(on: authenticated)
+        StackRoutes(services: services).register(on: authenticated)
         MCPClientRoutes(services: services).register(on: authenticated)
         WebPages(services: services, web: services.web).register(on: router)
         return router

@@ -78,7 +78,8 @@ public struct ServerServices: Sendable {
         let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
                                                      dataDirectory: configuration.dataDirectory, serverURL: configuration.serverURL,
                                                      uploadQuotaBytes: configuration.uploadQuotaBytes,
-                                                     allowPrivateSourceHosts: configuration.allowPrivateSourceHosts, openID: configuration.openID),
+                                                     allowPrivateSourceHosts: configuration.allowPrivateSourceHosts, openID: configuration.openID,
+                                                     stackMode: configuration.stackMode),
                             state: state, dataPlane: dataPlane, mailer: mailer, passwords: passwords, logger: logger)
         let tokens = await AccessTokens(secret: configuration.jwtSecret)
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: tokens,

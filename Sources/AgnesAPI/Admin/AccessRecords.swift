@@ -15,6 +15,8 @@ public enum ResourceType: String, Codable, Sendable, CaseIterable {
     case tableFolder = "table_folder"
     case metricCategory = "metric_category"
     case knowledgeCategory = "knowledge_category"
+    case dataPackage = "data_package"
+    case memoryDomain = "memory_domain"
 }
 
 /// A member of a group, with the user's email, name and status.

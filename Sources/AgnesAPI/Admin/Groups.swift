@@ -95,11 +95,15 @@ public struct GrantInfo: Codable, Sendable, Equatable {
     public var groupName: String
     public var resourceType: ResourceType
     public var resourceId: String
+    /// For a data package or a memory domain: whether the group's members must have it (`required`) or may take it
+    /// (`available`). Tables and folders granted directly are always downloaded.
+    public var requirement: GrantRequirement
     public var assignedAt: Date
     @Nullable public var assignedBy: String?
 
     public init(id: String, groupId: String, groupName: String, resourceType: ResourceType, resourceId: String,
-                assignedAt: Date, assignedBy: String?) {
+                requirement: GrantRequirement = .available, assignedAt: Date, assignedBy: String?) {
+        self.requirement = requirement
         self.id = id
         self.groupId = groupId
         self.groupName = groupName
@@ -110,7 +114,7 @@ public struct GrantInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id
+        case id, requirement
         case groupId = "group_id"
         case groupName = "group_name"
         case resourceType = "resource_type"
@@ -126,14 +130,18 @@ public struct CreateGrantRequest: Codable, Sendable, Equatable {
     /// A `ResourceType` name (checked by the server, so an unknown one gets a message listing the known ones).
     public var resourceType: String
     public var resourceId: String
+    /// `available` (the default) or `required`; meaningful for data packages and memory domains.
+    public var requirement: String?
 
-    public init(groupId: String, resourceType: String, resourceId: String) {
+    public init(groupId: String, resourceType: String, resourceId: String, requirement: String? = nil) {
         self.groupId = groupId
         self.resourceType = resourceType
         self.resourceId = resourceId
+        self.requirement = requirement
     }
 
     enum CodingKeys: String, CodingKey {
+        case requirement
         case groupId = "group_id"
         case resourceType = "resource_type"
         case resourceId = "resource_id"
@@ -162,6 +170,11 @@ public struct ResourceTypeInfo: Codable, Sendable {
                                                description: "Metric definitions of one category", idFormat: "category name")
         case .knowledgeCategory: ResourceTypeInfo(key: type.rawValue, displayName: "Knowledge category",
                                                   description: "Review rights over corporate-memory items of one category", idFormat: "category name")
+        case .dataPackage: ResourceTypeInfo(key: type.rawValue, displayName: "Data package",
+                                            description: "A curated set of tables with its metrics and memory domains, available or required",
+                                            idFormat: "package id")
+        case .memoryDomain: ResourceTypeInfo(key: type.rawValue, displayName: "Memory domain",
+                                             description: "The corporate-memory items of one domain, available or required", idFormat: "domain id")
         }
     }
 }

@@ -107,7 +107,9 @@ public struct ManifestTable: Codable, Sendable, Equatable {
     public var isPartitioned: Bool { sha256 == nil && files.contains { $0.part != nil } }
 }
 
-/// The body of `GET /api/sync/manifest`.
+/// The body of `GET /api/sync/manifest`. `tables` is the flat dictionary every client reads (`server_only` says what
+/// not to download); the typed sections say where each table comes from. Every readable table is in exactly one of
+/// `data_packages[].tables` (possibly several packages) or `direct_tables`. The sections are absent from older servers.
 public struct Manifest: Codable, Sendable, Equatable {
     /// The manifest's format version.
     public static let currentVersion = 2
@@ -117,16 +119,152 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var assets: [String: String]
     public var version: Int
     public var serverTime: Date?
+    /// The data packages of the caller's stack.
+    public var dataPackages: [ManifestPackage]?
+    /// The memory domains of the caller's stack.
+    public var memoryDomains: [ManifestMemoryDomain]?
+    /// Tables the caller reads outside any package of their stack (table and folder grants).
+    public var directTables: [ManifestSectionTable]?
+    /// Upstream's document collections (none here: `knowledge_search` reads our memory, metrics and catalog).
+    public var knowledgeArtifacts: [JSONValue]?
 
-    public init(tables: [String: ManifestTable], assets: [String: String] = [:], version: Int = Manifest.currentVersion, serverTime: Date? = nil) {
+    public init(tables: [String: ManifestTable], assets: [String: String] = [:], version: Int = Manifest.currentVersion, serverTime: Date? = nil,
+                dataPackages: [ManifestPackage]? = nil, memoryDomains: [ManifestMemoryDomain]? = nil, directTables: [ManifestSectionTable]? = nil,
+                knowledgeArtifacts: [JSONValue]? = nil) {
         self.tables = tables
         self.assets = assets
         self.version = version
         self.serverTime = serverTime
+        self.dataPackages = dataPackages
+        self.memoryDomains = memoryDomains
+        self.directTables = directTables
+        self.knowledgeArtifacts = knowledgeArtifacts
     }
 
     enum CodingKeys: String, CodingKey {
         case tables, assets, version
         case serverTime = "server_time"
+        case dataPackages = "data_packages"
+        case memoryDomains = "memory_domains"
+        case directTables = "direct_tables"
+        case knowledgeArtifacts = "knowledge_artifacts"
+    }
+}
+
+/// A table in a typed section of the manifest (`data_packages[].tables`, `direct_tables`): its flat entry with its id,
+/// name and MD5, as upstream lists them.
+public struct ManifestSectionTable: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var table: ManifestTable
+
+    public init(id: String, name: String, table: ManifestTable) {
+        self.id = id
+        self.name = name
+        self.table = table
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, md5
+    }
+
+    public init(from decoder: any Decoder) throws {
+        table = try ManifestTable(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        _ = try container.decodeIfPresent(String.self, forKey: .md5)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try table.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(table.hash, forKey: .md5)
+    }
+}
+
+/// A data package of the caller's stack, in the manifest.
+public struct ManifestPackage: Codable, Sendable, Equatable {
+    public var id: String
+    public var slug: String
+    public var name: String
+    @Nullable public var description: String?
+    @Nullable public var icon: String?
+    @Nullable public var color: String?
+    public var requirement: GrantRequirement
+    public var subscribed: Bool
+    /// Downloaded by `agnes pull` (required or subscribed; in classic mode, everything in the stack).
+    public var materialized: Bool
+    public var totalSizeBytes: Int64
+    /// Its metric definitions the caller may read.
+    public var metrics: [String]
+    /// Slugs of its memory domains.
+    public var memoryDomains: [String]
+    /// Its tables the caller may read (synced or remote).
+    public var tables: [ManifestSectionTable]
+
+    public init(id: String, slug: String, name: String, description: String?, icon: String?, color: String?, requirement: GrantRequirement,
+                subscribed: Bool, materialized: Bool, totalSizeBytes: Int64, metrics: [String], memoryDomains: [String],
+                tables: [ManifestSectionTable]) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.description = description
+        self.icon = icon
+        self.color = color
+        self.requirement = requirement
+        self.subscribed = subscribed
+        self.materialized = materialized
+        self.totalSizeBytes = totalSizeBytes
+        self.metrics = metrics
+        self.memoryDomains = memoryDomains
+        self.tables = tables
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, name, description, icon, color, requirement, subscribed, materialized, metrics, tables
+        case totalSizeBytes = "total_size_bytes"
+        case memoryDomains = "memory_domains"
+    }
+}
+
+/// A memory domain of the caller's stack, in the manifest: `agnes pull` fetches its bundle when `md5` changes.
+public struct ManifestMemoryDomain: Codable, Sendable, Equatable {
+    public var id: String
+    public var slug: String
+    public var name: String
+    public var requirement: GrantRequirement
+    public var subscribed: Bool
+    public var materialized: Bool
+    /// `GET` it for the domain's bundle (`/api/memory/bundle?domain=<slug>`).
+    public var bundleUrl: String
+    /// Changes when the domain's approved or mandatory items do.
+    public var md5: String
+    /// Approved and mandatory items.
+    public var itemsCount: Int
+    /// Mandatory items.
+    public var requiredCount: Int
+
+    public init(id: String, slug: String, name: String, requirement: GrantRequirement, subscribed: Bool, materialized: Bool, bundleUrl: String,
+                md5: String, itemsCount: Int, requiredCount: Int) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.requirement = requirement
+        self.subscribed = subscribed
+        self.materialized = materialized
+        self.bundleUrl = bundleUrl
+        self.md5 = md5
+        self.itemsCount = itemsCount
+        self.requiredCount = requiredCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, name, requirement, subscribed, materialized, md5
+        case bundleUrl = "bundle_url"
+        case itemsCount = "items_count"
+        case requiredCount = "required_count"
     }
 }

@@ -196,12 +196,33 @@ public struct AccessAdministration: Sendable {
         let resourceId = request.resourceId.trimmingCharacters(in: .whitespaces)
         guard !resourceId.isEmpty else { throw ServiceError.badRequest("resource_id is required") }
         guard let group = try await groups.get(id: request.groupId) else { throw ServiceError.notFound("Group not found") }
+        let requirement = try Self.requirement(request.requirement)
+        let packages = try await domain.packageCatalog()
+        switch type {
+        case .dataPackage where !packages.packages.contains { $0.id == resourceId && !$0.isDeleted }:
+            throw ServiceError.notFound("Data package not found")
+        case .memoryDomain where !packages.domains.contains { $0.id == resourceId && !$0.isDeleted }:
+            throw ServiceError.notFound("Memory domain not found")
+        default:
+            break
+        }
         do {
-            let grant = try await grants.grant(groupId: group.id, type: type, resourceId: resourceId, assignedBy: caller.identity.user.email)
+            let grant = try await grants.grant(groupId: group.id, type: type, resourceId: resourceId, requirement: requirement,
+                                               assignedBy: caller.identity.user.email)
             return Self.info(grant, groupName: group.name)
         } catch StateError.conflict {
             throw ServiceError.conflict("Grant already exists for this group/resource_type/resource_id")
         }
+    }
+
+    /// `available` (the default) or `required`.
+    static func requirement(_ text: String?) throws -> GrantRequirement {
+        guard let text else { return .available }
+        guard let requirement = GrantRequirement(rawValue: text) else {
+            throw ServiceError.unprocessable([FieldError(type: "enum", loc: ["body", "requirement"],
+                                                         msg: "requirement must be 'available' or 'required'")])
+        }
+        return requirement
     }
 
     /// Revokes a grant (404 `Grant not found`).
@@ -279,6 +300,6 @@ public struct AccessAdministration: Sendable {
 
     static func info(_ grant: ResourceGrant, groupName: String) -> GrantInfo {
         GrantInfo(id: grant.id, groupId: grant.groupId, groupName: groupName, resourceType: grant.resourceType, resourceId: grant.resourceId,
-                  assignedAt: grant.assignedAt, assignedBy: grant.assignedBy)
+                  requirement: grant.requirement, assignedAt: grant.assignedAt, assignedBy: grant.assignedBy)
     }
 }

@@ -163,8 +163,18 @@ public struct MemoryService: Sendable {
     }
 
     /// Every mandatory item, then approved ones by score and recency while they fit the budget.
-    public func bundle(for caller: Caller) async throws -> MemoryBundle {
-        let listings = try await repository.bundle(viewer: try await viewer(caller.identity))
+    public func bundle(for caller: Caller, domain slug: String? = nil) async throws -> MemoryBundle {
+        var listings = try await repository.bundle(viewer: try await viewer(caller.identity))
+        if let slug {
+            // One memory domain of the caller's stack; any other (unknown, deleted, not granted) is not found.
+            let held = try await domain.access.stack(for: caller.identity).domains
+            guard let found = try await domain.packageCatalog().domains.first(where: { $0.slug == slug && !$0.isDeleted }),
+                  held[found.id]?.inStack == true else {
+                throw ServiceError.notFound("Memory domain '\(slug)' not found")
+            }
+            let items = Set(found.items)
+            listings.removeAll { !items.contains($0.item.id) }
+        }
         func tokens(_ listing: KnowledgeListing) -> Int { (listing.item.title.count + (listing.item.content?.count ?? 0)) / 4 }
         let mandatory = listings.filter { $0.item.status == .mandatory }.sorted { ($0.item.title, $0.item.id) < ($1.item.title, $1.item.id) }
         var estimate = mandatory.reduce(0) { $0 + tokens($1) }

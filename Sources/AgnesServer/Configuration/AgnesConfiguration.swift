@@ -1,5 +1,6 @@
 // The resolved configuration of agnes-server: command-line options, then environment variables, then
 // instance.yaml, then defaults — validated, with errors that name the key to fix.
+import AgnesAPI
 import AgnesDomain
 import AgnesMCP
 import Foundation
@@ -37,6 +38,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var mailerFrom: String
     /// Whether source connection tests may reach loopback, private and link-local hosts.
     public var allowPrivateSourceHosts = false
+    /// How analysts' stacks are made (`stack.auto_membership`, true: auto).
+    public var stackMode: StackMode = .auto
     /// Caps of `POST /api/query`.
     public var queryLimits: QueryLimits = QueryLimits()
     /// Bytes of uploads (session transcripts and notes) one user may keep on the server.
@@ -130,6 +133,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             mailerKind: mailerKind, mailerURL: mailerURL, mailerAPIKey: resolver.string(.mailerAPIKey),
             mailerFrom: resolver.string(.mailerFrom) ?? "agnes@localhost",
             allowPrivateSourceHosts: try resolver.bool(.allowPrivateSourceHosts) ?? false,
+            stackMode: try resolver.bool(.stackAutoMembership) ?? true ? .auto : .classic,
             queryLimits: QueryLimits(
                 maximumRows: try resolver.int(.queryMaxRows, range: 1...10_000_000, reason: "must be between 1 and 10000000") ?? QueryLimits().maximumRows,
                 maximumResultBytes: try resolver.int(.queryMaxResultBytes, range: 1024...(1 << 34), reason: "must be between 1024 and 17179869184")

@@ -42,6 +42,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let queryGrantScopes = ConfigurationKey("query.max_grant_scopes", "AGNES_QUERY_MAX_GRANT_SCOPES")
     public static let queryRemoteMaxScanBytes = ConfigurationKey("query.remote_max_scan_bytes", "AGNES_QUERY_REMOTE_MAX_SCAN_BYTES")
     public static let mcpMaxRows = ConfigurationKey("mcp.max_rows", "AGNES_MCP_MAX_ROWS")
+    public static let stackAutoMembership = ConfigurationKey("stack.auto_membership", "AGNES_STACK_AUTO_MEMBERSHIP")
     public static let mcpMaxOutputCharacters = ConfigurationKey("mcp.max_output_chars", "AGNES_MCP_MAX_OUTPUT_CHARS")
     public static let mailerKind = ConfigurationKey("mailer.kind", "AGNES_MAILER")
     public static let mailerURL = ConfigurationKey("mailer.url", "AGNES_MAILER_URL")
@@ -52,6 +53,6 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let all: [ConfigurationKey] = [
         .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
-        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
+        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ] + openIDKeys
 }

@@ -53,7 +53,7 @@ final class WireSchemaRegistry: @unchecked Sendable {
 }
 
 enum APIDescription {
-    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data + workspace + memory + metrics + mcp
+    static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data + workspace + memory + metrics + mcp + packages
 
     static let health: [APIOperation] = [
         .init(method: "GET", path: "/api/health", summary: "Liveness and state schema status", tag: "health", access: .anyone,
@@ -403,9 +403,10 @@ enum APIDescription {
               responses: [(201, "The item", knowledgeItem), (400, "Invalid domain or audience", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/memory/stats", summary: "Counts by status, category and domain", tag: "memory", access: .user,
               responses: [(200, "Counts", Schema.of(MemoryStats.self))]),
-        .init(method: "GET", path: "/api/memory/bundle", summary: "Mandatory and approved items for workspace rules (ETag)", tag: "memory",
-              access: .user, responses: [(200, "The bundle", Schema.of(MemoryBundle.self)),
-                                         (304, "Not modified", nil)]),
+        .init(method: "GET", path: "/api/memory/bundle", summary: "Mandatory and approved items for workspace rules (ETag); ?domain=<slug>: one memory domain of the stack",
+              tag: "memory", access: .user, query: ["domain"],
+              responses: [(200, "The bundle", Schema.of(MemoryBundle.self)), (304, "Not modified", nil),
+                          (404, "No such memory domain in the caller's stack", Schema.ref("Error"))]),
         .init(method: "GET", path: "/api/memory/my-votes", summary: "Your votes: item id → vote", tag: "memory", access: .user,
               responses: [(200, "Votes", Schema.of([String: Int].self))]),
         .init(method: "GET", path: "/api/memory/{id}", summary: "One item", tag: "memory", access: .user,

@@ -24,7 +24,8 @@ struct MemoryRoutes {
         }
         router.get("/api/memory/stats") { _, context in try await memory.stats(for: try context.caller()) }
         router.get("/api/memory/bundle") { request, context in
-            let body = try JSONCoding.encoder.encode(try await memory.bundle(for: try context.caller()))
+            let body = try JSONCoding.encoder.encode(try await memory.bundle(for: try context.caller(),
+                                                                             domain: request.uri.queryParameters.get("domain")))
             return Self.conditional(body, etag: EntityTag.of(body), request)
         }
         router.get("/api/memory/my-votes") { _, context in try await memory.myVotes(for: try context.caller()) }

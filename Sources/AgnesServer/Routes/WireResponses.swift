@@ -59,3 +59,10 @@ extension NotesUploaded: ResponseEncodable {}
 extension UploadList: ResponseEncodable {}
 extension MCPClientInfo: ResponseEncodable {}
 extension MCPClientRevoked: ResponseEncodable {}
+extension DataPackage: ResponseEncodable {}
+extension DataPackageList: ResponseEncodable {}
+extension MemoryDomain: ResponseEncodable {}
+extension MemoryDomainList: ResponseEncodable {}
+extension PackageMemberAdded: ResponseEncodable {}
+extension StackListing: ResponseEncodable {}
+extension StackSubscribed: ResponseEncodable {}

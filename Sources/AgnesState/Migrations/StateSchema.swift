@@ -109,6 +109,94 @@ public enum StateSchema {
             ALTER TABLE table_registry ADD COLUMN partition_granularity VARCHAR;
             ALTER TABLE table_registry ADD COLUMN initial_load_chunk_days INTEGER;
             """)),
+        // Data packages and memory domains (docs/data-packages.md): curated sets of tables, metrics and memory items
+        // granted as a whole, `available` or `required`, and each user's subscriptions (their stack). Grants gain the
+        // two resource types and a requirement (the CHECK changes, so the table is rebuilt); existing grants are
+        // `available`, which for tables and folders changes nothing (they are always downloaded).
+        Migration(version: 11, name: "data_packages_memory_domains_and_stack", body: .sql("""
+            CREATE TABLE data_packages (
+                id VARCHAR PRIMARY KEY,
+                slug VARCHAR NOT NULL UNIQUE,
+                name VARCHAR NOT NULL,
+                description VARCHAR,
+                icon VARCHAR,
+                color VARCHAR,
+                cover_image_url VARCHAR,
+                status VARCHAR NOT NULL CHECK (status IN ('prod', 'poc', 'coming-soon', 'draft')),
+                category VARCHAR,
+                tags VARCHAR[] NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by VARCHAR,
+                updated_at TIMESTAMPTZ NOT NULL,
+                deleted_at TIMESTAMPTZ,
+                deleted_by VARCHAR
+            );
+            CREATE TABLE data_package_tables (
+                package_id VARCHAR NOT NULL,
+                table_id VARCHAR NOT NULL,
+                added_at TIMESTAMPTZ NOT NULL,
+                added_by VARCHAR,
+                PRIMARY KEY (package_id, table_id)
+            );
+            CREATE TABLE data_package_metrics (
+                package_id VARCHAR NOT NULL,
+                metric_id VARCHAR NOT NULL,
+                added_at TIMESTAMPTZ NOT NULL,
+                added_by VARCHAR,
+                PRIMARY KEY (package_id, metric_id)
+            );
+            CREATE TABLE data_package_memory_domains (
+                package_id VARCHAR NOT NULL,
+                domain_id VARCHAR NOT NULL,
+                added_at TIMESTAMPTZ NOT NULL,
+                added_by VARCHAR,
+                PRIMARY KEY (package_id, domain_id)
+            );
+            CREATE TABLE memory_domains (
+                id VARCHAR PRIMARY KEY,
+                slug VARCHAR NOT NULL UNIQUE,
+                name VARCHAR NOT NULL,
+                description VARCHAR,
+                icon VARCHAR,
+                color VARCHAR,
+                category VARCHAR,
+                tags VARCHAR[] NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by VARCHAR,
+                updated_at TIMESTAMPTZ NOT NULL,
+                deleted_at TIMESTAMPTZ,
+                deleted_by VARCHAR
+            );
+            CREATE TABLE memory_domain_items (
+                domain_id VARCHAR NOT NULL,
+                item_id VARCHAR NOT NULL,
+                added_at TIMESTAMPTZ NOT NULL,
+                added_by VARCHAR,
+                PRIMARY KEY (domain_id, item_id)
+            );
+            CREATE TABLE stack_subscriptions (
+                user_id VARCHAR NOT NULL,
+                resource_type VARCHAR NOT NULL CHECK (resource_type IN ('data_package', 'memory_domain')),
+                resource_id VARCHAR NOT NULL,
+                subscribed_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (user_id, resource_type, resource_id)
+            );
+            CREATE TABLE resource_grants_v11 (
+                id VARCHAR PRIMARY KEY,
+                group_id VARCHAR NOT NULL,
+                resource_type VARCHAR NOT NULL CHECK (resource_type IN ('table', 'table_folder', 'metric_category', 'knowledge_category',
+                                                                        'data_package', 'memory_domain')),
+                resource_id VARCHAR NOT NULL,
+                requirement VARCHAR NOT NULL CHECK (requirement IN ('available', 'required')),
+                assigned_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                assigned_by VARCHAR,
+                UNIQUE (group_id, resource_type, resource_id)
+            );
+            INSERT INTO resource_grants_v11
+                SELECT id, group_id, resource_type, resource_id, 'available', assigned_at, assigned_by FROM resource_grants;
+            DROP TABLE resource_grants;
+            ALTER TABLE resource_grants_v11 RENAME TO resource_grants;
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -51,11 +51,12 @@ public struct ResourceGrant: Codable, Sendable, Equatable, Identifiable {
     public var groupId: String
     public var resourceType: ResourceType
     public var resourceId: String
+    public var requirement: GrantRequirement
     public var assignedAt: Date
     public var assignedBy: String?
 
     enum CodingKeys: String, CodingKey {
-        case id
+        case id, requirement
         case groupId = "group_id"
         case resourceType = "resource_type"
         case resourceId = "resource_id"

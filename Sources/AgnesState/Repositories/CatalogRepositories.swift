@@ -119,6 +119,7 @@ public struct MetricsRepository: Sendable {
             guard try connection.execute("DELETE FROM metric_definitions WHERE id = $1", id) == 1 else {
                 throw StateError.notFound(what: "metric", id: id)
             }
+            try DataPackagesRepository.unlink(.metrics, member: id, in: connection)
         }
     }
 }

@@ -122,11 +122,13 @@ public struct RegistryRepository: Sendable {
         try await store.read { try $0.fetchAll(RegisteredTable.self, "SELECT \(Self.columns) FROM table_registry ORDER BY id") }
     }
 
-    /// Removes a table from the registry together with its sync state, profile, column notes and grants.
+    /// Removes a table from the registry together with its sync state, profile, column notes, grants and places in
+    /// data packages.
     public func unregister(id: String) async throws {
         try await store.write { connection in
             guard try Self.fetch(connection, id: id) != nil else { throw StateError.notFound(what: "table", id: id) }
             try connection.execute("DELETE FROM resource_grants WHERE resource_type = 'table' AND resource_id = $1", id)
+            try DataPackagesRepository.unlink(.tables, member: id, in: connection)
             try connection.execute("DELETE FROM sync_state WHERE table_id = $1", id)
             try connection.execute("DELETE FROM table_profiles WHERE table_id = $1", id)
             try connection.execute("DELETE FROM column_metadata WHERE table_id = $1", id)

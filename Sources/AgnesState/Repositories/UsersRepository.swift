@@ -191,6 +191,7 @@ public struct UsersRepository: Sendable {
             try connection.execute("DELETE FROM user_group_members WHERE user_id = $1", id)
             try connection.execute("DELETE FROM personal_access_tokens WHERE user_id = $1", id)
             try connection.execute("DELETE FROM one_time_tokens WHERE user_id = $1", id)
+            try connection.execute("DELETE FROM stack_subscriptions WHERE user_id = $1", id)
             guard try connection.execute("DELETE FROM users WHERE id = $1", id) == 1 else {
                 throw StateError.notFound(what: "user", id: id)
             }
