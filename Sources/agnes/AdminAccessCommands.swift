@@ -132,7 +132,7 @@ struct GrantCommand: AsyncParsableCommand {
                 let grants = try await api.grants(groupId: groupId, resourceType: type)
                 try printRows(grants, of: grants, json: json, [
                     Column("id") { $0.id }, Column("group_name") { $0.groupName }, Column("resource_type") { $0.resourceType.rawValue },
-                    Column("resource_id") { $0.resourceId },
+                    Column("resource_id") { $0.resourceId }, Column("requirement") { $0.requirement.rawValue },
                 ])
             }
         }
@@ -143,14 +143,23 @@ struct GrantCommand: AsyncParsableCommand {
                                                         discussion: "Example: agnes admin grant create Analysts table orders")
         @Argument(help: "The group's name or id.") var group: String
         @Argument(help: "The resource type (see `agnes admin grant resource-types`), e.g. table.") var resourceType: String
-        @Argument(help: "The resource's id, e.g. a table id.") var resourceId: String
+        @Argument(help: "The resource's id, e.g. a table id (a package or memory domain also by slug).") var resourceId: String
+        @Flag(help: "For a data package or memory domain: required (always in the members' stacks and downloaded) rather than available.")
+        var required = false
 
         func run() async throws {
             try await reporting {
                 let api = try signedInAPI()
                 let found = try await AdminDirectory(api: api).group(group)
-                let grant = try await api.createGrant(CreateGrantRequest(groupId: found.id, resourceType: resourceType, resourceId: resourceId))
-                print("Granted \(found.name) \(resourceType) \(resourceId) (grant \(grant.id)).")
+                // Packages and domains may be named by slug.
+                let resourceId = switch resourceType {
+                case ResourceType.dataPackage.rawValue: try await PackageCommand.find(self.resourceId, api: api).id
+                case ResourceType.memoryDomain.rawValue: try await MemoryDomainCommand.find(self.resourceId, api: api).id
+                default: self.resourceId
+                }
+                let grant = try await api.createGrant(CreateGrantRequest(groupId: found.id, resourceType: resourceType, resourceId: resourceId,
+                                                                         requirement: required ? "required" : nil))
+                print("Granted \(found.name) \(resourceType) \(resourceId)\(required ? " (required)" : "") (grant \(grant.id)).")
             }
         }
     }

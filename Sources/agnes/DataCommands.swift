@@ -39,6 +39,10 @@ struct PullCommand: AsyncParsableCommand {
                 print("Updated \(summary.tablesUpdated.count) tables (\(summary.tablesTotal) total), removed \(summary.tablesRemoved.count); "
                       + String(format: "%.1f MB in %.2f s.", Double(summary.bytesDownloaded) / 1_048_576, summary.durationSeconds))
             }
+            for (key, label) in [("data_packages", "Data packages"), ("direct_tables", "Direct tables"), ("memory_domains", "Memory domains")] {
+                guard let changes = summary.sections?[key], !changes.isEmpty else { continue }
+                print("\(label): \(changes.added.count) added, \(changes.updated.count) updated, \(changes.removed.count) removed.")
+            }
             if let rules = summary.rulesCount { print("Rules: \(rules) (.claude/rules/).") }
         }
         if !summary.errors.isEmpty { throw ExitCode(1) }

@@ -21,9 +21,11 @@ extension APIClient {
         case unavailable
     }
 
-    /// `GET /api/memory/bundle`, conditional on the ETag of the last bundle.
-    public func memoryBundle(ifNoneMatch etag: String?) async throws -> BundleAnswer {
-        let reply = try await call(.GET, "/api/memory/bundle", headers: etag.map { [("If-None-Match", $0)] } ?? [], accepting: [304, 404])
+    /// `GET /api/memory/bundle` (`?domain=<slug>`: one memory domain of the stack), conditional on the ETag of the
+    /// last bundle.
+    public func memoryBundle(ifNoneMatch etag: String?, domain: String? = nil) async throws -> BundleAnswer {
+        let reply = try await call(.GET, "/api/memory/bundle" + Self.query([("domain", domain)]), headers: etag.map { [("If-None-Match", $0)] } ?? [],
+                                   accepting: [304, 404])
         switch reply.status {
         case 304: return .notModified
         case 404: return .unavailable

@@ -52,6 +52,9 @@ public struct PullSummary: Encodable, Sendable {
     public var warnings: [String] = []
     /// Snapshots dropped because their --ttl had passed.
     public var snapshotsExpired: [String] = []
+    /// What changed in each typed section of the manifest (`data_packages`, `direct_tables`, `memory_domains`);
+    /// absent with a server that has no sections.
+    public var sections: [String: SectionChanges]?
 
     public struct PullError: Encodable, Sendable {
         public var table: String
@@ -71,6 +74,7 @@ public struct PullSummary: Encodable, Sendable {
         case rulesCount = "rules_count"
         case warnings
         case snapshotsExpired = "snapshots_expired"
+        case sections
     }
 }
 
@@ -211,12 +215,38 @@ public struct Puller: Sendable {
         }
         try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
         do { try AccessPolicyRules(workspace: workspace).write(for: manifest) } catch { summary.warnings.append("access policy rules: \(error)") }
+        await applySections(of: manifest, to: &state, &summary, localTables: Set(state.tables.keys))
         // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
         state.manifestETag = failed.isEmpty ? manifestETag : nil
         state.lastPull = Date()
         _ = await refreshRules(&state, &summary, options)
         try workspace.saveState(state)
         return finish()
+    }
+
+    /// The typed sections: package folders, domain bundles, and what changed in each since the last pull.
+    func applySections(of manifest: Manifest, to state: inout Workspace.PullState, _ summary: inout PullSummary, localTables: Set<String>) async {
+        let layout = StackLayout(workspace: workspace)
+        var sections: [String: SectionChanges] = [:]
+        let updated = Set(summary.tablesUpdated)
+        if let packages = manifest.dataPackages {
+            do { try layout.link(packages, localTables: localTables) } catch { summary.warnings.append("package folders: \(error)") }
+            let versions = StackLayout.versions(of: packages)
+            let touched = Set(packages.filter { $0.tables.contains { updated.contains($0.id) } }.map(\.slug))
+            sections["data_packages"] = SectionChanges.between(state.packages ?? [:], versions, touched: touched)
+            state.packages = versions
+        }
+        if let direct = manifest.directTables {
+            let hashes = Dictionary(direct.filter { localTables.contains($0.id) }.map { ($0.id, $0.table.hash) }) { first, _ in first }
+            sections["direct_tables"] = SectionChanges.between(state.directTables ?? [:], hashes, touched: updated)
+            state.directTables = hashes
+        }
+        if let domains = manifest.memoryDomains {
+            let digests = await layout.refreshDomains(domains, previous: state.memoryDomains ?? [:], api: api, warnings: &summary.warnings)
+            sections["memory_domains"] = SectionChanges.between(state.memoryDomains ?? [:], digests)
+            state.memoryDomains = digests
+        }
+        summary.sections = sections.isEmpty ? nil : sections
     }
 
     /// Brings `.claude/rules/` in step with the server's memory bundle; true when the state changed. A failure is a

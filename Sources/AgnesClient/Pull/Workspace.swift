@@ -9,6 +9,10 @@ public struct Workspace: Sendable, Equatable {
     public init(root: URL) { self.root = root.standardizedFileURL }
 
     public var parquetDirectory: URL { root.appendingPathComponent("server/parquet", isDirectory: true) }
+    /// A folder per downloaded data package, of links to the files in `parquetDirectory`.
+    public var packagesDirectory: URL { root.appendingPathComponent("server/packages", isDirectory: true) }
+    /// A folder per downloaded memory domain, with its bundle.
+    public var memoryDirectory: URL { root.appendingPathComponent(".claude/memory", isDirectory: true) }
     public var databaseFile: URL { root.appendingPathComponent("user/duckdb/analytics.duckdb") }
     public var snapshotsDirectory: URL { root.appendingPathComponent("user/snapshots", isDirectory: true) }
     public var stateFile: URL { root.appendingPathComponent(".agnes/pull_state.json") }
@@ -42,9 +46,16 @@ public struct Workspace: Sendable, Equatable {
         public var memoryETag: String?
         public var lastPull: Date?
         public var tables: [String: PulledTable] = [:]
+        /// The typed sections as last pulled: each downloaded package's version, each domain's digest, each direct
+        /// table's hash (absent before the sections existed).
+        public var packages: [String: String]?
+        public var memoryDomains: [String: String]?
+        public var directTables: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case tables
+            case tables, packages
+            case memoryDomains = "memory_domains"
+            case directTables = "direct_tables"
             case manifestETag = "manifest_etag"
             case lastPull = "last_pull"
             case memoryETag = "memory_etag"

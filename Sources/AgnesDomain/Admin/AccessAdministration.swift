@@ -195,8 +195,8 @@ public struct AccessAdministration: Sendable {
         let type = try Self.resourceType(request.resourceType)
         let resourceId = request.resourceId.trimmingCharacters(in: .whitespaces)
         guard !resourceId.isEmpty else { throw ServiceError.badRequest("resource_id is required") }
-        guard let group = try await groups.get(id: request.groupId) else { throw ServiceError.notFound("Group not found") }
         let requirement = try Self.requirement(request.requirement)
+        guard let group = try await groups.get(id: request.groupId) else { throw ServiceError.notFound("Group not found") }
         let packages = try await domain.packageCatalog()
         switch type {
         case .dataPackage where !packages.packages.contains { $0.id == resourceId && !$0.isDeleted }:
