@@ -46,6 +46,12 @@ struct WebPages {
         action(pages, "/memory/{id}/review", back: { _ in "/memory/review" }) { fields, caller, context in
             try await web.review(try context.pathParameter("id"), fields, for: caller)
         }
+        page(pages, "/stack") { request, _ in try await web.stack(request) }
+        for (name, subscribed) in [("subscribe", true), ("unsubscribe", false)] {
+            action(pages, "/stack/{type}/{id}/\(name)", back: { _ in "/stack" }) { _, caller, context in
+                try await web.setSubscribed(try context.pathParameter("type"), try context.pathParameter("id"), subscribed, for: caller)
+            }
+        }
         page(pages, "/tokens") { request, _ in try await web.tokensPage(request) }
         pages.post("/tokens") { request, context in
             let fields = try await form(request, context)

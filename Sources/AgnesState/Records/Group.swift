@@ -55,6 +55,17 @@ public struct ResourceGrant: Codable, Sendable, Equatable, Identifiable {
     public var assignedAt: Date
     public var assignedBy: String?
 
+    public init(id: String, groupId: String, resourceType: ResourceType, resourceId: String, requirement: GrantRequirement = .available,
+                assignedAt: Date, assignedBy: String?) {
+        self.id = id
+        self.groupId = groupId
+        self.resourceType = resourceType
+        self.resourceId = resourceId
+        self.requirement = requirement
+        self.assignedAt = assignedAt
+        self.assignedBy = assignedBy
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, requirement
         case groupId = "group_id"

@@ -99,7 +99,8 @@ extension WebUI {
         let chrome = try await adminChrome(request)
         let groups = try await domain.accessAdmin.groups(for: request.caller)
         let grants: [[String: Any]] = try await domain.accessAdmin.grants(resourceType: nil, groupId: nil, for: request.caller).map {
-            ["id": $0.id, "group_name": $0.groupName, "resource_type": $0.resourceType.rawValue, "resource_id": $0.resourceId]
+            ["id": $0.id, "group_name": $0.groupName, "resource_type": $0.resourceType.rawValue, "resource_id": $0.resourceId,
+             "required": $0.requirement == .required]
         }
         let values: [String: Any] = [
             "grants": grants, "group_options": groups.map { ["id": $0.id, "name": $0.name] },
@@ -109,9 +110,10 @@ extension WebUI {
         return renderer.page("admin_grants", title: "Grants", values: values, chrome: chrome)
     }
 
-    /// The grant form (fields `group_id`, `resource_type`, `resource_id`).
+    /// The grant form (fields `group_id`, `resource_type`, `resource_id`, `requirement`).
     public func grant(_ fields: [String: String], for caller: Caller) async throws -> String {
-        let request = CreateGrantRequest(groupId: fields["group_id"] ?? "", resourceType: fields["resource_type"] ?? "", resourceId: fields["resource_id"] ?? "")
+        let request = CreateGrantRequest(groupId: fields["group_id"] ?? "", resourceType: fields["resource_type"] ?? "", resourceId: fields["resource_id"] ?? "",
+                                         requirement: fields["requirement"].flatMap { $0.isEmpty ? nil : $0 })
         let grant = try await domain.accessAdmin.grant(request, for: caller)
         return "Granted \(grant.groupName) \(grant.resourceType.rawValue) \(grant.resourceId)."
     }

@@ -68,7 +68,7 @@ extension WebTemplates {
         "admin_grants": """
             <h1>Grants</h1>
             <div class="scroll"><table id="grants"><thead><tr><th>Group</th><th>Type</th><th>Resource</th><th></th></tr></thead>
-            <tbody>{{#grants}}<tr data-grant="{{group_name}}:{{resource_type}}:{{resource_id}}"><td>{{group_name}}</td><td><span class="badge">{{resource_type}}</span></td><td>{{resource_id}}</td>
+            <tbody>{{#grants}}<tr data-grant="{{group_name}}:{{resource_type}}:{{resource_id}}"><td>{{group_name}}</td><td><span class="badge">{{resource_type}}</span></td><td>{{resource_id}}{{#required}} <span class="badge mandatory">required</span>{{/required}}</td>
             <td><form class="inline" method="post" action="/admin/grants/{{id}}/delete"><input type="hidden" name="csrf" value="{{csrf}}">
             <button type="submit" class="secondary">Revoke</button></form></td></tr>{{/grants}}
             {{^grants}}<tr><td colspan="4" class="muted">No grants.</td></tr>{{/grants}}</tbody></table></div>
@@ -77,6 +77,8 @@ extension WebTemplates {
             <div><label for="group">Group</label><select id="group" name="group_id">{{#group_options}}<option value="{{id}}">{{name}}</option>{{/group_options}}</select></div>
             <div><label for="type">Type</label><select id="type" name="resource_type">{{#types}}<option value="{{key}}">{{display_name}}</option>{{/types}}</select></div>
             <div><label for="resource">Resource</label><input id="resource" name="resource_id" list="table-ids" required></div>
+            <div><label for="requirement">Packages and domains</label><select id="requirement" name="requirement">
+            <option value="available">available</option><option value="required">required</option></select></div>
             <datalist id="table-ids">{{#table_ids}}<option value="{{.}}">{{/table_ids}}</datalist>
             <button type="submit">Grant</button></form>
             """,
