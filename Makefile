@@ -44,6 +44,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product ScanBenchmark
 	$(SWIFT) build -c release --product KeboolaBenchmark
 	$(SWIFT) build -c release --product JiraBenchmark
+	$(SWIFT) build -c release --product DataPackageBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -55,6 +56,7 @@ bench: bootstrap
 	.build/release/ScanBenchmark
 	.build/release/KeboolaBenchmark
 	.build/release/JiraBenchmark
+	.build/release/DataPackageBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
