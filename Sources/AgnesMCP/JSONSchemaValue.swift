@@ -24,6 +24,10 @@ enum InputSchema {
         .object(["type": "boolean", "description": .string(description), "default": .bool(value)])
     }
 
+    static func oneOf(_ values: [String], _ description: String) -> Value {
+        .object(["type": "string", "enum": .array(values.map { .string($0) }), "description": .string(description)])
+    }
+
     static func strings(_ description: String) -> Value {
         .object(["type": "array", "items": ["type": "string"], "description": .string(description)])
     }

@@ -160,9 +160,31 @@ extension AgnesTool {
                                       openWorldHint: false),
         workspaceOnly: false)
 
+    static let stackType = InputSchema.oneOf(["data_package", "memory_domain"], "What to list or take: data packages (default) or memory domains.")
+
+    public static let stackBrowse = reading(
+        "stack_browse", "Browse data packages",
+        "The data packages (curated sets of tables with their metrics and memory domains) and memory domains your groups "
+            + "are granted: for each, whether it is required or available, whether it is in your stack (queryable) and "
+            + "downloaded by `agnes pull`, and its tables. Use it to find the package that matters for a question, then "
+            + "query its tables.",
+        InputSchema.object(["resource_type": stackType]))
+
+    public static let stackSubscribe = AgnesTool(
+        name: "stack_subscribe", title: "Subscribe to a data package",
+        description: "Take an available data package or memory domain into your stack, so that `agnes pull` downloads it "
+            + "(`pull` in a workspace). Name it by the id or slug `stack_browse` lists. Required ones are always in your stack.",
+        inputSchema: InputSchema.object([
+            "resource_type": stackType,
+            "resource_id": InputSchema.string("The package's or domain's id or slug, as `stack_browse` lists it."),
+        ], required: ["resource_id"]),
+        annotations: Tool.Annotations(title: "Subscribe to a data package", readOnlyHint: false, destructiveHint: false, idempotentHint: true,
+                                      openWorldHint: false),
+        workspaceOnly: false)
+
     /// Every tool, in the order `tools/list` gives them.
     public static func all(_ caps: ToolCaps) -> [AgnesTool] {
         [serverInfo, catalog, schema, describe, query(caps), queryLocal(caps), pull, knowledgeSearch, snapshotEstimate, snapshotCreate,
-         metricsList, metricGet, memoryRules, memoryPropose]
+         metricsList, metricGet, memoryRules, memoryPropose, stackBrowse, stackSubscribe]
     }
 }

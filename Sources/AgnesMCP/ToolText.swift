@@ -78,6 +78,17 @@ enum ToolText {
                 + ["", "Approved knowledge:"] + (bundle.approved.isEmpty ? ["(none)"] : list(bundle.approved))).joined(separator: "\n")
     }
 
+    static func stack(_ listing: StackListing) -> String {
+        guard !listing.items.isEmpty else { return "None of your groups is granted a data package or memory domain." }
+        return listing.items.map { item in
+            var line = "- \(item.name) (`\(item.slug)`, \(item.requirement.rawValue)\(item.inStack ? ", in your stack" : "")"
+                + "\(item.materialized ? ", downloaded" : ""))"
+            if let description = item.description, !description.isEmpty { line += ": \(description)" }
+            if !item.tables.isEmpty { line += "\n  tables: " + item.tables.joined(separator: ", ") }
+            return line
+        }.joined(separator: "\n")
+    }
+
     static func bytes(_ count: Int64) -> String {
         ByteCountFormatter.string(fromByteCount: count, countStyle: .binary)
     }

@@ -84,14 +84,15 @@ struct ToolResultTests {
         let tools = AgnesTool.all(ToolCaps())
         #expect(Set(tools.map(\.name)).count == tools.count)
         #expect(Set(tools.map(\.name)) == ["server_info", "catalog", "schema", "describe", "query", "query_local", "pull", "knowledge_search",
-                                           "snapshot_estimate", "snapshot_create", "metrics_list", "metric_get", "memory_rules", "memory_propose"])
+                                           "snapshot_estimate", "snapshot_create", "metrics_list", "metric_get", "memory_rules", "memory_propose",
+                                           "stack_browse", "stack_subscribe"])
         for tool in tools {
             #expect(tool.description.count > 60, "\(tool.name)")
             #expect(tool.inputSchema.objectValue?["type"] == "object", "\(tool.name)")
             #expect(tool.annotations.readOnlyHint != nil && tool.annotations.destructiveHint == false && tool.annotations.openWorldHint == false)
         }
         let writers = tools.filter { $0.annotations.readOnlyHint == false }.map(\.name)
-        #expect(Set(writers) == ["pull", "snapshot_create", "memory_propose"])
+        #expect(Set(writers) == ["pull", "snapshot_create", "memory_propose", "stack_subscribe"])
         #expect(Set(tools.filter(\.workspaceOnly).map(\.name)) == ["query_local", "pull", "snapshot_create"])
     }
 

@@ -31,7 +31,7 @@ struct MCPSession {
 @Suite("MCP flows", .serialized)
 struct MCPFlowTests {
     static let sharedTools = ["server_info", "catalog", "schema", "describe", "query", "knowledge_search", "snapshot_estimate", "metrics_list",
-                              "metric_get", "memory_rules", "memory_propose"]
+                              "metric_get", "memory_rules", "memory_propose", "stack_browse", "stack_subscribe"]
 
     /// A call of every shared tool, then the ungranted table three ways.
     static var plan: [[String: Any]] { [
@@ -52,6 +52,8 @@ struct MCPFlowTests {
         ["name": "schema", "arguments": ["table_id": "ordrs"]],
         ["name": "query", "arguments": ["sql": "DELETE FROM orders"]],
         ["name": "describe", "arguments": ["tableId": "orders"]],
+        ["name": "stack_browse"],
+        ["name": "stack_subscribe", "arguments": ["resource_id": "sales"]],
     ] }
 
     @Test("Streamable HTTP: an analyst calls every tool, sees no ungranted table, gets capped answers with a note; all audited")
@@ -87,6 +89,9 @@ struct MCPFlowTests {
         #expect(session.call(14).failed && session.call(14).text.contains("Did you mean: orders?"))
         #expect(session.call(15).failed && !session.call(15).text.isEmpty)
         #expect(session.call(16).failed && session.call(16).text.contains("no argument 'tableId'"))
+        // The stack: nothing granted to the demo analyst yet, and an ungranted package is refused by name.
+        #expect(!session.call(17).failed && session.call(17).text.contains("None of your groups is granted"))
+        #expect(session.call(18).failed && session.call(18).text.hasPrefix("no_grant"))
 
         // The character cap: a wide result keeps the rows that fit and says so.
         let wide = try mcpSession(["http", url, server.analyst], plan: [["name": "query", "arguments": ["sql": "SELECT * FROM order_items", "limit": 1000]]])
@@ -178,6 +183,7 @@ struct MCPFlowTests {
         #expect(shared.call(12).failed && shared.call(12).text.contains("Access denied to table 'web_sessions'"))
         #expect(shared.call(13).failed && shared.call(13).text.contains("not among the tables you may read"))
         #expect(shared.call(14).failed && shared.call(14).text.contains("Did you mean: orders?"))
+        #expect(!shared.call(17).failed && shared.call(18).failed && shared.call(18).text.hasPrefix("no_grant"))
         // An administrator's workspace reads every table (a full-rights token; `init` kept the analyst's in `config`).
         let adminConfig = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: adminConfig) }

@@ -60,6 +60,10 @@ public struct WorkspaceToolBackend: AgnesToolBackend {
     }
 
     public func propose(_ draft: KnowledgeDraftRequest) async throws -> KnowledgeListing { try await refusing { try await api.propose(draft) } }
+
+    public func browseStack(_ type: StackItemType) async throws -> StackListing { try await refusing { try await api.stack(browse: true, type: type) } }
+
+    public func subscribe(_ type: StackItemType, _ id: String) async throws { _ = try await refusing { try await api.subscribe(type, id) } }
 }
 
 /// Runs a client call; a `ClientError` becomes a tool error with its message (the server's detail).

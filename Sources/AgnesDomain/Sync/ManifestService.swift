@@ -23,6 +23,8 @@ public struct ManifestService: Sendable {
             let table: ManifestTable
             /// Whether the table has an access policy (its entry then depends on the caller).
             let policied: Bool
+            /// The entry as a JSON object, `{…}`.
+            let object: Data
             /// `"id":{…}` as JSON.
             let json: Data
         }
@@ -65,8 +67,9 @@ public struct ManifestService: Sendable {
                                           sha256: state?.sha256, schemaHash: state?.schemaHash, extractedAt: state?.lastSync, files: files,
                                           serverOnly: table.serverOnly)
                 if let parts = entry.parts { entry.hash = Self.partitionedHash(parts) }
+                let object = try JSONCoding.encoder.encode(entry)
                 entries.append(.init(id: table.id, name: table.name, folder: table.folder, table: entry, policied: table.hasPolicy,
-                                     json: try Self.encode(table.id, entry)))
+                                     object: object, json: Self.member(table.id, object)))
             }
             let digests = try await DataPackagesRepository(store: domain.state).domainDigests()
             return Entries(entries: entries, domainDigests: Dictionary(digests.map { ($0.domainId, $0) }) { first, _ in first })
@@ -79,8 +82,11 @@ public struct ManifestService: Sendable {
     }
 
     /// `"id":{…}` without the surrounding braces.
-    static func encode(_ id: String, _ entry: ManifestTable) throws -> Data {
-        Data(try JSONCoding.encoder.encode([id: entry]).dropFirst().dropLast())
+    static func member(_ id: String, _ object: Data) -> Data {
+        var member = JSONText.string(id)
+        member.append(UInt8(ascii: ":"))
+        member.append(object)
+        return member
     }
 
     /// The entry of a policied table for a caller who reads it through the policy: their slice (one file, or one per
@@ -122,23 +128,24 @@ public struct ManifestService: Sendable {
             let engine = domain.dataPlane.orchestrator.engine
             let all = try await entries()
             var body = Data(#"{"assets":{},"tables":{"#.utf8)
-            var served: [String: (name: String, table: ManifestTable)] = [:]
+            var served: [String: ServedTable] = [:]
             for entry in all.entries where reach.reads(entry.id, folder: entry.folder) {
                 if !served.isEmpty { body.append(UInt8(ascii: ",")) }
                 var table = entry.table
-                var json: Data? = entry.json
+                var changed = false
                 if entry.policied, case let .enforce(policyCaller) = policies {
                     let fingerprint: String? = if case let .applied(policy)? = engine?.policy(of: entry.id) { policy.fingerprint(for: policyCaller) } else { nil }
                     let slices = await slices(of: entry.id, serverOnly: entry.table.serverOnly, for: policyCaller)
                     table = Self.policied(entry.table, fingerprint: fingerprint, slices: slices)
-                    json = nil
+                    changed = true
                 }
                 if !table.serverOnly, !reach.downloads(entry.id, folder: entry.folder) {
                     table.serverOnly = true
-                    json = nil
+                    changed = true
                 }
-                body.append(try json ?? Self.encode(entry.id, table))
-                served[entry.id] = (entry.name, table)
+                let object = changed ? try JSONCoding.encoder.encode(table) : entry.object
+                body.append(changed ? Self.member(entry.id, object) : entry.json)
+                served[entry.id] = ServedTable(name: entry.name, table: table, object: object)
             }
             body.append(UInt8(ascii: "}"))
             let sections = try await self.sections(served: served, digests: all.domainDigests, for: caller.identity)
@@ -151,8 +158,17 @@ public struct ManifestService: Sendable {
         }
     }
 
-    /// `data_packages`, `memory_domains`, `direct_tables` and `knowledge_artifacts`, encoded, in that order.
-    func sections(served: [String: (name: String, table: ManifestTable)], digests: [String: DomainDigest],
+    /// A readable table's entry as this caller's manifest gives it, with its encoded object.
+    struct ServedTable {
+        let name: String
+        let table: ManifestTable
+        let object: Data
+    }
+
+    /// `data_packages`, `memory_domains`, `direct_tables` and `knowledge_artifacts`, encoded, in that order. A table of
+    /// a section is its flat entry's object with `id`, `name` and `md5` put first (`ManifestSectionTable`), spliced
+    /// from the bytes encoded once rather than encoded again.
+    func sections(served: [String: ServedTable], digests: [String: DomainDigest],
                   for identity: Identity) async throws -> [(String, Data)] {
         let stack = try await domain.access.stack(for: identity)
         let catalog = try await domain.packageCatalog()
@@ -161,17 +177,22 @@ public struct ManifestService: Sendable {
         let metricIds = Set(packaged.flatMap(\.metrics))
         let readableMetrics = metricIds.isEmpty ? [] : Set(try await domain.metrics.readable(
             try await MetricsRepository(store: domain.state).list().filter { metricIds.contains($0.id) }, for: identity).map(\.id))
-        func section(_ id: String) -> ManifestSectionTable? {
-            served[id].map { ManifestSectionTable(id: id, name: $0.name, table: $0.table) }
-        }
-        let packages = packaged.map { package in
+        let encoder = JSONCoding.encoder
+        var packages = Data("[".utf8)
+        for package in packaged {
             let held = stack.packages[package.id]!
-            let tables = package.tables.compactMap(section)
-            return ManifestPackage(id: package.id, slug: package.slug, name: package.name, description: package.description, icon: package.icon,
-                                   color: package.color, requirement: held.requirement, subscribed: held.subscribed, materialized: held.materialized,
-                                   totalSizeBytes: tables.reduce(0) { $0 + $1.table.sizeBytes }, metrics: package.metrics.filter(readableMetrics.contains),
-                                   memoryDomains: package.memoryDomains.compactMap { domainsById[$0].flatMap { $0.isDeleted ? nil : $0.slug } }, tables: tables)
+            let tables = package.tables.filter { served[$0] != nil }
+            let header = ManifestPackage(id: package.id, slug: package.slug, name: package.name, description: package.description, icon: package.icon,
+                                         color: package.color, requirement: held.requirement, subscribed: held.subscribed, materialized: held.materialized,
+                                         totalSizeBytes: tables.reduce(0) { $0 + served[$1]!.table.sizeBytes },
+                                         metrics: package.metrics.filter(readableMetrics.contains),
+                                         memoryDomains: package.memoryDomains.compactMap { domainsById[$0].flatMap { $0.isDeleted ? nil : $0.slug } },
+                                         tables: [])
+            if packages.count > 1 { packages.append(UInt8(ascii: ",")) }
+            packages.append(try Self.replacing(Data(#""tables":[]"#.utf8), in: try encoder.encode(header),
+                                               with: Data(#""tables":"#.utf8) + Self.sectionTables(tables, served)))
         }
+        packages.append(UInt8(ascii: "]"))
         let domains = stack.domains.filter(\.value.inStack).compactMap { id, held -> ManifestMemoryDomain? in
             guard let found = domainsById[id] else { return nil }
             let digest = digests[id]
@@ -180,10 +201,37 @@ public struct ManifestService: Sendable {
                                         md5: digest?.md5 ?? Self.emptyDigest, itemsCount: digest?.itemsCount ?? 0, requiredCount: digest?.requiredCount ?? 0)
         }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
         let inPackages = Set(packaged.flatMap(\.tables))
-        let direct = served.keys.filter { !inPackages.contains($0) }.sorted().compactMap(section)
-        let encoder = JSONCoding.encoder
-        return [("data_packages", try encoder.encode(packages)), ("memory_domains", try encoder.encode(domains)),
-                ("direct_tables", try encoder.encode(direct)), ("knowledge_artifacts", Data("[]".utf8))]
+        let direct = served.keys.filter { !inPackages.contains($0) }.sorted()
+        return [("data_packages", packages), ("memory_domains", try encoder.encode(domains)),
+                ("direct_tables", Self.sectionTables(direct, served)), ("knowledge_artifacts", Data("[]".utf8))]
+    }
+
+    /// `[{"id":…,"name":…,"md5":…,<the entry's fields>}, …]` for the tables `ids` (all served).
+    static func sectionTables(_ ids: [String], _ served: [String: ServedTable]) -> Data {
+        var out = Data("[".utf8)
+        for id in ids {
+            let entry = served[id]!
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: Array(#"{"id":"#.utf8))
+            out.append(JSONText.string(id))
+            out.append(contentsOf: Array(#","name":"#.utf8))
+            out.append(JSONText.string(entry.name))
+            out.append(contentsOf: Array(#","md5":"#.utf8))
+            out.append(JSONText.string(entry.table.hash))
+            out.append(UInt8(ascii: ","))
+            out.append(entry.object.dropFirst())
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// `data` with the one occurrence of `placeholder` replaced (a key and value JSON never holds inside a string, where
+    /// quotes are escaped).
+    static func replacing(_ placeholder: Data, in data: Data, with replacement: Data) throws -> Data {
+        guard let range = data.range(of: placeholder) else { throw ServiceError(.internalServerError, "the manifest could not be assembled") }
+        var out = data
+        out.replaceSubrange(range, with: replacement)
+        return out
     }
 
     /// The MD5 of a domain with no approved or mandatory item (of the empty string).

@@ -68,6 +68,14 @@ struct DomainToolBackend: AgnesToolBackend {
         try await refusing { try await domain.memory.propose(draft, for: caller) }
     }
 
+    func browseStack(_ type: StackItemType) async throws -> StackListing {
+        try await refusing { try await domain.stack.listing(type: type.rawValue, browse: true, for: caller) }
+    }
+
+    func subscribe(_ type: StackItemType, _ id: String) async throws {
+        _ = try await refusing { try await domain.stack.subscribe(StackSubscribeRequest(resourceType: type.rawValue, resourceId: id), for: caller) }
+    }
+
     /// Runs a use case; its refusal becomes a tool error with the same detail the HTTP API answers, and any other
     /// failure one naming the request (its cause goes to the log, not to the model).
     private func refusing<T>(_ work: () async throws -> T) async throws -> T {
