@@ -163,7 +163,7 @@ struct MCPFlowTests {
             ["name": "server_info"],
             ["name": "query", "arguments": ["sql": "SELECT * FROM orders", "limit": 2]],
         ], environment: environment, directory: workspace)
-        #expect(session.toolNames.count == 14 && session.toolNames.contains("query_local") && session.toolNames.contains("pull"))
+        #expect(session.toolNames.count == 16 && session.toolNames.contains("query_local") && session.toolNames.contains("pull"))
         #expect(!session.call(0).failed && !(session.call(0).structured["tables_updated"] as? [String] ?? []).contains("web_sessions"))
         #expect(session.call(1).structured["rows"] as? [[Int]] == [[30_000]])
         #expect(!session.call(2).failed && session.call(2).structured["rows"] as? Int == 10)
