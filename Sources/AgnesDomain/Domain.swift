@@ -80,6 +80,8 @@ public struct Domain: Sendable {
     public let queryConcurrency: CallerConcurrency
     /// Full-text search over corporate memory (DuckDB `fts`).
     public let knowledgeSearch = KnowledgeSearchIndex()
+    /// The one knowledge search's index: memory, metrics, glossary, semantic models, tables and columns.
+    let knowledgeIndex = FullTextIndex()
     /// The parquet slices policied callers download (`<data>/slices`).
     public let slices: PolicySlices
     /// MCP OAuth requests waiting for consent, and codes waiting to be exchanged.
@@ -149,6 +151,8 @@ public struct Domain: Sendable {
     public var directoryGroupSync: DirectoryGroupSync { DirectoryGroupSync(domain: self) }
     public var jiraWebhooks: JiraWebhooks { JiraWebhooks(domain: self) }
     public var packages: PackageAdministration { PackageAdministration(domain: self) }
+    public var semantic: SemanticLayer { SemanticLayer(domain: self) }
+    public var knowledge: KnowledgeSearch { KnowledgeSearch(domain: self) }
     public var stack: StackService { StackService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).

@@ -82,6 +82,7 @@ public enum AgnesServerApplication {
         MetricRoutes(services: services).register(on: authenticated)
         DataPackageRoutes(services: services).register(on: authenticated)
         StackRoutes(services: services).register(on: authenticated)
+        SemanticRoutes(services: services).register(on: authenticated)
         MCPClientRoutes(services: services).register(on: authenticated)
         WebPages(services: services, web: services.web).register(on: router)
         return router

@@ -439,3 +439,29 @@ public struct SourceTestResult: Codable, Sendable, Equatable {
         self.error = error
     }
 }
+
+/// The body of `PUT /api/admin/registry/{id}/columns/{column}`.
+public struct ColumnDescriptionRequest: Codable, Sendable, Equatable {
+    /// What the column means; null or empty clears it.
+    public var description: String?
+
+    public init(description: String?) { self.description = description }
+}
+
+/// The answer: the column's description as stored.
+public struct ColumnDescribed: Codable, Sendable, Equatable {
+    public var tableId: String
+    public var column: String
+    @Nullable public var description: String?
+
+    public init(tableId: String, column: String, description: String?) {
+        self.tableId = tableId
+        self.column = column
+        self.description = description
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case column, description
+        case tableId = "table_id"
+    }
+}

@@ -95,6 +95,22 @@ public struct RegistryService: Sendable {
     }
 
     /// Unregisters table `id`; it stops being served at once.
+    /// Sets (or, with an empty or null description, clears) what a column of a registered table means; shown by
+    /// `schema`/`describe`, the catalog and found by the knowledge search. 404 for an unknown table.
+    public func describeColumn(_ tableId: String, column: String, _ request: ColumnDescriptionRequest, for caller: Caller) async throws -> ColumnDescribed {
+        try caller.requireAdmin()
+        guard try await registry.get(id: tableId) != nil else { throw ServiceError.notFound("Table '\(tableId)' not found") }
+        guard (1...255).contains(column.utf8.count), !column.contains(where: \.isNewline) else {
+            throw ServiceError.badRequest("column must be a column name of 1 to 255 characters")
+        }
+        let text = request.description?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (text?.utf8.count ?? 0) <= 10_000 else { throw ServiceError.badRequest("description is longer than 10,000 bytes") }
+        caller.audit.record("column.described", resource: "table:\(tableId)", params: ["column": column])
+        try await ProfilesRepository(store: domain.state).describe(tableId: tableId, column: column, description: text?.isEmpty == false ? text : nil,
+                                                                   by: caller.identity.user.email)
+        return ColumnDescribed(tableId: tableId, column: column, description: text?.isEmpty == false ? text : nil)
+    }
+
     public func unregister(_ id: String, for caller: Caller) async throws {
         try caller.requireAdmin()
         caller.audit.record("unregister_table", resource: "table:\(id)")

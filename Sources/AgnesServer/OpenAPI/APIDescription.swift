@@ -54,6 +54,7 @@ final class WireSchemaRegistry: @unchecked Sendable {
 
 enum APIDescription {
     static let operations: [APIOperation] = health + auth + tokens + users + groups + grants + access + audit + data + workspace + memory + metrics + mcp + packages
+        + semantic
 
     static let health: [APIOperation] = [
         .init(method: "GET", path: "/api/health", summary: "Liveness and state schema status", tag: "health", access: .anyone,

@@ -66,3 +66,12 @@ extension MemoryDomainList: ResponseEncodable {}
 extension PackageMemberAdded: ResponseEncodable {}
 extension StackListing: ResponseEncodable {}
 extension StackSubscribed: ResponseEncodable {}
+extension GlossaryTerm: ResponseEncodable {}
+extension GlossaryList: ResponseEncodable {}
+extension GlossarySearch: ResponseEncodable {}
+extension GlossaryImported: ResponseEncodable {}
+extension SemanticModel: ResponseEncodable {}
+extension SemanticModelList: ResponseEncodable {}
+extension QueryValidation: ResponseEncodable {}
+extension KnowledgeSearchResults: ResponseEncodable {}
+extension ColumnDescribed: ResponseEncodable {}

@@ -197,6 +197,36 @@ public enum StateSchema {
             DROP TABLE resource_grants;
             ALTER TABLE resource_grants_v11 RENAME TO resource_grants;
             """)),
+        // The semantic layer (docs/semantic-layer.md): glossary terms, and semantic models kept as the YAML documents
+        // administrators wrote (byte for byte), with the tables and metrics they name for access checks.
+        Migration(version: 12, name: "glossary_and_semantic_models", body: .sql("""
+            CREATE TABLE glossary_terms (
+                id VARCHAR PRIMARY KEY,
+                term VARCHAR NOT NULL UNIQUE,
+                definition VARCHAR NOT NULL,
+                see_also VARCHAR[] NOT NULL,
+                synonyms VARCHAR[] NOT NULL,
+                source VARCHAR NOT NULL,
+                source_ref VARCHAR,
+                updated_by VARCHAR,
+                created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE semantic_models (
+                id VARCHAR PRIMARY KEY,
+                title VARCHAR NOT NULL,
+                description VARCHAR,
+                document BLOB NOT NULL,
+                tables VARCHAR[] NOT NULL,
+                metrics VARCHAR[] NOT NULL,
+                status VARCHAR NOT NULL CHECK (status IN ('active', 'draft')),
+                source VARCHAR NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by VARCHAR,
+                updated_at TIMESTAMPTZ NOT NULL,
+                updated_by VARCHAR
+            );
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

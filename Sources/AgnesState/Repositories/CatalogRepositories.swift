@@ -74,6 +74,13 @@ public struct ProfilesRepository: Sendable {
     public func columnNotes(tableId: String) async throws -> [ColumnNote] {
         try await store.read { try $0.fetchAll(ColumnNote.self, "SELECT * FROM column_metadata WHERE table_id = $1 ORDER BY column_name", tableId) }
     }
+
+    /// Every described column (for the knowledge search).
+    public func allColumnNotes() async throws -> [ColumnNote] {
+        try await store.read {
+            try $0.fetchAll(ColumnNote.self, "SELECT * FROM column_metadata WHERE description IS NOT NULL ORDER BY table_id, column_name")
+        }
+    }
 }
 
 /// Reads and writes `metric_definitions`.
