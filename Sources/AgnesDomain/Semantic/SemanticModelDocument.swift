@@ -98,7 +98,7 @@ public struct SemanticModelDocument: Decodable, Sendable, Equatable {
         switch error {
         case let .keyNotFound(key, context): return "missing '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(path(context))")
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
-            return "\(path(context)): \(context.debugDescription)"
+            return context.codingPath.isEmpty ? context.debugDescription : "\(path(context)): \(context.debugDescription)"
         @unknown default: return String(describing: error)
         }
     }
