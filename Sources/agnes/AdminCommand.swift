@@ -18,7 +18,8 @@ struct AdminCommand: AsyncParsableCommand {
               agnes admin sync --table orders --wait
             """,
         subcommands: [AddUserCommand.self, ListUsersCommand.self, RemoveUserCommand.self, ActivateUserCommand.self, DeactivateUserCommand.self,
-                      ResetPasswordCommand.self, SetPasswordCommand.self, GroupCommand.self, GrantCommand.self, PackageCommand.self, MemoryDomainCommand.self, RegisterTableCommand.self, UpdateTableCommand.self,
+                      ResetPasswordCommand.self, SetPasswordCommand.self, GroupCommand.self, GrantCommand.self, PackageCommand.self, MemoryDomainCommand.self,
+                      AdminGlossaryCommand.self, AdminSemanticModelCommand.self, DescribeColumnCommand.self, RegisterTableCommand.self, UpdateTableCommand.self,
                       UnregisterTableCommand.self, ListTablesCommand.self, TablePolicyCommand.self, SourcesCommand.self, AdminSyncCommand.self, AuditCommand.self,
                       AdminMetricsCommand.self])
 }

@@ -21,7 +21,7 @@ struct AgnesCommand: AsyncParsableCommand {
         subcommands: [InitCommand.self, PullCommand.self, PushCommand.self, QueryCommand.self,
                       CatalogCommand.self, SchemaCommand.self, DescribeCommand.self, SampleCommand.self, SnapshotCommand.self,
                       StatusCommand.self, DiskInfoCommand.self, DiagnoseCommand.self,
-                      MemoryCommand.self, StackCommand.self, MCPCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, AdminCommand.self]
+                      MemoryCommand.self, StackCommand.self, SearchCommand.self, GlossaryCommand.self, ValidateQueryCommand.self, MCPCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, AuthCommand.self, AdminCommand.self]
     )
 }
 
