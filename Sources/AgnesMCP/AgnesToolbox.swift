@@ -102,8 +102,33 @@ public struct AgnesToolbox: Sendable {
                 return await ToolOutput.query(result, limit: limit, caps: caps, remedy: remedy) { try? await backend.countRows(sql) }
             },
             AgnesTool.knowledgeSearch.name: { arguments in
-                let page = try await backend.searchKnowledge(try arguments.string("query"), limit: try arguments.integer("k", default: 10, in: 1...50))
-                return try .encoding(page, text: ToolText.knowledge(page.items, total: page.totalCount))
+                let types = try (arguments.strings("types") ?? []).map { name in
+                    guard let kind = KnowledgeKind(rawValue: name) else {
+                        throw ToolError("types: '\(name)' is not one of \(KnowledgeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return kind
+                }
+                let found = try await backend.searchKnowledge(try arguments.string("query"), types: types,
+                                                              limit: try arguments.integer("k", default: 10, in: 1...50))
+                return try .encoding(found, text: ToolText.knowledge(found))
+            },
+            AgnesTool.glossarySearch.name: { arguments in
+                let terms = try await backend.searchGlossary(try arguments.string("query"))
+                return try .encoding(GlossarySearch(query: try arguments.string("query"), terms: terms), text: ToolText.glossary(terms))
+            },
+            AgnesTool.semanticModelSearch.name: { arguments in
+                let models = try await backend.searchSemanticModels(try arguments.string("query"))
+                return try .encoding(models, text: models.models.isEmpty ? "No semantic model you may read matches."
+                                     : models.models.map { "- \($0.id): \($0.title) (tables: \($0.tables.joined(separator: ", ")))" }.joined(separator: "\n"))
+            },
+            AgnesTool.semanticModelGet.name: { arguments in
+                let slug = try arguments.string("slug")
+                let document = try await backend.semanticModelDocument(slug)
+                return ToolOutput(structured: ["slug": .string(slug), "document": .string(document)], text: document)
+            },
+            AgnesTool.validateSemanticQuery.name: { arguments in
+                let verdict = try await backend.validateQuery(ValidateQueryRequest(sql: try arguments.string("sql"), model: try arguments.optionalString("model")))
+                return try .encoding(verdict, text: ([verdict.summary] + verdict.violations.map { "- \($0.rule): \($0.message)" }).joined(separator: "\n"))
             },
             AgnesTool.snapshotEstimate.name: { arguments in
                 let estimate = try await backend.estimateScan(try ScanRequest(arguments))

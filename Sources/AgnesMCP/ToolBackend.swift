@@ -18,8 +18,16 @@ public protocol AgnesToolBackend: Sendable {
     func query(_ sql: String, limit: Int) async throws -> QueryResult
     /// The rows `sql` returns in all (a guarded `count(*)` over it), to say how much a cut result left out.
     func countRows(_ sql: String) async throws -> Int64
-    /// Corporate memory matching `text`, best first.
-    func searchKnowledge(_ text: String, limit: Int) async throws -> MemoryPage
+    /// Everything readable matching `text` (memory, metrics, glossary, models, tables, columns; `types` empty: all), best first.
+    func searchKnowledge(_ text: String, types: [KnowledgeKind], limit: Int) async throws -> KnowledgeSearchResults
+    /// Glossary terms matching `text`.
+    func searchGlossary(_ text: String) async throws -> [GlossaryTerm]
+    /// Readable semantic models matching `text`.
+    func searchSemanticModels(_ text: String) async throws -> SemanticModelList
+    /// A readable semantic model's YAML document.
+    func semanticModelDocument(_ slug: String) async throws -> String
+    /// Checks a statement against the readable semantic models.
+    func validateQuery(_ request: ValidateQueryRequest) async throws -> QueryValidation
     /// What a scan of a slice of a table would read and return.
     func estimateScan(_ request: ScanRequest) async throws -> ScanEstimate
     /// The metric definitions, optionally of one category.

@@ -93,13 +93,42 @@ extension AgnesTool {
         workspaceOnly: true)
 
     public static let knowledgeSearch = reading(
-        "knowledge_search", "Search corporate memory",
-        "Search corporate memory — facts, metric definitions, caveats and rules your team wrote down and reviewed — by "
-            + "words, best match first. Search before writing SQL about an unfamiliar area: the answer to \"how do we count "
-            + "active customers\" is often already there.",
+        "knowledge_search", "Search what the team knows",
+        "One search over everything worth reading before writing SQL: corporate memory (facts, caveats and rules your team "
+            + "reviewed), metric definitions, glossary terms, semantic models, tables and described columns — best match "
+            + "first, only what you may read, each hit saying what it is and where to read more. Search before writing SQL "
+            + "about an unfamiliar area: the answer to \"how do we count active customers\" is often already there.",
         InputSchema.object(["query": InputSchema.string("Words to search for."),
-                            "k": InputSchema.integer("Items at most.", minimum: 1, maximum: 50, default: 10)],
+                            "k": InputSchema.integer("Hits at most.", minimum: 1, maximum: 50, default: 10),
+                            "types": InputSchema.strings("Only these kinds: memory, metric, glossary, semantic_model, table, column.")],
                            required: ["query"]))
+
+    public static let glossarySearch = reading(
+        "glossary_search", "Search the glossary",
+        "The team's business terms (\"churned customer\", \"gross revenue\") matching words, with their definitions, synonyms "
+            + "and related terms. Use it when a question uses a word whose meaning here you are not sure of.",
+        InputSchema.object(["query": InputSchema.string("Words to search for.")], required: ["query"]))
+
+    public static let semanticModelSearch = reading(
+        "semantic_model_search", "Find semantic models",
+        "Semantic models you may read matching words: each declares a subject's datasets (tables, keys, time columns), how "
+            + "they join, and the metrics they use. Read one with `semantic_model_get` before joining its tables.",
+        InputSchema.object(["query": InputSchema.string("Words to search for (a subject, a table, a metric).")], required: ["query"]))
+
+    public static let semanticModelGet = reading(
+        "semantic_model_get", "Read a semantic model",
+        "A semantic model's YAML document as written: its datasets, the relationships to join them by (columns and "
+            + "cardinality), which datasets must be filtered on time, and its metrics.",
+        InputSchema.object(["slug": InputSchema.string("The model's slug, as `semantic_model_search` lists it.")], required: ["slug"]))
+
+    public static let validateSemanticQuery = reading(
+        "validate_semantic_query", "Check SQL against the model",
+        "Before running SQL over modelled tables, check it: which datasets, metrics and relationships it uses, and the rules "
+            + "it breaks — a join the model does not declare (or on other columns), a metric's columns aggregated differently "
+            + "from its definition or without its filters, a missing time filter. `available: false` means no model covers it.",
+        InputSchema.object(["sql": InputSchema.string("One DuckDB SELECT statement."),
+                            "model": InputSchema.string("A model's slug (the one covering most of the tables when left out).")],
+                           required: ["sql"]))
 
     static let sliceProperties: [String: Value] = [
         "table_id": tableId,
@@ -185,6 +214,7 @@ extension AgnesTool {
     /// Every tool, in the order `tools/list` gives them.
     public static func all(_ caps: ToolCaps) -> [AgnesTool] {
         [serverInfo, catalog, schema, describe, query(caps), queryLocal(caps), pull, knowledgeSearch, snapshotEstimate, snapshotCreate,
-         metricsList, metricGet, memoryRules, memoryPropose, stackBrowse, stackSubscribe]
+         metricsList, metricGet, memoryRules, memoryPropose, stackBrowse, stackSubscribe, glossarySearch, semanticModelSearch, semanticModelGet,
+         validateSemanticQuery]
     }
 }

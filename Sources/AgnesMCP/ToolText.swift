@@ -35,14 +35,18 @@ enum ToolText {
         return lines.joined(separator: "\n")
     }
 
-    static func knowledge(_ items: [KnowledgeListing], total: Int) -> String {
-        guard !items.isEmpty else { return "Nothing in corporate memory matches." }
-        var lines = ["\(items.count) of \(total) matching item\(total == 1 ? "" : "s"):"]
-        for listing in items {
-            let content = (listing.item.content ?? "").replacingOccurrences(of: "\n", with: " ")
-            lines.append("- [\(listing.item.status.rawValue)] \(listing.item.title) (\(listing.item.id))" + (content.isEmpty ? "" : ": \(content.prefix(300))"))
-        }
-        return lines.joined(separator: "\n")
+    static func knowledge(_ found: KnowledgeSearchResults) -> String {
+        guard !found.results.isEmpty else { return "Nothing you may read matches." }
+        return found.results.map { hit in
+            "- [\(hit.type.rawValue)] \(hit.title) (\(hit.id))" + (hit.snippet.isEmpty ? "" : ": \(hit.snippet)") + " — read more: \(hit.readMore)"
+        }.joined(separator: "\n")
+    }
+
+    static func glossary(_ terms: [GlossaryTerm]) -> String {
+        guard !terms.isEmpty else { return "No glossary term matches." }
+        return terms.map { term in
+            "- \(term.term): \(term.definition)" + (term.synonyms.isEmpty ? "" : " (also: \(term.synonyms.joined(separator: ", ")))")
+        }.joined(separator: "\n")
     }
 
     static func estimate(_ estimate: ScanEstimate) -> String {

@@ -85,7 +85,8 @@ struct ToolResultTests {
         #expect(Set(tools.map(\.name)).count == tools.count)
         #expect(Set(tools.map(\.name)) == ["server_info", "catalog", "schema", "describe", "query", "query_local", "pull", "knowledge_search",
                                            "snapshot_estimate", "snapshot_create", "metrics_list", "metric_get", "memory_rules", "memory_propose",
-                                           "stack_browse", "stack_subscribe"])
+                                           "stack_browse", "stack_subscribe", "glossary_search", "semantic_model_search", "semantic_model_get",
+                                           "validate_semantic_query"])
         for tool in tools {
             #expect(tool.description.count > 60, "\(tool.name)")
             #expect(tool.inputSchema.objectValue?["type"] == "object", "\(tool.name)")

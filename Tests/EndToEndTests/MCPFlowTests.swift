@@ -31,7 +31,8 @@ struct MCPSession {
 @Suite("MCP flows", .serialized)
 struct MCPFlowTests {
     static let sharedTools = ["server_info", "catalog", "schema", "describe", "query", "knowledge_search", "snapshot_estimate", "metrics_list",
-                              "metric_get", "memory_rules", "memory_propose", "stack_browse", "stack_subscribe"]
+                              "metric_get", "memory_rules", "memory_propose", "stack_browse", "stack_subscribe",
+                              "glossary_search", "semantic_model_search", "semantic_model_get", "validate_semantic_query"]
 
     /// A call of every shared tool, then the ungranted table three ways.
     static var plan: [[String: Any]] { [
@@ -54,6 +55,10 @@ struct MCPFlowTests {
         ["name": "describe", "arguments": ["tableId": "orders"]],
         ["name": "stack_browse"],
         ["name": "stack_subscribe", "arguments": ["resource_id": "sales"]],
+        ["name": "glossary_search", "arguments": ["query": "revenue"]],
+        ["name": "semantic_model_search", "arguments": ["query": "sales"]],
+        ["name": "validate_semantic_query", "arguments": ["sql": "SELECT count(*) FROM orders"]],
+        ["name": "semantic_model_get", "arguments": ["slug": "sales"]],
     ] }
 
     @Test("Streamable HTTP: an analyst calls every tool, sees no ungranted table, gets capped answers with a note; all audited")
@@ -92,6 +97,11 @@ struct MCPFlowTests {
         // The stack: nothing granted to the demo analyst yet, and an ungranted package is refused by name.
         #expect(!session.call(17).failed && session.call(17).text.contains("None of your groups is granted"))
         #expect(session.call(18).failed && session.call(18).text.hasPrefix("no_grant"))
+        // The semantic layer: nothing defined on the demo server yet — empty answers, and no model to read or validate with.
+        #expect(!session.call(19).failed && session.call(19).text.contains("No glossary term matches"))
+        #expect(!session.call(20).failed && session.call(20).text.contains("No semantic model"))
+        #expect(!session.call(21).failed && session.call(21).structured["available"] as? Bool == false)
+        #expect(session.call(22).failed && session.call(22).text.contains("not found"))
 
         // The character cap: a wide result keeps the rows that fit and says so.
         let wide = try mcpSession(["http", url, server.analyst], plan: [["name": "query", "arguments": ["sql": "SELECT * FROM order_items", "limit": 1000]]])
@@ -163,7 +173,7 @@ struct MCPFlowTests {
             ["name": "server_info"],
             ["name": "query", "arguments": ["sql": "SELECT * FROM orders", "limit": 2]],
         ], environment: environment, directory: workspace)
-        #expect(session.toolNames.count == 16 && session.toolNames.contains("query_local") && session.toolNames.contains("pull"))
+        #expect(session.toolNames.count == 20 && session.toolNames.contains("query_local") && session.toolNames.contains("pull"))
         #expect(!session.call(0).failed && !(session.call(0).structured["tables_updated"] as? [String] ?? []).contains("web_sessions"))
         #expect(session.call(1).structured["rows"] as? [[Int]] == [[30_000]])
         #expect(!session.call(2).failed && session.call(2).structured["rows"] as? Int == 10)
@@ -184,6 +194,7 @@ struct MCPFlowTests {
         #expect(shared.call(13).failed && shared.call(13).text.contains("not among the tables you may read"))
         #expect(shared.call(14).failed && shared.call(14).text.contains("Did you mean: orders?"))
         #expect(!shared.call(17).failed && shared.call(18).failed && shared.call(18).text.hasPrefix("no_grant"))
+        #expect(!shared.call(19).failed && !shared.call(21).failed && shared.call(22).failed)
         // An administrator's workspace reads every table (a full-rights token; `init` kept the analyst's in `config`).
         let adminConfig = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: adminConfig) }

@@ -44,8 +44,22 @@ public struct WorkspaceToolBackend: AgnesToolBackend {
         return count
     }
 
-    public func searchKnowledge(_ text: String, limit: Int) async throws -> MemoryPage {
-        try await refusing { try await api.memory(search: text, perPage: limit) }
+    public func searchKnowledge(_ text: String, types: [KnowledgeKind], limit: Int) async throws -> KnowledgeSearchResults {
+        try await refusing { try await api.searchKnowledge(text, types: types, limit: limit) }
+    }
+
+    public func searchGlossary(_ text: String) async throws -> [GlossaryTerm] { try await refusing { try await api.glossary(search: text) } }
+
+    public func searchSemanticModels(_ text: String) async throws -> SemanticModelList {
+        try await refusing { try await api.searchSemanticModels(text) }
+    }
+
+    public func semanticModelDocument(_ slug: String) async throws -> String {
+        try await refusing { String(decoding: try await api.semanticModelDocument(slug), as: UTF8.self) }
+    }
+
+    public func validateQuery(_ request: ValidateQueryRequest) async throws -> QueryValidation {
+        try await refusing { try await api.validateQuery(request) }
     }
 
     public func estimateScan(_ request: ScanRequest) async throws -> ScanEstimate { try await refusing { try await api.estimateScan(request) } }

@@ -40,6 +40,11 @@ extension APIClient {
         try await get("/api/semantic-models")
     }
 
+    /// `GET /api/semantic-models/search`.
+    public func searchSemanticModels(_ query: String) async throws -> SemanticModelList {
+        try await get("/api/semantic-models/search" + Self.query([("q", query)]))
+    }
+
     /// `GET /api/semantic-models/{slug}.yaml`: the document as stored.
     public func semanticModelDocument(_ slug: String) async throws -> Data {
         try await call(.GET, "/api/semantic-models/\(Self.segment(slug)).yaml").body

@@ -44,8 +44,24 @@ struct DomainToolBackend: AgnesToolBackend {
         return count
     }
 
-    func searchKnowledge(_ text: String, limit: Int) async throws -> MemoryPage {
-        try await refusing { try await domain.memory.list(MemoryService.Listing(search: text, perPage: limit), for: caller) }
+    func searchKnowledge(_ text: String, types: [KnowledgeKind], limit: Int) async throws -> KnowledgeSearchResults {
+        try await refusing { try await domain.knowledge.search(text, types: types.isEmpty ? nil : Set(types), limit: limit, for: caller) }
+    }
+
+    func searchGlossary(_ text: String) async throws -> [GlossaryTerm] {
+        try await refusing { try await domain.semantic.searchGlossary(text, limit: 20, for: caller).terms }
+    }
+
+    func searchSemanticModels(_ text: String) async throws -> SemanticModelList {
+        try await refusing { try await domain.semantic.searchModels(text, limit: 20, for: caller) }
+    }
+
+    func semanticModelDocument(_ slug: String) async throws -> String {
+        try await refusing { String(decoding: try await domain.semantic.document(slug, for: caller), as: UTF8.self) }
+    }
+
+    func validateQuery(_ request: ValidateQueryRequest) async throws -> QueryValidation {
+        try await refusing { try await domain.semantic.validate(request, for: caller) }
     }
 
     func estimateScan(_ request: ScanRequest) async throws -> ScanEstimate {
