@@ -45,6 +45,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product KeboolaBenchmark
 	$(SWIFT) build -c release --product JiraBenchmark
 	$(SWIFT) build -c release --product DataPackageBenchmark
+	$(SWIFT) build -c release --product KnowledgeSearchBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -57,6 +58,7 @@ bench: bootstrap
 	.build/release/KeboolaBenchmark
 	.build/release/JiraBenchmark
 	.build/release/DataPackageBenchmark
+	.build/release/KnowledgeSearchBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes

@@ -213,6 +213,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "KnowledgeSearchBenchmark",
+            dependencies: ["AgnesAPI", "AgnesData", "AgnesDomain", "AgnesState", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/KnowledgeSearch",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "JiraBenchmark",
             dependencies: ["AgnesAPI", "AgnesServer", "AgnesState", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOPosix", package: "swift-nio"),

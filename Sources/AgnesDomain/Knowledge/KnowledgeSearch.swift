@@ -29,9 +29,15 @@ public struct KnowledgeSearch: Sendable {
                   types?.contains(kind) ?? true else { continue }
             candidates.append((kind, String(key[key.index(after: separator)...]), score))
         }
-        let readable = try await Readable(domain: domain, identity: caller.identity, candidates: candidates)
-        for (kind, id, score) in candidates where hits.count < limit {
-            if let hit = readable.hit(kind, id, score: score) { hits.append(hit) }
+        // Resolved a few at a time, best first, until there are enough hits the caller may read.
+        var offset = 0
+        while hits.count < limit, offset < candidates.count {
+            let chunk = Array(candidates[offset..<min(candidates.count, offset + limit * 3)])
+            offset += chunk.count
+            let readable = try await Readable(domain: domain, identity: caller.identity, candidates: chunk)
+            for (kind, id, score) in chunk where hits.count < limit {
+                if let hit = readable.hit(kind, id, score: score) { hits.append(hit) }
+            }
         }
         return KnowledgeSearchResults(query: text, results: hits)
     }
@@ -101,14 +107,17 @@ public struct KnowledgeSearch: Sendable {
             memory = memoryIds.isEmpty ? [:] : Dictionary(try await KnowledgeRepository(store: domain.state).page(
                 KnowledgeFilter(ids: memoryIds), viewer: try await domain.memory.viewer(identity), offset: 0, limit: memoryIds.count)
                 .items.map { ($0.item.id, $0) }) { first, _ in first }
-            let metricIds = Set(ids(.metric))
+            let metricIds = ids(.metric)
             metrics = metricIds.isEmpty ? [:] : Dictionary(try await domain.metrics.readable(
-                try await MetricsRepository(store: domain.state).list().filter { metricIds.contains($0.id) }, for: identity).map { ($0.id, $0) }) { first, _ in first }
-            glossary = ids(.glossary).isEmpty ? [:] : Dictionary(try await SemanticRepository(store: domain.state).terms().map { ($0.id, $0) }) { first, _ in first }
+                try await MetricsRepository(store: domain.state).list(ids: metricIds), for: identity).map { ($0.id, $0) }) { first, _ in first }
+            let termIds = ids(.glossary)
+            glossary = termIds.isEmpty ? [:] : Dictionary(try await SemanticRepository(store: domain.state).terms(ids: termIds).map { ($0.id, $0) }) { first, _ in first }
             models = ids(.semanticModel).isEmpty ? [:]
                 : Dictionary(try await domain.semantic.readableModels(for: identity).map { ($0.id, $0) }) { first, _ in first }
-            columns = ids(.column).isEmpty ? [:]
-                : Dictionary(try await ProfilesRepository(store: domain.state).allColumnNotes().map { ("\($0.tableId).\($0.columnName)", $0) }) { first, _ in first }
+            // A column's key is `table.column`; table ids hold no dot.
+            let columnTables = Array(Set(ids(.column).compactMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) }))
+            columns = columnTables.isEmpty ? [:] : Dictionary(try await ProfilesRepository(store: domain.state).columnNotes(tableIds: columnTables)
+                .map { ("\($0.tableId).\($0.columnName)", $0) }) { first, _ in first }
         }
 
         func readsTable(_ id: String) -> Bool { tables[id].map { mayRead(id, $0.folder) } ?? false }

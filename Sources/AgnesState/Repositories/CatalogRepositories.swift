@@ -75,6 +75,13 @@ public struct ProfilesRepository: Sendable {
         try await store.read { try $0.fetchAll(ColumnNote.self, "SELECT * FROM column_metadata WHERE table_id = $1 ORDER BY column_name", tableId) }
     }
 
+    /// The described columns of the given tables.
+    public func columnNotes(tableIds: [String]) async throws -> [ColumnNote] {
+        try await store.read {
+            try $0.fetchAll(ColumnNote.self, "SELECT * FROM column_metadata WHERE list_contains($1, table_id) AND description IS NOT NULL", tableIds)
+        }
+    }
+
     /// Every described column (for the knowledge search).
     public func allColumnNotes() async throws -> [ColumnNote] {
         try await store.read {
@@ -114,6 +121,11 @@ public struct MetricsRepository: Sendable {
 
     public func get(id: String) async throws -> MetricDefinition? {
         try await store.read { try $0.fetchOne(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE id = $1", id) }
+    }
+
+    /// The metrics of the given ids.
+    public func list(ids: [String]) async throws -> [MetricDefinition] {
+        try await store.read { try $0.fetchAll(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE list_contains($1, id) ORDER BY id", ids) }
     }
 
     /// Metrics, optionally of one category, by id.

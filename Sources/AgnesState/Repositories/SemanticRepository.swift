@@ -19,6 +19,11 @@ public struct SemanticRepository: Sendable {
         try await store.read { try $0.fetchAll(GlossaryTerm.self, "SELECT \(Self.termColumns) FROM glossary_terms ORDER BY lower(term), id") }
     }
 
+    /// The terms of the given ids.
+    public func terms(ids: [String]) async throws -> [GlossaryTerm] {
+        try await store.read { try $0.fetchAll(GlossaryTerm.self, "SELECT \(Self.termColumns) FROM glossary_terms WHERE list_contains($1, id)", ids) }
+    }
+
     public func term(id: String) async throws -> GlossaryTerm? {
         try await store.read { try $0.fetchOne(GlossaryTerm.self, "SELECT \(Self.termColumns) FROM glossary_terms WHERE id = $1", id) }
     }
