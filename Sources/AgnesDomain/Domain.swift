@@ -82,6 +82,8 @@ public struct Domain: Sendable {
     public let knowledgeSearch = KnowledgeSearchIndex()
     /// The one knowledge search's index: memory, metrics, glossary, semantic models, tables and columns.
     let knowledgeIndex = FullTextIndex()
+    /// What the searchable rows were at the last write (the index is rebuilt when it changes).
+    let knowledgeGenerations: StateCache<String>
     /// The parquet slices policied callers download (`<data>/slices`).
     public let slices: PolicySlices
     /// MCP OAuth requests waiting for consent, and codes waiting to be exchanged.
@@ -123,6 +125,7 @@ public struct Domain: Sendable {
         userAccess = StateCache(store: state)
         catalogSnapshots = StateCache(store: state, capacity: 1)
         packageCatalogs = StateCache(store: state, capacity: 1)
+        knowledgeGenerations = StateCache(store: state, capacity: 1)
         manifestEntries = StateCache(store: state)
         manifestBodies = StateCache(store: state, capacity: 1_000)
         jiraSources = StateCache(store: state, capacity: 1)

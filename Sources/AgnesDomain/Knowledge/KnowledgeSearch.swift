@@ -42,8 +42,12 @@ public struct KnowledgeSearch: Sendable {
         return KnowledgeSearchResults(query: text, results: hits)
     }
 
-    /// Changes whenever a searchable row does.
+    /// Changes whenever a searchable row does. Asked of the database only after a write (kept per write generation).
     func generation() async throws -> String {
+        try await domain.knowledgeGenerations.value(for: "all") { try await contentGeneration() }
+    }
+
+    func contentGeneration() async throws -> String {
         try await domain.state.read { connection in
             try connection.scalar(String.self, """
                 SELECT concat_ws('|',
@@ -103,21 +107,22 @@ public struct KnowledgeSearch: Sendable {
             func ids(_ kind: KnowledgeKind) -> [String] { candidates.filter { $0.0 == kind }.map(\.1) }
             tables = Dictionary(try await domain.catalogSnapshot().tables.map { ($0.id, $0) }) { first, _ in first }
             mayRead = try await domain.access.tableReader(for: identity)
-            let memoryIds = ids(.memory)
-            memory = memoryIds.isEmpty ? [:] : Dictionary(try await KnowledgeRepository(store: domain.state).page(
-                KnowledgeFilter(ids: memoryIds), viewer: try await domain.memory.viewer(identity), offset: 0, limit: memoryIds.count)
-                .items.map { ($0.item.id, $0) }) { first, _ in first }
-            let metricIds = ids(.metric)
-            metrics = metricIds.isEmpty ? [:] : Dictionary(try await domain.metrics.readable(
-                try await MetricsRepository(store: domain.state).list(ids: metricIds), for: identity).map { ($0.id, $0) }) { first, _ in first }
-            let termIds = ids(.glossary)
-            glossary = termIds.isEmpty ? [:] : Dictionary(try await SemanticRepository(store: domain.state).terms(ids: termIds).map { ($0.id, $0) }) { first, _ in first }
-            models = ids(.semanticModel).isEmpty ? [:]
-                : Dictionary(try await domain.semantic.readableModels(for: identity).map { ($0.id, $0) }) { first, _ in first }
+            // The kinds are read at once, each with one query by id.
+            let memoryIds = ids(.memory), metricIds = ids(.metric), termIds = ids(.glossary), wantsModels = !ids(.semanticModel).isEmpty
             // A column's key is `table.column`; table ids hold no dot.
             let columnTables = Array(Set(ids(.column).compactMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) }))
-            columns = columnTables.isEmpty ? [:] : Dictionary(try await ProfilesRepository(store: domain.state).columnNotes(tableIds: columnTables)
-                .map { ("\($0.tableId).\($0.columnName)", $0) }) { first, _ in first }
+            async let memory = memoryIds.isEmpty ? [] : KnowledgeRepository(store: domain.state).page(
+                KnowledgeFilter(ids: memoryIds), viewer: try await domain.memory.viewer(identity), offset: 0, limit: memoryIds.count).items
+            async let metrics = metricIds.isEmpty ? [] : domain.metrics.readable(try await MetricsRepository(store: domain.state).list(ids: metricIds),
+                                                                                 for: identity)
+            async let glossary = termIds.isEmpty ? [] : SemanticRepository(store: domain.state).terms(ids: termIds)
+            async let models = wantsModels ? domain.semantic.readableModels(for: identity) : []
+            async let columns = columnTables.isEmpty ? [] : ProfilesRepository(store: domain.state).columnNotes(tableIds: columnTables)
+            self.memory = Dictionary(try await memory.map { ($0.item.id, $0) }) { first, _ in first }
+            self.metrics = Dictionary(try await metrics.map { ($0.id, $0) }) { first, _ in first }
+            self.glossary = Dictionary(try await glossary.map { ($0.id, $0) }) { first, _ in first }
+            self.models = Dictionary(try await models.map { ($0.id, $0) }) { first, _ in first }
+            self.columns = Dictionary(try await columns.map { ("\($0.tableId).\($0.columnName)", $0) }) { first, _ in first }
         }
 
         func readsTable(_ id: String) -> Bool { tables[id].map { mayRead(id, $0.folder) } ?? false }

@@ -33,6 +33,9 @@ struct WebPages {
         }
         page(pages, "/catalog") { request, _ in try await web.catalog(request) }
         page(pages, "/tables/{id}") { request, context in try await web.table(try context.pathParameter("id"), request) }
+        action(pages, adminOnly: true, "/tables/{id}/columns/{column}/describe", back: { "/tables/\(try $0.pathParameter("id"))" }) { fields, caller, context in
+            try await web.describeColumn(try context.pathParameter("id"), column: try context.pathParameter("column"), fields, for: caller)
+        }
         page(pages, "/catalog/metrics") { request, _ in try await web.metrics(request) }
         page(pages, "/catalog/metrics/{category}/{name}") { request, context in
             try await web.metric("\(try context.pathParameter("category"))/\(try context.pathParameter("name"))", request)

@@ -84,7 +84,24 @@ extension WebUI {
                 }]
             }
         }
+        // What each column means, and for administrators a field to say it.
+        let notes = Dictionary(try await ProfilesRepository(store: domain.state).columnNotes(tableId: table.id).map { ($0.columnName, $0.description ?? "") }) { first, _ in first }
+        let isAdmin = request.caller.identity.isAdmin
+        values["columns"] = (values["columns"] as? [[String: Any]] ?? []).map { column in
+            var column = column
+            let name = column["name"] as? String ?? ""
+            column["note"] = notes[name] ?? ""
+            column["editable"] = isAdmin
+            column["path"] = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+            return column
+        }
         return renderer.page("table", title: table.id, values: values, chrome: chrome)
+    }
+
+    /// The column-description form of the table page (administrators).
+    public func describeColumn(_ tableId: String, column: String, _ fields: [String: String], for caller: Caller) async throws -> String {
+        let stored = try await domain.registry.describeColumn(tableId, column: column, ColumnDescriptionRequest(description: fields["description"]), for: caller)
+        return stored.description == nil ? "Cleared the description of \(column)." : "Described \(column)."
     }
 
     /// `/catalog/metrics`.

@@ -37,7 +37,9 @@ extension WebTemplates {
             {{#policied}}<p class="muted" id="policy-note">This table has an access policy: you see your rows and columns only, and no figures of the whole table.</p>{{/policied}}
             {{#has_profile}}
             <div class="scroll"><table id="columns"><thead><tr><th>Column</th><th>Type</th><th class="num">Nulls</th><th class="num optional">Distinct</th><th class="optional">Min</th><th class="optional">Max</th><th class="optional">Top values</th></tr></thead>
-            <tbody>{{#columns}}<tr><td>{{name}}</td><td><code>{{type}}</code></td><td class="num">{{nulls}}</td><td class="num optional">{{distinct}}</td>
+            <tbody>{{#columns}}<tr data-column="{{name}}"><td>{{name}}{{#note}}<br><span class="small muted column-note">{{note}}</span>{{/note}}
+            {{#editable}}<form class="inline column-describe" method="post" action="/tables/{{id}}/columns/{{path}}/describe"><input type="hidden" name="csrf" value="{{csrf}}">
+            <input name="description" value="{{note}}" placeholder="What it means" aria-label="Description of {{name}}"><button type="submit" class="secondary">Save</button></form>{{/editable}}</td><td><code>{{type}}</code></td><td class="num">{{nulls}}</td><td class="num optional">{{distinct}}</td>
             <td class="optional">{{min}}</td><td class="optional">{{max}}</td><td class="optional small">{{top}}</td></tr>{{/columns}}</tbody></table></div>
             <h2>Sample</h2>
             <div class="scroll"><table id="sample"><thead><tr>{{#sample_columns}}<th>{{.}}</th>{{/sample_columns}}</tr></thead>
