@@ -87,7 +87,7 @@ struct AdministrationTests {
             #expect(try await client.send(.get, "/api/admin/grants?resource_type=table", token: admin).array.count == 1)
             #expect(try await client.send(.get, "/api/admin/grants?resource_type=nope", token: admin).status == .badRequest)
             #expect(try await client.send(.get, "/api/admin/resource-types", token: admin).array.map { $0["key"] as? String } ==
-                ["table", "table_folder", "metric_category", "knowledge_category"])
+                ["table", "table_folder", "metric_category", "knowledge_category", "data_package", "memory_domain"])
 
             let access = try await client.send(.get, "/api/me/effective-access", token: dan)
             #expect(access["is_admin"] as? Bool == false)

@@ -159,6 +159,19 @@ struct DataPackageFlowTests {
         #expect(local.status == 0 && local.out.hasPrefix("n\r\n"), "\(local.err)")
         #expect(upstreamDownloads(try await client.call("GET", "/api/sync/manifest", token: analyst)) == ["orders", "customers", "order_items", "products"])
 
+        // Through the package, the analyst finds its metric in the one knowledge search and validates a query against
+        // the model of its tables.
+        let found = try await client.call("GET", "/api/knowledge/search?q=turnover&types=metric", token: analyst)
+        #expect((found.object["results"] as? [[String: Any]])?.compactMap { $0["id"] as? String }.contains("revenue/gross_revenue") == true,
+                "\(String(decoding: found.body, as: UTF8.self))")
+        #expect(try await client.call("POST", "/api/admin/semantic-models", json: ["document": SemanticLayerFlowTests.model], token: admin).status == 201)
+        let verdict = try await client.call("POST", "/api/semantic-models/validate-query", json: ["sql": """
+            SELECT sum(i.quantity * i.unit_price) FROM orders o JOIN order_items i ON i.order_id = o.order_id
+            WHERE o.status IN ('paid', 'shipped') AND o.ordered_at >= DATE '2025-03-01'
+            """], token: analyst)
+        #expect(verdict.object["available"] as? Bool == true && verdict.object["valid"] as? Bool == true
+                && verdict.object["used_metrics"] as? [String] == ["revenue/gross_revenue"], "\(String(decoding: verdict.body, as: UTF8.self))")
+
         // Required for another group of theirs: always in the stack, cannot be subscribed to or left.
         let (leads, _) = try await member(of: "Sales leads", Self.email, server)
         let required = try await client.call("POST", "/api/admin/grants", json: ["group_id": leads, "resource_type": "data_package", "resource_id": salesId,
