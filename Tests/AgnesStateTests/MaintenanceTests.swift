@@ -20,10 +20,22 @@ func populate(_ store: StateStore) async throws {
     let item = try await KnowledgeRepository(store: store).propose(KnowledgeDraft(title: "Line\nbreaks, \\ and \t tabs", tags: ["a", "b"], confidence: 0.1), by: user.id)
     try await KnowledgeRepository(store: store).vote(itemId: item.id, userId: user.id, vote: -1)
     try await MetricsRepository(store: store).upsert(MetricDefinition(name: "revenue", category: "finance", tables: ["orders"], notes: []))
+    let packages = DataPackagesRepository(store: store)
+    let package = try await packages.create(.dataPackage, PackageFields(slug: "sales", name: "Sales", tags: ["a"]), by: user.id)
+    _ = try await packages.add(.tables, owner: package, member: "orders", by: user.id)
+    let semantic = SemanticRepository(store: store)
+    try await semantic.save([GlossaryTerm(id: "churn", term: "Churn", definition: "Gone \"quiet\"", seeAlso: [], synonyms: ["lost"], source: "manual",
+                                          sourceRef: nil, updatedAt: Date())], by: user.id)
+    try await semantic.save(SemanticModel(id: "sales", title: "Sales", description: nil, status: "active", tables: ["orders"], metrics: [], source: "manual",
+                                          createdAt: Date(), updatedAt: Date(), updatedBy: nil),
+                            document: modelDocument, replacing: false, by: user.id)
     let audit = AuditLog(store: store)
     audit.record(AuditEntry(userId: user.id, action: "login", params: #"{"method": "password"}"#, durationMs: 12))
     try await audit.flush()
 }
+
+/// A model document with what a YAML file holds: a comment, non-ASCII text, quotes, backslashes, tabs, an emoji.
+let modelDocument = "# Sales — é\nname: sales\ndescription: \"a \\\\ b\"\t🙂\ndatasets: [{name: orders, table: orders}]\n"
 
 @Suite("maintenance")
 struct MaintenanceTests {
@@ -53,6 +65,8 @@ struct MaintenanceTests {
             let reopened = try StateStore.open(dataDirectory: target)
             #expect(try await UsersRepository(store: reopened).list().count == 1)
             #expect(try await SyncStateRepository(store: reopened).state(tableId: "orders")?.rows == 9_007_199_254_740_993)
+            #expect(try await SemanticRepository(store: reopened).document(id: "sales") == Data(modelDocument.utf8))
+            #expect(try await DataPackagesRepository(store: reopened).packages().first?.tables == ["orders"])
             try await reopened.close()
         }
     }

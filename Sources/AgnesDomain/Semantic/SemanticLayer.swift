@@ -142,7 +142,7 @@ public struct SemanticLayer: Sendable {
                                   createdAt: Date(), updatedAt: Date(), updatedBy: nil)
         caller.audit.record(id == nil ? "semantic_model.created" : "semantic_model.updated", resource: "semantic_model:\(model.id)")
         do {
-            try await repository.save(model, document: Data(request.document.utf8), replacing: id != nil, by: caller.identity.user.email)
+            try await repository.save(model, document: request.document, replacing: id != nil, by: caller.identity.user.email)
         } catch let StateError.conflict(message) {
             throw ServiceError.conflict(message)
         } catch StateError.notFound {

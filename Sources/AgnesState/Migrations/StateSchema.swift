@@ -198,7 +198,8 @@ public enum StateSchema {
             ALTER TABLE resource_grants_v11 RENAME TO resource_grants;
             """)),
         // The semantic layer (docs/semantic-layer.md): glossary terms, and semantic models kept as the YAML documents
-        // administrators wrote (byte for byte), with the tables and metrics they name for access checks.
+        // administrators wrote (byte for byte: UTF-8 text, which a VARCHAR keeps exactly and the JSON export carries as
+        // it is, where a BLOB would come back escaped), with the tables and metrics they name for access checks.
         Migration(version: 12, name: "glossary_and_semantic_models", body: .sql("""
             CREATE TABLE glossary_terms (
                 id VARCHAR PRIMARY KEY,
@@ -216,7 +217,7 @@ public enum StateSchema {
                 id VARCHAR PRIMARY KEY,
                 title VARCHAR NOT NULL,
                 description VARCHAR,
-                document BLOB NOT NULL,
+                document VARCHAR NOT NULL,
                 tables VARCHAR[] NOT NULL,
                 metrics VARCHAR[] NOT NULL,
                 status VARCHAR NOT NULL CHECK (status IN ('active', 'draft')),

@@ -68,11 +68,11 @@ public struct SemanticRepository: Sendable {
 
     /// The document exactly as stored.
     public func document(id: String) async throws -> Data? {
-        try await store.read { try $0.scalar(Data.self, "SELECT document FROM semantic_models WHERE id = $1", id) }
+        try await store.read { try $0.scalar(String.self, "SELECT document FROM semantic_models WHERE id = $1", id) }.map { Data($0.utf8) }
     }
 
     /// Creates (`replacing: false`; `.conflict` when the id exists) or replaces (`.notFound` when it does not) a model.
-    public func save(_ model: SemanticModel, document: Data, replacing: Bool, by user: String?) async throws {
+    public func save(_ model: SemanticModel, document: String, replacing: Bool, by user: String?) async throws {
         let now = DuckDBTimestamp(Date()).date
         try await store.write { connection in
             let exists = try connection.scalar(Int64.self, "SELECT count(*) FROM semantic_models WHERE id = $1", model.id) == 1
