@@ -164,3 +164,37 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
         try container.encode(services, forKey: .services)
     }
 }
+
+/// `GET /healthz`: the process is alive.
+public struct Liveness: Codable, Sendable, Equatable {
+    public var status: String
+
+    public init(status: String = "alive") { self.status = status }
+}
+
+/// `GET /readyz` (200 when ready, 503 when not): the write canary's verdict, as upstream.
+public struct Readiness: Codable, Sendable, Equatable {
+    /// `ready` or `not_ready`.
+    public var status: String
+    public var failedChecks: [String]
+    /// A canary has succeeded since start.
+    public var canaryReady: Bool
+    public var consecutiveFailures: Int
+    @Nullable public var lastCanaryAt: Date?
+
+    public init(status: String, failedChecks: [String], canaryReady: Bool, consecutiveFailures: Int, lastCanaryAt: Date?) {
+        self.status = status
+        self.failedChecks = failedChecks
+        self.canaryReady = canaryReady
+        self.consecutiveFailures = consecutiveFailures
+        self.lastCanaryAt = lastCanaryAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case failedChecks = "failed_checks"
+        case canaryReady = "canary_ready"
+        case consecutiveFailures = "consecutive_failures"
+        case lastCanaryAt = "last_canary_at"
+    }
+}

@@ -82,6 +82,10 @@ public struct Domain: Sendable {
     public let knowledgeSearch = KnowledgeSearchIndex()
     /// The one knowledge search's index: memory, metrics, glossary, semantic models, tables and columns.
     let knowledgeIndex = FullTextIndex()
+    /// When users last asked for the manifest, until the next batch is written.
+    public let pullStamps = PullStamps()
+    /// The readiness canary's verdict (`/readyz`).
+    public let readiness = ReadinessProbe()
     /// What the searchable rows were at the last write (the index is rebuilt when it changes).
     let knowledgeGenerations: StateCache<String>
     /// The parquet slices policied callers download (`<data>/slices`).

@@ -24,14 +24,19 @@ public enum AgnesServerApplication {
         )
     }
 
-    /// Serves until SIGTERM or SIGINT, with the in-process scheduler running beside the server when it is enabled, and
-    /// the directory's group sync on its own schedule when it is configured.
+    /// Serves until SIGTERM or SIGINT, with the in-process scheduler running beside the server when it is enabled, the
+    /// directory's group sync on its own schedule when it is configured, the readiness canary, and the batches of pull
+    /// stamps.
     public static func run(services: ServerServices) async throws {
         let scheduler = services.configuration.schedulerEnabled ? Task { await services.dataPlane.runScheduler() } : nil
         let groupSync = services.domain.directory != nil ? Task { await services.domain.directoryGroupSync.runSchedule() } : nil
+        let canary = Task { await services.domain.readiness.run(services.state) }
+        let stamps = Task { await services.domain.pullStamps.run(state: services.state) }
         defer {
             scheduler?.cancel()
             groupSync?.cancel()
+            canary.cancel()
+            stamps.cancel()
         }
         try await make(services: services).runService()
     }
@@ -47,7 +52,7 @@ public enum AgnesServerApplication {
         let router = Router(context: AgnesRequestContext.self)
         router.add(middleware: RequestPipelineMiddleware(metrics: services.metrics, audit: services.audit,
                                                          trustForwardedFor: services.configuration.trustForwardedFor))
-        HealthRoutes.register(on: router, state: services.state, environment: environment)
+        HealthRoutes.register(on: router, state: services.state, readiness: services.domain.readiness, environment: environment)
         MetricsRoutes.register(on: router, metrics: services.metrics)
         OpenAPIRoutes.register(on: router)
         AuthRoutes(services: services).register(on: router)

@@ -1,5 +1,6 @@
 // `GET /api/health` (no authentication; one answer reused for a second, as probes may poll it thousands of times a
-// second), `GET /api/health/detailed` (signed in) and `GET /api/version`, over `HealthService`.
+// second), `GET /api/health/detailed` (signed in) and `GET /api/version`, over `HealthService`; upstream's probes
+// `GET /healthz` (alive) and `GET /readyz` (the write canary's verdict, `ReadinessProbe`).
 import AgnesAPI
 import AgnesDomain
 import AgnesState
@@ -9,13 +10,15 @@ import Synchronization
 extension HealthStatus: ResponseEncodable {}
 extension DetailedHealth: ResponseEncodable {}
 extension VersionInfo: ResponseEncodable {}
+extension Liveness: ResponseEncodable {}
+extension Readiness: ResponseEncodable {}
 
 /// Routes that report the server's health and version.
 enum HealthRoutes {
     /// How long one answer of `GET /api/health` is reused.
     static let answerLifetime: Duration = .seconds(1)
 
-    static func register(on router: Router<AgnesRequestContext>, state: StateStore, environment: [String: String]) {
+    static func register(on router: Router<AgnesRequestContext>, state: StateStore, readiness: ReadinessProbe, environment: [String: String]) {
         let recent = Mutex<(at: ContinuousClock.Instant, status: HealthStatus)?>(nil)
         router.get("/api/health") { _, context -> HealthStatus in
             context.audit.skip()
@@ -27,6 +30,15 @@ enum HealthRoutes {
         }
         let version = HealthService.version(environment: environment)
         router.get("/api/version") { _, _ in version }
+        router.get("/healthz") { _, context -> Liveness in
+            context.audit.skip()
+            return Liveness()
+        }
+        router.get("/readyz") { _, context -> Response in
+            context.audit.skip()
+            let answer = readiness.readiness
+            return try answer.jsonResponse(status: answer.status == "ready" ? .ok : .serviceUnavailable)
+        }
     }
 
     static func registerDetailed(on router: RouterGroup<AgnesRequestContext>, services: ServerServices, environment: [String: String]) {

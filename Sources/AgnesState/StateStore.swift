@@ -82,8 +82,20 @@ public final class StateStore: Sendable {
     /// be safe to run again.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        let attempts = maxWriteAttempts
         defer { writeCounter.add(1, ordering: .releasing) }
+        return try await transaction(body)
+    }
+
+    /// A write that no cached value depends on — usage stamps and the readiness canary, rows no `StateCache` reads —
+    /// run like `write` but leaving the generation (and so every cache) as it is. Anything a cache reads must go
+    /// through `write`.
+    @discardableResult
+    public func writeKeepingCaches<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await transaction(body)
+    }
+
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let attempts = maxWriteAttempts
         return try await pool.withConnection { connection in
             var attempt = 1
             while true {

@@ -155,6 +155,13 @@ struct DataPackageFlowTests {
         }
         let bundle = try String(contentsOf: workspace.appendingPathComponent(".claude/memory/sales-notes/bundle.md"), encoding: .utf8)
         #expect(bundle.contains("# Sales notes") && bundle.contains("Revenue excludes refunded orders") && bundle.contains("web_sessions is split by month"))
+        // The CLI told the server what the pull did (upstream's pull-confirm), per section.
+        var confirmed: [[String: Any]] = []
+        for _ in 0..<50 where confirmed.isEmpty {
+            confirmed = list(try await client.call("GET", "/api/admin/audit?action=sync.pull_completed", token: admin), "rows")
+            if confirmed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(confirmed.contains { ($0["params"] as? String ?? String(describing: $0["params"] ?? "")).contains("data_packages_added") })
         let local = try cli.agnes(["query", "--local", "--format", "csv", "SELECT count(*) AS n FROM products"], environment: environment)
         #expect(local.status == 0 && local.out.hasPrefix("n\r\n"), "\(local.err)")
         #expect(upstreamDownloads(try await client.call("GET", "/api/sync/manifest", token: analyst)) == ["orders", "customers", "order_items", "products"])

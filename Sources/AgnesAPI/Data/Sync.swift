@@ -78,3 +78,49 @@ public struct SyncRunStatus: Codable, Sendable, Equatable {
         self.running = running ?? []
     }
 }
+
+/// What changed in one section of a pull, as counts.
+public struct PullSectionCounts: Codable, Sendable, Equatable {
+    public var added: Int
+    public var updated: Int
+    public var removed: Int
+
+    public init(added: Int = 0, updated: Int = 0, removed: Int = 0) {
+        self.added = added
+        self.updated = updated
+        self.removed = removed
+    }
+}
+
+/// The body of `POST /api/sync/pull-confirm`: what a finished pull did, sent by the CLI after each pull.
+public struct PullConfirmRequest: Codable, Sendable, Equatable {
+    public var durationMs: Int?
+    public var directTables: PullSectionCounts?
+    public var dataPackages: PullSectionCounts?
+    public var memoryDomains: PullSectionCounts?
+    public var errors: Int?
+
+    public init(durationMs: Int? = nil, directTables: PullSectionCounts? = nil, dataPackages: PullSectionCounts? = nil,
+                memoryDomains: PullSectionCounts? = nil, errors: Int? = nil) {
+        self.durationMs = durationMs
+        self.directTables = directTables
+        self.dataPackages = dataPackages
+        self.memoryDomains = memoryDomains
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case errors
+        case durationMs = "duration_ms"
+        case directTables = "direct_tables"
+        case dataPackages = "data_packages"
+        case memoryDomains = "memory_domains"
+    }
+}
+
+/// The answer to `POST /api/sync/pull-confirm`.
+public struct PullConfirmed: Codable, Sendable, Equatable {
+    public var recorded: Bool
+
+    public init(recorded: Bool = true) { self.recorded = recorded }
+}

@@ -56,4 +56,9 @@ extension APIClient {
                          into sink: (ByteBuffer) throws -> Void) async throws {
         try await stream(path, headers: headers, onStatus: onStatus, into: sink)
     }
+
+    /// `POST /api/sync/pull-confirm`: what a finished pull did.
+    public func confirmPull(_ request: PullConfirmRequest) async throws {
+        _ = try await call(.POST, "/api/sync/pull-confirm", body: try Self.json(request), timeout: .seconds(5))
+    }
 }

@@ -115,7 +115,9 @@ public struct Puller: Sendable {
         case .notModified:
             summary.upToDate = true
             if await refreshRules(&state, &summary, options) { try workspace.saveState(state) }
-            return finish()
+            let done = finish()
+            await confirm(done)
+            return done
         case let .manifest(answer, etag):
             (manifest, manifestETag) = (answer, etag)
         }
@@ -221,7 +223,20 @@ public struct Puller: Sendable {
         state.lastPull = Date()
         _ = await refreshRules(&state, &summary, options)
         try workspace.saveState(state)
-        return finish()
+        let done = finish()
+        await confirm(done)
+        return done
+    }
+
+    /// Tells the server what the pull did (upstream's pull-confirm); a server without the endpoint, or any failure,
+    /// changes nothing.
+    func confirm(_ summary: PullSummary) async {
+        func counts(_ key: String) -> PullSectionCounts? {
+            summary.sections?[key].map { PullSectionCounts(added: $0.added.count, updated: $0.updated.count, removed: $0.removed.count) }
+        }
+        try? await api.confirmPull(PullConfirmRequest(durationMs: Int(summary.durationSeconds * 1000), directTables: counts("direct_tables"),
+                                                      dataPackages: counts("data_packages"), memoryDomains: counts("memory_domains"),
+                                                      errors: summary.errors.count))
     }
 
     /// The typed sections: package folders, domain bundles, and what changed in each since the last pull.

@@ -122,7 +122,9 @@ public struct ManifestService: Sendable {
     /// The caller's manifest: the entries of the tables they may read and the typed sections, as the JSON of a
     /// `Manifest`. A table reached only through packages of the stack that are not downloaded is `server_only` there.
     public func manifest(for caller: Caller) async throws -> Body {
-        try await domain.manifestBodies.value(for: "\(caller.identity.user.id) \(caller.identity.surface.rawValue)") {
+        // The pull is stamped in a later batch, never by a write here.
+        if domain.pullStamps.note(caller.identity.user.id) { Task { try? await domain.pullStamps.flush(to: domain.state) } }
+        return try await domain.manifestBodies.value(for: "\(caller.identity.user.id) \(caller.identity.surface.rawValue)") {
             let reach = try await domain.access.tableReach(for: caller.identity)
             let policies = try await domain.policies.enforcement(for: caller.identity)
             let engine = domain.dataPlane.orchestrator.engine

@@ -24,6 +24,23 @@ public struct SyncService: Sendable {
     }
 
     /// Whether a sync runs, and which tables (no authentication needed, as upstream).
+    /// `POST /api/sync/pull-confirm`: what a finished pull did, kept in the audit trail as upstream's
+    /// `sync.pull_completed` (`<section>_added|_updated|_removed`, `duration_ms`, `errors`).
+    public func confirmPull(_ request: PullConfirmRequest, for caller: Caller) -> PullConfirmed {
+        var params: [String: String] = [:]
+        for (section, counts) in [("direct_tables", request.directTables), ("data_packages", request.dataPackages),
+                                  ("memory_domains", request.memoryDomains)] {
+            guard let counts else { continue }
+            params["\(section)_added"] = String(counts.added)
+            params["\(section)_updated"] = String(counts.updated)
+            params["\(section)_removed"] = String(counts.removed)
+        }
+        if let duration = request.durationMs { params["duration_ms"] = String(duration) }
+        params["errors"] = String(request.errors ?? 0)
+        caller.audit.record("sync.pull_completed", params: params)
+        return PullConfirmed()
+    }
+
     public func status() -> SyncRunStatus {
         SyncRunStatus(running: domain.dataPlane.runningTables)
     }

@@ -17,6 +17,9 @@ struct SyncRoutes {
             try await services.domain.sync.history(table: request.uri.queryParameters.get("table"),
                                                    limit: request.uri.queryParameters.get("limit").flatMap { Int($0) }, for: try context.caller())
         }
+        router.post("/api/sync/pull-confirm") { request, context in
+            services.domain.sync.confirmPull(try await request.decodeJSON(PullConfirmRequest.self, context: context), for: try context.caller())
+        }
         router.get("/api/sync/manifest") { request, context in
             let manifest = try await services.domain.manifest.manifest(for: try context.caller())
             if request.isCurrent(manifest.etag) { return Response(status: .notModified, headers: [.eTag: manifest.etag]) }

@@ -75,3 +75,4 @@ extension SemanticModelList: ResponseEncodable {}
 extension QueryValidation: ResponseEncodable {}
 extension KnowledgeSearchResults: ResponseEncodable {}
 extension ColumnDescribed: ResponseEncodable {}
+extension PullConfirmed: ResponseEncodable {}

@@ -228,6 +228,15 @@ public enum StateSchema {
                 updated_by VARCHAR
             );
             """)),
+        // Usage telemetry (docs/state.md): when each user last asked for the manifest (stamped in batches), and the
+        // row the readiness canary rewrites to prove the database still takes writes.
+        Migration(version: 13, name: "usage_and_readiness", body: .sql("""
+            ALTER TABLE users ADD COLUMN last_pull_at TIMESTAMPTZ;
+            CREATE TABLE health_canary (
+                id INTEGER PRIMARY KEY,
+                written_at TIMESTAMPTZ NOT NULL
+            );
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -57,7 +57,8 @@ public final class AuditLog: Sendable {
                 // A few entries go in as prepared VALUES inserts in one transaction (DuckDB keeps their plan); a large
                 // group through the appender.
                 if entries.count <= 8 {
-                    try await store.write { connection in for entry in entries { try Self.insert(entry, on: connection) } }
+                    // No cache reads the audit trail: its writes leave every cache as it is.
+                    try await store.writeKeepingCaches { connection in for entry in entries { try Self.insert(entry, on: connection) } }
                 } else {
                     try await store.read { try Self.append(entries, to: $0) }
                 }
