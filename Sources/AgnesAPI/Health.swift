@@ -15,6 +15,8 @@ public struct HealthStatus: Codable, Sendable, Equatable {
     /// The schema version of the state database, and the one this server expects.
     public var current: Int?
     public var expected: Int?
+    /// In `/api/health/detailed` only: `operator` (absent from `/api/health`).
+    public var audience: String?
 
     public init(status: String, version: String, duckdb: String, dbSchema: String? = nil, current: Int? = nil, expected: Int? = nil) {
         self.status = status
@@ -26,7 +28,7 @@ public struct HealthStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, version, duckdb, current, expected
+        case status, version, duckdb, current, expected, audience
         case dbSchema = "db_schema"
     }
 }
@@ -64,10 +66,13 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
     public struct Service: Codable, Sendable, Equatable {
         public var status: String
         public var detail: String?
+        /// Who the check is for: `analyst` (what an analyst's work depends on) or `operator` (the server's upkeep).
+        public var audience: String?
 
-        public init(status: String, detail: String? = nil) {
+        public init(status: String, detail: String? = nil, audience: String? = nil) {
             self.status = status
             self.detail = detail
+            self.audience = audience
         }
     }
 
@@ -81,6 +86,8 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
         public var conflicts: [String: [String]] = [:]
         /// Sources whose extract or live connection could not be read at the last rebuild (administrators only).
         public var unreadableSources: [String: String] = [:]
+        /// `analyst`.
+        public var audience: String = "analyst"
 
         public init(status: String, tables: Int, totalRows: Int64, staleTables: [String]) {
             self.status = status
@@ -90,20 +97,22 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case status, tables, conflicts
+            case status, tables, conflicts, audience
             case totalRows = "total_rows"
             case staleTables = "stale_tables"
             case unreadableSources = "unreadable_sources"
         }
     }
 
-    /// How many users there are, and how many are active.
+    /// How many users there are, and how many are active (the counts for administrators only).
     public struct UsersHealth: Codable, Sendable, Equatable {
         public var status: String
-        public var count: Int
-        public var active: Int
+        public var count: Int?
+        public var active: Int?
+        /// `operator`.
+        public var audience: String = "operator"
 
-        public init(status: String, count: Int, active: Int) {
+        public init(status: String, count: Int?, active: Int?) {
             self.status = status
             self.count = count
             self.active = active
@@ -131,14 +140,21 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
         }
     }
 
-    /// `healthy`, `degraded` or `unhealthy`.
+    /// `healthy`, `degraded` or `unhealthy`, over every check.
     public var status: String
+    /// The same over the checks an analyst's work depends on (upstream's `overall_analyst`): an analyst is told the
+    /// server is fine when only operator checks warn.
+    public var overallAnalyst: String
+    /// `admin` or `analyst`: what the caller was shown (operator checks come to analysts as their status only).
+    public var callerRole: String
     public var version: VersionInfo
     public var timestamp: Date
     public var services: Services
 
-    public init(status: String, version: VersionInfo, timestamp: Date, services: Services) {
+    public init(status: String, overallAnalyst: String, callerRole: String, version: VersionInfo, timestamp: Date, services: Services) {
         self.status = status
+        self.overallAnalyst = overallAnalyst
+        self.callerRole = callerRole
         self.version = version
         self.timestamp = timestamp
         self.services = services
@@ -146,12 +162,16 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case status, timestamp, services
+        case overallAnalyst = "overall_analyst"
+        case callerRole = "caller_role"
     }
 
     public init(from decoder: any Decoder) throws {
         version = try VersionInfo(from: decoder)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         status = try container.decode(String.self, forKey: .status)
+        overallAnalyst = try container.decode(String.self, forKey: .overallAnalyst)
+        callerRole = try container.decode(String.self, forKey: .callerRole)
         timestamp = try container.decode(Date.self, forKey: .timestamp)
         services = try container.decode(Services.self, forKey: .services)
     }
@@ -160,6 +180,8 @@ public struct DetailedHealth: Codable, Sendable, Equatable {
         try version.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(status, forKey: .status)
+        try container.encode(overallAnalyst, forKey: .overallAnalyst)
+        try container.encode(callerRole, forKey: .callerRole)
         try container.encode(timestamp, forKey: .timestamp)
         try container.encode(services, forKey: .services)
     }

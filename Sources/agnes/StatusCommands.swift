@@ -100,14 +100,24 @@ struct DiskInfoCommand: AsyncParsableCommand {
 struct DiagnoseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose", abstract: "Check the server, the token, versions, the clock and the workspace; say how to fix what fails.",
-            discussion: "Example: agnes diagnose --json")
+            discussion: """
+                The first line says whether Agnes is ready for your work: it counts what you depend on (the server, your \
+                token, your tables here), not the server's upkeep, which --include-operator-checks adds below it. Exits 1 \
+                when something needs fixing; warnings do not. Example: agnes diagnose --json
+                """)
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Also show the server's operator checks (state database, schema, users); they never change the verdict.")
+    var includeOperatorChecks = false
 
     struct Check: Encodable {
         let name: String
         let ok: Bool
         let detail: String
         let fix: String?
+        /// Worth knowing, not failing (the exit code ignores it).
+        var warning = false
+        /// `analyst` (counts for the verdict) or `operator` (shown with --include-operator-checks only).
+        var audience = "analyst"
     }
 
     func run() async throws { try await reporting { try await execute() } }
@@ -141,6 +151,22 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 checks.append(Check(name: "token", ok: false, detail: "refused (\(error.message))", fix: "sign in again: agnes login"))
             }
         }
+        let signedIn = checks.contains { $0.name == "token" && $0.ok }
+        if signedIn, let health = try? await api.detailedHealth() {
+            let data = health.services.data
+            checks.append(Check(name: "server-data", ok: health.overallAnalyst != "unhealthy",
+                                detail: "\(data.tables) tables you may read" + (data.staleTables.isEmpty ? "" : ", \(data.staleTables.count) not synced in a day"),
+                                fix: health.overallAnalyst == "unhealthy" ? "the server cannot serve data now; ask its operator" : nil,
+                                warning: health.overallAnalyst == "degraded"))
+            if includeOperatorChecks {
+                let services = health.services
+                for (name, status) in [("state-database", services.duckdbState.status), ("state-schema", services.dbSchema.dbSchema ?? services.dbSchema.status),
+                                       ("users", services.users.status)] {
+                    checks.append(Check(name: name, ok: ["ok", "warning"].contains(status), detail: status, fix: nil, warning: status == "warning",
+                                        audience: "operator"))
+                }
+            }
+        }
         let workspace = Workspace(root: settings.workspace)
         let state = workspace.loadState()
         let missing = state.tables.keys.filter {
@@ -149,11 +175,30 @@ struct DiagnoseCommand: AsyncParsableCommand {
         checks.append(Check(name: "workspace", ok: missing.isEmpty,
                             detail: missing.isEmpty ? "\(state.tables.count) tables in \(workspace.root.path)" : "missing files: \(missing.joined(separator: ", "))",
                             fix: missing.isEmpty ? nil : "agnes pull (it fetches them again)"))
-        if json { try printJSON(checks) } else {
+        // What the server offers to download against what is here (upstream's `local-data`).
+        if signedIn, case let .manifest(manifest, _)? = try? await api.manifest(ifNoneMatch: nil) {
+            let offered = manifest.tables.values.filter { $0.queryMode != "remote" && !$0.serverOnly }.count
+            let here = state.tables.count
+            checks.append(Check(name: "local-data", ok: true,
+                                detail: "\(here) of the \(offered) tables the server offers you are here",
+                                fix: offered > 0 && here == 0 ? "agnes pull" : nil, warning: offered > 0 && here == 0))
+        }
+        let counted = checks.filter { $0.audience == "analyst" }
+        let failing = counted.filter { !$0.ok }
+        let headline = failing.isEmpty
+            ? "Agnes is ready for your work" + (counted.contains(where: \.warning) ? " (see the warnings)." : ".")
+            : "\(failing.count) thing\(failing.count == 1 ? "" : "s") to fix before Agnes can work for you."
+        if json {
+            struct Report: Encodable { let headline: String; let ok: Bool; let checks: [Check] }
+            try printJSON(Report(headline: headline, ok: failing.isEmpty, checks: checks))
+        } else {
+            print(headline)
             for check in checks {
-                print("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)\(check.fix.map { " — fix: \($0)" } ?? "")")
+                let mark = !check.ok ? "FAIL" : check.warning ? "warn" : "ok  "
+                let name = check.audience == "operator" ? "\(check.name) (operator)" : check.name
+                print("\(mark) \(name): \(check.detail)\(check.fix.map { " — fix: \($0)" } ?? "")")
             }
         }
-        if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
+        if !failing.isEmpty { throw ExitCode(1) }
     }
 }

@@ -278,6 +278,15 @@ struct AdministrationTests {
             #expect(data["tables"] as? Int == 1 && data["stale_tables"] as? [String] == ["orders"] && data["status"] as? String == "warning")
             #expect((services["users"] as? [String: Any])?["count"] as? Int == 1)
             #expect(health.string("status") == "degraded" && health.string("version") != nil && health.string("timestamp") != nil)
+            // Each check says whom it is for; the analyst's headline counts only theirs.
+            #expect((services["users"] as? [String: Any])?["audience"] as? String == "operator" && data["audience"] as? String == "analyst")
+            #expect((services["db_schema"] as? [String: Any])?["audience"] as? String == "operator")
+            #expect(health.string("caller_role") == "admin" && health.string("overall_analyst") == "degraded")
+            let ana = try await MemoryRoutesTests.user("ana@example.com", group: nil, client, admin: try await client.adminToken())
+            let asAnalyst = try await client.send(.get, "/api/health/detailed", token: ana.token)
+            let users = ((asAnalyst["services"] as? [String: Any])?["users"] as? [String: Any]) ?? [:]
+            #expect(asAnalyst.string("caller_role") == "analyst" && users["status"] as? String == "ok" && users["count"] == nil && users["active"] == nil)
+            #expect(asAnalyst.string("overall_analyst") == "healthy", "no table of theirs is stale")
         }
     }
     @Test("GET /api/health/detailed reports ids offered by two sources, and shows a caller only the tables they may read")

@@ -146,6 +146,13 @@ struct CLIFlowTests {
         #expect(disk.status == 0 && disk.out.contains("\"total_bytes\":"), "\(disk.out)")
         let diagnosis = try agnes(["diagnose"], environment: environment)
         #expect(diagnosis.status == 0 && diagnosis.out.contains("ok   token: valid for root@example.com"), "\(diagnosis.out)\(diagnosis.err)")
+        #expect(diagnosis.out.hasPrefix("Agnes is ready for your work") && diagnosis.out.contains("local-data: 2 of the 2 tables"), "\(diagnosis.out)")
+        #expect(!diagnosis.out.contains("(operator)"))
+        let operatorChecks = try agnes(["diagnose", "--include-operator-checks"], environment: environment)
+        #expect(operatorChecks.out.contains("state-schema (operator): ok") && operatorChecks.status == 0, "\(operatorChecks.out)")
+        // Nothing here while the server offers tables: a warning, not a failure.
+        let empty = try agnes(["diagnose", "--json"], environment: environment.merging(["AGNES_LOCAL_DIR": root.appendingPathComponent("elsewhere").path]) { $1 })
+        #expect(empty.status == 0 && empty.out.contains("\"warning\":true") && empty.out.contains("local-data"), "\(empty.out)\(empty.err)")
 
         // A pull killed in the middle of the big download (the CLI stops itself there: AGNES_CRASH_AT), then a pull
         // again: the rest comes with a 206.

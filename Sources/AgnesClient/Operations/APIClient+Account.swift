@@ -23,6 +23,11 @@ extension APIClient {
                             serverDate: reply.headers.first(name: "Date").flatMap(Self.httpDate))
     }
 
+    /// `GET /api/health/detailed` (signed in).
+    public func detailedHealth() async throws -> DetailedHealth {
+        try await get("/api/health/detailed")
+    }
+
     /// An HTTP date (`Tue, 01 Dec 2026 10:00:00 GMT`).
     static func httpDate(_ text: String) -> Date? {
         let formatter = DateFormatter()

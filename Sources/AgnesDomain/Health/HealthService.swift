@@ -40,7 +40,8 @@ public struct HealthService: Sendable {
         let schema = await Self.status(of: domain.state)
         let reachable = schema.dbSchema != "unreachable"
         var data = DetailedHealth.DataHealth(status: "ok", tables: 0, totalRows: 0, staleTables: [])
-        var users = DetailedHealth.UsersHealth(status: "ok", count: 0, active: 0)
+        let isAdmin = caller.identity.isAdmin
+        var users = DetailedHealth.UsersHealth(status: "ok", count: isAdmin ? 0 : nil, active: isAdmin ? 0 : nil)
         if reachable {
             // What a caller learns of tables is limited to the ones they may read (administrators: all).
             let tables = try await domain.access.readableTables(for: caller.identity)
@@ -59,10 +60,17 @@ public struct HealthService: Sendable {
             }
             data.status = data.staleTables.isEmpty && data.conflicts.isEmpty && data.unreadableSources.isEmpty ? "ok" : "warning"
             let counts = try await UsersRepository(store: domain.state).counts()
-            users = .init(status: counts.active > 0 ? "ok" : "warning", count: counts.total, active: counts.active)
+            // An operator check comes to an analyst as its status alone.
+            users = .init(status: counts.active > 0 ? "ok" : "warning", count: isAdmin ? counts.total : nil, active: isAdmin ? counts.active : nil)
         }
-        let overall = !reachable || schema.status != "ok" ? "unhealthy" : (data.status == "ok" && users.status == "ok" ? "healthy" : "degraded")
-        return DetailedHealth(status: overall, version: Self.version(environment: environment), timestamp: Date(),
-                              services: .init(duckdbState: .init(status: reachable ? "ok" : "error"), dbSchema: schema, data: data, users: users))
+        let broken = !reachable || schema.status != "ok"
+        let overall = broken ? "unhealthy" : (data.status == "ok" && users.status == "ok" ? "healthy" : "degraded")
+        let overallAnalyst = broken ? "unhealthy" : (data.status == "ok" ? "healthy" : "degraded")
+        var schemaCheck = schema
+        schemaCheck.audience = "operator"
+        return DetailedHealth(status: overall, overallAnalyst: overallAnalyst, callerRole: isAdmin ? "admin" : "analyst",
+                              version: Self.version(environment: environment), timestamp: Date(),
+                              services: .init(duckdbState: .init(status: reachable ? "ok" : "error", audience: "operator"), dbSchema: schemaCheck,
+                                              data: data, users: users))
     }
 }
