@@ -220,3 +220,51 @@ public struct Readiness: Codable, Sendable, Equatable {
         case lastCanaryAt = "last_canary_at"
     }
 }
+
+/// `GET /api/admin/usage` (and the web UI's usage page): who pulls, whose workspace went quiet, which tables no one
+/// uses.
+public struct UsageReport: Codable, Sendable, Equatable {
+    public struct Puller: Codable, Sendable, Equatable {
+        public var email: String
+        public var lastPullAt: Date
+        /// Tables they downloaded in the window, by id.
+        public var tablesDownloaded: [String]
+
+        public init(email: String, lastPullAt: Date, tablesDownloaded: [String]) {
+            self.email = email
+            self.lastPullAt = lastPullAt
+            self.tablesDownloaded = tablesDownloaded
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case email
+            case lastPullAt = "last_pull_at"
+            case tablesDownloaded = "tables_downloaded"
+        }
+    }
+
+    /// Everyone who ever pulled, most recent first.
+    public var pullers: [Puller]
+    /// Active users who pulled once but not in `idle_days` days.
+    public var idleWorkspaces: [Puller]
+    /// Registered tables no one downloaded or queried in `unused_days` days.
+    public var unusedTables: [String]
+    public var idleDays: Int
+    public var unusedDays: Int
+
+    public init(pullers: [Puller], idleWorkspaces: [Puller], unusedTables: [String], idleDays: Int, unusedDays: Int) {
+        self.pullers = pullers
+        self.idleWorkspaces = idleWorkspaces
+        self.unusedTables = unusedTables
+        self.idleDays = idleDays
+        self.unusedDays = unusedDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pullers
+        case idleWorkspaces = "idle_workspaces"
+        case unusedTables = "unused_tables"
+        case idleDays = "idle_days"
+        case unusedDays = "unused_days"
+    }
+}

@@ -160,6 +160,7 @@ public struct Domain: Sendable {
     public var packages: PackageAdministration { PackageAdministration(domain: self) }
     public var semantic: SemanticLayer { SemanticLayer(domain: self) }
     public var knowledge: KnowledgeSearch { KnowledgeSearch(domain: self) }
+    public var usage: UsageReports { UsageReports(domain: self) }
     public var stack: StackService { StackService(domain: self) }
 
     /// Every registered table (by id) with its sync state (cached until the next write).

@@ -73,4 +73,32 @@ struct TelemetryTests {
             #expect(try await client.send(.post, "/api/sync/pull-confirm", json: [:]).status == .unauthorized)
         }
     }
+
+    @Test("the usage report: who pulled what and when, quiet workspaces, unused tables — administrators only, API and web page")
+    func usageReport() async throws {
+        try await TestServer.run { server, client in
+            let admin = try await client.adminToken()
+            let state = server.services.state
+            for id in ["orders", "customers", "events"] { _ = try await RegistryRepository(store: state).upsert(RegisteredTable(id: id, name: id)) }
+            let ana = try await MemoryRoutesTests.user("ana@example.com", group: nil, client, admin: admin)
+            let bo = try await MemoryRoutesTests.user("bo@example.com", group: nil, client, admin: admin)
+            // Ana pulled now and downloaded orders; Bo last pulled 20 days ago; someone queried events on the server.
+            _ = try await client.send(.get, "/api/sync/manifest", token: ana.token)
+            try await UsageRepository(store: state).stampPulls([bo.id: Date().addingTimeInterval(-20 * 86_400)])
+            server.services.audit.record(AuditEntry(userId: ana.id, action: "data.download", resource: "table:orders"))
+            server.services.audit.record(AuditEntry(userId: bo.id, action: "query.local", resource: "events"))
+            try await server.services.audit.flush()
+
+            #expect(try await client.send(.get, "/api/admin/usage", token: ana.token).status == .forbidden)
+            let report = try await client.send(.get, "/api/admin/usage", token: admin)
+            let pullers = (report["pullers"] as? [[String: Any]]) ?? []
+            #expect(pullers.compactMap { $0["email"] as? String } == ["ana@example.com", "bo@example.com"], "\(pullers)")
+            #expect(pullers.first?["tables_downloaded"] as? [String] == ["orders"])
+            #expect((report["idle_workspaces"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["bo@example.com"])
+            #expect(report["unused_tables"] as? [String] == ["customers"])
+            let page = try await WebPagesTests().page(client, .get, "/admin/usage", cookie: admin)
+            #expect(page.status == .ok && page.body.contains(#"data-idle="bo@example.com""#) && page.body.contains("/tables/customers"))
+            #expect(try await WebPagesTests().page(client, .get, "/admin/usage", cookie: ana.token).status == .forbidden)
+        }
+    }
 }

@@ -318,6 +318,8 @@ enum APIDescription {
         .init(method: "GET", path: "/api/sync/manifest", summary: "The tables the caller may pull, with hashes; ETag / If-None-Match", tag: "data",
               access: .user, responses: [(200, "Manifest", Schema.of(Manifest.self)),
                                          (304, "Not modified", nil)]),
+        .init(method: "GET", path: "/api/admin/usage", summary: "Who pulled what and when, quiet workspaces (14 days), unused tables (30 days)",
+              tag: "data", access: .admin, responses: [(200, "The report", Schema.of(UsageReport.self)), (403, "Admin access required", Schema.ref("Error"))]),
         .init(method: "POST", path: "/api/sync/pull-confirm", summary: "What a finished pull did, per section (kept in the audit trail)", tag: "data",
               access: .user, body: Schema.of(PullConfirmRequest.self), responses: [(200, "Recorded", Schema.of(PullConfirmed.self))]),
         .init(method: "GET", path: "/api/data/{id}/download", summary: "The table's parquet (ETag = sha256; Range, If-Range, If-None-Match)",

@@ -17,6 +17,7 @@ struct SyncRoutes {
             try await services.domain.sync.history(table: request.uri.queryParameters.get("table"),
                                                    limit: request.uri.queryParameters.get("limit").flatMap { Int($0) }, for: try context.caller())
         }
+        router.get("/api/admin/usage") { _, context in try await services.domain.usage.report(for: try context.caller()) }
         router.post("/api/sync/pull-confirm") { request, context in
             services.domain.sync.confirmPull(try await request.decodeJSON(PullConfirmRequest.self, context: context), for: try context.caller())
         }

@@ -76,3 +76,4 @@ extension QueryValidation: ResponseEncodable {}
 extension KnowledgeSearchResults: ResponseEncodable {}
 extension ColumnDescribed: ResponseEncodable {}
 extension PullConfirmed: ResponseEncodable {}
+extension UsageReport: ResponseEncodable {}

@@ -127,6 +127,7 @@ struct WebPages {
         action(pages, adminOnly: true, "/admin/sync", back: { _ in "/admin/sync" }) { fields, caller, _ in try await web.sync(fields, for: caller) }
         page(pages, "/admin/audit") { request, _ in try await web.audit(request) }
         page(pages, "/admin/mcp") { request, _ in try await web.mcpClients(request) }
+        page(pages, "/admin/usage") { request, _ in try await web.usage(request) }
         action(pages, adminOnly: true, "/admin/mcp/{id}/revoke", back: { _ in "/admin/mcp" }) { _, caller, context in
             try await web.revokeMCPClient(try context.pathParameter("id"), for: caller)
         }

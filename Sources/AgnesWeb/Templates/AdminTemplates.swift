@@ -12,7 +12,21 @@ extension WebTemplates {
             <a class="card" href="/admin/sync">Sync: <strong>{{sync_state}}</strong></a>
             <a class="card" href="/admin/audit">Audit trail</a>
             <a class="card" href="/admin/mcp">MCP clients</a>
+            <a class="card" href="/admin/usage">Usage</a>
             </div>
+            """,
+        "admin_usage": """
+            <h1>Usage</h1>
+            <h2>Pulls</h2>
+            <div class="scroll"><table id="pullers"><thead><tr><th>User</th><th>Last pull</th><th class="optional">Tables downloaded ({{unused_days}} days)</th></tr></thead>
+            <tbody>{{#pullers}}<tr data-puller="{{email}}"><td>{{email}}</td><td class="small">{{last_pull}}</td><td class="optional small">{{tables}}</td></tr>{{/pullers}}
+            {{^pullers}}<tr><td colspan="3" class="muted">No one has pulled yet.</td></tr>{{/pullers}}</tbody></table></div>
+            <h2>No pull in {{idle_days}} days</h2>
+            <div class="scroll"><table id="idle"><thead><tr><th>User</th><th>Last pull</th></tr></thead>
+            <tbody>{{#idle}}<tr data-idle="{{email}}"><td>{{email}}</td><td class="small">{{last_pull}}</td></tr>{{/idle}}
+            {{^idle}}<tr><td colspan="2" class="muted">Every workspace pulled in the last {{idle_days}} days.</td></tr>{{/idle}}</tbody></table></div>
+            <h2>Tables no one downloaded or queried in {{unused_days}} days</h2>
+            <p id="unused">{{#unused}}<a href="/tables/{{.}}"><code>{{.}}</code></a> {{/unused}}{{^unused}}<span class="muted">None: every table was used.</span>{{/unused}}</p>
             """,
         "admin_mcp": """
             <h1>MCP clients</h1>
