@@ -1,5 +1,6 @@
 // Password hashes: bcrypt for every new hash; argon2id (upstream Agnes's format) verified for migrated users and then
-// replaced with bcrypt. Hashing is slow on purpose, so it runs on NIO's thread pool, never on the event loop.
+// replaced with bcrypt. Hashing is slow on purpose, so it runs on a thread pool of its own — never on the event loop,
+// and never queued behind DuckDB work (syncs, profiles, scans) on NIO's shared pool, which would stall sign-ins.
 import CArgon2
 import Foundation
 import HummingbirdBcrypt
@@ -16,6 +17,13 @@ public struct PasswordHasher: Sendable {
 
     public init(cost: Int) { self.cost = cost }
 
+    /// The threads that hash: two, started once, for the process's life.
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
     /// What `verify` found.
     public enum Verification: Sendable, Equatable {
         case mismatch
@@ -27,17 +35,17 @@ public struct PasswordHasher: Sendable {
     /// A new bcrypt hash of `password`.
     public func hash(_ password: String) async throws -> String {
         let cost = UInt8(cost)
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await Self.pool.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
     /// Checks `password` against `hash` (bcrypt `$2…$` or argon2id `$argon2id$…`).
     public func verify(_ password: String, against hash: String) async throws -> Verification {
         if hash.hasPrefix("$argon2id$") {
-            let matches = try await NIOThreadPool.singleton.runIfActive { Self.verifyArgon2id(password, hash: hash) }
+            let matches = try await Self.pool.runIfActive { Self.verifyArgon2id(password, hash: hash) }
             return matches ? .matchNeedsRehash(replacement: try await self.hash(password)) : .mismatch
         }
         guard hash.hasPrefix("$2") else { return .mismatch }
-        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        let matches = try await Self.pool.runIfActive { Bcrypt.verify(password, hash: hash) }
         return matches ? .match : .mismatch
     }
 
