@@ -165,17 +165,16 @@ public struct AgnesToolbox: Sendable {
             AgnesTool.stackSubscribe.name: { arguments in
                 let type = try stackType(arguments)
                 let reference = try arguments.string("resource_id")
-                // By id or slug, among what the caller's groups are granted; anything else is the same refusal.
-                guard let item = try await backend.browseStack(type).items.first(where: { $0.id == reference || $0.slug == reference }) else {
+                do {
+                    try await backend.subscribe(type, reference)
+                } catch let error as ToolError where error.message == "already_required" {
+                    return ToolOutput(structured: ["subscribed": true, "already_required": true],
+                                      text: "'\(reference)' is required for one of your groups: it is always in your stack and downloaded.")
+                } catch let error as ToolError where error.message == "no_grant" {
                     throw ToolError("no_grant: none of your groups is granted a \(type.rawValue) '\(reference)'. Call `stack_browse` to see what is.")
                 }
-                guard item.requirement != .required else {
-                    return ToolOutput(structured: ["subscribed": true, "already_required": true],
-                                      text: "\(item.name) is required for one of your groups: it is always in your stack and downloaded.")
-                }
-                try await backend.subscribe(type, item.id)
-                return ToolOutput(structured: ["subscribed": true, "id": .string(item.id), "slug": .string(item.slug)],
-                                  text: "Subscribed to \(item.name) (\(item.slug)): `agnes pull` downloads its tables from now on.")
+                return ToolOutput(structured: ["subscribed": true, "resource_id": .string(reference)],
+                                  text: "Subscribed to '\(reference)': `agnes pull` downloads its tables from now on.")
             },
         ]
     }

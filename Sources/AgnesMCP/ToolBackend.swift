@@ -40,7 +40,7 @@ public protocol AgnesToolBackend: Sendable {
     func propose(_ draft: KnowledgeDraftRequest) async throws -> KnowledgeListing
     /// Every data package or memory domain the caller's groups are granted.
     func browseStack(_ type: StackItemType) async throws -> StackListing
-    /// Takes an available package or domain (by id) into the caller's stack.
+    /// Takes an available package or domain (by id or slug) into the caller's stack.
     func subscribe(_ type: StackItemType, _ id: String) async throws
 }
 

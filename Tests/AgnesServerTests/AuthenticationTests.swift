@@ -60,7 +60,8 @@ struct AuthenticationTests {
 
     @Test("bootstrap creates the first admin once; concurrent claims yield exactly one admin; then it is closed")
     func bootstrap() async throws {
-        try await TestServer.run(seedAdmin: false) { server, client in
+        // Six claims at once, each on its own connection (the single-connection client cannot carry them together).
+        try await TestServer.run(seedAdmin: false, client: .ahc()) { server, client in
             let weak = try await client.send(.post, "/auth/bootstrap", json: ["email": "first@example.com", "password": "short"])
             #expect(weak.status == .badRequest)
             let results = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in

@@ -33,7 +33,8 @@ struct JiraWebhookTests {
     func webhooks() async throws {
         // Connectors read their secret variables from the process environment (no other test uses this one).
         setenv("AGNES_TEST_JIRA_SECRET", Self.secret, 1)
-        try await TestServer.run { server, client in
+        // A burst of webhooks at once, each on its own connection.
+        try await TestServer.run(client: .ahc()) { server, client in
             let body = Self.event("jira:issue_created", key: "PROJ-1", summary: "First", updated: "2026-03-02T10:00:00.000+0000")
             #expect(try await post(client, body, signature: Self.sign(body)).status == .serviceUnavailable)
             let admin = try await client.adminToken()

@@ -54,12 +54,13 @@ struct TestServer {
         return TestServer(services: services, mailer: mailer, directory: directory)
     }
 
-    /// Runs `body` against the server over HTTP, then stops it.
-    static func run(environment: [String: String] = [:], seedAdmin: Bool = true,
+    /// Runs `body` against the server over HTTP, then stops it. The default client holds one connection and must be
+    /// used one request at a time; a test that sends requests at once asks for `.ahc()` (a connection each).
+    static func run(environment: [String: String] = [:], seedAdmin: Bool = true, client setup: TestingSetup = .live,
                     _ body: @Sendable (TestServer, any TestClientProtocol) async throws -> Void) async throws {
         let server = try await start(environment: environment, seedAdmin: seedAdmin)
         do {
-            try await AgnesServerApplication.make(services: server.services).test(.live) { client in try await body(server, client) }
+            try await AgnesServerApplication.make(services: server.services).test(setup) { client in try await body(server, client) }
         } catch {
             try? await server.stop()
             throw error

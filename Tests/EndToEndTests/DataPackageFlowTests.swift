@@ -137,6 +137,9 @@ struct DataPackageFlowTests {
             let subscribed = try cli.agnes(["stack", "subscribe", slug], environment: environment)
             #expect(subscribed.status == 0 && subscribed.out.contains("Subscribed"), "\(subscribed.err)")
         }
+        // The API takes a slug as well as an id.
+        let bySlug = try await client.call("POST", "/api/stack/subscribe", json: ["resource_type": "memory_domain", "resource_id": "sales-notes"], token: analyst)
+        #expect(bySlug.status == 200 && bySlug.object["subscribed"] as? Bool == true, "\(bySlug.detail ?? "")")
         let listed = try cli.agnes(["stack", "list"], environment: environment)
         #expect(listed.out.contains("sales") && listed.out.contains("catalog"))
         let pulled = try cli.agnes(["pull", "--json"], environment: environment)

@@ -39,26 +39,39 @@ public struct StackService: Sendable {
 
     /// Takes an available package or domain into the caller's stack (and `agnes pull`'s downloads). 403 `no_grant`
     /// when none of their groups holds it (an unknown id answers the same), 400 `already_required`.
+    /// The resource's id is its id or its slug (as `agnes stack` and the MCP tool take it).
     public func subscribe(_ request: StackSubscribeRequest, for caller: Caller) async throws -> StackSubscribed {
         let type = try Self.itemType(request.resourceType)
-        caller.audit.record("stack.subscribed", resource: "\(type.rawValue):\(request.resourceId)")
-        guard let held = try await domain.access.stack(for: caller.identity).membership(type, request.resourceId) else {
+        let id = try await self.id(of: request.resourceId, type)
+        caller.audit.record("stack.subscribed", resource: "\(type.rawValue):\(id)")
+        guard let held = try await domain.access.stack(for: caller.identity).membership(type, id) else {
             throw ServiceError(.forbidden, "no_grant")
         }
         guard held.requirement != .required else { throw ServiceError.badRequest("already_required") }
-        _ = try await StackRepository(store: domain.state).subscribe(userId: caller.identity.user.id,
-                                                                     StackSubscription(resourceType: type, resourceId: request.resourceId))
+        _ = try await StackRepository(store: domain.state).subscribe(userId: caller.identity.user.id, StackSubscription(resourceType: type, resourceId: id))
         return StackSubscribed(subscribed: true)
     }
 
     /// Leaves a subscription (204 also when there was none). 400 `cannot_remove_required` for what a group requires.
-    public func unsubscribe(type text: String, id: String, for caller: Caller) async throws {
+    public func unsubscribe(type text: String, id reference: String, for caller: Caller) async throws {
         let type = try Self.itemType(text)
+        let id = try await self.id(of: reference, type)
         caller.audit.record("stack.unsubscribed", resource: "\(type.rawValue):\(id)")
         if try await domain.access.stack(for: caller.identity).membership(type, id)?.requirement == .required {
             throw ServiceError.badRequest("cannot_remove_required")
         }
         _ = try await StackRepository(store: domain.state).unsubscribe(userId: caller.identity.user.id, StackSubscription(resourceType: type, resourceId: id))
+    }
+
+    /// The id of the package or domain named by id or slug (the reference itself when none is: the grant check then
+    /// refuses it like any other).
+    func id(of reference: String, _ type: StackItemType) async throws -> String {
+        let catalog = try await domain.packageCatalog()
+        let found: String? = switch type {
+        case .dataPackage: catalog.packages.first { $0.id == reference || $0.slug == reference }?.id
+        case .memoryDomain: catalog.domains.first { $0.id == reference || $0.slug == reference }?.id
+        }
+        return found ?? reference
     }
 
     static func itemType(_ text: String) throws -> StackItemType {

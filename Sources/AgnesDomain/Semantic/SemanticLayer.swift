@@ -93,6 +93,18 @@ public struct SemanticLayer: Sendable {
         SemanticModelList(models: try await readableModels(for: caller.identity))
     }
 
+    /// Every model (administrators only: `/api/admin/semantic-models`).
+    public func allModels(for caller: Caller) async throws -> SemanticModelList {
+        try caller.requireAdmin()
+        return try await models(for: caller)
+    }
+
+    /// One model with its document (administrators only).
+    public func adminModel(_ id: String, for caller: Caller) async throws -> SemanticModel {
+        try caller.requireAdmin()
+        return try await model(id, for: caller)
+    }
+
     /// One model with its document (404 also when the caller may not read it).
     public func model(_ id: String, for caller: Caller) async throws -> SemanticModel {
         guard var model = try await readableModels(for: caller.identity).first(where: { $0.id == id }),

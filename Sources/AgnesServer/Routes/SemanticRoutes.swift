@@ -32,19 +32,13 @@ struct SemanticRoutes {
             return .noContent
         }
 
-        router.get("/api/admin/semantic-models") { _, context in
-            let caller = try context.caller()
-            try caller.requireAdmin()
-            return try await semantic.models(for: caller)
-        }
+        router.get("/api/admin/semantic-models") { _, context in try await semantic.allModels(for: try context.caller()) }
         router.post("/api/admin/semantic-models") { request, context in
             try await semantic.saveModel(try await request.decodeJSON(SemanticModelRequest.self, context: context), replacing: nil, for: try context.caller())
                 .jsonResponse(status: .created)
         }
         router.get("/api/admin/semantic-models/{id}") { _, context in
-            let caller = try context.caller()
-            try caller.requireAdmin()
-            return try await semantic.model(try context.pathParameter("id"), for: caller)
+            try await semantic.adminModel(try context.pathParameter("id"), for: try context.caller())
         }
         router.put("/api/admin/semantic-models/{id}") { request, context in
             try await semantic.saveModel(try await request.decodeJSON(SemanticModelRequest.self, context: context), replacing: try context.pathParameter("id"),
