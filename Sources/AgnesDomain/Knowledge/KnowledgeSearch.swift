@@ -97,7 +97,7 @@ public struct KnowledgeSearch: Sendable {
     struct Readable {
         let tables: [String: RegisteredTable]
         let mayRead: @Sendable (String, String?) -> Bool
-        let memory: [String: KnowledgeListing]
+        let memory: [String: KnowledgeItem]
         let metrics: [String: MetricDefinition]
         let glossary: [String: GlossaryTerm]
         let models: [String: SemanticModel]
@@ -111,14 +111,14 @@ public struct KnowledgeSearch: Sendable {
             let memoryIds = ids(.memory), metricIds = ids(.metric), termIds = ids(.glossary), wantsModels = !ids(.semanticModel).isEmpty
             // A column's key is `table.column`; table ids hold no dot.
             let columnTables = Array(Set(ids(.column).compactMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) }))
-            async let memory = memoryIds.isEmpty ? [] : KnowledgeRepository(store: domain.state).page(
-                KnowledgeFilter(ids: memoryIds), viewer: try await domain.memory.viewer(identity), offset: 0, limit: memoryIds.count).items
+            async let memory = memoryIds.isEmpty ? [] : KnowledgeRepository(store: domain.state).visible(
+                ids: memoryIds, viewer: try await domain.memory.viewer(identity))
             async let metrics = metricIds.isEmpty ? [] : domain.metrics.readable(try await MetricsRepository(store: domain.state).list(ids: metricIds),
                                                                                  for: identity)
             async let glossary = termIds.isEmpty ? [] : SemanticRepository(store: domain.state).terms(ids: termIds)
             async let models = wantsModels ? domain.semantic.readableModels(for: identity) : []
             async let columns = columnTables.isEmpty ? [] : ProfilesRepository(store: domain.state).columnNotes(tableIds: columnTables)
-            self.memory = Dictionary(try await memory.map { ($0.item.id, $0) }) { first, _ in first }
+            self.memory = Dictionary(try await memory.map { ($0.id, $0) }) { first, _ in first }
             self.metrics = Dictionary(try await metrics.map { ($0.id, $0) }) { first, _ in first }
             self.glossary = Dictionary(try await glossary.map { ($0.id, $0) }) { first, _ in first }
             self.models = Dictionary(try await models.map { ($0.id, $0) }) { first, _ in first }
@@ -136,7 +136,7 @@ public struct KnowledgeSearch: Sendable {
             let rounded = (score * 1000).rounded() / 1000
             switch kind {
             case .memory:
-                guard let item = memory[id]?.item else { return nil }
+                guard let item = memory[id] else { return nil }
                 return KnowledgeHit(type: kind, id: id, title: item.title, snippet: Self.snippet(item.content), score: rounded, readMore: "/api/memory/\(id)")
             case .metric:
                 guard let metric = metrics[id] else { return nil }

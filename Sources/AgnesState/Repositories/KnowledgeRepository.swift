@@ -174,6 +174,14 @@ public struct KnowledgeRepository: Sendable {
         }
     }
 
+    /// The items among `ids` that `viewer` may see (no votes, no count: for resolving search hits).
+    public func visible(ids: [String], viewer: KnowledgeViewer) async throws -> [KnowledgeItem] {
+        let parameters = Self.parameters(viewer, KnowledgeFilter(ids: ids))
+        return try await store.read { connection in
+            try connection.fetchAll(KnowledgeItem.self, "SELECT k.* FROM knowledge_items k WHERE \(Self.visibleMatching)", parameters: parameters)
+        }
+    }
+
     /// One item as `viewer` sees it (nil when it does not exist or is not theirs to see).
     public func listing(id: String, viewer: KnowledgeViewer) async throws -> KnowledgeListing? {
         try await page(KnowledgeFilter(ids: [id]), viewer: viewer, offset: 0, limit: 1).items.first
