@@ -4,6 +4,9 @@ import AgnesDomain
 @testable import AgnesServer
 import AgnesState
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -54,13 +57,13 @@ struct TestServer {
         return TestServer(services: services, mailer: mailer, directory: directory)
     }
 
-    /// Runs `body` against the server over HTTP, then stops it. The default client holds one connection and must be
-    /// used one request at a time; a test that sends requests at once asks for `.ahc()` (a connection each).
-    static func run(environment: [String: String] = [:], seedAdmin: Bool = true, client setup: TestingSetup = .live,
+    /// Runs `body` against the server over HTTP, then stops it. The client holds one connection and is used one
+    /// request at a time; requests sent at once go through `TestServer.post(port:…)`, a connection each.
+    static func run(environment: [String: String] = [:], seedAdmin: Bool = true,
                     _ body: @Sendable (TestServer, any TestClientProtocol) async throws -> Void) async throws {
         let server = try await start(environment: environment, seedAdmin: seedAdmin)
         do {
-            try await AgnesServerApplication.make(services: server.services).test(setup) { client in try await body(server, client) }
+            try await AgnesServerApplication.make(services: server.services).test(.live) { client in try await body(server, client) }
         } catch {
             try? await server.stop()
             throw error
@@ -119,4 +122,18 @@ extension TestClientProtocol {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension TestServer {
+    /// A POST on a connection of its own to the test server at `port` (the live client's `port`), for requests sent at
+    /// once; waits up to two minutes, so a loaded machine slows the test rather than failing it. Returns the status.
+    static func post(port: Int, _ path: String, body: Data, headers: [String: String] = ["Content-Type": "application/json"]) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.timeoutInterval = 120
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
 }

@@ -237,6 +237,15 @@ public enum StateSchema {
                 written_at TIMESTAMPTZ NOT NULL
             );
             """)),
+        // The first administrator's claim (`POST /auth/bootstrap`) as one row with a fixed key: of claims made at once,
+        // only one transaction can commit it; the others fail on the key, are retried, and find the bootstrap closed.
+        Migration(version: 14, name: "bootstrap_claim", body: .sql("""
+            CREATE TABLE bootstrap_claim (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                user_id VARCHAR NOT NULL,
+                claimed_at TIMESTAMPTZ NOT NULL
+            );
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

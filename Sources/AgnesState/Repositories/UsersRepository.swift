@@ -67,11 +67,15 @@ public struct UsersRepository: Sendable {
         guard Self.looksLikeEmail(email) else { throw StateError.invalid("'\(email)' is not an email address") }
         let newId = Identifier.make()
         return try await store.write { connection in
-            // Concurrent claims insert different rows, which DuckDB would not see as conflicting; all of them also
-            // update the Admin group's row, so all but one fail with a write-write conflict and are retried (and
-            // then find the bootstrap closed).
-            try connection.execute("UPDATE user_groups SET description = description WHERE name = $1", Group.adminName)
             guard try connection.scalar(Bool.self, "SELECT count(*) = 0 FROM users WHERE password_hash IS NOT NULL") == true else { return nil }
+            // Concurrent claims insert different users, which DuckDB would not see as conflicting (a no-op update of
+            // a shared row did not make them conflict either: six claims at once made four admins). All of them
+            // write the one claim row: DuckDB lets only the first commit it, the others fail on its key at commit,
+            // are retried by `write`, and then find the bootstrap closed.
+            try connection.execute("""
+                INSERT INTO bootstrap_claim (id, user_id, claimed_at) VALUES (1, $1, now())
+                ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, claimed_at = excluded.claimed_at
+                """, newId)
             let existing = try connection.fetchOne(User.self, "SELECT \(Self.columns) FROM users WHERE email = $1", email)
             let id = existing?.id ?? newId
             if existing == nil {
