@@ -243,8 +243,8 @@ struct AccessPolicyFlowTests {
         let root = server.dataDirectory.appendingPathComponent("cli", isDirectory: true)
         let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "",
                            "AGNES_LOCAL_DIR": root.appendingPathComponent("workspace").path]
-        #expect(try cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", token, "--quiet"], environment: environment).status == 0)
-        #expect(try cli.agnes(["query", "--local", "--format", "csv", "SELECT channel, count(*) AS n FROM web_sessions GROUP BY 1"],
+        #expect(try await cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", token, "--quiet"], environment: environment).status == 0)
+        #expect(try await cli.agnes(["query", "--local", "--format", "csv", "SELECT channel, count(*) AS n FROM web_sessions GROUP BY 1"],
                               environment: environment).out == "channel,n\r\nios,\(total)\r\n")
     }
 
@@ -351,48 +351,48 @@ struct AccessPolicyFlowTests {
         let root = server.dataDirectory.appendingPathComponent("cli", isDirectory: true)
         let workspace = root.appendingPathComponent("workspace")
         let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "", "AGNES_LOCAL_DIR": workspace.path]
-        let initialized = try cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", czech, "--quiet"], environment: environment)
+        let initialized = try await cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", czech, "--quiet"], environment: environment)
         #expect(initialized.status == 0, "\(initialized.err)")
-        #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers"], environment: environment).out == "country\r\nCZ\r\n")
-        #expect(try cli.agnes(["query", "SELECT name FROM customers"], environment: environment).status == 1)
+        #expect(try await cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers"], environment: environment).out == "country\r\nCZ\r\n")
+        #expect(try await cli.agnes(["query", "SELECT name FROM customers"], environment: environment).status == 1)
         // The agent is told which tables are slices.
         let rules = try String(contentsOf: workspace.appendingPathComponent(".claude/rules/access_policies.md"), encoding: .utf8)
         #expect(rules.contains("- `customers` (policy ") && !rules.contains("`orders`"))
         // A snapshot holds the slice too: its own rows, not the hidden column.
-        let snapshot = try cli.agnes(["snapshot", "create", "customers", "--as", "my_customers"], environment: environment)
+        let snapshot = try await cli.agnes(["snapshot", "create", "customers", "--as", "my_customers"], environment: environment)
         #expect(snapshot.status == 0, "\(snapshot.out)\(snapshot.err)")
-        #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM my_customers"], environment: environment).out == "country\r\nCZ\r\n")
-        #expect(try cli.agnes(["query", "--local", "SELECT name FROM my_customers"], environment: environment).status == 1)
+        #expect(try await cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM my_customers"], environment: environment).out == "country\r\nCZ\r\n")
+        #expect(try await cli.agnes(["query", "--local", "SELECT name FROM my_customers"], environment: environment).status == 1)
         // Remotely, the server's row-scope note goes to stderr; auto falls back only for a table that is not local.
-        let remote = try cli.agnes(["query", "--scope", "server", "--format", "csv", "SELECT count(*) AS n FROM customers"], environment: environment)
+        let remote = try await cli.agnes(["query", "--scope", "server", "--format", "csv", "SELECT count(*) AS n FROM customers"], environment: environment)
         #expect(remote.status == 0 && remote.err.contains("[scope] rows and columns of customers are limited by access policies"), "\(remote.err)")
-        let fallback = try cli.agnes(["query", "--format", "csv", "SELECT count(*) AS n FROM no_such_table"], environment: environment)
+        let fallback = try await cli.agnes(["query", "--format", "csv", "SELECT count(*) AS n FROM no_such_table"], environment: environment)
         #expect(fallback.err.contains("[scope] 'no_such_table' not found locally — running server-side") && fallback.status != 0, "\(fallback.err)")
-        let local = try cli.agnes(["query", "--local", "SELECT count(*) AS n FROM no_such_table"], environment: environment)
+        let local = try await cli.agnes(["query", "--local", "SELECT count(*) AS n FROM no_such_table"], environment: environment)
         #expect(local.status == 1 && !local.err.contains("[scope]"))
-        let syntax = try cli.agnes(["query", "SELEC 1"], environment: environment)
+        let syntax = try await cli.agnes(["query", "SELEC 1"], environment: environment)
         #expect(syntax.status == 1 && !syntax.err.contains("[scope]"))
-        #expect(try cli.agnes(["query", "--local", "--remote", "SELECT 1"], environment: environment).status == 2)
+        #expect(try await cli.agnes(["query", "--local", "--remote", "SELECT 1"], environment: environment).status == 2)
         // The administrator's side of the CLI: show, try and clear the policy.
         let admin = ["AGNES_CONFIG_DIR": root.appendingPathComponent("admin-config").path, "AGNES_SERVER": client.base.absoluteString,
                      "AGNES_TOKEN": server.admin]
-        let shown = try cli.agnes(["admin", "table-policy", "show", "customers"], environment: admin)
+        let shown = try await cli.agnes(["admin", "table-policy", "show", "customers"], environment: admin)
         #expect(shown.status == 0 && shown.out.contains("list_contains($user_groups") && shown.out.contains("-- note: own country only"))
-        let tried = try cli.agnes(["admin", "table-policy", "preview", "customers", "--as-groups", "sales_DE%"], environment: admin)
+        let tried = try await cli.agnes(["admin", "table-policy", "preview", "customers", "--as-groups", "sales_DE%"], environment: admin)
         #expect(tried.status == 0 && tried.out.contains("hidden columns: name") && tried.out.contains("DE"), "\(tried.out)\(tried.err)")
         // Joining the German group changes what the policy shows: the next pull brings the new slice.
         let german = try #require(try await client.call("POST", "/api/admin/groups", json: ["name": "sales_DE%"], token: server.admin).string("id"))
         #expect(try await client.call("POST", "/api/admin/groups/\(german)/members", json: ["email": DemoServer.analystEmail], token: server.admin).status == 201)
-        let again = try cli.agnes(["pull", "--json"], environment: environment)
+        let again = try await cli.agnes(["pull", "--json"], environment: environment)
         #expect(again.status == 0 && again.out.contains(#""customers""#), "\(again.out)\(again.err)")
-        #expect(try cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers ORDER BY 1"], environment: environment).out
+        #expect(try await cli.agnes(["query", "--format", "csv", "SELECT DISTINCT country FROM customers ORDER BY 1"], environment: environment).out
                     == "country\r\nCZ\r\nDE\r\n")
         // A table that becomes server-only is removed from the workspace at the next pull, and still answers remotely.
         #expect(try await client.call("PUT", "/api/admin/registry/products", json: ["server_only": true], token: server.admin).status == 200)
-        let pruned = try cli.agnes(["pull", "--json"], environment: environment)
+        let pruned = try await cli.agnes(["pull", "--json"], environment: environment)
         #expect(pruned.out.contains(#""tables_removed":["products"]"#), "\(pruned.out)\(pruned.err)")
         #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/products.parquet").path))
-        #expect(try cli.agnes(["query", "--remote", "--format", "csv", "SELECT count(*) AS n FROM products"], environment: environment).out == "n\r\n500\r\n")
+        #expect(try await cli.agnes(["query", "--remote", "--format", "csv", "SELECT count(*) AS n FROM products"], environment: environment).out == "n\r\n500\r\n")
     }
 
     /// The column names of a parquet file.

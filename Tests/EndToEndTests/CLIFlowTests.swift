@@ -14,7 +14,12 @@ import Testing
 @Suite("agnes CLI", .serialized)
 struct CLIFlowTests {
     /// Runs `agnes` with the workspace and config of the test; returns exit status, stdout and stderr.
-    func agnes(_ arguments: [String], environment: [String: String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    /// Runs the `agnes` binary and waits for it on a thread of its own (see `waitingOffThePool`).
+    func agnes(_ arguments: [String], environment: [String: String], input: String? = nil) async throws -> (status: Int32, out: String, err: String) {
+        try await waitingOffThePool { try runAgnes(arguments, environment: environment, input: input) }
+    }
+
+    func runAgnes(_ arguments: [String], environment: [String: String], input: String?) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent("agnes")
         process.arguments = arguments
@@ -74,37 +79,37 @@ struct CLIFlowTests {
 
         let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_LOCAL_DIR": workspace.path,
                            "AGNES_PASSWORD": "root password 123", "AGNES_TOKEN": ""]
-        let login = try agnes(["login", "--server", client.base.absoluteString, "--email", "root@example.com"], environment: environment)
+        let login = try await agnes(["login", "--server", client.base.absoluteString, "--email", "root@example.com"], environment: environment)
         #expect(login.status == 0, "\(login.err)")
-        let whoami = try agnes(["whoami", "--json"], environment: environment)
+        let whoami = try await agnes(["whoami", "--json"], environment: environment)
         #expect(whoami.out.contains("\"email\":\"root@example.com\"") && whoami.out.contains("\"tables\":3"), "\(whoami.out)\(whoami.err)")
 
-        let pull = try agnes(["pull", "--json"], environment: environment)
+        let pull = try await agnes(["pull", "--json"], environment: environment)
         #expect(pull.status == 0 && pull.out.contains("\"tables_total\":3"), "\(pull.out)\(pull.err)")
         let events = workspace.appendingPathComponent("server/parquet/events.parquet")
         let serverEvents = dataDirectory.appendingPathComponent("extracts/shop/data/events.parquet")
         #expect(try Data(contentsOf: events) == Data(contentsOf: serverEvents))
         #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/visits/2026-03.parquet").path))
 
-        let csv = try agnes(["query", "--format", "csv", "SELECT count(*) AS n, max(name) AS top FROM customers"], environment: environment)
+        let csv = try await agnes(["query", "--format", "csv", "SELECT count(*) AS n, max(name) AS top FROM customers"], environment: environment)
         #expect(csv.out == "n,top\r\n1000,c999\r\n", "\(csv.err)")
-        let json = try agnes(["query", "--format", "json", "SELECT count(*) AS visits FROM visits WHERE day >= DATE '2026-03-01'"], environment: environment)
+        let json = try await agnes(["query", "--format", "json", "SELECT count(*) AS visits FROM visits WHERE day >= DATE '2026-03-01'"], environment: environment)
         #expect(json.out.trimmingCharacters(in: .whitespacesAndNewlines) == #"[{"visits":1705}]"#, "\(json.out)\(json.err)")
-        let remote = try agnes(["query", "--remote", "--format", "csv", "SELECT count(*) AS n FROM events"], environment: environment)
+        let remote = try await agnes(["query", "--remote", "--format", "csv", "SELECT count(*) AS n FROM events"], environment: environment)
         #expect(remote.out == "n\r\n1500000\r\n", "\(remote.err)")
-        let unknown = try agnes(["query", "SELECT * FROM ghosts"], environment: environment)
+        let unknown = try await agnes(["query", "SELECT * FROM ghosts"], environment: environment)
         #expect(unknown.status == 1 && unknown.err.contains("agnes catalog"))
 
         // Discovery.
-        let catalog = try agnes(["catalog"], environment: environment)
+        let catalog = try await agnes(["catalog"], environment: environment)
         #expect(catalog.status == 0 && catalog.out.contains("visits") && catalog.out.contains("fresh"), "\(catalog.out)\(catalog.err)")
-        let schema = try agnes(["schema", "customers", "--json"], environment: environment)
+        let schema = try await agnes(["schema", "customers", "--json"], environment: environment)
         #expect(schema.out.contains("\"name\":\"name\"") && schema.out.contains("VARCHAR"), "\(schema.out)")
-        let describe = try agnes(["describe", "customers", "-n", "2"], environment: environment)
+        let describe = try await agnes(["describe", "customers", "-n", "2"], environment: environment)
         #expect(describe.out.hasPrefix("customers: 1000 rows") && describe.out.contains("(2 rows)"), "\(describe.out)\(describe.err)")
-        #expect(try agnes(["sample", "ghost"], environment: environment).status == 8)
+        #expect(try await agnes(["sample", "ghost"], environment: environment).status == 8)
 
-        let warm = try agnes(["pull", "--json"], environment: environment)
+        let warm = try await agnes(["pull", "--json"], environment: environment)
         #expect(warm.out.contains("\"up_to_date\":true"), "\(warm.out)")
 
         // The user's own table and view (a snapshot, say) survive pulls; an unregistered table goes.
@@ -116,55 +121,55 @@ struct CLIFlowTests {
             connection.close()
             local.close()
         }
-        let estimateOnly = try agnes(["snapshot", "create", "events", "--where", "id < 100", "--estimate"], environment: environment)
+        let estimateOnly = try await agnes(["snapshot", "create", "events", "--where", "id < 100", "--estimate"], environment: environment)
         #expect(estimateOnly.out.hasPrefix("estimate: up to "), "\(estimateOnly.out)\(estimateOnly.err)")
-        let snapshot = try agnes(["snapshot", "create", "events", "--select", "id", "--where", "id < 100", "--order-by", "id DESC", "--as", "first_events"],
+        let snapshot = try await agnes(["snapshot", "create", "events", "--select", "id", "--where", "id < 100", "--order-by", "id DESC", "--as", "first_events"],
                                  environment: environment)
         #expect(snapshot.status == 0 && snapshot.out.contains("Snapshot first_events: 100 rows"), "\(snapshot.out)\(snapshot.err)")
-        #expect(try agnes(["snapshot", "create", "events", "--as", "first_events", "--no-estimate"], environment: environment).status == 2)
-        #expect(try agnes(["snapshot", "create", "visits", "--as", "visits", "--no-estimate"], environment: environment).status == 2)
+        #expect(try await agnes(["snapshot", "create", "events", "--as", "first_events", "--no-estimate"], environment: environment).status == 2)
+        #expect(try await agnes(["snapshot", "create", "visits", "--as", "visits", "--no-estimate"], environment: environment).status == 2)
         #expect(try await client.call("DELETE", "/api/admin/registry/customers", token: admin).status == 204)
-        let afterRemoval = try agnes(["pull", "--json"], environment: environment)
+        let afterRemoval = try await agnes(["pull", "--json"], environment: environment)
         #expect(afterRemoval.out.contains("\"tables_removed\":[\"customers\"]"), "\(afterRemoval.out)\(afterRemoval.err)")
         #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/customers.parquet").path))
-        let kept = try agnes(["query", "--format", "csv", "SELECT note FROM my_notes"], environment: environment)
+        let kept = try await agnes(["query", "--format", "csv", "SELECT note FROM my_notes"], environment: environment)
         #expect(kept.out == "note\r\nremember\r\n")
-        let gone = try agnes(["query", "SELECT count(*) FROM customers"], environment: environment)
+        let gone = try await agnes(["query", "SELECT count(*) FROM customers"], environment: environment)
         #expect(gone.status == 1)
-        let tables = try agnes(["query", "--format", "csv", "SELECT table_name FROM information_schema.tables ORDER BY 1"], environment: environment)
+        let tables = try await agnes(["query", "--format", "csv", "SELECT table_name FROM information_schema.tables ORDER BY 1"], environment: environment)
         #expect(tables.out == "table_name\r\nevents\r\nfirst_events\r\nmy_notes\r\nmy_slice\r\nvisits\r\n", "\(tables.out)")
-        let fromSnapshot = try agnes(["query", "--format", "csv", "SELECT count(*) AS n, max(id) AS top FROM first_events"], environment: environment)
+        let fromSnapshot = try await agnes(["query", "--format", "csv", "SELECT count(*) AS n, max(id) AS top FROM first_events"], environment: environment)
         #expect(fromSnapshot.out == "n,top\r\n100,99\r\n", "\(fromSnapshot.out)\(fromSnapshot.err)")
-        #expect(try agnes(["snapshot", "list", "--json"], environment: environment).out.contains("\"name\":\"first_events\""))
-        #expect(try agnes(["snapshot", "drop", "first_events"], environment: environment).status == 0)
-        #expect(try agnes(["query", "SELECT 1 FROM first_events"], environment: environment).status == 1)
+        #expect(try await agnes(["snapshot", "list", "--json"], environment: environment).out.contains("\"name\":\"first_events\""))
+        #expect(try await agnes(["snapshot", "drop", "first_events"], environment: environment).status == 0)
+        #expect(try await agnes(["query", "SELECT 1 FROM first_events"], environment: environment).status == 1)
 
         // Status, disk use and a diagnosis.
-        let status = try agnes(["status", "--json"], environment: environment)
+        let status = try await agnes(["status", "--json"], environment: environment)
         #expect(status.out.contains("\"tables\":2") && status.out.contains("\"signed_in\":true"), "\(status.out)\(status.err)")
-        let disk = try agnes(["disk-info", "--json"], environment: environment)
+        let disk = try await agnes(["disk-info", "--json"], environment: environment)
         #expect(disk.status == 0 && disk.out.contains("\"total_bytes\":"), "\(disk.out)")
-        let diagnosis = try agnes(["diagnose"], environment: environment)
+        let diagnosis = try await agnes(["diagnose"], environment: environment)
         #expect(diagnosis.status == 0 && diagnosis.out.contains("ok   token: valid for root@example.com"), "\(diagnosis.out)\(diagnosis.err)")
         #expect(diagnosis.out.hasPrefix("Agnes is ready for your work") && diagnosis.out.contains("local-data: 2 of the 2 tables"), "\(diagnosis.out)")
         #expect(!diagnosis.out.contains("(operator)"))
-        let operatorChecks = try agnes(["diagnose", "--include-operator-checks"], environment: environment)
+        let operatorChecks = try await agnes(["diagnose", "--include-operator-checks"], environment: environment)
         #expect(operatorChecks.out.contains("state-schema (operator): ok") && operatorChecks.status == 0, "\(operatorChecks.out)")
         // Nothing here while the server offers tables: a warning, not a failure.
-        let empty = try agnes(["diagnose", "--json"], environment: environment.merging(["AGNES_LOCAL_DIR": root.appendingPathComponent("elsewhere").path]) { $1 })
+        let empty = try await agnes(["diagnose", "--json"], environment: environment.merging(["AGNES_LOCAL_DIR": root.appendingPathComponent("elsewhere").path]) { $1 })
         #expect(empty.status == 0 && empty.out.contains("\"warning\":true") && empty.out.contains("local-data"), "\(empty.out)\(empty.err)")
 
         // A pull killed in the middle of the big download (the CLI stops itself there: AGNES_CRASH_AT), then a pull
         // again: the rest comes with a 206.
         try FileManager.default.removeItem(at: events)
-        let killed = try agnes(["pull", "--quiet"], environment: environment.merging(["AGNES_CRASH_AT": "pull.mid-download"]) { $1 })
+        let killed = try await agnes(["pull", "--quiet"], environment: environment.merging(["AGNES_CRASH_AT": "pull.mid-download"]) { $1 })
         #expect(killed.status == SIGKILL, "the pull was not stopped mid-download: \(killed.out)\(killed.err)")
         let partial = URL(fileURLWithPath: events.path + ".partial")
         let full = try Data(contentsOf: serverEvents)
         func partialBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber)?.intValue ?? 0 }
         #expect(partialBytes() >= full.count / 2 && partialBytes() < full.count)
         #expect(!FileManager.default.fileExists(atPath: events.path))
-        let resumed = try agnes(["pull", "--json"], environment: environment)
+        let resumed = try await agnes(["pull", "--json"], environment: environment)
         #expect(resumed.status == 0 && resumed.out.contains("\"files_resumed\":1"), "\(resumed.out)\(resumed.err)")
         #expect(try Data(contentsOf: events) == Data(contentsOf: serverEvents))
         #expect(!FileManager.default.fileExists(atPath: partial.path))
@@ -179,9 +184,9 @@ struct CLIFlowTests {
 @Suite("agnes help")
 struct CLIHelpTests {
     @Test("every command's help has an example, and completion scripts are generated")
-    func examples() throws {
+    func examples() async throws {
         let cli = CLIFlowTests()
-        let dump = try cli.agnes(["--experimental-dump-help"], environment: [:])
+        let dump = try await cli.agnes(["--experimental-dump-help"], environment: [:])
         let tree = try #require(try JSONSerialization.jsonObject(with: Data(dump.out.utf8)) as? [String: Any])
         var missing: [String] = []
         func walk(_ command: [String: Any], _ path: [String]) {
@@ -193,7 +198,7 @@ struct CLIHelpTests {
         walk(try #require(tree["command"] as? [String: Any]), [])
         #expect(missing.isEmpty, "commands without an example: \(missing)")
         for shell in ["bash", "zsh", "fish"] {
-            let script = try cli.agnes(["--generate-completion-script", shell], environment: [:])
+            let script = try await cli.agnes(["--generate-completion-script", shell], environment: [:])
             #expect(script.status == 0 && script.out.contains("snapshot"), "\(shell)")
         }
     }

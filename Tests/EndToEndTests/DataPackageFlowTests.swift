@@ -131,18 +131,18 @@ struct DataPackageFlowTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let workspace = root.appendingPathComponent("workspace")
         let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "", "AGNES_LOCAL_DIR": workspace.path]
-        #expect(try cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", analyst, "--quiet"], environment: environment).status == 0)
+        #expect(try await cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", analyst, "--quiet"], environment: environment).status == 0)
         #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/orders.parquet").path))
         for slug in ["sales", "catalog"] {
-            let subscribed = try cli.agnes(["stack", "subscribe", slug], environment: environment)
+            let subscribed = try await cli.agnes(["stack", "subscribe", slug], environment: environment)
             #expect(subscribed.status == 0 && subscribed.out.contains("Subscribed"), "\(subscribed.err)")
         }
         // The API takes a slug as well as an id.
         let bySlug = try await client.call("POST", "/api/stack/subscribe", json: ["resource_type": "memory_domain", "resource_id": "sales-notes"], token: analyst)
         #expect(bySlug.status == 200 && bySlug.object["subscribed"] as? Bool == true, "\(bySlug.detail ?? "")")
-        let listed = try cli.agnes(["stack", "list"], environment: environment)
+        let listed = try await cli.agnes(["stack", "list"], environment: environment)
         #expect(listed.out.contains("sales") && listed.out.contains("catalog"))
-        let pulled = try cli.agnes(["pull", "--json"], environment: environment)
+        let pulled = try await cli.agnes(["pull", "--json"], environment: environment)
         #expect(pulled.status == 0, "\(pulled.err)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(pulled.out.utf8)) as? [String: Any])
         let sections = summary["sections"] as? [String: [String: [String]]]
@@ -165,7 +165,7 @@ struct DataPackageFlowTests {
             if confirmed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(confirmed.contains { ($0["params"] as? String ?? String(describing: $0["params"] ?? "")).contains("data_packages_added") })
-        let local = try cli.agnes(["query", "--local", "--format", "csv", "SELECT count(*) AS n FROM products"], environment: environment)
+        let local = try await cli.agnes(["query", "--local", "--format", "csv", "SELECT count(*) AS n FROM products"], environment: environment)
         #expect(local.status == 0 && local.out.hasPrefix("n\r\n"), "\(local.err)")
         #expect(upstreamDownloads(try await client.call("GET", "/api/sync/manifest", token: analyst)) == ["orders", "customers", "order_items", "products"])
 
@@ -191,13 +191,13 @@ struct DataPackageFlowTests {
         #expect(again.status == 400 && again.detail == "already_required")
         let leave = try await client.call("DELETE", "/api/stack/subscription/data_package/\(salesId)", token: analyst)
         #expect(leave.status == 400 && leave.detail == "cannot_remove_required")
-        let refused = try cli.agnes(["stack", "unsubscribe", "sales"], environment: environment)
+        let refused = try await cli.agnes(["stack", "unsubscribe", "sales"], environment: environment)
         #expect(refused.status != 0 && refused.err.contains("required"))
 
         // Leaving Catalog: `products` (in no other package) goes at the next pull; `orders` stays for Sales.
-        let left = try cli.agnes(["stack", "unsubscribe", "catalog"], environment: environment)
+        let left = try await cli.agnes(["stack", "unsubscribe", "catalog"], environment: environment)
         #expect(left.status == 0, "\(left.err)")
-        let afterLeaving = try cli.agnes(["pull", "--json"], environment: environment)
+        let afterLeaving = try await cli.agnes(["pull", "--json"], environment: environment)
         let second = try #require(try JSONSerialization.jsonObject(with: Data(afterLeaving.out.utf8)) as? [String: Any])
         #expect((second["sections"] as? [String: [String: [String]]])?["data_packages"]?["removed"] == ["catalog"])
         #expect(second["tables_removed"] as? [String] == ["products"])

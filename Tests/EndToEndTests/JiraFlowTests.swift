@@ -47,9 +47,9 @@ struct JiraFlowTests {
         let cli = CLIFlowTests(), root = server.dataDirectory.appendingPathComponent("cli", isDirectory: true)
         let environment = ["AGNES_CONFIG_DIR": root.appendingPathComponent("config").path, "AGNES_TOKEN": "",
                            "AGNES_LOCAL_DIR": root.appendingPathComponent("workspace").path]
-        let initialized = try cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", admin, "--quiet"], environment: environment)
+        let initialized = try await cli.agnes(["init", "--server-url", client.base.absoluteString, "--token", admin, "--quiet"], environment: environment)
         #expect(initialized.status == 0, "\(initialized.err)")
-        let local = try cli.agnes(["query", "--local", "--format", "csv", "SELECT key, summary FROM jira_issues ORDER BY key"], environment: environment)
+        let local = try await cli.agnes(["query", "--local", "--format", "csv", "SELECT key, summary FROM jira_issues ORDER BY key"], environment: environment)
         #expect(local.out == "key,summary\r\nOPS-1,Disk full (fixed)\r\nOPS-2,Backup late\r\n", "\(local.out) \(local.err)")
     }
 }

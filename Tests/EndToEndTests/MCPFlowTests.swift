@@ -8,8 +8,8 @@ import Testing
 
 /// Runs the MCP SDK client (`Tests/EndToEndTests/MCP/mcp_client.py`) with `arguments` and a plan of tool calls.
 func mcpSession(_ arguments: [String], plan: [[String: Any]], environment: [String: String] = [:],
-                directory: URL? = nil) throws -> MCPSession {
-    MCPSession(object: try PythonTool.run("Tests/EndToEndTests/MCP/mcp_client.py", arguments, input: try JSONSerialization.data(withJSONObject: plan),
+                directory: URL? = nil) async throws -> MCPSession {
+    MCPSession(object: try await PythonTool.run("Tests/EndToEndTests/MCP/mcp_client.py", arguments, input: try JSONSerialization.data(withJSONObject: plan),
                                           environment: environment, directory: directory))
 }
 
@@ -66,7 +66,7 @@ struct MCPFlowTests {
         let server = try await DemoServer.start(environment: ["AGNES_MCP_MAX_OUTPUT_CHARS": "20000"])
         defer { server.stop() }
         let url = server.client.base.absoluteString + "/api/mcp/http"
-        let session = try mcpSession(["http", url, server.analyst], plan: Self.plan)
+        let session = try await mcpSession(["http", url, server.analyst], plan: Self.plan)
         #expect(session.object["server"] as? String == "agnes")
         #expect(session.toolNames == Self.sharedTools, "the HTTP endpoint has no workspace tools")
         for tool in session.tools {
@@ -104,7 +104,7 @@ struct MCPFlowTests {
         #expect(session.call(22).failed && session.call(22).text.contains("not found"))
 
         // The character cap: a wide result keeps the rows that fit and says so.
-        let wide = try mcpSession(["http", url, server.analyst], plan: [["name": "query", "arguments": ["sql": "SELECT * FROM order_items", "limit": 1000]]])
+        let wide = try await mcpSession(["http", url, server.analyst], plan: [["name": "query", "arguments": ["sql": "SELECT * FROM order_items", "limit": 1000]]])
         let capped = wide.call(0)
         #expect(!capped.failed && capped.structured["truncated"] as? Bool == true)
         #expect(((capped.structured["rows"] as? [Any])?.count ?? 0) < 1000 && capped.text.contains("20,000-character cap"))
@@ -123,7 +123,7 @@ struct MCPFlowTests {
         let server = try await DemoServer.start()
         defer { server.stop() }
         let url = server.client.base.absoluteString + "/api/mcp/http"
-        let session = try mcpSession(["http", url, server.admin], plan: [
+        let session = try await mcpSession(["http", url, server.admin], plan: [
             ["name": "catalog"], ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM web_sessions"]],
         ])
         #expect(((session.call(0).structured["tables"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == "web_sessions" })
@@ -153,7 +153,7 @@ struct MCPFlowTests {
         defer { try? FileManager.default.removeItem(at: workspace); try? FileManager.default.removeItem(at: config) }
         let environment = ["AGNES_CONFIG_DIR": config.path, "AGNES_SERVER": server.client.base.absoluteString, "AGNES_TOKEN": server.analyst,
                            "AGNES_LOCAL_DIR": workspace.path]
-        let initialized = try CLIFlowTests().agnes(["init", "--server-url", server.client.base.absoluteString, "--token", server.analyst, "--quiet"],
+        let initialized = try await CLIFlowTests().agnes(["init", "--server-url", server.client.base.absoluteString, "--token", server.analyst, "--quiet"],
                                                   environment: environment)
         #expect(initialized.status == 0, "\(initialized.err)")
         let registration = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.appendingPathComponent(".mcp.json"))) as? [String: Any]
@@ -162,7 +162,7 @@ struct MCPFlowTests {
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.appendingPathComponent(".claude/settings.json"))) as? [String: Any]
         #expect(settings?["enabledMcpjsonServers"] as? [String] == ["agnes"])
 
-        let session = try mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: [
+        let session = try await mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: [
             ["name": "pull"],
             ["name": "query_local", "arguments": ["sql": "SELECT count(*) AS n FROM orders"]],
             ["name": "snapshot_create", "arguments": ["name": "paid", "table_id": "orders", "where": "status = 'paid'", "limit": 10]],
@@ -186,7 +186,7 @@ struct MCPFlowTests {
         #expect(session.call(8).structured["total_rows"] as? Int == 30_000)
 
         // Every shared tool answers on stdio too (through the REST API), with the same refusals.
-        let shared = try mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: Self.plan, environment: environment,
+        let shared = try await mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: Self.plan, environment: environment,
                                     directory: workspace)
         for index in 0..<12 { #expect(!shared.call(index).failed, "stdio call \(index): \(shared.call(index).text)") }
         #expect(!shared.call(1).text.contains("web_sessions") && shared.call(5).structured["total_rows"] as? Int == 60_000)
@@ -198,7 +198,7 @@ struct MCPFlowTests {
         // An administrator's workspace reads every table (a full-rights token; `init` kept the analyst's in `config`).
         let adminConfig = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: adminConfig) }
-        let admin = try mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: [
+        let admin = try await mcpSession(["stdio", binaries.appendingPathComponent("agnes").path, "mcp"], plan: [
             ["name": "catalog"], ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM web_sessions"]],
         ], environment: environment.merging(["AGNES_TOKEN": server.admin, "AGNES_CONFIG_DIR": adminConfig.path]) { $1 }, directory: workspace)
         #expect(admin.call(0).text.contains("web_sessions") && !admin.call(1).failed)
@@ -216,7 +216,7 @@ struct MCPFlowTests {
         let server = try await DemoServer.start()
         defer { server.stop() }
         let url = server.client.base.absoluteString + "/api/mcp/sse"
-        let session = try mcpSession(["sse", url, server.analyst], plan: [
+        let session = try await mcpSession(["sse", url, server.analyst], plan: [
             ["name": "catalog"], ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM orders"]],
             ["name": "query", "arguments": ["sql": "SELECT count(*) AS n FROM web_sessions"]],
         ])
@@ -246,8 +246,8 @@ struct MCPFlowTests {
     }
 
     /// Runs the OAuth flow script as the web user signed in with `session`.
-    func oauthFlow(_ server: DemoServer, session: String) throws -> [String: Any] {
-        try PythonTool.run("Tests/EndToEndTests/MCP/mcp_oauth.py", [server.client.base.absoluteString, session])
+    func oauthFlow(_ server: DemoServer, session: String) async throws -> [String: Any] {
+        try await PythonTool.run("Tests/EndToEndTests/MCP/mcp_oauth.py", [server.client.base.absoluteString, session])
     }
 
     @Test("OAuth as a desktop client: discovery from the 401, registration, PKCE, consent, token, tool calls, refresh, replay, revoke, deny")
@@ -255,7 +255,7 @@ struct MCPFlowTests {
         let server = try await DemoServer.start()
         defer { server.stop() }
         let base = server.client.base.absoluteString
-        let report = try oauthFlow(server, session: server.analyst)
+        let report = try await oauthFlow(server, session: server.analyst)
         let metadata = report["metadata"] as? [String: Any] ?? [:]
         #expect(metadata["issuer"] as? String == base + "/api/mcp/http")
         #expect(metadata["token_endpoint"] as? String == base + "/api/mcp/http/token")
@@ -279,7 +279,7 @@ struct MCPFlowTests {
         #expect(report["deny"] as? String == "access_denied")
 
         // An administrator's MCP token reads like an analyst's: only what the administrator's groups are granted.
-        let admin = try oauthFlow(server, session: server.admin)
+        let admin = try await oauthFlow(server, session: server.admin)
         let adminCalls = admin["calls"] as? [[String: Any]] ?? []
         #expect((adminCalls.first?["structured"] as? [String: Any])?["is_admin"] as? Bool == false)
         #expect(adminCalls[2]["is_error"] as? Bool == true && (adminCalls[2]["text"] as? String ?? "").contains("Access denied to table 'web_sessions'"))

@@ -36,7 +36,7 @@ struct RegisterPrecheckTests {
         let cli = CLIFlowTests()
         let admin = ["AGNES_CONFIG_DIR": server.dataDirectory.appendingPathComponent("admin-config").path, "AGNES_SERVER": client.base.absoluteString,
                      "AGNES_TOKEN": server.admin]
-        let dry = try cli.agnes(["admin", "register-table", "orders_copy", "--source", "demo", "--source-table", "orders.parquet", "--dry-run"],
+        let dry = try await cli.agnes(["admin", "register-table", "orders_copy", "--source", "demo", "--source-table", "orders.parquet", "--dry-run"],
                                 environment: admin)
         #expect(dry.status == 0 && dry.out.contains("orders_copy: the registration passes; nothing was stored.")
                     && dry.out.contains("columns: order_id BIGINT"), "\(dry.out)\(dry.err)")

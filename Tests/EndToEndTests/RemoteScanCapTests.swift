@@ -69,9 +69,9 @@ struct RemoteScanCapTests {
                            "AGNES_LOCAL_DIR": workspace.path]
         let cli = CLIFlowTests()
         let sql = "SELECT count(*) AS n, max(live_events.id) AS top FROM live_events WHERE label LIKE 'event number 1%'"
-        let plain = try cli.agnes(["query", "--remote", sql], environment: environment)
+        let plain = try await cli.agnes(["query", "--remote", sql], environment: environment)
         #expect(plain.status == 1 && plain.err.contains("over the limit of \(Self.limit) bytes") && plain.err.contains("--auto-snapshot"), "\(plain.err)")
-        let first = try cli.agnes(["query", "--remote", "--auto-snapshot", "--format", "csv", sql], environment: environment)
+        let first = try await cli.agnes(["query", "--remote", "--auto-snapshot", "--format", "csv", sql], environment: environment)
         #expect(first.status == 0, "\(first.err)")
         let expected = try #require(try Database().connect().scalar(String.self, """
             SELECT count(*)::VARCHAR || ',' || max(i)::VARCHAR FROM range(20000) t(i) WHERE ('event number ' || i) LIKE 'event number 1%'
@@ -79,10 +79,10 @@ struct RemoteScanCapTests {
         #expect(first.out.components(separatedBy: .newlines).contains(expected), "\(first.out) | \(expected)")
         let name = try #require(first.err.firstMatch(of: /snapshotting it whole as (auto_[0-9a-f]{8})/)?.1).description
         #expect(first.err.contains("[auto-snapshot] running locally"))
-        let again = try cli.agnes(["query", "--remote", "--auto-snapshot", "--format", "csv", sql], environment: environment)
+        let again = try await cli.agnes(["query", "--remote", "--auto-snapshot", "--format", "csv", sql], environment: environment)
         #expect(again.status == 0 && again.err.contains("[auto-snapshot] reusing \(name) for live_events") && again.out == first.out, "\(again.err)")
-        let listed = try cli.agnes(["snapshot", "list"], environment: environment)
+        let listed = try await cli.agnes(["snapshot", "list"], environment: environment)
         #expect(listed.out.contains(name))
-        #expect(try cli.agnes(["query", "--local", "--auto-snapshot", "SELECT 1"], environment: environment).status == 2)
+        #expect(try await cli.agnes(["query", "--local", "--auto-snapshot", "SELECT 1"], environment: environment).status == 2)
     }
 }

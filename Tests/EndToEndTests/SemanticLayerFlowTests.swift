@@ -157,16 +157,16 @@ struct SemanticLayerFlowTests {
             ["AGNES_CONFIG_DIR": root.appendingPathComponent("config-\(token.prefix(8))").path, "AGNES_SERVER": client.base.absoluteString,
              "AGNES_TOKEN": token, "AGNES_LOCAL_DIR": root.path]
         }
-        let searched = try cli.agnes(["search", "turnover", "--type", "metric"], environment: environment(analyst))
+        let searched = try await cli.agnes(["search", "turnover", "--type", "metric"], environment: environment(analyst))
         #expect(searched.status == 0 && searched.out.contains("revenue/gross_revenue") && !searched.out.contains("gross-revenue"), "\(searched.err)")
-        let broken = try cli.agnes(["validate-query", "SELECT avg(quantity * unit_price) FROM order_items"], environment: environment(analyst))
+        let broken = try await cli.agnes(["validate-query", "SELECT avg(quantity * unit_price) FROM order_items"], environment: environment(analyst))
         #expect(broken.status == 1 && broken.out.contains("metric_aggregation_mismatch"), "\(broken.out) \(broken.err)")
-        let followed = try cli.agnes(["validate-query", "SELECT count(*) FROM customers"], environment: environment(analyst))
+        let followed = try await cli.agnes(["validate-query", "SELECT count(*) FROM customers"], environment: environment(analyst))
         #expect(followed.status == 0 && followed.out.hasPrefix("Follows sales"), "\(followed.out) \(followed.err)")
-        let describedByCLI = try cli.agnes(["admin", "describe-column", "customers", "country", "ISO 3166 alpha-2 code"], environment: environment(admin))
+        let describedByCLI = try await cli.agnes(["admin", "describe-column", "customers", "country", "ISO 3166 alpha-2 code"], environment: environment(admin))
         #expect(describedByCLI.status == 0, "\(describedByCLI.err)")
         #expect(hits(try await client.call("GET", "/api/knowledge/search?q=alpha-2", token: analyst)).contains { $0 == ("column", "customers.country") })
-        let document = try cli.agnes(["admin", "semantic-model", "get", "sales"], environment: environment(admin))
+        let document = try await cli.agnes(["admin", "semantic-model", "get", "sales"], environment: environment(admin))
         #expect(document.out == Self.model)
 
         // Someone who may read none of the tables: no model, no metric, no column, no validation — the glossary only.

@@ -19,7 +19,7 @@ struct UpstreamScanTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let stream = folder.appendingPathComponent("scan.arrows")
         try scan.body.write(to: stream)
-        let report = try ArrowReader.read(stream, parquet: folder.appendingPathComponent("scan.parquet"))
+        let report = try await ArrowReader.read(stream, parquet: folder.appendingPathComponent("scan.parquet"))
         let counted = try await server.client.call("POST", "/api/query", json: ["sql": "SELECT count(*) AS n FROM web_sessions WHERE channel = 'ios'"],
                                                    token: server.admin)
         let expected = (counted.object["rows"] as? [[Int]])?.first?.first
@@ -36,7 +36,7 @@ struct UpstreamScanTests {
         ], token: server.analyst)
         #expect(byStatus.status == 200 && byStatus.headers["X-Agnes-Rows"] as? String == "3", "\(byStatus.detail ?? "")")
         try byStatus.body.write(to: stream)
-        #expect(try ArrowReader.read(stream, parquet: folder.appendingPathComponent("by-status.parquet"))["rows"] as? Int == 3)
+        #expect(try await ArrowReader.read(stream, parquet: folder.appendingPathComponent("by-status.parquet"))["rows"] as? Int == 3)
         let ungranted = try await server.client.call("POST", "/api/v2/scan", json: ["table_id": "x", "from_query": "SELECT * FROM web_sessions"],
                                                      token: server.analyst)
         #expect(ungranted.status == 403 && ungranted.detail == "Access denied to table 'web_sessions'")
@@ -105,23 +105,23 @@ extension UpstreamScanTests {
         let environment = ["AGNES_CONFIG_DIR": config.path, "AGNES_SERVER": server.client.base.absoluteString, "AGNES_TOKEN": server.analyst,
                            "AGNES_LOCAL_DIR": workspace.path]
         let cli = CLIFlowTests()
-        let created = try cli.agnes(["snapshot", "create", "by_status", "--from-query", "SELECT status, count(*) AS n FROM orders GROUP BY status",
+        let created = try await cli.agnes(["snapshot", "create", "by_status", "--from-query", "SELECT status, count(*) AS n FROM orders GROUP BY status",
                                      "--ttl", "1d"], environment: environment)
         #expect(created.status == 0 && created.out.contains("3 rows"), "\(created.err)")
-        let counted = try cli.agnes(["query", "--local", "--format", "csv", "SELECT sum(n) AS total FROM by_status"], environment: environment)
+        let counted = try await cli.agnes(["query", "--local", "--format", "csv", "SELECT sum(n) AS total FROM by_status"], environment: environment)
         #expect(counted.out.contains("30000"), "\(counted.out) \(counted.err)")
-        #expect(try cli.agnes(["snapshot", "refresh", "by_status"], environment: environment).status == 0)
-        let denied = try cli.agnes(["snapshot", "create", "s", "--from-query", "SELECT * FROM web_sessions"], environment: environment)
+        #expect(try await cli.agnes(["snapshot", "refresh", "by_status"], environment: environment).status == 0)
+        let denied = try await cli.agnes(["snapshot", "create", "s", "--from-query", "SELECT * FROM web_sessions"], environment: environment)
         #expect(denied.status == 8 && denied.err.contains("Access denied to table 'web_sessions'"), "\(denied.err)")
-        let mixed = try cli.agnes(["snapshot", "create", "s", "--from-query", "SELECT 1", "--where", "1 = 1"], environment: environment)
+        let mixed = try await cli.agnes(["snapshot", "create", "s", "--from-query", "SELECT 1", "--where", "1 = 1"], environment: environment)
         #expect(mixed.status == 2)
     }
 
     @Test("snapshot --ttl: a bad value is a usage error (exit 2) before anything reaches the server")
-    func badTimeToLive() throws {
+    func badTimeToLive() async throws {
         let config = try temporaryDirectory(), workspace = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: config); try? FileManager.default.removeItem(at: workspace) }
-        let result = try CLIFlowTests().agnes(["snapshot", "create", "orders", "--ttl", "5x"], environment: [
+        let result = try await CLIFlowTests().agnes(["snapshot", "create", "orders", "--ttl", "5x"], environment: [
             "AGNES_CONFIG_DIR": config.path, "AGNES_SERVER": "http://127.0.0.1:9", "AGNES_TOKEN": "t", "AGNES_LOCAL_DIR": workspace.path,
         ])
         #expect(result.status == 2 && result.err.contains("--ttl '5x'"), "\(result.err)")
@@ -130,7 +130,7 @@ extension UpstreamScanTests {
 
 /// pyarrow (`Tests/DuckDBTests/Arrow/read_ipc.py`) reading an Arrow IPC stream.
 enum ArrowReader {
-    static func read(_ stream: URL, parquet: URL) throws -> [String: Any] {
-        try PythonTool.run("Tests/DuckDBTests/Arrow/read_ipc.py", [stream.path, parquet.path])
+    static func read(_ stream: URL, parquet: URL) async throws -> [String: Any] {
+        try await PythonTool.run("Tests/DuckDBTests/Arrow/read_ipc.py", [stream.path, parquet.path])
     }
 }
