@@ -105,14 +105,7 @@ struct PackageCommand: AsyncParsableCommand {
             discussion: "Its grants and subscriptions stay but give nothing until it is restored. Example: agnes admin package delete sales")
         @Argument(help: "The package's slug or id.") var package: String
 
-        func run() async throws {
-            try await reporting {
-                let api = try signedInAPI()
-                let found = try await PackageCommand.find(package, api: api)
-                try await api.setDeleted(.dataPackages, found.id, deleted: true)
-                print("Deleted the package \(found.slug); `agnes admin package restore \(found.slug)` brings it back.")
-            }
-        }
+        func run() async throws { try await setDeleted(.dataPackages, package, deleted: true) }
     }
 
     struct Restore: AsyncParsableCommand {
@@ -120,14 +113,7 @@ struct PackageCommand: AsyncParsableCommand {
             discussion: "Example: agnes admin package restore sales")
         @Argument(help: "The package's slug or id.") var package: String
 
-        func run() async throws {
-            try await reporting {
-                let api = try signedInAPI()
-                let found = try await PackageCommand.find(package, api: api)
-                try await api.setDeleted(.dataPackages, found.id, deleted: false)
-                print("Restored the package \(found.slug).")
-            }
-        }
+        func run() async throws { try await setDeleted(.dataPackages, package, deleted: false) }
     }
 
     static func find(_ reference: String, api: APIClient) async throws -> DataPackage {
@@ -253,14 +239,7 @@ struct MemoryDomainCommand: AsyncParsableCommand {
             discussion: "Example: agnes admin memory-domain delete sales-notes")
         @Argument(help: "The domain's slug or id.") var domain: String
 
-        func run() async throws {
-            try await reporting {
-                let api = try signedInAPI()
-                let found = try await MemoryDomainCommand.find(domain, api: api)
-                try await api.setDeleted(.memoryDomains, found.id, deleted: true)
-                print("Deleted the memory domain \(found.slug).")
-            }
-        }
+        func run() async throws { try await setDeleted(.memoryDomains, domain, deleted: true) }
     }
 
     struct Restore: AsyncParsableCommand {
@@ -268,14 +247,7 @@ struct MemoryDomainCommand: AsyncParsableCommand {
             discussion: "Example: agnes admin memory-domain restore sales-notes")
         @Argument(help: "The domain's slug or id.") var domain: String
 
-        func run() async throws {
-            try await reporting {
-                let api = try signedInAPI()
-                let found = try await MemoryDomainCommand.find(domain, api: api)
-                try await api.setDeleted(.memoryDomains, found.id, deleted: false)
-                print("Restored the memory domain \(found.slug).")
-            }
-        }
+        func run() async throws { try await setDeleted(.memoryDomains, domain, deleted: false) }
     }
 
     static func find(_ reference: String, api: APIClient) async throws -> MemoryDomain {
@@ -284,5 +256,23 @@ struct MemoryDomainCommand: AsyncParsableCommand {
             throw ClientError(.denied, "no memory domain '\(reference)' (see `agnes admin memory-domain list --deleted`)")
         }
         return found
+    }
+}
+
+/// `delete` and `restore` of a package or memory domain named by slug or id.
+func setDeleted(_ collection: PackageCollection, _ reference: String, deleted: Bool) async throws {
+    try await reporting {
+        let api = try signedInAPI()
+        let (id, slug, noun): (String, String, String)
+        if collection == .dataPackages {
+            let found = try await PackageCommand.find(reference, api: api)
+            (id, slug, noun) = (found.id, found.slug, "package")
+        } else {
+            let found = try await MemoryDomainCommand.find(reference, api: api)
+            (id, slug, noun) = (found.id, found.slug, "memory domain")
+        }
+        try await api.setDeleted(collection, id, deleted: deleted)
+        let command = collection == .dataPackages ? "package" : "memory-domain"
+        print(deleted ? "Deleted the \(noun) \(slug); `agnes admin \(command) restore \(slug)` brings it back." : "Restored the \(noun) \(slug).")
     }
 }

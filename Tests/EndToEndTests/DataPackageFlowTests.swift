@@ -206,7 +206,10 @@ struct DataPackageFlowTests {
         #expect(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM products"], token: analyst).status == 200)
 
         // A deleted package gives nothing until restored; its grants come back with it.
-        #expect(try await client.call("DELETE", "/api/admin/data-packages/\(catalogId)", token: admin).status == 204)
+        let adminCLI = ["AGNES_CONFIG_DIR": root.appendingPathComponent("admin-config").path, "AGNES_SERVER": client.base.absoluteString,
+                        "AGNES_TOKEN": admin, "AGNES_LOCAL_DIR": root.appendingPathComponent("admin-ws").path]
+        let deleted = try await cli.agnes(["admin", "package", "delete", "catalog"], environment: adminCLI)
+        #expect(deleted.status == 0 && deleted.out.contains("agnes admin package restore catalog"), "\(deleted.out)\(deleted.err)")
         #expect(try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM products"], token: analyst).status != 200)
         #expect(!list(try await client.call("GET", "/api/admin/data-packages?include_deleted=true", token: admin), "packages").isEmpty)
         #expect(list(try await client.call("GET", "/api/admin/data-packages", token: admin), "packages").count == 1)
