@@ -137,7 +137,7 @@ let readers = try await GroupsRepository(store: state).find(name: "readers")!
 for index in 0..<100 { _ = try await GrantsRepository(store: state).grant(groupId: readers.id, type: .table, resourceId: "t\(index)", assignedBy: nil) }
 let identity = Identity(user: user, kind: .session, groupIds: Set(units + ["readers"]), isAdmin: false)
 let (first, firstSeconds) = try await timed { try await domain.manifest.manifest(for: Caller(identity: identity)) }
-precondition(String(decoding: first.json, as: UTF8.self).components(separatedBy: "\"access_policy\":true").count - 1 == 100)
+precondition(String(decoding: first.json(), as: UTF8.self).components(separatedBy: "\"access_policy\":true").count - 1 == 100)
 emit(["bench": "manifest_policied_100_first", "tables": 100, "unit": "ms", "value": (firstSeconds * 1000).rounded()])
 var cached: [Double] = [], afterWrite: [Double] = []
 for round in 0..<50 {

@@ -67,10 +67,10 @@ let domain = Domain(settings: DomainSettings(dataDirectory: data, serverURL: "ht
 let identity = Identity(user: user, kind: .session, groupIds: [group.id], isAdmin: false)
 let tables = packageCount * tablesPerPackage
 let (first, firstSeconds) = try await timed { try await domain.manifest.manifest(for: Caller(identity: identity)) }
-let manifest = try JSONCoding.decoder.decode(Manifest.self, from: first.json)
+let manifest = try JSONCoding.decoder.decode(Manifest.self, from: first.json())
 precondition(manifest.tables.count == tables && manifest.dataPackages?.count == packageCount, "the manifest is not the one measured")
 precondition(manifest.tables.values.filter(\.serverOnly).count == tables / 2, "half the tables are in packages not subscribed")
-emit(["bench": "manifest_packages_20x50_first", "tables": tables, "bytes": first.json.count, "unit": "ms", "value": milliseconds(firstSeconds)])
+emit(["bench": "manifest_packages_20x50_first", "tables": tables, "bytes": first.json().count, "unit": "ms", "value": milliseconds(firstSeconds)])
 var cached: [Double] = [], afterWrite: [Double] = []
 for round in 0..<50 {
     cached.append(try await timed { try await domain.manifest.manifest(for: Caller(identity: identity)) }.1)

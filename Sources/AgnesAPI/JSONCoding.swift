@@ -28,22 +28,35 @@ public enum JSONCoding {
 public enum JSONText {
     /// `value` as a JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 §7), `/` not.
     public static func string(_ value: String) -> Data {
-        var out = Data("\"".utf8)
+        var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count + 2)
-        for byte in value.utf8 {
+        var value = value
+        value.withUTF8 { appendString($0, to: &out) }
+        return Data(out)
+    }
+
+    /// Appends the UTF-8 text `bytes` to `out` as a JSON string literal, escaped as `string` escapes it; runs of bytes
+    /// that need no escape are copied at once.
+    public static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            if index > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+            start = index + 1
             switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: Array(#"\""#.utf8))
-            case UInt8(ascii: "\\"): out.append(contentsOf: Array(#"\\"#.utf8))
-            case 0x0A: out.append(contentsOf: Array(#"\n"#.utf8))
-            case 0x0D: out.append(contentsOf: Array(#"\r"#.utf8))
-            case 0x09: out.append(contentsOf: Array(#"\t"#.utf8))
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            default: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
             }
         }
+        if bytes.count > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])) }
         out.append(UInt8(ascii: "\""))
-        return out
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -27,6 +27,8 @@ public struct ServerServices: Sendable {
     public let localDeveloper: User?
     /// Who a token's subject is (and the token's row), until the next write to the state database.
     let credentials: StateCache<StoredCredentials>
+    /// When each token was last used (written once a minute per token, without invalidating the caches).
+    let tokenUses = TokenUses()
     /// The names MCP clients gave at `initialize`, per credential (for the audit trail).
     let mcpClientNames = MCPClientNames()
     /// The open MCP event streams (the SSE transport).

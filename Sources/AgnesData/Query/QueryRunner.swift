@@ -32,13 +32,27 @@ public enum QueryRunner {
     /// `run` with a deadline the caller can also cancel (when its client disconnects).
     public static func run(_ sql: String, limit: Int, maximumBytes: Int = .max, deadline: QueryDeadline,
                            on engine: QueryEngine, readable: Set<String>, policies: PolicyEnforcement) async throws -> QueryResult {
+        try await run(sql, limit: limit, deadline: deadline, on: engine, readable: readable, policies: policies) {
+            try collect($0, limit: limit, maximumBytes: maximumBytes)
+        }
+    }
+
+    /// `run` answering the JSON of the result, written straight from DuckDB's vectors (the HTTP answer).
+    public static func runJSON(_ sql: String, limit: Int, maximumBytes: Int = .max, deadline: QueryDeadline,
+                               on engine: QueryEngine, readable: Set<String>, policies: PolicyEnforcement) async throws -> QueryResultJSON {
+        try await run(sql, limit: limit, deadline: deadline, on: engine, readable: readable, policies: policies) {
+            try QueryResultJSON.collect($0, limit: limit, maximumBytes: maximumBytes)
+        }
+    }
+
+    /// Runs `sql` limited to `limit` + 1 rows in the grant scope under `deadline`, its rows read by `collect`.
+    static func run<Output: Sendable>(_ sql: String, limit: Int, deadline: QueryDeadline, on engine: QueryEngine, readable: Set<String>,
+                                      policies: PolicyEnforcement, collect: @escaping @Sendable (ResultSet) throws -> Output) async throws -> Output {
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
         let wrapped = "SELECT * FROM (\n\(body)\n) AS agnes_query LIMIT \(limit + 1)"
-        let work: @Sendable (Connection) throws -> QueryResult = { connection in
-            try deadline.run(on: connection) {
-                try collect(try connection.query(wrapped), limit: limit, maximumBytes: maximumBytes)
-            }
+        let work: @Sendable (Connection) throws -> Output = { connection in
+            try deadline.run(on: connection) { try collect(try connection.query(wrapped)) }
         }
         return try await engine.withScope(readable: readable, policies: policies, work)
     }

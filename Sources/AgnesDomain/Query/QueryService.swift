@@ -18,6 +18,32 @@ public struct QueryService: Sendable {
     /// Runs `request` for the caller: 400 for SQL the guard refuses or that fails, or that reads remote tables over the
     /// remote scan cap; 403 for a table the caller may not read (or a qualified name), 503 before the engine is ready.
     public func run(_ request: QueryRequest, for caller: Caller) async throws -> QueryResult {
+        try await run(request, for: caller, rowCount: \.rowCount) { limit, deadline, engine, readable, policies in
+            try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
+                                      on: engine, readable: readable, policies: policies)
+        } finish: { result, rowScope in
+            var scoped = result
+            scoped.rowScope = rowScope
+            return scoped
+        }
+    }
+
+    /// `run` answering the JSON of its `QueryResult`, written straight from the engine's vectors (the HTTP answer:
+    /// the same guard, grants, policies, caps, time limit and audit).
+    public func runJSON(_ request: QueryRequest, for caller: Caller) async throws -> [UInt8] {
+        try await run(request, for: caller, rowCount: \.rowCount) { limit, deadline, engine, readable, policies in
+            try await QueryRunner.runJSON(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
+                                          on: engine, readable: readable, policies: policies)
+        } finish: { result, rowScope in
+            try result.finished(rowScope: rowScope)
+        }
+    }
+
+    private func run<Rows: Sendable, Output>(
+        _ request: QueryRequest, for caller: Caller, rowCount: (Rows) -> Int,
+        rows: @escaping @Sendable (_ limit: Int, QueryDeadline, QueryEngine, _ readable: Set<String>, PolicyEnforcement) async throws -> Rows,
+        finish: (Rows, RowScope?) throws -> Output
+    ) async throws -> Output {
         let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
         caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
         // A query only reads: its entry is batched like any read's, not written before the answer as a change's is.
@@ -29,16 +55,13 @@ public struct QueryService: Sendable {
         do {
             let result = try await caller.untilLeaves({ deadline.cancel() }) {
                 try await domain.queryConcurrency.run(for: caller.identity.user.id) {
-                    try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
-                                              on: engine, readable: readable, policies: policies)
+                    try await rows(limit, deadline, engine, readable, policies)
                 }
             }
             caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
-                                params: ["rows_returned": String(result.rowCount), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
+                                params: ["rows_returned": String(rowCount(result)), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
                                     .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 })
-            var scoped = result
-            scoped.rowScope = policied.isEmpty ? nil : RowScope(policiedTables: policied)
-            return scoped
+            return try finish(result, policied.isEmpty ? nil : RowScope(policiedTables: policied))
         } catch {
             throw refusal(error, caller: caller, operation: "Query")
         }

@@ -9,6 +9,7 @@ import AgnesData
 import AgnesState
 import Crypto
 import Foundation
+import NIOCore
 
 /// Builds manifests.
 public struct ManifestService: Sendable {
@@ -33,18 +34,27 @@ public struct ManifestService: Sendable {
         let domainDigests: [String: DomainDigest]
     }
 
-    /// One caller's manifest body (without `server_time`) and its ETag.
+    /// One caller's manifest body and its ETag, kept as the bytes a response sends: every request shares them (a
+    /// megabyte for a thousand tables is never copied per request) and appends its own `server_time`.
     public struct Body: Sendable {
-        /// The encoded `Manifest` without `server_time`.
-        public let json: Data
+        /// The encoded `Manifest` without `server_time` and without its closing brace.
+        public let head: ByteBuffer
+        /// Over the body without `server_time`, so it changes only when the tables do.
         public let etag: String
 
-        /// The body with `server_time` spliced in before the closing brace (after hashing, so the ETag changes only
-        /// when the tables do).
-        public func withServerTime(_ date: Date = Date()) -> Data {
-            var withTime = json.dropLast()
-            withTime.append(contentsOf: Data(#","server_time":"\#(ISO8601DateFormatter().string(from: date))"}"#.utf8))
-            return Data(withTime)
+        init(json: Data) {
+            etag = EntityTag.of(json)
+            head = ByteBuffer(bytes: json.dropLast())
+        }
+
+        /// What follows `head`: `,"server_time":"…"}`.
+        public static func tail(at date: Date = Date()) -> ByteBuffer {
+            ByteBuffer(string: #","server_time":"\#(date.formatted(.iso8601))"}"#)
+        }
+
+        /// The whole body as one value, `head` then `tail` (a copy: for tools and tests, not for serving).
+        public func json(at date: Date = Date()) -> Data {
+            Data(head.readableBytesView) + Self.tail(at: date).readableBytesView
         }
     }
 
@@ -156,7 +166,7 @@ public struct ManifestService: Sendable {
                 body.append(value)
             }
             body.append(contentsOf: Data(#","version":\#(Manifest.currentVersion)}"#.utf8))
-            return Body(json: body, etag: EntityTag.of(body))
+            return Body(json: body)
         }
     }
 

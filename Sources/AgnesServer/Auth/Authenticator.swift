@@ -13,9 +13,6 @@ import Hummingbird
 struct Authenticator: Sendable {
     let services: ServerServices
 
-    /// A PAT's last use is written at most this often (per token), unless the client address changes.
-    static let lastUseResolution: TimeInterval = 60
-
     /// The caller of `request`. MCP OAuth access tokens are accepted only `allowingMCPTokens` (by the MCP endpoint).
     func authenticate(_ request: Request, clientIP: String, allowingMCPTokens: Bool = false) async throws -> Identity {
         if services.configuration.localDevMode, let developer = services.localDeveloper {
@@ -64,8 +61,8 @@ struct Authenticator: Sendable {
         let now = Date()
         guard let grant = stored.mcpGrant, grant.token.accessExpiresAt > now else { throw Self.refused("Invalid or expired token") }
         guard let access = stored.access, access.user.active else { throw Self.refused("Account deactivated") }
-        if grant.token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true {
-            try await authorization.recordUse(of: grant.token, at: now)
+        try await services.tokenUses.note(grant.token.id, ip: nil, stored: grant.token.lastUsedAt.map { .init(at: $0, ip: nil) }, at: now) { use in
+            try await authorization.recordUse(of: grant.token, at: use.at)
         }
         var identity = Identity(user: access.user, kind: .mcpOAuth, groupIds: access.groupIds, isAdmin: false, tokenId: grant.token.id)
         identity.surface = .workspace
@@ -79,13 +76,14 @@ struct Authenticator: Sendable {
         let now = Date()
         if let expiresAt = row.expiresAt, expiresAt <= now { throw Self.refused("Token expired") }
         guard SecretComparison.equal(SecretComparison.sha256Hex(token), row.tokenHash) else { throw Self.refused("Token mismatch") }
-        let ipChanged = row.lastUsedIp != nil && row.lastUsedIp != clientIP
-        if row.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true || row.lastUsedIp != clientIP {
-            try await services.personalAccessTokens.recordUse(id: row.id, ip: clientIP, at: now)
+        let stored = row.lastUsedAt.map { TokenUses.Use(at: $0, ip: row.lastUsedIp) }
+        let previous = try await services.tokenUses.note(row.id, ip: clientIP, stored: stored, at: now) { use in
+            try await services.personalAccessTokens.recordUse(id: row.id, ip: use.ip, at: use.at)
         }
-        if ipChanged {
+        if let previousIP = previous?.ip, previousIP != clientIP {
             services.audit.record(AuditEntry(userId: userId, action: "token.first_use_new_ip", resource: "token:\(row.id)",
-                                             params: #"{"previous_ip":"\#(row.lastUsedIp ?? "")"}"#, result: "success", clientIp: clientIP,
+                                             params: (try? JSONCoding.encoder.encode(["previous_ip": previousIP])).map { String(decoding: $0, as: UTF8.self) },
+                                             result: "success", clientIp: clientIP,
                                              clientKind: "cli"))
         }
     }

@@ -9,9 +9,9 @@ struct QueryRoutes {
     func register(on router: RouterGroup<AgnesRequestContext>) {
         router.post("/api/query") { request, context in
             let body = try await request.decodeJSON(QueryRequest.self, context: context)
-            let data = try JSONCoding.encoder.encode(try await services.domain.query.run(body, for: try context.caller()))
-            context.audit.add(params: ["bytes": String(data.count)])
-            return data.response(status: .ok)
+            let json = try await services.domain.query.runJSON(body, for: try context.caller())
+            context.audit.add(params: ["bytes": String(json.count)])
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
         }
     }
 }

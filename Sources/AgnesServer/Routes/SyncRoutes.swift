@@ -24,9 +24,13 @@ struct SyncRoutes {
         router.get("/api/sync/manifest") { request, context in
             let manifest = try await services.domain.manifest.manifest(for: try context.caller())
             if request.isCurrent(manifest.etag) { return Response(status: .notModified, headers: [.eTag: manifest.etag]) }
-            var response = manifest.withServerTime().response(status: .ok)
-            response.headers[.eTag] = manifest.etag
-            return response
+            let head = manifest.head, tail = ManifestService.Body.tail()
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .eTag: manifest.etag],
+                            body: ResponseBody(contentLength: head.readableBytes + tail.readableBytes) { writer in
+                                try await writer.write(head)
+                                try await writer.write(tail)
+                                try await writer.finish(nil)
+                            })
         }
     }
 

@@ -108,8 +108,9 @@ public struct OAuthRepository: Sendable {
         }
     }
 
+    /// Stamps a use of access token `id`, keeping the caches (as a personal access token's).
     public func recordUse(id: String, at date: Date = Date()) async throws {
-        try await store.write { try $0.execute("UPDATE oauth_tokens SET last_used_at = $2 WHERE id = $1", id, date) }
+        try await store.writeKeepingCaches { try $0.execute("UPDATE oauth_tokens SET last_used_at = $2 WHERE id = $1", id, date) }
     }
 
     static func insert(_ token: OAuthToken, _ connection: Connection) throws {

@@ -58,8 +58,10 @@ public struct PersonalAccessTokensRepository: Sendable {
     }
 
     /// Records that the token was used, and from where.
+    /// Stamps a use of token `id`. Nothing cached reads the stamp (the request path remembers the uses it wrote), so
+    /// the write keeps the caches.
     public func recordUse(id: String, ip: String?, at date: Date = Date()) async throws {
-        try await store.write { connection in
+        try await store.writeKeepingCaches { connection in
             try connection.execute("UPDATE personal_access_tokens SET last_used_at = $2, last_used_ip = $3 WHERE id = $1", id, date, ip)
         }
     }

@@ -144,6 +144,14 @@ public struct ColumnVector {
         return Data(VectorValueReader.bytes(data: data!, row: row))
     }
 
+    /// The bytes in `row` of a VARCHAR, JSON or BLOB column where DuckDB holds them (no copy), or nil for NULL. Valid
+    /// while the chunk is alive.
+    public func unsafeBytes(at row: Int) -> UnsafeBufferPointer<UInt8>? {
+        precondition(isText || type == .blob, "column \(name) is \(type), not VARCHAR or BLOB")
+        if isNull(row) { return nil }
+        return VectorValueReader.bytes(data: data!, row: row)
+    }
+
     /// The length in bytes of the value in `row` of a VARCHAR, JSON or BLOB column (0 for NULL), read without
     /// copying it; nil for columns of other types.
     public func byteLength(at row: Int) -> Int? {
