@@ -51,7 +51,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "AgnesCore", swiftSettings: strict),
+        .target(name: "AgnesCore", dependencies: ["CZlib"], swiftSettings: strict),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
         .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
         .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"], swiftSettings: strict),
@@ -99,7 +100,7 @@ let package = Package(
         // OpenID provider with Google's Directory API).
         .target(
             name: "AgnesTestSupport",
-            dependencies: ["DuckDB", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
+            dependencies: ["DuckDB", "CZlib", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
@@ -159,6 +160,8 @@ let package = Package(
                 "AgnesServer", "AgnesCore", "AgnesState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -113,6 +113,8 @@ public struct Domain: Sendable {
     let manifestEntries: StateCache<ManifestService.Entries>
     /// Each caller's manifest body and ETag, until the next write.
     let manifestBodies: StateCache<ManifestService.Body>
+    /// Manifest bodies compressed for clients that accept gzip, by ETag, made when first asked for.
+    let manifestGzipBodies: StateCache<ManifestService.GzippedBody>
 
     public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, mailer: any Mailer, passwords: PasswordHasher, logger: Logger,
                 directory: (any DirectoryGroupSource)? = nil) {
@@ -132,6 +134,7 @@ public struct Domain: Sendable {
         knowledgeGenerations = StateCache(store: state, capacity: 1)
         manifestEntries = StateCache(store: state)
         manifestBodies = StateCache(store: state, capacity: 1_000)
+        manifestGzipBodies = StateCache(store: state, capacity: 1_000)
         jiraSources = StateCache(store: state, capacity: 1)
     }
 

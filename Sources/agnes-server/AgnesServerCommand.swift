@@ -6,7 +6,6 @@ import ArgumentParser
 import Foundation
 import Logging
 
-@main
 struct AgnesServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agnes-server",

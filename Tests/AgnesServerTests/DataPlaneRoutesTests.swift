@@ -4,6 +4,7 @@
 @testable import AgnesData
 import AgnesDomain
 import AgnesState
+import AgnesTestSupport
 import Crypto
 import DuckDB
 import Foundation
@@ -75,6 +76,24 @@ struct DataPlaneRoutesTests {
             let etag = try #require(manifest.headers[.eTag])
             let again = try await client.send(.get, "/api/sync/manifest", token: admin, headers: [.ifNoneMatch: etag])
             #expect(again.status == .notModified)
+            // A client that accepts gzip gets the same body compressed (its head compressed once, each response's
+            // `server_time` appended as the last block): one intact gzip member, the same ETag, `Vary` set.
+            for accept in ["gzip", "br;q=1.0, gzip;q=0.8", "*"] {
+                let (headers, bytes) = try await client.execute(uri: "/api/sync/manifest", method: .get,
+                                                                headers: [.authorization: "Bearer \(admin)", .acceptEncoding: accept], body: nil) {
+                    ($0.headers, Data(buffer: $0.body))
+                }
+                #expect(headers[.contentEncoding] == "gzip" && headers[.eTag] == etag && headers[.vary] == "Accept-Encoding", "\(accept)")
+                let plain = try JSONSerialization.jsonObject(with: try Gunzip.decompress(bytes)) as? NSDictionary
+                let expected = NSMutableDictionary(dictionary: manifest.object)
+                expected["server_time"] = plain?["server_time"]
+                #expect(plain == expected && bytes.count < manifest.text.utf8.count, "\(accept)")
+            }
+            for refused in ["identity", "gzip;q=0", "br"] {
+                let headers = try await client.execute(uri: "/api/sync/manifest", method: .get,
+                                                       headers: [.authorization: "Bearer \(admin)", .acceptEncoding: refused], body: nil) { $0.headers }
+                #expect(headers[.contentEncoding] == nil, "\(refused)")
+            }
             let parquet = server.directory.appendingPathComponent("extracts/shop/data/orders.parquet")
             #expect(FileManager.default.fileExists(atPath: parquet.path))
             #expect(try await server.services.dataPlane.orchestrator.engine?.withConnection {

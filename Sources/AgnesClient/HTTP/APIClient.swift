@@ -16,7 +16,12 @@ public struct APIClient: Sendable {
     public var headers: [(String, String)] = []
     let client: HTTPClient
 
-    public init(baseURL: String, token: String?, client: HTTPClient = .shared) {
+    /// The process's HTTP client: it accepts gzip (the server compresses the manifest, six times smaller for a
+    /// thousand tables) and inflates it on the fly.
+    public static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                                configuration: HTTPClient.Configuration(decompression: .enabled(limit: .size(1 << 30))))
+
+    public init(baseURL: String, token: String?, client: HTTPClient = APIClient.sharedClient) {
         self.baseURL = baseURL
         self.token = token
         self.client = client

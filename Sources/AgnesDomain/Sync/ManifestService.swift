@@ -170,6 +170,27 @@ public struct ManifestService: Sendable {
         }
     }
 
+    /// `body` compressed for a client that accepts gzip: its head compressed once (the first request that asks pays
+    /// for it; those that ask meanwhile wait for the same work), each response's tail appended by `GzipPrefix.suffix`.
+    public func gzipped(_ body: Body) async throws -> GzippedBody {
+        try await domain.manifestGzipBodies.value(for: body.etag) {
+            let (bytes, ending) = try body.head.readableBytesView.withUnsafeBytes { try GzipPrefix.compress($0) }
+            return GzippedBody(head: ByteBuffer(bytes: bytes), ending: ending)
+        }
+    }
+
+    /// A manifest body compressed with gzip, but for each response's `server_time`.
+    public struct GzippedBody: Sendable {
+        /// The gzip header and the compressed body without `server_time` and its closing brace.
+        public let head: ByteBuffer
+        let ending: GzipPrefix
+
+        /// What follows `head`: `Body.tail` as the last block, and the gzip trailer.
+        public func tail(at date: Date = Date()) -> ByteBuffer {
+            ByteBuffer(bytes: ending.suffix(Array(Body.tail(at: date).readableBytesView)))
+        }
+    }
+
     /// A readable table's entry as this caller's manifest gives it, with its encoded object.
     struct ServedTable {
         let name: String

@@ -2,6 +2,7 @@
 // (no authentication, as upstream), `GET /api/sync/history`, and `GET /api/sync/manifest` with its ETag
 // (`If-None-Match` → 304).
 import AgnesAPI
+import AgnesCore
 import AgnesDomain
 import Foundation
 import Hummingbird
@@ -24,13 +25,23 @@ struct SyncRoutes {
         router.get("/api/sync/manifest") { request, context in
             let manifest = try await services.domain.manifest.manifest(for: try context.caller())
             if request.isCurrent(manifest.etag) { return Response(status: .notModified, headers: [.eTag: manifest.etag]) }
-            let head = manifest.head, tail = ManifestService.Body.tail()
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .eTag: manifest.etag],
-                            body: ResponseBody(contentLength: head.readableBytes + tail.readableBytes) { writer in
-                                try await writer.write(head)
-                                try await writer.write(tail)
-                                try await writer.finish(nil)
-                            })
+            // The shared bytes are sent as they are kept (never copied per request), then this response's `server_time`.
+            var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: manifest.etag, .vary: "Accept-Encoding"]
+            let head: ByteBuffer, tail: ByteBuffer
+            if GzipPrefix.accepted(by: request.headers[.acceptEncoding]) {
+                let gzipped = try await services.domain.manifest.gzipped(manifest)
+                headers[.contentEncoding] = "gzip"
+                head = gzipped.head
+                tail = gzipped.tail()
+            } else {
+                head = manifest.head
+                tail = ManifestService.Body.tail()
+            }
+            return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: head.readableBytes + tail.readableBytes) { writer in
+                try await writer.write(head)
+                try await writer.write(tail)
+                try await writer.finish(nil)
+            })
         }
     }
 
