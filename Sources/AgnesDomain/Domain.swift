@@ -54,6 +54,10 @@ public struct QueryLimits: Sendable, Equatable {
     /// Bytes one query may read from the sources of the remote tables it names, as their statistics tell it (upstream's
     /// `bq_max_scan_bytes`, 5 GiB); 0: no limit.
     public var maximumRemoteScanBytes: Int64 = 5 << 30
+    /// The query engine's DuckDB `memory_limit` (and each grant scope's), as DuckDB reads it ("2GB", "512MiB").
+    public var engineMemoryLimit = "2GB"
+    /// The query engine's DuckDB threads (and each grant scope's).
+    public var engineThreads = 2
 
     public init(maximumRows: Int = 100_000, maximumResultBytes: Int = 64 << 20, timeoutSeconds: Int = 30, concurrentPerUser: Int = 4,
                 grantScopes: Int = 256, maximumRemoteScanBytes: Int64 = 5 << 30) {

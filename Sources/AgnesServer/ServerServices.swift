@@ -75,7 +75,9 @@ public struct ServerServices: Sendable {
             developer = try await seedUser(email: Self.localDeveloperEmail, name: "Local developer", admin: true, users: users, state: state)
         }
         let dataPlane = DataPlane(state: state, dataDirectory: configuration.dataDirectory,
-                                  settings: EngineSettings(maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
+                                  settings: EngineSettings(memoryLimit: configuration.queryLimits.engineMemoryLimit,
+                                                          threads: configuration.queryLimits.engineThreads,
+                                                          maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
         try await dataPlane.rebuild()
         let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
                                                      dataDirectory: configuration.dataDirectory, serverURL: configuration.serverURL,

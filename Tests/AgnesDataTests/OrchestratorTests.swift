@@ -79,6 +79,17 @@ struct OrchestratorTests {
         #expect(engine.scopeCount == 2)
     }
 
+    @Test("the engine and its grant scopes run under the configured memory limit and threads")
+    func engineLimits() async throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts, settings: EngineSettings(memoryLimit: "300MiB", threads: 1))
+        try orchestrator.rebuild(registry: [table("orders", source: "shop")])
+        let engine = try #require(orchestrator.engine)
+        let limits = "SELECT current_setting('memory_limit') || ' ' || current_setting('threads')"
+        #expect(try await engine.withConnection { try $0.scalar(String.self, limits) } == "300.0 MiB 1")
+        #expect(try await engine.withScope(readable: ["orders"], policies: .bypass) { try $0.scalar(String.self, limits) } == "300.0 MiB 1")
+    }
+
     @Test("the engine is locked down: no files outside the extracts, no extension loading, no changing the settings")
     func lockedDown() async throws {
         defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }

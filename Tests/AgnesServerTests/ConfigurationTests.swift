@@ -74,6 +74,16 @@ struct ConfigurationTests {
                 try AgnesConfiguration.load(environment: ["AGNES_AUTH_RATELIMIT_ENABLED": "maybe"], workingDirectory: directory)
             }
             #expect(throws: ConfigurationError.self) { try AgnesConfiguration.load(environment: ["SERVER_URL": "ftp://x"], workingDirectory: directory) }
+            // The engine's memory limit is a size DuckDB reads; anything else never reaches a SET.
+            for bad in ["lots", "2 parsecs", "-1GB", "1GB; SET enable_external_access=true", ""] where !bad.isEmpty {
+                #expect(throws: ConfigurationError.self, "\(bad)") {
+                    try AgnesConfiguration.load(environment: ["AGNES_QUERY_MEMORY_LIMIT": bad], workingDirectory: directory)
+                }
+            }
+            let sized = try AgnesConfiguration.load(environment: ["AGNES_QUERY_MEMORY_LIMIT": " 512MiB ", "AGNES_QUERY_THREADS": "1"], workingDirectory: directory)
+            #expect(sized.queryLimits.engineMemoryLimit == "512MiB" && sized.queryLimits.engineThreads == 1)
+            #expect(try AgnesConfiguration.load(environment: [:], workingDirectory: directory).queryLimits.engineMemoryLimit == "2GB")
+            #expect(throws: ConfigurationError.self) { try AgnesConfiguration.load(environment: ["AGNES_QUERY_THREADS": "0"], workingDirectory: directory) }
         }
     }
 

@@ -149,6 +149,9 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
                     ?? Int(QueryLimits().maximumRemoteScanBytes))),
             uploadQuotaBytes: Int64(try resolver.int(.uploadQuotaBytes, range: 1...(1 << 50), reason: "must be a positive number of bytes") ?? (1 << 30)),
             maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
+        configuration.queryLimits.engineMemoryLimit = try resolver.byteSize(.queryMemoryLimit) ?? configuration.queryLimits.engineMemoryLimit
+        configuration.queryLimits.engineThreads = try resolver.int(.queryThreads, range: 1...256, reason: "must be between 1 and 256")
+            ?? configuration.queryLimits.engineThreads
         configuration.mcpCaps.maximumRows = try resolver.int(.mcpMaxRows, range: 1...1_000_000, reason: "must be between 1 and 1000000")
             ?? configuration.mcpCaps.maximumRows
         configuration.mcpCaps.defaultRows = min(configuration.mcpCaps.defaultRows, configuration.mcpCaps.maximumRows)
@@ -201,6 +204,18 @@ struct Resolver {
             throw ConfigurationError.invalid(key: source(key), value: text, reason: reason)
         }
         return value
+    }
+
+    /// A size as DuckDB reads a `memory_limit`: a number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB).
+    func byteSize(_ key: ConfigurationKey) throws -> String? {
+        guard let text = string(key)?.trimmingCharacters(in: .whitespaces) else { return nil }
+        let units = ["B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"]
+        let number = text.prefix { $0.isNumber || $0 == "." }
+        let unit = text.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        guard let value = Double(number), value > 0, units.contains(where: { $0.caseInsensitiveCompare(unit) == .orderedSame }) else {
+            throw ConfigurationError.invalid(key: source(key), value: text, reason: "must be a size such as 2GB or 512MiB")
+        }
+        return "\(number)\(unit)"
     }
 
     func bool(_ key: ConfigurationKey) throws -> Bool? {

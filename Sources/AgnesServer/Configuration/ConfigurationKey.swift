@@ -40,6 +40,8 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let queryTimeoutSeconds = ConfigurationKey("query.timeout_seconds", "AGNES_QUERY_TIMEOUT_SECONDS")
     public static let queryConcurrentPerUser = ConfigurationKey("query.max_concurrent_per_user", "AGNES_QUERY_MAX_CONCURRENT_PER_USER")
     public static let queryGrantScopes = ConfigurationKey("query.max_grant_scopes", "AGNES_QUERY_MAX_GRANT_SCOPES")
+    public static let queryMemoryLimit = ConfigurationKey("query.memory_limit", "AGNES_QUERY_MEMORY_LIMIT")
+    public static let queryThreads = ConfigurationKey("query.threads", "AGNES_QUERY_THREADS")
     public static let queryRemoteMaxScanBytes = ConfigurationKey("query.remote_max_scan_bytes", "AGNES_QUERY_REMOTE_MAX_SCAN_BYTES")
     public static let mcpMaxRows = ConfigurationKey("mcp.max_rows", "AGNES_MCP_MAX_ROWS")
     public static let stackAutoMembership = ConfigurationKey("stack.auto_membership", "AGNES_STACK_AUTO_MEMBERSHIP")
@@ -53,6 +55,6 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let all: [ConfigurationKey] = [
         .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
-        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
+        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryMemoryLimit, .queryThreads, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ] + openIDKeys
 }
