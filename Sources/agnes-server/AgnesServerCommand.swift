@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import Logging
 
+@main
 struct AgnesServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agnes-server",
