@@ -53,6 +53,7 @@ let package = Package(
         ),
         .target(name: "AgnesCore", dependencies: ["CZlib"], swiftSettings: strict),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CFileSync"),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
         .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
         .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"], swiftSettings: strict),
@@ -139,7 +140,7 @@ let package = Package(
         .target(
             name: "AgnesClient",
             dependencies: [
-                "AgnesAPI", "AgnesCore", "AgnesMCP", "DuckDB",
+                "AgnesAPI", "AgnesCore", "AgnesMCP", "DuckDB", "CFileSync",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -3,8 +3,8 @@
 // with `Range` + `If-Range` (a 200 instead of 206 means the file changed: start over); the whole file's size and
 // sha256 are checked before it is renamed into place. Network errors and 5xx are retried with backoff.
 import AgnesCore
+import CFileSync
 import Crypto
-import AgnesCore
 import Foundation
 import NIOCore
 
@@ -39,6 +39,8 @@ enum Downloader {
     }
 
     static let retryDelays: [Duration] = [.milliseconds(300), .seconds(1), .seconds(3)]
+    /// Bytes received between two requests to the kernel to start writing them out.
+    static let writeBackBytes: Int64 = 8 << 20
 
     /// Fetches `item`, retrying network errors and server errors, resuming from what arrived.
     static func fetch(_ item: DownloadItem, api: APIClient, counter: TransferCounter) async throws -> Outcome {
@@ -79,6 +81,7 @@ enum Downloader {
         if offset < item.size {
             let headers = offset > 0 ? [("Range", "bytes=\(offset)-"), ("If-Range", "\"\(item.sha256)\"")] : []
             var position = offset
+            var writtenBack = offset
             try await api.download(item.path, headers: headers, onStatus: { status, headers in
                 // A whole file where the rest was asked for: the server's copy changed (or it ignores ranges); start over.
                 if offset > 0, status == 200 || !(headers.first(name: "Content-Range")?.hasPrefix("bytes \(offset)-") ?? false) {
@@ -93,6 +96,12 @@ enum Downloader {
                 if position >= item.size / 2 { CrashPoint.pullMidDownload.reach() }
                 transferred += Int64(chunk.readableBytes)
                 counter.add(chunk.readableBytes)
+                // Start writing what arrived to the disk while the rest arrives, so the fsync before the rename waits
+                // for the last few megabytes only, not for the whole file.
+                if position - writtenBack >= Self.writeBackBytes {
+                    _ = agnes_start_writeback(descriptor, writtenBack, position - writtenBack)
+                    writtenBack = position
+                }
             }
             offset = position
         }
