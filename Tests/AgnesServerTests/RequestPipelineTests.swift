@@ -40,6 +40,14 @@ struct RequestPipelineTests {
         }
     }
 
+    @Test("Server-Timing gives the server's time in milliseconds with three decimals")
+    func serverTiming() {
+        #expect(RequestPipelineMiddleware.serverTiming(.microseconds(1_234_567)) == "app;dur=1234.567")
+        #expect(RequestPipelineMiddleware.serverTiming(.microseconds(5)) == "app;dur=0.005")
+        #expect(RequestPipelineMiddleware.serverTiming(.milliseconds(12)) == "app;dur=12.000")
+        #expect(RequestPipelineMiddleware.serverTiming(.nanoseconds(999)) == "app;dur=0.000")
+    }
+
     @Test("an unknown path is a JSON 404 with detail Not Found")
     func notFound() async throws {
         try await pipelineTestApplication().test(.live) { client in
