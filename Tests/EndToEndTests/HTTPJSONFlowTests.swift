@@ -50,7 +50,7 @@ struct HTTPJSONFlowTests {
             let orders = try await client.call("POST", "/api/query", json: ["sql": """
                 SELECT count(*), sum(amount), count(*) FILTER (WHERE customer.name = 'customer 0'), typeof(any_value(id)) FROM api_orders
                 """], token: admin)
-            #expect(rows(orders).first.map { $0.map { "\($0)" } } == ["12", "195", "4", "BIGINT"], "\(String(decoding: orders.body, as: UTF8.self))")
+            #expect(rows(orders).first.map { $0.map { "\($0)" } } == ["12", "195.0", "4", "BIGINT"], "\(String(decoding: orders.body, as: UTF8.self))")
             let escape = try await client.call("GET", "/api/sync/history?table=api_escape", token: admin)
             #expect(String(decoding: escape.body, as: UTF8.self).contains("another origin is not followed"))
             #expect(!api.requests.contains { $0.contains("meta-data") })
