@@ -9,6 +9,9 @@ public enum CrashPoint: String, Sendable {
     case pullMidDownload = "pull.mid-download"
     /// Server: a sync has written and flushed a table's new parquet under its temporary name, not yet renamed.
     case syncBeforeRename = "sync.before-rename"
+    /// Server: a sync has put a table's new files in place and published its source's extract, and not yet recorded
+    /// the table's new sync state.
+    case syncBeforeState = "sync.before-state"
 
     static let armed: String? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"]
 

@@ -89,6 +89,7 @@ public struct TableSyncer: Sendable {
                 continue
             }
             for item in written {
+                CrashPoint.syncBeforeState.reach()
                 outcomes[item.index] = try await recordSuccess(of: tables[item.index], item.extraction, trigger: trigger)
             }
         }
