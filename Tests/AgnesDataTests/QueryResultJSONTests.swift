@@ -25,7 +25,8 @@ struct QueryResultJSONTests {
     func both(_ sql: String, limit: Int = 100, maximumBytes: Int = .max) throws -> (typed: QueryResult, json: QueryResult, bytes: [UInt8]) {
         let connection = try Database().connect()
         let typed = try QueryRunner.collect(try connection.query(sql), limit: limit, maximumBytes: maximumBytes)
-        let bytes = try QueryResultJSON.collect(try connection.query(sql), limit: limit, maximumBytes: maximumBytes).finished(rowScope: nil)
+        var json = try QueryResultJSON.collect(try connection.query(sql), limit: limit, maximumBytes: maximumBytes)
+        let bytes = try json.finished(rowScope: nil)
         return (typed, try JSONCoding.decoder.decode(QueryResult.self, from: Data(bytes)), bytes)
     }
 
@@ -67,8 +68,8 @@ struct QueryResultJSONTests {
     @Test("a row scope closes the body as the typed answer encodes it")
     func rowScope() throws {
         let connection = try Database().connect()
-        let bytes = try QueryResultJSON.collect(try connection.query("SELECT 1 AS n"), limit: 10, maximumBytes: .max)
-            .finished(rowScope: RowScope(policiedTables: ["orders"]))
+        var json = try QueryResultJSON.collect(try connection.query("SELECT 1 AS n"), limit: 10, maximumBytes: .max)
+        let bytes = try json.finished(rowScope: RowScope(policiedTables: ["orders"]))
         let result = try JSONCoding.decoder.decode(QueryResult.self, from: Data(bytes))
         #expect(result.rowScope == RowScope(policiedTables: ["orders"]) && result.rows == [[.integer(1)]])
     }

@@ -13,9 +13,10 @@ public struct QueryResultJSON: Sendable {
     public let rowCount: Int
     public let truncated: Bool
 
-    /// The whole body: the rows, then `row_count`, `truncated` and `row_scope`.
-    public func finished(rowScope: RowScope?) throws -> [UInt8] {
-        var out = head
+    /// The whole body: the rows, then `row_count`, `truncated` and `row_scope` (the rows' bytes are moved, not copied).
+    public mutating func finished(rowScope: RowScope?) throws -> [UInt8] {
+        var out: [UInt8] = []
+        swap(&out, &head)
         out.append(contentsOf: Array(#","row_count":\#(rowCount),"truncated":\#(truncated),"row_scope":"#.utf8))
         if let rowScope { out.append(contentsOf: try JSONCoding.encoder.encode(rowScope)) } else { out.append(contentsOf: Array("null".utf8)) }
         out.append(UInt8(ascii: "}"))

@@ -22,9 +22,8 @@ public struct QueryService: Sendable {
             try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
                                       on: engine, readable: readable, policies: policies)
         } finish: { result, rowScope in
-            var scoped = result
-            scoped.rowScope = rowScope
-            return scoped
+            result.rowScope = rowScope
+            return result
         }
     }
 
@@ -42,7 +41,7 @@ public struct QueryService: Sendable {
     private func run<Rows: Sendable, Output>(
         _ request: QueryRequest, for caller: Caller, rowCount: (Rows) -> Int,
         rows: @escaping @Sendable (_ limit: Int, QueryDeadline, QueryEngine, _ readable: Set<String>, PolicyEnforcement) async throws -> Rows,
-        finish: (Rows, RowScope?) throws -> Output
+        finish: (inout Rows, RowScope?) throws -> Output
     ) async throws -> Output {
         let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
         caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
@@ -53,7 +52,7 @@ public struct QueryService: Sendable {
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
         do {
-            let result = try await caller.untilLeaves({ deadline.cancel() }) {
+            var result = try await caller.untilLeaves({ deadline.cancel() }) {
                 try await domain.queryConcurrency.run(for: caller.identity.user.id) {
                     try await rows(limit, deadline, engine, readable, policies)
                 }
@@ -61,7 +60,7 @@ public struct QueryService: Sendable {
             caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
                                 params: ["rows_returned": String(rowCount(result)), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
                                     .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 })
-            return try finish(result, policied.isEmpty ? nil : RowScope(policiedTables: policied))
+            return try finish(&result, policied.isEmpty ? nil : RowScope(policiedTables: policied))
         } catch {
             throw refusal(error, caller: caller, operation: "Query")
         }

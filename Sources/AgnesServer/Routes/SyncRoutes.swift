@@ -24,7 +24,7 @@ struct SyncRoutes {
         }
         router.get("/api/sync/manifest") { request, context in
             let manifest = try await services.domain.manifest.manifest(for: try context.caller())
-            if request.isCurrent(manifest.etag) { return Response(status: .notModified, headers: [.eTag: manifest.etag]) }
+            if request.isCurrent(manifest.etag) { return Response(status: .notModified, headers: [.eTag: manifest.etag, .vary: "Accept-Encoding"]) }
             // The shared bytes are sent as they are kept (never copied per request), then this response's `server_time`.
             var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: manifest.etag, .vary: "Accept-Encoding"]
             let head: ByteBuffer, tail: ByteBuffer
