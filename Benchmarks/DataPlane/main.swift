@@ -59,4 +59,4 @@ for sourceIndex in 0..<10 {
 }
 say("wrote and registered 1,000 small tables in \(ContinuousClock.now - started)")
 try await state.close()
-print(extracts.appendingPathComponent("bench/data/events.parquet").path)
+print(extracts.appendingPathComponent("bench").appendingPathComponent(table.files[0].path).path)

@@ -9,9 +9,11 @@ public enum CrashPoint: String, Sendable {
     case pullMidDownload = "pull.mid-download"
     /// Server: a sync has written and flushed a table's new parquet under its temporary name, not yet renamed.
     case syncBeforeRename = "sync.before-rename"
-    /// Server: a sync has put a table's new files in place and published its source's extract, and not yet recorded
-    /// the table's new sync state.
+    /// Server: a sync has written a table's new files beside the old ones, and not yet recorded the table's new state.
     case syncBeforeState = "sync.before-state"
+    /// Server: a sync has recorded its tables' new state, and not yet published their source's extract (nor dropped
+    /// the old files).
+    case syncBeforePublish = "sync.before-publish"
 
     static let armed: String? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"]
 

@@ -78,6 +78,7 @@ public struct ServerServices: Sendable {
                                   settings: EngineSettings(memoryLimit: configuration.queryLimits.engineMemoryLimit,
                                                           threads: configuration.queryLimits.engineThreads,
                                                           maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
+        try await dataPlane.reconcileExtracts()
         try await dataPlane.rebuild()
         let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
                                                      dataDirectory: configuration.dataDirectory, serverURL: configuration.serverURL,

@@ -39,8 +39,11 @@ struct ExtractWriterTests {
         try writer.publish([orders, customers])
 
         #expect(orders.rows == 300_000 && customers.rows == 7)
-        let file = layout.parquetFile(tableId: "orders")
-        #expect(orders.files.first?.sha256 == (try sha256sum(file)))
+        // Named by its content: a sync never overwrites the file the recorded state names.
+        let sha = try #require(orders.files.first?.sha256)
+        #expect(orders.files.first?.path == "data/orders.\(sha.prefix(16)).parquet")
+        let file = layout.directory.appendingPathComponent(orders.files[0].path)
+        #expect(sha == (try sha256sum(file)))
         #expect(orders.sizeBytes == (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64))
         let groups = try connection.query("SELECT DISTINCT row_group_id, row_group_num_rows, compression FROM parquet_metadata(\(SQL.literal(file.path))) ORDER BY 1")
             .decode(RowGroup.self)
@@ -63,15 +66,24 @@ struct ExtractWriterTests {
         let writer = ExtractWriter(layout: layout)
         let first = try writer.writeTable(id: "orders", query: "SELECT i AS id FROM range(1000) t(i)", on: connection)
         try writer.publish([first])
-        let before = try sha256sum(layout.parquetFile(tableId: "orders"))
+        let firstFile = layout.directory.appendingPathComponent(first.files[0].path)
+        let before = try sha256sum(firstFile)
 
         #expect(throws: ExtractError.self) {
             try writer.writeTable(id: "orders", query: "SELECT CASE WHEN i > 250000 THEN error('source went away') ELSE i END AS id FROM range(400000) t(i)",
                                   on: connection)
         }
-        #expect(try sha256sum(layout.parquetFile(tableId: "orders")) == before)
+        #expect(try sha256sum(firstFile) == before)
         #expect(try writer.tables() == [first])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: layout.dataDirectory.path) == ["orders.parquet"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: layout.dataDirectory.path) == [firstFile.lastPathComponent])
+
+        // A new version is written beside the old one; publishing it drops the old one (and a legacy-named file).
+        try Data("legacy".utf8).write(to: layout.parquetFile(tableId: "orders"))
+        let second = try writer.writeTable(id: "orders", query: "SELECT i AS id FROM range(2000) t(i)", on: connection)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: layout.dataDirectory.path))
+                == [firstFile.lastPathComponent, "orders.parquet", URL(fileURLWithPath: second.files[0].path).lastPathComponent])
+        try writer.publish([second])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: layout.dataDirectory.path) == [URL(fileURLWithPath: second.files[0].path).lastPathComponent])
     }
 
     @Test("publishing merges with what the extract held; removed tables lose their view and file")

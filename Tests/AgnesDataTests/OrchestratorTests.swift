@@ -59,8 +59,9 @@ struct OrchestratorTests {
         try orchestrator.rebuild(registry: [table("orders", source: "shop"), table("customers", source: "shop"), table("deals", source: "crm")])
         let engine = try #require(orchestrator.engine)
         #expect(try await engine.withScope(readable: ["orders", "not_served"], policies: .bypass) { try $0.scalar(Int64.self, "SELECT count(*) FROM orders") } == 1000)
-        let ordersFile = extracts.appendingPathComponent("shop/data/orders.parquet").path
-        let customersFile = extracts.appendingPathComponent("shop/data/customers.parquet").path
+        let shop = try ExtractLayout(extractsDirectory: extracts, source: "shop")
+        let ordersFile = try #require(shop.singleFiles(of: "orders").first).path
+        let customersFile = try #require(shop.singleFiles(of: "customers").first).path
         for sql in ["SELECT * FROM customers", "SELECT * FROM main.customers", "SELECT * FROM shop.customers", "SELECT * FROM deals",
                     "SELECT * FROM read_parquet('\(customersFile)')", "SELECT * FROM '\(customersFile)'", "SELECT * FROM glob('\(extracts.path)/*')",
                     "ATTACH '\(extracts.path)/shop/extract.duckdb' AS shop", "SET lock_configuration = false", "SET allowed_paths = []",

@@ -134,7 +134,7 @@ struct TableSyncerTests {
         let row = try #require(try await SyncStateRepository(store: state).state(tableId: "orders"))
         #expect(row.status == .error && row.error?.isEmpty == false && row.rows == 2 && row.sha256 == good.table?.files.first?.sha256)
         let layout = try ExtractLayout(extractsDirectory: root.appendingPathComponent("extracts"), source: "shop")
-        #expect(FileManager.default.fileExists(atPath: layout.parquetFile(tableId: "orders").path))
+        #expect(FileManager.default.fileExists(atPath: layout.directory.appendingPathComponent(try #require(good.table?.files.first?.path)).path))
         let history = try await SyncStateRepository(store: state).history(tableId: "orders")
         #expect(history.map(\.status) == [.error, .ok])
         try await state.close()

@@ -94,8 +94,10 @@ struct DataPlaneRoutesTests {
                                                        headers: [.authorization: "Bearer \(admin)", .acceptEncoding: refused], body: nil) { $0.headers }
                 #expect(headers[.contentEncoding] == nil, "\(refused)")
             }
-            let parquet = server.directory.appendingPathComponent("extracts/shop/data/orders.parquet")
-            #expect(FileManager.default.fileExists(atPath: parquet.path))
+            // The file is named by its content, as the manifest lists it.
+            let ordersPath = try #require((entry["files"] as? [[String: Any]])?.first?["path"] as? String)
+            #expect(ordersPath.hasPrefix("data/orders.") && ordersPath.hasSuffix(".parquet") && ordersPath.contains((entry["sha256"] as? String ?? "").prefix(16)))
+            #expect(FileManager.default.fileExists(atPath: server.directory.appendingPathComponent("extracts/shop/\(ordersPath)").path))
             #expect(try await server.services.dataPlane.orchestrator.engine?.withConnection {
                 try $0.scalar(Int64.self, "SELECT sum(total) FROM orders WHERE id > $1", 0)
             } == 60)
@@ -160,8 +162,10 @@ struct DataPlaneRoutesTests {
             _ = try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": files.path]], token: admin)
             _ = try await client.send(.post, "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
             try await server.services.dataPlane.syncNow(nil, trigger: "test")
-            let sha = try #require((try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: [String: Any]])?["orders"]?["sha256"] as? String)
-            let onDisk = try Data(contentsOf: server.directory.appendingPathComponent("extracts/shop/data/orders.parquet"))
+            let entry = try #require((try await client.send(.get, "/api/sync/manifest", token: admin)["tables"] as? [String: [String: Any]])?["orders"])
+            let sha = try #require(entry["sha256"] as? String)
+            let path = try #require((entry["files"] as? [[String: Any]])?.first?["path"] as? String)
+            let onDisk = try Data(contentsOf: server.directory.appendingPathComponent("extracts/shop/\(path)"))
 
             func fetch(_ method: HTTPRequest.Method = .get, headers: HTTPFields = [:], token: String? = nil) async throws -> (HTTPResponse.Status, HTTPFields, Data) {
                 var fields = headers

@@ -87,7 +87,9 @@ struct CLIFlowTests {
         let pull = try await agnes(["pull", "--json"], environment: environment)
         #expect(pull.status == 0 && pull.out.contains("\"tables_total\":3"), "\(pull.out)\(pull.err)")
         let events = workspace.appendingPathComponent("server/parquet/events.parquet")
-        let serverEvents = dataDirectory.appendingPathComponent("extracts/shop/data/events.parquet")
+        let eventsFile = try #require(((try await client.call("GET", "/api/sync/manifest", token: admin).object["tables"] as? [String: [String: Any]])?["events"]?["files"]
+            as? [[String: Any]])?.first?["path"] as? String)
+        let serverEvents = dataDirectory.appendingPathComponent("extracts/shop/\(eventsFile)")
         #expect(try Data(contentsOf: events) == Data(contentsOf: serverEvents))
         #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/visits/2026-03.parquet").path))
 

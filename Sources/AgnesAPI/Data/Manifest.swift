@@ -3,7 +3,7 @@ import Foundation
 
 /// One parquet file of a table: the whole table, or one part of a partitioned table.
 public struct ExtractFile: Codable, Sendable, Equatable {
-    /// The path relative to the extract's directory (`data/orders.parquet`).
+    /// The path relative to the extract's directory (`data/orders.0f3c9a1b2d4e5f60.parquet`).
     public var path: String
     public var sizeBytes: Int64
     public var sha256: String

@@ -1,5 +1,7 @@
-// Where a source's extract lives: `DATA_DIR/extracts/<source>/extract.duckdb` and `data/<table_id>.parquet`
-// (SPEC §6.2), and the rules for the names that become paths and SQL identifiers.
+// Where a source's extract lives: `DATA_DIR/extracts/<source>/extract.duckdb` and `data/<table_id>.<sha256 prefix>.parquet`
+// (SPEC §6.2; `data/<table_id>.parquet` before content-addressed names), and the rules for the names that become paths
+// and SQL identifiers. A table's file is never overwritten by a sync: the new one gets a new name, and the old one goes
+// only once the new one is recorded, so a crash between the two steps leaves the recorded file in place.
 import AgnesState
 import Foundation
 
@@ -12,8 +14,26 @@ public struct ExtractLayout: Sendable, Equatable {
     public var databaseFile: URL { directory.appendingPathComponent("extract.duckdb") }
     public var dataDirectory: URL { directory.appendingPathComponent("data") }
 
-    /// The parquet file of a (non-partitioned) table.
+    /// The parquet file of a (non-partitioned) table as it was named before content-addressed names.
     public func parquetFile(tableId: String) -> URL { dataDirectory.appendingPathComponent("\(tableId).parquet") }
+
+    /// The name (under `data/`) of a (non-partitioned) table's file holding the bytes whose sha256 is `sha256`.
+    public static func fileName(tableId: String, sha256: String) -> String { "\(tableId).\(sha256.prefix(16)).parquet" }
+
+    /// Whether `name` (under `data/`) is one of `tableId`'s single files, of either naming.
+    public static func isFile(_ name: String, of tableId: String) -> Bool {
+        if name == "\(tableId).parquet" { return true }
+        guard name.hasPrefix("\(tableId)."), name.hasSuffix(".parquet") else { return false }
+        let middle = name.dropFirst(tableId.count + 1).dropLast(".parquet".count)
+        return middle.count == 16 && middle.allSatisfy(\.isHexDigit)
+    }
+
+    /// Every single file of `tableId` under `data/` but the one named `keeping`.
+    func singleFiles(of tableId: String, keeping: String? = nil) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? [])
+            .filter { Self.isFile($0, of: tableId) && $0 != keeping }
+            .map { dataDirectory.appendingPathComponent($0) }
+    }
 
     /// The folder of a partitioned table's parts (`data/<table_id>/`).
     public func partsDirectory(tableId: String) -> URL { dataDirectory.appendingPathComponent(tableId, isDirectory: true) }

@@ -1,6 +1,7 @@
-// Writes a source's extract (SPEC §6.2): each table's rows into `data/<id>.parquet` (zstd, row groups of 122,880),
-// and `extract.duckdb` with the `_meta` table and one view per table. Every file is built under a temporary name and
-// renamed over the old one only when complete, so a crash or an error mid-write leaves the previous extract as it was.
+// Writes a source's extract (SPEC §6.2): each table's rows into `data/<id>.<sha256 prefix>.parquet` (zstd, row groups
+// of 122,880), and `extract.duckdb` with the `_meta` table and one view per table. Every file is built under a
+// temporary name and renamed into place only when complete; a table's new file takes a name of its own beside the
+// old one, which `publish` drops — so a crash or an error mid-write leaves the previous extract as it was.
 import AgnesAPI
 import AgnesCore
 import AgnesState
@@ -16,13 +17,14 @@ public struct ExtractWriter: Sendable {
 
     public init(layout: ExtractLayout) { self.layout = layout }
 
-    /// Runs `query` (a SELECT) on `connection` and writes its rows as the table's parquet file, replacing the old file
-    /// only once the new one is complete and on disk.
+    /// Runs `query` (a SELECT) on `connection` and writes its rows as the table's parquet file, named by its content:
+    /// the old file stays until `publish` drops what the table no longer lists.
     public func writeTable(id: String, description: String? = nil, query: String, queryMode: String = QueryMode.local.rawValue,
                            on connection: Connection, now: Date = Date()) throws -> ExtractedTable {
         guard RegisteredTable.isValidId(id) else { throw ExtractError.invalidName("table id '\(id)' is not a valid id") }
-        let target = layout.parquetFile(tableId: id)
         let (rows, temporary, digest) = try writeParquet(tableId: id, select: query, on: connection)
+        let name = ExtractLayout.fileName(tableId: id, sha256: digest.sha256)
+        let target = layout.dataDirectory.appendingPathComponent(name)
         do {
             try Self.replace(target, with: temporary)
         } catch {
@@ -30,7 +32,7 @@ public struct ExtractWriter: Sendable {
             throw error
         }
         return ExtractedTable(tableId: id, description: description, rows: rows, sizeBytes: digest.size, extractedAt: Self.stamp(now),
-                              queryMode: queryMode, files: [ExtractFile(path: "data/\(id).parquet", sizeBytes: digest.size, sha256: digest.sha256, md5: digest.md5)])
+                              queryMode: queryMode, files: [ExtractFile(path: "data/\(name)", sizeBytes: digest.size, sha256: digest.sha256, md5: digest.md5)])
     }
 
     /// Kept to the microsecond, as DuckDB stores it, so a table read back from `_meta` equals the one written.
@@ -117,7 +119,7 @@ public struct ExtractWriter: Sendable {
             throw error
         }
         for id in removing where merged[id] == nil {
-            try? FileManager.default.removeItem(at: layout.parquetFile(tableId: id))
+            for file in layout.singleFiles(of: id) { try? FileManager.default.removeItem(at: file) }
             try? FileManager.default.removeItem(at: layout.partsDirectory(tableId: id))
         }
         // Files a table no longer lists: replaced or dropped parts, leftovers of an interrupted sync, and the file (or
@@ -126,9 +128,11 @@ public struct ExtractWriter: Sendable {
             let directory = layout.partsDirectory(tableId: table.tableId)
             guard table.files.contains(where: { $0.part != nil }) else {
                 try? FileManager.default.removeItem(at: directory)
+                let kept = table.files.first.map { URL(fileURLWithPath: $0.path).lastPathComponent }
+                for file in layout.singleFiles(of: table.tableId, keeping: kept) { try? FileManager.default.removeItem(at: file) }
                 continue
             }
-            try? FileManager.default.removeItem(at: layout.parquetFile(tableId: table.tableId))
+            for file in layout.singleFiles(of: table.tableId) { try? FileManager.default.removeItem(at: file) }
             let kept = Set(table.files.map { layout.directory.appendingPathComponent($0.path).lastPathComponent })
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !kept.contains(name) {
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))

@@ -60,7 +60,9 @@ extension ExtractWriter {
                                  watermarked: Bool = true, queryMode: String = QueryMode.local.rawValue, on connection: Connection,
                                  now: Date = Date()) throws -> ExtractedTable {
         let plan = IncrementalPlan(column: incrementalColumn, primaryKey: primaryKey)
-        let target = layout.parquetFile(tableId: id)
+        // The table's current file, as the published extract lists it (or as it was named before content addresses).
+        let published = try tables().first { $0.tableId == id }?.files.first { $0.part == nil }
+        let target = published.map { layout.directory.appendingPathComponent($0.path) } ?? layout.parquetFile(tableId: id)
         let exists = FileManager.default.fileExists(atPath: target.path)
         let watermark = exists && watermarked ? try plan.watermark(in: [target.path], on: connection) : nil
         guard exists, watermark != nil || !watermarked else {

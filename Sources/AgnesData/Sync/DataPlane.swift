@@ -130,6 +130,17 @@ public final class DataPlane: Sendable {
         }
     }
 
+    /// Brings every source's published extract in line with the recorded sync state (after a crash mid-sync); call
+    /// it at start, before the first `rebuild`. Returns the sources published again.
+    @discardableResult
+    public func reconcileExtracts() async throws -> [String] {
+        let republished = try await ExtractReconciliation.run(state: state, extractsDirectory: extractsDirectory)
+        if !republished.isEmpty {
+            logger.warning("published the extracts of \(republished.joined(separator: ", ")) again from the recorded sync state (a sync was interrupted)")
+        }
+        return republished
+    }
+
     /// Rebuilds the engine from the registry as it is now.
     @discardableResult
     public func rebuild() async throws -> RebuildReport {

@@ -35,11 +35,11 @@ public struct TableSyncer: Sendable {
         try await sync([table], trigger: trigger)[0]
     }
 
-    /// Syncs `tables` and records each result, in their order. Each table's files are written as it is read; each
-    /// source's `extract.duckdb` is then published once for all of its tables of the run (not once per table, which
-    /// made a run's cost grow with the square of a source's table count), and only then is each table's sync
-    /// recorded. A table that fails keeps its last good extract; if a source's publish fails, its tables are recorded
-    /// as failed.
+    /// Syncs `tables` and records each result, in their order. Each table's files are written as it is read, beside
+    /// the old ones; each table's sync is recorded, then each source's `extract.duckdb` is published once for all of
+    /// its tables of the run (not once per table, which made a run's cost grow with the square of a source's table
+    /// count), dropping the files no table lists any more. A table that fails keeps its last good extract; if a
+    /// source's publish fails, its tables are recorded as failed (with their new files, which the next start publishes).
     public func sync(_ tables: [RegisteredTable], trigger: String) async throws -> [Outcome] {
         // Tables are read and written a few at a time (their DuckDB work shares the machine's cores).
         var extractions: [Result<Extraction, any Error>?] = Array(repeating: nil, count: tables.count)
@@ -79,6 +79,14 @@ public struct TableSyncer: Sendable {
         }
         for source in order {
             let written = bySource[source] ?? []
+            // The new files sit beside the old ones under names of their own; recording a table's is the commit. A
+            // crash before it leaves the old state with the old files; after it, `ExtractReconciliation` brings the
+            // published extract in line with the state at the next start. Only then are the old files dropped.
+            for item in written {
+                CrashPoint.syncBeforeState.reach()
+                outcomes[item.index] = try await recordSuccess(of: tables[item.index], item.extraction, trigger: trigger)
+            }
+            CrashPoint.syncBeforePublish.reach()
             do {
                 let layout = written[0].extraction.layout
                 try await NIOThreadPool.singleton.runIfActive { try ExtractWriter(layout: layout).publish(written.map(\.extraction.table)) }
@@ -86,11 +94,6 @@ public struct TableSyncer: Sendable {
                 for item in written {
                     outcomes[item.index] = try await recordFailure(of: tables[item.index], started: item.extraction.started, error: error, trigger: trigger)
                 }
-                continue
-            }
-            for item in written {
-                CrashPoint.syncBeforeState.reach()
-                outcomes[item.index] = try await recordSuccess(of: tables[item.index], item.extraction, trigger: trigger)
             }
         }
         return outcomes.enumerated().map { $0.element ?? Outcome(tableId: tables[$0.offset].id, table: nil, error: "not synced") }

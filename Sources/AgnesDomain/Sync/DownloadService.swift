@@ -56,7 +56,9 @@ public struct DownloadService: Sendable {
             throw ServiceError.notFound("Table '\(synced.table.id)' has no data yet")
         }
         caller.audit.record("data.download", resource: "table:\(synced.table.id)")
-        return File(path: synced.layout.parquetFile(tableId: synced.table.id).path, sha256: sha256, filename: "\(synced.table.id).parquet")
+        let file = synced.files.first { $0.part == nil }.map { synced.layout.directory.appendingPathComponent($0.path) }
+            ?? synced.layout.parquetFile(tableId: synced.table.id)
+        return File(path: file.path, sha256: sha256, filename: "\(synced.table.id).parquet")
     }
 
     /// One part (`2026-03`, or `2026-03.parquet`) of a partitioned table.
