@@ -13,28 +13,47 @@ struct SyncCrashTests {
 
     /// What the server says of `orders`, and whether every surface says the same.
     struct Served: Equatable {
-        let sha256: String
+        /// The manifest's hash (of the file, or of a partitioned table's parts).
+        let hash: String
         let rows: Int
+        /// The files the manifest lists, relative to the extract's folder.
+        let files: Set<String>
     }
 
-    func served(_ client: ServerClient, token: String) async throws -> Served {
+    func served(_ client: ServerClient, token: String, extract: URL) async throws -> Served {
         let entry = try #require((try await client.call("GET", "/api/sync/manifest", token: token).object["tables"] as? [String: [String: Any]])?["orders"])
-        let sha = try #require(entry["sha256"] as? String)
         let rows = try #require(entry["rows"] as? Int)
-        let download = try await client.call("GET", "/api/data/orders/download", token: token)
-        #expect(DataPlaneFlowTests.sha256(download.body) == sha, "the download is the file the manifest names")
+        let files = try #require(entry["files"] as? [[String: Any]])
+        // Every file the manifest names is on disk with the digest it gives.
+        for file in files {
+            let path = try #require(file["path"] as? String)
+            let bytes = try Data(contentsOf: extract.appendingPathComponent(path))
+            #expect(DataPlaneFlowTests.sha256(bytes) == file["sha256"] as? String, "\(path) is the file the manifest names")
+        }
+        if let sha = entry["sha256"] as? String {
+            let download = try await client.call("GET", "/api/data/orders/download", token: token)
+            #expect(DataPlaneFlowTests.sha256(download.body) == sha, "the download is the file the manifest names")
+        }
         let count = try await client.call("POST", "/api/query", json: ["sql": "SELECT count(*) FROM orders"], token: token)
         #expect((count.object["rows"] as? [[Int]])?.first?.first == rows, "the query engine serves the rows the manifest counts")
-        return Served(sha256: sha, rows: rows)
+        return Served(hash: try #require(entry["hash"] as? String), rows: rows, files: Set(files.compactMap { $0["path"] as? String }))
     }
+
+    /// How `orders` is registered for each sync strategy.
+    static var strategies: [String: [String: Any]] { [
+        "full_refresh": [:],
+        "incremental": ["sync_strategy": "incremental", "incremental_column": "id", "primary_key": ["id"]],
+        "partitioned": ["sync_strategy": "partitioned", "partition_by": "day"],
+    ] }
 
     func token(_ client: ServerClient) async throws -> String {
         try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"]).string("access_token"))
     }
 
     @Test("a crash before the rename, before the state is recorded, or before the extract is published never splits what is served",
-          arguments: [("sync.before-rename", false), ("sync.before-state", false), ("sync.before-publish", true)])
-    func crashMidSync(point: String, committed: Bool) async throws {
+          arguments: ["full_refresh", "incremental", "partitioned"], [("sync.before-rename", false), ("sync.before-state", false), ("sync.before-publish", true)])
+    func crashMidSync(strategy: String, crash: (point: String, committed: Bool)) async throws {
+        let (point, committed) = crash
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data"), sources = root.appendingPathComponent("sources")
@@ -43,22 +62,26 @@ struct SyncCrashTests {
         _ = FileManager.default.createFile(atPath: data.appendingPathComponent("server.log").path, contents: nil)
         let maker = try Database().connect()
         let csv = sources.appendingPathComponent("orders.csv").path
-        try maker.execute("COPY (SELECT i AS id, i * 2 AS amount FROM range(1000) t(i)) TO '\(csv)' (HEADER)")
+        let rows = { (count: Int) in "COPY (SELECT i AS id, i * 2 AS amount, DATE '2026-01-01' + (i % 90)::INTEGER AS day FROM range(\(count)) t(i)) TO '\(csv)' (HEADER)" }
+        try maker.execute(rows(1000))
+        let extract = data.appendingPathComponent("extracts/shop")
 
         var (server, client) = try await flow.start(data, environment: [:])
         _ = try await client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
         var admin = try await token(client)
         _ = try await client.call("POST", "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": sources.path]], token: admin)
-        _ = try await client.call("POST", "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
+        let registered = try await client.call("POST", "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"]
+            .merging(Self.strategies[strategy] ?? [:]) { $1 }, token: admin)
+        #expect(registered.status == 201, "\(String(decoding: registered.body, as: UTF8.self))")
         _ = try await client.call("POST", "/api/sync/trigger", token: admin)
         try await flow.waitForSync(client)
-        let before = try await served(client, token: admin)
+        let before = try await served(client, token: admin, extract: extract)
         #expect(before.rows == 1000)
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
 
         // The source changes; the next sync is killed at `point`.
-        try maker.execute("COPY (SELECT i AS id, i * 2 AS amount FROM range(1500) t(i)) TO '\(csv)' (HEADER)")
+        try maker.execute(rows(1500))
         (server, client) = try await flow.start(data, environment: ["AGNES_CRASH_AT": point])
         admin = try await token(client)
         _ = try? await client.call("POST", "/api/sync/trigger", token: admin)
@@ -70,15 +93,16 @@ struct SyncCrashTests {
         (server, client) = try await flow.start(data, environment: [:])
         defer { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() }
         admin = try await token(client)
-        let after = try await served(client, token: admin)
-        #expect(committed ? after.rows == 1500 && after.sha256 != before.sha256 : after == before, "\(point): \(after)")
+        let after = try await served(client, token: admin, extract: extract)
+        #expect(committed ? after.rows == 1500 && after.hash != before.hash : after == before, "\(strategy), \(point): \(after)")
 
         // The next sync completes, and the extract's data folder holds only the file the state names.
         #expect(try await client.call("POST", "/api/sync/trigger", token: admin).status == 200)
         try await flow.waitForSync(client)
-        let synced = try await served(client, token: admin)
+        let synced = try await served(client, token: admin, extract: extract)
         #expect(synced.rows == 1500)
-        let files = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("extracts/shop/data").path)
-        #expect(files == ["orders.\(synced.sha256.prefix(16)).parquet"], "\(files)")
+        let onDisk = try FileManager.default.subpathsOfDirectory(atPath: extract.appendingPathComponent("data").path)
+            .filter { $0.hasSuffix(".parquet") }.map { "data/\($0)" }
+        #expect(Set(onDisk) == synced.files, "\(strategy), \(point): \(onDisk)")
     }
 }
