@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all bootstrap build release run test screenshots bench clean
+.PHONY: all bootstrap build release run test crash screenshots bench clean
 
 all: build
 
@@ -26,6 +26,12 @@ test: bootstrap
 	scripts/python-tools >/dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The crash tests (docs/reliability.md): the real binaries killed at named points, restarted, checked.
+crash: bootstrap
+	scripts/python-tools >/dev/null
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'SyncCrashTests|LegacyImportCrashTests|AuditDurabilityTests|DataPlaneFlowTests|CLIFlowTests'
 
 # Refreshes docs/screenshots from the browser test (headless Chromium against the demo server).
 screenshots: bootstrap
