@@ -31,7 +31,7 @@ test: bootstrap
 crash: bootstrap
 	scripts/python-tools >/dev/null
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter 'SyncCrashTests|LegacyImportCrashTests|AuditDurabilityTests|DataPlaneFlowTests|CLIFlowTests'
+	$(SWIFT) test --skip-build --filter 'SyncCrashTests|StateCrashTests|LegacyImportCrashTests|AuditDurabilityTests|DataPlaneFlowTests|CLIFlowTests'
 
 # Refreshes docs/screenshots from the browser test (headless Chromium against the demo server).
 screenshots: bootstrap

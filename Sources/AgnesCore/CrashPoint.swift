@@ -15,6 +15,18 @@ public enum CrashPoint: String, Sendable {
     /// the old files).
     case syncBeforePublish = "sync.before-publish"
 
+    /// Server: a copy of the state database (a backup, the pre-migration backup, the copy kept before a restore) is
+    /// written under its temporary name, not yet renamed.
+    case stateMidCopy = "state.mid-copy"
+    /// Server: `restore` has staged the backup beside the state database, not yet renamed it into place.
+    case restoreBeforeRename = "restore.before-rename"
+    /// Server: a migration step has run inside its transaction, not yet recorded or committed.
+    case migrateMidStep = "migrate.mid-step"
+    /// Server: a write transaction of the state database has done its work, not yet committed.
+    case stateMidWrite = "state.mid-write"
+    /// Server: a batch of audit entries is appended, not yet committed.
+    case auditMidFlush = "audit.mid-flush"
+
     static let armed: String? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"]
 
     /// Stops the process at once (as `kill -9` would) when `AGNES_CRASH_AT` names this point.

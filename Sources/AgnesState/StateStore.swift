@@ -1,5 +1,6 @@
 // The owner of system.duckdb: opens it (failing fast when another process holds it), migrates it, and runs reads
 // and retried write transactions on a connection pool.
+import AgnesCore
 import DuckDB
 import Foundation
 import Synchronization
@@ -100,7 +101,11 @@ public final class StateStore: Sendable {
             var attempt = 1
             while true {
                 do {
-                    return try connection.withTransaction(body)
+                    return try connection.withTransaction { connection in
+                        let result = try body(connection)
+                        CrashPoint.stateMidWrite.reach()
+                        return result
+                    }
                 } catch let error as DuckDBError where (error.isTransactionConflict || error.isDuplicateAtCommit) && attempt < attempts {
                     // A short, growing, jittered pause lets the competing transaction commit and spreads retries out.
                     let ceiling = min(20_000, 250 << min(attempt, 6))

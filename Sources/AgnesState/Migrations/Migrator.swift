@@ -1,4 +1,5 @@
 // Applies the schema ladder to system.duckdb: checks what was applied, backs up, runs each step in a transaction.
+import AgnesCore
 import DuckDB
 import Foundation
 
@@ -62,6 +63,7 @@ public struct Migrator: Sendable {
             do {
                 try connection.withTransaction { connection in
                     try migration.apply(connection)
+                    CrashPoint.migrateMidStep.reach()
                     try connection.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at, duration_ms, checksum) VALUES ($1, $2, $3, $4, $5)",
                         migration.version, migration.name, Date(), Int64(Date().timeIntervalSince(started) * 1000),

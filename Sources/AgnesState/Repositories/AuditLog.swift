@@ -3,6 +3,7 @@
 // durably before the caller goes on (`recordDurably`): entries arriving together are group-committed in one append,
 // so a crash never loses the record of an acknowledged change and a busy server still pays one commit per group.
 import AgnesAPI
+import AgnesCore
 import DuckDB
 import Foundation
 import Synchronization
@@ -133,6 +134,7 @@ public final class AuditLog: Sendable {
             AppendColumn(batch.map(\.clientKind)),
             AppendColumn(batch.map(\.requestId)),
         ])
+        CrashPoint.auditMidFlush.reach()
         try appender.close()
     }
 
