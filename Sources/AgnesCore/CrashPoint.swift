@@ -27,6 +27,9 @@ public enum CrashPoint: String, Sendable {
     /// Server: a batch of audit entries is appended, not yet committed.
     case auditMidFlush = "audit.mid-flush"
 
+    /// Server: `import-legacy` has merged and validated every table inside its transaction, not yet committed.
+    case legacyMidImport = "legacy.mid-import"
+
     static let armed: String? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"]
 
     /// Stops the process at once (as `kill -9` would) when `AGNES_CRASH_AT` names this point.

@@ -1,4 +1,5 @@
-// kill -9 of `agnes-server import-legacy` in the middle of its work leaves the state database as it was.
+// kill -9 of `agnes-server import-legacy` in the middle of its work (its transaction, just before the commit) leaves the
+// state database as it was.
 import AgnesState
 import DuckDB
 import Foundation
@@ -26,29 +27,20 @@ struct LegacyImportCrashTests {
         #expect(try run("agnes-server", ["migrate", "up", "--data-dir", data.path]).status == 0)
         let before = try counts(data)
 
+        // The importer stops itself (SIGKILL) once every table is merged and validated inside its transaction, just
+        // before the commit (AGNES_CRASH_AT): nothing races the kill.
         let importer = Process()
         importer.executableURL = binaries.appendingPathComponent("agnes-server")
         importer.arguments = ["import-legacy", "--from", legacy.path, "--data-dir", data.path]
+        importer.environment = ProcessInfo.processInfo.environment.merging(["AGNES_CRASH_AT": "legacy.mid-import"]) { $1 }
         importer.standardOutput = FileHandle.nullDevice
         importer.standardError = FileHandle.nullDevice
         try importer.run()
-        // The source files are copied just before writing starts: kill the process shortly after that. Polling
-        // blocks this thread on purpose, so the timing does not depend on a busy Swift concurrency pool.
-        let backups = data.appendingPathComponent("state/backups")
-        let deadline = Date().addingTimeInterval(120)
-        while importer.isRunning && Date() < deadline {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []
-            if names.contains(where: { $0.hasPrefix("legacy-") }) { break }
-            usleep(2_000)
-        }
-        usleep(100_000)
-        let wasRunning = importer.isRunning
-        kill(importer.processIdentifier, SIGKILL)
         importer.waitUntilExit()
-        #expect(wasRunning, "the import finished before it could be killed; the test proves nothing")
-        #expect(importer.terminationReason == .uncaughtSignal)
+        #expect(importer.terminationReason == .uncaughtSignal && importer.terminationStatus == SIGKILL, "the import did not stop at legacy.mid-import")
 
         #expect(try counts(data) == before)
+        #expect(try stateProblems(data) == [])
 
         let rerun = try run("agnes-server", ["import-legacy", "--from", legacy.path, "--data-dir", data.path])
         #expect(rerun.status == 0)

@@ -1,5 +1,6 @@
 // `agnes-server import-legacy`: brings the JSON state of the older, file-based Agnes into system.duckdb — all or
 // nothing, validated record by record, idempotent.
+import AgnesCore
 import DuckDB
 import Foundation
 
@@ -83,6 +84,7 @@ extension StateMaintenance {
                     try Self.merge(connection, table)
                     validated += try Self.validate(connection, table)
                 }
+                CrashPoint.legacyMidImport.reach()
                 try GroupsRepository.seedSystemGroups(inTransaction: connection)
                 // Legacy administrators stay administrators.
                 for email in administrators {
