@@ -7,6 +7,10 @@ import Foundation
 public enum CrashPoint: String, Sendable {
     /// CLI: half of a file's bytes are written to its `.partial`.
     case pullMidDownload = "pull.mid-download"
+    /// CLI: a file is downloaded whole, verified and flushed under its `.partial` name, not yet renamed.
+    case pullBeforeRename = "pull.before-rename"
+    /// CLI: the workspace's views are being rebuilt (the first one replaced), the pull not yet recorded.
+    case pullMidViews = "pull.mid-views"
     /// Server: a sync has written and flushed a table's new parquet under its temporary name, not yet renamed.
     case syncBeforeRename = "sync.before-rename"
     /// Server: a sync has written a table's new files beside the old ones, and not yet recorded the table's new state.

@@ -175,6 +175,25 @@ struct CLIFlowTests {
         #expect(resumed.status == 0 && resumed.out.contains("\"files_resumed\":1"), "\(resumed.out)\(resumed.err)")
         #expect(try Data(contentsOf: events) == Data(contentsOf: serverEvents))
         #expect(!FileManager.default.fileExists(atPath: partial.path))
+        // Killed with the file whole and verified under its .partial name: the next pull finishes it without a download.
+        try FileManager.default.removeItem(at: events)
+        let beforeRename = try await agnes(["pull", "--quiet"], environment: environment.merging(["AGNES_CRASH_AT": "pull.before-rename"]) { $1 })
+        #expect(beforeRename.status == SIGKILL, "the pull was not stopped before its rename: \(beforeRename.out)\(beforeRename.err)")
+        #expect(!FileManager.default.fileExists(atPath: events.path) && partialBytes() == full.count)
+        let finished = try await agnes(["pull", "--json"], environment: environment)
+        #expect(finished.status == 0 && finished.out.contains("\"errors\":[]"), "\(finished.out)\(finished.err)")
+        #expect(try Data(contentsOf: events) == full && !FileManager.default.fileExists(atPath: partial.path))
+
+        // Killed while the workspace's views are rebuilt (the pull is not recorded): the next pull rebuilds them, and
+        // every pulled table answers a query.
+        try FileManager.default.removeItem(at: events)
+        let midViews = try await agnes(["pull", "--quiet"], environment: environment.merging(["AGNES_CRASH_AT": "pull.mid-views"]) { $1 })
+        #expect(midViews.status == SIGKILL, "the pull was not stopped in its view rebuild: \(midViews.out)\(midViews.err)")
+        #expect(try await agnes(["pull", "--quiet"], environment: environment).status == 0)
+        let counted = try await agnes(["query", "--format", "csv", "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM visits) AS n"],
+                                      environment: environment)
+        #expect(counted.status == 0 && counted.out.hasPrefix("n\r\n") && !counted.err.contains("server-side"), "answered locally: \(counted.out)\(counted.err)")
+
         let metrics = String(decoding: try await client.call("GET", "/metrics").body, as: UTF8.self)
         #expect(metrics.split(separator: "\n").contains { $0.contains("agnes_http_requests_total") && $0.contains("/api/data/{id}/download") && $0.contains("206") })
 

@@ -113,7 +113,9 @@ enum Downloader {
             throw ClientError(.failure, "\(item.table)\(item.part.map { " part \($0)" } ?? ""): the download does not match the manifest "
                                         + "(\(offset) of \(item.size) bytes, sha256 \(digest.prefix(12))… instead of \(item.sha256.prefix(12))…); it is fetched again next pull")
         }
-        guard fsync(descriptor) == 0, rename(partial.path, item.target.path) == 0 else {
+        guard fsync(descriptor) == 0 else { throw ClientError(.failure, "cannot write \(partial.path): \(String(cString: strerror(errno)))") }
+        CrashPoint.pullBeforeRename.reach()
+        guard rename(partial.path, item.target.path) == 0 else {
             throw ClientError(.failure, "cannot move \(partial.path) into place: \(String(cString: strerror(errno)))")
         }
         try? FileManager.default.removeItem(at: expected)

@@ -1,6 +1,7 @@
 // The workspace DuckDB's views over pulled tables: one view per table, named by its id, over its parquet file (or its
 // parts). A pull creates and drops only these views; a user's own tables and snapshot views are never touched (a
 // pulled table whose id is taken by a user's table is skipped with a warning).
+import AgnesCore
 import DuckDB
 import Foundation
 
@@ -31,6 +32,7 @@ struct LocalViews {
                 source = "read_parquet(\(SQL.literal(workspace.partsDirectory(of: id).path + "/*.parquet")), union_by_name = true)"
             }
             try connection.execute("CREATE OR REPLACE VIEW \(SQL.identifier(id)) AS SELECT * FROM \(source)")
+            CrashPoint.pullMidViews.reach()
         }
         try connection.execute("CHECKPOINT")
     }
