@@ -45,6 +45,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product OrchestratorBenchmark
 	$(SWIFT) build -c release --product SyncBenchmark
 	$(SWIFT) build -c release --product DataPlaneBenchmark
+	$(SWIFT) build -c release --product SoakBenchmark
 	$(SWIFT) build -c release --product WebUIBenchmark
 	$(SWIFT) build -c release --product AccessPolicyBenchmark
 	$(SWIFT) build -c release --product ScanBenchmark
@@ -67,7 +68,7 @@ bench: bootstrap
 	.build/release/KnowledgeSearchBenchmark
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
-	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
+	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes .build/release/SoakBenchmark
 	.build/release/WebUIBenchmark
 
 clean: bootstrap

@@ -189,6 +189,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "SoakBenchmark",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Benchmarks/Soak",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "DataPlaneBenchmark",
             dependencies: ["AgnesData", "AgnesState", "DuckDB"],
             path: "Benchmarks/DataPlane",
