@@ -6,11 +6,12 @@ import Testing
 
 @Suite("knowledge and audit")
 struct MemoryAndAuditTests {
-    @Test("a vote is inserted, replaced and withdrawn, and counts follow")
+    @Test("a vote is inserted, replaced and withdrawn, and counts follow; votes leave the caches' generation alone")
     func votes() async throws {
         try await withStore { store in
             let knowledge = KnowledgeRepository(store: store)
             let item = try await knowledge.propose(KnowledgeDraft(title: "Revenue excludes VAT"), by: "u1")
+            let generation = store.generation
             try await knowledge.vote(itemId: item.id, userId: "u1", vote: 1)
             try await knowledge.vote(itemId: item.id, userId: "u2", vote: 1)
             #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 2, downvotes: 0))
@@ -18,6 +19,8 @@ struct MemoryAndAuditTests {
             #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 1, downvotes: 1))
             try await knowledge.withdrawVote(itemId: item.id, userId: "u1")
             #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 0, downvotes: 1))
+            // Nothing cached reads votes: casting one must not make every cached manifest and grant be rebuilt.
+            #expect(store.generation == generation)
             await #expect(throws: StateError.invalid("a vote is +1 or -1, not 2")) { try await knowledge.vote(itemId: item.id, userId: "u1", vote: 2) }
             await #expect(throws: StateError.notFound(what: "knowledge item", id: "missing")) { try await knowledge.vote(itemId: "missing", userId: "u1", vote: 1) }
         }

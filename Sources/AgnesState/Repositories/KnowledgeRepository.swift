@@ -60,20 +60,21 @@ public struct KnowledgeRepository: Sendable {
         }
     }
 
-    /// Records `userId`'s vote (+1 or −1), replacing an earlier one.
+    /// Records `userId`'s vote (+1 or −1), replacing an earlier one. Votes are read live, never through a
+    /// `StateCache`, so casting one keeps the caches (a vote a second would otherwise rebuild every cached manifest).
     public func vote(itemId: String, userId: String, vote: Int) async throws {
         guard vote == 1 || vote == -1 else { throw StateError.invalid("a vote is +1 or -1, not \(vote)") }
         let votedAt = Date()
         do {
             // A first vote: a point read of the item and a VALUES insert, which DuckDB plans once and keeps (an
             // INSERT … SELECT that checks the item and the key is planned again at every execution, at four times the cost).
-            try await store.write { connection in
+            try await store.writeKeepingCaches { connection in
                 guard try Self.exists(connection, itemId: itemId) else { throw StateError.notFound(what: "knowledge item", id: itemId) }
                 try connection.execute(Self.insertVote, itemId, userId, vote, votedAt)
             }
         } catch let error as DuckDBError where error.isUniqueViolation {
             // The user had voted (that transaction wrote nothing): replace the vote — or cast it, if it was withdrawn since.
-            try await store.write { connection in
+            try await store.writeKeepingCaches { connection in
                 guard try connection.execute("UPDATE knowledge_votes SET vote = $3, voted_at = $4 WHERE item_id = $1 AND user_id = $2",
                                              itemId, userId, vote, votedAt) == 0 else { return }
                 guard try Self.exists(connection, itemId: itemId) else { throw StateError.notFound(what: "knowledge item", id: itemId) }
@@ -92,9 +93,9 @@ public struct KnowledgeRepository: Sendable {
         try connection.scalar(Int32.self, "SELECT 1 FROM knowledge_items WHERE id = $1", itemId) != nil
     }
 
-    /// Withdraws `userId`'s vote, if any.
+    /// Withdraws `userId`'s vote, if any (keeping the caches, as `vote`).
     public func withdrawVote(itemId: String, userId: String) async throws {
-        try await store.write { try $0.execute("DELETE FROM knowledge_votes WHERE item_id = $1 AND user_id = $2", itemId, userId) }
+        try await store.writeKeepingCaches { try $0.execute("DELETE FROM knowledge_votes WHERE item_id = $1 AND user_id = $2", itemId, userId) }
     }
 
     /// The vote totals of an item.
