@@ -92,6 +92,18 @@ func openFiles(_ pid: Int32) -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
 }
 
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+/// Sends one request of `kind` and records it.
+func timed(_ kind: Kind, etag: String?) async -> String? {
+    let begun = ContinuousClock.now
+    let (error, newTag) = await send(kind, etag: etag, client: client)
+    tally.record(kind, milliseconds: milliseconds(ContinuousClock.now - begun), error: error)
+    return newTag
+}
+
 func percentile(_ values: [Double], _ p: Double) -> Double {
     guard !values.isEmpty else { return 0 }
     let sorted = values.sorted()
@@ -163,12 +175,7 @@ await withTaskGroup(of: Void.self) { group in
     for _ in 0..<options.clients {
         group.addTask {
             while ContinuousClock.now - started < duration {
-                let kind = drawn.randomElement()!
-                let begun = ContinuousClock.now
-                let (error, newTag) = await send(kind, etag: etag.withLock { $0 }, client: client)
-                let elapsed = ContinuousClock.now - begun
-                if let newTag { etag.withLock { $0 = newTag } }
-                tally.record(kind, milliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000, error: error)
+                if let newTag = await timed(drawn.randomElement()!, etag: etag.withLock { $0 }) { etag.withLock { $0 = newTag } }
             }
         }
     }
@@ -177,10 +184,7 @@ await withTaskGroup(of: Void.self) { group in
         var next = ContinuousClock.now
         while ContinuousClock.now - started < duration {
             if ContinuousClock.now >= next {
-                let begun = ContinuousClock.now
-                let (error, _) = await send(.syncTrigger, etag: nil, client: client)
-                let elapsed = ContinuousClock.now - begun
-                tally.record(.syncTrigger, milliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000, error: error)
+                _ = await timed(.syncTrigger, etag: nil)
                 next = next.advanced(by: .seconds(60))
             }
             if rssMiddle.withLock({ $0 }) < 0, ContinuousClock.now - started >= duration / 2 { rssMiddle.withLock { $0 = residentMiB(options.pid) } }

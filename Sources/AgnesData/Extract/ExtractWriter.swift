@@ -54,7 +54,7 @@ public struct ExtractWriter: Sendable {
             let rows = try connection.query("""
                 COPY (\(select)) TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE \(Self.rowGroupSize))
                 """).decodeFirst(CopyCount.self)?.count ?? 0
-            try Self.synchronize(temporary)
+            try DurableFile.synchronize(temporary)
             CrashPoint.syncBeforeRename.reach()
             return (rows, temporary, try FileDigest.of(temporary))
         } catch {
@@ -110,7 +110,7 @@ public struct ExtractWriter: Sendable {
             }
             try connection.execute("CHECKPOINT building")
             try connection.execute("DETACH building")
-            try Self.synchronize(temporary)
+            try DurableFile.synchronize(temporary)
             try? FileManager.default.removeItem(at: URL(fileURLWithPath: layout.databaseFile.path + ".wal"))
             try Self.replace(layout.databaseFile, with: temporary)
         } catch {
@@ -148,12 +148,6 @@ public struct ExtractWriter: Sendable {
     }
 
 
-    /// Flushes a file's data to disk before it is renamed into place.
-    static func synchronize(_ url: URL) throws {
-        let handle = try FileHandle(forUpdating: url)
-        defer { try? handle.close() }
-        try handle.synchronize()
-    }
 
     /// Renames `source` over `target` in one step (POSIX rename), so readers see the old file or the new one.
     static func replace(_ target: URL, with source: URL) throws {

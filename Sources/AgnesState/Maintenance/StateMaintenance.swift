@@ -80,7 +80,7 @@ public struct StateMaintenance: Sendable {
         let staging = stateDirectory.appendingPathComponent(".system.duckdb.restoring")
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.copyItem(at: source, to: staging)
-        try Self.synchronize(staging)
+        try DurableFile.synchronize(staging)
         CrashPoint.restoreBeforeRename.reach()
         try? FileManager.default.removeItem(at: URL(fileURLWithPath: databaseURL.path + ".wal"))
         // rename(2) replaces the old file atomically: a crash leaves either the old or the restored database.
@@ -103,19 +103,12 @@ public struct StateMaintenance: Sendable {
     }
 
     /// Copies a file under a temporary name in the destination folder, then renames it into place.
-    /// Flushes a file's bytes to disk (before it is renamed into place, so a power cut cannot leave a short file there).
-    static func synchronize(_ file: URL) throws {
-        let handle = try FileHandle(forUpdating: file)
-        defer { try? handle.close() }
-        try handle.synchronize()
-    }
-
     static func copyAtomically(_ source: URL, to destination: URL) throws {
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial")
         try? FileManager.default.removeItem(at: temporary)
         try FileManager.default.copyItem(at: source, to: temporary)
-        try synchronize(temporary)
+        try DurableFile.synchronize(temporary)
         CrashPoint.stateMidCopy.reach()
         try FileManager.default.moveItem(at: temporary, to: destination)
     }
