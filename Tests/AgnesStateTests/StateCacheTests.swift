@@ -10,7 +10,8 @@ struct StateCacheTests {
     func invalidatedByWrites() async throws {
         let store = try StateStore.inMemory(poolSize: 2)
         let users = UsersRepository(store: store)
-        let cache = StateCache<Int>(store: store)
+        // Entries do not age out within the test, however slow the machine: what is tested is writes.
+        let cache = StateCache<Int>(store: store, maximumAge: .seconds(3600))
         let loads = Atomic<Int>(0)
         let count: @Sendable () async throws -> Int = {
             loads.add(1, ordering: .relaxed)
@@ -29,7 +30,8 @@ struct StateCacheTests {
     func writeDuringLoad() async throws {
         let store = try StateStore.inMemory(poolSize: 2)
         let users = UsersRepository(store: store)
-        let cache = StateCache<Int>(store: store)
+        // Entries do not age out within the test, however slow the machine: what is tested is writes.
+        let cache = StateCache<Int>(store: store, maximumAge: .seconds(3600))
         // The load reads the old count, then a write commits before the value is stored.
         let stale = try await cache.value(for: "users") {
             let total = try await users.counts().total
@@ -38,6 +40,31 @@ struct StateCacheTests {
         }
         #expect(stale == 0)
         #expect(try await cache.value(for: "users") { try await users.counts().total } == 1)
+        try await store.close()
+    }
+
+    @Test("requests that miss the same key at once share one load")
+    func sharedLoad() async throws {
+        let store = try StateStore.inMemory(poolSize: 2)
+        let cache = StateCache<Int>(store: store, maximumAge: .seconds(3600))
+        final class Loads: Sendable {
+            let count = Atomic<Int>(0)
+        }
+        let loads = Loads()
+        let values = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    try await cache.value(for: "slow") {
+                        loads.count.add(1, ordering: .relaxed)
+                        try await Task.sleep(for: .milliseconds(200))
+                        return 42
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(values == Array(repeating: 42, count: 16))
+        #expect(loads.count.load(ordering: .relaxed) == 1)
         try await store.close()
     }
 }

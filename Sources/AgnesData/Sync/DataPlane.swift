@@ -134,9 +134,12 @@ public final class DataPlane: Sendable {
     /// it at start, before the first `rebuild`. Returns the sources published again.
     @discardableResult
     public func reconcileExtracts() async throws -> [String] {
-        let republished = try await ExtractReconciliation.run(state: state, extractsDirectory: extractsDirectory)
+        let (republished, failed) = try await ExtractReconciliation.run(state: state, extractsDirectory: extractsDirectory)
         if !republished.isEmpty {
             logger.warning("published the extracts of \(republished.joined(separator: ", ")) again from the recorded sync state (a sync was interrupted)")
+        }
+        for (source, error) in failed.sorted(by: { $0.key < $1.key }) {
+            logger.error("the extract of \(source) could not be brought in line with the recorded sync state; its next sync will: \(error)")
         }
         return republished
     }

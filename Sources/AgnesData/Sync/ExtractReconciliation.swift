@@ -10,8 +10,8 @@ import NIOPosix
 /// Publishes extracts again from the recorded state where they disagree.
 public enum ExtractReconciliation {
     /// Republishes the tables of every source whose extract lists other files than the state records; returns the
-    /// sources published again.
-    public static func run(state: StateStore, extractsDirectory: URL) async throws -> [String] {
+    /// sources published again, and those that could not be (the server still starts: it serves what they hold).
+    public static func run(state: StateStore, extractsDirectory: URL) async throws -> (republished: [String], failed: [String: String]) {
         let registry = try await RegistryRepository(store: state).list()
         let states = Dictionary(try await SyncStateRepository(store: state).states().map { ($0.tableId, $0) }) { first, _ in first }
         var recorded: [String: [ExtractedTable]] = [:]
@@ -22,21 +22,30 @@ public enum ExtractReconciliation {
                                                                 sizeBytes: synced.fileSizeBytes ?? 0, extractedAt: lastSync,
                                                                 queryMode: table.queryMode.rawValue, files: files))
         }
-        var republished: [String] = []
+        var republished: [String] = [], failed: [String: String] = [:]
         for (source, tables) in recorded.sorted(by: { $0.key < $1.key }) {
-            let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source)
-            let stale = try await NIOThreadPool.singleton.runIfActive { () throws -> [ExtractedTable] in
-                let published = Dictionary(try ExtractWriter(layout: layout).tables().map { ($0.tableId, $0.files) }) { first, _ in first }
-                // Only what can be served: a recorded file that is gone (never, unless removed by hand) is left alone.
-                return tables.filter { table in
-                    published[table.tableId] != table.files
-                        && table.files.allSatisfy { FileManager.default.fileExists(atPath: layout.directory.appendingPathComponent($0.path).path) }
-                }
+            do {
+                if try await republish(tables, of: source, extractsDirectory: extractsDirectory) { republished.append(source) }
+            } catch {
+                failed[source] = String(describing: error)
             }
-            guard !stale.isEmpty else { continue }
-            try await NIOThreadPool.singleton.runIfActive { try ExtractWriter(layout: layout).publish(stale) }
-            republished.append(source)
         }
-        return republished
+        return (republished, failed)
+    }
+
+    /// Publishes again the `tables` of `source` whose published files differ from the recorded ones; whether any did.
+    static func republish(_ tables: [ExtractedTable], of source: String, extractsDirectory: URL) async throws -> Bool {
+        let layout = try ExtractLayout(extractsDirectory: extractsDirectory, source: source)
+        let stale = try await NIOThreadPool.singleton.runIfActive { () throws -> [ExtractedTable] in
+            let published = Dictionary(try ExtractWriter(layout: layout).tables().map { ($0.tableId, $0.files) }) { first, _ in first }
+            // Only what can be served: a recorded file that is gone (never, unless removed by hand) is left alone.
+            return tables.filter { table in
+                published[table.tableId] != table.files
+                    && table.files.allSatisfy { FileManager.default.fileExists(atPath: layout.directory.appendingPathComponent($0.path).path) }
+            }
+        }
+        guard !stale.isEmpty else { return false }
+        try await NIOThreadPool.singleton.runIfActive { try ExtractWriter(layout: layout).publish(stale) }
+        return true
     }
 }
