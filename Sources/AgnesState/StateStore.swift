@@ -99,6 +99,9 @@ public final class StateStore: Sendable {
         let attempts = maxWriteAttempts
         return try await pool.withConnection { connection in
             var attempt = 1
+            // At least this long of retrying, however many attempts it takes: on a starved machine the transaction
+            // in the way can hold its rows longer than the attempts' pauses add up to.
+            let retryUntil = ContinuousClock.now + .seconds(5)
             while true {
                 do {
                     return try connection.withTransaction { connection in
@@ -106,7 +109,8 @@ public final class StateStore: Sendable {
                         CrashPoint.stateMidWrite.reach()
                         return result
                     }
-                } catch let error as DuckDBError where (error.isTransactionConflict || error.isDuplicateAtCommit) && attempt < attempts {
+                } catch let error as DuckDBError where (error.isTransactionConflict || error.isDuplicateAtCommit)
+                                                    && (attempt < attempts || ContinuousClock.now < retryUntil) {
                     // A short, growing, jittered pause lets the competing transaction commit and spreads retries out.
                     let ceiling = min(20_000, 250 << min(attempt, 6))
                     usleep(UInt32.random(in: UInt32(ceiling / 2)...UInt32(ceiling)))

@@ -74,7 +74,7 @@ struct AuthenticationTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.filter { $0 == 200 }.count == 1)
-            #expect(results.filter { $0 == 403 }.count == 5)
+            #expect(results.filter { $0 == 403 }.count == 5, "statuses: \(results)")
             let admins = try await server.services.groups.activeAdminCount()
             #expect(admins == 1)
             let closed = try await client.send(.post, "/auth/bootstrap", json: ["email": "late@example.com", "password": "a good password"])
