@@ -120,6 +120,12 @@ func send(_ kind: Kind, etag: String?, client: HTTPClient) async -> (String?, St
     var request = HTTPClientRequest(url: options.base)
     request.headers.add(name: "Authorization", value: "Bearer \(kind == .personalAccessToken ? options.pat : options.token)")
     var expected: Set<UInt> = [200]
+    func post(_ path: String, json: String) {
+        request.url += path
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+    }
     switch kind {
     case .manifest:
         request.url += "/api/sync/manifest"
@@ -134,24 +140,15 @@ func send(_ kind: Kind, etag: String?, client: HTTPClient) async -> (String?, St
         request.headers.add(name: "Range", value: "bytes=\(start)-\(start + (1 << 20) - 1)")
         expected = [206]
     case .query:
-        request.url += "/api/query"
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"sql":"SELECT count(*), sum(value) FROM \#(options.queryTable) WHERE id < \#(Int.random(in: 1...100))","limit":10}"#))
+        post("/api/query", json: #"{"sql":"SELECT count(*), sum(value) FROM \#(options.queryTable) WHERE id < \#(Int.random(in: 1...100))","limit":10}"#)
     case .catalog:
         request.url += "/api/catalog/tables"
     case .memoryVote:
-        request.url += "/api/memory/\(options.memory)/vote"
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"vote":\#(Bool.random() ? 1 : -1)}"#))
+        post("/api/memory/\(options.memory)/vote", json: #"{"vote":\#(Bool.random() ? 1 : -1)}"#)
     case .personalAccessToken:
         request.url += "/api/me/effective-access"
     case .syncTrigger:
-        request.url += "/api/sync/trigger"
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"tables":["\#(options.queryTable)"]}"#))
+        post("/api/sync/trigger", json: #"{"tables":["\#(options.queryTable)"]}"#)
         expected = [200, 409]
     }
     do {

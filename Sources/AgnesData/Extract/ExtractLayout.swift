@@ -28,9 +28,10 @@ public struct ExtractLayout: Sendable, Equatable {
         return middle.count == 16 && middle.allSatisfy(\.isHexDigit)
     }
 
-    /// Every single file of `tableId` under `data/` but the one named `keeping`.
-    func singleFiles(of tableId: String, keeping: String? = nil) -> [URL] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? [])
+    /// Every single file of `tableId` under `data/` but the one named `keeping`; `names` is `data/`'s listing when the
+    /// caller has it (one listing for every table of a publish).
+    func singleFiles(of tableId: String, keeping: String? = nil, in names: [String]? = nil) -> [URL] {
+        (names ?? (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? [])
             .filter { Self.isFile($0, of: tableId) && $0 != keeping }
             .map { dataDirectory.appendingPathComponent($0) }
     }

@@ -124,15 +124,16 @@ public struct ExtractWriter: Sendable {
         }
         // Files a table no longer lists: replaced or dropped parts, leftovers of an interrupted sync, and the file (or
         // parts) of the strategy it had before.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.dataDirectory.path)) ?? []
         for table in tables {
             let directory = layout.partsDirectory(tableId: table.tableId)
             guard table.files.contains(where: { $0.part != nil }) else {
                 try? FileManager.default.removeItem(at: directory)
                 let kept = table.files.first.map { URL(fileURLWithPath: $0.path).lastPathComponent }
-                for file in layout.singleFiles(of: table.tableId, keeping: kept) { try? FileManager.default.removeItem(at: file) }
+                for file in layout.singleFiles(of: table.tableId, keeping: kept, in: names) { try? FileManager.default.removeItem(at: file) }
                 continue
             }
-            for file in layout.singleFiles(of: table.tableId) { try? FileManager.default.removeItem(at: file) }
+            for file in layout.singleFiles(of: table.tableId, in: names) { try? FileManager.default.removeItem(at: file) }
             let kept = Set(table.files.map { layout.directory.appendingPathComponent($0.path).lastPathComponent })
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !kept.contains(name) {
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
