@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all bootstrap build release run test crash screenshots bench clean
+.PHONY: all bootstrap build release run test crash fuzz fuzz-api screenshots bench clean
 
 all: build
 
@@ -32,6 +32,19 @@ crash: bootstrap
 	scripts/python-tools >/dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter 'SyncCrashTests|StateCrashTests|LegacyImportCrashTests|AuditDurabilityTests|DataPlaneFlowTests|CLIFlowTests'
+
+# The fuzzers (docs/reliability.md): each parser's property checked for 60 s (10 s in `make test`);
+# AGNES_FUZZ_SECONDS and AGNES_FUZZ_SEED change the time and the inputs.
+fuzz: bootstrap
+	$(SWIFT) build --build-tests
+	AGNES_FUZZ_SECONDS=$${AGNES_FUZZ_SECONDS:-60} $(SWIFT) test --skip-build --filter 'FuzzTests'
+
+# API conformance (docs/reliability.md): schemathesis against /api/openapi.json as an administrator and as an analyst,
+# 8 examples per operation (3 in `make test`); the reports are kept in .build/fuzz-api/.
+fuzz-api: bootstrap
+	scripts/python-tools >/dev/null
+	$(SWIFT) build --build-tests
+	AGNES_FUZZ_API_EXAMPLES=$${AGNES_FUZZ_API_EXAMPLES:-8} $(SWIFT) test --skip-build --filter APIConformanceTests
 
 # Refreshes docs/screenshots from the browser test (headless Chromium against the demo server).
 screenshots: bootstrap

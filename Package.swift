@@ -57,7 +57,7 @@ let package = Package(
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
         .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
         .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"], swiftSettings: strict),
-        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB"], swiftSettings: strict),
+        .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB", "AgnesTestSupport"], swiftSettings: strict),
         .target(
             name: "AgnesData",
             dependencies: [

@@ -67,6 +67,7 @@ public enum AgnesServerApplication {
         MCPEventStreamRoutes(services: services, routes: mcpRoutes).register(on: router)
         MCPOAuthRoutes(services: services).register(on: router)
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: services)))
+            .add(middleware: AdministratorGate())
         HealthRoutes.registerDetailed(on: authenticated, services: services, environment: environment)
         TokenRoutes(services: services).register(on: authenticated)
         UserRoutes(services: services).register(on: authenticated)

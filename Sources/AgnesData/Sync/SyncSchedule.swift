@@ -18,11 +18,14 @@ public enum SyncSchedule: Sendable, Equatable {
         if text.hasPrefix("every ") {
             let amount = text.dropFirst("every ".count).trimmingCharacters(in: .whitespaces)
             guard let unit = amount.last, let count = Int(amount.dropLast()), count > 0 else { throw problem }
+            let seconds: (partialValue: Int, overflow: Bool)
             switch unit {
-            case "m": self = .every(TimeInterval(count * 60))
-            case "h": self = .every(TimeInterval(count * 3600))
+            case "m": seconds = count.multipliedReportingOverflow(by: 60)
+            case "h": seconds = count.multipliedReportingOverflow(by: 3600)
             default: throw problem
             }
+            guard !seconds.overflow else { throw problem }
+            self = .every(TimeInterval(seconds.partialValue))
             return
         }
         if text.hasPrefix("daily ") {

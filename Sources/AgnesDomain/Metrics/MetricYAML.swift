@@ -28,25 +28,30 @@ public enum MetricYAML {
     }
 
     static func metric(_ mapping: [String: Any], defaultCategory: String?, source: String) throws -> MetricDefinition {
-        func string(_ key: String) throws -> String? {
-            switch mapping[key] {
-            case nil, is NSNull: return nil
-            case let text as String: return text
-            case let number as Int: return String(number)
-            case let number as Double: return String(number)
-            case let flag as Bool: return String(flag)
-            default: throw Problem("'\(key)' must be text")
+        /// A scalar as text: upstream's files write numbers and flags bare (`unit: 1`, `- yes`).
+        func text(_ value: Any) -> String? {
+            switch value {
+            case let text as String: text
+            case let number as Int: String(number)
+            case let number as Double: String(number)
+            case let flag as Bool: String(flag)
+            default: nil
             }
+        }
+        func string(_ key: String) throws -> String? {
+            guard let value = mapping[key], !(value is NSNull) else { return nil }
+            guard let text = text(value) else { throw Problem("'\(key)' must be text") }
+            return text
         }
         func list(_ key: String) throws -> [String] {
             switch mapping[key] {
             case nil, is NSNull: return []
             case let items as [Any]: return try items.map { item in
-                guard let text = item as? String ?? (item as? Int).map(String.init) else { throw Problem("'\(key)' must be a list of text") }
+                guard let text = text(item) else { throw Problem("'\(key)' must be a list of text") }
                 return text
             }
-            case let text as String: return [text]
-            default: throw Problem("'\(key)' must be a list")
+            case let value?: guard let text = text(value) else { throw Problem("'\(key)' must be a list") }
+                return [text]
             }
         }
         guard let name = try string("name"), !name.isEmpty else { throw Problem("a metric lacks 'name'") }
@@ -71,14 +76,19 @@ public enum MetricYAML {
     /// The canonical file of one metric.
     public static func encode(_ metric: MetricDefinition) throws -> String {
         var pairs: [(Node, Node)] = []
+        /// Text as a scalar that reads back as that text: quoted where YAML would read it as something else
+        /// (`null`, `yes`, `1.10`), a literal block where it spans lines.
+        func scalar(_ value: String) -> Node {
+            if value.contains("\n") { return Node(value, .implicit, .literal) }
+            return Node(value, .implicit, Resolver.default.resolveTag(of: Node(value)) == .str ? .any : .doubleQuoted)
+        }
         func add(_ key: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
-            let style: Node.Scalar.Style = value.contains("\n") ? .literal : .any
-            pairs.append((Node(key), Node(value, .implicit, style)))
+            pairs.append((Node(key), scalar(value)))
         }
         func add(_ key: String, _ values: [String]) {
             guard !values.isEmpty else { return }
-            pairs.append((Node(key), Node(values.map { Node($0) }, .implicit, .block)))
+            pairs.append((Node(key), Node(values.map(scalar), .implicit, .block)))
         }
         add("name", metric.name)
         add("display_name", metric.displayName)

@@ -3,7 +3,7 @@
 import AgnesAPI
 
 extension APIDescription {
-    static let jsonRPC = Schema.object(["jsonrpc": Schema.string, "id": ["type": ["string", "integer"]], "method": Schema.string,
+    static let jsonRPC = Schema.object(["jsonrpc": Schema.string, "id": ["type": ["string", "integer", "null"]], "method": Schema.string,
                                         "params": ["type": "object", "additionalProperties": [:]]], required: ["jsonrpc"])
     static let oauthError = Schema.of(OAuthErrorBody.self)
 
@@ -14,6 +14,7 @@ extension APIDescription {
                 .init(method: "POST", path: path, summary: "MCP over Streamable HTTP (stateless): one JSON-RPC message, its answer as JSON", tag: "mcp",
                       access: .user, body: jsonRPC,
                       responses: [(200, "The JSON-RPC answer", jsonRPC), (202, "A notification, accepted", nil),
+                                  (400, "Not one JSON-RPC message: a JSON-RPC error (parse error, invalid request)", jsonRPC),
                                   (401, "No valid bearer token; WWW-Authenticate names the OAuth metadata", Schema.ref("Error"))]),
                 .init(method: "GET", path: path, summary: "Not offered: the endpoint is stateless", tag: "mcp", access: .anyone,
                       responses: [(405, "Method not allowed", Schema.ref("Error"))]),

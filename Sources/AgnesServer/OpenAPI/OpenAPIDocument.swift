@@ -42,6 +42,20 @@ enum OpenAPIDocument {
             if let schema { response["content"] = ["application/json": ["schema": schema]] }
             responses[String(status)] = .object(response)
         }
+        // What every operation of its kind may answer, where the operation does not say it more precisely.
+        func otherwise(_ status: Int, _ description: String) {
+            if responses[String(status)] == nil {
+                responses[String(status)] = ["description": .string(description), "content": ["application/json": ["schema": Schema.ref("Error")]]]
+            }
+        }
+        if !pathParameters.isEmpty {
+            otherwise(400, "A path parameter that is empty, does not decode, or holds a slash or a control character")
+            otherwise(404, "Not found")
+        }
+        if !operation.query.isEmpty || operation.body != nil { otherwise(400, "An invalid parameter or field") }
+        if APIDescription.rateLimited.contains("\(operation.method) \(operation.path)") {
+            otherwise(429, "Too many attempts from this address or for this account; try again later")
+        }
         if operation.body != nil { responses["422"] = ["description": "Malformed body", "content": ["application/json": ["schema": Schema.ref("ValidationError")]]] }
         if operation.access != .anyone {
             responses["401"] = ["description": "Not signed in", "content": ["application/json": ["schema": Schema.ref("Error")]]]

@@ -114,9 +114,9 @@ struct PasswordRoutes {
     func confirm(_ request: Request, _ context: AgnesRequestContext, purpose: OneTimeTokenPurpose) async throws -> Response {
         let isSetup = purpose == .passwordSetup
         context.audit.record(isSetup ? "auth.password_setup" : "auth.password_reset")
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
         let fields = try await request.formFields(context: context)
         do {
+            try services.rateLimiter.checkSignIn(client: context.clientIP)
             let (user, message) = try await setPassword(email: fields["email"] ?? "", token: fields["token"] ?? "", password: fields["password"] ?? "",
                                                         confirmation: fields["confirm_password"], purpose: purpose, context: context)
             if let name = fields["name"]?.trimmingCharacters(in: .whitespaces), !name.isEmpty {
