@@ -87,7 +87,7 @@ struct MetricYAMLFuzzTests {
     func ambiguousText() throws {
         let metric = MetricDefinition(name: "m", category: "c", description: "null", unit: "1.10", synonyms: ["no", "yes", "~"], notes: ["0x1F"])
         let written = try MetricYAML.encode(metric)
-        #expect(written.contains(#"description: "null""#) && written.contains(#"- "no""#), written)
+        #expect(written.contains(#"description: "null""#) && written.contains(#"- "no""#), "\(written)")
         #expect(try MetricYAML.decode(written).map(Self.fields) == [Self.fields(metric)])
         // Upstream's files write flags and numbers bare in lists too: read as text, not refused.
         #expect(try MetricYAML.decode("name: m\ncategory: c\nsynonyms: [yes, 12, 1.5]\n").first?.synonyms == ["true", "12", "1.5"])
