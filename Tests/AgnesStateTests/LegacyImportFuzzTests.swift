@@ -59,4 +59,17 @@ struct LegacyImportFuzzTests {
             print(#"{"fuzzer":"legacy-json","real_imports":\#(imports)}"#)
         }
     }
+
+    @Test("regression: a timestamp before year 1 or after 9999 is refused with its field named, not a trap")
+    func farDates() async throws {
+        try await withDataDirectory { directory in
+            let legacy = directory.appendingPathComponent("legacy"), data = directory.appendingPathComponent("data")
+            try writeLegacyFixture(to: legacy)
+            for date in ["99999999999999999999-01-01T00:00:00Z", "-99999999-01-01", "10000-01-01T00:00:00Z", "0000-12-31"] {
+                try Data(#"[{"id": "orders", "name": "Orders", "registered_at": "\#(date)"}]"#.utf8).write(to: legacy.appendingPathComponent("table_registry.json"))
+                let error = #expect(throws: StateError.self) { try StateMaintenance(dataDirectory: data).importLegacy(from: legacy, dryRun: true) }
+                #expect(error?.description.contains("registered_at is not a date") == true, "\(date): \(String(describing: error))")
+            }
+        }
+    }
 }

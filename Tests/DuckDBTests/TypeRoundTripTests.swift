@@ -223,4 +223,11 @@ struct TypeRoundTripTests {
         let union = try connection.query("SELECT union_value(num := 1) AS u")
         #expect(throws: DuckDBError.self) { try union.rows() }
     }
+
+    @Test("regression: a Foundation date beyond 64-bit microseconds is clamped, not a trap (the legacy JSON fuzzer found it)")
+    func farDates() {
+        #expect(DuckDBTimestamp(Date(timeIntervalSince1970: -1e300)).microseconds == Int64.min)
+        #expect(DuckDBTimestamp(Date(timeIntervalSince1970: 1e300)).microseconds == Int64.max)
+        #expect(DuckDBTimestamp(Date(timeIntervalSince1970: 1.5)).microseconds == 1_500_000)
+    }
 }

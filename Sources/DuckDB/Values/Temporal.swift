@@ -73,9 +73,11 @@ public struct DuckDBTimestamp: Hashable, Sendable, Comparable, CustomStringConve
     /// A microsecond timestamp (DuckDB's default `TIMESTAMP` resolution).
     public init(microseconds: Int64) { self.init(value: microseconds, unit: .microseconds) }
 
-    /// The timestamp of a Foundation date, at microsecond resolution.
+    /// The timestamp of a Foundation date, at microsecond resolution; a date beyond what 64-bit microseconds hold
+    /// (about 292,000 years either side of 1970) is clamped to the nearest end rather than trapping.
     public init(_ date: Date) {
-        self.init(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded()))
+        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        self.init(microseconds: Int64(exactly: microseconds) ?? (microseconds.isNaN ? 0 : microseconds < 0 ? Int64.min : Int64.max))
     }
 
     /// Microseconds since the epoch (nanosecond timestamps are truncated toward negative infinity).
