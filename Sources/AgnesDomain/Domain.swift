@@ -152,6 +152,7 @@ public struct Domain: Sendable {
     public var memory: MemoryService { MemoryService(domain: self) }
     public var links: OneTimeLinks { OneTimeLinks(domain: self) }
     public var users: UserAdministration { UserAdministration(domain: self) }
+    public var backups: StateBackups { StateBackups(domain: self) }
     public var accessAdmin: AccessAdministration { AccessAdministration(domain: self) }
     public var registry: RegistryService { RegistryService(domain: self) }
     public var sources: SourceService { SourceService(domain: self) }

@@ -75,6 +75,7 @@ public enum AgnesServerApplication {
         GrantRoutes(services: services).register(on: authenticated)
         AccessRoutes(services: services).register(on: authenticated)
         AuditRoutes(services: services).register(on: authenticated)
+        BackupRoutes(services: services).register(on: authenticated)
         SourceRoutes(services: services).register(on: authenticated)
         SourceConnectionRoutes(services: services).register(on: authenticated)
         RegistryRoutes(services: services).register(on: authenticated)

@@ -42,7 +42,9 @@ struct Migrate: ParsableCommand {
 }
 
 struct Backup: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a consistent copy of the state database (the server must be stopped).")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent copy of the state database (the server must be stopped).",
+        discussion: "While a server runs, an administrator takes the same copy without stopping it: POST /api/admin/backup (one consistent snapshot; writers do not wait). `restore` takes either file.")
 
     @OptionGroup var data: DataDirectoryOptions
     @Option(help: "Where to write the copy (default: state/backups/system-manual-<time>.duckdb).") var to: String?

@@ -245,6 +245,9 @@ enum APIDescription {
         .init(method: "GET", path: "/api/admin/audit", summary: "The audit trail, newest first, in pages of at most 1,000", tag: "audit",
               access: .admin, query: ["user_id", "action", "action_prefix", "resource", "result", "since", "until", "limit", "cursor"],
               responses: [(200, "A page", Schema.of(AuditTrailPage.self))]),
+        .init(method: "POST", path: "/api/admin/backup",
+              summary: "Back up the state database while the server runs (one consistent snapshot; writers do not wait)", tag: "audit",
+              access: .admin, responses: [(201, "Where the copy is, with its size", Schema.of(StateBackup.self))]),
     ]
 
     static let tableFields = Schema.of(TableFields.self)

@@ -1,0 +1,18 @@
+// Backups of the state database while the server runs (administrators only): one consistent snapshot, taken without
+// making writers wait (`StateStore.backupOnline`); `agnes-server restore` takes the file like any other backup.
+import AgnesAPI
+import AgnesState
+
+/// The use case of taking a backup.
+public struct StateBackups: Sendable {
+    let domain: Domain
+
+    /// Writes a copy under `state/backups/` and says where, with how many rows.
+    public func create(for caller: Caller) async throws -> StateBackup {
+        try caller.requireAdmin()
+        caller.audit.record("state.backup")
+        let report = try await domain.state.backupOnline()
+        caller.audit.add(params: ["tables": String(report.tables), "rows": String(report.rows), "bytes": String(report.bytes)])
+        return StateBackup(path: report.path, tables: report.tables, rows: report.rows, bytes: report.bytes)
+    }
+}
