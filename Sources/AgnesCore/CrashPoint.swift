@@ -1,7 +1,9 @@
 // Named points where the process stops itself with SIGKILL when `AGNES_CRASH_AT` names them, so crash tests end a
 // process at an exact moment (in the middle of a download, before a sync's rename, …) instead of racing a kill against
-// it. Unset, a point costs one comparison. The CLI and the server share the list.
+// it; `AGNES_CRASH_AT=<point>@<n>` stops at the n-th time the point is reached (the third step of a migration ladder,
+// the second engine rebuild). Unset, a point costs one comparison. The CLI and the server share the list.
 import Foundation
+import Synchronization
 
 /// Crash points of the CLI and the server.
 public enum CrashPoint: String, Sendable {
@@ -33,12 +35,25 @@ public enum CrashPoint: String, Sendable {
 
     /// Server: `import-legacy` has merged and validated every table inside its transaction, not yet committed.
     case legacyMidImport = "legacy.mid-import"
+    /// Server: a query engine is being built (its sources attached, its views made), not yet serving.
+    case engineMidRebuild = "engine.mid-rebuild"
+    /// CLI: `agnes push` has uploaded the queued sessions, and not yet rewritten its queue.
+    case pushBeforeQueue = "push.before-queue"
 
-    static let armed: String? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"]
+    /// The armed point and the time it is reached at which the process stops (1: the first).
+    static let armed: (name: String, ordinal: Int)? = ProcessInfo.processInfo.environment["AGNES_CRASH_AT"].map { value in
+        let parts = value.split(separator: "@", maxSplits: 1)
+        return (String(parts.first ?? ""), parts.count == 2 ? max(1, Int(parts[1]) ?? 1) : 1)
+    }
+    private static let reached = Mutex(0)
 
-    /// Stops the process at once (as `kill -9` would) when `AGNES_CRASH_AT` names this point.
+    /// Stops the process at once (as `kill -9` would) when `AGNES_CRASH_AT` names this point (and this is the time).
     public func reach() {
-        guard Self.armed == rawValue else { return }
+        guard let armed = Self.armed, armed.name == rawValue else { return }
+        guard Self.reached.withLock({ count in
+            count += 1
+            return count
+        }) >= armed.ordinal else { return }
         kill(getpid(), SIGKILL)
     }
 }

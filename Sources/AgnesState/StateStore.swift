@@ -43,6 +43,9 @@ public final class StateStore: Sendable {
             return try Database(path: path, configuration: .init(threads: threads))
         } catch let error as DuckDBError where error.kind == .io && error.message.contains("lock") {
             throw StateError.locked(path: path, detail: error.message)
+        } catch let error as DuckDBError where WALReplayRecovery.isDefaultDatabaseFailure(error) {
+            try WALReplayRecovery.replayAttached(path)
+            return try Database(path: path, configuration: .init(threads: threads))
         }
     }
 

@@ -105,4 +105,56 @@ struct SyncCrashTests {
             .filter { $0.hasSuffix(".parquet") }.map { "data/\($0)" }
         #expect(Set(onDisk) == synced.files, "\(strategy), \(point): \(onDisk)")
     }
+
+    @Test("a server killed while it builds its query engine — at start, or after a sync — starts again and serves what the state names")
+    func crashMidRebuild() async throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data"), sources = root.appendingPathComponent("sources")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: data.appendingPathComponent("server.log").path, contents: nil)
+        let maker = try Database().connect()
+        let csv = sources.appendingPathComponent("orders.csv").path
+        let rows = { (count: Int) in "COPY (SELECT i AS id, i * 2 AS amount FROM range(\(count)) t(i)) TO '\(csv)' (HEADER)" }
+        try maker.execute(rows(1000))
+        let extract = data.appendingPathComponent("extracts/shop")
+        var (server, client) = try await flow.start(data, environment: [:])
+        _ = try await client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
+        var admin = try await token(client)
+        _ = try await client.call("POST", "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": sources.path]], token: admin)
+        _ = try await client.call("POST", "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
+        _ = try await client.call("POST", "/api/sync/trigger", token: admin)
+        try await flow.waitForSync(client)
+        let before = try await served(client, token: admin, extract: extract)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+
+        // Killed while building the engine it starts with.
+        let port = try freePort()
+        #expect(try StateCrashTests().killed(at: "engine.mid-rebuild", ["serve", "--port", String(port), "--data-dir", data.path],
+                                             environment: ["AGNES_HOST": "127.0.0.1", "AGNES_SCHEDULER": "off"]))
+        #expect(try stateProblems(data) == [])
+        (server, client) = try await flow.start(data, environment: [:])
+        admin = try await token(client)
+        #expect(try await served(client, token: admin, extract: extract) == before)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+
+        // Killed while building the engine that serves a sync's new rows (the second build of the process).
+        try maker.execute(rows(1500))
+        (server, client) = try await flow.start(data, environment: ["AGNES_CRASH_AT": "engine.mid-rebuild@2"])
+        admin = try await token(client)
+        _ = try? await client.call("POST", "/api/sync/trigger", token: admin)
+        for _ in 0..<600 where server.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        if server.isRunning { kill(server.processIdentifier, SIGTERM) }
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal && server.terminationStatus == SIGKILL, "the server did not stop in its second rebuild")
+        #expect(try stateProblems(data) == [])
+        (server, client) = try await flow.start(data, environment: [:])
+        defer { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() }
+        admin = try await token(client)
+        let after = try await served(client, token: admin, extract: extract)
+        #expect(after.rows == 1500 && after.hash != before.hash, "the sync's state was recorded before the rebuild: its rows are served")
+    }
 }

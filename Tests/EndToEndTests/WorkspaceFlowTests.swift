@@ -100,7 +100,14 @@ struct WorkspaceFlowTests {
         #expect(dry.out.contains(#""sessions_uploaded":["7f3a-session"]"#) && dry.out.contains(#""local_md":"would upload""#), "\(dry.out)\(dry.err)")
         let status = try await cli.agnes(["status", "--json"], environment: analyst)
         #expect(status.out.contains(#""sessions_pending_upload":1"#) && status.out.contains(#""initialized":true"#), "\(status.out)")
+        // A push killed after its upload, before it rewrote its queue (AGNES_CRASH_AT): the session is still queued,
+        // the next push sends it again, and the server keeps one upload of it.
+        let killedPush = try await cli.agnes(["push", "--quiet"], environment: analyst.merging(["AGNES_CRASH_AT": "push.before-queue"]) { $1 })
+        #expect(killedPush.status == SIGKILL, "the push did not stop before its queue: \(killedPush.out)\(killedPush.err)")
+        #expect(try await cli.agnes(["status", "--json"], environment: analyst).out.contains(#""sessions_pending_upload":1"#))
         let pushed = try await cli.agnes(["push", "--json"], environment: analyst)
+        let uploads = (try await client.call("GET", "/api/upload/mine", token: token).object["uploads"] as? [[String: Any]]) ?? []
+        #expect(uploads.filter { ($0["name"] as? String)?.contains("7f3a-session") == true }.count == 1, "\(uploads)")
         #expect(pushed.status == 0 && pushed.out.contains(#""sessions_uploaded":["7f3a-session"]"#) && pushed.out.contains(#""local_md":"uploaded""#),
                 "\(pushed.out)\(pushed.err)")
         let users2 = try await client.call("GET", "/api/users", token: try await client.call("POST", "/auth/token",

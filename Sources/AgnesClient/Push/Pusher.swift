@@ -136,7 +136,10 @@ public struct Pusher: Sendable {
                 if error.code == .unreachable { reachable = false }
             }
         }
-        if !dryRun { try writeQueue(remaining) }
+        if !dryRun {
+            CrashPoint.pushBeforeQueue.reach()
+            try writeQueue(remaining)
+        }
         summary.sessionsPending = remaining.count
 
         var state = loadState()

@@ -2,6 +2,7 @@
 // running finish on the engine they started on. The registry is the source of truth: an extract's table that is not
 // registered is not served, and an id exposed by two sources is reported, never settled by accident.
 import AgnesAPI
+import AgnesCore
 import AgnesState
 import DuckDB
 import Foundation
@@ -132,6 +133,7 @@ public final class Orchestrator: Sendable {
                                            policy: policy(of: table, using: connection))
         }
 
+        CrashPoint.engineMidRebuild.reach()
         try lockDown(connection)
         let report = RebuildReport(served: tables.keys.sorted(), missing: missing, conflicts: conflicts, unreadableSources: unreadable,
                                    duration: ContinuousClock.now - started)

@@ -149,10 +149,16 @@ public struct UploadsRepository: Sendable {
 
     public init(store: StateStore) { self.store = store }
 
+    /// Records an upload; the same file again (same user, kind, name and sha256: a client retrying after a crash or a
+    /// lost answer) is the upload already recorded, not a second one.
     @discardableResult
     public func record(userId: String, kind: UploadKind, name: String, bytes: Int64, sha256: String) async throws -> Upload {
         let id = Identifier.make()
         return try await store.write { connection in
+            if let same = try connection.fetchOne(Upload.self, "SELECT * FROM uploads WHERE user_id = $1 AND kind = $2 AND name = $3 AND sha256 = $4 "
+                                                  + "ORDER BY uploaded_at DESC LIMIT 1", userId, kind.rawValue, name, sha256) {
+                return same
+            }
             try connection.execute("INSERT INTO uploads (id, user_id, kind, name, bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6)",
                                    id, userId, kind.rawValue, name, bytes, sha256)
             return try connection.fetchOne(Upload.self, "SELECT * FROM uploads WHERE id = $1", id)!
