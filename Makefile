@@ -31,7 +31,7 @@ test: bootstrap
 crash: bootstrap
 	scripts/python-tools >/dev/null
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter 'SyncCrashTests|StateCrashTests|LegacyImportCrashTests|AuditDurabilityTests|DataPlaneFlowTests|CLIFlowTests'
+	$(SWIFT) test --skip-build --filter 'SyncCrashTests|StateCrashTests|LegacyImportCrashTests|AuditDurabilityTests|DataPlaneFlowTests|CLIFlowTests|WorkspaceFlowTests|BackupDrillTests|WALReplayRecoveryTests'
 
 # The fuzzers (docs/reliability.md): each parser's property checked for 60 s (10 s in `make test`);
 # AGNES_FUZZ_SECONDS and AGNES_FUZZ_SEED change the time and the inputs.
