@@ -271,6 +271,7 @@ struct AdministrationTests {
         let documented = Set(APIDescription.operations.map { "\($0.method) \($0.path)" })
         #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented).sorted())")
         #expect(documented.subtracting(routes).isEmpty, "documented but absent: \(documented.subtracting(routes).sorted())")
+        #expect(APIDescription.rateLimited.isSubset(of: documented), "rate limited but absent: \(APIDescription.rateLimited.subtracting(documented).sorted())")
         try await server.stop()
 
         try await TestServer.run { _, client in

@@ -1,4 +1,5 @@
-// The backup drill (docs/reliability.md): `POST /api/admin/backup` while 16 clients write (memory items and users)
+// The backup drill (docs/reliability.md): `POST /api/admin/backup` while 16 clients write (memory items and users:
+// the backup once 60 writes are acknowledged, the writers stopping once 60 more are — counts, not clock times)
 // holds every write acknowledged before the backup was asked for; `agnes-server restore` puts it into a fresh data
 // directory, which passes the state consistency check, and a server started there serves each of those rows.
 import AgnesTestSupport
@@ -19,8 +20,17 @@ struct BackupDrillTests {
     actor Ledger {
         var items: [(id: String, at: ContinuousClock.Instant)] = []
         var users: [(email: String, at: ContinuousClock.Instant)] = []
+        /// Set once the writers may stop.
+        var done = false
         func item(_ id: String) { items.append((id, .now)) }
         func user(_ email: String) { users.append((email, .now)) }
+        var count: Int { items.count + users.count }
+        func finish() { done = true }
+
+        /// Waits until `count` writes were acknowledged (however slow the machine).
+        func waitFor(_ count: Int) async throws {
+            while self.count < count { try await Task.sleep(for: .milliseconds(10)) }
+        }
     }
 
     @Test("a backup while 16 clients write holds every write acknowledged before it; restored into a fresh DATA_DIR, every row is there")
@@ -29,13 +39,11 @@ struct BackupDrillTests {
         defer { server.stop() }
         let client = server.client
         let ledger = Ledger()
-        let writing = ContinuousClock.now + .seconds(4)
-        let backupAt = ContinuousClock.now + .milliseconds(1_500)
         let (backup, begun, answered) = try await withThrowingTaskGroup(of: (Answer, ContinuousClock.Instant, ContinuousClock.Instant)?.self) { group in
             for writer in 0..<16 {
                 group.addTask {
                     var count = 0
-                    while ContinuousClock.now < writing {
+                    while await !ledger.done {
                         count += 1
                         if writer.isMultiple(of: 2) {
                             let created = try await client.call("POST", "/api/memory", json: ["title": "drill \(writer)-\(count)", "content": "written during a backup",
@@ -53,11 +61,15 @@ struct BackupDrillTests {
                     return nil
                 }
             }
+            // The backup once 60 writes are acknowledged; the writers stop once 60 more are, after it answered.
             group.addTask {
-                try await Task.sleep(until: backupAt)
+                try await ledger.waitFor(60)
                 let begun = ContinuousClock.now
                 let backup = try await client.call("POST", "/api/admin/backup", token: server.admin)
-                return (Answer(status: backup.status, object: backup.object, text: String(decoding: backup.body, as: UTF8.self)), begun, ContinuousClock.now)
+                let answered = ContinuousClock.now
+                try await ledger.waitFor(await ledger.count + 60)
+                await ledger.finish()
+                return (Answer(status: backup.status, object: backup.object, text: String(decoding: backup.body, as: UTF8.self)), begun, answered)
             }
             var result: (Answer, ContinuousClock.Instant, ContinuousClock.Instant)?
             for try await answer in group { if let answer { result = answer } }
@@ -70,7 +82,7 @@ struct BackupDrillTests {
         let during = items.filter { $0.at >= begun && $0.at <= answered }.count + users.filter { $0.at >= begun && $0.at <= answered }.count
         print(#"{"drill":"backup","acknowledged_before":\#(before.items.count + before.users.count),"acknowledged_during_backup":\#(during),"#
               + #""acknowledged_in_all":\#(items.count + users.count),"backup_rows":\#(backup.object["rows"] as? Int ?? -1)}"#)
-        #expect(before.items.count > 10 && before.users.count > 10, "the writers wrote before the backup")
+        #expect(before.items.count + before.users.count >= 60 && !before.items.isEmpty && !before.users.isEmpty, "the writers wrote before the backup")
 
         // Restored into a fresh data directory.
         let fresh = try temporaryDirectory()
