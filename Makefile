@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all bootstrap build release run test crash fuzz fuzz-api screenshots bench clean
+.PHONY: all bootstrap build release run test crash fuzz fuzz-api soak screenshots bench clean
 
 all: build
 
@@ -45,6 +45,13 @@ fuzz-api: bootstrap
 	scripts/python-tools >/dev/null
 	$(SWIFT) build --build-tests
 	AGNES_FUZZ_API_EXAMPLES=$${AGNES_FUZZ_API_EXAMPLES:-8} $(SWIFT) test --skip-build --filter APIConformanceTests
+
+# The five-minute soak on its own (docs/reliability.md): 64 clients against a release server; SOAK_SECONDS to change it.
+soak: bootstrap
+	$(SWIFT) build -c release --product agnes-server
+	$(SWIFT) build -c release --product DataPlaneBenchmark
+	$(SWIFT) build -c release --product SoakBenchmark
+	Benchmarks/Soak/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/SoakBenchmark
 
 # Refreshes docs/screenshots from the browser test (headless Chromium against the demo server).
 screenshots: bootstrap
