@@ -193,6 +193,7 @@ let package = Package(
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
             path: "Benchmarks/Soak",
+            exclude: ["run"],
             swiftSettings: strict
         ),
         .executableTarget(

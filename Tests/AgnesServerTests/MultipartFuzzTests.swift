@@ -12,29 +12,7 @@ struct MultipartFuzzTests {
 
     /// Parses `body` fed in the chunks `sizes` gives (cycled); nil when the parser refuses it.
     static func parse(_ body: [UInt8], boundary: String, sizes: [Int]) -> (parts: [Part], finished: Bool)? {
-        var parser = MultipartStreamParser(boundary: boundary)
-        var parts: [Part] = []
-        var offset = 0, index = 0
-        do {
-            while offset < body.count {
-                let size = max(1, sizes[index % sizes.count])
-                index += 1
-                let piece = Array(body[offset..<min(offset + size, body.count)])
-                offset += size
-                try piece.withUnsafeBytes { bytes in
-                    try parser.feed(bytes) { event in
-                        switch event {
-                        case let .partStart(headers): parts.append(Part(headers: headers, body: []))
-                        case let .body(bytes): parts[parts.count - 1].body += bytes
-                        case .partEnd: break
-                        }
-                    }
-                }
-            }
-        } catch {
-            return nil
-        }
-        return (parts, parser.isFinished)
+        try? MultipartStreamParserTests.parse(body, boundary: boundary, sizes: sizes)
     }
 
     /// Part data full of near-delimiters: every proper prefix of the delimiter, and the delimiter with its last byte changed.

@@ -12,10 +12,17 @@ struct MultipartStreamParserTests {
     }
 
     func parse(_ body: [UInt8], boundary: String, chunk: Int) throws -> (parts: [Part], finished: Bool) {
+        try Self.parse(body, boundary: boundary, sizes: [chunk])
+    }
+
+    /// Parses `body` fed in chunks of the sizes `sizes` gives, in turn.
+    static func parse(_ body: [UInt8], boundary: String, sizes: [Int]) throws -> (parts: [Part], finished: Bool) {
         var parser = MultipartStreamParser(boundary: boundary)
         var parts: [Part] = []
-        var offset = 0
+        var offset = 0, index = 0
         while offset < body.count {
+            let chunk = max(1, sizes[index % sizes.count])
+            index += 1
             let piece = Array(body[offset..<min(offset + chunk, body.count)])
             offset += chunk
             try piece.withUnsafeBytes { bytes in

@@ -50,40 +50,59 @@ struct SyncCrashTests {
         try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"]).string("access_token"))
     }
 
-    @Test("a crash before the rename, before the state is recorded, or before the extract is published never splits what is served",
-          arguments: ["full_refresh", "incremental", "partitioned"], [("sync.before-rename", false), ("sync.before-state", false), ("sync.before-publish", true)])
-    func crashMidSync(strategy: String, crash: (point: String, committed: Bool)) async throws {
-        let (point, committed) = crash
+    /// A data directory where `orders` (1,000 rows of a CSV file) is registered with `strategy` and synced, and the
+    /// server that synced it stopped.
+    struct Fixture {
+        let root: URL, data: URL, extract: URL, csv: String
+        let maker: Connection
+        /// What the server served after that first sync.
+        let before: Served
+
+        /// Rewrites the source file with `rows` rows.
+        func write(rows: Int) throws {
+            try maker.execute("COPY (SELECT i AS id, i * 2 AS amount, DATE '2026-01-01' + (i % 90)::INTEGER AS day FROM range(\(rows)) t(i)) "
+                              + "TO \(SQL.literal(csv)) (HEADER)")
+        }
+    }
+
+    func synced(strategy: String) async throws -> Fixture {
         let root = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data"), sources = root.appendingPathComponent("sources")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: data.appendingPathComponent("server.log").path, contents: nil)
-        let maker = try Database().connect()
-        let csv = sources.appendingPathComponent("orders.csv").path
-        let rows = { (count: Int) in "COPY (SELECT i AS id, i * 2 AS amount, DATE '2026-01-01' + (i % 90)::INTEGER AS day FROM range(\(count)) t(i)) TO '\(csv)' (HEADER)" }
-        try maker.execute(rows(1000))
         let extract = data.appendingPathComponent("extracts/shop")
-
-        var (server, client) = try await flow.start(data, environment: [:])
+        var fixture = Fixture(root: root, data: data, extract: extract, csv: sources.appendingPathComponent("orders.csv").path,
+                              maker: try Database().connect(), before: Served(hash: "", rows: 0, files: []))
+        try fixture.write(rows: 1000)
+        let (server, client) = try await flow.start(data, environment: [:])
+        defer { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() }
         _ = try await client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
-        var admin = try await token(client)
+        let admin = try await token(client)
         _ = try await client.call("POST", "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": sources.path]], token: admin)
         let registered = try await client.call("POST", "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"]
             .merging(Self.strategies[strategy] ?? [:]) { $1 }, token: admin)
         #expect(registered.status == 201, "\(String(decoding: registered.body, as: UTF8.self))")
         _ = try await client.call("POST", "/api/sync/trigger", token: admin)
         try await flow.waitForSync(client)
-        let before = try await served(client, token: admin, extract: extract)
-        #expect(before.rows == 1000)
-        kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        fixture = Fixture(root: root, data: data, extract: extract, csv: fixture.csv, maker: fixture.maker,
+                          before: try await served(client, token: admin, extract: extract))
+        #expect(fixture.before.rows == 1000)
+        return fixture
+    }
+
+    @Test("a crash before the rename, before the state is recorded, or before the extract is published never splits what is served",
+          arguments: ["full_refresh", "incremental", "partitioned"], [("sync.before-rename", false), ("sync.before-state", false), ("sync.before-publish", true)])
+    func crashMidSync(strategy: String, crash: (point: String, committed: Bool)) async throws {
+        let (point, committed) = crash
+        let fixture = try await synced(strategy: strategy)
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let (data, extract, before) = (fixture.data, fixture.extract, fixture.before)
 
         // The source changes; the next sync is killed at `point`.
-        try maker.execute(rows(1500))
-        (server, client) = try await flow.start(data, environment: ["AGNES_CRASH_AT": point])
-        admin = try await token(client)
+        try fixture.write(rows: 1500)
+        var (server, client) = try await flow.start(data, environment: ["AGNES_CRASH_AT": point])
+        var admin = try await token(client)
         _ = try? await client.call("POST", "/api/sync/trigger", token: admin)
         for _ in 0..<600 where server.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         if server.isRunning { kill(server.processIdentifier, SIGTERM) }  // never reached the point: fail below, do not hang
@@ -108,41 +127,23 @@ struct SyncCrashTests {
 
     @Test("a server killed while it builds its query engine — at start, or after a sync — starts again and serves what the state names")
     func crashMidRebuild() async throws {
-        let root = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let data = root.appendingPathComponent("data"), sources = root.appendingPathComponent("sources")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: data.appendingPathComponent("server.log").path, contents: nil)
-        let maker = try Database().connect()
-        let csv = sources.appendingPathComponent("orders.csv").path
-        let rows = { (count: Int) in "COPY (SELECT i AS id, i * 2 AS amount FROM range(\(count)) t(i)) TO '\(csv)' (HEADER)" }
-        try maker.execute(rows(1000))
-        let extract = data.appendingPathComponent("extracts/shop")
-        var (server, client) = try await flow.start(data, environment: [:])
-        _ = try await client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
-        var admin = try await token(client)
-        _ = try await client.call("POST", "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": sources.path]], token: admin)
-        _ = try await client.call("POST", "/api/admin/register-table", json: ["name": "orders", "source_name": "shop", "source_table": "orders.csv"], token: admin)
-        _ = try await client.call("POST", "/api/sync/trigger", token: admin)
-        try await flow.waitForSync(client)
-        let before = try await served(client, token: admin, extract: extract)
-        kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        let fixture = try await synced(strategy: "full_refresh")
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let (data, extract, before) = (fixture.data, fixture.extract, fixture.before)
 
         // Killed while building the engine it starts with.
         let port = try freePort()
         #expect(try StateCrashTests().killed(at: "engine.mid-rebuild", ["serve", "--port", String(port), "--data-dir", data.path],
                                              environment: ["AGNES_HOST": "127.0.0.1", "AGNES_SCHEDULER": "off"]))
         #expect(try stateProblems(data) == [])
-        (server, client) = try await flow.start(data, environment: [:])
-        admin = try await token(client)
+        var (server, client) = try await flow.start(data, environment: [:])
+        var admin = try await token(client)
         #expect(try await served(client, token: admin, extract: extract) == before)
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
 
         // Killed while building the engine that serves a sync's new rows (the second build of the process).
-        try maker.execute(rows(1500))
+        try fixture.write(rows: 1500)
         (server, client) = try await flow.start(data, environment: ["AGNES_CRASH_AT": "engine.mid-rebuild@2"])
         admin = try await token(client)
         _ = try? await client.call("POST", "/api/sync/trigger", token: admin)
