@@ -21,8 +21,8 @@ public enum CrashPoint: String, Sendable {
     /// the old files).
     case syncBeforePublish = "sync.before-publish"
 
-    /// Server: a copy of the state database (a backup, the pre-migration backup, the copy kept before a restore) is
-    /// written under its temporary name, not yet renamed.
+    /// Server: a copy of the state database (a backup, an online backup, the pre-migration backup, the copy kept before a
+    /// restore) is written under its temporary name, not yet renamed.
     case stateMidCopy = "state.mid-copy"
     /// Server: `restore` has staged the backup beside the state database, not yet renamed it into place.
     case restoreBeforeRename = "restore.before-rename"

@@ -111,4 +111,23 @@ struct BackupDrillTests {
             #expect(try await restoredClient.call("GET", "/api/memory/\(id)", token: token).status == 200, "\(id)")
         }
     }
+
+    @Test("a server killed while it writes an online backup leaves no file under the backup's name; restarted, the next backup completes")
+    func killedMidBackup() async throws {
+        let server = try await DemoServer.start(environment: ["AGNES_CRASH_AT": "state.mid-copy"])
+        defer { server.stop() }
+        _ = try? await server.client.call("POST", "/api/admin/backup", token: server.admin)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .uncaughtSignal && server.process.terminationStatus == SIGKILL, "the server did not stop mid-copy")
+        let backups = server.dataDirectory.appendingPathComponent("state/backups")
+        let named = ((try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []).filter { $0.hasPrefix("system-online-") }
+        #expect(named.isEmpty, "a half-written backup carries a backup's name: \(named)")
+        #expect(try stateProblems(server.dataDirectory) == [])
+        let (process, client) = try await DataPlaneFlowTests().start(server.dataDirectory, environment: [:])
+        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        let admin = try #require(try await client.call("POST", "/auth/token", json: ["email": "root@example.com", "password": "root password 123"])
+            .string("access_token"))
+        let backup = try await client.call("POST", "/api/admin/backup", token: admin)
+        #expect(backup.status == 201 && FileManager.default.fileExists(atPath: backup.object["path"] as? String ?? "/nonexistent"))
+    }
 }

@@ -54,6 +54,7 @@ extension StateStore {
                 return (tables.count, rows)
             }
             try DurableFile.synchronize(temporary)
+            CrashPoint.stateMidCopy.reach()
             try FileManager.default.moveItem(at: temporary, to: destination)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.int64Value ?? 0
             return OnlineBackupReport(path: destination.path, tables: tables, rows: rows, bytes: bytes)
