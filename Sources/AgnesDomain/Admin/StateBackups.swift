@@ -11,8 +11,8 @@ public struct StateBackups: Sendable {
     public func create(for caller: Caller) async throws -> StateBackup {
         try caller.requireAdmin()
         caller.audit.record("state.backup")
-        let report = try await domain.state.backupOnline()
-        caller.audit.add(params: ["tables": String(report.tables), "rows": String(report.rows), "bytes": String(report.bytes)])
-        return StateBackup(path: report.path, tables: report.tables, rows: report.rows, bytes: report.bytes)
+        let backup = try await domain.state.backupOnline()
+        caller.audit.add(params: ["tables": String(backup.tables), "rows": String(backup.rows), "bytes": String(backup.bytes)])
+        return backup
     }
 }

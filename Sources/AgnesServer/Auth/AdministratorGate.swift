@@ -6,12 +6,13 @@ import AgnesDomain
 import Hummingbird
 
 struct AdministratorGate: RouterMiddleware {
-    /// "METHOD /path/{parameter}" of every administrators' operation, as the router names its endpoints.
-    static let operations: Set<String> = Set(APIDescription.operations.filter { $0.access == .admin }.map { "\($0.method) \($0.path)" })
+    /// The methods of every administrators' operation, by path as the router names its endpoints (`/x/{id}`).
+    static let operations: [String: Set<String>] = APIDescription.operations.filter { $0.access == .admin }
+        .reduce(into: [:]) { $0[$1.path, default: []].insert($1.method) }
 
     func handle(_ request: Request, context: AgnesRequestContext,
                 next: (Request, AgnesRequestContext) async throws -> Response) async throws -> Response {
-        if let endpoint = context.endpointPath, Self.operations.contains("\(request.method.rawValue) \(endpoint)") {
+        if let endpoint = context.endpointPath, Self.operations[endpoint]?.contains(request.method.rawValue) == true {
             try context.requireIdentity().requireAdmin()
         }
         return try await next(request, context)

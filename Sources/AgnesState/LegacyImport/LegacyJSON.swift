@@ -151,17 +151,17 @@ enum LegacyDates {
     static let supported = Date(timeIntervalSince1970: -62_135_596_800)..<Date(timeIntervalSince1970: 253_402_300_800)
 
     static func parse(_ text: String) -> Date? {
-        guard let date = parseAnyYear(text), supported.contains(date) else { return nil }
-        return date
+        if let fast = parseISO(text) { return supported.contains(fast) ? fast : nil }
+        guard let date = parseWithFormatters(text), supported.contains(date) else { return nil }
+        return truncated(date)
     }
 
-    private static func parseAnyYear(_ text: String) -> Date? {
-        if let fast = parseISO(text) { return fast }
+    private static func parseWithFormatters(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        for formatter in zoned { if let date = formatter.date(from: trimmed), supported.contains(date) { return truncated(date) } }
+        for formatter in zoned { if let date = formatter.date(from: trimmed) { return date } }
         // Naive timestamps (no zone) are UTC; a space may separate date and time.
         let normalized = trimmed.replacingOccurrences(of: " ", with: "T")
-        for formatter in naive { if let date = formatter.date(from: normalized), supported.contains(date) { return truncated(date) } }
+        for formatter in naive { if let date = formatter.date(from: normalized) { return date } }
         return nil
     }
 

@@ -3,22 +3,15 @@
 // inserted into a fresh database that the same migration ladder built (so it carries every constraint and the
 // schema version), flushed to disk, then renamed into place. Writers never wait for it; `agnes-server restore` takes
 // it like any other backup.
+import AgnesAPI
 import AgnesCore
 import DuckDB
 import Foundation
 
-/// What an online backup wrote.
-public struct OnlineBackupReport: Sendable, Equatable {
-    public var path: String
-    public var tables: Int
-    public var rows: Int
-    public var bytes: Int64
-}
-
 extension StateStore {
     /// Writes the copy to `target`, or to `state/backups/system-online-<timestamp>.duckdb`. Throws `StateError.conflict`
     /// when the target exists; a failure leaves no file under the target's name.
-    public func backupOnline(to target: URL? = nil) async throws -> OnlineBackupReport {
+    public func backupOnline(to target: URL? = nil) async throws -> StateBackup {
         let stamp = ISO8601DateFormatter.backupStamp.string(from: Date())
         let destination = target ?? backupDirectory.appendingPathComponent("system-online-\(stamp).duckdb")
         guard !FileManager.default.fileExists(atPath: destination.path) else {
@@ -57,7 +50,7 @@ extension StateStore {
             CrashPoint.stateMidCopy.reach()
             try FileManager.default.moveItem(at: temporary, to: destination)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.int64Value ?? 0
-            return OnlineBackupReport(path: destination.path, tables: tables, rows: rows, bytes: bytes)
+            return StateBackup(path: destination.path, tables: tables, rows: rows, bytes: bytes)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
