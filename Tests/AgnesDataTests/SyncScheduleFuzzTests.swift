@@ -30,8 +30,8 @@ struct SyncScheduleFuzzTests {
     }
 
     @Test("a schedule or a clear error; sane values; the grammar's forms read as the grammar says")
-    func schedules() {
-        Fuzz.run("sync-schedule") { random, seed in
+    func schedules() async throws {
+        let outcome = try await offTheCooperativePool { Fuzz.run("sync-schedule") { random, _ in
             let text: String
             if random.oneIn(2) {
                 text = Fuzz.mutate(random.pick(Self.corpus), &random, dictionary: ["every ", "daily ", "m", "h", ":", ",", " "])
@@ -45,7 +45,10 @@ struct SyncScheduleFuzzTests {
                 text = "daily " + times.joined(separator: random.pick([",", ", ", ",,"]))
             }
             let parsed: SyncSchedule?
-            do { parsed = try SyncSchedule(text) } catch { parsed = nil; #expect(error is ScheduleError) }
+            do { parsed = try SyncSchedule(text) } catch {
+                guard error is ScheduleError else { return "'\(text)' → \(type(of: error)) \(error)" }
+                parsed = nil
+            }
             var ok = true
             switch parsed {
             case let .every(interval): ok = interval > 0 && interval.isFinite
@@ -54,9 +57,9 @@ struct SyncScheduleFuzzTests {
             }
             if let expected = Self.reference(text) { ok = ok && parsed == expected }
             if let parsed { _ = parsed.isDue(lastSync: Date(timeIntervalSince1970: 0), now: Date(timeIntervalSince1970: 1_800_000_000)) }
-            #expect(ok, "seed \(seed): '\(text)' → \(String(describing: parsed)), the grammar says \(String(describing: Self.reference(text)))")
-            return ok
-        }
+            return ok ? nil : "'\(text)' → \(String(describing: parsed)), the grammar says \(String(describing: Self.reference(text)))"
+        } }
+        #expect(outcome.failure == nil, "\(outcome.failure ?? "")")
     }
 
     @Test("regression: a count that overflows the interval is an error, not a trap")

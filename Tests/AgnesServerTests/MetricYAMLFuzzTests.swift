@@ -52,35 +52,33 @@ struct MetricYAMLFuzzTests {
     }
 
     @Test("metrics or a clear problem; safe names; what it writes it reads back field for field")
-    func documents() throws {
-        Fuzz.run("metric-yaml") { random, seed in
+    func documents() async throws {
+        let outcome = try await offTheCooperativePool { Fuzz.run("metric-yaml") { random, _ in
             // A written metric reads back as itself.
             let original = Self.metric(&random)
             do {
                 let written = try MetricYAML.encode(original)
                 let read = try MetricYAML.decode(written)
-                let same = read.count == 1 && Self.fields(read[0]) == Self.fields(original)
-                #expect(same, "seed \(seed): wrote\n\(written)\nread back \(read.map(Self.fields)), not \(Self.fields(original))")
-                guard same else { return false }
+                guard read.count == 1 && Self.fields(read[0]) == Self.fields(original) else {
+                    return "wrote\n\(written)\nread back \(read.map(Self.fields)), not \(Self.fields(original))"
+                }
             } catch {
-                #expect(Bool(false), "seed \(seed): \(error) for \(Self.fields(original))")
-                return false
+                return "\(error) for \(Self.fields(original))"
             }
             // A mutated file: metrics with safe names, or a problem.
             let text = Fuzz.mutate(random.pick(Self.corpus), &random, dictionary: [":", "- ", "\n", "  ", "|", "[", "]", "{", "}", "&a", "*a", "!!binary ",
                                                                                    "name: ", "category: ../x", "\t", "'", "\""])
             do {
-                for metric in try MetricYAML.decode(text, defaultCategory: "fallback") {
-                    let safe = MetricYAML.isSafePathPart(metric.name) && MetricYAML.isSafePathPart(metric.category)
-                    #expect(safe, "seed \(seed): read '\(metric.category)/\(metric.name)' from\n\(text)")
-                    guard safe else { return false }
+                for metric in try MetricYAML.decode(text, defaultCategory: "fallback")
+                where !(MetricYAML.isSafePathPart(metric.name) && MetricYAML.isSafePathPart(metric.category)) {
+                    return "read '\(metric.category)/\(metric.name)' from\n\(text)"
                 }
             } catch {
-                #expect(error is MetricYAML.Problem, "seed \(seed): \(type(of: error)) \(error) for\n\(text)")
-                return error is MetricYAML.Problem
+                return error is MetricYAML.Problem ? nil : "\(type(of: error)) \(error) for\n\(text)"
             }
-            return true
-        }
+            return nil
+        } }
+        #expect(outcome.failure == nil, "\(outcome.failure ?? "")")
     }
 
     @Test("regression: text that YAML would read as null, a flag or a number is written quoted and reads back as text")

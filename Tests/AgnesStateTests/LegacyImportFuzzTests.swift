@@ -23,40 +23,35 @@ struct LegacyImportFuzzTests {
             let store = try StateStore.open(dataDirectory: data)
             _ = try await UsersRepository(store: store).create(email: "existing@acme.com")
             try await store.close()
-            var imports = 0
-            Fuzz.run("legacy-json", minimum: 20) { random, seed in
-                let file = random.pick(Self.files)
-                let text = Fuzz.mutate(originals[file]!, &random, dictionary: Self.dictionary, other: originals[random.pick(Self.files)])
-                do {
+            let outcome = try await offTheCooperativePool {
+                var imports = 0
+                defer { print(#"{"fuzzer":"legacy-json","real_imports":\#(imports)}"#) }
+                return try Fuzz.run("legacy-json", minimum: 20) { random, _ in
+                    let file = random.pick(Self.files)
+                    let text = Fuzz.mutate(originals[file]!, &random, dictionary: Self.dictionary, other: originals[random.pick(Self.files)])
                     for (name, original) in originals { try Data((name == file ? text : original).utf8).write(to: legacy.appendingPathComponent(name)) }
-                } catch {
-                    #expect(Bool(false), "\(error)")
-                    return false
-                }
-                let dryRun = Result { try StateMaintenance(dataDirectory: data).importLegacy(from: legacy, dryRun: true) }
-                if case let .failure(error) = dryRun {
-                    guard let stateError = error as? StateError, stateError.description.contains(file) || stateError.description.contains("table ids") else {
-                        #expect(Bool(false), "seed \(seed): \(file) → \(type(of: error)) \(error) for:\n\(text)")
-                        return false
+                    let dryRun = Result { try StateMaintenance(dataDirectory: data).importLegacy(from: legacy, dryRun: true) }
+                    if case let .failure(error) = dryRun {
+                        guard let stateError = error as? StateError, stateError.description.contains(file) || stateError.description.contains("table ids") else {
+                            return "\(file) → \(type(of: error)) \(error) for:\n\(text)"
+                        }
+                    }
+                    // A real import now and then (they cost a backup and a transaction): the same verdict, or nothing changed.
+                    guard random.oneIn(8) else { return nil }
+                    imports += 1
+                    let before = (try? tableCounts(data)) ?? [:]
+                    let real = Result { try StateMaintenance(dataDirectory: data).importLegacy(from: legacy) }
+                    switch (dryRun, real) {
+                    case (.success, .success): return nil
+                    case let (.failure(expected), .failure(error)):
+                        guard (try? tableCounts(data)) == before else { return "\(file): the failed import changed the state" }
+                        return "\(expected)" == "\(error)" ? nil : "\(file): the dry run said \(expected), the import \(error)"
+                    default:
+                        return "\(file): the dry run said \(dryRun), the import \(real), for:\n\(text)"
                     }
                 }
-                // A real import now and then (they cost a backup and a transaction): the same verdict, or nothing changed.
-                guard random.oneIn(8) else { return true }
-                imports += 1
-                let before = (try? tableCounts(data)) ?? [:]
-                let real = Result { try StateMaintenance(dataDirectory: data).importLegacy(from: legacy) }
-                switch (dryRun, real) {
-                case (.success, .success): return true
-                case let (.failure(expected), .failure(error)):
-                    let unchanged = (try? tableCounts(data)) == before
-                    #expect(unchanged && "\(expected)" == "\(error)", "seed \(seed): \(file): the failed import changed the state or said otherwise")
-                    return unchanged
-                default:
-                    #expect(Bool(false), "seed \(seed): \(file): the dry run said \(dryRun), the import \(real), for:\n\(text)")
-                    return false
-                }
             }
-            print(#"{"fuzzer":"legacy-json","real_imports":\#(imports)}"#)
+            #expect(outcome.failure == nil, "\(outcome.failure ?? "")")
         }
     }
 

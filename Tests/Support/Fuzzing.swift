@@ -24,6 +24,15 @@ public struct FuzzRandom: RandomNumberGenerator {
     public mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &self)] }
 }
 
+/// Runs `work` on a thread of its own and waits for it. A synchronous loop that keeps a core busy for seconds must not
+/// run on Swift's cooperative pool: on a two-core machine that pool has two threads, and every other test's async work
+/// (the in-process servers' requests among it) would wait behind the loop until it ends.
+public func offTheCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 public enum Fuzz {
     /// How long each fuzzer runs.
     public static var seconds: Double {
@@ -35,23 +44,32 @@ public enum Fuzz {
         ProcessInfo.processInfo.environment["AGNES_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_204
     }
 
+    /// What a run found: how many inputs it tried, and the first property that did not hold (with its seed and input).
+    public struct Outcome: Sendable {
+        public var iterations: Int
+        public var failure: String?
+    }
+
     /// Runs `body` with a fresh generator per iteration until `seconds` have passed (at least `minimum` iterations),
-    /// prints one JSON line with the count, and returns it. `body` checks its property with `#expect`; it returns false
-    /// to stop early (after a failure, so one bug does not print a thousand times).
-    @discardableResult
+    /// prints one JSON line with the count, and returns it. `body` answers nil when the property holds, or what went
+    /// wrong — which stops the run (one bug does not print a thousand times). Call it through `offTheCooperativePool`:
+    /// a fuzzer keeps a core busy for its whole budget.
     public static func run(_ name: String, seconds: Double = Fuzz.seconds, minimum: Int = 50,
-                           _ body: (_ random: inout FuzzRandom, _ seed: UInt64) throws -> Bool) rethrows -> Int {
+                           _ body: (_ random: inout FuzzRandom, _ seed: UInt64) throws -> String?) rethrows -> Outcome {
         let start = Date()
-        var iteration = 0
-        while iteration < minimum || Date().timeIntervalSince(start) < seconds {
-            let seed = Self.seed &+ UInt64(iteration)
+        var outcome = Outcome(iterations: 0, failure: nil)
+        while outcome.iterations < minimum || Date().timeIntervalSince(start) < seconds {
+            let seed = Self.seed &+ UInt64(outcome.iterations)
             var random = FuzzRandom(seed: seed)
-            iteration += 1
-            guard try body(&random, seed) else { break }
+            outcome.iterations += 1
+            if let failure = try body(&random, seed) {
+                outcome.failure = "seed \(seed): \(failure)"
+                break
+            }
         }
         let elapsed = Date().timeIntervalSince(start)
-        print(#"{"fuzzer":"\#(name)","iterations":\#(iteration),"seconds":\#((elapsed * 10).rounded() / 10),"seed":\#(Self.seed)}"#)
-        return iteration
+        print(#"{"fuzzer":"\#(name)","iterations":\#(outcome.iterations),"seconds":\#((elapsed * 10).rounded() / 10),"seed":\#(Self.seed)}"#)
+        return outcome
     }
 
     /// `input` changed in one to four places: a byte flipped, inserted or deleted, a span deleted or repeated, a
