@@ -103,8 +103,7 @@ struct APIConformanceTests {
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: output)
             process.standardError = process.standardOutput
-            try process.run()
-            process.waitUntilExit()
+            try await process.runUntilExit()
             let report = try String(contentsOf: output, encoding: .utf8)
             // Kept where a reader finds it after the run (the data directory goes with the server).
             let kept = Self.root.appendingPathComponent(".build/fuzz-api")

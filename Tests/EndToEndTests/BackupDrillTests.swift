@@ -117,7 +117,7 @@ struct BackupDrillTests {
         let server = try await DemoServer.start(environment: ["AGNES_CRASH_AT": "state.mid-copy"])
         defer { server.stop() }
         _ = try? await server.client.call("POST", "/api/admin/backup", token: server.admin)
-        server.process.waitUntilExit()
+        try await server.process.exit(within: .seconds(60))
         #expect(server.process.terminationReason == .uncaughtSignal && server.process.terminationStatus == SIGKILL, "the server did not stop mid-copy")
         let backups = server.dataDirectory.appendingPathComponent("state/backups")
         let named = ((try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []).filter { $0.hasPrefix("system-online-") }

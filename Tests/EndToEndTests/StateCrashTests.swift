@@ -41,18 +41,14 @@ func stateProblems(_ dataDirectory: URL) throws -> [String] {
 @Suite("state crash", .serialized)
 struct StateCrashTests {
     /// Runs `agnes-server arguments` with `AGNES_CRASH_AT=point` and returns whether it stopped itself there.
-    func killed(at point: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Bool {
+    func killed(at point: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Bool {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent("agnes-server")
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["AGNES_CRASH_AT": point]) { $1 }) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
+        try await process.runUntilExit(timeout: .seconds(60))
         return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
     }
 
@@ -68,10 +64,10 @@ struct StateCrashTests {
     }
 
     @Test("a migration step killed inside its transaction is not recorded; the next start applies the whole ladder")
-    func midMigration() throws {
+    func midMigration() async throws {
         let data = try temporaryDirectory().appendingPathComponent("data")
         defer { try? FileManager.default.removeItem(at: data.deletingLastPathComponent()) }
-        #expect(try killed(at: "migrate.mid-step", ["migrate", "up", "--data-dir", data.path]))
+        #expect(try await killed(at: "migrate.mid-step", ["migrate", "up", "--data-dir", data.path]))
         #expect(try stateProblems(data) == [])
         let again = try run("agnes-server", ["migrate", "up", "--data-dir", data.path])
         #expect(again.status == 0 && again.output.contains("schema version 0 →"), "\(again.output)")
@@ -80,10 +76,10 @@ struct StateCrashTests {
     }
 
     @Test("a migration killed inside the third step of the ladder keeps the two before it; the next run applies the rest")
-    func midLadder() throws {
+    func midLadder() async throws {
         let data = try temporaryDirectory().appendingPathComponent("data")
         defer { try? FileManager.default.removeItem(at: data.deletingLastPathComponent()) }
-        #expect(try killed(at: "migrate.mid-step@3", ["migrate", "up", "--data-dir", data.path]))
+        #expect(try await killed(at: "migrate.mid-step@3", ["migrate", "up", "--data-dir", data.path]))
         // The two steps committed before the kill are in the log, one of them an ALTER TABLE: DuckDB replays that only
         // through `WALReplayRecovery`, which every open of the state database goes through.
         let status = try run("agnes-server", ["migrate", "--data-dir", data.path])
@@ -103,11 +99,11 @@ struct StateCrashTests {
     }
 
     @Test("a backup killed mid-copy leaves no file under the backup's name; the next backup completes and opens")
-    func midBackup() throws {
+    func midBackup() async throws {
         let data = try migrated()
         defer { try? FileManager.default.removeItem(at: data.deletingLastPathComponent()) }
         let target = data.deletingLastPathComponent().appendingPathComponent("copy.duckdb")
-        #expect(try killed(at: "state.mid-copy", ["backup", "--data-dir", data.path, "--to", target.path]))
+        #expect(try await killed(at: "state.mid-copy", ["backup", "--data-dir", data.path, "--to", target.path]))
         #expect(!FileManager.default.fileExists(atPath: target.path), "a half-written backup carries the backup's name")
         #expect(try stateProblems(data) == [])
         #expect(try run("agnes-server", ["backup", "--data-dir", data.path, "--to", target.path]).status == 0)
@@ -116,7 +112,7 @@ struct StateCrashTests {
     }
 
     @Test("a restore killed before its rename leaves the database as it was; the next restore completes")
-    func midRestore() throws {
+    func midRestore() async throws {
         let data = try migrated()
         defer { try? FileManager.default.removeItem(at: data.deletingLastPathComponent()) }
         let backup = data.deletingLastPathComponent().appendingPathComponent("before.duckdb")
@@ -127,7 +123,7 @@ struct StateCrashTests {
             try connection.execute("INSERT INTO user_groups (id, name, created_at) VALUES ('g-after', 'After the backup', now())")
         }
         let before = try groups(data)
-        #expect(try killed(at: "restore.before-rename", ["restore", backup.path, "--data-dir", data.path]))
+        #expect(try await killed(at: "restore.before-rename", ["restore", backup.path, "--data-dir", data.path]))
         #expect(try groups(data) == before)
         #expect(try stateProblems(data) == [])
         #expect(try run("agnes-server", ["restore", backup.path, "--data-dir", data.path]).status == 0)
@@ -149,7 +145,7 @@ struct StateCrashTests {
     func midWrite() async throws {
         let data = try emptyDataDirectory()
         defer { try? FileManager.default.removeItem(at: data.deletingLastPathComponent()) }
-        #expect(try killed(at: "state.mid-write", ["serve", "--port", String(try freePort()), "--data-dir", data.path], environment: Self.seed))
+        #expect(try await killed(at: "state.mid-write", ["serve", "--port", String(try freePort()), "--data-dir", data.path], environment: Self.seed))
         #expect(try stateProblems(data) == [])
         try await startsWithOneAdministrator(data)
     }

@@ -133,7 +133,7 @@ struct SyncCrashTests {
 
         // Killed while building the engine it starts with.
         let port = try freePort()
-        #expect(try StateCrashTests().killed(at: "engine.mid-rebuild", ["serve", "--port", String(port), "--data-dir", data.path],
+        #expect(try await StateCrashTests().killed(at: "engine.mid-rebuild", ["serve", "--port", String(port), "--data-dir", data.path],
                                              environment: ["AGNES_HOST": "127.0.0.1", "AGNES_SCHEDULER": "off"]))
         #expect(try stateProblems(data) == [])
         var (server, client) = try await flow.start(data, environment: [:])

@@ -24,15 +24,6 @@ public struct FuzzRandom: RandomNumberGenerator {
     public mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &self)] }
 }
 
-/// Runs `work` on a thread of its own and waits for it. A synchronous loop that keeps a core busy for seconds must not
-/// run on Swift's cooperative pool: on a two-core machine that pool has two threads, and every other test's async work
-/// (the in-process servers' requests among it) would wait behind the loop until it ends.
-public func offTheCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
 public enum Fuzz {
     /// How long each fuzzer runs.
     public static var seconds: Double {
