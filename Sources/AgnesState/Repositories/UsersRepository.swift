@@ -66,7 +66,18 @@ public struct UsersRepository: Sendable {
         let email = User.normalize(email: email)
         guard Self.looksLikeEmail(email) else { throw StateError.invalid("'\(email)' is not an email address") }
         let newId = Identifier.make()
-        return try await store.write { connection in
+        do {
+            return try await claim(id: newId, email: email, name: name, passwordHash: passwordHash)
+        } catch let error as DuckDBError {
+            // A claim that lost to another one can fail in ways `write` does not retry (on a starved machine a clean-clone
+            // run saw one 500 among six claims): once another claim has committed, this one's answer is "closed".
+            if try await anyUserHasPassword() { return nil }
+            throw error
+        }
+    }
+
+    private func claim(id newId: String, email: String, name: String?, passwordHash: String) async throws -> User? {
+        try await store.write { connection in
             guard try connection.scalar(Bool.self, "SELECT count(*) = 0 FROM users WHERE password_hash IS NOT NULL") == true else { return nil }
             // Concurrent claims insert different users, which DuckDB would not see as conflicting (a no-op update of
             // a shared row did not make them conflict either: six claims at once made four admins). All of them
