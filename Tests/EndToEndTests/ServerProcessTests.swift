@@ -88,10 +88,17 @@ struct ServerProcessTests {
     func serveAndStop(signal: Int32) async throws {
         let dataDirectory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let (server, port) = try startServer(dataDirectory: dataDirectory)
+        // A free port can be taken by another test between `freePort()` and the server's bind: then the server exits at
+        // once, and a new port is tried (at most three times).
+        var (server, port) = try startServer(dataDirectory: dataDirectory)
+        var answer = await waitForHealth(port: port, server: server)
+        for _ in 0..<2 where answer == nil && !server.isRunning {
+            (server, port) = try startServer(dataDirectory: dataDirectory)
+            answer = await waitForHealth(port: port, server: server)
+        }
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
 
-        let health = try #require(await waitForHealth(port: port, server: server))
+        let health = try #require(answer)
         #expect(health.status == 200)
         let decoded = try JSONDecoder().decode(HealthStatus.self, from: health.body)
         #expect(decoded.status == "ok" && decoded.version == AgnesVersion.current && decoded.duckdb == "v1.5.5")
