@@ -9,83 +9,44 @@ public struct PackageAdministration: Sendable {
     let domain: Domain
     var repository: DataPackagesRepository { DataPackagesRepository(store: domain.state) }
 
-    // MARK: - Data packages
+    // MARK: - Data packages and memory domains
 
-    public func packages(includeDeleted: Bool, for caller: Caller) async throws -> DataPackageList {
+    /// Every package (`DataPackage.self`) or memory domain (`MemoryDomain.self`), deleted ones only when asked.
+    public func list<C: CuratedCollection>(_ type: C.Type, includeDeleted: Bool, for caller: Caller) async throws -> [C] {
         try caller.requireAdmin()
-        return DataPackageList(packages: try await repository.packages().filter { includeDeleted || !$0.isDeleted })
+        return try await repository.all(C.self).filter { includeDeleted || !$0.isDeleted }
     }
 
-    public func package(_ id: String, for caller: Caller) async throws -> DataPackage {
+    public func show<C: CuratedCollection>(_ type: C.Type, _ id: String, for caller: Caller) async throws -> C {
         try caller.requireAdmin()
-        return try await existingPackage(id)
+        return try await existing(C.self, id)
     }
 
-    /// 201: a new package (400 blank name, 409 taken slug, 422 bad status).
-    public func createPackage(_ request: PackageRequest, for caller: Caller) async throws -> DataPackage {
+    /// 201: a new one (400 blank name, 409 taken slug, 422 bad status).
+    public func create<C: CuratedCollection>(_ type: C.Type, _ request: PackageRequest, for caller: Caller) async throws -> C {
         try caller.requireAdmin()
         let fields = try self.fields(request, over: nil)
-        caller.audit.record("data_package.created", resource: "data_package:\(fields.slug)")
-        let id = try await writing(.dataPackage) { try await repository.create(.dataPackage, fields, by: caller.identity.user.email) }
-        return try await existingPackage(id)
+        caller.audit.record("\(C.kind.auditNoun).created", resource: "\(C.kind.auditNoun):\(fields.slug)")
+        let id = try await writing(C.kind) { try await repository.create(C.kind, fields, by: caller.identity.user.email) }
+        return try await existing(C.self, id)
     }
 
-    public func updatePackage(_ id: String, _ request: PackageRequest, for caller: Caller) async throws -> DataPackage {
+    public func update<C: CuratedCollection>(_ type: C.Type, _ id: String, _ request: PackageRequest, for caller: Caller) async throws -> C {
         try caller.requireAdmin()
-        let existing = try await existingPackage(id)
-        let fields = try self.fields(request, over: PackageFields(slug: existing.slug, name: existing.name, description: existing.description,
-                                                                   icon: existing.icon, color: existing.color, coverImageURL: existing.coverImageUrl,
-                                                                   status: existing.status, category: existing.category, tags: existing.tags))
-        caller.audit.record("data_package.updated", resource: "data_package:\(id)")
-        try await writing(.dataPackage) { try await repository.update(.dataPackage, id: id, fields) }
-        return try await existingPackage(id)
+        let fields = try self.fields(request, over: try await existing(C.self, id).fields)
+        caller.audit.record("\(C.kind.auditNoun).updated", resource: "\(C.kind.auditNoun):\(id)")
+        try await writing(C.kind) { try await repository.update(C.kind, id: id, fields) }
+        return try await existing(C.self, id)
     }
 
-    /// Soft delete (`deleted: false` restores): the package keeps its tables, grants and subscriptions but gives no one
-    /// anything until restored.
-    public func setPackageDeleted(_ id: String, deleted: Bool, for caller: Caller) async throws -> DataPackage {
+    /// Soft delete (`deleted: false` restores): a package keeps its tables, grants and subscriptions, a domain its
+    /// items, but gives no one anything until restored.
+    public func setDeleted<C: CuratedCollection>(_ type: C.Type, _ id: String, deleted: Bool, for caller: Caller) async throws -> C {
         try caller.requireAdmin()
-        caller.audit.record(deleted ? "data_package.deleted" : "data_package.restored", resource: "data_package:\(id)")
-        try await writing(.dataPackage) { try await repository.setDeleted(.dataPackage, id: id, by: caller.identity.user.email, deleted: deleted) }
-        return try await existingPackage(id)
-    }
-
-    // MARK: - Memory domains
-
-    public func domains(includeDeleted: Bool, for caller: Caller) async throws -> MemoryDomainList {
-        try caller.requireAdmin()
-        return MemoryDomainList(domains: try await repository.domains().filter { includeDeleted || !$0.isDeleted })
-    }
-
-    public func memoryDomain(_ id: String, for caller: Caller) async throws -> MemoryDomain {
-        try caller.requireAdmin()
-        return try await existingDomain(id)
-    }
-
-    public func createDomain(_ request: PackageRequest, for caller: Caller) async throws -> MemoryDomain {
-        try caller.requireAdmin()
-        let fields = try self.fields(request, over: nil)
-        caller.audit.record("memory_domain.created", resource: "memory_domain:\(fields.slug)")
-        let id = try await writing(.memoryDomain) { try await repository.create(.memoryDomain, fields, by: caller.identity.user.email) }
-        return try await existingDomain(id)
-    }
-
-    public func updateDomain(_ id: String, _ request: PackageRequest, for caller: Caller) async throws -> MemoryDomain {
-        try caller.requireAdmin()
-        let existing = try await existingDomain(id)
-        let fields = try self.fields(request, over: PackageFields(slug: existing.slug, name: existing.name, description: existing.description,
-                                                                   icon: existing.icon, color: existing.color, category: existing.category,
-                                                                   tags: existing.tags))
-        caller.audit.record("memory_domain.updated", resource: "memory_domain:\(id)")
-        try await writing(.memoryDomain) { try await repository.update(.memoryDomain, id: id, fields) }
-        return try await existingDomain(id)
-    }
-
-    public func setDomainDeleted(_ id: String, deleted: Bool, for caller: Caller) async throws -> MemoryDomain {
-        try caller.requireAdmin()
-        caller.audit.record(deleted ? "memory_domain.deleted" : "memory_domain.restored", resource: "memory_domain:\(id)")
-        try await writing(.memoryDomain) { try await repository.setDeleted(.memoryDomain, id: id, by: caller.identity.user.email, deleted: deleted) }
-        return try await existingDomain(id)
+        let noun = C.kind.auditNoun
+        caller.audit.record(deleted ? "\(noun).deleted" : "\(noun).restored", resource: "\(noun):\(id)")
+        try await writing(C.kind) { try await repository.setDeleted(C.kind, id: id, by: caller.identity.user.email, deleted: deleted) }
+        return try await existing(C.self, id)
     }
 
     // MARK: - Members
@@ -94,19 +55,19 @@ public struct PackageAdministration: Sendable {
     public func add(_ link: PackageLink, owner: String, _ request: PackageMemberRequest, for caller: Caller) async throws -> PackageMemberAdded {
         try caller.requireAdmin()
         let member = try await existingMember(link, request)
-        caller.audit.record("\(Self.auditNoun(link)).member_added", resource: "\(Self.auditNoun(link)):\(owner)", params: [Self.field(link): member])
-        return PackageMemberAdded(added: try await writing(link == .items ? .memoryDomain : .dataPackage) {
+        caller.audit.record("\(link.kind.auditNoun).member_added", resource: "\(link.kind.auditNoun):\(owner)", params: [Self.field(link): member])
+        return PackageMemberAdded(added: try await writing(link.kind) {
             try await repository.add(link, owner: owner, member: member, by: caller.identity.user.email)
         })
     }
 
     public func remove(_ link: PackageLink, owner: String, member: String, for caller: Caller) async throws {
         try caller.requireAdmin()
-        caller.audit.record("\(Self.auditNoun(link)).member_removed", resource: "\(Self.auditNoun(link)):\(owner)", params: [Self.field(link): member])
+        caller.audit.record("\(link.kind.auditNoun).member_removed", resource: "\(link.kind.auditNoun):\(owner)", params: [Self.field(link): member])
         do {
             try await repository.remove(link, owner: owner, member: member)
         } catch StateError.notFound {
-            throw ServiceError.notFound("'\(member)' is not in \(link == .items ? "this memory domain" : "this data package")")
+            throw ServiceError.notFound("'\(member)' is not in this \(link.kind.noun)")
         }
     }
 
@@ -172,7 +133,7 @@ public struct PackageAdministration: Sendable {
         let exists: Bool = switch link {
         case .tables: try await RegistryRepository(store: domain.state).get(id: member) != nil
         case .metrics: try await MetricsRepository(store: domain.state).get(id: member) != nil
-        case .memoryDomains: try await repository.domain(id: member).map { !$0.isDeleted } == true
+        case .memoryDomains: try await repository.find(MemoryDomain.self, id: member).map { !$0.isDeleted } == true
         case .items: try await KnowledgeRepository(store: domain.state).get(id: member) != nil
         }
         guard exists else { throw ServiceError.notFound("\(Self.memberNoun(link)) '\(member)' not found") }
@@ -197,16 +158,13 @@ public struct PackageAdministration: Sendable {
         }
     }
 
-    static func auditNoun(_ link: PackageLink) -> String { link == .items ? "memory_domain" : "data_package" }
-
-    func existingPackage(_ id: String) async throws -> DataPackage {
-        guard let package = try await repository.package(id: id) else { throw ServiceError.notFound("Data package not found") }
-        return package
+    func existing<C: CuratedCollection>(_ type: C.Type, _ id: String) async throws -> C {
+        guard let found = try await repository.find(C.self, id: id) else { throw Self.notFound(C.kind) }
+        return found
     }
 
-    func existingDomain(_ id: String) async throws -> MemoryDomain {
-        guard let found = try await repository.domain(id: id) else { throw ServiceError.notFound("Memory domain not found") }
-        return found
+    static func notFound(_ kind: PackageKind) -> ServiceError {
+        .notFound(kind == .dataPackage ? "Data package not found" : "Memory domain not found")
     }
 
     /// Runs a write, turning the state layer's refusals into the API's.
@@ -216,7 +174,7 @@ public struct PackageAdministration: Sendable {
         } catch let StateError.conflict(message) {
             throw ServiceError.conflict(message)
         } catch StateError.notFound {
-            throw ServiceError.notFound(kind == .dataPackage ? "Data package not found" : "Memory domain not found")
+            throw Self.notFound(kind)
         }
     }
 }

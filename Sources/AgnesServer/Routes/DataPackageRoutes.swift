@@ -11,53 +11,37 @@ struct DataPackageRoutes {
     var packages: PackageAdministration { services.domain.packages }
 
     func register(on router: RouterGroup<AgnesRequestContext>) {
-        router.get("/api/admin/data-packages") { request, context in
-            try await packages.packages(includeDeleted: Self.includeDeleted(request), for: try context.caller())
-        }
-        router.post("/api/admin/data-packages") { request, context in
-            try await packages.createPackage(try await request.decodeJSON(PackageRequest.self, context: context), for: try context.caller())
-                .jsonResponse(status: .created)
-        }
-        router.get("/api/admin/data-packages/{id}") { _, context in
-            try await packages.package(try context.pathParameter("id"), for: try context.caller())
-        }
-        router.put("/api/admin/data-packages/{id}") { request, context in
-            try await packages.updatePackage(try context.pathParameter("id"), try await request.decodeJSON(PackageRequest.self, context: context),
-                                             for: try context.caller())
-        }
-        router.delete("/api/admin/data-packages/{id}") { _, context -> HTTPResponse.Status in
-            _ = try await packages.setPackageDeleted(try context.pathParameter("id"), deleted: true, for: try context.caller())
-            return .noContent
-        }
-        router.post("/api/admin/data-packages/{id}/restore") { _, context in
-            try await packages.setPackageDeleted(try context.pathParameter("id"), deleted: false, for: try context.caller())
-        }
+        collection(DataPackage.self, at: "/api/admin/data-packages", list: { DataPackageList(packages: $0) }, on: router)
         members(.tables, "/api/admin/data-packages", "tables", on: router)
         members(.metrics, "/api/admin/data-packages", "metrics", on: router)
         members(.memoryDomains, "/api/admin/data-packages", "memory-domains", on: router)
+        collection(MemoryDomain.self, at: "/api/admin/memory-domains", list: { MemoryDomainList(domains: $0) }, on: router)
+        members(.items, "/api/admin/memory-domains", "items", on: router)
+    }
 
-        router.get("/api/admin/memory-domains") { request, context in
-            try await packages.domains(includeDeleted: Self.includeDeleted(request), for: try context.caller())
+    /// List, create, show, edit, delete (204) and restore of packages or of memory domains under `base`.
+    func collection<C: CuratedCollection & ResponseEncodable, List: ResponseEncodable>(
+        _ type: C.Type, at base: String, list: @escaping @Sendable ([C]) -> List, on router: RouterGroup<AgnesRequestContext>
+    ) {
+        router.get(RouterPath(base)) { request, context in
+            list(try await packages.list(C.self, includeDeleted: Self.includeDeleted(request), for: try context.caller()))
         }
-        router.post("/api/admin/memory-domains") { request, context in
-            try await packages.createDomain(try await request.decodeJSON(PackageRequest.self, context: context), for: try context.caller())
+        router.post(RouterPath(base)) { request, context in
+            try await packages.create(C.self, try await request.decodeJSON(PackageRequest.self, context: context), for: try context.caller())
                 .jsonResponse(status: .created)
         }
-        router.get("/api/admin/memory-domains/{id}") { _, context in
-            try await packages.memoryDomain(try context.pathParameter("id"), for: try context.caller())
+        router.get("\(base)/{id}") { _, context in try await packages.show(C.self, try context.pathParameter("id"), for: try context.caller()) }
+        router.put("\(base)/{id}") { request, context in
+            try await packages.update(C.self, try context.pathParameter("id"), try await request.decodeJSON(PackageRequest.self, context: context),
+                                      for: try context.caller())
         }
-        router.put("/api/admin/memory-domains/{id}") { request, context in
-            try await packages.updateDomain(try context.pathParameter("id"), try await request.decodeJSON(PackageRequest.self, context: context),
-                                            for: try context.caller())
-        }
-        router.delete("/api/admin/memory-domains/{id}") { _, context -> HTTPResponse.Status in
-            _ = try await packages.setDomainDeleted(try context.pathParameter("id"), deleted: true, for: try context.caller())
+        router.delete("\(base)/{id}") { _, context -> HTTPResponse.Status in
+            _ = try await packages.setDeleted(C.self, try context.pathParameter("id"), deleted: true, for: try context.caller())
             return .noContent
         }
-        router.post("/api/admin/memory-domains/{id}/restore") { _, context in
-            try await packages.setDomainDeleted(try context.pathParameter("id"), deleted: false, for: try context.caller())
+        router.post("\(base)/{id}/restore") { _, context in
+            try await packages.setDeleted(C.self, try context.pathParameter("id"), deleted: false, for: try context.caller())
         }
-        members(.items, "/api/admin/memory-domains", "items", on: router)
     }
 
     /// `POST <base>/{id}/<segment>` (add one, `{added}`) and `DELETE <base>/{id}/<segment>/{member}` (204).

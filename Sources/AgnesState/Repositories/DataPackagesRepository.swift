@@ -10,7 +10,34 @@ public enum PackageKind: Sendable {
     case dataPackage, memoryDomain
 
     var table: String { self == .dataPackage ? "data_packages" : "memory_domains" }
-    var noun: String { self == .dataPackage ? "data package" : "memory domain" }
+    /// "data package" / "memory domain", for messages.
+    public var noun: String { self == .dataPackage ? "data package" : "memory domain" }
+    /// "data_package" / "memory_domain", for audit actions and resources.
+    public var auditNoun: String { self == .dataPackage ? "data_package" : "memory_domain" }
+    var columns: String { self == .dataPackage ? DataPackagesRepository.packageColumns : DataPackagesRepository.domainColumns }
+}
+
+/// A data package or a memory domain as read from its table: what the administration of both is written over.
+public protocol CuratedCollection: Decodable, Sendable {
+    static var kind: PackageKind { get }
+    var isDeleted: Bool { get }
+    /// Its editable fields, where an edit starts.
+    var fields: PackageFields { get }
+}
+
+extension DataPackage: CuratedCollection {
+    public static var kind: PackageKind { .dataPackage }
+    public var fields: PackageFields {
+        PackageFields(slug: slug, name: name, description: description, icon: icon, color: color, coverImageURL: coverImageUrl, status: status,
+                      category: category, tags: tags)
+    }
+}
+
+extension MemoryDomain: CuratedCollection {
+    public static var kind: PackageKind { .memoryDomain }
+    public var fields: PackageFields {
+        PackageFields(slug: slug, name: name, description: description, icon: icon, color: color, category: category, tags: tags)
+    }
 }
 
 /// A link from a package or domain to one of its members.
@@ -34,7 +61,8 @@ public enum PackageLink: Sendable, CaseIterable {
         case .items: "item_id"
         }
     }
-    var kind: PackageKind { self == .items ? .memoryDomain : .dataPackage }
+    /// What the link belongs to: a memory domain's items, or a package's members.
+    public var kind: PackageKind { self == .items ? .memoryDomain : .dataPackage }
 }
 
 /// The editable fields of a package or domain (`status` and `coverImageURL` are ignored for domains).
@@ -84,23 +112,18 @@ public struct DataPackagesRepository: Sendable {
 
     // MARK: - Reading
 
-    /// Every package, deleted ones too, by name.
-    public func packages() async throws -> [DataPackage] {
-        try await store.read { try $0.fetchAll(DataPackage.self, "SELECT \(Self.packageColumns) FROM data_packages p ORDER BY p.name, p.id") }
+    /// Every package or every memory domain, deleted ones too, by name.
+    public func all<C: CuratedCollection>(_ type: C.Type) async throws -> [C] {
+        try await store.read { try $0.fetchAll(C.self, "SELECT \(C.kind.columns) FROM \(C.kind.table) p ORDER BY p.name, p.id") }
     }
 
-    /// Every memory domain, deleted ones too, by name.
-    public func domains() async throws -> [MemoryDomain] {
-        try await store.read { try $0.fetchAll(MemoryDomain.self, "SELECT \(Self.domainColumns) FROM memory_domains p ORDER BY p.name, p.id") }
+    public func find<C: CuratedCollection>(_ type: C.Type, id: String) async throws -> C? {
+        try await store.read { try $0.fetchOne(C.self, "SELECT \(C.kind.columns) FROM \(C.kind.table) p WHERE p.id = $1", id) }
     }
 
-    public func package(id: String) async throws -> DataPackage? {
-        try await store.read { try $0.fetchOne(DataPackage.self, "SELECT \(Self.packageColumns) FROM data_packages p WHERE p.id = $1", id) }
-    }
+    public func packages() async throws -> [DataPackage] { try await all(DataPackage.self) }
 
-    public func domain(id: String) async throws -> MemoryDomain? {
-        try await store.read { try $0.fetchOne(MemoryDomain.self, "SELECT \(Self.domainColumns) FROM memory_domains p WHERE p.id = $1", id) }
-    }
+    public func domains() async throws -> [MemoryDomain] { try await all(MemoryDomain.self) }
 
     /// For every memory domain with approved or mandatory items: their count, the mandatory count, and an MD5 that
     /// changes whenever one of them does (what the manifest tells `agnes pull`).
