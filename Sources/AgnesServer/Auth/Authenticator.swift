@@ -27,6 +27,12 @@ struct Authenticator: Sendable {
             guard allowingMCPTokens, !viaCookie else { throw Self.refused("This token is for the MCP endpoint (/api/mcp/http) only") }
             return try await mcpIdentity(token)
         }
+        return try await jwtIdentity(token, viaCookie: viaCookie, clientIP: clientIP)
+    }
+
+    /// The user of a session or personal access token: signed by us, of an existing active user, of the user's current
+    /// session epoch (sessions) or of a stored, unrevoked, unexpired row (PATs).
+    private func jwtIdentity(_ token: String, viaCookie: Bool, clientIP: String) async throws -> Identity {
         guard let claims = await services.tokens.verify(token) else { throw Self.refused("Invalid or expired token") }
         // The signature is verified, so the subject and token id are the issuer's; what the database says about them
         // is cached until the next write (a revocation, deactivation or membership change is a write).

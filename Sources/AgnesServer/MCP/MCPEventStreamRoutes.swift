@@ -44,12 +44,18 @@ struct MCPEventStreamRoutes {
             clientName.withLock { name in if name == nil { name = String(info.name.prefix(100)) } }
         }
         transport.emit(event: "endpoint", data: "/api/mcp/messages/?session_id=\(id)")
-        let streams = services.mcpEventStreams
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
-                        body: ResponseBody { writer in
+                        body: Self.events(of: transport, server: server, closing: id, in: services.mcpEventStreams))
+    }
+
+    /// The stream's body: the transport's events with a keep-alive comment when idle, until either side closes; then
+    /// the session is forgotten and its server stopped.
+    private static func events(of transport: MCPEventStreamTransport, server: Server, closing id: String,
+                               in streams: MCPEventStreams) -> ResponseBody {
+        ResponseBody { writer in
             let ticker = Task {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: Self.keepAliveInterval)
+                    try? await Task.sleep(for: keepAliveInterval)
                     transport.keepAlive()
                 }
             }
@@ -63,7 +69,7 @@ struct MCPEventStreamRoutes {
             streams.remove(id)
             transport.close()
             await server.stop()
-        })
+        }
     }
 
     /// One tool call of a stream: its own caller and audit entry, written when the call is answered.

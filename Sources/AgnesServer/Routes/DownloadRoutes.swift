@@ -47,10 +47,7 @@ struct DownloadRoutes {
             throw ServiceError.notFound("The file of '\(filename)' is missing; the next sync writes it again")
         }
         let etag = "\"\(sha256)\""
-        var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
-                                   .contentDisposition: "attachment; filename=\"\(filename)\""]
-        if let modified = attributes[.modificationDate] as? Date { headers[.lastModified] = Self.httpDate(modified) }
-        if let md5 = file.contentMD5 { headers[HTTPField.Name("X-Agnes-Content-MD5")!] = md5 }
+        var headers = Self.headers(of: file, etag: etag, modified: attributes[.modificationDate] as? Date)
         if request.isCurrent(etag) {
             context.audit.skip()
             return Response(status: .notModified, headers: headers)
@@ -75,6 +72,15 @@ struct DownloadRoutes {
         guard let inode = Sendfile.inode(of: path) else { throw ServiceError.notFound("The file of '\(filename)' is missing; the next sync writes it again") }
         headers[Sendfile.field] = Sendfile.Target(path: path, offset: served.lowerBound, length: served.count, inode: inode).headerValue
         return Response(status: status, headers: headers)
+    }
+
+    /// The headers every answer about a file carries (304s and 416s too).
+    private static func headers(of file: DownloadService.File, etag: String, modified: Date?) -> HTTPFields {
+        var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
+                                   .contentDisposition: "attachment; filename=\"\(file.filename)\""]
+        if let modified { headers[.lastModified] = httpDate(modified) }
+        if let md5 = file.contentMD5 { headers[HTTPField.Name("X-Agnes-Content-MD5")!] = md5 }
+        return headers
     }
 
     /// What a `Range` header asks of a file of `size` bytes (RFC 9110 §14.2).
