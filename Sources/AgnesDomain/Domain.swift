@@ -45,6 +45,8 @@ public struct QueryLimits: Sendable, Equatable {
     public var maximumRows = 100_000
     /// Bytes of JSON at most: rows past it are cut off and the answer says `truncated`.
     public var maximumResultBytes = 64 << 20
+    /// An answer larger than this is sent as it is read rather than held whole (see `QueryService.answer`).
+    public var streamAfterBytes = 1 << 20
     /// Seconds before the query (or scan) is interrupted.
     public var timeoutSeconds = 30
     /// Queries and scans one user may run at once; more wait their turn.

@@ -38,6 +38,10 @@ struct QueryAnswer: Sendable {
         var answer = QueryAnswer(columns: result.columns, rows: rows, totalRows: nil, truncated: result.truncated || cutAtCharacters,
                                  note: nil, rowScope: result.rowScope)
         guard answer.truncated else { return answer }
+        if let error = result.error {
+            answer.note = "Result cut: the query failed after \(rows.count.formatted()) rows: \(error)"
+            return answer
+        }
         answer.totalRows = await countAll()
         let total = answer.totalRows.map { "\($0.formatted()) rows in all" } ?? "more rows than shown"
         let cause = cutAtCharacters ? "the \(caps.maximumCharacters.formatted())-character cap" : "the \(limit.formatted())-row limit"

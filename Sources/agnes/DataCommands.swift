@@ -146,6 +146,9 @@ struct QueryCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(rendered.utf8))
         }
+        if let error = result.error {
+            throw ClientError(.failure, "the answer stopped after \(result.rows.count) rows: \(error)")
+        }
         if truncated { FileHandle.standardError.write(Data("warn: more rows exist; only the first \(limit) are shown (--limit)\n".utf8)) }
     }
 

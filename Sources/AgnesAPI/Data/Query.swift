@@ -58,17 +58,21 @@ public struct QueryResult: Codable, Sendable, Equatable {
     public var truncated: Bool
     /// Which tables the caller read through their access policies (null when none).
     @Nullable public var rowScope: RowScope?
+    /// Why the rows stop short, when the query failed (its time limit, a cancellation, an error) after a large answer
+    /// had begun to be sent: the status was 200 by then, so the body says it (`truncated` is true). Null otherwise.
+    @Nullable public var error: String?
 
-    public init(columns: [String], rows: [[ResultCell]], rowCount: Int, truncated: Bool, rowScope: RowScope? = nil) {
+    public init(columns: [String], rows: [[ResultCell]], rowCount: Int, truncated: Bool, rowScope: RowScope? = nil, error: String? = nil) {
         self.columns = columns
         self.rows = rows
         self.rowCount = rowCount
         self.truncated = truncated
         self.rowScope = rowScope
+        self.error = error
     }
 
     enum CodingKeys: String, CodingKey {
-        case columns, rows, truncated
+        case columns, rows, truncated, error
         case rowCount = "row_count"
         case rowScope = "row_scope"
     }

@@ -16,6 +16,8 @@ public struct ScopedResult {
     public var columns: [String]
     public var rows: [[DuckDBValue]]
     public var truncated: Bool
+    /// Why a server's streamed answer stopped short (its time limit, an error after the first rows); nil otherwise.
+    public var error: String? = nil
 }
 
 public struct ScopedQuery {
@@ -69,7 +71,7 @@ public struct ScopedQuery {
         guard let api else { throw ClientError(.usage, "no server is configured: run `agnes init` or `agnes login`, or use --scope local") }
         let result = try await api.query(QueryRequest(sql: sql, limit: limit))
         if let scope = result.rowScope { note("[scope] \(scope.note)") }
-        return ScopedResult(columns: result.columns, rows: result.rows.map { $0.map(\.duckDBValue) }, truncated: result.truncated)
+        return ScopedResult(columns: result.columns, rows: result.rows.map { $0.map(\.duckDBValue) }, truncated: result.truncated, error: result.error)
     }
 
     /// The table a DuckDB "does not exist" error names (`Table with name orders does not exist!`).

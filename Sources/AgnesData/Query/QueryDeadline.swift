@@ -7,6 +7,7 @@ import Synchronization
 
 /// A statement stopped because its caller went away.
 public struct QueryCancelled: Error, CustomStringConvertible {
+    public init() {}
     public var description: String { "the query was cancelled: the client disconnected" }
 }
 
@@ -15,6 +16,7 @@ public final class QueryDeadline: Sendable {
     public let milliseconds: Int
     private let running = Mutex<InterruptHandle?>(nil)
     private let cancelled = Atomic<Bool>(false)
+    private let expired = Atomic<Bool>(false)
 
     public init(milliseconds: Int) { self.milliseconds = milliseconds }
 
@@ -26,8 +28,9 @@ public final class QueryDeadline: Sendable {
         running.withLock { $0 = handle }
         defer { running.withLock { $0 = nil } }
         let fired = Atomic<Bool>(false)
-        let timer = DispatchWorkItem {
+        let timer = DispatchWorkItem { [self] in
             fired.store(true, ordering: .relaxed)
+            expired.store(true, ordering: .relaxed)
             handle.interrupt()
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds), execute: timer)
@@ -40,7 +43,24 @@ public final class QueryDeadline: Sendable {
             if cancelled.load(ordering: .relaxed) { throw QueryCancelled() }
             if fired.load(ordering: .relaxed) { throw QueryTimedOut(milliseconds: milliseconds) }
             throw error
+        } catch let broken as QueryStreamBroken {
+            throw QueryStreamBroken(rowsSent: broken.rowsSent, cause: explained(broken.cause))
         }
+    }
+
+    /// DuckDB's interruption as what caused it.
+    private func explained(_ error: any Error) -> any Error {
+        guard let error = error as? DuckDBError, error.kind == .interrupt else { return error }
+        if cancelled.load(ordering: .relaxed) { return QueryCancelled() }
+        if expired.load(ordering: .relaxed) { return QueryTimedOut(milliseconds: milliseconds) }
+        return error
+    }
+
+    /// Throws `QueryCancelled` or `QueryTimedOut` once the statement should stop: for work `run` does outside DuckDB
+    /// (waiting for a slow client to take the answer), where DuckDB's interruption does not reach.
+    public func checkpoint() throws {
+        if cancelled.load(ordering: .relaxed) { throw QueryCancelled() }
+        if expired.load(ordering: .relaxed) { throw QueryTimedOut(milliseconds: milliseconds) }
     }
 
     /// Interrupts the statement running now, and refuses any later one.

@@ -1,14 +1,23 @@
 // A query's answer written as the JSON of a `QueryResult` straight from DuckDB's vectors into one byte buffer: no row
 // of boxed values, no encoder. Numbers, booleans, text and null are written as they are; every other type goes
 // through `ResultCell`, the one rule of how a DuckDB value goes on the wire, so both paths agree value for value.
-// The byte cap counts the bytes really written.
+// The byte cap counts the bytes really written. A large answer can be handed on in chunks as it is written
+// (`streamed`), always at row boundaries, with the caps counting every byte handed on.
 import AgnesAPI
 import DuckDB
 import Foundation
 
+/// A streamed answer failed after some of it was handed on: the status has gone, so the body must tell the rest.
+public struct QueryStreamBroken: Error {
+    /// Rows in the bytes handed on.
+    public let rowsSent: Int
+    /// Why it stopped (`QueryTimedOut`, `QueryCancelled`, `ResultPipeClosed`, a DuckDB error …).
+    public let cause: any Error
+}
+
 /// The JSON of a `QueryResult`, rows written; `finished(rowScope:)` closes it.
 public struct QueryResultJSON: Sendable {
-    /// `{"columns":[…],"rows":[…]`.
+    /// `{"columns":[…],"rows":[…]` (what was not handed on yet, when streamed).
     private var head: [UInt8]
     public let rowCount: Int
     public let truncated: Bool
@@ -17,16 +26,52 @@ public struct QueryResultJSON: Sendable {
     public mutating func finished(rowScope: RowScope?) throws -> [UInt8] {
         var out: [UInt8] = []
         swap(&out, &head)
+        try Self.close(&out, rowCount: rowCount, truncated: truncated, rowScope: rowScope, error: nil)
+        return out
+    }
+
+    /// The end of a body whose rows have been sent up to `rowCount` when the query failed with `error`: the rows array
+    /// closed, `truncated: true` and the error, so the client reads valid JSON that says it is incomplete.
+    public static func failedEnd(rowCount: Int, rowScope: RowScope?, error: String) throws -> [UInt8] {
+        var out = Array("]".utf8)
+        try close(&out, rowCount: rowCount, truncated: true, rowScope: rowScope, error: error)
+        return out
+    }
+
+    private static func close(_ out: inout [UInt8], rowCount: Int, truncated: Bool, rowScope: RowScope?, error: String?) throws {
         out.append(contentsOf: Array(#","row_count":\#(rowCount),"truncated":\#(truncated),"row_scope":"#.utf8))
         if let rowScope { out.append(contentsOf: try JSONCoding.encoder.encode(rowScope)) } else { out.append(contentsOf: Array("null".utf8)) }
+        out.append(contentsOf: Array(#","error":"#.utf8))
+        if var error { error.withUTF8 { JSONText.appendString($0, to: &out) } } else { out.append(contentsOf: Array("null".utf8)) }
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// Reads rows while they fit `limit` and `maximumBytes` (of the body as `finished` writes it, give or take its
     /// closing fields); a first row larger than `maximumBytes` is `RowTooLarge`.
     static func collect(_ result: ResultSet, limit: Int, maximumBytes: Int) throws -> QueryResultJSON {
+        try streamed(result, limit: limit, maximumBytes: maximumBytes, firstChunk: .max, chunk: .max, handOn: { _, _ in })
+    }
+
+    /// `collect`, handing the bytes written so far to `send` at the end of a row once `firstChunk` bytes (the first
+    /// time) or `chunk` bytes (later) wait. What was not handed on is in the answer, for `finished`; a failure after
+    /// bytes were handed on is `QueryStreamBroken`.
+    static func streamed(_ result: ResultSet, limit: Int, maximumBytes: Int, firstChunk: Int, chunk chunkBytes: Int,
+                         send: ([UInt8]) throws -> Void) throws -> QueryResultJSON {
+        var rowsSent = 0
+        do {
+            return try streamed(result, limit: limit, maximumBytes: maximumBytes, firstChunk: firstChunk, chunk: chunkBytes) { bytes, rows in
+                try send(bytes)
+                rowsSent = rows
+            }
+        } catch let error where rowsSent > 0 {
+            throw QueryStreamBroken(rowsSent: rowsSent, cause: error)
+        }
+    }
+
+    private static func streamed(_ result: ResultSet, limit: Int, maximumBytes: Int, firstChunk: Int, chunk chunkBytes: Int,
+                                 handOn send: ([UInt8], _ rows: Int) throws -> Void) throws -> QueryResultJSON {
         defer { result.close() }
+        var sentBytes = 0
         var out: [UInt8] = []
         out.reserveCapacity(64 << 10)
         out.append(contentsOf: Array(#"{"columns":["#.utf8))
@@ -46,20 +91,27 @@ public struct QueryResultJSON: Sendable {
             let writers = (0..<result.columns.count).map { CellWriter(chunk.column($0)) }
             for row in 0..<chunk.count {
                 if rows == limit { return try answer(truncated: true) }
+                if rows > 0, out.count >= (sentBytes == 0 ? firstChunk : chunkBytes) {
+                    var handed: [UInt8] = []
+                    handed.reserveCapacity(out.count + out.count / 8)
+                    swap(&handed, &out)
+                    sentBytes += handed.count
+                    try send(handed, rows)
+                }
                 let rowStart = out.count
                 if rows > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "["))
                 for (index, writer) in writers.enumerated() {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
                     // A long text is measured before it is copied: past the cap it is never read.
-                    if let length = writer.vector.byteLength(at: row), out.count + length > maximumBytes {
+                    if let length = writer.vector.byteLength(at: row), sentBytes + out.count + length > maximumBytes {
                         out.removeSubrange(rowStart...)
                         return try answer(truncated: true, tooLarge: true)
                     }
                     try writer.write(row, to: &out)
                 }
                 out.append(UInt8(ascii: "]"))
-                if out.count > maximumBytes {
+                if sentBytes + out.count > maximumBytes {
                     out.removeSubrange(rowStart...)
                     return try answer(truncated: true, tooLarge: true)
                 }

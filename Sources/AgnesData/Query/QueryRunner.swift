@@ -45,6 +45,19 @@ public enum QueryRunner {
         }
     }
 
+    /// `runJSON` handing the answer on through `pipe` as it is written: the first bytes once `streamAfter` bytes are
+    /// written, then every `chunk` bytes, waiting (within the time limit) while the client is slow to read. Returns what
+    /// was not handed on, for `finished`.
+    public static func streamJSON(_ sql: String, limit: Int, maximumBytes: Int, deadline: QueryDeadline, streamAfter: Int, chunk: Int,
+                                  into pipe: ResultPipe, on engine: QueryEngine, readable: Set<String>,
+                                  policies: PolicyEnforcement) async throws -> QueryResultJSON {
+        try await run(sql, limit: limit, deadline: deadline, on: engine, readable: readable, policies: policies) {
+            try QueryResultJSON.streamed($0, limit: limit, maximumBytes: maximumBytes, firstChunk: streamAfter, chunk: chunk) { bytes in
+                try pipe.send(bytes) { try deadline.checkpoint() }
+            }
+        }
+    }
+
     /// Runs `sql` limited to `limit` + 1 rows in the grant scope under `deadline`, its rows read by `collect`.
     static func run<Output: Sendable>(_ sql: String, limit: Int, deadline: QueryDeadline, on engine: QueryEngine, readable: Set<String>,
                                       policies: PolicyEnforcement, collect: @escaping @Sendable (ResultSet) throws -> Output) async throws -> Output {

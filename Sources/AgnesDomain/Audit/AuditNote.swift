@@ -15,6 +15,9 @@ public final class AuditNote: Sendable {
         /// The request only read, although its method is one that changes things (an MCP tool call is a POST): its
         /// entry goes into the next batch rather than being written before the response.
         public var readOnly = false
+        /// The answer's body is still being made when the handler returns (a streamed query): the entry is written
+        /// once the body has been sent, with what was recorded by then.
+        public var afterBody = false
     }
 
     private let facts = Mutex(Facts())
@@ -51,6 +54,11 @@ public final class AuditNote: Sendable {
     /// Marks the request as a read whatever its method (see `Facts.readOnly`).
     public func markRead() {
         facts.withLock { $0.readOnly = true }
+    }
+
+    /// Asks for the entry to be written after the body is sent (see `Facts.afterBody`).
+    public func recordAfterBody() {
+        facts.withLock { $0.afterBody = true }
     }
 
     public var current: Facts { facts.withLock { $0 } }

@@ -27,28 +27,12 @@ public struct QueryService: Sendable {
         }
     }
 
-    /// `run` answering the JSON of its `QueryResult`, written straight from the engine's vectors (the HTTP answer:
-    /// the same guard, grants, policies, caps, time limit and audit).
-    public func runJSON(_ request: QueryRequest, for caller: Caller) async throws -> [UInt8] {
-        try await run(request, for: caller, rowCount: \.rowCount) { limit, deadline, engine, readable, policies in
-            try await QueryRunner.runJSON(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
-                                          on: engine, readable: readable, policies: policies)
-        } finish: { result, rowScope in
-            try result.finished(rowScope: rowScope)
-        }
-    }
-
     private func run<Rows: Sendable, Output>(
         _ request: QueryRequest, for caller: Caller, rowCount: (Rows) -> Int,
         rows: @escaping @Sendable (_ limit: Int, QueryDeadline, QueryEngine, _ readable: Set<String>, PolicyEnforcement) async throws -> Rows,
         finish: (inout Rows, RowScope?) throws -> Output
     ) async throws -> Output {
-        let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
-        caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
-        // A query only reads: its entry is batched like any read's, not written before the answer as a change's is.
-        caller.audit.markRead()
-        let (engine, readable, tables, policies, policied) = try await check(request.sql, for: caller)
-        try await RemoteScanCap(domain: domain).check(tables, on: engine, policied: policied)
+        let (limit, (engine, readable, tables, policies, policied)) = try await prepare(request, for: caller)
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
         do {
@@ -57,9 +41,7 @@ public struct QueryService: Sendable {
                     try await rows(limit, deadline, engine, readable, policies)
                 }
             }
-            caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
-                                params: ["rows_returned": String(rowCount(result)), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
-                                    .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 })
+            recordRows(rowCount(result), tables: tables, policied: policied, since: started, caller: caller)
             return try finish(&result, policied.isEmpty ? nil : RowScope(policiedTables: policied))
         } catch {
             throw refusal(error, caller: caller, operation: "Query")
@@ -85,6 +67,27 @@ public struct QueryService: Sendable {
         } catch {
             throw refusal(error, caller: caller, operation: "Query")
         }
+    }
+
+    /// The row limit of `request` and what `check` says of it, its audit entry begun, the remote scan cap applied.
+    func prepare(_ request: QueryRequest, for caller: Caller) async throws
+        -> (limit: Int, checked: (engine: QueryEngine, readable: Set<String>, tables: Set<String>, policies: PolicyEnforcement, policied: [String])) {
+        let limit = min(max(request.limit ?? Self.defaultRows, 1), limits.maximumRows)
+        caller.audit.record("query.local", params: ["sql_preview": String(request.sql.prefix(200)), "limit": String(limit)])
+        // A query only reads: its entry is batched like any read's, not written before the answer as a change's is.
+        caller.audit.markRead()
+        let checked = try await check(request.sql, for: caller)
+        try await RemoteScanCap(domain: domain).check(checked.tables, on: checked.engine, policied: checked.policied)
+        return (limit, checked)
+    }
+
+    /// The query's audit facts once its rows are known.
+    func recordRows(_ rows: Int, tables: Set<String>, policied: [String], since started: ContinuousClock.Instant, caller: Caller,
+                    extra: [String: String] = [:]) {
+        caller.audit.record("query.local", resource: tables.sorted().joined(separator: ","),
+                            params: ["rows_returned": String(rows), "engine_ms": String((ContinuousClock.now - started).milliseconds)]
+                                .merging(policied.isEmpty ? [:] : ["policied_tables": policied.joined(separator: ",")]) { $1 }
+                                .merging(extra) { $1 })
     }
 
     /// What the guard, the grants and the policies say of `sql` for the caller: 400 for SQL the guard refuses, 403 for a
@@ -127,6 +130,7 @@ public struct QueryService: Sendable {
         case let error as QueryTimedOut: return ServiceError.badRequest("\(prefix): \(error.description)")
         case let error as RowTooLarge: return ServiceError.badRequest("\(prefix): \(error.description)")
         case let error as QueryCancelled: return ServiceError.badRequest("\(prefix): \(error.description)")
+        case is ResultPipeClosed: return ServiceError.badRequest("\(prefix): \(QueryCancelled().description)")
         case let error as DuckDBError:
             domain.logger.info("\(operation.lowercased()) failed", metadata: ["request_id": .string(caller.requestId), "error": .string(error.message)])
             return ServiceError.badRequest("\(prefix): \(PublicErrorMessage.of(error))")

@@ -150,6 +150,9 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             uploadQuotaBytes: Int64(try resolver.int(.uploadQuotaBytes, range: 1...(1 << 50), reason: "must be a positive number of bytes") ?? (1 << 30)),
             maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
         configuration.queryLimits.engineMemoryLimit = try resolver.byteSize(.queryMemoryLimit) ?? configuration.queryLimits.engineMemoryLimit
+        configuration.queryLimits.streamAfterBytes = try resolver.int(.queryStreamAfterBytes, range: 4096...(1 << 34),
+                                                                      reason: "must be a number of bytes of at least 4096")
+            ?? configuration.queryLimits.streamAfterBytes
         configuration.queryLimits.engineThreads = try resolver.int(.queryThreads, range: 1...256, reason: "must be between 1 and 256")
             ?? configuration.queryLimits.engineThreads
         configuration.mcpCaps.maximumRows = try resolver.int(.mcpMaxRows, range: 1...1_000_000, reason: "must be between 1 and 1000000")

@@ -37,6 +37,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let allowPrivateSourceHosts = ConfigurationKey("sources.allow_private_hosts", "AGNES_ALLOW_PRIVATE_SOURCE_HOSTS")
     public static let queryMaxRows = ConfigurationKey("query.max_rows", "AGNES_QUERY_MAX_ROWS")
     public static let queryMaxResultBytes = ConfigurationKey("query.max_result_bytes", "AGNES_QUERY_MAX_RESULT_BYTES")
+    public static let queryStreamAfterBytes = ConfigurationKey("query.stream_after_bytes", "AGNES_QUERY_STREAM_AFTER_BYTES")
     public static let queryTimeoutSeconds = ConfigurationKey("query.timeout_seconds", "AGNES_QUERY_TIMEOUT_SECONDS")
     public static let queryConcurrentPerUser = ConfigurationKey("query.max_concurrent_per_user", "AGNES_QUERY_MAX_CONCURRENT_PER_USER")
     public static let queryGrantScopes = ConfigurationKey("query.max_grant_scopes", "AGNES_QUERY_MAX_GRANT_SCOPES")
@@ -55,6 +56,6 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let all: [ConfigurationKey] = [
         .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
-        .queryMaxResultBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryMemoryLimit, .queryThreads, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
+        .queryMaxResultBytes, .queryStreamAfterBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryMemoryLimit, .queryThreads, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ] + openIDKeys
 }

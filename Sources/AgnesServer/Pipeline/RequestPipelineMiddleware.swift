@@ -57,7 +57,18 @@ struct RequestPipelineMiddleware: RouterMiddleware {
         response.headers[.serverTiming] = Self.serverTiming(duration)
         metrics?.observe(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
                          duration: duration)
-        if let audit, let entry = entry(of: request, response: response, context: context, duration: duration) {
+        if let audit, context.audit.current.afterBody {
+            // A streamed answer: its entry (a read's, batched) says what was sent, so it is written once the body is.
+            let body = response.body
+            response.body = ResponseBody { [self, response, context] writer in
+                defer {
+                    if let entry = entry(of: request, response: response, context: context, duration: ContinuousClock.now - started) {
+                        audit.record(entry)
+                    }
+                }
+                try await body.write(writer)
+            }
+        } else if let audit, let entry = entry(of: request, response: response, context: context, duration: duration) {
             // A change the client is told succeeded is on disk before it is told: its entry is group-committed now.
             // Reads and refusals are appended in the next batch.
             if ![.get, .head, .options].contains(request.method), response.status.code < 400, !context.audit.current.readOnly {
