@@ -73,4 +73,71 @@ struct QueryResultJSONTests {
         let result = try JSONCoding.decoder.decode(QueryResult.self, from: Data(bytes))
         #expect(result.rowScope == RowScope(policiedTables: ["orders"]) && result.rows == [[.integer(1)]])
     }
+
+    @Test("handed on in chunks at row ends, the bytes are the whole answer's; the caps count what was handed on; a failure after is a broken stream")
+    func streamedChunks() throws {
+        let connection = try Database().connect()
+        let sql = "SELECT i, repeat('x', i % 50) AS pad FROM range(20000) t(i)"
+        for maximumBytes in [Int.max, 100_000] {
+            var whole = try QueryResultJSON.collect(try connection.query(sql), limit: 50_000, maximumBytes: maximumBytes)
+            var chunks: [[UInt8]] = []
+            var rest = try QueryResultJSON.streamed(try connection.query(sql), limit: 50_000, maximumBytes: maximumBytes,
+                                                    firstChunk: 10_000, chunk: 4_000) { chunks.append($0) }
+            #expect(chunks.count > 5 && chunks.dropFirst().allSatisfy { $0.first == UInt8(ascii: ",") }, "every chunk starts at a row")
+            let streamedBytes: [UInt8] = Array(chunks.joined()) + (try rest.finished(rowScope: nil))
+            let wholeBytes: [UInt8] = try whole.finished(rowScope: nil)
+            #expect(streamedBytes == wholeBytes, "cap \(maximumBytes)")
+        }
+        // The time limit (or any failure) after bytes were handed on: what was sent is counted in rows.
+        var sent = 0
+        do {
+            _ = try QueryResultJSON.streamed(try connection.query(sql), limit: 50_000, maximumBytes: .max, firstChunk: 10_000, chunk: 4_000) { bytes in
+                sent += 1
+                if sent == 3 { throw QueryTimedOut(milliseconds: 5) }
+            }
+            Issue.record("the failure was swallowed")
+        } catch let broken as QueryStreamBroken {
+            #expect(broken.cause is QueryTimedOut && broken.rowsSent > 0)
+            let end = try QueryResultJSON.failedEnd(rowCount: broken.rowsSent, rowScope: nil, error: "Query error: interrupted")
+            let body: [UInt8] = Array(#"{"columns":[],"rows":[[1]"#.utf8) + end
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+            #expect(object["truncated"] as? Bool == true && object["error"] as? String == "Query error: interrupted")
+        }
+    }
+
+    @Test("the pipe: a whole answer, a failure before any byte, a stream with back-pressure, a consumer that leaves")
+    func pipe() async throws {
+        let whole = ResultPipe(capacity: 10)
+        whole.finish([1, 2, 3])
+        guard case let .whole(bytes) = await whole.opening() else { Issue.record("not whole"); return }
+        #expect(bytes == [1, 2, 3])
+
+        let failed = ResultPipe(capacity: 10)
+        failed.fail(QueryCancelled())
+        guard case let .failed(error) = await failed.opening() else { Issue.record("not failed"); return }
+        #expect(error is QueryCancelled)
+
+        // The producer blocks once `capacity` bytes wait, and goes on as the consumer takes them.
+        let stream = ResultPipe(capacity: 4)
+        let producer = Thread {
+            for index in 0..<10 { try? stream.send([UInt8(index), UInt8(index)]) {} }
+            stream.finish([255])
+        }
+        producer.start()
+        guard case .streaming = await stream.opening() else { Issue.record("not streaming"); return }
+        var received: [UInt8] = []
+        while let chunk = await stream.next() { received += chunk }
+        let expected: [UInt8] = (0..<10).flatMap { [UInt8($0), UInt8($0)] } + [255]
+        #expect(received == expected)
+
+        // A consumer that leaves: the producer's next send throws instead of waiting forever.
+        let abandoned = ResultPipe(capacity: 2)
+        try abandoned.send([1, 2]) {}
+        abandoned.close()
+        #expect(throws: ResultPipeClosed.self) { try abandoned.send([3]) {} }
+        // A producer waiting for room stops when its time is up.
+        let slow = ResultPipe(capacity: 2)
+        try slow.send([1, 2]) {}
+        #expect(throws: QueryTimedOut.self) { try slow.send([3]) { throw QueryTimedOut(milliseconds: 1) } }
+    }
 }
