@@ -492,7 +492,7 @@ bool duckdb_error_data_has_error(duckdb_error_data error_data);
 const char *duckdb_error_data_message(duckdb_error_data error_data);
 void duckdb_destroy_error_data(duckdb_error_data *error_data);
 
-// MARK: - Agnes helpers (library_path.c)
+// MARK: - Agnes helpers (lazy_loader.c)
 
 // The path of the loaded libduckdb.so (borrowed, do not free), or NULL if it cannot be determined.
 const char *agnes_duckdb_library_path(void);
