@@ -37,17 +37,9 @@ public enum QueryRunner {
         }
     }
 
-    /// `run` answering the JSON of the result, written straight from DuckDB's vectors (the HTTP answer).
-    public static func runJSON(_ sql: String, limit: Int, maximumBytes: Int = .max, deadline: QueryDeadline,
-                               on engine: QueryEngine, readable: Set<String>, policies: PolicyEnforcement) async throws -> QueryResultJSON {
-        try await run(sql, limit: limit, deadline: deadline, on: engine, readable: readable, policies: policies) {
-            try QueryResultJSON.collect($0, limit: limit, maximumBytes: maximumBytes)
-        }
-    }
-
-    /// `runJSON` handing the answer on through `pipe` as it is written: the first bytes once `streamAfter` bytes are
-    /// written, then every `chunk` bytes, waiting (within the time limit) while the client is slow to read. Returns what
-    /// was not handed on, for `finished`.
+    /// `run` answering the JSON of the result, written straight from DuckDB's vectors (the HTTP answer) and handed on
+    /// through `pipe` as it is written: the first bytes once `streamAfter` bytes are written, then every `chunk` bytes,
+    /// waiting (within the time limit) while the client is slow to read. Returns what was not handed on, for `finished`.
     public static func streamJSON(_ sql: String, limit: Int, maximumBytes: Int, deadline: QueryDeadline, streamAfter: Int, chunk: Int,
                                   into pipe: ResultPipe, on engine: QueryEngine, readable: Set<String>,
                                   policies: PolicyEnforcement) async throws -> QueryResultJSON {
