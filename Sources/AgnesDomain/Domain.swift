@@ -121,6 +121,9 @@ public struct Domain: Sendable {
     let manifestBodies: StateCache<ManifestService.Body>
     /// Manifest bodies compressed for clients that accept gzip, by ETag, made when first asked for.
     let manifestGzipBodies: StateCache<ManifestService.GzippedBody>
+    /// Each reader's memory bundle, until the next write or vote.
+    let memoryBundles: StateCache<MemoryBundle>
+    let voteGeneration = VoteGeneration()
 
     public init(settings: DomainSettings, state: StateStore, dataPlane: DataPlane, mailer: any Mailer, passwords: PasswordHasher, logger: Logger,
                 directory: (any DirectoryGroupSource)? = nil) {
@@ -141,6 +144,7 @@ public struct Domain: Sendable {
         manifestEntries = StateCache(store: state)
         manifestBodies = StateCache(store: state, capacity: 1_000)
         manifestGzipBodies = StateCache(store: state, capacity: 1_000)
+        memoryBundles = StateCache(store: state, capacity: 1_000)
         jiraSources = StateCache(store: state, capacity: 1)
     }
 

@@ -117,6 +117,12 @@ struct MemoryRoutesTests {
             let etag = try #require(bundle.headers[.eTag])
             #expect(try await client.send(.get, "/api/memory/bundle", token: ana.token, headers: [.ifNoneMatch: etag]).status == .notModified)
             #expect(try await client.send(.get, "/api/memory/bundle", token: ana.token, headers: [.ifNoneMatch: "\"other\", W/\(etag)"]).status == .notModified)
+            // A vote (written without invalidating the state caches) still changes the kept bundle at once.
+            #expect(try await client.send(.post, "/api/memory/\(refundsId)/vote", json: ["vote": -1], token: ana.token).status == .ok)
+            let voted = try await client.send(.get, "/api/memory/bundle", token: ana.token, headers: [.ifNoneMatch: etag])
+            #expect(voted.status == .ok && (voted["approved"] as? [[String: Any]])?.first?["my_vote"] as? Int == -1)
+            #expect(try await client.send(.post, "/api/memory/\(refundsId)/vote", json: ["vote": 0], token: ana.token).status == .ok)
+            #expect(try await client.send(.get, "/api/memory/bundle", token: ana.token, headers: [.ifNoneMatch: etag]).status == .notModified)
 
             // Edits: contributors and reviewers; an approved item goes back to review (and leaves the bundle).
             #expect(try await client.send(.patch, "/api/memory/\(refundsId)", json: ["content": "changed"], token: bob.token).status == .forbidden)

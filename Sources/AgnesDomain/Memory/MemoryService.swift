@@ -162,9 +162,17 @@ public struct MemoryService: Sendable {
         return ReviewQueuePage(items: Array(queue.items.dropFirst((page - 1) * perPage)), totalCount: queue.total)
     }
 
-    /// Every mandatory item, then approved ones by score and recency while they fit the budget.
+    /// Every mandatory item, then approved ones by score and recency while they fit the budget; kept per reader until
+    /// the next write or vote (`agnes pull` asks for it every time).
     public func bundle(for caller: Caller, domain slug: String? = nil) async throws -> MemoryBundle {
-        var listings = try await repository.bundle(viewer: try await viewer(caller.identity))
+        let viewer = try await viewer(caller.identity)
+        let key = [viewer.userId, viewer.groupNames.sorted().joined(separator: "\u{1F}"), String(viewer.isAdmin), slug ?? "",
+                   String(domain.voteGeneration.current)].joined(separator: "\u{1E}")
+        return try await domain.memoryBundles.value(for: key) { try await makeBundle(for: caller, viewer: viewer, domain: slug) }
+    }
+
+    private func makeBundle(for caller: Caller, viewer: KnowledgeViewer, domain slug: String?) async throws -> MemoryBundle {
+        var listings = try await repository.bundle(viewer: viewer)
         if let slug {
             // One memory domain of the caller's stack; any other (unknown, deleted, not granted) is not found.
             let held = try await domain.access.stack(for: caller.identity).domains
@@ -259,6 +267,7 @@ public struct MemoryService: Sendable {
         case 0: try await repository.withdrawVote(itemId: item.id, userId: userId)
         default: throw ServiceError.badRequest("vote must be 1, -1 or 0 (withdraw)")
         }
+        domain.voteGeneration.advance()
         caller.audit.record("corporate_memory.vote", resource: "knowledge:\(item.id)", params: ["vote": String(request.vote)])
         return VoteResult(counts: try await repository.votes(itemId: item.id), myVote: request.vote)
     }
