@@ -14,8 +14,11 @@ import Testing
 @Suite("query streaming", .serialized)
 struct QueryStreamingTests {
     /// One `POST /api/query` on a raw connection: the request is sent, `firstBytes` read, then (after `pause`) the rest
-    /// until the server closes the connection.
-    static func query(port: Int, token: String, sql: String, limit: Int, firstBytes: Int = 0, pause: Double = 0) async throws -> RawResponse {
+    /// until the server closes the connection; the body decoded as a `QueryResult` (nil when it is not one). Reading and
+    /// decoding megabytes take seconds in a debug build: they run off Swift's cooperative pool, which the in-process
+    /// servers of other tests need.
+    static func query(port: Int, token: String, sql: String, limit: Int, firstBytes: Int = 0,
+                      pause: Double = 0) async throws -> (response: RawResponse, result: QueryResult?) {
         try await offTheCooperativePool {
             let connection = try RawConnection(port: port)
             let body = String(decoding: try JSONEncoder().encode(QueryRequest(sql: sql, limit: limit)), as: UTF8.self)
@@ -24,12 +27,9 @@ struct QueryStreamingTests {
             var received = connection.receive(atMost: firstBytes)
             if pause > 0 { Thread.sleep(forTimeInterval: pause) }
             received += connection.receive(atMost: .max)
-            return try RawResponse(received)
+            let response = try RawResponse(received)
+            return (response, try? JSONDecoder().decode(QueryResult.self, from: response.body))
         }
-    }
-
-    static func decode(_ response: RawResponse) throws -> QueryResult {
-        try JSONDecoder().decode(QueryResult.self, from: response.body)
     }
 
     @Test("a large answer streams chunked and holds every row; the audit entry tells the rows sent")
@@ -42,11 +42,12 @@ struct QueryStreamingTests {
         let expected = try #require((count.object["rows"] as? [[Int]])?.first)
         #expect(count.headers["Content-Length"] != nil || count.headers["content-length"] != nil, "a small answer is sent whole")
 
-        let response = try await Self.query(port: port, token: server.analyst, sql: "SELECT * FROM order_items ORDER BY order_item_id", limit: 100_000)
+        let (response, decoded) = try await Self.query(port: port, token: server.analyst, sql: "SELECT * FROM order_items ORDER BY order_item_id",
+                                                       limit: 100_000)
         #expect(response.status == 200)
         #expect(response.headers["transfer-encoding"] == "chunked" && response.headers["content-length"] == nil, "\(response.headers)")
         #expect(response.body.count > 1 << 20)
-        let result = try Self.decode(response)
+        let result = try #require(decoded)
         #expect(result.rowCount == expected[0] && result.rows.count == expected[0] && !result.truncated && result.error == nil)
         #expect(result.rows.first?.first == .integer(Int64(expected[1])) && result.rows.last?.first == .integer(Int64(expected[2])))
         #expect(result.columns.first == "order_item_id")
@@ -66,10 +67,10 @@ struct QueryStreamingTests {
     func byteCap() async throws {
         let server = try await DemoServer.start(environment: ["AGNES_QUERY_STREAM_AFTER_BYTES": "65536", "AGNES_QUERY_MAX_RESULT_BYTES": "400000"])
         defer { server.stop() }
-        let response = try await Self.query(port: try #require(server.client.base.port), token: server.analyst,
-                                            sql: "SELECT order_item_id, repeat('x', 100) AS pad FROM order_items", limit: 100_000)
+        let (response, decoded) = try await Self.query(port: try #require(server.client.base.port), token: server.analyst,
+                                                       sql: "SELECT order_item_id, repeat('x', 100) AS pad FROM order_items", limit: 100_000)
         #expect(response.status == 200 && response.headers["transfer-encoding"] == "chunked")
-        let result = try Self.decode(response)
+        let result = try #require(decoded)
         #expect(result.truncated && result.error == nil && result.rowCount == result.rows.count && result.rows.count > 1000)
         #expect(response.body.count <= 400_000 + 200, "\(response.body.count) bytes")
     }
@@ -80,11 +81,11 @@ struct QueryStreamingTests {
                                                               "AGNES_QUERY_MAX_RESULT_BYTES": String(1 << 30)])
         defer { server.stop() }
         // About 120 MB: far more than the socket buffers and the server's queue hold while the client sleeps.
-        let response = try await Self.query(port: try #require(server.client.base.port), token: server.analyst,
-                                            sql: "SELECT order_item_id, repeat('x', 2000) AS pad FROM order_items", limit: 100_000,
-                                            firstBytes: 65536, pause: 3)
+        let (response, decoded) = try await Self.query(port: try #require(server.client.base.port), token: server.analyst,
+                                                       sql: "SELECT order_item_id, repeat('x', 2000) AS pad FROM order_items", limit: 100_000,
+                                                       firstBytes: 65536, pause: 3)
         #expect(response.status == 200)
-        let result = try Self.decode(response)
+        let result = try #require(decoded, "not a QueryResult: \(String(decoding: response.body.suffix(300), as: UTF8.self))")
         #expect(result.truncated && result.rowCount == result.rows.count && result.rows.count > 0 && result.rows.count < 60_000)
         #expect(result.error?.contains("interrupted after 1000 ms") == true, "\(result.error ?? "no error")")
         #expect(response.body.count < 60 << 20, "the server stopped writing at the time limit: \(response.body.count) bytes")
