@@ -52,6 +52,12 @@ struct QueryStreamingTests {
         #expect(result.rows.first?.first == .integer(Int64(expected[1])) && result.rows.last?.first == .integer(Int64(expected[2])))
         #expect(result.columns.first == "order_item_id")
 
+        // A table the analyst may not read: refused before a byte of it is read, however large the answer would be.
+        let (refused, _) = try await Self.query(port: port, token: server.analyst, sql: "SELECT * FROM web_sessions", limit: 100_000)
+        let refusal = String(decoding: refused.body, as: UTF8.self)
+        #expect(refused.status == 403 && refused.headers["content-length"] != nil, "\(refused.status) \(refused.headers)")
+        #expect(refusal.contains("Access denied") && !refusal.contains("session_id") && !refusal.contains("rows"), "\(refusal)")
+
         // The entry is written once the body is sent (reads are batched), with the rows really sent.
         var entry: [String: Any]?
         for _ in 0..<50 where entry == nil {
