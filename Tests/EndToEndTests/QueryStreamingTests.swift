@@ -119,6 +119,16 @@ struct QueryStreamingTests {
         #expect(next.status == 200)
         #expect(ContinuousClock.now - started < .seconds(25), "the slot was held by a stream nobody reads")
         #expect(!server.log.contains("Fatal error"))
+        // Its audit entry says it was cancelled, with the rows sent before.
+        var params: String?
+        for _ in 0..<50 where params == nil {
+            let audit = try await server.client.call("GET", "/api/admin/audit?action=query.local&limit=50", token: server.admin)
+            params = (audit.object["rows"] as? [[String: Any]] ?? []).compactMap { $0["params"] as? String }.first { $0.contains("\"streamed\":\"true\"") }
+            if params == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let recorded = try #require(params)
+        #expect(recorded.contains("client disconnected") && recorded.contains("\"rows_returned\":\"") && !recorded.contains("\"rows_returned\":\"0\""),
+                "\(recorded)")
     }
 }
 

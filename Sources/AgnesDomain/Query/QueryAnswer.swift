@@ -19,13 +19,16 @@ public enum QueryAnswer: Sendable {
 public struct QueryStream: Sendable {
     let pipe: ResultPipe
     let deadline: QueryDeadline
+    let producer: Task<Void, Never>
 
     /// The next bytes, nil after the last.
     public func next() async -> [UInt8]? { await pipe.next() }
 
-    public func cancel() {
+    /// Interrupts the query and waits for it to stop (at its next chunk), so its audit facts are recorded by then.
+    public func cancel() async {
         deadline.cancel()
         pipe.close()
+        await producer.value
     }
 }
 
@@ -43,7 +46,7 @@ extension QueryService {
         let rowScope = policied.isEmpty ? nil : RowScope(policiedTables: policied)
         let pipe = ResultPipe(capacity: 4 * Self.streamChunkBytes)
         let limits = self.limits
-        Task {
+        let producer = Task {
             do {
                 var json = try await domain.queryConcurrency.run(for: caller.identity.user.id) {
                     try await QueryRunner.streamJSON(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
@@ -66,7 +69,7 @@ extension QueryService {
         switch opening {
         case let .whole(bytes): return .whole(bytes)
         case let .failed(error): throw refusal(error, caller: caller, operation: "Query")
-        case .streaming: return .streamed(QueryStream(pipe: pipe, deadline: deadline))
+        case .streaming: return .streamed(QueryStream(pipe: pipe, deadline: deadline, producer: producer))
         }
     }
 }

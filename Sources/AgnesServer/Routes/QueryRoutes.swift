@@ -34,7 +34,7 @@ struct QueryRoutes {
                 audit.add(params: ["bytes": String(bytes)])
                 try await writer.finish(nil)
             } catch {
-                stream.cancel()
+                await stream.cancel()
                 audit.add(params: ["bytes": String(bytes)])
                 throw error
             }
