@@ -18,31 +18,20 @@ public struct QueryService: Sendable {
     /// Runs `request` for the caller: 400 for SQL the guard refuses or that fails, or that reads remote tables over the
     /// remote scan cap; 403 for a table the caller may not read (or a qualified name), 503 before the engine is ready.
     public func run(_ request: QueryRequest, for caller: Caller) async throws -> QueryResult {
-        try await run(request, for: caller, rowCount: \.rowCount) { limit, deadline, engine, readable, policies in
-            try await QueryRunner.run(request.sql, limit: limit, maximumBytes: limits.maximumResultBytes, deadline: deadline,
-                                      on: engine, readable: readable, policies: policies)
-        } finish: { result, rowScope in
-            result.rowScope = rowScope
-            return result
-        }
-    }
-
-    private func run<Rows: Sendable, Output>(
-        _ request: QueryRequest, for caller: Caller, rowCount: (Rows) -> Int,
-        rows: @escaping @Sendable (_ limit: Int, QueryDeadline, QueryEngine, _ readable: Set<String>, PolicyEnforcement) async throws -> Rows,
-        finish: (inout Rows, RowScope?) throws -> Output
-    ) async throws -> Output {
         let (limit, (engine, readable, tables, policies, policied)) = try await prepare(request, for: caller)
         let started = ContinuousClock.now
         let deadline = QueryDeadline(milliseconds: limits.timeoutSeconds * 1000)
+        let maximumBytes = limits.maximumResultBytes
         do {
             var result = try await caller.untilLeaves({ deadline.cancel() }) {
                 try await domain.queryConcurrency.run(for: caller.identity.user.id) {
-                    try await rows(limit, deadline, engine, readable, policies)
+                    try await QueryRunner.run(request.sql, limit: limit, maximumBytes: maximumBytes, deadline: deadline,
+                                              on: engine, readable: readable, policies: policies)
                 }
             }
-            recordRows(rowCount(result), tables: tables, policied: policied, since: started, caller: caller)
-            return try finish(&result, policied.isEmpty ? nil : RowScope(policiedTables: policied))
+            recordRows(result.rowCount, tables: tables, policied: policied, since: started, caller: caller)
+            result.rowScope = policied.isEmpty ? nil : RowScope(policiedTables: policied)
+            return result
         } catch {
             throw refusal(error, caller: caller, operation: "Query")
         }
