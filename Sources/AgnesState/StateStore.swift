@@ -77,15 +77,28 @@ public final class StateStore: Sendable {
 
     /// Runs `body` on a pooled connection (reads, or writes that manage their own transaction).
     @discardableResult
-    public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
+        try await pool.withConnection { try body($0) }
+    }
+
+    /// Runs `body` on a pooled DuckDB connection, for work only the embedded database can do (an online copy into
+    /// another DuckDB file).
+    @discardableResult
+    public func readEmbedded<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await pool.withConnection(body)
+    }
+
+    /// A connection of its own, outside the pool, for a thread that writes on its own (the audit writer); the caller
+    /// closes it.
+    public func dedicatedConnection() throws -> any StateConnection {
+        try database.connect()
     }
 
     /// Runs `body` in a transaction, retrying it (up to `maxWriteAttempts` times in all) when DuckDB reports a
     /// write-write conflict with another transaction, or a key that another transaction committed first. `body` must
     /// be safe to run again.
     @discardableResult
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
         defer { writeCounter.add(1, ordering: .releasing) }
         return try await transaction(body)
     }
@@ -94,11 +107,11 @@ public final class StateStore: Sendable {
     /// run like `write` but leaving the generation (and so every cache) as it is. Anything a cache reads must go
     /// through `write`.
     @discardableResult
-    public func writeKeepingCaches<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func writeKeepingCaches<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
         try await transaction(body)
     }
 
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
         let attempts = maxWriteAttempts
         return try await pool.withConnection { connection in
             var attempt = 1

@@ -124,6 +124,11 @@ public final class Connection {
         try materialized(sql, parameters).decodeFirst(type)
     }
 
+    /// `fetchOne` with the parameters as an array.
+    public func fetchOne<T: Decodable>(_ type: T.Type, _ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> T? {
+        try materialized(sql, parameters).decodeFirst(type)
+    }
+
     /// The first column of the first row, converted to `T`; nil when there are no rows or the value is NULL.
     public func scalar<T: DuckDBValueConvertible>(_ type: T.Type, _ sql: String, _ parameters: (any DuckDBValueConvertible)?...) throws -> T? {
         try materialized(sql, parameters).scalar(type)

@@ -105,7 +105,7 @@ struct LegacyImportTests {
             #expect(profile.profile.contains("vendor_extra"))
             #expect(try await KnowledgeRepository(store: store).get(id: "k2")?.status == .proposed)
             #expect(try await KnowledgeRepository(store: store).votes(itemId: "k1") == VoteCounts(upvotes: 1, downvotes: 1))
-            let links = try await store.read { try $0.query("SELECT user_id, address FROM notification_links ORDER BY address").rows().map { "\($0[0])=\($0[1])" } }
+            let links = try await store.read { try $0.rows("SELECT user_id, address FROM notification_links ORDER BY address").map { "\($0[0])=\($0[1])" } }
             #expect(links == ["a1=12345", "ghost@acme.com=999"])
             try await store.close()
         }

@@ -97,10 +97,10 @@ struct MigratorTests {
                 #expect(user?.name == "Ada")
                 #expect(user?.lastLoginAt == nil && user?.sessionEpoch == 0)
                 let kept = try await store.read { connection in
-                    try connection.query("""
+                    try connection.rows("""
                         SELECT (SELECT count(*) FROM user_group_members WHERE user_id = 'u1' AND group_id = 'g1' AND added_at IS NOT NULL),
                                (SELECT count(*) FROM knowledge_votes WHERE item_id = 'k1' AND vote = -1 AND voted_at IS NOT NULL)
-                        """).rows().first.map { [$0[0].integerValue, $0[1].integerValue] }
+                        """).first.map { [$0[0].integerValue, $0[1].integerValue] }
                 }
                 #expect(kept == [1, 1])
                 let versions = try await store.read { try $0.scalar(Int64.self, "SELECT max(version) FROM schema_migrations") }

@@ -29,7 +29,7 @@ extension StateStore {
             database.close()
 
             let alias = "agnes_backup_\(UInt32.random(in: 0...UInt32.max))"
-            let (tables, rows) = try await read { connection in
+            let (tables, rows) = try await readEmbedded { connection in
                 try connection.execute("ATTACH \(SQL.literal(temporary.path)) AS \(SQL.identifier(alias))")
                 defer { _ = try? connection.execute("DETACH \(SQL.identifier(alias))") }
                 let source = SQL.identifier(try connection.scalar(String.self, "SELECT current_database()") ?? "memory")

@@ -9,7 +9,7 @@ public struct Migration: Sendable {
         /// SQL statements separated by `;`. The checksum covers the text.
         case sql(String)
         /// Swift code. Swift cannot be checksummed, so the step declares a `fingerprint` that changes when it does.
-        case swift(fingerprint: String, @Sendable (Connection) throws -> Void)
+        case swift(fingerprint: String, @Sendable (any StateConnection) throws -> Void)
     }
 
     /// 1, 2, 3 … without gaps.
@@ -32,7 +32,7 @@ public struct Migration: Sendable {
         }
     }
 
-    func apply(_ connection: Connection) throws {
+    func apply(_ connection: any StateConnection) throws {
         switch body {
         case let .sql(text): try connection.execute(text)
         case let .swift(_, step): try step(connection)

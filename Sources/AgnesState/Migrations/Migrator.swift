@@ -38,7 +38,7 @@ public struct Migrator: Sendable {
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// Every known step with the time it was applied, if it was. Validates what is recorded.
-    public func status(_ connection: Connection) throws -> [MigrationStatus] {
+    public func status(_ connection: any StateConnection) throws -> [MigrationStatus] {
         let recorded = try validatedRecords(connection)
         return migrations.map { MigrationStatus(version: $0.version, name: $0.name, appliedAt: recorded[$0.version]?.appliedAt) }
     }
@@ -47,7 +47,7 @@ public struct Migrator: Sendable {
     /// copies the file into `backupDirectory` (when the database is a file). A failing step is rolled back and the
     /// error names it; steps applied before it stay applied.
     @discardableResult
-    public func migrate(_ connection: Connection, databasePath: String?, backupDirectory: URL?) throws -> MigrationReport {
+    public func migrate(_ connection: any StateConnection, databasePath: String?, backupDirectory: URL?) throws -> MigrationReport {
         let recorded = try validatedRecords(connection)
         let current = recorded.keys.max() ?? 0
         let pending = migrations.filter { recorded[$0.version] == nil }
@@ -61,7 +61,7 @@ public struct Migrator: Sendable {
         for migration in pending {
             let started = Date()
             do {
-                try connection.withTransaction { connection in
+                try connection.transaction {
                     try migration.apply(connection)
                     CrashPoint.migrateMidStep.reach()
                     try connection.execute(
@@ -75,7 +75,7 @@ public struct Migrator: Sendable {
             }
             applied.append(MigrationStatus(version: migration.version, name: migration.name, appliedAt: started))
         }
-        try connection.execute("CHECKPOINT")
+        if connection.dialect == .duckDB { try connection.execute("CHECKPOINT") }
         return MigrationReport(fromVersion: current, toVersion: pending.last!.version, applied: applied, backup: backup)
     }
 
@@ -93,7 +93,7 @@ public struct Migrator: Sendable {
 
     /// Creates `schema_migrations` when missing, refuses databases from newer binaries, and checks that every applied
     /// step is unchanged.
-    private func validatedRecords(_ connection: Connection) throws -> [Int: Record] {
+    private func validatedRecords(_ connection: any StateConnection) throws -> [Int: Record] {
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,
@@ -120,12 +120,12 @@ public struct Migrator: Sendable {
     }
 
     /// SHA-256 of the step's source, computed by DuckDB.
-    static func checksum(_ migration: Migration, _ connection: Connection) throws -> String {
-        try connection.scalar(String.self, "SELECT sha256($1)", migration.checksumSource) ?? ""
+    static func checksum(_ migration: Migration, _ connection: any StateConnection) throws -> String {
+        try connection.scalar(String.self, "SELECT \(connection.dialect.sha256Hex("$1::VARCHAR"))", migration.checksumSource) ?? ""
     }
 
     /// CHECKPOINT, then copy the database file to `system-<version>-<timestamp>.duckdb` under a temporary name first.
-    static func backup(_ connection: Connection, databasePath: String, into directory: URL, version: Int) throws -> String {
+    static func backup(_ connection: any StateConnection, databasePath: String, into directory: URL, version: Int) throws -> String {
         try connection.execute("CHECKPOINT")
         let stamp = ISO8601DateFormatter.backupStamp.string(from: Date())
         let target = directory.appendingPathComponent("system-\(version)-\(stamp).duckdb")

@@ -79,7 +79,7 @@ public final class AuditLog: Sendable {
     /// Starts the writer thread (once; later calls while it runs do nothing).
     public func start() throws {
         guard !writer.isRunning else { return }
-        let owned = WriterConnection(connection: try store.database.connect())
+        let owned = WriterConnection(connection: try store.dedicatedConnection())
         let seconds = Double(flushInterval.components.seconds) + Double(flushInterval.components.attoseconds) / 1e18
         writer.start(interval: seconds) { [queue] in
             let batch = queue.takeAll()
@@ -110,7 +110,7 @@ public final class AuditLog: Sendable {
     }
 
     /// Inserts one entry with a prepared statement (inside the caller's transaction).
-    static func insert(_ entry: AuditEntry, on connection: Connection) throws {
+    static func insert(_ entry: AuditEntry, on connection: any StateConnection) throws {
         try connection.execute("""
             INSERT INTO audit_log (id, timestamp, user_id, action, resource, params, result, duration_ms, client_ip, client_kind, request_id)
             VALUES ($1, $2, $3, $4, $5, $6::JSON, $7, $8, $9, $10, $11)
@@ -118,9 +118,17 @@ public final class AuditLog: Sendable {
             entry.clientIp, entry.clientKind, entry.requestId)
     }
 
-    /// Appends `batch` to `audit_log` column by column through DuckDB's appender.
-    static func append(_ batch: [AuditEntry], to connection: Connection) throws {
-        let appender = try connection.appender(table: "audit_log")
+    /// Appends `batch` to `audit_log`: column by column through DuckDB's appender, or on PostgreSQL as prepared inserts
+    /// in one transaction.
+    static func append(_ batch: [AuditEntry], to connection: any StateConnection) throws {
+        guard let duckDB = connection as? Connection else {
+            try connection.transaction {
+                for entry in batch { try insert(entry, on: connection) }
+                CrashPoint.auditMidFlush.reach()
+            }
+            return
+        }
+        let appender = try duckDB.appender(table: "audit_log")
         try appender.appendColumns([
             AppendColumn(batch.map(\.id)),
             AppendColumn(batch.map { DuckDBTimestamp($0.timestamp).microseconds }),
@@ -143,7 +151,7 @@ public final class AuditLog: Sendable {
         let limit = max(1, min(query.limit, AuditQuery.maximumLimit))
         let cursor = try query.cursor.map(Self.parseCursor)
         let entries = try await store.read { connection in
-            try connection.query("""
+            try connection.fetchAll(AuditEntry.self, """
                 SELECT id, timestamp, user_id, action, resource, params, result, duration_ms, client_ip, client_kind, request_id
                 FROM audit_log
                 WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR resource = $3)
@@ -155,7 +163,6 @@ public final class AuditLog: Sendable {
                 """, parameters: [query.userId, query.action, query.resource, query.since, query.until,
                                   cursor.map { DuckDBValue.timestampTZ(.init(microseconds: $0.micros)) }, cursor?.id, limit + 1,
                                   query.actionPrefix, query.result])
-                .decode(AuditEntry.self)
         }
         let page = Array(entries.prefix(limit))
         let next = entries.count > limit ? page.last.map { "\(DuckDBTimestamp($0.timestamp).microseconds)_\($0.id)" } : nil
@@ -194,7 +201,7 @@ private final class PendingEntries: @unchecked Sendable {
 
 /// The writer thread's own connection. Handed over once and then used by that thread alone.
 private struct WriterConnection: @unchecked Sendable {
-    let connection: Connection
+    let connection: any StateConnection
 }
 
 /// A thread that runs `tick` every interval until stopped, then once more, then `finish`.

@@ -236,7 +236,7 @@ public struct DataPackagesRepository: Sendable {
     }
 
     /// Removes every link to a member that no longer exists (a table unregistered, a metric or item deleted).
-    static func unlink(_ link: PackageLink, member: String, in connection: Connection) throws {
+    static func unlink(_ link: PackageLink, member: String, in connection: any StateConnection) throws {
         try connection.execute("DELETE FROM \(link.table) WHERE \(link.memberColumn) = $1", member)
     }
 }

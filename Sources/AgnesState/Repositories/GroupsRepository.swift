@@ -13,12 +13,12 @@ public struct GroupsRepository: Sendable {
 
     /// Makes sure `Admin` and `Everyone` exist as system groups and every user is a member of `Everyone`.
     /// Safe to run at every start.
-    static func seedSystemGroups(_ connection: Connection) throws {
-        try connection.withTransaction { try seedSystemGroups(inTransaction: $0) }
+    static func seedSystemGroups(_ connection: any StateConnection) throws {
+        try connection.transaction { try seedSystemGroups(inTransaction: connection) }
     }
 
     /// The seeding of `seedSystemGroups`, inside a transaction the caller holds.
-    static func seedSystemGroups(inTransaction connection: Connection) throws {
+    static func seedSystemGroups(inTransaction connection: any StateConnection) throws {
         do {
             for (name, description) in [(Group.adminName, "Administrators: full access to everything"),
                                         (Group.everyoneName, "Every user is a member")] {
@@ -251,7 +251,7 @@ public struct GroupsRepository: Sendable {
         }
     }
 
-    static func fetch(_ connection: Connection, id: String) throws -> Group? {
+    static func fetch(_ connection: any StateConnection, id: String) throws -> Group? {
         try connection.fetchOne(Group.self, "SELECT \(columns) FROM user_groups WHERE id = $1", id)
     }
 }

@@ -89,7 +89,7 @@ public struct KnowledgeRepository: Sendable {
     static let insertVote = "INSERT INTO knowledge_votes (item_id, user_id, vote, voted_at) VALUES ($1, $2, $3, $4)"
 
     /// True when the knowledge item exists.
-    static func exists(_ connection: Connection, itemId: String) throws -> Bool {
+    static func exists(_ connection: any StateConnection, itemId: String) throws -> Bool {
         try connection.scalar(Int32.self, "SELECT 1 FROM knowledge_items WHERE id = $1", itemId) != nil
     }
 
@@ -243,7 +243,7 @@ public struct KnowledgeRepository: Sendable {
         }.map { ($0.id, $0.title, $0.content, $0.tags) }
     }
 
-    static func fetch(_ connection: Connection, id: String) throws -> KnowledgeItem? {
+    static func fetch(_ connection: any StateConnection, id: String) throws -> KnowledgeItem? {
         try connection.fetchOne(KnowledgeItem.self, "SELECT * FROM knowledge_items WHERE id = $1", id)
     }
 

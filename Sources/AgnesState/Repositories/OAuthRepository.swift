@@ -113,7 +113,7 @@ public struct OAuthRepository: Sendable {
         try await store.writeKeepingCaches { try $0.execute("UPDATE oauth_tokens SET last_used_at = $2 WHERE id = $1", id, date) }
     }
 
-    static func insert(_ token: OAuthToken, _ connection: Connection) throws {
+    static func insert(_ token: OAuthToken, _ connection: any StateConnection) throws {
         try connection.execute("""
             INSERT INTO oauth_tokens (id, client_id, user_id, family_id, access_hash, refresh_hash, scope, created_at, access_expires_at,
                                       refresh_expires_at)

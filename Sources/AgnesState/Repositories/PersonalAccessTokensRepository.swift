@@ -66,7 +66,7 @@ public struct PersonalAccessTokensRepository: Sendable {
         }
     }
 
-    static func fetch(_ connection: Connection, id: String) throws -> PersonalAccessToken? {
+    static func fetch(_ connection: any StateConnection, id: String) throws -> PersonalAccessToken? {
         try connection.fetchOne(PersonalAccessToken.self, "SELECT \(columns) FROM personal_access_tokens WHERE id = $1", id)
     }
 }

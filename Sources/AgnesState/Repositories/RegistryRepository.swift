@@ -136,7 +136,7 @@ public struct RegistryRepository: Sendable {
         }
     }
 
-    static func fetch(_ connection: Connection, id: String) throws -> RegisteredTable? {
+    static func fetch(_ connection: any StateConnection, id: String) throws -> RegisteredTable? {
         try connection.fetchOne(RegisteredTable.self, "SELECT \(columns) FROM table_registry WHERE id = $1", id)
     }
 }

@@ -29,7 +29,7 @@ func mapUniqueViolation<T>(_ message: @autoclosure () -> String, _ body: () thro
 /// executions only while every bound value has its parameter's type, which a bound NULL never has (planning again
 /// costs about 0.15 ms); each set of present columns is its own cached statement instead. Table and column names
 /// come from the code, never from input.
-func insertRow(_ connection: Connection, into table: String, _ values: KeyValuePairs<String, (any DuckDBValueConvertible)?>) throws {
+func insertRow(_ connection: any StateConnection, into table: String, _ values: KeyValuePairs<String, (any DuckDBValueConvertible)?>) throws {
     let present = values.compactMap { column, value in value.map { (column, $0) } }
     let columns = present.map(\.0).joined(separator: ", ")
     let placeholders = present.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
@@ -40,7 +40,7 @@ func insertRow(_ connection: Connection, into table: String, _ values: KeyValueP
 /// For single rows this is several times faster in DuckDB than `INSERT … ON CONFLICT DO UPDATE`. When a concurrent
 /// transaction inserted the same key first, the insert's unique violation is reported as a transaction conflict,
 /// so `StateStore.write` retries the whole transaction (which then takes the update path).
-func updateOrInsert(_ connection: Connection, update: String, _ updateParameters: [(any DuckDBValueConvertible)?],
+func updateOrInsert(_ connection: any StateConnection, update: String, _ updateParameters: [(any DuckDBValueConvertible)?],
                     insert: String, _ insertParameters: [(any DuckDBValueConvertible)?]) throws {
     if try connection.execute(update, parameters: updateParameters) > 0 { return }
     try mapConcurrentInsert { try connection.execute(insert, parameters: insertParameters) }

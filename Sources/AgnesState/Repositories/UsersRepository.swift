@@ -116,7 +116,7 @@ public struct UsersRepository: Sendable {
     /// How many users there are, and how many of them are active.
     public func counts() async throws -> (total: Int, active: Int) {
         try await store.read { connection in
-            let row = try connection.query("SELECT count(*) AS total, count(*) FILTER (WHERE active) AS active FROM users").decode(UserCounts.self)[0]
+            let row = try connection.fetchOne(UserCounts.self, "SELECT count(*) AS total, count(*) FILTER (WHERE active) AS active FROM users")!
             return (row.total, row.active)
         }
     }
@@ -191,7 +191,7 @@ public struct UsersRepository: Sendable {
         try await changeOne(id: id, "UPDATE users SET active = TRUE, deactivated_at = NULL, deactivated_by = NULL, updated_at = now() WHERE id = $1")
     }
 
-    static func revokeTokens(_ connection: Connection, userId: String, at date: Date) throws -> Int {
+    static func revokeTokens(_ connection: any StateConnection, userId: String, at date: Date) throws -> Int {
         try connection.execute("UPDATE personal_access_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", userId, date)
     }
 
@@ -221,7 +221,7 @@ public struct UsersRepository: Sendable {
         }
     }
 
-    static func fetch(_ connection: Connection, id: String) throws -> User? {
+    static func fetch(_ connection: any StateConnection, id: String) throws -> User? {
         try connection.fetchOne(User.self, "SELECT \(columns) FROM users WHERE id = $1", id)
     }
 
