@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Our own declarations of the DuckDB C API subset we use, and their definitions that load
@@ -57,7 +59,18 @@ let package = Package(
         .target(name: "CFileSync"),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
         .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
-        .target(name: "AgnesState", dependencies: ["AgnesAPI", "AgnesCore", "DuckDB"], swiftSettings: strict),
+        // The state database: embedded DuckDB by default, PostgreSQL (through postgres-nio) when several processes share it.
+        .target(
+            name: "AgnesState",
+            dependencies: [
+                "AgnesAPI", "AgnesCore", "DuckDB",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "AgnesStateTests", dependencies: ["AgnesAPI", "AgnesState", "DuckDB", "AgnesTestSupport"], swiftSettings: strict),
         .target(
             name: "AgnesData",

@@ -110,7 +110,7 @@ try await measure("knowledge_vote_change", iterations: n) {
 try await measure("templates_get", iterations: n) { _ in _ = try await templates.get(key: "claude_md") }
 
 // The floor under those figures: the repositories' statements run inline on one connection (see EngineFloor.swift).
-let engineConnection = try store.database.connect()
+let engineConnection = try store.embeddedDatabase!.connect()
 try await measureEngineFloor(engineConnection, userIds: userIds, iterations: n)
 engineConnection.close()
 

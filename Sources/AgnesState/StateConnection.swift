@@ -32,6 +32,7 @@ public protocol StateConnection: AnyObject {
     func rows(_ sql: String, parameters: [(any DuckDBValueConvertible)?]) throws -> [[DuckDBValue]]
 
     /// Runs `body` in a transaction on this connection: commits when it returns, rolls back when it throws.
+    @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T
 
     /// Closes the connection (a pooled connection is closed by its pool).
@@ -74,6 +75,7 @@ extension Connection: StateConnection {
         try query(sql, parameters: parameters).rows().map(\.values)
     }
 
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try withTransaction { _ in try body() }
     }

@@ -1,16 +1,25 @@
 // The few places where DuckDB's SQL and PostgreSQL's differ, spelled once for each.
+import Foundation
 
-/// The SQL dialect of a state connection. Repositories write portable SQL (both databases take `$n` parameters,
-/// `TIMESTAMPTZ`, `VARCHAR[]`, `count(*) FILTER`, `ILIKE`, `ON CONFLICT`) and ask the dialect for the rest.
+/// The SQL dialect of a state connection. Repositories write one SQL for both: the two databases share `$n`
+/// parameters, `TIMESTAMPTZ`, `VARCHAR[]` and `ARRAY[]`, `count(*) FILTER`, `ILIKE`, `ON CONFLICT` and `unnest`; a
+/// parameter that may be NULL is cast where it is first used (`$1::VARCHAR IS NULL OR …`), which PostgreSQL needs to
+/// know its type; DuckDB's `list_contains`, `list_position`, `epoch_us`, `string_split` and `list` exist on PostgreSQL as
+/// one-line functions (`PostgresCompatibility`). The dialect spells the rest.
 public enum StateDialect: String, Sendable {
     case duckDB = "duckdb"
     case postgreSQL = "postgresql"
 
-    /// True when the list `list` holds `element` (both SQL expressions).
-    public func listContains(_ list: String, _ element: String) -> String {
+    /// A migration step's DDL in this dialect. The ladder is written once, in DuckDB's words; PostgreSQL spells an
+    /// empty list default and a double differently, and keeps JSON documents as TEXT (a parameter is bound as text, which
+    /// PostgreSQL does not cast to JSON on its own; the application writes and reads the documents whole).
+    public func schema(_ sql: String) -> String {
         switch self {
-        case .duckDB: "list_contains(\(list), \(element))"
-        case .postgreSQL: "(\(element) = ANY(\(list)))"
+        case .duckDB: sql
+        case .postgreSQL:
+            sql.replacingOccurrences(of: "DEFAULT []", with: "DEFAULT '{}'")
+                .replacingOccurrences(of: #"\bJSON\b"#, with: "TEXT", options: .regularExpression)
+                .replacingOccurrences(of: #"\bDOUBLE\b(?! PRECISION)"#, with: "DOUBLE PRECISION", options: .regularExpression)
         }
     }
 
@@ -19,14 +28,6 @@ public enum StateDialect: String, Sendable {
         switch self {
         case .duckDB: "sha256(\(text))"
         case .postgreSQL: "encode(sha256(convert_to(\(text), 'UTF8')), 'hex')"
-        }
-    }
-
-    /// A TIMESTAMPTZ expression as microseconds since the Unix epoch (BIGINT).
-    public func epochMicroseconds(_ timestamp: String) -> String {
-        switch self {
-        case .duckDB: "epoch_us(\(timestamp))"
-        case .postgreSQL: "(extract(epoch FROM \(timestamp)) * 1000000)::BIGINT"
         }
     }
 }

@@ -5,20 +5,41 @@ import DuckDB
 import Foundation
 import Synchronization
 
-/// The server's state database, `DATA_DIR/state/system.duckdb`, with its connection pool.
+/// The server's state database with its connection pool: `DATA_DIR/state/system.duckdb` (embedded, the default), or a
+/// PostgreSQL database that several processes share (`AGNES_STATE_URL`).
 public final class StateStore: Sendable {
-    /// `DATA_DIR/state`.
+    /// `DATA_DIR/state` (the embedded database and its backups; exports and backups on PostgreSQL too).
     public let stateDirectory: URL
-    /// The database file, or nil for an in-memory store (tests and benchmarks).
+    /// The database file, or nil for an in-memory store (tests and benchmarks) and on PostgreSQL.
     public let databasePath: String?
-    public let database: Database
-    public let pool: ConnectionPool
+    /// Where the state lives.
+    public let location: StateLocation
+    private let backend: Backend
     /// How many times a write transaction is run in all when DuckDB reports a conflict with another transaction.
     public let maxWriteAttempts: Int
     /// The id of the system group `Everyone`, which every user joins when created. System groups cannot be renamed
     /// or deleted, and only offline tools (restore, imports) replace the database, so the id read at open stays true.
     public let everyoneGroupId: String
     private let writeCounter = Atomic<UInt64>(0)
+
+    /// The connections of one backend.
+    private enum Backend: Sendable {
+        case duckDB(Database, ConnectionPool)
+        case postgreSQL(PostgresStatePool)
+    }
+
+    /// The SQL dialect of the state's connections.
+    public var dialect: StateDialect {
+        switch backend {
+        case .duckDB: .duckDB
+        case .postgreSQL: .postgreSQL
+        }
+    }
+
+    /// The embedded database, or nil on PostgreSQL.
+    public var embeddedDatabase: Database? {
+        if case let .duckDB(database, _) = backend { database } else { nil }
+    }
 
     /// Grows with every write through `write` (after it ends), so a value read while the generation was `g` is
     /// current as long as the generation is still `g` (see `StateCache`).
@@ -27,14 +48,22 @@ public final class StateStore: Sendable {
     /// The default number of pooled connections.
     public static let defaultPoolSize = 4
 
-    /// Opens (creating when needed) and migrates the state database under `dataDirectory/state`. State queries are
-    /// small point reads and writes, so each runs on its calling pool thread (`threads` = 1) unless told otherwise.
-    public static func open(dataDirectory: URL, poolSize: Int = defaultPoolSize, threads: Int = 1) throws -> StateStore {
+    /// Opens (creating when needed) and migrates the state database: under `dataDirectory/state`, or at `location`.
+    /// State queries are small point reads and writes, so each runs on its calling pool thread (`threads` = 1) unless
+    /// told otherwise. On PostgreSQL the migration runs under an advisory lock, so processes starting together
+    /// migrate once.
+    public static func open(dataDirectory: URL, location: StateLocation = .embedded, poolSize: Int = defaultPoolSize,
+                            threads: Int = 1) throws -> StateStore {
         let stateDirectory = dataDirectory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        let path = stateDirectory.appendingPathComponent("system.duckdb").path
-        let database = try openDatabase(path: path, threads: threads)
-        return try StateStore(database: database, stateDirectory: stateDirectory, databasePath: path, poolSize: poolSize)
+        switch location {
+        case .embedded:
+            let path = stateDirectory.appendingPathComponent("system.duckdb").path
+            let database = try openDatabase(path: path, threads: threads)
+            return try StateStore(database: database, stateDirectory: stateDirectory, databasePath: path, poolSize: poolSize)
+        case let .postgreSQL(server):
+            return try StateStore(postgreSQL: server, stateDirectory: stateDirectory, poolSize: poolSize)
+        }
     }
 
     /// Opens the state database file, turning DuckDB's "held by another process" error into `StateError.locked`.
@@ -56,20 +85,46 @@ public final class StateStore: Sendable {
     }
 
     private init(database: Database, stateDirectory: URL, databasePath: String?, poolSize: Int) throws {
-        self.database = database
         self.stateDirectory = stateDirectory
         self.databasePath = databasePath
+        self.location = .embedded
         self.maxWriteAttempts = 20
         let connection = try database.connect()
         defer { connection.close() }
         try StateSchema.migrator.migrate(connection, databasePath: databasePath,
                                          backupDirectory: stateDirectory.appendingPathComponent("backups"))
+        everyoneGroupId = try Self.seed(connection)
+        backend = .duckDB(database, try ConnectionPool(database: database, size: poolSize))
+    }
+
+    private init(postgreSQL server: StateLocation.PostgreSQL, stateDirectory: URL, poolSize: Int) throws {
+        self.stateDirectory = stateDirectory
+        self.databasePath = nil
+        self.location = .postgreSQL(server)
+        self.maxWriteAttempts = 20
+        let pool = try PostgresStatePool(location: server, size: poolSize)
+        do {
+            let connection = try pool.dedicatedConnection()
+            defer { connection.close() }
+            everyoneGroupId = try PostgresMigrationLock.holding(on: connection) {
+                try PostgresCompatibility.install(on: connection)
+                try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
+                return try Self.seed(connection)
+            }
+        } catch {
+            pool.shutdownWaiting()
+            throw error
+        }
+        backend = .postgreSQL(pool)
+    }
+
+    /// Seeds the system groups and returns the id of `Everyone`.
+    private static func seed(_ connection: any StateConnection) throws -> String {
         try GroupsRepository.seedSystemGroups(connection)
         guard let everyone = try connection.scalar(String.self, "SELECT id FROM user_groups WHERE name = $1", Group.everyoneName) else {
             throw StateError.invalid("the system group \(Group.everyoneName) is missing after seeding")
         }
-        everyoneGroupId = everyone
-        pool = try ConnectionPool(database: database, size: poolSize)
+        return everyone
     }
 
     /// The folder backups are written to.
@@ -78,20 +133,34 @@ public final class StateStore: Sendable {
     /// Runs `body` on a pooled connection (reads, or writes that manage their own transaction).
     @discardableResult
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
-        try await pool.withConnection { try body($0) }
+        try await withConnection(body)
+    }
+
+    /// Lends a connection of the backend to `body` on one of the pool's threads.
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
+        switch backend {
+        case let .duckDB(_, pool): try await pool.withConnection { try body($0) }
+        case let .postgreSQL(pool): try await pool.withConnection { try body($0) }
+        }
     }
 
     /// Runs `body` on a pooled DuckDB connection, for work only the embedded database can do (an online copy into
     /// another DuckDB file).
     @discardableResult
     public func readEmbedded<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await pool.withConnection(body)
+        guard case let .duckDB(_, pool) = backend else {
+            throw StateError.invalid("this works on the embedded state database only; on PostgreSQL use its own tools (pg_dump) or `agnes-server export`")
+        }
+        return try await pool.withConnection(body)
     }
 
     /// A connection of its own, outside the pool, for a thread that writes on its own (the audit writer); the caller
     /// closes it.
     public func dedicatedConnection() throws -> any StateConnection {
-        try database.connect()
+        switch backend {
+        case let .duckDB(database, _): try database.connect()
+        case let .postgreSQL(pool): try pool.dedicatedConnection()
+        }
     }
 
     /// Runs `body` in a transaction, retrying it (up to `maxWriteAttempts` times in all) when DuckDB reports a
@@ -113,14 +182,14 @@ public final class StateStore: Sendable {
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
         let attempts = maxWriteAttempts
-        return try await pool.withConnection { connection in
+        return try await withConnection { connection in
             var attempt = 1
             // At least this long of retrying, however many attempts it takes: on a starved machine the transaction
             // in the way can hold its rows longer than the attempts' pauses add up to.
             let retryUntil = ContinuousClock.now + .seconds(5)
             while true {
                 do {
-                    return try connection.withTransaction { connection in
+                    return try connection.transaction {
                         let result = try body(connection)
                         CrashPoint.stateMidWrite.reach()
                         return result
@@ -136,10 +205,15 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Stops the pool and closes the database (after CHECKPOINT, so the file is self-contained).
+    /// Stops the pool and closes the database (embedded: after CHECKPOINT, so the file is self-contained).
     public func close() async throws {
-        _ = try? await pool.withConnection { try $0.execute("CHECKPOINT") }
-        try await pool.shutdown()
-        database.close()
+        switch backend {
+        case let .duckDB(database, pool):
+            _ = try? await pool.withConnection { try $0.execute("CHECKPOINT") }
+            try await pool.shutdown()
+            database.close()
+        case let .postgreSQL(pool):
+            try await pool.shutdown()
+        }
     }
 }

@@ -6,9 +6,9 @@ import Testing
 
 @Suite("users, groups and grants")
 struct AccessRepositoriesTests {
-    @Test("users are created, found by email ignoring case, updated and deleted")
-    func usersCRUD() async throws {
-        try await withStore { store in
+    @Test("users are created, found by email ignoring case, updated and deleted", arguments: StateBackendUnderTest.all)
+    func usersCRUD(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let users = UsersRepository(store: store)
             let ada = try await users.create(email: "  Ada@Example.COM ", name: "Ada")
             #expect(ada.email == "ada@example.com")
@@ -36,9 +36,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("a deactivated user is kept but listed only on request, and can be reactivated")
-    func deactivation() async throws {
-        try await withStore { store in
+    @Test("a deactivated user is kept but listed only on request, and can be reactivated", arguments: StateBackendUnderTest.all)
+    func deactivation(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let users = UsersRepository(store: store)
             let bob = try await users.create(email: "bob@example.com")
             try await users.deactivate(id: bob.id, by: "admin-1")
@@ -52,9 +52,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("Admin and Everyone are seeded once, and every user is a member of Everyone")
-    func systemGroups() async throws {
-        try await withStore { store in
+    @Test("Admin and Everyone are seeded once, and every user is a member of Everyone", arguments: StateBackendUnderTest.all)
+    func systemGroups(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store)
             let seeded = try await groups.list()
             #expect(seeded.map(\.name) == ["Admin", "Everyone"])
@@ -70,9 +70,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("a system group cannot be deleted or renamed")
-    func systemGroupProtected() async throws {
-        try await withStore { store in
+    @Test("a system group cannot be deleted or renamed", arguments: StateBackendUnderTest.all)
+    func systemGroupProtected(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store)
             let admin = try #require(try await groups.find(name: "Admin"))
             await #expect(throws: StateError.forbidden("the system group Admin cannot be deleted")) { try await groups.delete(id: admin.id) }
@@ -82,9 +82,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("deleting a group removes its memberships and grants in one transaction")
-    func groupDeletionCascades() async throws {
-        try await withStore { store in
+    @Test("deleting a group removes its memberships and grants in one transaction", arguments: StateBackendUnderTest.all)
+    func groupDeletionCascades(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store), grants = GrantsRepository(store: store)
             let user = try await UsersRepository(store: store).create(email: "dan@example.com")
             let analysts = try await groups.create(name: "Analysts", createdBy: "admin")
@@ -103,9 +103,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("memberships are removed only by the source that wrote them")
-    func membershipSources() async throws {
-        try await withStore { store in
+    @Test("memberships are removed only by the source that wrote them", arguments: StateBackendUnderTest.all)
+    func membershipSources(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store)
             let user = try await UsersRepository(store: store).create(email: "eve@example.com")
             let synced = try await groups.create(name: "Finance", createdBy: "system:sso")
@@ -117,9 +117,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("adding a member twice keeps the first membership; unknown users and groups are named")
-    func addMemberRules() async throws {
-        try await withStore { store in
+    @Test("adding a member twice keeps the first membership; unknown users and groups are named", arguments: StateBackendUnderTest.all)
+    func addMemberRules(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store)
             let user = try await UsersRepository(store: store).create(email: "gil@example.com")
             let group = try await groups.create(name: "Ops", createdBy: nil)
@@ -140,9 +140,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("concurrent adds of the same membership all succeed and leave one row")
-    func concurrentAddMember() async throws {
-        try await withStore { store in
+    @Test("concurrent adds of the same membership all succeed and leave one row", arguments: StateBackendUnderTest.all)
+    func concurrentAddMember(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store)
             let user = try await UsersRepository(store: store).create(email: "hana@example.com")
             let group = try await groups.create(name: "Ops", createdBy: nil)
@@ -156,10 +156,11 @@ struct AccessRepositoriesTests {
         }
     }
 
+    // DuckDB's own behaviour (PostgreSQL makes the second insert wait for the first transaction instead).
     @Test("a key two open transactions both insert fails the second COMMIT with an error the store retries")
     func duplicateAtCommit() async throws {
         try await withStore { store in
-            let first = try store.database.connect(), second = try store.database.connect()
+            let first = try store.embeddedDatabase!.connect(), second = try store.embeddedDatabase!.connect()
             defer { first.close(); second.close() }
             for connection in [first, second] {
                 try connection.execute("BEGIN TRANSACTION")
@@ -172,9 +173,9 @@ struct AccessRepositoriesTests {
         }
     }
 
-    @Test("a grant is unique per group, resource type and resource id")
-    func grantUniqueness() async throws {
-        try await withStore { store in
+    @Test("a grant is unique per group, resource type and resource id", arguments: StateBackendUnderTest.all)
+    func grantUniqueness(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let groups = GroupsRepository(store: store), grants = GrantsRepository(store: store)
             let group = try await groups.create(name: "Sales", createdBy: nil)
             let first = try await grants.grant(groupId: group.id, type: .table, resourceId: "orders", assignedBy: "admin")

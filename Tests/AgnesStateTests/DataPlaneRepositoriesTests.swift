@@ -6,9 +6,9 @@ import Testing
 
 @Suite("data plane state")
 struct DataPlaneRepositoriesTests {
-    @Test("a registry upsert updates the table but keeps who registered it")
-    func registryUpsert() async throws {
-        try await withStore { store in
+    @Test("a registry upsert updates the table but keeps who registered it", arguments: StateBackendUnderTest.all)
+    func registryUpsert(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let registry = RegistryRepository(store: store)
             let first = try await registry.upsert(RegisteredTable(id: "orders", name: "Orders", sourceName: "shop", primaryKey: ["id"], registeredBy: "alice"))
             #expect(first.primaryKey == ["id"] && first.registeredBy == "alice" && first.queryMode == .local)
@@ -24,9 +24,9 @@ struct DataPlaneRepositoriesTests {
         }
     }
 
-    @Test("an upsert writes only what changed, returns what is stored, and writes nothing when nothing changed")
-    func registryUpsertChanges() async throws {
-        try await withStore { store in
+    @Test("an upsert writes only what changed, returns what is stored, and writes nothing when nothing changed", arguments: StateBackendUnderTest.all)
+    func registryUpsertChanges(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let registry = RegistryRepository(store: store)
             let first = try await registry.upsert(RegisteredTable(id: "orders", name: "Orders", sourceName: "shop", primaryKey: ["id"],
                                                                   description: "v1", registeredBy: "alice"))
@@ -49,9 +49,9 @@ struct DataPlaneRepositoriesTests {
         }
     }
 
-    @Test("unregistering a table removes its state, profile, notes and table grants")
-    func unregister() async throws {
-        try await withStore { store in
+    @Test("unregistering a table removes its state, profile, notes and table grants", arguments: StateBackendUnderTest.all)
+    func unregister(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let registry = RegistryRepository(store: store)
             try await registry.upsert(RegisteredTable(id: "orders", name: "Orders"))
             let group = try await GroupsRepository(store: store).create(name: "Ops", createdBy: nil)
@@ -67,9 +67,9 @@ struct DataPlaneRepositoriesTests {
         }
     }
 
-    @Test("each sync writes a history row, history is newest first, and a failed sync keeps the last good figures")
-    func syncStateAndHistory() async throws {
-        try await withStore { store in
+    @Test("each sync writes a history row, history is newest first, and a failed sync keeps the last good figures", arguments: StateBackendUnderTest.all)
+    func syncStateAndHistory(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let sync = SyncStateRepository(store: store)
             let start = Date(timeIntervalSince1970: 1_700_000_000)
             try await sync.record(tableId: "orders", SyncResult(startedAt: start, finishedAt: start.addingTimeInterval(2), trigger: "schedule",
@@ -98,9 +98,9 @@ struct DataPlaneRepositoriesTests {
         }
     }
 
-    @Test("data sources store config as JSON and only the names of secret variables")
-    func dataSources() async throws {
-        try await withStore { store in
+    @Test("data sources store config as JSON and only the names of secret variables", arguments: StateBackendUnderTest.all)
+    func dataSources(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let sources = DataSourcesRepository(store: store)
             let source = try await sources.upsert(name: "warehouse", type: "postgres", config: #"{"host": "127.0.0.1", "port": 5432}"#,
                                                   secretEnv: ["PG_PASSWORD"])
@@ -112,9 +112,9 @@ struct DataPlaneRepositoriesTests {
         }
     }
 
-    @Test("profiles, column notes, metrics, uploads and templates round-trip")
-    func catalogRecords() async throws {
-        try await withStore { store in
+    @Test("profiles, column notes, metrics, uploads and templates round-trip", arguments: StateBackendUnderTest.all)
+    func catalogRecords(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let profiles = ProfilesRepository(store: store)
             try await profiles.save(tableId: "orders", profile: #"{"rows":10}"#)
             try await profiles.save(tableId: "orders", profile: #"{"rows":11}"#)

@@ -6,9 +6,9 @@ import Testing
 
 @Suite("knowledge and audit")
 struct MemoryAndAuditTests {
-    @Test("a vote is inserted, replaced and withdrawn, and counts follow; votes leave the caches' generation alone")
-    func votes() async throws {
-        try await withStore { store in
+    @Test("a vote is inserted, replaced and withdrawn, and counts follow; votes leave the caches' generation alone", arguments: StateBackendUnderTest.all)
+    func votes(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let knowledge = KnowledgeRepository(store: store)
             let item = try await knowledge.propose(KnowledgeDraft(title: "Revenue excludes VAT"), by: "u1")
             let generation = store.generation
@@ -26,9 +26,9 @@ struct MemoryAndAuditTests {
         }
     }
 
-    @Test("an edit to an approved item returns it to proposed and credits the editor")
-    func editReturnsToReview() async throws {
-        try await withStore { store in
+    @Test("an edit to an approved item returns it to proposed and credits the editor", arguments: StateBackendUnderTest.all)
+    func editReturnsToReview(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let knowledge = KnowledgeRepository(store: store)
             let item = try await knowledge.propose(KnowledgeDraft(title: "Churn", content: "Monthly", category: "metrics"), by: "u1")
             #expect(item.status == .proposed && item.contributors == ["u1"])
@@ -41,9 +41,9 @@ struct MemoryAndAuditTests {
         }
     }
 
-    @Test("search matches title, content and tags ignoring case, and filters by status, category, domain and tag")
-    func search() async throws {
-        try await withStore { store in
+    @Test("search matches title, content and tags ignoring case, and filters by status, category, domain and tag", arguments: StateBackendUnderTest.all)
+    func search(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let knowledge = KnowledgeRepository(store: store)
             let vat = try await knowledge.propose(KnowledgeDraft(title: "Revenue excludes VAT", category: "finance", domain: "sales", tags: ["Revenue"]), by: nil)
             let churn = try await knowledge.propose(KnowledgeDraft(title: "Churn", content: "count of lost REVENUE-paying logos", category: "cs", tags: ["kpi"]), by: nil)
@@ -60,9 +60,9 @@ struct MemoryAndAuditTests {
         }
     }
 
-    @Test("concurrent votes by one user on one item all succeed and leave one vote")
-    func concurrentVotes() async throws {
-        try await withStore { store in
+    @Test("concurrent votes by one user on one item all succeed and leave one vote", arguments: StateBackendUnderTest.all)
+    func concurrentVotes(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let knowledge = KnowledgeRepository(store: store)
             let item = try await knowledge.propose(KnowledgeDraft(title: "Contested"), by: nil)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -76,9 +76,9 @@ struct MemoryAndAuditTests {
         }
     }
 
-    @Test("pages: audiences, the ILIKE fallback, a ranking, votes and the viewer's vote, totals; full-text search with fts")
-    func pages() async throws {
-        try await withStore { store in
+    @Test("pages: audiences, the ILIKE fallback, a ranking, votes and the viewer's vote, totals; full-text search with fts", arguments: StateBackendUnderTest.all)
+    func pages(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let knowledge = KnowledgeRepository(store: store)
             let open = try await knowledge.propose(KnowledgeDraft(title: "Refunds are excluded from revenue", tags: ["kpi"]), by: "u1")
             let team = try await knowledge.propose(KnowledgeDraft(title: "Team-only revenue note", audience: "group:Finance"), by: "u2")
@@ -162,9 +162,9 @@ struct MemoryAndAuditTests {
         }
     }
 
-    @Test("audit queries filter by user, action, resource and time, with bounded pages and a cursor")
-    func auditQueries() async throws {
-        try await withStore { store in
+    @Test("audit queries filter by user, action, resource and time, with bounded pages and a cursor", arguments: StateBackendUnderTest.all)
+    func auditQueries(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let audit = AuditLog(store: store)
             let base = Date(timeIntervalSince1970: 1_700_000_000)
             for index in 0..<2_500 {

@@ -1,6 +1,8 @@
 // Helpers for state-layer tests: temporary data directories and stores.
+import AgnesTestSupport
 @testable import AgnesState
 import Foundation
+import Testing
 
 /// A fresh temporary DATA_DIR, removed afterwards.
 func withDataDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
@@ -10,9 +12,38 @@ func withDataDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     return try await body(directory)
 }
 
-/// A migrated in-memory store, closed after `body`.
-func withStore<T>(_ body: (StateStore) async throws -> T) async throws -> T {
-    let store = try StateStore.inMemory()
+/// The state backends the repository suites run against: every such test takes one as its argument.
+enum StateBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case duckDB = "DuckDB"
+    case postgreSQL = "PostgreSQL"
+
+    static let all = allCases
+    var testDescription: String { rawValue }
+}
+
+/// A migrated store, closed after `body`: in memory on DuckDB, or a new database of the test process's PostgreSQL
+/// cluster (dropped afterwards).
+func withStore<T>(_ backend: StateBackendUnderTest = .duckDB, poolSize: Int = StateStore.defaultPoolSize,
+                  _ body: (StateStore) async throws -> T) async throws -> T {
+    switch backend {
+    case .duckDB:
+        return try await using(try StateStore.inMemory(poolSize: poolSize), body)
+    case .postgreSQL:
+        let database = try await SharedStatePostgres.createDatabase()
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-pg-state-\(UUID().uuidString)")
+        defer {
+            SharedStatePostgres.dropDatabase(database)
+            try? FileManager.default.removeItem(at: dataDirectory)
+        }
+        let store = try await offTheCooperativePool {
+            try StateStore.open(dataDirectory: dataDirectory, location: .postgreSQL(database), poolSize: poolSize)
+        }
+        return try await using(store, body)
+    }
+}
+
+/// Runs `body` with `store` and closes it, whether `body` throws or not.
+private func using<T>(_ store: StateStore, _ body: (StateStore) async throws -> T) async throws -> T {
     do {
         let value = try await body(store)
         try await store.close()
@@ -24,3 +55,43 @@ func withStore<T>(_ body: (StateStore) async throws -> T) async throws -> T {
 }
 
 let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// One PostgreSQL cluster for the whole test process, started on first use (about a second) and stopped by its pid
+/// when the process exits; each test gets a database of its own in it.
+enum SharedStatePostgres {
+    private static let cluster: Result<PostgresTestCluster, any Error> = Result {
+        let cluster = try PostgresTestCluster.start()
+        atexit { SharedStatePostgres.stop() }
+        return cluster
+    }
+
+    private static func stop() {
+        if case let .success(cluster) = cluster { cluster.stop() }
+    }
+
+    /// The cluster's `postgres` database, or the one named.
+    static func location(database: String = "postgres") throws -> StateLocation.PostgreSQL {
+        let cluster = try cluster.get()
+        return try StateLocation.PostgreSQL(url: "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/\(database)")
+    }
+
+    /// A new, empty database.
+    static func createDatabase() async throws -> StateLocation.PostgreSQL {
+        try await offTheCooperativePool {
+            let name = "agnes_state_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+            try administer("CREATE DATABASE \(name)")
+            return try location(database: name)
+        }
+    }
+
+    /// Drops a database made by `createDatabase` (ending any connection still open to it).
+    static func dropDatabase(_ database: StateLocation.PostgreSQL) {
+        try? administer("DROP DATABASE IF EXISTS \(database.database) WITH (FORCE)")
+    }
+
+    private static func administer(_ sql: String) throws {
+        let connection = try PostgresStatePool.open(try location(), id: 0)
+        defer { connection.close() }
+        try connection.execute(sql)
+    }
+}

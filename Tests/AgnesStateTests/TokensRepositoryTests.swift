@@ -5,9 +5,9 @@ import Testing
 
 @Suite("tokens")
 struct TokensRepositoryTests {
-    @Test("of two concurrent consumers of a one-time token, exactly one wins")
-    func atomicConsumption() async throws {
-        try await withStore { store in
+    @Test("of two concurrent consumers of a one-time token, exactly one wins", arguments: StateBackendUnderTest.all)
+    func atomicConsumption(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let user = try await UsersRepository(store: store).create(email: "fay@example.com")
             let tokens = OneTimeTokensRepository(store: store)
             for round in 0..<20 {
@@ -22,9 +22,9 @@ struct TokensRepositoryTests {
         }
     }
 
-    @Test("a one-time token cannot be consumed when expired, for another purpose, or twice")
-    func consumptionRules() async throws {
-        try await withStore { store in
+    @Test("a one-time token cannot be consumed when expired, for another purpose, or twice", arguments: StateBackendUnderTest.all)
+    func consumptionRules(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let tokens = OneTimeTokensRepository(store: store)
             _ = try await tokens.issue(userId: "u", purpose: .magicLink, tokenHash: "old", expiresAt: Date().addingTimeInterval(-1))
             #expect(try await tokens.consume(tokenHash: "old", purpose: .magicLink) == nil)
@@ -37,9 +37,9 @@ struct TokensRepositoryTests {
         }
     }
 
-    @Test("a personal access token is found by hash until revoked or expired, and records its last use")
-    func personalAccessTokens() async throws {
-        try await withStore { store in
+    @Test("a personal access token is found by hash until revoked or expired, and records its last use", arguments: StateBackendUnderTest.all)
+    func personalAccessTokens(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
             let pats = PersonalAccessTokensRepository(store: store)
             let token = try await pats.create(userId: "u1", name: "laptop", tokenHash: "h1", prefix: "agnes_ab", scopes: ["read"],
                                               expiresAt: Date().addingTimeInterval(3600))

@@ -34,7 +34,7 @@ public struct Migration: Sendable {
 
     func apply(_ connection: any StateConnection) throws {
         switch body {
-        case let .sql(text): try connection.execute(text)
+        case let .sql(text): try connection.execute(connection.dialect.schema(text))
         case let .swift(_, step): try step(connection)
         }
     }

@@ -154,10 +154,10 @@ public final class AuditLog: Sendable {
             try connection.fetchAll(AuditEntry.self, """
                 SELECT id, timestamp, user_id, action, resource, params, result, duration_ms, client_ip, client_kind, request_id
                 FROM audit_log
-                WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR resource = $3)
-                  AND ($4 IS NULL OR timestamp >= $4) AND ($5 IS NULL OR timestamp < $5)
-                  AND ($6 IS NULL OR timestamp < $6 OR (timestamp = $6 AND id < $7))
-                  AND ($9 IS NULL OR starts_with(action, $9)) AND ($10 IS NULL OR result = $10)
+                WHERE ($1::VARCHAR IS NULL OR user_id = $1) AND ($2::VARCHAR IS NULL OR action = $2) AND ($3::VARCHAR IS NULL OR resource = $3)
+                  AND ($4::TIMESTAMPTZ IS NULL OR timestamp >= $4) AND ($5::TIMESTAMPTZ IS NULL OR timestamp < $5)
+                  AND ($6::TIMESTAMPTZ IS NULL OR timestamp < $6 OR (timestamp = $6 AND id < $7))
+                  AND ($9::VARCHAR IS NULL OR starts_with(action, $9)) AND ($10::VARCHAR IS NULL OR result = $10)
                 ORDER BY timestamp DESC, id DESC
                 LIMIT $8
                 """, parameters: [query.userId, query.action, query.resource, query.since, query.until,

@@ -130,7 +130,7 @@ public struct MetricsRepository: Sendable {
 
     /// Metrics, optionally of one category, by id.
     public func list(category: String? = nil) async throws -> [MetricDefinition] {
-        try await store.read { try $0.fetchAll(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE $1 IS NULL OR category = $1 ORDER BY id", category) }
+        try await store.read { try $0.fetchAll(MetricDefinition.self, "SELECT * FROM metric_definitions WHERE $1::VARCHAR IS NULL OR category = $1 ORDER BY id", category) }
     }
 
     public func delete(id: String) async throws {
@@ -169,7 +169,7 @@ public struct UploadsRepository: Sendable {
     public func list(userId: String?, limit: Int = 100) async throws -> [Upload] {
         let limit = max(1, min(limit, 1_000))
         return try await store.read { connection in
-            try connection.fetchAll(Upload.self, "SELECT * FROM uploads WHERE $1 IS NULL OR user_id = $1 ORDER BY uploaded_at DESC, id LIMIT $2", userId, limit)
+            try connection.fetchAll(Upload.self, "SELECT * FROM uploads WHERE $1::VARCHAR IS NULL OR user_id = $1 ORDER BY uploaded_at DESC, id LIMIT $2", userId, limit)
         }
     }
 }

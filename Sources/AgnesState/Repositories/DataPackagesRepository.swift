@@ -99,14 +99,14 @@ public struct DataPackagesRepository: Sendable {
 
     static let packageColumns = """
         p.id, p.slug, p.name, p.description, p.icon, p.color, p.cover_image_url, p.status, p.category, p.tags,
-        coalesce((SELECT list(l.table_id ORDER BY l.table_id) FROM data_package_tables l WHERE l.package_id = p.id), []) AS tables,
-        coalesce((SELECT list(l.metric_id ORDER BY l.metric_id) FROM data_package_metrics l WHERE l.package_id = p.id), []) AS metrics,
-        coalesce((SELECT list(l.domain_id ORDER BY l.domain_id) FROM data_package_memory_domains l WHERE l.package_id = p.id), []) AS memory_domains,
+        coalesce((SELECT list(l.table_id ORDER BY l.table_id) FROM data_package_tables l WHERE l.package_id = p.id), ARRAY[]::VARCHAR[]) AS tables,
+        coalesce((SELECT list(l.metric_id ORDER BY l.metric_id) FROM data_package_metrics l WHERE l.package_id = p.id), ARRAY[]::VARCHAR[]) AS metrics,
+        coalesce((SELECT list(l.domain_id ORDER BY l.domain_id) FROM data_package_memory_domains l WHERE l.package_id = p.id), ARRAY[]::VARCHAR[]) AS memory_domains,
         p.created_at, p.created_by, p.updated_at, p.deleted_at, p.deleted_by
         """
     static let domainColumns = """
         p.id, p.slug, p.name, p.description, p.icon, p.color, p.category, p.tags,
-        coalesce((SELECT list(l.item_id ORDER BY l.item_id) FROM memory_domain_items l WHERE l.domain_id = p.id), []) AS items,
+        coalesce((SELECT list(l.item_id ORDER BY l.item_id) FROM memory_domain_items l WHERE l.domain_id = p.id), ARRAY[]::VARCHAR[]) AS items,
         p.created_at, p.created_by, p.updated_at, p.deleted_at, p.deleted_by
         """
 

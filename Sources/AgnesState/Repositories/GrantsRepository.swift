@@ -41,7 +41,7 @@ public struct GrantsRepository: Sendable {
     public func list(groupId: String?) async throws -> [ResourceGrant] {
         try await store.read { connection in
             try connection.fetchAll(ResourceGrant.self, """
-                SELECT \(Self.columns) FROM resource_grants WHERE $1 IS NULL OR group_id = $1 ORDER BY resource_type, resource_id, group_id
+                SELECT \(Self.columns) FROM resource_grants WHERE $1::VARCHAR IS NULL OR group_id = $1 ORDER BY resource_type, resource_id, group_id
                 """, groupId)
         }
     }

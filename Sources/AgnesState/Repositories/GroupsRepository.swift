@@ -191,7 +191,7 @@ public struct GroupsRepository: Sendable {
                 FROM user_groups g
                 LEFT JOIN (SELECT group_id, count(*) AS n FROM user_group_members GROUP BY group_id) m ON m.group_id = g.id
                 LEFT JOIN (SELECT group_id, count(*) AS n FROM resource_grants GROUP BY group_id) r ON r.group_id = g.id
-                WHERE $1 IS NULL OR g.id = $1
+                WHERE $1::VARCHAR IS NULL OR g.id = $1
                 ORDER BY g.is_system DESC, g.name
                 """, id)
         }
@@ -246,7 +246,7 @@ public struct GroupsRepository: Sendable {
         try await store.read { connection in
             Int(try connection.scalar(Int64.self, """
                 SELECT count(*) FROM user_group_members m JOIN user_groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
-                WHERE g.name = $1 AND u.active AND ($2 IS NULL OR u.id <> $2)
+                WHERE g.name = $1 AND u.active AND ($2::VARCHAR IS NULL OR u.id <> $2)
                 """, Group.adminName, excludingUserId) ?? 0)
         }
     }

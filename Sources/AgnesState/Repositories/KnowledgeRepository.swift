@@ -116,10 +116,10 @@ public struct KnowledgeRepository: Sendable {
         return try await store.read { connection in
             try connection.fetchAll(KnowledgeItem.self, """
                 SELECT * FROM knowledge_items
-                WHERE ($1 IS NULL OR title ILIKE $1 ESCAPE '\\' OR content ILIKE $1 ESCAPE '\\'
-                       OR list_contains(list_transform(tags, t -> lower(t)), lower($6)))
-                  AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR category = $3) AND ($4 IS NULL OR domain = $4)
-                  AND ($5 IS NULL OR list_contains(tags, $5))
+                WHERE ($1::VARCHAR IS NULL OR title ILIKE $1 ESCAPE '\\' OR content ILIKE $1 ESCAPE '\\'
+                       OR EXISTS (SELECT 1 FROM unnest(tags) AS t(tag) WHERE lower(t.tag) = lower($6)))
+                  AND ($2::VARCHAR IS NULL OR status = $2) AND ($3::VARCHAR IS NULL OR category = $3) AND ($4::VARCHAR IS NULL OR domain = $4)
+                  AND ($5::VARCHAR IS NULL OR list_contains(tags, $5))
                 ORDER BY updated_at DESC, id LIMIT $7
                 """, pattern, status?.rawValue, category, domain, tag, text, limit)
         }
@@ -137,12 +137,12 @@ public struct KnowledgeRepository: Sendable {
 
     /// The `WHERE` clause of what `viewer` may see matching `filter`, over parameters $1…$10 (see `parameters`).
     static let visibleMatching = """
-        ($1 IS NULL OR k.audience IS NULL OR list_contains($1, k.audience) OR list_contains(k.contributors, $2))
-          AND ($3 IS NULL OR k.status = $3) AND ($4 IS NULL OR k.category = $4) AND ($5 IS NULL OR k.domain = $5)
-          AND ($6 IS NULL OR list_contains(k.tags, $6))
-          AND ($7 IS NULL OR k.title ILIKE $7 ESCAPE '\\' OR k.content ILIKE $7 ESCAPE '\\'
-               OR list_contains(list_transform(k.tags, t -> lower(t)), lower($8)))
-          AND ($9 IS NULL OR list_contains($9, k.id))
+        ($1::VARCHAR[] IS NULL OR k.audience IS NULL OR list_contains($1, k.audience) OR list_contains(k.contributors, $2))
+          AND ($3::VARCHAR IS NULL OR k.status = $3) AND ($4::VARCHAR IS NULL OR k.category = $4) AND ($5::VARCHAR IS NULL OR k.domain = $5)
+          AND ($6::VARCHAR IS NULL OR list_contains(k.tags, $6))
+          AND ($7::VARCHAR IS NULL OR k.title ILIKE $7 ESCAPE '\\' OR k.content ILIKE $7 ESCAPE '\\'
+               OR EXISTS (SELECT 1 FROM unnest(k.tags) AS t(tag) WHERE lower(t.tag) = lower($8)))
+          AND ($9::VARCHAR[] IS NULL OR list_contains($9, k.id))
         """
 
     static func parameters(_ viewer: KnowledgeViewer, _ filter: KnowledgeFilter) -> [(any DuckDBValueConvertible)?] {
@@ -168,7 +168,7 @@ public struct KnowledgeRepository: Sendable {
                     coalesce((SELECT vote FROM knowledge_votes v WHERE v.item_id = k.id AND v.user_id = $2), 0)::INTEGER AS my_vote
                 FROM knowledge_items k
                 WHERE \(Self.visibleMatching)
-                ORDER BY coalesce(list_position($10, k.id), 0), \(oldestFirst ? "k.created_at" : "k.updated_at DESC"), k.id
+                ORDER BY coalesce(list_position($10::VARCHAR[], k.id), 0), \(oldestFirst ? "k.created_at" : "k.updated_at DESC"), k.id
                 LIMIT $11 OFFSET $12
                 """, parameters: parameters + [ranking, limit, offset])
             return (items, Int(total))
@@ -216,9 +216,9 @@ public struct KnowledgeRepository: Sendable {
         let parameters = Self.parameters(viewer, KnowledgeFilter())
         let rows = try await store.read { connection in
             try connection.fetchAll(Row.self, """
-                SELECT 'status' AS axis, status AS value, count(*) AS n FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY ALL
-                UNION ALL SELECT 'category', category, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY ALL
-                UNION ALL SELECT 'domain', domain, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY ALL
+                SELECT 'status' AS axis, status AS value, count(*) AS n FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY status
+                UNION ALL SELECT 'category', category, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY category
+                UNION ALL SELECT 'domain', domain, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY domain
                 """, parameters: parameters)
         }
         func counts(_ axis: String) -> [String: Int] {

@@ -29,7 +29,7 @@ public struct OneTimeTokensRepository: Sendable {
         try await store.write { connection in
             try connection.fetchOne(OneTimeToken.self, """
                 UPDATE one_time_tokens SET consumed_at = $3
-                WHERE token_hash = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3 AND ($4 IS NULL OR user_id = $4)
+                WHERE token_hash = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3 AND ($4::VARCHAR IS NULL OR user_id = $4)
                 RETURNING *
                 """, tokenHash, purpose.rawValue, date, userId)
         }

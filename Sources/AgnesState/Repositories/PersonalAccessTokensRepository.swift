@@ -44,7 +44,7 @@ public struct PersonalAccessTokensRepository: Sendable {
     public func list(userId: String?) async throws -> [PersonalAccessToken] {
         try await store.read { connection in
             try connection.fetchAll(PersonalAccessToken.self, """
-                SELECT \(Self.columns) FROM personal_access_tokens WHERE $1 IS NULL OR user_id = $1 ORDER BY created_at DESC, id
+                SELECT \(Self.columns) FROM personal_access_tokens WHERE $1::VARCHAR IS NULL OR user_id = $1 ORDER BY created_at DESC, id
                 """, userId)
         }
     }

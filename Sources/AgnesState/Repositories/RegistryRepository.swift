@@ -13,7 +13,7 @@ public struct RegistryRepository: Sendable {
         id, name, source_name, source_type, bucket, source_table, source_query, query_mode, sync_strategy, sync_schedule,
         primary_key, incremental_column, partition_by, folder, description, registered_by, registered_at, updated_at,
         coalesce(server_only, false) AS server_only, access_policy_sql, access_policy_note,
-        coalesce(policy_mapping, []) AS policy_mapping, access_policy_updated_at, access_policy_updated_by,
+        coalesce(policy_mapping, ARRAY[]::VARCHAR[]) AS policy_mapping, access_policy_updated_at, access_policy_updated_by,
         where_filters, incremental_window_days, max_history_days, partition_granularity, initial_load_chunk_days
         """
 

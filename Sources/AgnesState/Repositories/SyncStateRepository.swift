@@ -56,7 +56,7 @@ public struct SyncStateRepository: Sendable {
         let limit = max(1, min(limit, 1_000))
         return try await store.read { connection in
             try connection.fetchAll(SyncHistoryEntry.self, """
-                SELECT * FROM sync_history WHERE $1 IS NULL OR table_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2
+                SELECT * FROM sync_history WHERE $1::VARCHAR IS NULL OR table_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2
                 """, tableId, limit)
         }
     }

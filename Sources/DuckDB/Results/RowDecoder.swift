@@ -212,3 +212,11 @@ enum JSONValue {
         }
     }
 }
+
+extension DuckDBValue {
+    /// Decodes this value into `T` as a result row is decoded: a STRUCT by member name (a row from another database,
+    /// built as a STRUCT of its columns, decodes like one of DuckDB's).
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try ValueDecoder.decode(type, from: self, codingPath: [])
+    }
+}
