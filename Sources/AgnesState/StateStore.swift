@@ -3,6 +3,7 @@
 import AgnesCore
 import DuckDB
 import Foundation
+import Logging
 import Synchronization
 
 /// The server's state database with its connection pool: `DATA_DIR/state/system.duckdb` (embedded, the default), or a
@@ -20,12 +21,12 @@ public final class StateStore: Sendable {
     /// The id of the system group `Everyone`, which every user joins when created. System groups cannot be renamed
     /// or deleted, and only offline tools (restore, imports) replace the database, so the id read at open stays true.
     public let everyoneGroupId: String
-    private let writeCounter = Atomic<UInt64>(0)
+    private let writeCounter = WriteCounter()
 
     /// The connections of one backend.
     private enum Backend: Sendable {
         case duckDB(Database, ConnectionPool)
-        case postgreSQL(PostgresStatePool)
+        case postgreSQL(PostgresStatePool, StateWriteListener)
     }
 
     /// The SQL dialect of the state's connections.
@@ -43,7 +44,7 @@ public final class StateStore: Sendable {
 
     /// Grows with every write through `write` (after it ends), so a value read while the generation was `g` is
     /// current as long as the generation is still `g` (see `StateCache`).
-    public var generation: UInt64 { writeCounter.load(ordering: .acquiring) }
+    public var generation: UInt64 { writeCounter.value.load(ordering: .acquiring) }
 
     /// The default number of pooled connections.
     public static let defaultPoolSize = 4
@@ -115,7 +116,10 @@ public final class StateStore: Sendable {
             pool.shutdownWaiting()
             throw error
         }
-        backend = .postgreSQL(pool)
+        let counter = writeCounter
+        backend = .postgreSQL(pool, StateWriteListener(location: server, logger: Logger(label: "agnes.state")) {
+            counter.value.add(1, ordering: .releasing)
+        })
     }
 
     /// Seeds the system groups and returns the id of `Everyone`.
@@ -140,7 +144,7 @@ public final class StateStore: Sendable {
     private func withConnection<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
         switch backend {
         case let .duckDB(_, pool): try await pool.withConnection { try body($0) }
-        case let .postgreSQL(pool): try await pool.withConnection { try body($0) }
+        case let .postgreSQL(pool, _): try await pool.withConnection { try body($0) }
         }
     }
 
@@ -159,7 +163,7 @@ public final class StateStore: Sendable {
     public func dedicatedConnection() throws -> any StateConnection {
         switch backend {
         case let .duckDB(database, _): try database.connect()
-        case let .postgreSQL(pool): try pool.dedicatedConnection()
+        case let .postgreSQL(pool, _): try pool.dedicatedConnection()
         }
     }
 
@@ -168,8 +172,8 @@ public final class StateStore: Sendable {
     /// be safe to run again.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
-        defer { writeCounter.add(1, ordering: .releasing) }
-        return try await transaction(body)
+        defer { writeCounter.value.add(1, ordering: .releasing) }
+        return try await transaction(announced: true, body)
     }
 
     /// A write that no cached value depends on — usage stamps and the readiness canary, rows no `StateCache` reads —
@@ -177,11 +181,14 @@ public final class StateStore: Sendable {
     /// through `write`.
     @discardableResult
     public func writeKeepingCaches<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
-        try await transaction(body)
+        try await transaction(announced: false, body)
     }
 
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
+    /// Runs `body` in a retried transaction. On PostgreSQL an `announced` transaction notifies every other process
+    /// when it commits (see `StateWriteListener`).
+    private func transaction<T: Sendable>(announced: Bool, _ body: @escaping @Sendable (any StateConnection) throws -> T) async throws -> T {
         let attempts = maxWriteAttempts
+        let announces = announced && dialect == .postgreSQL
         return try await withConnection { connection in
             var attempt = 1
             // At least this long of retrying, however many attempts it takes: on a starved machine the transaction
@@ -191,6 +198,7 @@ public final class StateStore: Sendable {
                 do {
                     return try connection.transaction {
                         let result = try body(connection)
+                        if announces { try connection.execute("NOTIFY \(StateWriteListener.channel)") }
                         CrashPoint.stateMidWrite.reach()
                         return result
                     }
@@ -212,8 +220,14 @@ public final class StateStore: Sendable {
             _ = try? await pool.withConnection { try $0.execute("CHECKPOINT") }
             try await pool.shutdown()
             database.close()
-        case let .postgreSQL(pool):
+        case let .postgreSQL(pool, listener):
+            await listener.stop()
             try await pool.shutdown()
         }
     }
+}
+
+/// The store's write generation, shared with the listener that moves it on for other processes' writes.
+private final class WriteCounter: Sendable {
+    let value = Atomic<UInt64>(0)
 }

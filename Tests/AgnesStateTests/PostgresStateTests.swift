@@ -1,4 +1,5 @@
 // The PostgreSQL backend's own parts: statement splitting, values both ways, errors, the URL, the migration lock.
+import AgnesTestSupport
 @testable import AgnesState
 import DuckDB
 import Foundation
@@ -14,5 +15,89 @@ struct PostgresStateTests {
         #expect(PostgresStateConnection.statements(in: "CREATE TABLE a (x INT); CREATE TABLE b (y INT);\n-- done;\n")
                 == ["CREATE TABLE a (x INT)", " CREATE TABLE b (y INT)"])
         #expect(PostgresStateConnection.statements(in: StateSchema.coreSchema).count == 20)
+    }
+}
+
+/// Several stores on one PostgreSQL database, as several server processes would share it.
+@Suite("PostgreSQL state shared by several processes")
+struct SharedPostgresStateTests {
+    /// Opens `count` stores on `database` at the same moment, each on a thread of its own.
+    static func openTogether(_ count: Int, on database: StateLocation.PostgreSQL) async throws -> [StateStore] {
+        try await withThrowingTaskGroup(of: StateStore.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    try await offTheCooperativePool {
+                        try StateStore.open(dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("agnes-pg-state-\(UUID().uuidString)"),
+                                            location: .postgreSQL(database), poolSize: 2)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    /// Closes the stores and removes their data directories.
+    static func close(_ stores: [StateStore]) async throws {
+        for store in stores {
+            try await store.close()
+            try? FileManager.default.removeItem(at: store.stateDirectory.deletingLastPathComponent())
+        }
+    }
+
+    @Test("stores opened at the same moment on an empty database migrate it exactly once")
+    func migrateOnce() async throws {
+        let database = try await SharedStatePostgres.createDatabase()
+        defer { SharedStatePostgres.dropDatabase(database) }
+        let stores = try await Self.openTogether(4, on: database)
+        let versions = try await stores[0].read { try $0.rows("SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version") }
+        #expect(versions.map { $0[0].integerValue.map(Int.init) } == StateSchema.migrator.migrations.map { Optional($0.version) })
+        #expect(versions.allSatisfy { $0[1].integerValue == 1 })
+        let everyone = try await stores[0].read { try $0.scalar(Int64.self, "SELECT count(*) FROM user_groups WHERE name = 'Everyone'") }
+        #expect(everyone == 1)
+        #expect(Set(stores.map(\.everyoneGroupId)).count == 1)
+        try await Self.close(stores)
+    }
+
+    @Test("a write through one store makes another's cached values stale within a second")
+    func writesReachOtherStores() async throws {
+        let database = try await SharedStatePostgres.createDatabase()
+        defer { SharedStatePostgres.dropDatabase(database) }
+        let stores = try await Self.openTogether(2, on: database)
+        let (writer, reader) = (stores[0], stores[1])
+        let users = UsersRepository(store: writer)
+        let ada = try await users.create(email: "ada@example.com", name: "Ada")
+        let cache = StateCache<String?>(store: reader, maximumAge: .seconds(600))
+        let load: @Sendable () async throws -> String? = { try await UsersRepository(store: reader).get(id: ada.id)?.name }
+        // Let the reader's listener see the creation, then cache the name.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await cache.value(for: ada.id, load: load) == "Ada")
+        let before = reader.generation
+        _ = try await users.update(id: ada.id, name: "Ada Lovelace", email: nil)
+        let deadline = ContinuousClock.now + .seconds(1)
+        while reader.generation == before && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(reader.generation != before, "the reader heard of the write within a second")
+        #expect(try await cache.value(for: ada.id, load: load) == "Ada Lovelace")
+        try await Self.close(stores)
+    }
+
+    @Test("read-modify-write transactions from two stores on the same row lose no update")
+    func concurrentWritersAcrossStores() async throws {
+        let database = try await SharedStatePostgres.createDatabase()
+        defer { SharedStatePostgres.dropDatabase(database) }
+        let stores = try await Self.openTogether(2, on: database)
+        try await stores[0].write { try $0.execute("INSERT INTO instance_templates (key, content) VALUES ('counter', '0')") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    try await stores[index % 2].write { connection in
+                        let value = Int(try connection.scalar(String.self, "SELECT content FROM instance_templates WHERE key = 'counter'") ?? "0")!
+                        try connection.execute("UPDATE instance_templates SET content = $1 WHERE key = 'counter'", String(value + 1))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await stores[1].read { try $0.scalar(String.self, "SELECT content FROM instance_templates WHERE key = 'counter'") } == "32")
+        try await Self.close(stores)
     }
 }
