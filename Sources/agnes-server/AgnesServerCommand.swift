@@ -23,7 +23,7 @@ extension AgnesServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start the HTTP API.",
-            discussion: "Opens (and migrates) DATA_DIR/state/system.duckdb and serves the API (GET /api/openapi.json describes it). Settings: docs/configuration.md."
+            discussion: "Opens (and migrates) the state database — DATA_DIR/state/system.duckdb, or PostgreSQL when AGNES_STATE_URL is set — and serves the API (GET /api/openapi.json describes it). Settings: docs/configuration.md."
         )
 
         @Option(help: "Address to listen on (default: $AGNES_HOST or 127.0.0.1).")
@@ -54,9 +54,11 @@ extension AgnesServerCommand {
             format.bootstrap()
             let logger = Logger(label: "agnes-server")
             logger.info("starting Agnes \(AgnesVersion.current) on http://\(configuration.server.host):\(configuration.server.port), data in \(configuration.dataDirectory.path)")
-            // Opening the state database migrates it and takes DuckDB's file lock: a second server on the same
-            // DATA_DIR stops here with a message naming the process that holds it.
-            let state = try StateStore.open(dataDirectory: configuration.dataDirectory)
+            // Opening the state database migrates it. Embedded, it takes DuckDB's file lock: a second server on the
+            // same DATA_DIR stops here with a message naming the process that holds it. On PostgreSQL the migration
+            // runs under an advisory lock, and processes starting together migrate once.
+            logger.info("state: \(configuration.stateLocation)")
+            let state = try StateStore.open(dataDirectory: configuration.dataDirectory, location: configuration.stateLocation)
             let services: ServerServices
             do {
                 services = try await ServerServices.start(configuration: configuration, state: state, logger: logger)

@@ -1,5 +1,6 @@
 // Configuration: precedence of options, environment and instance.yaml; validation naming the key; generated secrets.
 import AgnesServer
+import AgnesState
 import Foundation
 import Testing
 
@@ -125,6 +126,35 @@ struct ConfigurationTests {
                                                                           "SEED_ADMIN_PASSWORD": "correct horse battery"], workingDirectory: directory)
             #expect(!configuration.description.contains(secretA))
             #expect(!configuration.description.contains("correct horse"))
+        }
+    }
+
+    @Test("a PostgreSQL state URL is parsed without echoing its password, and needs the shared secrets set")
+    func stateOnPostgreSQL() throws {
+        try withWorkingDirectory { directory in
+            let url = "postgres://agnes:s3cr%40t@db.internal:6432/agnes_state?sslmode=require"
+            let missing = #expect(throws: ConfigurationError.self) {
+                try AgnesConfiguration.load(environment: ["AGNES_STATE_URL": url], workingDirectory: directory)
+            }
+            #expect(missing?.description.contains("JWT_SECRET_KEY") == true)
+            let shared = ["JWT_SECRET_KEY": secretA, "SESSION_SECRET": secretA]
+            let configuration = try AgnesConfiguration.load(environment: shared.merging(["AGNES_STATE_URL": url]) { $1 }, workingDirectory: directory)
+            guard case let .postgreSQL(server) = configuration.stateLocation else {
+                Issue.record("expected a PostgreSQL state, got \(configuration.stateLocation)")
+                return
+            }
+            #expect(server.host == "db.internal" && server.port == 6432 && server.user == "agnes" && server.database == "agnes_state")
+            #expect(server.password == "s3cr@t" && server.tls == .require)
+            #expect(!configuration.description.contains("s3cr") && configuration.description.contains("postgres://agnes@db.internal:6432/agnes_state"))
+            let loopback = try StateLocation.PostgreSQL(url: "postgresql://u@127.0.0.1/db")
+            #expect(loopback.tls == .disable && loopback.port == 5432 && loopback.password == nil)
+            for bad in ["mysql://u:hunter2@h/db", "postgres://u:hunter2@h", "postgres://u:hunter2@h/db?sslmode=maybe", "postgres://:hunter2@h/db"] {
+                let error = #expect(throws: ConfigurationError.self) {
+                    try AgnesConfiguration.load(environment: shared.merging(["AGNES_STATE_URL": bad]) { $1 }, workingDirectory: directory)
+                }
+                #expect(error?.description.contains("AGNES_STATE_URL") == true, "\(bad)")
+                #expect(error?.description.contains("hunter2") == false, "\(bad)")
+            }
         }
     }
 

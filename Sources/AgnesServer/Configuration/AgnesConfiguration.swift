@@ -3,6 +3,7 @@
 import AgnesAPI
 import AgnesDomain
 import AgnesMCP
+import AgnesState
 import Foundation
 import Yams
 
@@ -20,6 +21,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// The public base URL (for links in mail); defaults to `http://host:port`.
     public var serverURL: String
     public var dataDirectory: URL
+    /// Where the state lives: the embedded DuckDB file under `dataDirectory`, or PostgreSQL (`state.url`).
+    public var stateLocation: StateLocation = .embedded
     public var jwtSecret: String
     public var sessionSecret: String
     public var seedAdminEmail: String?
@@ -112,6 +115,15 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             throw ConfigurationError.invalid(key: resolver.source(.seedAdminEmail), value: seedEmail, reason: "must be an email address")
         }
 
+        let stateLocation = try Self.stateLocation(resolver)
+        if case .postgreSQL = stateLocation {
+            // Processes sharing the state must sign and check sessions with the same keys: a key generated into one
+            // DATA_DIR would log users out whenever another process answered.
+            for key in [ConfigurationKey.jwtSecret, .sessionSecret] where resolver.string(key) == nil {
+                throw ConfigurationError.missing(key: key.environment, reason: "state on PostgreSQL is shared by several processes, which must all "
+                                                 + "be given the same \(key.environment) (at least 32 characters)")
+            }
+        }
         let secrets = SecretStore(directory: dataDirectory.appendingPathComponent("state/secrets"))
         let jwtSecret = try resolver.secret(.jwtSecret) ?? secrets.value(named: "jwt_secret_key")
         let sessionSecret = try resolver.secret(.sessionSecret) ?? secrets.value(named: "session_secret")
@@ -150,6 +162,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             uploadQuotaBytes: Int64(try resolver.int(.uploadQuotaBytes, range: 1...(1 << 50), reason: "must be a positive number of bytes") ?? (1 << 30)),
             maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
         configuration.queryLimits.engineMemoryLimit = try resolver.byteSize(.queryMemoryLimit) ?? configuration.queryLimits.engineMemoryLimit
+        configuration.stateLocation = stateLocation
         configuration.queryLimits.streamAfterBytes = try resolver.int(.queryStreamAfterBytes, range: 4096...(1 << 34),
                                                                       reason: "must be a number of bytes of at least 4096")
             ?? configuration.queryLimits.streamAfterBytes
@@ -174,8 +187,18 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         return resolve(override ?? resolver.string(.dataDirectory) ?? "data", against: workingDirectory)
     }
 
+    /// `state.url` parsed; an error names the key but never echoes the URL (it holds a password).
+    private static func stateLocation(_ resolver: Resolver) throws -> StateLocation {
+        guard let url = resolver.string(.stateURL) else { return .embedded }
+        do {
+            return .postgreSQL(try StateLocation.PostgreSQL(url: url))
+        } catch let error as StateError {
+            throw ConfigurationError.invalid(key: resolver.source(.stateURL), value: "<redacted>", reason: error.description)
+        }
+    }
+
     public var description: String {
-        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) mailer=\(mailerKind.rawValue) "
+        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) state=\(stateLocation) mailer=\(mailerKind.rawValue) "
             + "rate_limit=\(rateLimitEnabled) local_dev_mode=\(localDevMode) bcrypt_cost=\(bcryptCost) "
             + "seed_admin=\(seedAdminEmail ?? "none") scheduler_token=\(schedulerToken == nil ? "unset" : "set") "
             + "google_sign_in=\(openID == nil ? "off" : openID?.directory == nil ? "on" : "on+group_sync") secrets=redacted"

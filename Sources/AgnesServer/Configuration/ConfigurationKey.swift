@@ -25,6 +25,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let maximumListItems = ConfigurationKey("api.max_list_items", "AGNES_MAX_LIST_ITEMS")
     public static let serverURL = ConfigurationKey("server.url", "SERVER_URL")
     public static let dataDirectory = ConfigurationKey("data_dir", "DATA_DIR")
+    public static let stateURL = ConfigurationKey("state.url", "AGNES_STATE_URL", secret: true)
     public static let jwtSecret = ConfigurationKey("auth.jwt_secret_key", "JWT_SECRET_KEY", secret: true)
     public static let sessionSecret = ConfigurationKey("auth.session_secret", "SESSION_SECRET", secret: true)
     public static let seedAdminEmail = ConfigurationKey("auth.seed_admin_email", "SEED_ADMIN_EMAIL")
@@ -54,7 +55,7 @@ public struct ConfigurationKey: Sendable, Hashable {
 
     /// All settings, in documentation order.
     public static let all: [ConfigurationKey] = [
-        .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
+        .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .stateURL, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
         .queryMaxResultBytes, .queryStreamAfterBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryMemoryLimit, .queryThreads, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ] + openIDKeys

@@ -5,7 +5,7 @@ import NIOSSL
 import PostgresNIO
 
 /// The state database's location.
-public enum StateLocation: Sendable, Equatable {
+public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
     /// `DATA_DIR/state/system.duckdb`, held by one process.
     case embedded
     /// A PostgreSQL database.
@@ -76,6 +76,14 @@ public enum StateLocation: Sendable, Equatable {
             case .verifyFull:
                 return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
             }
+        }
+    }
+
+    /// "embedded", or the PostgreSQL URL without its password.
+    public var description: String {
+        switch self {
+        case .embedded: "embedded"
+        case let .postgreSQL(server): server.description
         }
     }
 
