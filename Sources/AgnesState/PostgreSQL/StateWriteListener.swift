@@ -17,14 +17,16 @@ final class StateWriteListener: Sendable {
 
     init(location: StateLocation.PostgreSQL, logger: Logger, changed: @escaping @Sendable () -> Void) {
         let loop = Task.detached {
+            var reconnecting = false
             while !Task.isCancelled {
                 do {
                     let connection = try await PostgresConnection.connect(configuration: try location.configuration(), id: 0, logger: logger)
                     await withTaskCancellationHandler {
                         do {
                             try await connection.listen(on: Self.channel) { notifications in
-                                // Anything written between the last notification seen and this LISTEN is unknown.
-                                changed()
+                                // After a lost connection, anything written between the last notification seen and
+                                // this LISTEN is unknown. (At first, the store has just been opened: nothing is cached.)
+                                if reconnecting { changed() }
                                 for try await _ in notifications { changed() }
                             }
                         } catch {
@@ -38,6 +40,7 @@ final class StateWriteListener: Sendable {
                     if !Task.isCancelled { logger.warning("state change listener cannot connect: \(error); retrying in a second") }
                 }
                 changed()
+                reconnecting = true
                 try? await Task.sleep(for: .seconds(1))
             }
         }
