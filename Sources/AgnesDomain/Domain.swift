@@ -154,6 +154,7 @@ public struct Domain: Sendable {
     public var query: QueryService { QueryService(domain: self) }
     public var manifest: ManifestService { ManifestService(domain: self) }
     public var sync: SyncService { SyncService(domain: self) }
+    public var jobs: JobService { JobService(domain: self) }
     public var scans: ScanService { ScanService(domain: self) }
     public var memory: MemoryService { MemoryService(domain: self) }
     public var links: OneTimeLinks { OneTimeLinks(domain: self) }

@@ -85,6 +85,7 @@ public enum AgnesServerApplication {
         QueryRoutes(services: services).register(on: authenticated)
         WelcomeRoutes(services: services).register(on: authenticated)
         UploadRoutes(services: services).register(on: authenticated)
+        JobRoutes(services: services).register(on: authenticated)
         MemoryRoutes(services: services).register(on: authenticated)
         MetricRoutes(services: services).register(on: authenticated)
         DataPackageRoutes(services: services).register(on: authenticated)

@@ -23,6 +23,16 @@ public enum StateDialect: String, Sendable {
         }
     }
 
+    /// What ends a `SELECT` that picks a row to claim: on PostgreSQL it locks the row and passes over rows another
+    /// transaction holds (so concurrent claimers take different rows); DuckDB has no row locks — a second claimer of
+    /// the same row fails with a write conflict and is retried.
+    public var skipLocked: String {
+        switch self {
+        case .duckDB: ""
+        case .postgreSQL: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     /// The lowercase hexadecimal SHA-256 of a VARCHAR expression's UTF-8 bytes.
     public func sha256Hex(_ text: String) -> String {
         switch self {

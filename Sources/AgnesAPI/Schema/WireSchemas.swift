@@ -42,3 +42,4 @@ extension ResourceType: JSONSchemaEnumeration {}
 extension MembershipSource: JSONSchemaEnumeration {}
 extension ReviewAction: JSONSchemaEnumeration {}
 extension UploadKind: JSONSchemaEnumeration {}
+extension JobStatus: JSONSchemaEnumeration {}

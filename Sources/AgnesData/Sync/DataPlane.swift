@@ -94,23 +94,34 @@ public final class DataPlane: Sendable {
     func endRun() { running.withLock { $0 = nil } }
 
     /// Syncs `tables` (each source's extract published once for the run), then rebuilds the engine; ends the run.
-    func run(_ tables: [RegisteredTable], trigger: String) async {
+    /// Returns each table's outcome (none when the run could not be recorded).
+    @discardableResult
+    func run(_ tables: [RegisteredTable], trigger: String) async -> [TableSyncer.Outcome] {
         defer { endRun() }
         let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory, clock: clock)
+        var outcomes: [TableSyncer.Outcome] = []
         do {
-            for outcome in try await syncer.sync(tables, trigger: trigger) {
+            outcomes = try await syncer.sync(tables, trigger: trigger)
+            for outcome in outcomes {
                 if let error = outcome.error { logger.warning("sync of \(outcome.tableId) failed: \(error)") }
             }
         } catch {
             logger.error("a sync run could not be recorded: \(error)")
         }
         do { try await rebuild() } catch { logger.error("engine rebuild failed: \(error)") }
+        return outcomes
     }
 
     /// Runs a sync to the end (for callers that wait, such as tests and the first start).
     public func syncNow(_ ids: [String]?, trigger: String) async throws {
+        _ = try await syncAndWait(ids, trigger: trigger)
+    }
+
+    /// Runs a sync to the end and returns each table's outcome (a job's run). Throws `SyncInProgress` while another
+    /// run is going in this process, `UnknownTables` for ids not registered.
+    public func syncAndWait(_ ids: [String]?, trigger: String) async throws -> [TableSyncer.Outcome] {
         let tables = try await claimRun(ids)
-        if !tables.isEmpty { await run(tables, trigger: trigger) }
+        return tables.isEmpty ? [] : await run(tables, trigger: trigger)
     }
 
     /// Triggers the due tables every `interval` until the task is cancelled (the in-process scheduler). A tick while a

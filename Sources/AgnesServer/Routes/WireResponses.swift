@@ -21,6 +21,8 @@ extension CompiledPolicy: ResponseEncodable {}
 extension TablePrecheck: ResponseEncodable {}
 extension SyncTriggerResponse: ResponseEncodable {}
 extension SyncRunStatus: ResponseEncodable {}
+extension Job: ResponseEncodable {}
+extension JobList: ResponseEncodable {}
 extension SyncHistoryEntry: ResponseEncodable {}
 extension CatalogProfile: ResponseEncodable {}
 extension KnowledgeListing: ResponseEncodable {}

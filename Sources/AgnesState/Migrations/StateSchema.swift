@@ -246,6 +246,35 @@ public enum StateSchema {
                 claimed_at TIMESTAMPTZ NOT NULL
             );
             """)),
+        // The job queue (docs/scale-out.md): work a worker process claims with a lease it keeps renewing; an expired
+        // lease is claimed again, up to `max_attempts`. `job_keys` holds each idempotency key's job, so enqueuers that
+        // race on one key collide on its primary key and the loser gets the winner's job.
+        Migration(version: 15, name: "job_queue", body: .sql("""
+            CREATE TABLE jobs (
+                id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                payload JSON NOT NULL,
+                status VARCHAR NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+                priority INTEGER NOT NULL,
+                run_after TIMESTAMPTZ NOT NULL,
+                attempts INTEGER NOT NULL,
+                max_attempts INTEGER NOT NULL,
+                leased_by VARCHAR,
+                lease_token VARCHAR,
+                lease_expires_at TIMESTAMPTZ,
+                idempotency_key VARCHAR,
+                last_error VARCHAR,
+                result JSON,
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by VARCHAR,
+                started_at TIMESTAMPTZ,
+                finished_at TIMESTAMPTZ
+            );
+            CREATE TABLE job_keys (
+                idempotency_key VARCHAR PRIMARY KEY,
+                job_id VARCHAR NOT NULL
+            );
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.
