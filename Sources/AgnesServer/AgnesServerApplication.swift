@@ -27,18 +27,34 @@ public enum AgnesServerApplication {
     /// Serves until SIGTERM or SIGINT, with the in-process scheduler running beside the server when it is enabled, the
     /// directory's group sync on its own schedule when it is configured, the readiness canary, and the batches of pull
     /// stamps.
+    ///
+    /// What else runs depends on the role (docs/scale-out.md): the job worker in `all` and `worker`; the scheduler
+    /// there too — in-process on an embedded state, elected among the processes of a shared one (it then queues jobs);
+    /// and on a shared state, a follower that rebuilds the engine when another process changed the tables.
     public static func run(services: ServerServices) async throws {
-        let scheduler = services.configuration.schedulerEnabled ? Task { await services.dataPlane.runScheduler() } : nil
-        let groupSync = services.domain.directory != nil ? Task { await services.domain.directoryGroupSync.runSchedule() } : nil
-        let canary = Task { await services.domain.readiness.run(services.state) }
-        let stamps = Task { await services.domain.pullStamps.run(state: services.state) }
-        defer {
-            scheduler?.cancel()
-            groupSync?.cancel()
-            canary.cancel()
-            stamps.cancel()
+        let configuration = services.configuration, domain = services.domain
+        let shared = services.state.location != .embedded
+        var background: [Task<Void, Never>] = []
+        var lease: LeaderLease?
+        if configuration.role.runsJobs { background.append(Task { await JobWorker(domain: domain).run() }) }
+        if configuration.schedulerEnabled && configuration.role.schedules {
+            if shared {
+                let schedulerLease = LeaderLease(store: services.state, key: LeaderLease.schedulerKey, logger: services.logger)
+                lease = schedulerLease
+                background.append(Task { await domain.jobs.scheduleDueSyncs(lease: schedulerLease) })
+            } else {
+                background.append(Task { await services.dataPlane.runScheduler() })
+            }
         }
-        try await make(services: services).runService()
+        if shared { background.append(Task { await services.dataPlane.followSharedState() }) }
+        if domain.directory != nil { background.append(Task { await domain.directoryGroupSync.runSchedule() }) }
+        background.append(Task { await domain.readiness.run(services.state) })
+        background.append(Task { await domain.pullStamps.run(state: services.state) })
+        var failure: (any Error)?
+        do { try await make(services: services).runService() } catch { failure = error }
+        background.forEach { $0.cancel() }
+        await lease?.stop()
+        if let failure { throw failure }
     }
 
     /// Creates the demo dataset when the data directory holds no tables and no data sources yet.

@@ -78,7 +78,8 @@ public struct ServerServices: Sendable {
                                   settings: EngineSettings(memoryLimit: configuration.queryLimits.engineMemoryLimit,
                                                           threads: configuration.queryLimits.engineThreads,
                                                           maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
-        try await dataPlane.reconcileExtracts()
+        // Extracts are repaired by a process that writes them (on a shared state, several API replicas must not).
+        if configuration.role.runsJobs { try await dataPlane.reconcileExtracts() }
         try await dataPlane.rebuild()
         let domain = Domain(settings: DomainSettings(queryLimits: configuration.queryLimits, maximumListItems: configuration.maximumListItems,
                                                      dataDirectory: configuration.dataDirectory, serverURL: configuration.serverURL,

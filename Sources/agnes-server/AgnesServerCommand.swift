@@ -34,6 +34,9 @@ extension AgnesServerCommand {
 
         @OptionGroup var data: DataDirectoryOptions
 
+        @Option(help: "Which background work runs here: all (the default), api (the API only; syncs are queued for workers) or worker (jobs and the elected scheduler). api and worker need AGNES_STATE_URL (default: $AGNES_ROLE or all).")
+        var role: ServerRole?
+
         @Flag(help: "On a first start with no tables and no data sources, create the demo dataset (make run does this).")
         var demo = false
 
@@ -43,7 +46,7 @@ extension AgnesServerCommand {
         func run() async throws {
             let configuration = try AgnesConfiguration.load(
                 configFile: data.config, environment: ProcessInfo.processInfo.environment,
-                overrides: .init(host: host, port: port, dataDirectory: data.dataDirectory))
+                overrides: .init(host: host, port: port, dataDirectory: data.dataDirectory, role: role))
             let environment = ProcessInfo.processInfo.environment
             let format = try logFormat ?? environment["AGNES_LOG_FORMAT"].map { text in
                 guard let format = LogFormat(rawValue: text) else {
@@ -83,3 +86,4 @@ extension AgnesServerCommand {
 }
 
 extension LogFormat: ExpressibleByArgument {}
+extension ServerRole: ExpressibleByArgument {}

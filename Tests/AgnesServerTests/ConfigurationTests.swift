@@ -129,7 +129,7 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("a PostgreSQL state URL is parsed without echoing its password, and needs the shared secrets set")
+    @Test("a PostgreSQL state URL is parsed without echoing its password and needs the shared secrets; split roles need it")
     func stateOnPostgreSQL() throws {
         try withWorkingDirectory { directory in
             let url = "postgres://agnes:s3cr%40t@db.internal:6432/agnes_state?sslmode=require"
@@ -146,6 +146,18 @@ struct ConfigurationTests {
             #expect(server.host == "db.internal" && server.port == 6432 && server.user == "agnes" && server.database == "agnes_state")
             #expect(server.password == "s3cr@t" && server.tls == .require)
             #expect(!configuration.description.contains("s3cr") && configuration.description.contains("postgres://agnes@db.internal:6432/agnes_state"))
+            #expect(configuration.role == .all)
+            // Split roles share the state: they need it on PostgreSQL.
+            for role in ["api", "worker"] {
+                let refused = #expect(throws: ConfigurationError.self) {
+                    try AgnesConfiguration.load(environment: ["AGNES_ROLE": role], workingDirectory: directory)
+                }
+                #expect(refused?.description.contains("AGNES_STATE_URL") == true)
+                let split = try AgnesConfiguration.load(environment: shared.merging(["AGNES_STATE_URL": url, "AGNES_ROLE": role]) { $1 },
+                                                        workingDirectory: directory)
+                #expect(split.role.rawValue == role)
+            }
+            #expect(throws: ConfigurationError.self) { try AgnesConfiguration.load(environment: ["AGNES_ROLE": "gateway"], workingDirectory: directory) }
             let loopback = try StateLocation.PostgreSQL(url: "postgresql://u@127.0.0.1/db")
             #expect(loopback.tls == .disable && loopback.port == 5432 && loopback.password == nil)
             for bad in ["mysql://u:hunter2@h/db", "postgres://u:hunter2@h", "postgres://u:hunter2@h/db?sslmode=maybe", "postgres://:hunter2@h/db"] {

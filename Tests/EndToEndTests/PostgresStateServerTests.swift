@@ -10,17 +10,33 @@ import Testing
 struct PostgresStateServerTests {
     static let secrets = ["JWT_SECRET_KEY": String(repeating: "j", count: 40), "SESSION_SECRET": String(repeating: "s", count: 40)]
 
-    /// Starts `agnes-server serve` on `environment`'s state with a data directory of its own.
-    static func startServer(environment: [String: String]) async throws -> (process: Process, client: ServerClient, dataDirectory: URL) {
-        let dataDirectory = try temporaryDirectory()
+    /// A server process, its client and its log.
+    struct Server {
+        let process: Process
+        let client: ServerClient
+        let dataDirectory: URL
+        let logFile: URL
+        var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+        func kill() {
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts `agnes-server serve` on `environment`'s state (which wins over the test defaults) with `arguments`, in
+    /// `dataDirectory` (a new one when nil).
+    static func startServer(environment: [String: String], arguments: [String] = [], dataDirectory: URL? = nil,
+                            name: String = "server") async throws -> Server {
+        let dataDirectory = try dataDirectory ?? temporaryDirectory()
         let port = try freePort()
         let server = Process()
         server.executableURL = binaries.appendingPathComponent("agnes-server")
-        server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path]
+        server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path] + arguments
         server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
             "AGNES_HOST": "127.0.0.1", "AGNES_BCRYPT_COST": "4", "AGNES_SCHEDULER": "off",
         ]) { current, _ in current }) { $1 }
-        let log = dataDirectory.appendingPathComponent("server.log")
+        let log = dataDirectory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         server.standardOutput = handle
@@ -28,9 +44,9 @@ struct PostgresStateServerTests {
         try server.run()
         guard await waitForHealth(port: port, server: server) != nil else {
             kill(server.processIdentifier, SIGKILL)
-            throw DemoServerError(message: "the second server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+            throw DemoServerError(message: "\(name) did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
-        return (server, ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!), dataDirectory)
+        return Server(process: server, client: ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!), dataDirectory: dataDirectory, logFile: log)
     }
 
     @Test("two servers share one PostgreSQL state: the demo flow works, nothing of the state is under DATA_DIR, a session ended on one is refused by the other within a second")
@@ -53,8 +69,7 @@ struct PostgresStateServerTests {
         // A second server on the same state knows the analyst's session at once.
         let second = try await Self.startServer(environment: environment)
         defer {
-            kill(second.process.processIdentifier, SIGKILL)
-            second.process.waitUntilExit()
+            second.kill()
             try? FileManager.default.removeItem(at: second.dataDirectory)
         }
         #expect(try await second.client.call("GET", "/api/me/effective-access", token: first.analyst).status == 200)
@@ -73,5 +88,54 @@ struct PostgresStateServerTests {
             if status == 200 { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(status == 401, "the second server still took the ended session after \(ContinuousClock.now - started)")
+    }
+
+    @Test("roles: an API replica queues syncs for the worker on the same data directory and serves what it wrote; the scheduler's lease passes to a standby within ten seconds of its holder's death")
+    func rolesShareTheWork() async throws {
+        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
+        defer { cluster.stop() }
+        let environment = Self.secrets.merging(["AGNES_STATE_URL": "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres",
+                                                "AGNES_SCHEDULER": "on"]) { $1 }
+        let shared = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: shared) }
+        let worker = try await Self.startServer(environment: environment, arguments: ["--role", "worker", "--demo"], dataDirectory: shared, name: "worker")
+        defer { worker.kill() }
+        let api = try await Self.startServer(environment: environment, arguments: ["--role", "api"], dataDirectory: shared, name: "api")
+        defer { api.kill() }
+        let boot = try await api.client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
+        let admin = try #require(boot.string("access_token"))
+
+        // The API replica serves the tables the worker synced.
+        let count = try await api.client.call("POST", "/api/query", json: ["sql": "SELECT count(*) AS n FROM orders"], token: admin)
+        #expect(count.status == 200 && ((count.object["rows"] as? [[Int]])?.first?.first ?? 0) > 0, "\(count.status) \(String(decoding: count.body, as: UTF8.self))")
+
+        // A sync asked of the API replica becomes a job that the worker runs.
+        let trigger = try await api.client.call("POST", "/api/sync/trigger", json: ["tables": ["orders"]], token: admin)
+        #expect(trigger.status == 200 && trigger.string("message")?.contains("Queued as job") == true)
+        let jobs = try await api.client.call("GET", "/api/jobs?limit=5", token: admin)
+        let job = try #require((jobs.object["jobs"] as? [[String: Any]])?.first { $0["idempotency_key"] as? String == "sync:orders" })
+        let jobId = try #require(job["id"] as? String)
+        var status = job["status"] as? String
+        let deadline = ContinuousClock.now + .seconds(90)
+        while status != "done" && status != "failed" && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            status = try await api.client.call("GET", "/api/jobs/\(jobId)", token: admin).string("status")
+        }
+        #expect(status == "done", "the sync job ended \(status ?? "nil"): \(worker.log.suffix(2_000))")
+
+        // The worker holds the scheduler's lease; a standby worker takes it over when the holder dies.
+        let standby = try await Self.startServer(environment: environment, arguments: ["--role", "worker"], dataDirectory: shared, name: "standby")
+        defer { standby.kill() }
+        #expect(worker.log.contains("this process runs the scheduler"))
+        try await Task.sleep(for: .seconds(3))
+        #expect(!standby.log.contains("this process runs the scheduler"), "two processes ran the scheduler at once")
+        worker.kill()
+        let killed = ContinuousClock.now
+        while !standby.log.contains("this process runs the scheduler") && ContinuousClock.now - killed < .seconds(15) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let takeover = ContinuousClock.now - killed
+        #expect(standby.log.contains("this process runs the scheduler") && takeover < .seconds(10), "the standby took over after \(takeover)")
+        print("{\"test\":\"scheduler_takeover\",\"seconds\":\(Double(takeover.components.attoseconds) / 1e18 + Double(takeover.components.seconds))}")
     }
 }

@@ -59,10 +59,10 @@ public struct SyncTriggerResponse: Codable, Sendable, Equatable {
     public var tables: [String]
     public var message: String
 
-    public init(tables: [String]) {
+    public init(tables: [String], message: String = "Data sync started in background. Check /api/sync/status for progress.") {
         status = "triggered"
         self.tables = tables
-        message = "Data sync started in background. Check /api/sync/status for progress."
+        self.message = message
     }
 }
 

@@ -155,6 +155,40 @@ public final class DataPlane: Sendable {
         return republished
     }
 
+    /// On a state shared with other processes: rebuilds this process's engine whenever the registry, the data sources
+    /// or a table's last sync change — a table registered through another replica, a sync a worker finished — checking
+    /// at most every `interval`, and only after a write somewhere moved the state's generation. Runs until cancelled.
+    public func followSharedState(every interval: Duration = .seconds(1)) async {
+        var seenGeneration = state.generation
+        var seenFingerprint = try? await dataFingerprint()
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            let generation = state.generation
+            guard generation != seenGeneration else { continue }
+            seenGeneration = generation
+            do {
+                let fingerprint = try await dataFingerprint()
+                guard fingerprint != seenFingerprint else { continue }
+                seenFingerprint = fingerprint
+                let report = try await rebuild()
+                logger.info("the shared state's tables changed: engine rebuilt (\(report.served.count) tables served)")
+            } catch {
+                logger.error("following the shared state: \(error)")
+            }
+        }
+    }
+
+    /// What the engine is built from, in one string: the registry's, the sources' and the syncs' latest changes.
+    private func dataFingerprint() async throws -> String {
+        try await state.read { connection in
+            try connection.scalar(String.self, """
+                SELECT (SELECT count(*) || ':' || coalesce(epoch_us(max(updated_at)), 0) FROM table_registry) || '/'
+                    || (SELECT count(*) || ':' || coalesce(epoch_us(max(updated_at)), 0) FROM data_sources) || '/'
+                    || (SELECT count(*) || ':' || coalesce(epoch_us(max(last_sync)), 0) FROM sync_state)
+                """) ?? ""
+        }
+    }
+
     /// Rebuilds the engine from the registry as it is now.
     @discardableResult
     public func rebuild() async throws -> RebuildReport {

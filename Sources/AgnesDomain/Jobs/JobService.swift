@@ -32,6 +32,34 @@ public struct JobService: Sendable {
         return job
     }
 
+    /// The scheduler of a shared state: every `interval`, while this process holds the scheduler's lease, queues a
+    /// sync of the due tables for the workers (one such job at a time: its idempotency key). A process that takes the
+    /// lease over ticks at once. Runs until cancelled.
+    public func scheduleDueSyncs(lease: LeaderLease, every interval: Duration = .seconds(60), check: Duration = .seconds(1)) async {
+        domain.logger.info("scheduler on (elected): due tables are queued for the workers every \(interval)")
+        var wasHeld = false
+        var nextTick = ContinuousClock.now
+        while !Task.isCancelled {
+            let held = lease.isHeld
+            if held != wasHeld {
+                domain.logger.info(held ? "this process runs the scheduler" : "this process no longer runs the scheduler")
+                nextTick = ContinuousClock.now
+            }
+            wasHeld = held
+            if held && ContinuousClock.now >= nextTick {
+                nextTick = ContinuousClock.now + interval
+                do {
+                    let (job, created) = try await JobsRepository(store: domain.state).enqueue(
+                        kind: JobKind.sync, payload: ["tables": .null], idempotencyKey: "scheduler:sync", createdBy: "system:scheduler")
+                    if created { domain.logger.info("scheduler queued job \(job.id)") }
+                } catch {
+                    domain.logger.error("scheduler tick failed: \(error)")
+                }
+            }
+            do { try await Task.sleep(for: check) } catch { return }
+        }
+    }
+
     /// Jobs, newest first.
     public func list(status: String?, limit: Int?, for caller: Caller) async throws -> JobList {
         try caller.requireAdmin()

@@ -13,6 +13,7 @@ public struct SyncService: Sendable {
     public func trigger(_ request: SyncTriggerRequest, for caller: Caller) async throws -> SyncTriggerResponse {
         try caller.requireAdmin()
         caller.audit.record("sync.trigger", params: ["tables": request.tables?.joined(separator: ",") ?? "all"])
+        if domain.state.location != .embedded { return try await queue(request, for: caller) }
         do {
             let started = try await domain.dataPlane.triggerSync(request.tables, trigger: caller.identity.kind == .scheduler ? "scheduler" : caller.identity.viaCookie ? "web" : "api")
             return SyncTriggerResponse(tables: started)
@@ -21,6 +22,21 @@ public struct SyncService: Sendable {
         } catch let error as DataPlane.UnknownTables {
             throw ServiceError.notFound("Unknown table ids: \(error.ids.joined(separator: ", "))")
         }
+    }
+
+    /// On a state shared by several processes, syncs run on the workers: the trigger queues a sync job (the same
+    /// job while an identical one is queued or running) and answers at once.
+    private func queue(_ request: SyncTriggerRequest, for caller: Caller) async throws -> SyncTriggerResponse {
+        if let ids = request.tables {
+            let known = Set(try await RegistryRepository(store: domain.state).list().map(\.id))
+            let unknown = ids.filter { !known.contains($0) }
+            guard unknown.isEmpty else { throw ServiceError.notFound("Unknown table ids: \(unknown.joined(separator: ", "))") }
+        }
+        let payload: JSONValue = ["tables": request.tables.map { .array($0.map { .string($0) }) } ?? .null]
+        let key = "sync:" + (request.tables?.sorted().joined(separator: ",") ?? "due")
+        let (job, _) = try await JobsRepository(store: domain.state).enqueue(kind: JobKind.sync, payload: payload, idempotencyKey: key,
+                                                                              createdBy: caller.identity.user.email)
+        return SyncTriggerResponse(tables: request.tables ?? [], message: "Queued as job \(job.id) for the workers; GET /api/jobs/\(job.id) shows its progress.")
     }
 
     /// Whether a sync runs, and which tables (no authentication needed, as upstream).

@@ -23,6 +23,8 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var dataDirectory: URL
     /// Where the state lives: the embedded DuckDB file under `dataDirectory`, or PostgreSQL (`state.url`).
     public var stateLocation: StateLocation = .embedded
+    /// Which background work this process runs (`deployment.role`).
+    public var role: ServerRole = .all
     public var jwtSecret: String
     public var sessionSecret: String
     public var seedAdminEmail: String?
@@ -59,10 +61,12 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         public var host: String?
         public var port: Int?
         public var dataDirectory: String?
-        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil) {
+        public var role: ServerRole?
+        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, role: ServerRole? = nil) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
+            self.role = role
         }
     }
 
@@ -116,6 +120,17 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         }
 
         let stateLocation = try Self.stateLocation(resolver)
+        let role = try overrides.role ?? resolver.string(.role).map { text in
+            guard let role = ServerRole(rawValue: text) else {
+                throw ConfigurationError.invalid(key: resolver.source(.role), value: text,
+                                                 reason: "must be one of \(ServerRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return role
+        } ?? .all
+        if role != .all, stateLocation == .embedded {
+            throw ConfigurationError.missing(key: ConfigurationKey.stateURL.environment,
+                                             reason: "the \(role.rawValue) role shares its state with other processes, which needs the state on PostgreSQL")
+        }
         if case .postgreSQL = stateLocation {
             // Processes sharing the state must sign and check sessions with the same keys: a key generated into one
             // DATA_DIR would log users out whenever another process answered.
@@ -163,6 +178,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             maximumListItems: try resolver.int(.maximumListItems, range: 1...100_000, reason: "must be between 1 and 100000") ?? 50)
         configuration.queryLimits.engineMemoryLimit = try resolver.byteSize(.queryMemoryLimit) ?? configuration.queryLimits.engineMemoryLimit
         configuration.stateLocation = stateLocation
+        configuration.role = role
         configuration.queryLimits.streamAfterBytes = try resolver.int(.queryStreamAfterBytes, range: 4096...(1 << 34),
                                                                       reason: "must be a number of bytes of at least 4096")
             ?? configuration.queryLimits.streamAfterBytes
@@ -198,7 +214,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) state=\(stateLocation) mailer=\(mailerKind.rawValue) "
+        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) state=\(stateLocation) role=\(role.rawValue) mailer=\(mailerKind.rawValue) "
             + "rate_limit=\(rateLimitEnabled) local_dev_mode=\(localDevMode) bcrypt_cost=\(bcryptCost) "
             + "seed_admin=\(seedAdminEmail ?? "none") scheduler_token=\(schedulerToken == nil ? "unset" : "set") "
             + "google_sign_in=\(openID == nil ? "off" : openID?.directory == nil ? "on" : "on+group_sync") secrets=redacted"

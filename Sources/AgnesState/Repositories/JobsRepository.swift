@@ -51,6 +51,13 @@ public struct JobsRepository: Sendable {
     public func claim(worker: String, kinds: [String]? = nil, lease: Duration, now: Date = Date()) async throws -> Claim? {
         let token = Identifier.make()
         let expires = now.addingTimeInterval(lease.seconds)
+        // An idle queue costs a read, not a write transaction, per poll.
+        let due = try await store.read { connection in
+            try connection.scalar(Bool.self, """
+                SELECT count(*) > 0 FROM jobs WHERE (status = 'queued' AND run_after <= $1) OR (status = 'running' AND lease_expires_at < $1)
+                """, now)
+        }
+        guard due == true else { return nil }
         return try await store.writeKeepingCaches { connection in
             try connection.execute("""
                 UPDATE jobs SET status = 'failed', finished_at = $1, lease_token = NULL,
