@@ -1,5 +1,6 @@
 // The options shared by every agnes-server subcommand that touches DATA_DIR: --data-dir and --config.
 import AgnesServer
+import AgnesState
 import ArgumentParser
 import Foundation
 
@@ -10,8 +11,15 @@ struct DataDirectoryOptions: ParsableArguments {
     @Option(help: "The configuration file (default: $CONFIG_DIR/instance.yaml when it exists).")
     var config: String?
 
-    /// The resolved DATA_DIR as an absolute URL.
+    /// The resolved DATA_DIR as an absolute URL, for a command that works on the embedded state database; refused
+    /// when the state is on PostgreSQL.
     func url() throws -> URL {
-        try AgnesConfiguration.dataDirectory(configFile: config, environment: ProcessInfo.processInfo.environment, override: dataDirectory)
+        let environment = ProcessInfo.processInfo.environment
+        if case let .postgreSQL(server) = try AgnesConfiguration.stateLocation(configFile: config, environment: environment) {
+            throw ValidationError("the state is on PostgreSQL (\(server)), and this command works on the embedded state database only. "
+                                  + "`agnes-server serve` migrates a PostgreSQL state when it starts (once, under an advisory lock); back it "
+                                  + "up and restore it with pg_dump and pg_restore (docs/scale-out.md).")
+        }
+        return try AgnesConfiguration.dataDirectory(configFile: config, environment: environment, override: dataDirectory)
     }
 }

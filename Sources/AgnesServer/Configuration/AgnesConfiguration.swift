@@ -196,6 +196,13 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     /// Only the data directory (for maintenance commands, which need no secrets): `--data-dir`, `DATA_DIR`,
     /// `data_dir` in the configuration file, or `./data`.
+    /// Only the state's location (for maintenance commands, which work on the embedded database).
+    public static func stateLocation(configFile: String? = nil, environment: [String: String],
+                                     workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> StateLocation {
+        let file = try InstanceFile.locate(configFile: configFile, environment: environment, workingDirectory: workingDirectory)
+        return try stateLocation(Resolver(environment: environment, file: try file.map(InstanceFile.read) ?? [:], fileName: file?.path))
+    }
+
     public static func dataDirectory(configFile: String? = nil, environment: [String: String], override: String? = nil,
                                      workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> URL {
         let file = try InstanceFile.locate(configFile: configFile, environment: environment, workingDirectory: workingDirectory)
