@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all bootstrap build release run test crash fuzz fuzz-api soak screenshots bench clean
+.PHONY: all bootstrap build release run test crash fuzz fuzz-api soak screenshots bench clean cluster cluster-stop
 
 all: build
 
@@ -20,6 +20,14 @@ release: bootstrap
 
 run: build
 	DATA_DIR="$(DATA_DIR)" $(SWIFT) run agnes-server serve --demo --host $(HOST) --port $(PORT)
+
+# A local cluster on loopback (docs/scale-out.md): PostgreSQL, one worker with the demo dataset, two API replicas and
+# nginx balancing them on CLUSTER_PORT (8080); `make cluster-stop` stops every process by its pid.
+cluster: build
+	CLUSTER_PORT=$${CLUSTER_PORT:-8080} scripts/cluster start
+
+cluster-stop:
+	scripts/cluster stop
 
 # Tests run in parallel worker processes; DuckDB work inside each test is bounded to keep a 2-core machine usable.
 test: bootstrap

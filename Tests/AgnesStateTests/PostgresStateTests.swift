@@ -47,7 +47,7 @@ struct SharedPostgresStateTests {
     @Test("stores opened at the same moment on an empty database migrate it exactly once")
     func migrateOnce() async throws {
         let database = try await SharedStatePostgres.createDatabase()
-        defer { SharedStatePostgres.dropDatabase(database) }
+        defer { SharedStatePostgres.dropInBackground(database) }
         let stores = try await Self.openTogether(4, on: database)
         let versions = try await stores[0].read { try $0.rows("SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version") }
         #expect(versions.map { $0[0].integerValue.map(Int.init) } == StateSchema.migrator.migrations.map { Optional($0.version) })
@@ -61,7 +61,7 @@ struct SharedPostgresStateTests {
     @Test("a write through one store makes another's cached values stale within a second")
     func writesReachOtherStores() async throws {
         let database = try await SharedStatePostgres.createDatabase()
-        defer { SharedStatePostgres.dropDatabase(database) }
+        defer { SharedStatePostgres.dropInBackground(database) }
         let stores = try await Self.openTogether(2, on: database)
         let (writer, reader) = (stores[0], stores[1])
         let users = UsersRepository(store: writer)
@@ -83,7 +83,7 @@ struct SharedPostgresStateTests {
     @Test("read-modify-write transactions from two stores on the same row lose no update")
     func concurrentWritersAcrossStores() async throws {
         let database = try await SharedStatePostgres.createDatabase()
-        defer { SharedStatePostgres.dropDatabase(database) }
+        defer { SharedStatePostgres.dropInBackground(database) }
         let stores = try await Self.openTogether(2, on: database)
         try await stores[0].write { try $0.execute("INSERT INTO instance_templates (key, content) VALUES ('counter', '0')") }
         try await withThrowingTaskGroup(of: Void.self) { group in

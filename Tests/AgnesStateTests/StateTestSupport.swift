@@ -31,14 +31,18 @@ func withStore<T>(_ backend: StateBackendUnderTest = .duckDB, poolSize: Int = St
     case .postgreSQL:
         let database = try await SharedStatePostgres.createDatabase()
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-pg-state-\(UUID().uuidString)")
-        defer {
-            SharedStatePostgres.dropDatabase(database)
-            try? FileManager.default.removeItem(at: dataDirectory)
+        let outcome: Result<T, any Error>
+        do {
+            let store = try await offTheCooperativePool {
+                try StateStore.open(dataDirectory: dataDirectory, location: .postgreSQL(database), poolSize: poolSize)
+            }
+            outcome = .success(try await using(store, body))
+        } catch {
+            outcome = .failure(error)
         }
-        let store = try await offTheCooperativePool {
-            try StateStore.open(dataDirectory: dataDirectory, location: .postgreSQL(database), poolSize: poolSize)
-        }
-        return try await using(store, body)
+        _ = try? await offTheCooperativePool { SharedStatePostgres.dropDatabase(database) }
+        try? FileManager.default.removeItem(at: dataDirectory)
+        return try outcome.get()
     }
 }
 
@@ -87,6 +91,11 @@ enum SharedStatePostgres {
     /// Drops a database made by `createDatabase` (ending any connection still open to it).
     static func dropDatabase(_ database: StateLocation.PostgreSQL) {
         try? administer("DROP DATABASE IF EXISTS \(database.database) WITH (FORCE)")
+    }
+
+    /// `dropDatabase` on a thread of its own (for a `defer`, which cannot wait).
+    static func dropInBackground(_ database: StateLocation.PostgreSQL) {
+        Thread { dropDatabase(database) }.start()
     }
 
     private static func administer(_ sql: String) throws {

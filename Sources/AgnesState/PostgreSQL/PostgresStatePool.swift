@@ -56,7 +56,7 @@ final class PostgresStatePool: Sendable {
 
     func shutdown() async throws {
         try await threads.shutdownGracefully()
-        idle.closeAll()
+        for connection in idle.all() { try? await connection.connection.close() }
     }
 
     /// `shutdown` for a caller that is not async (a store whose opening failed); call it off the event loops.
@@ -81,8 +81,6 @@ private final class IdlePostgresConnections: @unchecked Sendable {
     /// One job runs per thread and there are as many connections as threads, so one is always idle here.
     func take() -> Lease { lock.withLock { Lease(connection: available.removeLast()) } }
     func put(_ lease: Lease) { lock.withLock { available.append(lease.connection) } }
-    func closeAll() {
-        let all = lock.withLock { available }
-        all.forEach { $0.close() }
-    }
+    func all() -> [PostgresStateConnection] { lock.withLock { available } }
+    func closeAll() { all().forEach { $0.close() } }
 }
