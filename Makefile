@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all bootstrap build release run test crash fuzz fuzz-api soak screenshots bench clean cluster cluster-stop
+.PHONY: all bootstrap build release run test crash fuzz fuzz-api soak screenshots bench clean cluster cluster-stop test-cluster
 
 all: build
 
@@ -28,6 +28,12 @@ cluster: build
 
 cluster-stop:
 	scripts/cluster stop
+
+# The cluster's tests on their own (six processes are too many beside the rest of `make test` on two cores): a
+# replica killed mid-pull behind nginx.
+test-cluster: bootstrap
+	$(SWIFT) build --build-tests
+	AGNES_CLUSTER_TESTS=1 $(SWIFT) test --skip-build --filter ClusterTests
 
 # Tests run in parallel worker processes; DuckDB work inside each test is bounded to keep a 2-core machine usable.
 test: bootstrap
@@ -97,6 +103,7 @@ bench: bootstrap
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes .build/release/SoakBenchmark
+	Benchmarks/ScaleOut/run .build/release/agnes-server .build/release/DataPlaneBenchmark
 	.build/release/WebUIBenchmark
 
 clean: bootstrap

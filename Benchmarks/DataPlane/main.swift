@@ -16,7 +16,8 @@ let dataDirectory = URL(fileURLWithPath: CommandLine.arguments[flag + 1])
 let rows = Int(ProcessInfo.processInfo.environment["BENCH_ROWS"] ?? "") ?? 10_000_000
 func say(_ text: String) { FileHandle.standardError.write(Data("data-plane seed: \(text)\n".utf8)) }
 
-let state = try StateStore.open(dataDirectory: dataDirectory)
+// The state is embedded, or on PostgreSQL when AGNES_STATE_URL is set (the scale-out benchmark seeds both).
+let state = try StateStore.open(dataDirectory: dataDirectory, location: try StateLocation.fromEnvironment())
 let extracts = dataDirectory.appendingPathComponent("extracts")
 let sourceFiles = dataDirectory.appendingPathComponent("bench-source")
 try FileManager.default.createDirectory(at: sourceFiles, withIntermediateDirectories: true)
