@@ -36,7 +36,10 @@ public enum AgnesServerApplication {
         let shared = services.state.location != .embedded
         var background: [Task<Void, Never>] = []
         var lease: LeaderLease?
-        if configuration.role.runsJobs { background.append(Task { await JobWorker(domain: domain).run() }) }
+        if configuration.role.runsJobs {
+            let worker = JobWorker(domain: domain, lease: .seconds(configuration.jobLeaseSeconds))
+            background.append(Task { await worker.run() })
+        }
         if configuration.schedulerEnabled && configuration.role.schedules {
             if shared {
                 let schedulerLease = LeaderLease(store: services.state, key: LeaderLease.schedulerKey, logger: services.logger)

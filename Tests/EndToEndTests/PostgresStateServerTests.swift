@@ -138,4 +138,64 @@ struct PostgresStateServerTests {
         #expect(standby.log.contains("this process runs the scheduler") && takeover < .seconds(10), "the standby took over after \(takeover)")
         print("{\"test\":\"scheduler_takeover\",\"seconds\":\(Double(takeover.components.attoseconds) / 1e18 + Double(takeover.components.seconds))}")
     }
+
+    @Test("a worker killed mid-sync: the job is claimed again by another worker once its lease expires, and the API never serves a partial table")
+    func workerDiesMidSync() async throws {
+        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
+        defer { cluster.stop() }
+        let environment = Self.secrets.merging(["AGNES_STATE_URL": "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres",
+                                                "AGNES_JOB_LEASE_SECONDS": "3"]) { $1 }
+        let shared = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: shared) }
+        // The demo dataset, seeded by a first worker that then stops.
+        let seeder = try await Self.startServer(environment: environment, arguments: ["--role", "worker", "--demo"], dataDirectory: shared, name: "seeder")
+        let api = try await Self.startServer(environment: environment, arguments: ["--role", "api"], dataDirectory: shared, name: "api")
+        defer { api.kill() }
+        seeder.kill()
+        let boot = try await api.client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])
+        let admin = try #require(boot.string("access_token"))
+        func orders() async throws -> (sha: String?, rows: Int?) {
+            let manifest = try await api.client.call("GET", "/api/sync/manifest", token: admin)
+            let count = try await api.client.call("POST", "/api/query", json: ["sql": "SELECT count(*) AS n FROM orders"], token: admin)
+            return ((manifest.object["tables"] as? [String: [String: Any]])?["orders"]?["sha256"] as? String,
+                    (count.object["rows"] as? [[Int]])?.first?.first)
+        }
+        let before = try await orders()
+        #expect(before.sha != nil && (before.rows ?? 0) > 0)
+
+        // A worker that dies after writing the table's new files, before recording them.
+        let doomed = try await Self.startServer(environment: environment.merging(["AGNES_CRASH_AT": "sync.before-state"]) { $1 },
+                                                arguments: ["--role", "worker"], dataDirectory: shared, name: "doomed")
+        defer { doomed.kill() }
+        #expect(try await api.client.call("POST", "/api/sync/trigger", json: ["tables": ["orders"]], token: admin).status == 200)
+        let died = ContinuousClock.now + .seconds(60)
+        while doomed.process.isRunning && ContinuousClock.now < died { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!doomed.process.isRunning, "the worker reached its crash point")
+        let jobs = try await api.client.call("GET", "/api/jobs?limit=5", token: admin)
+        let job = try #require((jobs.object["jobs"] as? [[String: Any]])?.first { $0["idempotency_key"] as? String == "sync:orders" })
+        #expect(job["status"] as? String == "running" && job["attempts"] as? Int == 1)
+        let during = try await orders()
+        #expect(during.sha == before.sha && during.rows == before.rows, "the API serves the table as it was")
+
+        // Another worker claims the job once the dead one's lease has expired, and finishes it.
+        let rescuer = try await Self.startServer(environment: environment, arguments: ["--role", "worker"], dataDirectory: shared, name: "rescuer")
+        defer { rescuer.kill() }
+        let jobId = try #require(job["id"] as? String)
+        var finished: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            finished = try await api.client.call("GET", "/api/jobs/\(jobId)", token: admin).object
+            if let status = finished["status"] as? String, status == "done" || status == "failed" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(finished["status"] as? String == "done" && finished["attempts"] as? Int == 2, "\(finished) \(rescuer.log.suffix(1_500))")
+        #expect((finished["leased_by"] as? String)?.hasSuffix(":\(rescuer.process.processIdentifier)") == true)
+        // The table is whole: the manifest's file is the one the API serves, with the hash it announces.
+        try await Task.sleep(for: .seconds(2))
+        let after = try await orders()
+        #expect(after.rows == before.rows && after.sha != nil)
+        let download = try await api.client.call("GET", "/api/data/orders/download", token: admin)
+        #expect(download.status == 200)
+        #expect(DataPlaneFlowTests.sha256(download.body) == after.sha, "the downloaded file matches the manifest's hash")
+    }
 }

@@ -25,6 +25,9 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var stateLocation: StateLocation = .embedded
     /// Which background work this process runs (`deployment.role`).
     public var role: ServerRole = .all
+    /// How long a worker's claim on a job lasts without renewal (`jobs.lease_seconds`): a dead worker's job is claimed
+    /// again after it.
+    public var jobLeaseSeconds = 30
     public var jwtSecret: String
     public var sessionSecret: String
     public var seedAdminEmail: String?
@@ -179,6 +182,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         configuration.queryLimits.engineMemoryLimit = try resolver.byteSize(.queryMemoryLimit) ?? configuration.queryLimits.engineMemoryLimit
         configuration.stateLocation = stateLocation
         configuration.role = role
+        configuration.jobLeaseSeconds = try resolver.int(.jobLeaseSeconds, range: 3...3_600, reason: "must be between 3 and 3600 seconds") ?? 30
         configuration.queryLimits.streamAfterBytes = try resolver.int(.queryStreamAfterBytes, range: 4096...(1 << 34),
                                                                       reason: "must be a number of bytes of at least 4096")
             ?? configuration.queryLimits.streamAfterBytes
