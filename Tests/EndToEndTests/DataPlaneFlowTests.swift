@@ -19,30 +19,12 @@ struct DataPlaneFlowTests {
     /// Starts agnes-server on `dataDirectory` with the PostgreSQL password in the environment.
     func start(_ dataDirectory: URL, environment: [String: String], arguments: [String] = []) async throws -> (Process, ServerClient) {
         let logFile = dataDirectory.appendingPathComponent("server.log")
-        // A port the kernel called free can be taken (by another test's outgoing connection) before the server binds
-        // it: then the server is started again on another.
-        for attempt in 1...3 {
-            let port = try freePort()
-            let server = Process()
-            server.executableURL = binaries.appendingPathComponent("agnes-server")
-            server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path] + arguments
-            server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
-                "AGNES_HOST": "127.0.0.1", "AGNES_BCRYPT_COST": "4", "AGNES_SCHEDULER": "off",
-            ]) { $1 }) { $1 }
-            let log = try FileHandle(forWritingTo: logFile)
-            try log.seekToEnd()
-            server.standardOutput = log
-            server.standardError = log
-            try server.run()
-            if await waitForHealth(port: port, server: server) != nil {
-                return (server, ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!))
-            }
-            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-            let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            if attempt == 3 || !text.contains("Address already in use") { break }
+        guard let (server, port) = try await startServerProcess(["--data-dir", dataDirectory.path] + arguments, environment: environment,
+                                                                logFile: logFile) else {
+            Issue.record("the server did not start: \((try? String(contentsOf: logFile, encoding: .utf8))?.suffix(2_000) ?? "")")
+            throw DemoServerError(message: "the server did not start")
         }
-        Issue.record("the server did not start: \((try? String(contentsOf: logFile, encoding: .utf8))?.suffix(2_000) ?? "")")
-        throw DemoServerError(message: "the server did not start")
+        return (server, ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!))
     }
 
     func waitForSync(_ client: ServerClient) async throws {

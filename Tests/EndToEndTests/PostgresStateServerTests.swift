@@ -31,26 +31,8 @@ struct PostgresStateServerTests {
         let dataDirectory = try dataDirectory ?? temporaryDirectory()
         let log = dataDirectory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        // A port the kernel called free can be taken before the server binds it: then it is started again on another.
-        for attempt in 1...3 {
-            let port = try freePort()
-            let server = Process()
-            server.executableURL = binaries.appendingPathComponent("agnes-server")
-            server.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory.path] + arguments
-            server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
-                "AGNES_HOST": "127.0.0.1", "AGNES_BCRYPT_COST": "4", "AGNES_SCHEDULER": "off",
-            ]) { current, _ in current }) { $1 }
-            let handle = try FileHandle(forWritingTo: log)
-            try handle.seekToEnd()
-            server.standardOutput = handle
-            server.standardError = handle
-            try server.run()
-            if await waitForHealth(port: port, server: server) != nil {
-                return Server(process: server, client: ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!), dataDirectory: dataDirectory, logFile: log)
-            }
-            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if attempt == 3 || !text.contains("Address already in use") { break }
+        if let (server, port) = try await startServerProcess(["--data-dir", dataDirectory.path] + arguments, environment: environment, logFile: log) {
+            return Server(process: server, client: ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!), dataDirectory: dataDirectory, logFile: log)
         }
         throw DemoServerError(message: "\(name) did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
     }

@@ -23,29 +23,9 @@ struct DemoServer {
         let dataDirectory = try temporaryDirectory()
         let logFile = dataDirectory.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        var port = 0
-        var server = Process()
-        // A port the kernel called free can be taken (by another test's outgoing connection) before the server binds
-        // it: then the server is started again on another.
-        for attempt in 1...3 {
-            port = try freePort()
-            server = Process()
-            server.executableURL = binaries.appendingPathComponent("agnes-server")
-            server.arguments = ["serve", "--demo", "--port", String(port), "--data-dir", dataDirectory.path]
-            server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
-                "AGNES_HOST": "127.0.0.1", "AGNES_BCRYPT_COST": "4", "AGNES_SCHEDULER": "off",
-            ]) { current, _ in current }) { $1 }
-            let log = try FileHandle(forWritingTo: logFile)
-            try log.seekToEnd()
-            server.standardOutput = log
-            server.standardError = log
-            try server.run()
-            if await waitForHealth(port: port, server: server) != nil { break }
-            kill(server.processIdentifier, SIGKILL)
-            let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            guard attempt < 3, text.contains("Address already in use") else {
-                throw DemoServerError(message: "the server did not start: \(text)")
-            }
+        guard let (server, port) = try await startServerProcess(["--demo", "--data-dir", dataDirectory.path], environment: environment,
+                                                                logFile: logFile) else {
+            throw DemoServerError(message: "the server did not start: \((try? String(contentsOf: logFile, encoding: .utf8)) ?? "")")
         }
         let client = ServerClient(base: URL(string: "http://127.0.0.1:\(port)")!)
         let boot = try await client.call("POST", "/auth/bootstrap", json: ["email": "root@example.com", "password": "root password 123"])

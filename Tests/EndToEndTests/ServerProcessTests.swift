@@ -57,6 +57,33 @@ func startServer(dataDirectory: URL) throws -> (Process, Int) {
     return (server, port)
 }
 
+/// Starts `agnes-server serve` on a free loopback port with `arguments` (after `--port`), writing to `logFile`
+/// (appended), and waits until it answers /api/health; nil when it did not start (the log says why). A port the
+/// kernel called free can be taken — by another test's outgoing connection — before the server binds it: the server
+/// is then started again on another.
+func startServerProcess(_ arguments: [String], environment: [String: String], logFile: URL) async throws -> (process: Process, port: Int)? {
+    if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+    for attempt in 1...3 {
+        let port = try freePort()
+        let server = Process()
+        server.executableURL = binaries.appendingPathComponent("agnes-server")
+        server.arguments = ["serve", "--port", String(port)] + arguments
+        server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
+            "AGNES_HOST": "127.0.0.1", "AGNES_BCRYPT_COST": "4", "AGNES_SCHEDULER": "off",
+        ]) { given, _ in given }) { $1 }
+        let log = try FileHandle(forWritingTo: logFile)
+        try log.seekToEnd()
+        server.standardOutput = log
+        server.standardError = log
+        try server.run()
+        if await waitForHealth(port: port, server: server) != nil { return (server, port) }
+        if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        if attempt == 3 || !text.contains("Address already in use") { break }
+    }
+    return nil
+}
+
 /// Polls /api/health until it answers (or 30 s pass, or the server exits).
 func waitForHealth(port: Int, server: Process) async -> (status: Int, body: Data)? {
     let url = URL(string: "http://127.0.0.1:\(port)/api/health")!
