@@ -58,8 +58,11 @@ public struct JobWorker: Sendable {
         do {
             let result = try await execute(claim.job)
             heartbeat.cancel()
-            try await jobs.complete(claim, result: result)
-            domain.logger.info("job \(claim.job.id) done")
+            if try await jobs.complete(claim, result: result) {
+                domain.logger.info("job \(claim.job.id) done")
+            } else {
+                domain.logger.warning("job \(claim.job.id) finished here after its lease had passed to another worker; its result is not recorded")
+            }
         } catch {
             heartbeat.cancel()
             let retry: Duration = .seconds(min(300, 10 << min(claim.job.attempts, 5)))
