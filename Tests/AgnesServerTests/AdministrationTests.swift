@@ -259,6 +259,33 @@ struct AdministrationTests {
         }
     }
 
+    @Test("jobs: an administrator queues one (202; 400 for an unknown kind or a bad payload), lists and reads it; an analyst sees nothing of it")
+    func jobs() async throws {
+        try await TestServer.run { _, client in
+            let admin = try await client.adminToken()
+            let queued = try await client.send(.post, "/api/jobs", json: ["kind": "rebuild", "idempotency_key": "nightly-rebuild"], token: admin)
+            #expect(queued.status == .accepted && queued.string("status") == "queued" && queued.string("kind") == "rebuild")
+            let id = try #require(queued.string("id"))
+            let again = try await client.send(.post, "/api/jobs", json: ["kind": "rebuild", "idempotency_key": "nightly-rebuild"], token: admin)
+            #expect(again.string("id") == id, "the same key answers the same job while it is queued")
+            let unknown = try await client.send(.post, "/api/jobs", json: ["kind": "mine-bitcoin"], token: admin)
+            #expect(unknown.status == .badRequest && unknown.detail?.contains("unknown job kind") == true)
+            #expect(try await client.send(.post, "/api/jobs", json: ["kind": "sync", "payload": ["tables": "orders"]], token: admin).status == .badRequest)
+            #expect(try await client.send(.get, "/api/jobs/\(id)", token: admin).string("idempotency_key") == "nightly-rebuild")
+            #expect(try await client.send(.get, "/api/jobs?status=queued", token: admin).text.contains(id))
+            #expect(try await client.send(.get, "/api/jobs?status=sleeping", token: admin).status == .badRequest)
+            #expect(try await client.send(.get, "/api/jobs/no-such-job", token: admin).status == .notFound)
+
+            let ana = try await MemoryRoutesTests.user("ana@example.com", group: nil, client, admin: admin)
+            for (method, path) in [(HTTPRequest.Method.get, "/api/jobs"), (.get, "/api/jobs/\(id)"), (.get, "/api/jobs/no-such-job")] {
+                let answer = try await client.send(method, path, token: ana.token)
+                #expect(answer.status == .forbidden && !answer.text.contains(id) && !answer.text.contains("nightly"), "\(path): \(answer.text)")
+            }
+            let refused = try await client.send(.post, "/api/jobs", json: ["kind": "rebuild", "idempotency_key": "nightly-rebuild"], token: ana.token)
+            #expect(refused.status == .forbidden && !refused.text.contains(id))
+        }
+    }
+
     @Test("GET /api/openapi.json describes every route the router has, and nothing else")
     func openAPICompleteness() async throws {
         let server = try await TestServer.start()

@@ -80,8 +80,7 @@ public final class AuditLog: Sendable {
     public func start() throws {
         guard !writer.isRunning else { return }
         let owned = WriterConnection(connection: try store.dedicatedConnection())
-        let seconds = Double(flushInterval.components.seconds) + Double(flushInterval.components.attoseconds) / 1e18
-        writer.start(interval: seconds) { [queue] in
+        writer.start(interval: flushInterval.seconds) { [queue] in
             let batch = queue.takeAll()
             guard !batch.isEmpty else { return }
             do { try Self.append(batch, to: owned.connection) } catch { queue.prepend(batch) }
