@@ -35,6 +35,8 @@ public enum CrashPoint: String, Sendable {
 
     /// Server: `import-legacy` has merged and validated every table inside its transaction, not yet committed.
     case legacyMidImport = "legacy.mid-import"
+    /// Server: an import into a PostgreSQL state has written every table back, not yet committed.
+    case postgresMirrorBeforeCommit = "postgres-mirror.before-commit"
     /// Server: a query engine is being built (its sources attached, its views made), not yet serving.
     case engineMidRebuild = "engine.mid-rebuild"
     /// CLI: `agnes push` has uploaded the queued sessions, and not yet rewritten its queue.

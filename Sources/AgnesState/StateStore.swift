@@ -21,6 +21,8 @@ public final class StateStore: Sendable {
     /// The id of the system group `Everyone`, which every user joins when created. System groups cannot be renamed
     /// or deleted, and only offline tools (restore, imports) replace the database, so the id read at open stays true.
     public let everyoneGroupId: String
+    /// What opening the store migrated (nothing when the schema was current, or another process had migrated it).
+    public let migration: MigrationReport
     private let writeCounter = WriteCounter()
 
     /// The connections of one backend.
@@ -92,8 +94,8 @@ public final class StateStore: Sendable {
         self.maxWriteAttempts = 20
         let connection = try database.connect()
         defer { connection.close() }
-        try StateSchema.migrator.migrate(connection, databasePath: databasePath,
-                                         backupDirectory: stateDirectory.appendingPathComponent("backups"))
+        migration = try StateSchema.migrator.migrate(connection, databasePath: databasePath,
+                                                     backupDirectory: stateDirectory.appendingPathComponent("backups"))
         everyoneGroupId = try Self.seed(connection)
         backend = .duckDB(database, try ConnectionPool(database: database, size: poolSize))
     }
@@ -107,11 +109,7 @@ public final class StateStore: Sendable {
         do {
             let connection = try pool.dedicatedConnection()
             defer { connection.close() }
-            everyoneGroupId = try PostgresMigrationLock.holding(on: connection) {
-                try PostgresCompatibility.install(on: connection)
-                try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
-                return try Self.seed(connection)
-            }
+            (migration, everyoneGroupId) = try Self.prepare(postgreSQL: connection)
         } catch {
             pool.shutdownWaiting()
             throw error
@@ -120,6 +118,17 @@ public final class StateStore: Sendable {
         backend = .postgreSQL(pool, StateWriteListener(location: server, logger: Logger(label: "agnes.state")) {
             counter.value.add(1, ordering: .releasing)
         })
+    }
+
+    /// Brings a PostgreSQL state up to date under the migration lock — DuckDB's functions the SQL uses, every pending
+    /// migration, the system groups — and returns what the migration did and the id of `Everyone`.
+    @discardableResult
+    static func prepare(postgreSQL connection: any StateConnection) throws -> (report: MigrationReport, everyoneGroupId: String) {
+        try PostgresMigrationLock.holding(on: connection) {
+            try PostgresCompatibility.install(on: connection)
+            let report = try StateSchema.migrator.migrate(connection, databasePath: nil, backupDirectory: nil)
+            return (report, try Self.seed(connection))
+        }
     }
 
     /// Seeds the system groups and returns the id of `Everyone`.

@@ -62,6 +62,10 @@ extension AgnesServerCommand {
             // runs under an advisory lock, and processes starting together migrate once.
             logger.info("state: \(configuration.stateLocation)")
             let state = try StateStore.open(dataDirectory: configuration.dataDirectory, location: configuration.stateLocation)
+            let migration = state.migration
+            let migrated = migration.applied.isEmpty ? "up to date"
+                : "migrated from \(migration.fromVersion), applied \(migration.applied.count) step(s)" + (migration.backup.map { ", backup at \($0)" } ?? "")
+            logger.info("state: schema version \(migration.toVersion), \(migrated)")
             let services: ServerServices
             do {
                 services = try await ServerServices.start(configuration: configuration, state: state, logger: logger)

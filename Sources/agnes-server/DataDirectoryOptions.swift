@@ -11,15 +11,11 @@ struct DataDirectoryOptions: ParsableArguments {
     @Option(help: "The configuration file (default: $CONFIG_DIR/instance.yaml when it exists).")
     var config: String?
 
-    /// The resolved DATA_DIR as an absolute URL, for a command that works on the embedded state database; refused
-    /// when the state is on PostgreSQL.
-    func url() throws -> URL {
+    /// The maintenance of the resolved DATA_DIR's state: the embedded database under it, or the PostgreSQL state
+    /// that `state.url` / `AGNES_STATE_URL` names.
+    func maintenance() throws -> StateMaintenance {
         let environment = ProcessInfo.processInfo.environment
-        if case let .postgreSQL(server) = try AgnesConfiguration.stateLocation(configFile: config, environment: environment) {
-            throw ValidationError("the state is on PostgreSQL (\(server)), and this command works on the embedded state database only. "
-                                  + "`agnes-server serve` migrates a PostgreSQL state when it starts (once, under an advisory lock); back it "
-                                  + "up and restore it with pg_dump and pg_restore (docs/scale-out.md).")
-        }
-        return try AgnesConfiguration.dataDirectory(configFile: config, environment: environment, override: dataDirectory)
+        return StateMaintenance(dataDirectory: try AgnesConfiguration.dataDirectory(configFile: config, environment: environment, override: dataDirectory),
+                                location: try AgnesConfiguration.stateLocation(configFile: config, environment: environment))
     }
 }

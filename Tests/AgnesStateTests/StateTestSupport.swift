@@ -79,6 +79,9 @@ enum SharedStatePostgres {
         return try StateLocation.PostgreSQL(url: "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/\(database)")
     }
 
+    /// The password of the cluster's superuser (to check that it shows nowhere).
+    static func password() throws -> String { try cluster.get().password }
+
     /// A new, empty database.
     static func createDatabase() async throws -> StateLocation.PostgreSQL {
         try await offTheCooperativePool {

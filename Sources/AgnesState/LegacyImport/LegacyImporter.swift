@@ -37,6 +37,11 @@ extension StateMaintenance {
     /// keys, so a second run writes the same rows again and changes nothing. With `dryRun` nothing is written.
     @discardableResult
     public func importLegacy(from legacyDirectory: URL, dryRun: Bool = false) throws -> LegacyImportReport {
+        if let server = postgreSQL {
+            return try PostgresStateMirror.run(server, dataDirectory: dataDirectory, backupDirectory: backupDirectory, writeBack: !dryRun) {
+                try $0.importLegacy(from: legacyDirectory, dryRun: dryRun)
+            }
+        }
         var present: [(LegacyFile, LegacyJSONFile)] = []
         var missing: [String] = []
         for kind in LegacyFile.allCases {

@@ -22,6 +22,11 @@ extension StateMaintenance {
     /// `manifest.json`. Timestamps are written in UTC. Returns the manifest.
     @discardableResult
     public func exportJSON(to directory: URL) throws -> JSONExportManifest {
+        if let server = postgreSQL {
+            return try PostgresStateMirror.run(server, dataDirectory: dataDirectory, backupDirectory: backupDirectory, writeBack: false) {
+                try $0.exportJSON(to: directory)
+            }
+        }
         guard databaseExists else { throw StateError.notFound(what: "state database", id: databaseURL.path) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return try withConnection { connection in
@@ -46,9 +51,15 @@ extension StateMaintenance {
     }
 
     /// Replaces the contents of every state table with the files written by `exportJSON`, in one transaction.
-    /// The export must come from the same schema version; the database is migrated first if it is new.
+    /// The export must come from the same schema version; the database is migrated first if it is new. Either
+    /// backend takes an export written on either.
     @discardableResult
     public func importJSON(from directory: URL) throws -> JSONExportManifest {
+        if let server = postgreSQL {
+            return try PostgresStateMirror.run(server, dataDirectory: dataDirectory, backupDirectory: backupDirectory, writeBack: true) {
+                try $0.importJSON(from: directory)
+            }
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let manifestURL = directory.appendingPathComponent("manifest.json")

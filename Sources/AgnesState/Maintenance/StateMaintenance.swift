@@ -1,24 +1,44 @@
-// Operator tasks on system.duckdb while no server runs: migration status and upgrade, backup, restore.
+// Operator tasks on the state while no server runs: migration status and upgrade, backup, restore (the embedded
+// database), and — on either backend — the JSON export, its import and the legacy import.
 import AgnesCore
 import DuckDB
 import Foundation
 
-/// Maintenance of the state database under a `DATA_DIR`. Each task opens the database itself, so it fails with
-/// `StateError.locked` (naming the holder) while a server runs on the same `DATA_DIR`.
+/// Maintenance of the state of a `DATA_DIR`: the embedded database under it, or the PostgreSQL state at `location`.
+/// On the embedded database each task opens the database itself, so it fails with `StateError.locked` (naming the
+/// holder) while a server runs on the same `DATA_DIR`. On PostgreSQL migrations, the JSON export and import and the
+/// legacy import work through a scratch embedded copy (`PostgresStateMirror`); backup and restore are PostgreSQL's own
+/// tools' work (pg_dump) and are refused.
 public struct StateMaintenance: Sendable {
     public let dataDirectory: URL
+    public let location: StateLocation
+    /// Where backups and copies of imported files go: `state/backups/` of `dataDirectory`.
+    public let backupDirectory: URL
 
-    public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
+    public init(dataDirectory: URL, location: StateLocation = .embedded) {
+        self.init(dataDirectory: dataDirectory, location: location, backupDirectory: nil)
+    }
+
+    init(dataDirectory: URL, location: StateLocation, backupDirectory: URL?) {
+        self.dataDirectory = dataDirectory
+        self.location = location
+        self.backupDirectory = backupDirectory ?? dataDirectory.appendingPathComponent("state").appendingPathComponent("backups")
+    }
 
     public var stateDirectory: URL { dataDirectory.appendingPathComponent("state") }
     public var databaseURL: URL { stateDirectory.appendingPathComponent("system.duckdb") }
-    public var backupDirectory: URL { stateDirectory.appendingPathComponent("backups") }
+
+    /// The PostgreSQL server, when the state is there.
+    var postgreSQL: StateLocation.PostgreSQL? {
+        if case let .postgreSQL(server) = location { server } else { nil }
+    }
 
     /// Whether the state database exists yet.
     public var databaseExists: Bool { FileManager.default.fileExists(atPath: databaseURL.path) }
 
     /// Every known migration, and whether it was applied. A missing database has every step pending.
     public func migrationStatus() throws -> [MigrationStatus] {
+        if let server = postgreSQL { return try PostgresStateMirror.migrationStatus(server) }
         guard databaseExists else {
             return StateSchema.migrator.migrations.map { MigrationStatus(version: $0.version, name: $0.name, appliedAt: nil) }
         }
@@ -27,6 +47,7 @@ public struct StateMaintenance: Sendable {
 
     /// Applies pending migrations (backing up an existing database first).
     public func migrate() throws -> MigrationReport {
+        if let server = postgreSQL { return try PostgresStateMirror.migrate(server) }
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         return try withConnection { connection in
             try StateSchema.migrator.migrate(connection, databasePath: databaseURL.path, backupDirectory: backupDirectory)
@@ -36,6 +57,7 @@ public struct StateMaintenance: Sendable {
     /// Writes a consistent copy of the database (after CHECKPOINT) to `target`, or to
     /// `state/backups/system-manual-<timestamp>.duckdb`. Returns where it went.
     public func backup(to target: URL? = nil) throws -> URL {
+        try refuseOnPostgreSQL("backup")
         guard databaseExists else { throw StateError.notFound(what: "state database", id: databaseURL.path) }
         let stamp = ISO8601DateFormatter.backupStamp.string(from: Date())
         let destination = target ?? backupDirectory.appendingPathComponent("system-manual-\(stamp).duckdb")
@@ -54,6 +76,7 @@ public struct StateMaintenance: Sendable {
     /// is kept in `state/backups/`. Returns where the replaced database was kept, if there was one.
     @discardableResult
     public func restore(from source: URL) throws -> URL? {
+        try refuseOnPostgreSQL("restore")
         guard FileManager.default.fileExists(atPath: source.path) else { throw StateError.notFound(what: "backup file", id: source.path) }
         // Inspect the backup read-only: it must carry our schema ladder, at a version this binary knows.
         do {
@@ -88,6 +111,13 @@ public struct StateMaintenance: Sendable {
             throw StateError.invalid("could not move the restored database into place: \(String(cString: strerror(errno)))")
         }
         return kept
+    }
+
+    /// Refuses a task that copies the embedded database's file when the state is on PostgreSQL.
+    private func refuseOnPostgreSQL(_ task: String) throws {
+        guard let server = postgreSQL else { return }
+        throw StateError.invalid("the state is on PostgreSQL (\(server)); `\(task)` copies the embedded database's file. Use `agnes-server export --json` "
+                                 + "and `import --json` (which work on both), or pg_dump and pg_restore (docs/scale-out.md)")
     }
 
     /// Opens the database for one task, mapping a held lock to `StateError.locked`.
