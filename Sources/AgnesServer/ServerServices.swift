@@ -89,7 +89,9 @@ public struct ServerServices: Sendable {
                             state: state, dataPlane: dataPlane, mailer: mailer, passwords: passwords, logger: logger)
         let tokens = await AccessTokens(secret: configuration.jwtSecret)
         return ServerServices(configuration: configuration, state: state, audit: audit, tokens: tokens,
-                              passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled), mailer: mailer,
+                              passwords: passwords, rateLimiter: RateLimiter(enabled: configuration.rateLimitEnabled,
+                                                                                        shared: state.dialect == .postgreSQL ? RateLimitRepository(store: state) : nil),
+                              mailer: mailer,
                               metrics: RequestMetrics(), domain: domain,
                               web: try WebUI(domain: domain, tokens: TokenService(domain: domain, signer: tokens), auditTrail: AuditService(domain: domain, log: audit)),
                               logger: logger, localDeveloper: developer,

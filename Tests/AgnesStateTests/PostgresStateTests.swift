@@ -101,3 +101,46 @@ struct SharedPostgresStateTests {
         try await Self.close(stores)
     }
 }
+
+@Suite("rate-limit windows")
+struct RateLimitRepositoryTests {
+    @Test("a window counts attempts and starts again once it is over", arguments: StateBackendUnderTest.all)
+    func counts(_ backend: StateBackendUnderTest) async throws {
+        try await withStore(backend) { store in
+            let limits = RateLimitRepository(store: store)
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            for expected in 1...3 {
+                let window = try await limits.count(key: "k", window: .seconds(60), now: start.addingTimeInterval(Double(expected)))
+                #expect(window.count == expected && window.start == start.addingTimeInterval(1))
+            }
+            #expect(try await limits.count(key: "other", window: .seconds(60), now: start).count == 1)
+            let later = start.addingTimeInterval(61.5)
+            let renewed = try await limits.count(key: "k", window: .seconds(60), now: later)
+            #expect(renewed.count == 1 && renewed.start == later)
+            try await limits.removeWindows(startedBefore: start.addingTimeInterval(30))
+            #expect(try await limits.count(key: "other", window: .seconds(3_600), now: later).count == 1, "the old window was dropped")
+            #expect(try await limits.count(key: "k", window: .seconds(60), now: later).count == 2, "the current window was kept")
+        }
+    }
+
+    @Test("processes sharing a PostgreSQL state count against the same window, losing no attempt")
+    func sharedAcrossStores() async throws {
+        let database = try await SharedStatePostgres.createDatabase()
+        defer { SharedStatePostgres.dropInBackground(database) }
+        let stores = try await offTheCooperativePool {
+            try (0..<2).map { index in
+                try StateStore.open(dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("agnes-rl-\(index)-\(UUID().uuidString)"),
+                                    location: .postgreSQL(database), poolSize: 2)
+            }
+        }
+        let now = Date()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask { _ = try await RateLimitRepository(store: stores[index % 2]).count(key: "shared", window: .seconds(60), now: now) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await RateLimitRepository(store: stores[0]).count(key: "shared", window: .seconds(60), now: now).count == 41)
+        for store in stores { try await store.close() }
+    }
+}

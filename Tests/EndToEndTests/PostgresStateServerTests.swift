@@ -76,6 +76,14 @@ struct PostgresStateServerTests {
             if status == 200 { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(status == 401, "the second server still took the ended session after \(ContinuousClock.now - started)")
+
+        // Sign-in attempts are counted in the shared state: ten wrong passwords for one account, spread over both
+        // servers, use up the account's budget (10 a minute) on both — the eleventh is refused whichever answers.
+        for attempt in 1...11 {
+            let server = attempt.isMultiple(of: 2) ? second.client : first.client
+            let answer = try await server.call("POST", "/auth/token", json: ["email": "nobody@example.com", "password": "wrong \(attempt)"])
+            #expect(answer.status == (attempt <= 10 ? 401 : 429), "attempt \(attempt): \(answer.status)")
+        }
     }
 
     @Test("roles: an API replica queues syncs for the worker on the same data directory and serves what it wrote; the scheduler's lease passes to a standby within ten seconds of its holder's death")

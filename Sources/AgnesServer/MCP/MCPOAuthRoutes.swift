@@ -37,7 +37,7 @@ struct MCPOAuthRoutes {
     }
 
     private func registerClient(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        try services.rateLimiter.check(endpoint: "mcp.register", client: context.clientIP, limit: .perMinute(10))
+        try await services.rateLimiter.check(endpoint: "mcp.register", client: context.clientIP, limit: .perMinute(10))
         return try await answering {
             let body = try await request.body.collect(upTo: 64 << 10)
             guard let registration = try? JSONCoding.decoder.decode(OAuthRegistrationRequest.self, from: Data(buffer: body)) else {
@@ -66,7 +66,7 @@ struct MCPOAuthRoutes {
     }
 
     private func token(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
-        try services.rateLimiter.check(endpoint: "mcp.token", client: context.clientIP, limit: .perMinute(60))
+        try await services.rateLimiter.check(endpoint: "mcp.token", client: context.clientIP, limit: .perMinute(60))
         return try await answering {
             let form = try await request.formFields(context: context)
             let answer = try await authorization.exchange(form, basic: Self.basicCredentials(request))

@@ -22,14 +22,14 @@ struct AuthRoutes {
 
     func token(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "token"])
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(SignInRequest.self, context: context)
         return try await services.sessionResponse(for: try await signIn(email: body.email, password: body.password ?? "", context))
     }
 
     func passwordLogin(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "password"])
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(PasswordSignInRequest.self, context: context)
         return try await services.sessionResponse(for: try await signIn(email: body.email, password: body.password, context), includeUserId: false)
     }
@@ -38,7 +38,7 @@ struct AuthRoutes {
     func webLogin(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.login", params: ["method": "web"])
         context.audit.attribute(toUser: nil, clientKind: "web")
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let form = try await request.formFields(context: context)
         do {
             let user = try await signIn(email: form["email"] ?? "", password: form["password"] ?? "", context)
@@ -51,7 +51,7 @@ struct AuthRoutes {
 
     /// Checks an email and password; every refusal is the same 401 (its reason goes to the audit trail only).
     private func signIn(email: String, password: String, _ context: AgnesRequestContext) async throws -> User {
-        try services.rateLimiter.checkSignIn(account: email)
+        try await services.rateLimiter.checkSignIn(account: email)
         let outcome = try await login.check(email: email, password: password)
         context.audit.attribute(toUser: outcome.user?.id)
         switch outcome {
@@ -64,7 +64,7 @@ struct AuthRoutes {
 
     func bootstrap(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.bootstrap")
-        try services.rateLimiter.check(endpoint: "/auth/bootstrap", client: context.clientIP, limit: .bootstrap)
+        try await services.rateLimiter.check(endpoint: "/auth/bootstrap", client: context.clientIP, limit: .bootstrap)
         let closed = ServiceError(.forbidden, "Bootstrap disabled — a user with a password already exists. Use /auth/password/login.")
         guard try await !services.users.anyUserHasPassword() else { throw closed }
         let body = try await request.decodeJSON(BootstrapRequest.self, context: context)

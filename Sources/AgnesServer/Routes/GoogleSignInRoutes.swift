@@ -21,7 +21,7 @@ struct GoogleSignInRoutes {
     func login(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.google_login")
         context.audit.attribute(toUser: nil, clientKind: "web")
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let next = request.uri.queryParameters.get("next").flatMap { RedirectTarget.isSameSitePath($0) ? $0 : nil }
         let start = try await services.domain.openIDSignIn.begin(next: next)
         var headers: HTTPFields = [.location: start.authorizationURL, .cacheControl: "no-store"]
@@ -32,7 +32,7 @@ struct GoogleSignInRoutes {
     func callback(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.login", params: ["method": "google"])
         context.audit.attribute(toUser: nil, clientKind: "web")
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let query = request.uri.queryParameters
         do {
             let finish = try await services.domain.openIDSignIn.complete(code: query.get("code"), state: query.get("state"),

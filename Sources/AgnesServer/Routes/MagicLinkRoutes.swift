@@ -29,7 +29,7 @@ struct MagicLinkRoutes {
 
     func sendLink(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.magic_link_request")
-        try services.rateLimiter.check(endpoint: "/auth/email/send-link", client: context.clientIP, limit: .magicLinkSend)
+        try await services.rateLimiter.check(endpoint: "/auth/email/send-link", client: context.clientIP, limit: .magicLinkSend)
         // The web login page posts a form and gets the login page back with the message.
         let isForm = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
         let email = isForm ? try await request.formFields(context: context)["email"] ?? ""
@@ -53,7 +53,7 @@ struct MagicLinkRoutes {
 
     func verify(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.login", params: ["method": "magic_link"])
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(VerifyRequest.self, context: context)
         let user = try await consume(email: body.email, token: body.token, context: context)
         return try await services.sessionResponse(for: user, includeUserId: false)
@@ -62,7 +62,7 @@ struct MagicLinkRoutes {
     func verifyLink(_ request: Request, _ context: AgnesRequestContext) async throws -> Response {
         context.audit.record("auth.login", params: ["method": "magic_link"])
         context.audit.attribute(toUser: nil, clientKind: "web")
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let email = request.uri.queryParameters.get("email") ?? ""
         let token = request.uri.queryParameters.get("token") ?? ""
         do {
@@ -77,7 +77,7 @@ struct MagicLinkRoutes {
 
     private func consume(email: String, token: String, context: AgnesRequestContext) async throws -> User {
         let invalid = ServiceError(.unauthorized, "Invalid or expired link")
-        try services.rateLimiter.checkSignIn(account: email)
+        try await services.rateLimiter.checkSignIn(account: email)
         guard let user = try await services.users.find(email: email) else { throw invalid }
         context.audit.attribute(toUser: user.id)
         guard case .success = try await links.consume(.magicLink, secret: token, for: user) else { throw invalid }

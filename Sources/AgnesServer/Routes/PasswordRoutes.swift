@@ -33,7 +33,7 @@ struct PasswordRoutes {
     /// `POST /auth/password/setup` (JSON): sets the password with a setup token and signs the user in.
     func setupJSON(_ request: Request, _ context: AgnesRequestContext) async throws -> TokenResponse {
         context.audit.record("auth.password_setup")
-        try services.rateLimiter.checkSignIn(client: context.clientIP)
+        try await services.rateLimiter.checkSignIn(client: context.clientIP)
         let body = try await request.decodeJSON(SetupRequest.self, context: context)
         let (user, message) = try await setPassword(email: body.email, token: body.token, password: body.password, confirmation: nil,
                                                     purpose: .passwordSetup, context: context)
@@ -45,7 +45,7 @@ struct PasswordRoutes {
     /// upstream's wording.
     private func setPassword(email: String, token: String, password: String, confirmation: String?, purpose: OneTimeTokenPurpose,
                              context: AgnesRequestContext) async throws -> (User, String) {
-        try services.rateLimiter.checkSignIn(account: email)
+        try await services.rateLimiter.checkSignIn(account: email)
         guard let user = try await services.users.find(email: email) else { throw ServiceError.notFound("User not found") }
         context.audit.attribute(toUser: user.id)
         guard user.active else { throw ServiceError(.forbidden, "Account deactivated") }
@@ -96,7 +96,7 @@ struct PasswordRoutes {
     func requestLink(_ request: Request, _ context: AgnesRequestContext, purpose: OneTimeTokenPurpose) async throws -> Response {
         let isSetup = purpose == .passwordSetup
         context.audit.record(isSetup ? "auth.password_setup_request" : "auth.password_reset_request")
-        try services.rateLimiter.check(endpoint: isSetup ? "/auth/password/setup/request" : "/auth/password/reset", client: context.clientIP,
+        try await services.rateLimiter.check(endpoint: isSetup ? "/auth/password/setup/request" : "/auth/password/reset", client: context.clientIP,
                                        limit: isSetup ? .setupRequest : .passwordResetRequest)
         let fields = try await request.formFields(context: context)
         if let email = fields["email"], let user = try await services.users.find(email: email), user.active {
@@ -116,7 +116,7 @@ struct PasswordRoutes {
         context.audit.record(isSetup ? "auth.password_setup" : "auth.password_reset")
         let fields = try await request.formFields(context: context)
         do {
-            try services.rateLimiter.checkSignIn(client: context.clientIP)
+            try await services.rateLimiter.checkSignIn(client: context.clientIP)
             let (user, message) = try await setPassword(email: fields["email"] ?? "", token: fields["token"] ?? "", password: fields["password"] ?? "",
                                                         confirmation: fields["confirm_password"], purpose: purpose, context: context)
             if let name = fields["name"]?.trimmingCharacters(in: .whitespaces), !name.isEmpty {

@@ -275,6 +275,15 @@ public enum StateSchema {
                 job_id VARCHAR NOT NULL
             );
             """)),
+        // Sign-in and other rate-limit windows counted in the state, so that replicas sharing a PostgreSQL state
+        // share one budget per client (an embedded server counts in memory and leaves the table empty).
+        Migration(version: 16, name: "shared_rate_limits", body: .sql("""
+            CREATE TABLE rate_limit_windows (
+                key VARCHAR PRIMARY KEY,
+                window_start TIMESTAMPTZ NOT NULL,
+                count BIGINT NOT NULL
+            );
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.
