@@ -77,7 +77,12 @@ public struct ServerServices: Sendable {
         let dataPlane = DataPlane(state: state, dataDirectory: configuration.dataDirectory,
                                   settings: EngineSettings(memoryLimit: configuration.queryLimits.engineMemoryLimit,
                                                           threads: configuration.queryLimits.engineThreads,
-                                                          maximumScopes: configuration.queryLimits.grantScopes), logger: logger)
+                                                          maximumScopes: configuration.queryLimits.grantScopes,
+                                                          lake: configuration.dataLake ? configuration.stateLocation.dataLake(dataDirectory: configuration.dataDirectory) : nil),
+                                  logger: logger)
+        if let lake = dataPlane.orchestrator.settings.lake {
+            logger.info("data lake: catalog in the state database (schema \(DataLake.metadataSchema)), files in \(lake.dataPath.path)")
+        }
         // Extracts are repaired by a process that writes them (on a shared state, several API replicas must not).
         if configuration.role.runsJobs { try await dataPlane.reconcileExtracts() }
         try await dataPlane.rebuild()

@@ -43,12 +43,14 @@ public final class Orchestrator: Sendable {
     /// the highest ticket (the one that read the registry last) is the one left serving.
     public func takeTicket() -> UInt64 { tickets.add(1, ordering: .relaxed).newValue }
 
-    /// Builds a new engine for `registry` and swaps it in, unless a rebuild with a later ticket already did.
+    /// Builds a new engine for `registry` and swaps it in, unless a rebuild with a later ticket already did. With a
+    /// lake, a table with a version in `lakeVersions` is read from the lake at that version.
     @discardableResult
-    public func rebuild(registry: [RegisteredTable], sources: [DataSource] = [], ticket: UInt64? = nil) throws -> RebuildReport {
+    public func rebuild(registry: [RegisteredTable], sources: [DataSource] = [], lakeVersions: [String: Int64] = [:],
+                        ticket: UInt64? = nil) throws -> RebuildReport {
         let ticket = ticket ?? takeTicket()
         return try building.withLock { _ in
-            let (engine, report) = try build(registry: registry, sources: sources, started: ContinuousClock.now)
+            let (engine, report) = try build(registry: registry, sources: sources, lakeVersions: lakeVersions, started: ContinuousClock.now)
             current.withLock { current in
                 if ticket > current.ticket { current = (engine, ticket) }
             }
@@ -56,15 +58,26 @@ public final class Orchestrator: Sendable {
         }
     }
 
-    private func build(registry: [RegisteredTable], sources: [DataSource], started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
+    private func build(registry: [RegisteredTable], sources: [DataSource], lakeVersions: [String: Int64],
+                       started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
         let database = try Database(configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
         let connection = try database.connect()
         defer { connection.close() }
+        var unreadable: [String: String] = [:]
+        // The files of each table's recorded lake version; a table the lake cannot answer for is served from its
+        // extract, and the lake is reported unreadable.
+        var lakeFiles: [String: [String]] = [:]
+        if let lake = settings.lake, !lakeVersions.isEmpty {
+            do {
+                lakeFiles = try Self.lakeFiles(lakeVersions, registry: registry, lake: lake)
+            } catch {
+                unreadable[DataLake.alias] = (error as? DuckDBError)?.message ?? String(describing: error)
+            }
+        }
 
         // Which source offers which table ids, and the files each offers them from.
         var offeredBy: [String: [String]] = [:]
         var filesOffered: [String: [String]] = [:]
-        var unreadable: [String: String] = [:]
         for source in try sourceNames() {
             let file = extractsDirectory.appendingPathComponent(source).appendingPathComponent("extract.duckdb")
             do {
@@ -127,6 +140,13 @@ public final class Orchestrator: Sendable {
                 if conflicts[table.id] == nil { missing.append(table.id) }
                 continue
             }
+            if let files = lakeFiles[table.id], table.sourceName == nil || table.sourceName == source {
+                // The version its last good sync wrote to the lake, through that version's files.
+                try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(PolicyView.parquetRows(files))")
+                tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue,
+                                               rows: .parquet(files: files), policy: policy(of: table, using: connection))
+                continue
+            }
             try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS SELECT * FROM \(SQL.identifier(source)).\(SQL.identifier(table.id))")
             tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue,
                                            rows: .parquet(files: filesOffered["\(source)/\(table.id)"] ?? []),
@@ -150,9 +170,28 @@ public final class Orchestrator: Sendable {
         }
     }
 
-    /// External access only below the extracts folder, no extension loading, and then no more configuration changes.
+    /// The data files of each registered table's lake version, read from the lake's catalog (attached read-only on a
+    /// database of its own, which the engine never holds).
+    private static func lakeFiles(_ versions: [String: Int64], registry: [RegisteredTable], lake: DataLake) throws -> [String: [String]] {
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        try lake.attach(connection, readOnly: true)
+        var files: [String: [String]] = [:]
+        for table in registry where table.queryMode != .remote {
+            guard let version = versions[table.id] else { continue }
+            let listed = try lake.files(of: table.id, at: version, on: connection)
+            if !listed.isEmpty { files[table.id] = listed }
+        }
+        return files
+    }
+
+    /// External access only below the extracts folder (and the lake's), no extension loading, and then no more
+    /// configuration changes.
     private func lockDown(_ connection: Connection) throws {
-        try connection.execute("SET allowed_directories = [\(SQL.literal(extractsDirectory.path + "/"))]")
+        let directories = [extractsDirectory.path + "/"] + (settings.lake.map { [$0.dataPath.path + "/"] } ?? [])
+        try connection.execute("SET allowed_directories = [\(directories.map(SQL.literal).joined(separator: ", "))]")
         try connection.execute("SET enable_external_access = false")
         try connection.execute("SET autoinstall_known_extensions = false")
         try connection.execute("SET autoload_known_extensions = false")

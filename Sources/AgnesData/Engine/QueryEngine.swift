@@ -15,11 +15,14 @@ public struct EngineSettings: Sendable, Equatable {
     public var threads: Int
     /// How many grant scopes (one per distinct set of readable tables) are kept; the least recently used go first.
     public var maximumScopes: Int
+    /// Table data on DuckLake (synced tables written there and read at the version their sync recorded), or nil.
+    public var lake: DataLake?
 
-    public init(memoryLimit: String = "2GB", threads: Int = 2, maximumScopes: Int = 256) {
+    public init(memoryLimit: String = "2GB", threads: Int = 2, maximumScopes: Int = 256, lake: DataLake? = nil) {
         self.memoryLimit = memoryLimit
         self.threads = threads
         self.maximumScopes = max(1, maximumScopes)
+        self.lake = lake
     }
 }
 

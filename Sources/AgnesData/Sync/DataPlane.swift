@@ -98,7 +98,7 @@ public final class DataPlane: Sendable {
     @discardableResult
     func run(_ tables: [RegisteredTable], trigger: String) async -> [TableSyncer.Outcome] {
         defer { endRun() }
-        let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory, clock: clock)
+        let syncer = TableSyncer(state: state, extractsDirectory: extractsDirectory, clock: clock, lake: orchestrator.settings.lake)
         var outcomes: [TableSyncer.Outcome] = []
         do {
             outcomes = try await syncer.sync(tables, trigger: trigger)
@@ -109,6 +109,14 @@ public final class DataPlane: Sendable {
             logger.error("a sync run could not be recorded: \(error)")
         }
         do { try await rebuild() } catch { logger.error("engine rebuild failed: \(error)") }
+        if orchestrator.settings.lake != nil {
+            do {
+                let expired = try await expireLakeSnapshots()
+                if expired > 0 { logger.info("expired \(expired) data lake snapshot(s) no table reads any more") }
+            } catch {
+                logger.warning("old data lake snapshots could not be expired (the next run tries again): \(error)")
+            }
+        }
         return outcomes
     }
 
@@ -189,14 +197,36 @@ public final class DataPlane: Sendable {
         }
     }
 
+    /// Each table's recorded lake version (empty without a lake).
+    private func lakeVersions() async throws -> [String: Int64] {
+        guard orchestrator.settings.lake != nil else { return [:] }
+        return Dictionary(try await SyncStateRepository(store: state).states().compactMap { state in state.lakeVersion.map { (state.tableId, $0) } }) { a, _ in a }
+    }
+
+    /// Expires the lake snapshots no table's sync state names any more (after a grace period), and their files.
+    @discardableResult
+    public func expireLakeSnapshots(grace: Duration = DataLake.expiryGrace) async throws -> Int {
+        guard let lake = orchestrator.settings.lake else { return 0 }
+        let pinned = Set(try await lakeVersions().values)
+        return try await NIOThreadPool.singleton.runIfActive {
+            let database = try Database()
+            defer { database.close() }
+            let connection = try database.connect()
+            defer { connection.close() }
+            try lake.attach(connection, readOnly: false)
+            return try lake.expireSnapshots(keeping: pinned, grace: grace, on: connection)
+        }
+    }
+
     /// Rebuilds the engine from the registry as it is now.
     @discardableResult
     public func rebuild() async throws -> RebuildReport {
         let ticket = orchestrator.takeTicket()
         let registry = try await RegistryRepository(store: state).list()
         let sources = try await DataSourcesRepository(store: state).list()
+        let versions = try await lakeVersions()
         let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in
-            try orchestrator.rebuild(registry: registry, sources: sources, ticket: ticket)
+            try orchestrator.rebuild(registry: registry, sources: sources, lakeVersions: versions, ticket: ticket)
         }
         lastReport.withLock { $0 = report }
         if !report.conflicts.isEmpty { logger.warning("tables offered by several sources are not served: \(report.conflicts)") }

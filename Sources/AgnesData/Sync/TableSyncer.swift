@@ -16,11 +16,14 @@ public struct TableSyncer: Sendable {
     public let extractsDirectory: URL
     /// The time a sync is recorded at.
     public let clock: any SyncClock
+    /// Where synced tables are also written, at a version their sync records (nil: extracts only).
+    public let lake: DataLake?
 
-    public init(state: StateStore, extractsDirectory: URL, clock: any SyncClock = SystemSyncClock()) {
+    public init(state: StateStore, extractsDirectory: URL, clock: any SyncClock = SystemSyncClock(), lake: DataLake? = nil) {
         self.state = state
         self.extractsDirectory = extractsDirectory
         self.clock = clock
+        self.lake = lake
     }
 
     /// What one sync did.
@@ -106,6 +109,8 @@ public struct TableSyncer: Sendable {
         let table: ExtractedTable
         let schema: [Column]
         let profile: CatalogProfile?
+        /// The lake snapshot holding the table as written, when there is a lake.
+        let lakeVersion: Int64?
     }
 
     private func extract(_ table: RegisteredTable) async throws -> Extraction {
@@ -133,10 +138,15 @@ public struct TableSyncer: Sendable {
         }
         defer { if let folder = staged?.folder { try? FileManager.default.removeItem(at: folder) } }
         let stagedQuery = staged?.query
-        let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
-            try Self.extract(table, connector: connector, layout: layout, now: started, stagedQuery: stagedQuery)
+        let lake = self.lake
+        let (extracted, schema, profile, lakeVersion) = try await NIOThreadPool.singleton.runIfActive {
+            let (extracted, schema, profile) = try Self.extract(table, connector: connector, layout: layout, now: started, stagedQuery: stagedQuery)
+            let files = extracted.files.map { layout.directory.appendingPathComponent($0.path).path }
+            // Written to the lake before the sync is recorded: until it is, engines keep reading the previous version.
+            let version = try lake.flatMap { lake in files.isEmpty ? nil : try Self.writeToLake(lake, table: table.id, files: files) }
+            return (extracted, schema, profile, version)
         }
-        return Extraction(layout: layout, started: started, table: extracted, schema: schema, profile: profile)
+        return Extraction(layout: layout, started: started, table: extracted, schema: schema, profile: profile, lakeVersion: lakeVersion)
     }
 
     private func recordSuccess(of table: RegisteredTable, _ extraction: Extraction, trigger: String) async throws -> Outcome {
@@ -147,7 +157,8 @@ public struct TableSyncer: Sendable {
             startedAt: started, finishedAt: clock.now(), trigger: trigger,
             outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
                                 sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
-                                files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self))))
+                                files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self)),
+            lakeVersion: extraction.lakeVersion))
         if let profile {
             try await ProfilesRepository(store: state).save(tableId: table.id, profile: String(decoding: try JSONEncoder().encode(profile), as: UTF8.self))
         }
@@ -205,6 +216,16 @@ public struct TableSyncer: Sendable {
         // The profile is a best effort: a table whose profile cannot be computed is still synced.
         let profile = try? TableProfiler.profile(paths: paths, on: connection)
         return (extracted, schema, profile)
+    }
+
+    /// Writes a table's extract files to the lake as its new version; returns the snapshot.
+    static func writeToLake(_ lake: DataLake, table id: String, files: [String]) throws -> Int64 {
+        let database = try Database()
+        defer { database.close() }
+        let connection = try database.connect()
+        defer { connection.close() }
+        try lake.attach(connection, readOnly: false)
+        return try lake.write(table: id, files: files, on: connection)
     }
 
     /// The folder a source keeps between syncs (`<data>/sources/<name>`).

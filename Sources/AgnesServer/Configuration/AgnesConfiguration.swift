@@ -28,6 +28,9 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// How long a worker's claim on a job lasts without renewal (`jobs.lease_seconds`): a dead worker's job is claimed
     /// again after it.
     public var jobLeaseSeconds = 30
+    /// Whether synced tables are also written to DuckLake and read from it at their recorded version (`data.lake`;
+    /// needs the state on PostgreSQL, which holds the lake's catalog).
+    public var dataLake = false
     public var jwtSecret: String
     public var sessionSecret: String
     public var seedAdminEmail: String?
@@ -134,6 +137,11 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
             throw ConfigurationError.missing(key: ConfigurationKey.stateURL.environment,
                                              reason: "the \(role.rawValue) role shares its state with other processes, which needs the state on PostgreSQL")
         }
+        let dataLake = try resolver.bool(.dataLake) ?? false
+        if dataLake, stateLocation == .embedded {
+            throw ConfigurationError.missing(key: ConfigurationKey.stateURL.environment,
+                                             reason: "\(ConfigurationKey.dataLake.environment) keeps the lake's catalog in the state's PostgreSQL database")
+        }
         if case .postgreSQL = stateLocation {
             // Processes sharing the state must sign and check sessions with the same keys: a key generated into one
             // DATA_DIR would log users out whenever another process answered.
@@ -182,6 +190,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
         configuration.queryLimits.engineMemoryLimit = try resolver.byteSize(.queryMemoryLimit) ?? configuration.queryLimits.engineMemoryLimit
         configuration.stateLocation = stateLocation
         configuration.role = role
+        configuration.dataLake = dataLake
         configuration.jobLeaseSeconds = try resolver.int(.jobLeaseSeconds, range: 3...3_600, reason: "must be between 3 and 3600 seconds") ?? 30
         configuration.queryLimits.streamAfterBytes = try resolver.int(.queryStreamAfterBytes, range: 4096...(1 << 34),
                                                                       reason: "must be a number of bytes of at least 4096")
@@ -225,7 +234,7 @@ public struct AgnesConfiguration: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) state=\(stateLocation) role=\(role.rawValue) mailer=\(mailerKind.rawValue) "
+        "server=\(server.host):\(server.port) url=\(serverURL) data_dir=\(dataDirectory.path) state=\(stateLocation) role=\(role.rawValue) data_lake=\(dataLake) mailer=\(mailerKind.rawValue) "
             + "rate_limit=\(rateLimitEnabled) local_dev_mode=\(localDevMode) bcrypt_cost=\(bcryptCost) "
             + "seed_admin=\(seedAdminEmail ?? "none") scheduler_token=\(schedulerToken == nil ? "unset" : "set") "
             + "google_sign_in=\(openID == nil ? "off" : openID?.directory == nil ? "on" : "on+group_sync") secrets=redacted"

@@ -28,6 +28,7 @@ public struct ConfigurationKey: Sendable, Hashable {
     public static let stateURL = ConfigurationKey("state.url", "AGNES_STATE_URL", secret: true)
     public static let role = ConfigurationKey("deployment.role", "AGNES_ROLE")
     public static let jobLeaseSeconds = ConfigurationKey("jobs.lease_seconds", "AGNES_JOB_LEASE_SECONDS")
+    public static let dataLake = ConfigurationKey("data.lake", "AGNES_DATA_LAKE")
     public static let jwtSecret = ConfigurationKey("auth.jwt_secret_key", "JWT_SECRET_KEY", secret: true)
     public static let sessionSecret = ConfigurationKey("auth.session_secret", "SESSION_SECRET", secret: true)
     public static let seedAdminEmail = ConfigurationKey("auth.seed_admin_email", "SEED_ADMIN_EMAIL")
@@ -57,7 +58,7 @@ public struct ConfigurationKey: Sendable, Hashable {
 
     /// All settings, in documentation order.
     public static let all: [ConfigurationKey] = [
-        .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .stateURL, .role, .jobLeaseSeconds, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
+        .host, .port, .trustForwardedFor, .headerTimeoutSeconds, .idleTimeoutSeconds, .maximumConnections, .serverURL, .dataDirectory, .stateURL, .role, .jobLeaseSeconds, .dataLake, .jwtSecret, .sessionSecret, .seedAdminEmail, .seedAdminPassword,
         .schedulerToken, .rateLimitEnabled, .bcryptCost, .localDevMode, .scheduler, .allowPrivateSourceHosts, .queryMaxRows,
         .queryMaxResultBytes, .queryStreamAfterBytes, .queryTimeoutSeconds, .queryConcurrentPerUser, .queryGrantScopes, .queryMemoryLimit, .queryThreads, .queryRemoteMaxScanBytes, .uploadQuotaBytes, .maximumListItems, .mcpMaxRows, .mcpMaxOutputCharacters, .stackAutoMembership, .mailerKind, .mailerURL, .mailerAPIKey, .mailerFrom,
     ] + openIDKeys

@@ -284,6 +284,11 @@ public enum StateSchema {
                 count BIGINT NOT NULL
             );
             """)),
+        // With table data on DuckLake, the lake snapshot each table's last good sync wrote: the query engines read the
+        // table at that version, so the lake and the recorded state never disagree.
+        Migration(version: 17, name: "sync_state_lake_version", body: .sql("""
+            ALTER TABLE sync_state ADD COLUMN lake_version BIGINT;
+            """)),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.

@@ -55,6 +55,17 @@ public enum StateLocation: Sendable, Equatable, CustomStringConvertible {
             self.tls = tls
         }
 
+        /// The same connection in libpq's keyword/value form (`host=… port=… dbname=…`), for DuckDB's postgres and
+        /// DuckLake extensions. Holds the password: never log it.
+        public var libpqConnectionString: String {
+            var pairs = [("host", host), ("port", String(port)), ("user", user), ("dbname", database), ("sslmode", tls.rawValue)]
+            if let password { pairs.append(("password", password)) }
+            // Values are single-quoted, with quotes and backslashes escaped.
+            return pairs.map { key, value in
+                "\(key)='" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+            }.joined(separator: " ")
+        }
+
         /// The URL without its password, for logs and status output.
         public var description: String { "postgres://\(user)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)" }
 

@@ -44,6 +44,8 @@ public struct SyncState: Codable, Sendable, Equatable {
     public var files: String?
     public var status: SyncStatus
     public var error: String?
+    /// With table data on DuckLake, the lake snapshot of the last good sync (nil: not written to the lake).
+    public var lakeVersion: Int64?
 
     enum CodingKeys: String, CodingKey {
         case rows, columns, sha256, md5, files, status, error
@@ -51,6 +53,7 @@ public struct SyncState: Codable, Sendable, Equatable {
         case lastSync = "last_sync"
         case fileSizeBytes = "file_size_bytes"
         case schemaHash = "schema_hash"
+        case lakeVersion = "lake_version"
     }
 }
 
@@ -60,16 +63,19 @@ public struct SyncResult: Sendable, Equatable {
     public var finishedAt: Date
     public var trigger: String
     public var outcome: Outcome
+    /// The DuckLake snapshot a successful sync wrote the table at, when table data is on DuckLake.
+    public var lakeVersion: Int64?
 
     public enum Outcome: Sendable, Equatable {
         case succeeded(rows: Int64, bytes: Int64, columns: Int32, sha256: String?, md5: String?, schemaHash: String?, files: String?)
         case failed(String)
     }
 
-    public init(startedAt: Date, finishedAt: Date, trigger: String, outcome: Outcome) {
+    public init(startedAt: Date, finishedAt: Date, trigger: String, outcome: Outcome, lakeVersion: Int64? = nil) {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.trigger = trigger
         self.outcome = outcome
+        self.lakeVersion = lakeVersion
     }
 }

@@ -21,14 +21,15 @@ public struct SyncStateRepository: Sendable {
                     INSERT INTO sync_history (id, table_id, started_at, finished_at, trigger, rows, bytes, duration_ms, status)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ok')
                     """, parameters: [historyId, tableId, result.startedAt, result.finishedAt, result.trigger, rows, bytes, durationMs])
-                let values: [(any DuckDBValueConvertible)?] = [tableId, result.finishedAt, rows, bytes, columns, sha256, md5, schemaHash, files]
+                let values: [(any DuckDBValueConvertible)?] = [tableId, result.finishedAt, rows, bytes, columns, sha256, md5, schemaHash, files,
+                                                               result.lakeVersion]
                 try updateOrInsert(connection, update: """
                     UPDATE sync_state SET last_sync = $2, rows = $3, file_size_bytes = $4, columns = $5, sha256 = $6, md5 = $7,
-                        schema_hash = $8, files = $9, status = 'ok', error = NULL
+                        schema_hash = $8, files = $9, status = 'ok', error = NULL, lake_version = $10::BIGINT
                     WHERE table_id = $1
                     """, values, insert: """
-                    INSERT INTO sync_state (table_id, last_sync, rows, file_size_bytes, columns, sha256, md5, schema_hash, files, status, error)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ok', NULL)
+                    INSERT INTO sync_state (table_id, last_sync, rows, file_size_bytes, columns, sha256, md5, schema_hash, files, status, error, lake_version)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ok', NULL, $10::BIGINT)
                     """, values)
             case let .failed(message):
                 try connection.execute("""
