@@ -272,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "AgnesServerTests",
             dependencies: [
-                "AgnesServer", "AgnesAPI", "AgnesDomain", "AgnesState", "AgnesData", "AgnesTestSupport", "DuckDB",
+                "AgnesServer", "AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesState", "AgnesData", "AgnesTestSupport", "DuckDB",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -136,7 +136,8 @@ public struct Domain: Sendable {
         self.passwords = passwords
         self.logger = logger
         queryConcurrency = CallerConcurrency(limit: settings.queryLimits.concurrentPerUser)
-        slices = PolicySlices(directory: settings.dataDirectory.appendingPathComponent("slices", isDirectory: true))
+        slices = PolicySlices(directory: settings.dataDirectory.appendingPathComponent("slices", isDirectory: true),
+                              exclusive: ExclusiveWork(location: state.location))
         userAccess = StateCache(store: state)
         catalogSnapshots = StateCache(store: state, capacity: 1)
         packageCatalogs = StateCache(store: state, capacity: 1)

@@ -1,5 +1,6 @@
 // Everything the routes share: configuration, the state store and its repositories, the audit writer, token keys,
 // password hashing, rate limits, mail and metrics. Built once at startup.
+import AgnesCore
 import AgnesData
 import AgnesDomain
 import AgnesState
@@ -80,6 +81,8 @@ public struct ServerServices: Sendable {
                                                           maximumScopes: configuration.queryLimits.grantScopes,
                                                           lake: configuration.dataLake ? configuration.stateLocation.dataLake(dataDirectory: configuration.dataDirectory) : nil),
                                   logger: logger)
+        let removed = ScratchSpace.removeAbandoned(in: configuration.dataDirectory, alone: configuration.stateLocation == .embedded)
+        if !removed.isEmpty { logger.info("removed scratch folders of processes that are gone: \(removed.joined(separator: ", "))") }
         if let lake = dataPlane.orchestrator.settings.lake {
             logger.info("data lake: catalog in the state database (schema \(DataLake.metadataSchema)), files in \(lake.dataPath.path)")
         }

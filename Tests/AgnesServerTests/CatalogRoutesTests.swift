@@ -1,5 +1,6 @@
 // The catalog over HTTP: tables and v2 catalog filtered by grants, schema, sample, scan estimates and parquet scans —
 // as an admin and as an analyst who gets 403 (not an empty answer) for tables they were not granted.
+import AgnesCore
 @testable import AgnesServer
 import AgnesData
 import AgnesState
@@ -71,7 +72,7 @@ struct CatalogRoutesTests {
             struct Row: Decodable, Equatable { let id: Int64; let amount: Double }
             #expect(try Database().connect().query("SELECT * FROM read_parquet('\(snapshot.path)')").decode(Row.self)
                 == [100, 98, 96, 94, 92].map { Row(id: $0, amount: Double($0) / 4) })
-            #expect(try FileManager.default.contentsOfDirectory(atPath: server.directory.appendingPathComponent("tmp/scans").path).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: ScratchSpace.directory(in: server.directory).appendingPathComponent("scans").path).isEmpty)
 
             // An analyst granted only `orders`.
             _ = try await client.send(.post, "/api/users", json: ["email": "an@example.com"], token: admin)

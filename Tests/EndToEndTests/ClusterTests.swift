@@ -120,9 +120,12 @@ struct ClusterTests {
         }
         var killed: String?
         let waitUntil = ContinuousClock.now + .seconds(30)
-        try await Task.sleep(for: .milliseconds(200))
+        // Once the large file is 8 MB in (a second at the balancer's rate; the small tables are done by then), the
+        // replica with a connection open is the one sending it.
+        let partial = workspace.appendingPathComponent("server/parquet/events.parquet.partial").path
+        func partialBytes() -> Int64 { ((try? FileManager.default.attributesOfItem(atPath: partial))?[.size] as? NSNumber)?.int64Value ?? 0 }
         while killed == nil && ContinuousClock.now < waitUntil {
-            if let serving = replicas.first(where: { Self.hasConnection(toPort: $0.port) }) {
+            if partialBytes() > 8_000_000, let serving = replicas.first(where: { Self.hasConnection(toPort: $0.port) }) {
                 kill(serving.pid, SIGKILL)
                 killed = serving.name
             } else {

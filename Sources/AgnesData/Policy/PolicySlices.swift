@@ -2,8 +2,10 @@
 // shared by every caller with the same values. A slice's name says what it is made of — the version (the policy and
 // the data of every table it reads) and the caller values it binds — so a file with the right name is never stale,
 // and making a slice of a new version removes the table's slices of older ones. Files are written to a temporary
-// name, digested, described by a sidecar and only then renamed into place.
+// name, digested, described by a sidecar and only then renamed into place — by one process at a time when several
+// share the data directory (`ExclusiveWork`), so a sidecar always describes the file beside it.
 import AgnesCore
+import AgnesState
 import Crypto
 import DuckDB
 import Foundation
@@ -33,10 +35,13 @@ public final class PolicySlices: Sendable {
     public let maximumIdle: TimeInterval
     /// Held while a slice is written: one at a time, so two requests never write the same file (or its sidecar) at once.
     private let writing = Mutex<Void>(())
+    /// Keeps other processes sharing the directory from writing the same slice at the same time.
+    private let exclusive: ExclusiveWork
 
-    public init(directory: URL, maximumIdle: TimeInterval = 24 * 3600) {
+    public init(directory: URL, maximumIdle: TimeInterval = 24 * 3600, exclusive: ExclusiveWork = ExclusiveWork(location: .embedded)) {
         self.directory = directory
         self.maximumIdle = maximumIdle
+        self.exclusive = exclusive
     }
 
     /// A short, file-name-safe hash of `text`.
@@ -60,9 +65,12 @@ public final class PolicySlices: Sendable {
     public func slice(tableId: String, version: String, values: String, source: ScanSource) throws -> Slice {
         if let found = existing(tableId: tableId, version: version, values: values) { return found }
         return try writing.withLock { _ in
-            // Another request may have written it while this one waited.
+            // Another request may have written it while this one waited; another process, while this one waited for
+            // it (`write` then finds its file and sidecar).
             if let found = existing(tableId: tableId, version: version, values: values) { return found }
-            return try write(tableId: tableId, version: version, values: values, source: source)
+            return try exclusive.run("slice:\(tableId)/\(version)-\(values)") {
+                try write(tableId: tableId, version: version, values: values, source: source)
+            }
         }
     }
 

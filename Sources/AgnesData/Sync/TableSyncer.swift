@@ -124,7 +124,8 @@ public struct TableSyncer: Sendable {
         // A staged connector downloads the rows first, into a scratch folder of this sync.
         var staged: (query: String, folder: URL)?
         if let stagedConnector = connector as? any StagedConnector {
-            let folder = extractsDirectory.deletingLastPathComponent().appendingPathComponent("tmp/staging/\(table.id)-\(UUID().uuidString.prefix(8))")
+            let folder = ScratchSpace.directory(in: extractsDirectory.deletingLastPathComponent())
+                .appendingPathComponent("staging/\(table.id)-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             do {
                 let lastSync = try await SyncStateRepository(store: state).state(tableId: table.id)?.lastSync

@@ -1,6 +1,7 @@
 // Snapshot scans (`POST /api/v2/scan/estimate` from parquet row-group statistics, `POST /api/v2/scan` writing the
 // projected, filtered rows as parquet) over a table the caller may read; remote tables are queried instead.
 import AgnesAPI
+import AgnesCore
 import AgnesData
 import AgnesState
 import DuckDB
@@ -101,7 +102,7 @@ public struct ScanService: Sendable {
             throw ServiceError.badRequest("from_query cannot be combined with select, where, order_by or limit")
         }
         caller.audit.add(params: ["from_query": String(query.prefix(200))])
-        let folder = domain.settings.dataDirectory.appendingPathComponent("tmp/scans", isDirectory: true)
+        let folder = ScratchSpace.directory(in: domain.settings.dataDirectory).appendingPathComponent("scans", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).\(format.fileExtension)")
         defer { try? FileManager.default.removeItem(at: output) }
@@ -145,7 +146,7 @@ public struct ScanService: Sendable {
         if let query = request.fromQuery { return try await scan(fromQuery: query, request, format: format, for: caller) }
         let table = try await domain.catalog.readableTable(request.tableId, for: caller)
         let (plan, _, _, source, fingerprint) = try await self.plan(request, table: table, for: caller)
-        let folder = domain.settings.dataDirectory.appendingPathComponent("tmp/scans", isDirectory: true)
+        let folder = ScratchSpace.directory(in: domain.settings.dataDirectory).appendingPathComponent("scans", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let output = folder.appendingPathComponent("\(UUID().uuidString.lowercased()).\(format.fileExtension)")
         defer { try? FileManager.default.removeItem(at: output) }

@@ -1,9 +1,11 @@
 // A partitioned table as one parquet file, for clients that download tables whole (upstream's `agnes pull` before
 // parts): made once per version of the parts — named by the MD5 of their `path:hash` lines — under
-// `<data>/tmp/whole/`, written to a temporary name and renamed, and the table's older versions removed when a newer
-// one is made. Two requests racing to make the same version both write and rename; the result is the same file.
+// `<data>/whole/`, written to a temporary name and renamed, and the table's older versions removed when a newer
+// one is made. One request makes a version, in this process or any other sharing the data directory
+// (`ExclusiveWork`); the others wait for it and take its file.
 import AgnesAPI
 import AgnesData
+import AgnesState
 import DuckDB
 import Foundation
 import NIOPosix
@@ -11,7 +13,7 @@ import NIOPosix
 struct WholeTables: Sendable {
     let domain: Domain
 
-    var directory: URL { domain.settings.dataDirectory.appendingPathComponent("tmp/whole", isDirectory: true) }
+    var directory: URL { domain.settings.dataDirectory.appendingPathComponent("whole", isDirectory: true) }
 
     /// The whole-table file of `synced` (made now if this version has none yet).
     func file(of synced: SyncedTable) async throws -> DownloadService.File {
@@ -25,7 +27,11 @@ struct WholeTables: Sendable {
         }
         let paths = parts.map { synced.layout.directory.appendingPathComponent($0.path).path }
         let directory = self.directory
+        let exclusive = ExclusiveWork(location: domain.state.location)
         let sha256 = try await NIOThreadPool.singleton.runIfActive { () throws -> String in
+          try exclusive.run("whole:\(id)-\(version)") { () throws -> String in
+            // Made by another request while this one waited.
+            if let sha256 = try? String(contentsOf: digestFile, encoding: .utf8), FileManager.default.fileExists(atPath: target.path) { return sha256 }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let temporary = directory.appendingPathComponent(".\(id)-\(version)-\(UUID().uuidString.prefix(8)).parquet")
             defer { try? FileManager.default.removeItem(at: temporary) }
@@ -44,6 +50,7 @@ struct WholeTables: Sendable {
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
             }
             return digest
+          }
         }
         return DownloadService.File(path: target.path, sha256: sha256, filename: "\(id).parquet")
     }
