@@ -12,16 +12,16 @@ import Testing
 
 @Suite("data lake", .serialized)
 struct DataLakeTests {
-    /// A data plane on a new PostgreSQL cluster with the lake on, a files source `shop`, and the table `orders`
+    /// A data plane on a new PostgreSQL database with the lake on, a files source `shop`, and the table `orders`
     /// registered from `orders.csv`; everything is removed after `body`.
     private func withLakePlane(_ body: (DataPlane, URL, DataLake) async throws -> Void) async throws {
-        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-lake-\(UUID().uuidString)")
-        defer {
-            cluster.stop()
-            try? FileManager.default.removeItem(at: root)
+        let (cluster, database) = try await offTheCooperativePool {
+            let cluster = try PostgresTestCluster.shared()
+            return (cluster, try cluster.newDatabase())
         }
-        let location = try StateLocation.PostgreSQL(url: "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-lake-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let location = try StateLocation.PostgreSQL(url: cluster.url(database: database))
         let state = try await offTheCooperativePool { try StateStore.open(dataDirectory: root, location: .postgreSQL(location)) }
         let files = root.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)

@@ -16,7 +16,7 @@ struct MigratorTests {
                                             "hot_insert_timestamps_from_the_application", "users_session_epoch", "access_policies_and_server_only",
                                             "mcp_oauth", "directory_sign_in_and_group_sync", "registry_export_options",
                                             "data_packages_memory_domains_and_stack", "glossary_and_semantic_models",
-                                            "usage_and_readiness", "bootstrap_claim", "job_queue"])
+                                            "usage_and_readiness", "bootstrap_claim", "job_queue", "shared_rate_limits", "sync_state_lake_version"])
         let checksums = try connection.query("SELECT checksum FROM schema_migrations ORDER BY version").rows().map { $0[0].stringValue ?? "" }
         #expect(checksums.allSatisfy { $0.count == 64 })
 
@@ -55,7 +55,7 @@ struct MigratorTests {
                            "instance_templates", "notification_links", "scripts", "user_dataset_settings", "oauth_clients", "oauth_tokens",
                            "data_packages", "data_package_tables", "data_package_metrics", "data_package_memory_domains", "memory_domains",
                            "memory_domain_items", "stack_subscriptions", "glossary_terms", "semantic_models",
-                           "health_canary", "bootstrap_claim", "jobs", "job_keys"])
+                           "health_canary", "bootstrap_claim", "jobs", "job_keys", "rate_limit_windows"])
         let types = try connection.query("""
             SELECT table_name || '.' || column_name, data_type FROM duckdb_columns()
             WHERE (table_name, column_name) IN (('users', 'created_at'), ('personal_access_tokens', 'scopes'), ('data_sources', 'config'), ('sync_state', 'files'))

@@ -60,18 +60,10 @@ private func using<T>(_ store: StateStore, _ body: (StateStore) async throws -> 
 
 let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// One PostgreSQL cluster for the whole test process, started on first use (about a second) and stopped by its pid
-/// when the process exits; each test gets a database of its own in it.
+/// The test process's PostgreSQL cluster (`PostgresTestCluster.shared()`, started on first use and stopped by its pid
+/// when the process exits); each test gets a database of its own in it.
 enum SharedStatePostgres {
-    private static let cluster: Result<PostgresTestCluster, any Error> = Result {
-        let cluster = try PostgresTestCluster.start()
-        atexit { SharedStatePostgres.stop() }
-        return cluster
-    }
-
-    private static func stop() {
-        if case let .success(cluster) = cluster { cluster.stop() }
-    }
+    private static let cluster: Result<PostgresTestCluster, any Error> = Result { try PostgresTestCluster.shared() }
 
     /// The cluster's `postgres` database, or the one named.
     static func location(database: String = "postgres") throws -> StateLocation.PostgreSQL {

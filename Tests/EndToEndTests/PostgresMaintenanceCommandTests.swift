@@ -33,15 +33,10 @@ struct PostgresMaintenanceCommandTests {
                        output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
-    static func stateURL(_ cluster: PostgresTestCluster) -> String {
-        "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres"
-    }
-
     @Test("two servers started at the same moment on an empty PostgreSQL database migrate it exactly once")
     func twoServersMigrateOnce() async throws {
-        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
-        defer { cluster.stop() }
-        let environment = PostgresStateServerTests.secrets.merging(["AGNES_STATE_URL": Self.stateURL(cluster)]) { $1 }
+        let (cluster, database) = try await PostgresStateServerTests.newStateDatabase()
+        let environment = PostgresStateServerTests.secrets.merging(["AGNES_STATE_URL": cluster.url(database: database)]) { $1 }
         async let first = PostgresStateServerTests.startServer(environment: environment, name: "first")
         async let second = PostgresStateServerTests.startServer(environment: environment, name: "second")
         let servers = try await [first, second]
@@ -61,11 +56,10 @@ struct PostgresMaintenanceCommandTests {
 
     @Test("export and import move an installation onto PostgreSQL and back; an import killed before its commit changes nothing")
     func moveAndKilledImport() async throws {
-        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
-        defer { cluster.stop() }
+        let (cluster, database) = try await PostgresStateServerTests.newStateDatabase()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let postgres = ["AGNES_STATE_URL": Self.stateURL(cluster)]
+        let postgres = ["AGNES_STATE_URL": cluster.url(database: database)]
         let embedded = directory.appendingPathComponent("embedded").path, shared = directory.appendingPathComponent("shared").path
         func export(_ name: String, dataDirectory: String, environment: [String: String]) async throws -> URL {
             let target = directory.appendingPathComponent(name)

@@ -24,6 +24,14 @@ struct PostgresStateServerTests {
         }
     }
 
+    /// A new, empty database in the test process's shared PostgreSQL cluster, for one test's state.
+    static func newStateDatabase() async throws -> (cluster: PostgresTestCluster, database: String) {
+        try await offTheCooperativePool {
+            let cluster = try PostgresTestCluster.shared()
+            return (cluster, try cluster.newDatabase())
+        }
+    }
+
     /// Starts `agnes-server serve` on `environment`'s state (which wins over the test defaults) with `arguments`, in
     /// `dataDirectory` (a new one when nil).
     static func startServer(environment: [String: String], arguments: [String] = [], dataDirectory: URL? = nil,
@@ -39,13 +47,12 @@ struct PostgresStateServerTests {
 
     @Test("two servers share one PostgreSQL state: the demo flow works, nothing of the state is under DATA_DIR, a session ended on one is refused by the other within a second")
     func twoServersOneState() async throws {
-        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
-        defer { cluster.stop() }
-        let environment = Self.secrets.merging(["AGNES_STATE_URL": "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres"]) { $1 }
+        let (cluster, database) = try await Self.newStateDatabase()
+        let environment = Self.secrets.merging(["AGNES_STATE_URL": cluster.url(database: database)]) { $1 }
         let first = try await DemoServer.start(environment: environment)
         defer { first.stop() }
         #expect(!FileManager.default.fileExists(atPath: first.dataDirectory.appendingPathComponent("state/system.duckdb").path))
-        #expect(first.log.contains("state: postgres://postgres@127.0.0.1:\(cluster.port)/postgres"))
+        #expect(first.log.contains("state: postgres://postgres@127.0.0.1:\(cluster.port)/\(database)"))
         #expect(!first.log.contains(cluster.password), "the log never shows the state's password")
 
         // The analyst's grants and queries come from the PostgreSQL state.
@@ -88,9 +95,8 @@ struct PostgresStateServerTests {
 
     @Test("roles: an API replica queues syncs for the worker on the same data directory and serves what it wrote; the scheduler's lease passes to a standby within ten seconds of its holder's death")
     func rolesShareTheWork() async throws {
-        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
-        defer { cluster.stop() }
-        let environment = Self.secrets.merging(["AGNES_STATE_URL": "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres",
+        let (cluster, database) = try await Self.newStateDatabase()
+        let environment = Self.secrets.merging(["AGNES_STATE_URL": cluster.url(database: database),
                                                 "AGNES_SCHEDULER": "on"]) { $1 }
         let shared = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: shared) }
@@ -137,9 +143,8 @@ struct PostgresStateServerTests {
 
     @Test("a worker killed mid-sync: the job is claimed again by another worker once its lease expires, and the API never serves a partial table")
     func workerDiesMidSync() async throws {
-        let cluster = try await offTheCooperativePool { try PostgresTestCluster.start() }
-        defer { cluster.stop() }
-        let environment = Self.secrets.merging(["AGNES_STATE_URL": "postgres://postgres:\(cluster.password)@127.0.0.1:\(cluster.port)/postgres",
+        let (cluster, database) = try await Self.newStateDatabase()
+        let environment = Self.secrets.merging(["AGNES_STATE_URL": cluster.url(database: database),
                                                 "AGNES_JOB_LEASE_SECONDS": "3"]) { $1 }
         let shared = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: shared) }
@@ -170,6 +175,10 @@ struct PostgresStateServerTests {
         let jobs = try await api.client.call("GET", "/api/jobs?limit=5", token: admin)
         let job = try #require((jobs.object["jobs"] as? [[String: Any]])?.first { $0["idempotency_key"] as? String == "sync:orders" })
         #expect(job["status"] as? String == "running" && job["attempts"] as? Int == 1)
+        // The API replica runs no sync itself, but reports the one the queue says is running (upstream's
+        // unauthenticated status).
+        let status = try await api.client.call("GET", "/api/sync/status")
+        #expect(status.object["locked"] as? Bool == true && status.object["running"] as? [String] == ["orders"], "\(status.object)")
         let during = try await orders()
         #expect(during.sha == before.sha && during.rows == before.rows, "the API serves the table as it was")
 

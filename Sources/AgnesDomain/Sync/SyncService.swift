@@ -57,8 +57,20 @@ public struct SyncService: Sendable {
         return PullConfirmed()
     }
 
-    public func status() -> SyncRunStatus {
-        SyncRunStatus(running: domain.dataPlane.runningTables)
+    /// `GET /api/sync/status`: whether a sync runs, and of which tables — in this process, and on a shared state in
+    /// any process.
+    public func status() async throws -> SyncRunStatus {
+        let local = domain.dataPlane.runningTables
+        guard domain.state.dialect == .postgreSQL else { return SyncRunStatus(running: local) }
+        // On a shared state the syncs other processes run, from the queue's running sync jobs (a job of the due tables
+        // names none until it ends).
+        var running = Set(local ?? [])
+        var locked = local != nil
+        for job in try await JobsRepository(store: domain.state).list(status: .running, limit: 100) where job.kind == JobKind.sync {
+            locked = true
+            running.formUnion((try? JobKind.syncTables(job.payload)).flatMap { $0 } ?? [])
+        }
+        return SyncRunStatus(running: locked ? running.sorted() : nil)
     }
 
     /// The last `limit` runs (1–1,000, default 100), of one table or all (admins).

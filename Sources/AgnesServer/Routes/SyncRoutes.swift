@@ -49,7 +49,7 @@ struct SyncRoutes {
     static func registerStatus(on router: Router<AgnesRequestContext>, services: ServerServices) {
         router.get("/api/sync/status") { _, context -> SyncRunStatus in
             context.audit.skip()
-            return services.domain.sync.status()
+            return try await services.domain.sync.status()
         }
     }
 

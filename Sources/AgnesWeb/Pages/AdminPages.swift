@@ -21,7 +21,7 @@ extension WebUI {
             "users": try await domain.users.list(for: caller).count, "groups": try await domain.accessAdmin.groups(for: caller).count,
             "grants": try await domain.accessAdmin.grants(resourceType: nil, groupId: nil, for: caller).count,
             "tables": try await domain.registry.list(for: caller).count, "sources": try await domain.sources.list(for: caller).count,
-            "sync_state": domain.sync.status().locked ? "running" : "idle",
+            "sync_state": try await domain.sync.status().locked ? "running" : "idle",
         ]
         return renderer.page("admin", title: "Administration", values: values, chrome: chrome)
     }
@@ -154,7 +154,7 @@ extension WebUI {
     /// `/admin/sync`.
     public func syncPage(_ request: PageRequest) async throws -> WebAnswer {
         let chrome = try await adminChrome(request)
-        let status = domain.sync.status()
+        let status = try await domain.sync.status()
         let history: [[String: Any]] = try await domain.sync.history(table: nil, limit: 50, for: request.caller).map { entry in
             ["table": entry.tableId, "started": Self.time(entry.startedAt), "status": entry.status.rawValue, "rows": Self.count(entry.rows),
              "duration": entry.durationMs.map { String(format: "%.1f s", Double($0) / 1000) } ?? "—", "error": entry.error ?? ""]
