@@ -87,6 +87,7 @@ bench: bootstrap
 	$(SWIFT) build -c release --product JiraBenchmark
 	$(SWIFT) build -c release --product DataPackageBenchmark
 	$(SWIFT) build -c release --product KnowledgeSearchBenchmark
+	$(SWIFT) build -c release --product LakeBenchmark
 	$(SWIFT) build -c release --product agnes-server
 	$(SWIFT) build -c release --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
@@ -103,7 +104,7 @@ bench: bootstrap
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes .build/release/SoakBenchmark
-	Benchmarks/ScaleOut/run .build/release/agnes-server .build/release/DataPlaneBenchmark
+	Benchmarks/ScaleOut/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/LakeBenchmark
 	.build/release/WebUIBenchmark
 
 clean: bootstrap

@@ -203,6 +203,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "LakeBenchmark",
+            dependencies: ["AgnesAPI", "AgnesData", "AgnesState", "DuckDB"],
+            path: "Benchmarks/Lake",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "SoakBenchmark",
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
