@@ -1,7 +1,8 @@
 // Benchmark: what table data on DuckLake costs (docs/scale-out.md). On a PostgreSQL state, one table of N rows (five
 // columns, parquet source) is synced with the lake off and on, three times each; prints the median sync time of each
-// and their ratio, and the engine rebuild time with the lake (reading each table's version files from the catalog)
-// next to the rebuild without it. One JSON line per figure.
+// and their ratio, and the engine rebuild time after a sync with the lake (the changed table's version files read
+// from the catalog) next to the rebuild without it; then one run of 100 tiny tables with the lake off and on (what
+// the lake adds per table). One JSON line per figure.
 // Usage: LakeBenchmark --state-url postgres://… [--rows 2000000]
 import AgnesAPI
 import AgnesData
@@ -68,7 +69,26 @@ for lakeOn in [false, true] {
     }
     timings[lakeOn] = (sync, rebuild)
 }
+// 100 tiny tables in one run.
+for index in 0..<100 {
+    try "id,name\n\(index),t\(index)\n".write(to: files.appendingPathComponent("t\(index).csv"), atomically: false, encoding: .utf8)
+    var table = RegisteredTable(id: "t\(index)", name: "t\(index)")
+    table.sourceName = "shop"
+    table.sourceTable = "t\(index).csv"
+    _ = try await RegistryRepository(store: state).upsert(table)
+}
+var tiny: [Bool: Double] = [:]
+for lakeOn in [false, true] {
+    let lake = lakeOn ? DataLake(catalog: location, dataDirectory: root.appendingPathComponent("data")) : nil
+    let plane = DataPlane(state: state, dataDirectory: root.appendingPathComponent("data"), settings: EngineSettings(lake: lake))
+    let started = ContinuousClock.now
+    let outcomes = try await plane.syncAndWait((0..<100).map { "t\($0)" }, trigger: "benchmark")
+    guard outcomes.allSatisfy({ $0.error == nil }) else { fatalError("a sync failed: \(outcomes.compactMap(\.error).prefix(3))") }
+    tiny[lakeOn] = seconds(ContinuousClock.now - started)
+}
 try await state.close()
+emit(["benchmark": "lake", "figure": "sync_100_tiny_tables_seconds_extract_only", "value": tiny[false]!])
+emit(["benchmark": "lake", "figure": "sync_100_tiny_tables_seconds_with_lake", "value": tiny[true]!])
 
 let off = timings[false]!, on = timings[true]!
 emit(["benchmark": "lake", "figure": "sync_seconds_extract_only", "rows": rows, "value": median(off.sync)])

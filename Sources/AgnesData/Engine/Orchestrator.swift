@@ -30,10 +30,13 @@ public final class Orchestrator: Sendable {
     /// Held for the whole of a rebuild, so rebuilds run one at a time.
     private let building = Mutex<Void>(())
     private let tickets = Atomic<UInt64>(0)
+    /// The lake's catalog, when table data is on a lake.
+    private let lakeCatalog: LakeCatalogReader?
 
     public init(extractsDirectory: URL, settings: EngineSettings = EngineSettings()) {
         self.extractsDirectory = extractsDirectory.standardizedFileURL
         self.settings = settings
+        self.lakeCatalog = settings.lake.map(LakeCatalogReader.init)
     }
 
     /// The engine serving queries now (nil before the first rebuild).
@@ -67,9 +70,10 @@ public final class Orchestrator: Sendable {
         // The files of each table's recorded lake version; a table the lake cannot answer for is served from its
         // extract, and the lake is reported unreadable.
         var lakeFiles: [String: [String]] = [:]
-        if let lake = settings.lake, !lakeVersions.isEmpty {
+        if let lakeCatalog, !lakeVersions.isEmpty {
             do {
-                lakeFiles = try Self.lakeFiles(lakeVersions, registry: registry, lake: lake)
+                let local = Set(registry.filter { $0.queryMode != .remote }.map(\.id))
+                lakeFiles = try lakeCatalog.files(lakeVersions.filter { local.contains($0.key) })
             } catch {
                 unreadable[DataLake.alias] = (error as? DuckDBError)?.message ?? String(describing: error)
             }
@@ -168,23 +172,6 @@ public final class Orchestrator: Sendable {
         } catch {
             return .broken(String(describing: error))
         }
-    }
-
-    /// The data files of each registered table's lake version, read from the lake's catalog (attached read-only on a
-    /// database of its own, which the engine never holds).
-    private static func lakeFiles(_ versions: [String: Int64], registry: [RegisteredTable], lake: DataLake) throws -> [String: [String]] {
-        let database = try Database()
-        defer { database.close() }
-        let connection = try database.connect()
-        defer { connection.close() }
-        try lake.attach(connection, readOnly: true)
-        var files: [String: [String]] = [:]
-        for table in registry where table.queryMode != .remote {
-            guard let version = versions[table.id] else { continue }
-            let listed = try lake.files(of: table.id, at: version, on: connection)
-            if !listed.isEmpty { files[table.id] = listed }
-        }
-        return files
     }
 
     /// External access only below the extracts folder (and the lake's), no extension loading, and then no more

@@ -29,6 +29,21 @@ public struct DataLake: Sendable, Equatable {
         self.dataPath = dataDirectory.appendingPathComponent("lake", isDirectory: true).standardizedFileURL
     }
 
+    /// A DuckDB database of its own with the lake attached (loading the two extensions and attaching costs about
+    /// 0.2 s, so a caller keeps it: every connection to it sees the lake, and a new transaction its newest snapshot).
+    public func open(readOnly: Bool) throws -> Database {
+        let database = try Database()
+        do {
+            let connection = try database.connect()
+            defer { connection.close() }
+            try attach(connection, readOnly: readOnly)
+            return database
+        } catch {
+            database.close()
+            throw error
+        }
+    }
+
     /// Attaches the lake to `connection` as `lake` (read-only for query engines). DuckDB's message on failure is
     /// passed on without the catalog's password.
     public func attach(_ connection: Connection, readOnly: Bool) throws {
@@ -45,25 +60,29 @@ public struct DataLake: Sendable, Equatable {
         }
     }
 
-    /// Writes the table `id` as the rows of its extract `files`, replacing what the lake held, and returns the
-    /// snapshot that holds it. The lake must be attached read-write.
-    public func write(table id: String, files: [String], on connection: Connection) throws -> Int64 {
-        precondition(!files.isEmpty, "a lake table is written from at least one file")
-        let list = "[" + files.map(SQL.literal).joined(separator: ", ") + "]"
+    /// Writes each table as the rows of its extract `files`, replacing what the lake held, in one transaction (one
+    /// commit: about 0.1 s however many tables, against 40 ms for each commit of its own), and returns the snapshot
+    /// that holds them. The lake must be attached read-write.
+    public func write(_ tables: [(id: String, files: [String])], on connection: Connection) throws -> Int64 {
+        precondition(tables.allSatisfy { !$0.files.isEmpty }, "a lake table is written from at least one file")
         do {
             try connection.withTransaction { connection in
-                try connection.execute("""
-                    CREATE OR REPLACE TABLE \(Self.alias).main.\(SQL.identifier(id)) AS SELECT * FROM read_parquet(\(list), union_by_name = true)
-                    """)
+                for (id, files) in tables {
+                    let list = "[" + files.map(SQL.literal).joined(separator: ", ") + "]"
+                    try connection.execute("""
+                        CREATE OR REPLACE TABLE \(Self.alias).main.\(SQL.identifier(id)) AS SELECT * FROM read_parquet(\(list), union_by_name = true)
+                        """)
+                }
             }
-            // The newest snapshot holds this commit's version of the table (another table's commit after it changes
-            // nothing of this one).
+            // The newest snapshot holds this commit's versions of the tables (another commit after it, of other
+            // tables, changes nothing of these).
             guard let version = try connection.scalar(Int64.self, "SELECT id FROM \(Self.alias).current_snapshot()") else {
-                throw DuckDBError(kind: .invalidInput, message: "the lake reports no snapshot after writing \(id)")
+                throw DuckDBError(kind: .invalidInput, message: "the lake reports no snapshot after writing")
             }
             return version
         } catch let error as DuckDBError {
-            throw DuckDBError(kind: error.kind, message: "could not write \(id) to the data lake: " + redacted(error.message))
+            let names = tables.prefix(5).map(\.id).joined(separator: ", ") + (tables.count > 5 ? " and \(tables.count - 5) more" : "")
+            throw DuckDBError(kind: error.kind, message: "could not write \(names) to the data lake: " + redacted(error.message))
         }
     }
 

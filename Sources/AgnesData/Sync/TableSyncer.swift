@@ -80,6 +80,18 @@ public struct TableSyncer: Sendable {
                 break
             }
         }
+        let lakeVersion: Int64?
+        do {
+            lakeVersion = try await writeToLake(order.flatMap { bySource[$0] ?? [] }.map(\.extraction))
+        } catch {
+            // Nothing of the run is recorded as synced: every table keeps its last good data (its new files are dropped
+            // by its source's next publish).
+            for item in order.flatMap({ bySource[$0] ?? [] }) {
+                outcomes[item.index] = try await recordFailure(of: tables[item.index], started: item.extraction.started, error: error, trigger: trigger)
+            }
+            order = []
+            lakeVersion = nil
+        }
         for source in order {
             let written = bySource[source] ?? []
             // The new files sit beside the old ones under names of their own; recording a table's is the commit. A
@@ -87,7 +99,8 @@ public struct TableSyncer: Sendable {
             // published extract in line with the state at the next start. Only then are the old files dropped.
             for item in written {
                 CrashPoint.syncBeforeState.reach()
-                outcomes[item.index] = try await recordSuccess(of: tables[item.index], item.extraction, trigger: trigger)
+                outcomes[item.index] = try await recordSuccess(of: tables[item.index], item.extraction,
+                                                               lakeVersion: item.extraction.files.isEmpty ? nil : lakeVersion, trigger: trigger)
             }
             CrashPoint.syncBeforePublish.reach()
             do {
@@ -109,8 +122,24 @@ public struct TableSyncer: Sendable {
         let table: ExtractedTable
         let schema: [Column]
         let profile: CatalogProfile?
-        /// The lake snapshot holding the table as written, when there is a lake.
-        let lakeVersion: Int64?
+
+        /// The extract's parquet files (absolute paths).
+        var files: [String] { table.files.map { layout.directory.appendingPathComponent($0.path).path } }
+    }
+
+    /// With a lake, writes every table of `extractions` that has rows to it in one transaction — one commit, one
+    /// snapshot, about 0.1 s however many tables — and returns that snapshot; before any of them is recorded, so
+    /// until they are, engines keep reading the previous versions. Nil without a lake or anything to write.
+    private func writeToLake(_ extractions: [Extraction]) async throws -> Int64? {
+        let tables = extractions.map { (id: $0.table.tableId, files: $0.files) }.filter { !$0.files.isEmpty }
+        guard let lake, !tables.isEmpty else { return nil }
+        return try await NIOThreadPool.singleton.runIfActive {
+            let database = try lake.open(readOnly: false)
+            defer { database.close() }
+            let connection = try database.connect()
+            defer { connection.close() }
+            return try lake.write(tables, on: connection)
+        }
     }
 
     private func extract(_ table: RegisteredTable) async throws -> Extraction {
@@ -139,18 +168,13 @@ public struct TableSyncer: Sendable {
         }
         defer { if let folder = staged?.folder { try? FileManager.default.removeItem(at: folder) } }
         let stagedQuery = staged?.query
-        let lake = self.lake
-        let (extracted, schema, profile, lakeVersion) = try await NIOThreadPool.singleton.runIfActive {
-            let (extracted, schema, profile) = try Self.extract(table, connector: connector, layout: layout, now: started, stagedQuery: stagedQuery)
-            let files = extracted.files.map { layout.directory.appendingPathComponent($0.path).path }
-            // Written to the lake before the sync is recorded: until it is, engines keep reading the previous version.
-            let version = try lake.flatMap { lake in files.isEmpty ? nil : try Self.writeToLake(lake, table: table.id, files: files) }
-            return (extracted, schema, profile, version)
+        let (extracted, schema, profile) = try await NIOThreadPool.singleton.runIfActive {
+            try Self.extract(table, connector: connector, layout: layout, now: started, stagedQuery: stagedQuery)
         }
-        return Extraction(layout: layout, started: started, table: extracted, schema: schema, profile: profile, lakeVersion: lakeVersion)
+        return Extraction(layout: layout, started: started, table: extracted, schema: schema, profile: profile)
     }
 
-    private func recordSuccess(of table: RegisteredTable, _ extraction: Extraction, trigger: String) async throws -> Outcome {
+    private func recordSuccess(of table: RegisteredTable, _ extraction: Extraction, lakeVersion: Int64?, trigger: String) async throws -> Outcome {
         let (started, extracted, schema, profile) = (extraction.started, extraction.table, extraction.schema, extraction.profile)
         // A table in one file has its hashes in sync_state; a partitioned one lists them per part.
         let file = extracted.files.count == 1 && extracted.files[0].part == nil ? extracted.files.first : nil
@@ -159,7 +183,7 @@ public struct TableSyncer: Sendable {
             outcome: .succeeded(rows: extracted.rows, bytes: extracted.sizeBytes, columns: Int32(schema.count),
                                 sha256: file?.sha256, md5: file?.md5, schemaHash: Self.schemaHash(schema),
                                 files: String(decoding: try JSONEncoder().encode(extracted.files), as: UTF8.self)),
-            lakeVersion: extraction.lakeVersion))
+            lakeVersion: lakeVersion))
         if let profile {
             try await ProfilesRepository(store: state).save(tableId: table.id, profile: String(decoding: try JSONEncoder().encode(profile), as: UTF8.self))
         }
@@ -217,16 +241,6 @@ public struct TableSyncer: Sendable {
         // The profile is a best effort: a table whose profile cannot be computed is still synced.
         let profile = try? TableProfiler.profile(paths: paths, on: connection)
         return (extracted, schema, profile)
-    }
-
-    /// Writes a table's extract files to the lake as its new version; returns the snapshot.
-    static func writeToLake(_ lake: DataLake, table id: String, files: [String]) throws -> Int64 {
-        let database = try Database()
-        defer { database.close() }
-        let connection = try database.connect()
-        defer { connection.close() }
-        try lake.attach(connection, readOnly: false)
-        return try lake.write(table: id, files: files, on: connection)
     }
 
     /// The folder a source keeps between syncs (`<data>/sources/<name>`).
