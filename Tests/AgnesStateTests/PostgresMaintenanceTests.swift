@@ -1,6 +1,7 @@
 // Maintenance of a PostgreSQL state: migrations, the JSON export and import (and so moving an installation between
 // the embedded database and PostgreSQL, both ways), the legacy import, and the refusals.
 import AgnesAPI
+import AgnesCore
 import AgnesTestSupport
 @testable import AgnesState
 import Foundation
@@ -69,8 +70,8 @@ struct PostgresMaintenanceTests {
             let twice = directory.appendingPathComponent("export-twice")
             #expect(try postgres.exportJSON(to: twice).tables == manifest.tables)
             // The scratch copies are gone.
-            let state = postgres.stateDirectory.path
-            #expect(try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix(".postgres-mirror") }.isEmpty)
+            let scratch = ScratchSpace.directory(in: postgres.dataDirectory).path
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).filter { $0.hasPrefix("state-copy-") }.isEmpty)
         }
     }
 

@@ -1,6 +1,7 @@
 // Syncs one registered table: reads it from its data source through the connector, writes the extract (parquet +
-// extract.duckdb) by the table's strategy (full refresh, incremental, partitioned) and records the outcome in `sync_state` and `sync_history`. A failure records why and leaves the
-// last good extract in place. The DuckDB work runs on NIO's thread pool, never on the caller's executor.
+// extract.duckdb) by the table's strategy (full refresh, incremental, partitioned) — and, with table data on DuckLake,
+// the run's tables to the lake in one transaction — and records the outcome in `sync_state` and `sync_history`. A
+// failure records why and leaves the last good extract (and lake version) in place. The DuckDB work runs on NIO's thread pool, never on the caller's executor.
 import AgnesAPI
 import AgnesCore
 import AgnesState

@@ -6,16 +6,15 @@ import DuckDB
 import Foundation
 
 enum PostgresStateMirror {
-    /// Runs `task` on a scratch embedded copy of the PostgreSQL state at `server`, made under
-    /// `dataDirectory/state/` and removed afterwards. The PostgreSQL state is migrated first (under the migration
+    /// Runs `task` on a scratch embedded copy of the PostgreSQL state at `server`, made in this process's scratch
+    /// folder (`ScratchSpace`) and removed afterwards (a killed run's copy goes with its folder, at the next start). The PostgreSQL state is migrated first (under the migration
     /// lock), and copied in one snapshot. With `writeBack`, every state table on PostgreSQL is then replaced by the
     /// copy's rows in one transaction, which tells every running server to drop its caches; a failure anywhere leaves
     /// PostgreSQL as it was. Without it PostgreSQL is only read.
     static func run<T>(_ server: StateLocation.PostgreSQL, dataDirectory: URL, backupDirectory: URL, writeBack: Bool,
                        _ task: (StateMaintenance) throws -> T) throws -> T {
-        let state = dataDirectory.appendingPathComponent("state")
-        removeAbandonedCopies(in: state)
-        let scratch = state.appendingPathComponent("\(scratchPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
+        ScratchSpace.removeAbandoned(in: dataDirectory, alone: false)
+        let scratch = ScratchSpace.directory(in: dataDirectory).appendingPathComponent("\(scratchPrefix)\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let mirror = StateMaintenance(dataDirectory: scratch, location: .embedded, backupDirectory: backupDirectory)
         let postgres = try PostgresStatePool.open(server, id: 0)
@@ -45,17 +44,8 @@ enum PostgresStateMirror {
         return result
     }
 
-    /// Scratch copies are `state/.postgres-mirror-<pid>-<random>`.
-    static let scratchPrefix = ".postgres-mirror-"
-
-    /// Removes the scratch copies of tasks whose process is gone (killed before it could remove its own).
-    private static func removeAbandonedCopies(in state: URL) {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: state.path)) ?? []
-        for name in names where name.hasPrefix(scratchPrefix) {
-            guard let pid = Int32(name.dropFirst(scratchPrefix.count).prefix { $0 != "-" }) else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: state.appendingPathComponent(name)) }
-        }
-    }
+    /// Scratch copies are `tmp/<host>-<pid>/state-copy-<random>`.
+    static let scratchPrefix = "state-copy-"
 
     /// The migration status of the PostgreSQL state (every step pending on an empty database). Reads only.
     static func migrationStatus(_ server: StateLocation.PostgreSQL) throws -> [MigrationStatus] {
