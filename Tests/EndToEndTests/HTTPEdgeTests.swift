@@ -82,10 +82,23 @@ struct HTTPEdgeTests {
         // A complete request is answered, then the idle connection is closed after the idle timeout (not the header one).
         let idle = try RawConnection(port: port)
         idle.send("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        let answeredAt = Date()
         let answered = idle.read(for: 1.5, untilResponse: true)
         #expect(answered.text.hasPrefix("HTTP/1.1 200") && !answered.closed)
         let later = idle.read(for: 4)
-        #expect(later.closed)
+        #expect(later.closed && Date().timeIntervalSince(answeredAt) > 2.5, "closed after \(Date().timeIntervalSince(answeredAt)) s")
+
+        // On a kept-alive connection the clock starts again with the next request's first byte: a second head begun
+        // half a second after the first request is cut off a second after it began, not earlier.
+        let kept = try RawConnection(port: port)
+        kept.send("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(kept.read(for: 1.5, untilResponse: true).text.hasPrefix("HTTP/1.1 200"))
+        try await Task.sleep(for: .milliseconds(500))
+        let secondStarted = Date()
+        kept.send("GET /api/health HTTP/1.1\r\n")
+        let second = kept.read(for: 5)
+        let after = Date().timeIntervalSince(secondStarted)
+        #expect(second.closed && after > 0.9 && after < 3, "the second head was cut off after \(after) s")
 
         // Garbage: a 400 with a JSON detail, and the connection closed.
         for garbage in ["NOT HTTP AT ALL\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "GET /\u{01} HTTP/1.1\r\n\r\n"] {

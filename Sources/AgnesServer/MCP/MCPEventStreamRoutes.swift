@@ -75,7 +75,7 @@ struct MCPEventStreamRoutes {
     /// One tool call of a stream: its own caller and audit entry, written when the call is answered.
     private func toolCallScope(identity: Identity, clientIP: String) -> ToolCallScope {
         let note = AuditNote()
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = Identifier.make()
         let toolbox = routes.toolbox(for: Caller(identity: identity, audit: note, requestId: requestId), identity: identity, requestId: requestId)
         return ToolCallScope(toolbox: toolbox) { record in
             let facts = note.current

@@ -21,6 +21,11 @@ final class RequestHeadGuard: ChannelDuplexHandler, RemovableChannelHandler {
     let headerTimeout: TimeAmount
     /// Between requests: the next byte starts the clock for the next head.
     private var awaitingHead = true
+    /// When the head being awaited began (its first byte), or nil when none is under way.
+    private var headStarted: NIODeadline?
+    /// The pending check. It is not cancelled when a head completes: a keep-alive connection answering thousands of
+    /// requests a second schedules one check per `headerTimeout`, not one per request; when it fires it closes the
+    /// connection only if the head under way then started `headerTimeout` ago, and otherwise waits for that head.
     private var deadline: Scheduled<Void>?
     private var answeredError = false
 
@@ -38,22 +43,29 @@ final class RequestHeadGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Called by the watcher when request bytes arrive.
     func bytesArrived(_ context: ChannelHandlerContext) {
-        if awaitingHead, deadline == nil { startClock(context) }
+        guard awaitingHead, headStarted == nil else { return }
+        let started = NIODeadline.now()
+        headStarted = started
+        if deadline == nil { check(context, at: started + headerTimeout) }
     }
 
-    private func startClock(_ context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: headerTimeout) { [weak self] in
-            guard let self, self.awaitingHead else { return }
-            context.close(promise: nil)
+    private func check(_ context: ChannelHandlerContext, at time: NIODeadline) {
+        deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: time) { [weak self] in
+            guard let self else { return }
+            self.deadline = nil
+            guard self.awaitingHead, let started = self.headStarted else { return }
+            if NIODeadline.now() >= started + self.headerTimeout {
+                context.close(promise: nil)
+            } else {
+                self.check(context, at: started + self.headerTimeout)
+            }
         }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head = unwrapInboundIn(data) {
             awaitingHead = false
-            deadline?.cancel()
-            deadline = nil
+            headStarted = nil
         }
         context.fireChannelRead(data)
     }

@@ -148,6 +148,6 @@ struct RequestPipelineMiddleware: RouterMiddleware {
            header.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.".unicodeScalars.contains($0) }) {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return Identifier.make()
     }
 }
