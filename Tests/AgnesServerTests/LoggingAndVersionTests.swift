@@ -1,4 +1,4 @@
-// JSON log lines and GET /api/version.
+// Text and JSON log lines, and GET /api/version.
 @testable import AgnesServer
 import AgnesState
 import Foundation
@@ -28,6 +28,22 @@ struct LoggingAndVersionTests {
         #expect(object?["level"] == "info" && object?["msg"] == "table \"orders\" synced")
         #expect(object?["request_id"] == "r-1" && object?["rows"] == "42" && object?["logger"] == "agnes-test")
         #expect(object?["ts"]?.hasSuffix("Z") == true)
+    }
+
+    @Test("the text log handler writes swift-log's line: time, level, label, sorted metadata, source, message")
+    func textLines() throws {
+        let collector = LineCollector()
+        var logger = Logger(label: "agnes-test") { TextLogHandler(label: $0, metadataProvider: nil, sink: collector.append) }
+        logger[metadataKey: "request_id"] = "r-1"
+        logger[metadataKey: "request_id"] = "r-2"
+        logger.info("table orders synced", metadata: ["rows": "42"])
+        logger.debug("not shown at info level")
+        #expect(collector.lines.count == 1)
+        let line = try #require(collector.lines.first)
+        let pattern = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} info agnes-test: request_id=r-2 rows=42 \[AgnesServerTests\] table orders synced\n$/#
+        #expect(line.wholeMatch(of: pattern) != nil, "\(line.debugDescription)")
+        Logger(label: "bare") { TextLogHandler(label: $0, metadataProvider: nil, sink: collector.append) }.warning("plain")
+        #expect(collector.lines.last?.hasSuffix(" warning bare: [AgnesServerTests] plain\n") == true, "\(collector.lines.last ?? "")")
     }
 
     @Test("GET /api/version reports the build and the schema version")

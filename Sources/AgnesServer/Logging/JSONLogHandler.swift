@@ -52,7 +52,7 @@ public struct JSONLogHandler: LogHandler {
 
 /// How agnes-server writes its log.
 public enum LogFormat: String, Sendable, CaseIterable {
-    /// Human-readable lines (swift-log's default), for terminals.
+    /// Human-readable lines (swift-log's default format, `TextLogHandler`), for terminals.
     case text
     /// One JSON object per line, for log collectors.
     case json
@@ -62,7 +62,7 @@ public enum LogFormat: String, Sendable, CaseIterable {
         switch self {
         case .text:
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = TextLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             }
