@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "agnes", targets: ["agnes"]),
+        .executable(name: "agnes-mcp", targets: ["agnes-mcp"]),
         .executable(name: "agnes-server", targets: ["agnes-server"]),
         .library(name: "DuckDB", targets: ["DuckDB"]),
     ],
@@ -154,8 +155,7 @@ let package = Package(
         .target(
             name: "AgnesClient",
             dependencies: [
-                "AgnesAPI", "AgnesCore", "AgnesMCP", "DuckDB", "CFileSync",
-                .product(name: "MCP", package: "swift-sdk"),
+                "AgnesAPI", "AgnesCore", "DuckDB", "CFileSync",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -163,10 +163,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The workspace's MCP server (`agnes mcp`): the shared tools over the REST API plus the local ones. Its own
+        // executable, so that `agnes` does not link the MCP SDK, whose HTTP transport brings FoundationNetworking and
+        // libcurl (about 11 ms of every `agnes` start, loading their 30 libraries).
+        .target(
+            name: "AgnesWorkspaceMCP",
+            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "AgnesMCP", "DuckDB", .product(name: "MCP", package: "swift-sdk")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "agnes",
-            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "AgnesMCP", "DuckDB", .product(name: "MCP", package: "swift-sdk"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AgnesAPI", "AgnesClient", "AgnesCore", "DuckDB", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "agnes-mcp",
+            dependencies: ["AgnesClient", "AgnesWorkspaceMCP", "AgnesMCP", .product(name: "MCP", package: "swift-sdk")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -1,10 +1,9 @@
 // `agnes mcp`: an MCP server on standard input and output for the workspace, for agents in Claude Code, Claude Desktop
-// or any MCP client. Standard output carries only the protocol; messages go to standard error.
+// or any MCP client. The server is the program `agnes-mcp` installed beside `agnes`, which this command becomes (exec):
+// `agnes` itself does not link the MCP SDK, whose HTTP transport costs every other command about 11 ms to start.
 import AgnesClient
-import AgnesMCP
 import ArgumentParser
 import Foundation
-import MCP
 
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,22 +23,24 @@ struct MCPCommand: AsyncParsableCommand {
             """)
 
     func run() async throws {
-        try await reporting { try await serve() }
+        try await reporting {
+            _ = try clientSettings()
+            let server = Self.serverProgram()
+            guard FileManager.default.isExecutableFile(atPath: server.path) else {
+                throw ClientError(.failure, "agnes mcp runs \(server.path), which is missing: install agnes-mcp beside agnes "
+                                  + "(swift build -c release --product agnes-mcp builds it)")
+            }
+            // Standard input and output, the environment and the working directory pass to the server as they are.
+            let arguments = [server.path]
+            var pointers = arguments.map { strdup($0) } + [nil]
+            execv(server.path, &pointers)
+            throw ClientError(.failure, "could not start \(server.path): \(String(cString: strerror(errno)))")
+        }
     }
 
-    func serve() async throws {
-        let (settings, api) = try clientSettings()
-        let tools = WorkspaceTools(backend: WorkspaceToolBackend(api: api), workspace: Workspace(root: settings.workspace),
-                                   caps: ToolCaps.from(environment: ProcessInfo.processInfo.environment))
-        let client = ClientName()
-        let server = await AgnesMCPServer.make(toolbox: tools.toolbox, clientName: { await client.name }) { _ in }
-        try await server.start(transport: StdioTransport()) { info, _ in await client.set(info.name) }
-        await server.waitUntilCompleted()
+    /// `agnes-mcp` in the folder of the running `agnes` (symbolic links resolved).
+    static func serverProgram() -> URL {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("agnes-mcp")
     }
-}
-
-/// The client's name from `initialize`.
-private actor ClientName {
-    var name: String?
-    func set(_ name: String) { self.name = name }
 }

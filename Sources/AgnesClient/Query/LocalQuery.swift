@@ -62,13 +62,13 @@ public struct LocalQuery {
     }
 
     /// The SQL without surrounding blanks and trailing semicolons.
-    static func statement(_ sql: String) -> String {
+    package static func statement(_ sql: String) -> String {
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body.removeLast() }
         return body
     }
 
-    static func isSelect(_ body: String) -> Bool {
+    package static func isSelect(_ body: String) -> Bool {
         let lowered = body.lowercased()
         return ["select", "with", "from", "values", "table", "("].contains { lowered.hasPrefix($0) }
     }

@@ -1,6 +1,7 @@
 // The tools only `agnes mcp` has, over the local workspace: read-only SQL on its DuckDB (`query_local`), `pull`, and
 // `snapshot_create`. Each does what the CLI command of the same name does, through the same code.
 import AgnesAPI
+import AgnesClient
 import AgnesMCP
 import Foundation
 

@@ -3,6 +3,7 @@
 // client's name (`X-Agnes-MCP-Tool`, `X-Agnes-MCP-Client`), which the server's audit entry carries.
 import AgnesAPI
 import AgnesCore
+import AgnesClient
 import AgnesMCP
 import Foundation
 
