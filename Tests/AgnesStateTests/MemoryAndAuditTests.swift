@@ -11,7 +11,9 @@ struct MemoryAndAuditTests {
         try await withStore(backend) { store in
             let knowledge = KnowledgeRepository(store: store)
             let item = try await knowledge.propose(KnowledgeDraft(title: "Revenue excludes VAT"), by: "u1")
-            let generation = store.generation
+            // On PostgreSQL the proposal's own notification comes back to this store a moment later and moves its
+            // generation: wait for it before counting.
+            let generation = try await settledGeneration(of: store)
             try await knowledge.vote(itemId: item.id, userId: "u1", vote: 1)
             try await knowledge.vote(itemId: item.id, userId: "u2", vote: 1)
             #expect(try await knowledge.votes(itemId: item.id) == VoteCounts(upvotes: 2, downvotes: 0))

@@ -99,3 +99,17 @@ enum SharedStatePostgres {
         try connection.execute(sql)
     }
 }
+
+/// The store's write generation once it has stopped moving (on PostgreSQL a write's own notification reaches the
+/// store's listener a moment after the write returns), waiting at most five seconds.
+func settledGeneration(of store: StateStore) async throws -> UInt64 {
+    var last = store.generation
+    let deadline = ContinuousClock.now + .seconds(5)
+    while ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(store.dialect == .postgreSQL ? 300 : 0))
+        let now = store.generation
+        if now == last { return now }
+        last = now
+    }
+    return last
+}

@@ -13,8 +13,8 @@ import Glibc
 #endif
 import Testing
 
-/// A plain TCP connection to 127.0.0.1 for speaking HTTP by hand.
-final class RawConnection {
+/// A plain TCP connection to 127.0.0.1 for speaking HTTP by hand. Used by one test at a time.
+final class RawConnection: @unchecked Sendable {
     let descriptor: Int32
 
     init(port: Int) throws {
@@ -36,8 +36,13 @@ final class RawConnection {
     }
 
     /// What arrives within `seconds` (or until one whole response with a `Content-Length` body has), and whether the
-    /// server closed the connection by then.
-    func read(for seconds: Double, untilResponse: Bool = false) -> (text: String, closed: Bool) {
+    /// server closed the connection by then. The waiting happens on a thread of its own, never on Swift's cooperative
+    /// pool (two cores give it two threads, which a few waiting tests would otherwise take from every other test).
+    func read(for seconds: Double, untilResponse: Bool = false) async -> (text: String, closed: Bool) {
+        (try? await offTheCooperativePool { self.readBlocking(for: seconds, untilResponse: untilResponse) }) ?? ("", false)
+    }
+
+    private func readBlocking(for seconds: Double, untilResponse: Bool) -> (text: String, closed: Bool) {
         var received = Data()
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -76,16 +81,16 @@ struct HTTPEdgeTests {
         let started = Date()
         slow.send("GET /api/health HTTP/1.1\r\n")
         slow.send("Host: 127.0.0.1\r\n")
-        let cut = slow.read(for: 5)
+        let cut = await slow.read(for: 5)
         #expect(cut.closed && Date().timeIntervalSince(started) < 3, "open after \(Date().timeIntervalSince(started)) s")
 
         // A complete request is answered, then the idle connection is closed after the idle timeout (not the header one).
         let idle = try RawConnection(port: port)
         idle.send("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         let answeredAt = Date()
-        let answered = idle.read(for: 1.5, untilResponse: true)
+        let answered = await idle.read(for: 1.5, untilResponse: true)
         #expect(answered.text.hasPrefix("HTTP/1.1 200") && !answered.closed)
-        let later = idle.read(for: 4)
+        let later = await idle.read(for: 4)
         #expect(later.closed && Date().timeIntervalSince(answeredAt) > 2.5, "closed after \(Date().timeIntervalSince(answeredAt)) s")
 
         // On a kept-alive connection the clock starts again with the next request's first byte: a second head begun
@@ -95,11 +100,11 @@ struct HTTPEdgeTests {
         defer { patient.stop() }
         let kept = try RawConnection(port: patient.client.base.port!)
         kept.send("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(kept.read(for: 1.5, untilResponse: true).text.hasPrefix("HTTP/1.1 200"))
+        #expect(await kept.read(for: 1.5, untilResponse: true).text.hasPrefix("HTTP/1.1 200"))
         try await Task.sleep(for: .milliseconds(500))
         let secondStarted = Date()
         kept.send("GET /api/health HTTP/1.1\r\n")
-        let second = kept.read(for: 5)
+        let second = await kept.read(for: 5)
         let after = Date().timeIntervalSince(secondStarted)
         #expect(second.closed && after > 0.9 && after < 3, "the second head was cut off after \(after) s")
 
@@ -107,7 +112,7 @@ struct HTTPEdgeTests {
         for garbage in ["NOT HTTP AT ALL\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "GET /\u{01} HTTP/1.1\r\n\r\n"] {
             let raw = try RawConnection(port: port)
             raw.send(garbage)
-            let answer = raw.read(for: 3)
+            let answer = await raw.read(for: 3)
             #expect(answer.text.hasPrefix("HTTP/1.1 400"), "\(garbage.debugDescription): \(answer.text)")
             #expect(answer.text.contains("application/json") && answer.text.contains("{\"detail\":\"Malformed HTTP request"), "\(answer.text)")
             #expect(answer.closed)
@@ -125,13 +130,14 @@ struct HTTPEdgeTests {
         for _ in 0..<80 { clients.append(try RawConnection(port: port)) }
         for client in clients { client.send("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") }
         try await Task.sleep(for: .seconds(2))
-        let answered = clients.map { $0.read(for: 0.05, untilResponse: true).text.hasPrefix("HTTP/1.1 200") }
+        var answered: [Bool] = []
+        for client in clients { answered.append(await client.read(for: 0.05, untilResponse: true).text.hasPrefix("HTTP/1.1 200")) }
         let served = answered.filter { $0 }.count
         #expect(served >= 60 && served <= 72, "\(served) of 80 served with a cap of 64")
         // Once the served ones leave, the waiting ones are served.
         let waiting = zip(clients, answered).filter { !$0.1 }.map(\.0)
         clients = waiting
-        for client in waiting { #expect(client.read(for: 5, untilResponse: true).text.hasPrefix("HTTP/1.1 200")) }
+        for client in waiting { #expect(await client.read(for: 5, untilResponse: true).text.hasPrefix("HTTP/1.1 200")) }
     }
 
     @Test("path parameters are percent-decoded once and validated")

@@ -204,7 +204,7 @@ struct SecurityBypassTests {
             let body = #"{"sql":"SELECT count(*) FROM range(10000000000) a, range(1000) b WHERE a.range + b.range = -1"}"#
             runaway.send("POST /api/query HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(server.analyst)\r\n"
                          + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            #expect(runaway.read(for: 0.5).text.isEmpty, "the runaway query answered")
+            #expect(await runaway.read(for: 0.5).text.isEmpty, "the runaway query answered")
         }
         // With one slot per user, the next query gets the slot only when the first was stopped: its own time limit is
         // 60 s, and this client gives up after 30 s, so an answer means the dropped query was interrupted.
