@@ -75,14 +75,19 @@ struct HTTPEdgeTests {
         let server = try await DemoServer.start(environment: ["AGNES_HEADER_TIMEOUT_SECONDS": "1", "AGNES_IDLE_TIMEOUT_SECONDS": "3"])
         defer { server.stop() }
         let port = server.client.base.port!
+        // The header timeout's checks run on a server whose idle timeout is far away, so that only the header
+        // timeout can close the connection, however loaded the machine is.
+        let patient = try await DemoServer.start(environment: ["AGNES_HEADER_TIMEOUT_SECONDS": "1", "AGNES_IDLE_TIMEOUT_SECONDS": "120"])
+        defer { patient.stop() }
 
         // Headers trickled one line at a time, never finished: closed after about a second.
-        let slow = try RawConnection(port: port)
+        let slow = try RawConnection(port: patient.client.base.port!)
         let started = Date()
         slow.send("GET /api/health HTTP/1.1\r\n")
         slow.send("Host: 127.0.0.1\r\n")
-        let cut = await slow.read(for: 5)
-        #expect(cut.closed && Date().timeIntervalSince(started) < 3, "open after \(Date().timeIntervalSince(started)) s")
+        let cut = await slow.read(for: 30)
+        let cutAfter = Date().timeIntervalSince(started)
+        #expect(cut.closed && cutAfter > 0.9 && cutAfter < 20, "cut off after \(cutAfter) s")
 
         // A complete request is answered, then the idle connection is closed after the idle timeout (not the header one).
         let idle = try RawConnection(port: port)
@@ -94,19 +99,16 @@ struct HTTPEdgeTests {
         #expect(later.closed && Date().timeIntervalSince(answeredAt) > 2.5, "closed after \(Date().timeIntervalSince(answeredAt)) s")
 
         // On a kept-alive connection the clock starts again with the next request's first byte: a second head begun
-        // half a second after the first request is cut off a second after it began, not earlier. (On a server whose
-        // idle timeout is far away: on a loaded machine the first answer can take long enough for a 3-second one.)
-        let patient = try await DemoServer.start(environment: ["AGNES_HEADER_TIMEOUT_SECONDS": "1", "AGNES_IDLE_TIMEOUT_SECONDS": "120"])
-        defer { patient.stop() }
+        // half a second after the first request is cut off a second after it began, not earlier.
         let kept = try RawConnection(port: patient.client.base.port!)
         kept.send("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(await kept.read(for: 1.5, untilResponse: true).text.hasPrefix("HTTP/1.1 200"))
         try await Task.sleep(for: .milliseconds(500))
         let secondStarted = Date()
         kept.send("GET /api/health HTTP/1.1\r\n")
-        let second = await kept.read(for: 5)
+        let second = await kept.read(for: 30)
         let after = Date().timeIntervalSince(secondStarted)
-        #expect(second.closed && after > 0.9 && after < 3, "the second head was cut off after \(after) s")
+        #expect(second.closed && after > 0.9 && after < 20, "the second head was cut off after \(after) s")
 
         // Garbage: a 400 with a JSON detail, and the connection closed.
         for garbage in ["NOT HTTP AT ALL\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "GET /\u{01} HTTP/1.1\r\n\r\n"] {
