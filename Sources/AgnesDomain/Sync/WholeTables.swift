@@ -28,30 +28,35 @@ struct WholeTables: Sendable {
         let paths = parts.map { synced.layout.directory.appendingPathComponent($0.path).path }
         let directory = self.directory
         let exclusive = ExclusiveWork(location: domain.state.location)
-        let sha256 = try await NIOThreadPool.singleton.runIfActive { () throws -> String in
-          try exclusive.run("whole:\(id)-\(version)") { () throws -> String in
-            // Made by another request while this one waited.
-            if let sha256 = try? String(contentsOf: digestFile, encoding: .utf8), FileManager.default.fileExists(atPath: target.path) { return sha256 }
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let temporary = directory.appendingPathComponent(".\(id)-\(version)-\(UUID().uuidString.prefix(8)).parquet")
-            defer { try? FileManager.default.removeItem(at: temporary) }
-            _ = try Database.withScratchConnection { connection in
-                try connection.execute("""
-                    COPY (SELECT * FROM read_parquet([\(paths.map(SQL.literal).joined(separator: ", "))], union_by_name = true))
-                    TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd)
-                    """)
+        let sha256 = try await NIOThreadPool.singleton.runIfActive {
+            try exclusive.run("whole:\(id)-\(version)") {
+                try Self.make(id: id, version: version, from: paths, at: target, digestFile: digestFile, in: directory)
             }
-            let digest = try FileDigest.of(temporary).sha256
-            try Data(digest.utf8).write(to: digestFile, options: .atomic)
-            guard rename(temporary.path, target.path) == 0 else { throw ServiceError(.internalServerError, "cannot move the whole table into place") }
-            // Older versions of this table go; other tables' files stay.
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-            where name.hasPrefix("\(id)-") && !name.hasPrefix("\(id)-\(version).") && name.split(separator: "-").count == 2 {
-                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-            }
-            return digest
-          }
         }
         return DownloadService.File(path: target.path, sha256: sha256, filename: "\(id).parquet")
+    }
+
+    /// Writes version `version` of table `id` as one file from its parts `paths` — unless another request made it
+    /// while this one waited — and returns its sha256; removes the table's older versions.
+    private static func make(id: String, version: String, from paths: [String], at target: URL, digestFile: URL, in directory: URL) throws -> String {
+        if let sha256 = try? String(contentsOf: digestFile, encoding: .utf8), FileManager.default.fileExists(atPath: target.path) { return sha256 }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let temporary = directory.appendingPathComponent(".\(id)-\(version)-\(UUID().uuidString.prefix(8)).parquet")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        _ = try Database.withScratchConnection { connection in
+            try connection.execute("""
+                COPY (SELECT * FROM read_parquet([\(paths.map(SQL.literal).joined(separator: ", "))], union_by_name = true))
+                TO \(SQL.literal(temporary.path)) (FORMAT parquet, COMPRESSION zstd)
+                """)
+        }
+        let digest = try FileDigest.of(temporary).sha256
+        try Data(digest.utf8).write(to: digestFile, options: .atomic)
+        guard rename(temporary.path, target.path) == 0 else { throw ServiceError(.internalServerError, "cannot move the whole table into place") }
+        // Older versions of this table go; other tables' files stay.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        where name.hasPrefix("\(id)-") && !name.hasPrefix("\(id)-\(version).") && name.split(separator: "-").count == 2 {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+        return digest
     }
 }
