@@ -144,7 +144,7 @@ public final class Orchestrator: Sendable {
                 if conflicts[table.id] == nil { missing.append(table.id) }
                 continue
             }
-            if let files = lakeFiles[table.id], table.sourceName == nil || table.sourceName == source {
+            if let files = lakeFiles[table.id] {
                 // The version its last good sync wrote to the lake, through that version's files.
                 try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(PolicyView.parquetRows(files))")
                 tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue,
