@@ -20,7 +20,8 @@ struct TablePolicyCommand: AsyncParsableCommand {
         subcommands: [Show.self, Preview.self, SetPolicy.self, Clear.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The table's policy, note, mapping tables, and who set it when.",
+        static let configuration = CommandConfiguration(commandName: "show",
+                                                        abstract: "The table's policy, note, mapping tables, and who set it when.",
                                                         discussion: "Example: agnes admin table-policy show customers --json")
         @Argument(help: "The table id.") var table: String
         @Flag(help: "Print JSON.") var json = false
@@ -51,7 +52,7 @@ struct TablePolicyCommand: AsyncParsableCommand {
 
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "What a policy (the stored one, or --sql) shows a user or a set of groups.",
+            commandName: "preview", abstract: "What a policy (the stored one, or --sql) shows a user or a set of groups.",
             discussion: """
                 Give exactly one of --as-user and --as-groups. Nothing is stored; the preview is audited.
 
@@ -101,7 +102,8 @@ struct TablePolicyCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove the table's policy: everyone granted the table sees all of it again.",
+        static let configuration = CommandConfiguration(commandName: "clear",
+                                                        abstract: "Remove the table's policy: everyone granted the table sees all of it again.",
                                                         discussion: "Example: agnes admin table-policy clear customers")
         @Argument(help: "The table id.") var table: String
 

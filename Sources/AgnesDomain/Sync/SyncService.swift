@@ -41,8 +41,11 @@ public struct SyncService: Sendable {
 
     /// Whether a sync runs, and which tables (no authentication needed, as upstream).
     /// `POST /api/sync/pull-confirm`: what a finished pull did, kept in the audit trail as upstream's
-    /// `sync.pull_completed` (`<section>_added|_updated|_removed`, `duration_ms`, `errors`).
+    /// `sync.pull_completed` (`<section>_added|_updated|_removed`, `duration_ms`, `errors`). It changes nothing but
+    /// the trail, so its entry goes into the next batch like a read's: every `agnes pull` ends with this request, and
+    /// waiting for a durable write here made an up-to-date pull 3–4 ms slower.
     public func confirmPull(_ request: PullConfirmRequest, for caller: Caller) -> PullConfirmed {
+        caller.audit.markRead()
         var params: [String: String] = [:]
         for (section, counts) in [("direct_tables", request.directTables), ("data_packages", request.dataPackages),
                                   ("memory_domains", request.memoryDomains)] {
