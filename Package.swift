@@ -121,7 +121,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AgnesMCPTests", dependencies: ["AgnesAPI", "AgnesMCP", .product(name: "MCP", package: "swift-sdk")], swiftSettings: strict),
-        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB"], swiftSettings: strict),
+        .testTarget(name: "AgnesClientTests", dependencies: ["AgnesAPI", "AgnesClient", "DuckDB", .product(name: "Crypto", package: "swift-crypto"),
+                                                          .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "AgnesDataTests", dependencies: ["AgnesData", "AgnesState", "DuckDB", "AgnesTestSupport"], swiftSettings: strict),
         // Helpers shared by test targets (a private PostgreSQL cluster, free ports, a headless browser over DevTools, a local
         // OpenID provider with Google's Directory API).

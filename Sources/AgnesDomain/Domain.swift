@@ -208,8 +208,19 @@ public struct Domain: Sendable {
 
 /// The registry and the sync state of its tables, read together.
 public struct CatalogSnapshot: Sendable {
+    /// Sorted by id.
     public var tables: [RegisteredTable]
     public var states: [String: SyncState]
+
+    /// The registered table `id` (a binary search: a download looks its table up on every request).
+    public func table(_ id: String) -> RegisteredTable? {
+        var (low, high) = (0, tables.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if tables[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low < tables.count && tables[low].id == id ? tables[low] : nil
+    }
 }
 
 /// A user's memberships, the grants that reach them, and what they subscribed to.

@@ -112,7 +112,7 @@ public struct APIClient: Sendable {
     @discardableResult
     func stream(_ path: String, method: HTTPMethod = .GET, body raw: RawBody? = nil, headers: [(String, String)] = [],
                 timeout: TimeAmount = .hours(6), onStatus: (Int, HTTPHeaders) throws -> Void = { _, _ in },
-                into sink: (ByteBuffer) throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
+                into sink: (ByteBuffer) async throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
         var request = self.request(method, path, headers: headers)
         if let raw {
             request.headers.add(name: "Content-Type", value: raw.contentType)
@@ -130,7 +130,7 @@ public struct APIClient: Sendable {
         }
         try onStatus(status, response.headers)
         do {
-            for try await chunk in response.body { try sink(chunk) }
+            for try await chunk in response.body { try await sink(chunk) }
         } catch let error as ClientError {
             throw error
         } catch {

@@ -53,7 +53,7 @@ extension APIClient {
 
     /// Streams a download (`downloadPath`) into `sink`, after telling `onStatus` the status (200 or 206) and headers.
     public func download(_ path: String, headers: [(String, String)], onStatus: (Int, HTTPHeaders) throws -> Void,
-                         into sink: (ByteBuffer) throws -> Void) async throws {
+                         into sink: (ByteBuffer) async throws -> Void) async throws {
         try await stream(path, headers: headers, onStatus: onStatus, into: sink)
     }
 

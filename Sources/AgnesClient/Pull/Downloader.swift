@@ -70,11 +70,12 @@ enum Downloader {
             try item.sha256.write(to: expected, atomically: true, encoding: .utf8)
         }
 
-        var hasher = SHA256()
+        var resumed = SHA256()
         let descriptor = open(partial.path, O_WRONLY | O_CREAT, 0o644)
         guard descriptor >= 0 else { throw ClientError(.failure, "cannot write \(partial.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        if offset > 0 { try hash(partial, upTo: offset, into: &hasher) }
+        if offset > 0 { try hash(partial, upTo: offset, into: &resumed) }
+        let hasher = ParallelHasher(continuing: resumed)
         let resumedFrom = offset
         var transferred: Int64 = 0
 
@@ -85,12 +86,12 @@ enum Downloader {
             try await api.download(item.path, headers: headers, onStatus: { status, headers in
                 // A whole file where the rest was asked for: the server's copy changed (or it ignores ranges); start over.
                 if offset > 0, status == 200 || !(headers.first(name: "Content-Range")?.hasPrefix("bytes \(offset)-") ?? false) {
-                    hasher = SHA256()
+                    hasher.restart()
                     position = 0
                     guard ftruncate(descriptor, 0) == 0 else { throw ClientError(.failure, "cannot truncate \(partial.path)") }
                 }
             }) { chunk in
-                chunk.withUnsafeReadableBytes { bytes in hasher.update(bufferPointer: bytes) }
+                await hasher.update(chunk)
                 try write(chunk, to: descriptor, at: position, file: partial)
                 position += Int64(chunk.readableBytes)
                 if position >= item.size / 2 { CrashPoint.pullMidDownload.reach() }
@@ -106,7 +107,7 @@ enum Downloader {
             offset = position
         }
 
-        let digest = Hex.encode(hasher.finalize())
+        let digest = Hex.encode(await hasher.finalize())
         guard offset == item.size, digest == item.sha256 else {
             try? FileManager.default.removeItem(at: partial)
             try? FileManager.default.removeItem(at: expected)

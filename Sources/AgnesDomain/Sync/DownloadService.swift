@@ -21,9 +21,10 @@ public struct DownloadService: Sendable {
     /// Parts up to this size carry `X-Agnes-Content-MD5`, as upstream's.
     public static let contentMD5Limit: Int64 = 8 << 20
 
-    /// The registered table `id` when the caller may read it (404 / 403 otherwise).
+    /// The registered table `id` when the caller may read it (404 / 403 otherwise), from the catalog as cached until the
+    /// next write (no state read per download).
     public func accessibleTable(_ id: String, for caller: Caller) async throws -> RegisteredTable {
-        guard RegisteredTable.isValidId(id), let table = try await RegistryRepository(store: domain.state).get(id: id) else {
+        guard RegisteredTable.isValidId(id), let table = try await domain.catalogSnapshot().table(id) else {
             throw ServiceError.notFound("Table '\(id)' not found")
         }
         guard try await domain.access.canRead(tableId: id, folder: table.folder, identity: caller.identity) else {

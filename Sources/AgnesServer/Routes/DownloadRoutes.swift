@@ -5,6 +5,7 @@
 // per version), part by part from `/api/data/{id}/parts/{part}` (our CLI), or as upstream's clients do, with
 // `?part=<path>` from the manifest's `parts` (`X-Agnes-Content-MD5` on parts up to 8 MiB) — all with the same headers. Access is checked by registry id; every download is audited.
 import AgnesAPI
+import AgnesCore
 import AgnesData
 import AgnesDomain
 import AgnesState
@@ -78,7 +79,7 @@ struct DownloadRoutes {
     private static func headers(of file: DownloadService.File, etag: String, modified: Date?) -> HTTPFields {
         var headers: HTTPFields = [.eTag: etag, .acceptRanges: "bytes", .contentType: "application/octet-stream",
                                    .contentDisposition: "attachment; filename=\"\(file.filename)\""]
-        if let modified { headers[.lastModified] = httpDate(modified) }
+        if let modified { headers[.lastModified] = HTTPDate.format(modified) }
         if let md5 = file.contentMD5 { headers[HTTPField.Name("X-Agnes-Content-MD5")!] = md5 }
         return headers
     }
@@ -113,13 +114,5 @@ struct DownloadRoutes {
         guard let end, end >= start else { return .whole }
         guard start < size else { return .unsatisfiable }
         return .bytes(start...min(end, size - 1))
-    }
-
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
     }
 }
