@@ -23,7 +23,7 @@ final class GrantScope: Sendable {
 
     /// A scope of `tables`; with `enforcing`, policied tables are their policies (mapping tables come from `engine`).
     init(tables: [EngineTable], enforcing: Bool, engine: [String: EngineTable], settings: EngineSettings) throws {
-        database = try Database(configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
+        database = try Database(configuration: settings.databaseConfiguration)
         tableIds = tables.map(\.id)
         enforcesPolicies = enforcing && tables.contains { $0.policy != .none }
         do {

@@ -63,7 +63,7 @@ public final class Orchestrator: Sendable {
 
     private func build(registry: [RegisteredTable], sources: [DataSource], lakeVersions: [String: Int64],
                        started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
-        let database = try Database(configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
+        let database = try Database(configuration: settings.databaseConfiguration)
         let connection = try database.connect()
         defer { connection.close() }
         var unreadable: [String: String] = [:]
@@ -79,7 +79,9 @@ public final class Orchestrator: Sendable {
             }
         }
 
-        // Which source offers which table ids, and the files each offers them from.
+        // Which source offers which table ids, and the files each offers them from. The extract is attached only to read
+        // its `_meta`: the engine's views read the same files directly (the extract's own views are this same
+        // `read_parquet`), and an attached catalog of a hundred views costs about a megabyte of memory.
         var offeredBy: [String: [String]] = [:]
         var filesOffered: [String: [String]] = [:]
         for source in try sourceNames() {
@@ -92,6 +94,7 @@ public final class Orchestrator: Sendable {
                     let files = (try? JSONDecoder().decode([ExtractFile].self, from: Data((row.files ?? "[]").utf8))) ?? []
                     filesOffered["\(source)/\(row.table_id)"] = files.map { directory.appendingPathComponent($0.path).standardizedFileURL.path }
                 }
+                try connection.execute("DETACH \(SQL.identifier(source))")
             } catch let error as DuckDBError {
                 unreadable[source] = error.message
             }
@@ -151,9 +154,9 @@ public final class Orchestrator: Sendable {
                                                rows: .parquet(files: files), policy: policy(of: table, using: connection))
                 continue
             }
-            try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS SELECT * FROM \(SQL.identifier(source)).\(SQL.identifier(table.id))")
-            tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue,
-                                           rows: .parquet(files: filesOffered["\(source)/\(table.id)"] ?? []),
+            let files = filesOffered["\(source)/\(table.id)"] ?? []
+            try connection.execute("CREATE VIEW main.\(SQL.identifier(table.id)) AS \(PolicyView.parquetRows(files))")
+            tables[table.id] = EngineTable(id: table.id, source: source, queryMode: table.queryMode.rawValue, rows: .parquet(files: files),
                                            policy: policy(of: table, using: connection))
         }
 

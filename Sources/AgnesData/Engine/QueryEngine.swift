@@ -1,5 +1,6 @@
-// The query engine (SPEC §6.4): an in-memory DuckDB with every extract ATTACHed read-only and one view per
-// registered table, named by its id, then locked down: external access only to the extracts folder, no extension
+// The query engine (SPEC §6.4): an in-memory DuckDB with one view per registered table, named by its id, over the
+// parquet files its extract lists (each extract is attached read-only just long enough to read that list), then
+// locked down: external access only to the extracts folder, no extension
 // installs or loads, memory and thread limits, and the configuration locked so no query can loosen it. Users' SQL
 // never runs here: it runs in a grant scope (`GrantScope`), a DuckDB of its own holding only the tables the caller
 // may read, built from this engine's list of tables on first use and kept with the engine.
@@ -23,6 +24,13 @@ public struct EngineSettings: Sendable, Equatable {
         self.threads = threads
         self.maximumScopes = max(1, maximumScopes)
         self.lake = lake
+    }
+
+    /// How the engine and every grant scope open their DuckDB. DuckDB's external file cache is off: it keeps copies
+    /// of the blocks read from files, which for local files the kernel's page cache already holds — 10 MiB of an idle
+    /// server's memory with a thousand tables (docs/performance.md).
+    var databaseConfiguration: Database.Configuration {
+        Database.Configuration(threads: threads, memoryLimit: memoryLimit, options: ["enable_external_file_cache": "false"])
     }
 }
 
