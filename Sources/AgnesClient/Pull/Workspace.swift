@@ -1,6 +1,7 @@
 // An analyst's workspace (upstream §2.1, per workspace here): downloaded tables in `server/parquet/` (a partitioned
 // table as a folder of parts), the local DuckDB `user/duckdb/analytics.duckdb` with one view per table, snapshots in
 // `user/snapshots/`, and what the last pull fetched in `.agnes/pull_state.json`.
+import AgnesCore
 import Foundation
 
 public struct Workspace: Sendable, Equatable {
@@ -59,6 +60,23 @@ public struct Workspace: Sendable, Equatable {
             case manifestETag = "manifest_etag"
             case lastPull = "last_pull"
             case memoryETag = "memory_etag"
+        }
+
+        public init() {}
+
+        /// Every pull reads this file: `last_pull` is read by hand (`UTCTimestamp`), not through the decoder's
+        /// `.iso8601`, which loads ICU's time-zone data first.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            manifestETag = try container.decodeIfPresent(String.self, forKey: .manifestETag)
+            memoryETag = try container.decodeIfPresent(String.self, forKey: .memoryETag)
+            if let text = try? container.decodeIfPresent(String.self, forKey: .lastPull) {
+                lastPull = UTCTimestamp.parse(text) ?? ISO8601DateFormatter().date(from: text)
+            }
+            tables = try container.decodeIfPresent([String: PulledTable].self, forKey: .tables) ?? [:]
+            packages = try container.decodeIfPresent([String: String].self, forKey: .packages)
+            memoryDomains = try container.decodeIfPresent([String: String].self, forKey: .memoryDomains)
+            directTables = try container.decodeIfPresent([String: String].self, forKey: .directTables)
         }
     }
 
