@@ -42,6 +42,18 @@ struct OrchestratorTests {
             try ["orders", "customers", "deals"].map { try connection.scalar(Int64.self, "SELECT count(*) FROM \($0) WHERE id >= $1", 0) }
         }
         #expect(counts == [1000, 10, 20])
+        // The views read the parquet files: no extract stays attached, and neither the engine nor a scope keeps
+        // copies of file blocks or freed memory (docs/performance.md, "Memory").
+        let (attached, engineSettings) = try await engine.withConnection { connection in
+            (try connection.query("SELECT database_name FROM duckdb_databases() WHERE NOT internal").rows().map { $0.values[0].description },
+             try connection.query("SELECT current_setting('enable_external_file_cache')::VARCHAR || ' ' || current_setting('allocator_background_threads')::VARCHAR")
+                .rows().first?.values[0].description)
+        }
+        #expect(attached == ["memory"] && engineSettings == "false true", "\(attached) \(engineSettings ?? "")")
+        let scopeSettings = try await engine.withScope(readable: ["orders"], policies: .bypass) {
+            try $0.query("SELECT current_setting('enable_external_file_cache')::VARCHAR").rows().first?.values[0].description
+        }
+        #expect(scopeSettings == "false")
         await #expect(throws: DuckDBError.self) {
             try await engine.withConnection { try $0.execute("SELECT * FROM main.unregistered") }
         }
