@@ -97,6 +97,7 @@ public final class Orchestrator: Sendable {
                 try connection.execute("DETACH \(SQL.identifier(source))")
             } catch let error as DuckDBError {
                 unreadable[source] = error.message
+                _ = try? connection.execute("DETACH DATABASE IF EXISTS \(SQL.identifier(source))")
             }
         }
 

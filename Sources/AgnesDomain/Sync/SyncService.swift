@@ -39,7 +39,6 @@ public struct SyncService: Sendable {
         return SyncTriggerResponse(tables: request.tables ?? [], message: "Queued as job \(job.id) for the workers; GET /api/jobs/\(job.id) shows its progress.")
     }
 
-    /// Whether a sync runs, and which tables (no authentication needed, as upstream).
     /// `POST /api/sync/pull-confirm`: what a finished pull did, kept in the audit trail as upstream's
     /// `sync.pull_completed` (`<section>_added|_updated|_removed`, `duration_ms`, `errors`). It changes nothing but
     /// the trail, so its entry goes into the next batch like a read's: every `agnes pull` ends with this request, and
