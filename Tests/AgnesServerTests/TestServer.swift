@@ -40,8 +40,11 @@ struct TestServer {
     static func start(environment: [String: String] = [:], seedAdmin: Bool = true) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-server-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The test client keeps one connection for the whole test, and a test may work on the state directly between two
+        // requests: on a loaded machine (a full `make test` on two cores) 55 writes have taken over the default 60 s
+        // idle timeout, after which the server had closed the client's connection.
         var settings = ["DATA_DIR": directory.path, "AGNES_BCRYPT_COST": "4", "AGNES_AUTH_RATELIMIT_ENABLED": "false",
-                        "SERVER_URL": "http://agnes.test"]
+                        "SERVER_URL": "http://agnes.test", "AGNES_IDLE_TIMEOUT_SECONDS": "600"]
         if seedAdmin {
             settings["SEED_ADMIN_EMAIL"] = adminEmail
             settings["SEED_ADMIN_PASSWORD"] = adminPassword
