@@ -23,7 +23,7 @@ struct GoogleSignInTests {
 
     /// A sign-in as the provider's current account: login, the provider's redirect, the callback with the cookie.
     /// Returns the callback's response and the state it used.
-    func signIn(_ client: any TestClientProtocol, _ provider: OpenIDTestProvider, tamper: ((inout String, inout String?) -> Void)? = nil)
+    func signIn(_ client: LiveTestClient, _ provider: OpenIDTestProvider, tamper: ((inout String, inout String?) -> Void)? = nil)
         async throws -> (response: JSONResponse, state: String, callback: String) {
         let login = try await client.send(.get, "/auth/google/login?next=/catalog")
         #expect(login.status == .found)
@@ -42,7 +42,7 @@ struct GoogleSignInTests {
     }
 
     /// Whether a sign-in as the provider's current account ends with a session.
-    func signsIn(_ client: any TestClientProtocol, _ provider: OpenIDTestProvider) async throws -> Bool {
+    func signsIn(_ client: LiveTestClient, _ provider: OpenIDTestProvider) async throws -> Bool {
         session(try await signIn(client, provider).response) != nil
     }
 
@@ -51,7 +51,7 @@ struct GoogleSignInTests {
         response.headers[values: .setCookie].first { $0.hasPrefix("access_token=") }.map { String($0.dropFirst("access_token=".count).prefix { $0 != ";" }) }
     }
 
-    func withServer(_ body: @Sendable (OpenIDTestProvider, TestServer, any TestClientProtocol) async throws -> Void) async throws {
+    func withServer(_ body: @Sendable (OpenIDTestProvider, TestServer, LiveTestClient) async throws -> Void) async throws {
         let provider = try OpenIDTestProvider()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-oidc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -26,7 +26,7 @@ struct HTTPMailerTests {
             inbox.requests.withLock { $0.append((authorization, data)) }
             return recipient == "fail@example.com" ? .internalServerError : .accepted
         }
-        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).testLive { client in
             let port = try #require(client.port)
             let mailer = HTTPMailer(url: "http://127.0.0.1:\(port)/v3/mail/send", apiKey: "SG.test-key", from: "agnes@example.com")
             try await mailer.send(MailMessage(to: "ann@example.com", subject: "Hello", text: "Your link: http://x/y"))

@@ -23,7 +23,7 @@ struct JiraWebhookTests {
         #"{"webhookEvent":"\#(name)","timestamp":1772445600000,"user":{"displayName":"Ann"},"issue":{"id":"\#(id ?? "\(key.split(separator: "-").last!)00")","key":"\#(key)","fields":{"summary":"\#(summary)","status":{"name":"Open"},"project":{"key":"\#(key.split(separator: "-").first!)"},"created":"\#(created)","updated":"\#(updated)"}}\#(extra)}"#
     }
 
-    func post(_ client: any TestClientProtocol, _ body: String, header: String = "X-Hub-Signature-256", signature: String?) async throws -> JSONResponse {
+    func post(_ client: LiveTestClient, _ body: String, header: String = "X-Hub-Signature-256", signature: String?) async throws -> JSONResponse {
         var headers: HTTPFields = [:]
         if let signature { headers[HTTPField.Name(header)!] = signature }
         return try await client.send(.post, "/webhooks/jira", raw: body, headers: headers)

@@ -12,7 +12,7 @@ import Testing
 @Suite("corporate memory routes")
 struct MemoryRoutesTests {
     /// Creates a user with a password, in `group` (created when missing), and returns their id and session token.
-    static func user(_ email: String, group: String?, _ client: some TestClientProtocol, admin: String) async throws -> (id: String, token: String) {
+    static func user(_ email: String, group: String?, _ client: LiveTestClient, admin: String) async throws -> (id: String, token: String) {
         let id = try #require(try await client.send(.post, "/api/users", json: ["email": email], token: admin).string("id"))
         _ = try await client.send(.post, "/api/users/\(id)/set-password", json: ["password": "a long password 1"], token: admin)
         if let group {

@@ -25,7 +25,7 @@ func pipelineTestApplication() -> some ApplicationProtocol {
 struct RequestPipelineTests {
     @Test("every response carries an x-request-id; a plain one sent by the client is kept, others are replaced")
     func requestIds() async throws {
-        try await pipelineTestApplication().test(.live) { client in
+        try await pipelineTestApplication().testLive { client in
             try await client.execute(uri: "/api/ok", method: .get) { response in
                 let id = try #require(response.headers[HTTPField.Name("x-request-id")!])
                 #expect(UUID(uuidString: id) != nil)
@@ -50,7 +50,7 @@ struct RequestPipelineTests {
 
     @Test("an unknown path is a JSON 404 with detail Not Found")
     func notFound() async throws {
-        try await pipelineTestApplication().test(.live) { client in
+        try await pipelineTestApplication().testLive { client in
             try await client.execute(uri: "/api/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(String(buffer: response.body) == #"{"detail":"Not Found"}"#)
@@ -61,7 +61,7 @@ struct RequestPipelineTests {
 
     @Test("an API error answers with its status and detail")
     func apiError() async throws {
-        try await pipelineTestApplication().test(.live) { client in
+        try await pipelineTestApplication().testLive { client in
             try await client.execute(uri: "/api/teapot", method: .get) { response in
                 #expect(response.status == .conflict)
                 #expect(String(buffer: response.body) == #"{"detail":"Table already registered"}"#)
@@ -71,7 +71,7 @@ struct RequestPipelineTests {
 
     @Test("an unexpected error is a 500 that carries the request id and nothing of the error")
     func internalError() async throws {
-        try await pipelineTestApplication().test(.live) { client in
+        try await pipelineTestApplication().testLive { client in
             try await client.execute(uri: "/api/boom", method: .get, headers: [HTTPField.Name("x-request-id")!: "req-42"]) { response in
                 #expect(response.status == .internalServerError)
                 let body = String(buffer: response.body)

@@ -60,13 +60,13 @@ struct TestServer {
         return TestServer(services: services, mailer: mailer, directory: directory)
     }
 
-    /// Runs `body` against the server over HTTP, then stops it. The client holds one connection and is used one
-    /// request at a time; requests sent at once go through `TestServer.post(port:…)`, a connection each.
+    /// Runs `body` against the server over HTTP (`testLive`), then stops it. The client holds one connection and is
+    /// used one request at a time; requests sent at once go through `TestServer.post(port:…)`, a connection each.
     static func run(environment: [String: String] = [:], seedAdmin: Bool = true,
-                    _ body: @Sendable (TestServer, any TestClientProtocol) async throws -> Void) async throws {
+                    _ body: @Sendable (TestServer, LiveTestClient) async throws -> Void) async throws {
         let server = try await start(environment: environment, seedAdmin: seedAdmin)
         do {
-            try await AgnesServerApplication.make(services: server.services).test(.live) { client in try await body(server, client) }
+            try await AgnesServerApplication.make(services: server.services).testLive { client in try await body(server, client) }
         } catch {
             try? await server.stop()
             throw error
@@ -95,7 +95,7 @@ struct JSONResponse: Sendable {
     func string(_ key: String) -> String? { object[key] as? String }
 }
 
-extension TestClientProtocol {
+extension LiveTestClient {
     /// Sends `body` (a JSON object, or raw text) with an optional bearer token and returns the response as JSON.
     func send(_ method: HTTPRequest.Method, _ uri: String, json body: [String: Any]? = nil, raw: String? = nil, token: String? = nil,
               headers extra: HTTPFields = [:]) async throws -> JSONResponse {

@@ -10,7 +10,7 @@ import Testing
 
 @Suite("web pages")
 struct WebPagesTests {
-    func page(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, cookie: String? = nil, form: String? = nil) async throws
+    func page(_ client: LiveTestClient, _ method: HTTPRequest.Method, _ uri: String, cookie: String? = nil, form: String? = nil) async throws
         -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
         var headers: HTTPFields = [:]
         if let cookie { headers[.cookie] = "access_token=\(cookie)" }

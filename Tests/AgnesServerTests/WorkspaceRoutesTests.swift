@@ -15,7 +15,7 @@ import Testing
 @Suite("workspace routes")
 struct WorkspaceRoutesTests {
     /// An analyst (member of a group with a grant on `orders` only) and their session token.
-    func analyst(_ client: some TestClientProtocol, admin: String) async throws -> (id: String, token: String) {
+    func analyst(_ client: LiveTestClient, admin: String) async throws -> (id: String, token: String) {
         let user = try await client.send(.post, "/api/users", json: ["email": "ana@example.com", "name": "Ana"], token: admin)
         let id = try #require(user.string("id"))
         #expect(try await client.send(.post, "/api/users/\(id)/set-password", json: ["password": "ana's long password"], token: admin).status == .noContent)
@@ -26,7 +26,7 @@ struct WorkspaceRoutesTests {
         return (id, try #require(login.string("access_token")))
     }
 
-    func registerTables(_ client: some TestClientProtocol, admin: String, directory: URL) async throws {
+    func registerTables(_ client: LiveTestClient, admin: String, directory: URL) async throws {
         try "id\n1\n".write(to: directory.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
         try "id\n1\n".write(to: directory.appendingPathComponent("payroll.csv"), atomically: true, encoding: .utf8)
         _ = try await client.send(.post, "/api/admin/sources", json: ["name": "shop", "type": "files", "config": ["directory": directory.path]], token: admin)
