@@ -1,4 +1,5 @@
-// ISO 8601 timestamps in UTC to the second (`2026-12-05T03:46:44Z`), read without Foundation's date machinery.
+// ISO 8601 timestamps in UTC (`2026-12-05T03:46:44Z`, `2026-12-05T03:46:44.120Z`), read and written without Foundation's
+// date machinery: its formatters load ICU's locale and time-zone data, megabytes a process otherwise never touches.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,5 +37,39 @@ public enum UTCTimestamp {
         // timegm normalizes (February 30th becomes March 2nd): such a text names no date.
         guard parts.tm_mday == day, parts.tm_mon == month - 1 else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`: what `ISO8601DateFormatter` writes with `.withFractionalSeconds`, to the nearest
+    /// millisecond. For dates from year 0 to 9999.
+    public static func formatMilliseconds(_ date: Date) -> String {
+        // In whole milliseconds first, to the nearest: a `Date` counts from 2001, so its time since 1970 carries
+        // rounding errors (1970's 0.999 s comes back as 0.99899…), which truncating would turn into a millisecond less.
+        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (quotient, remainder) = total.quotientAndRemainder(dividingBy: 1000)
+        var whole = time_t(remainder < 0 ? quotient - 1 : quotient)
+        let milliseconds = Int(remainder < 0 ? remainder + 1000 : remainder)
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(24)
+        func append(_ value: Int, digits: Int, then separator: Character?) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+            if let separator { bytes.append(separator.asciiValue!) }
+        }
+        append(Int(parts.tm_year) + 1900, digits: 4, then: "-")
+        append(Int(parts.tm_mon) + 1, digits: 2, then: "-")
+        append(Int(parts.tm_mday), digits: 2, then: "T")
+        append(Int(parts.tm_hour), digits: 2, then: ":")
+        append(Int(parts.tm_min), digits: 2, then: ":")
+        append(Int(parts.tm_sec), digits: 2, then: ".")
+        append(milliseconds, digits: 3, then: "Z")
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

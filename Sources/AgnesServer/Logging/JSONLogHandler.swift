@@ -1,4 +1,5 @@
 // A swift-log handler writing one JSON object per line to standard error, for production log collectors.
+import AgnesCore
 import Foundation
 import Logging
 
@@ -43,11 +44,9 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    /// The time of a line, written by hand: a new `ISO8601DateFormatter` per line cost microseconds each, and loaded
+    /// ICU's locale and time-zone data into a server that needs none of it (about 5 MiB resident).
+    private static func timestamp() -> String { UTCTimestamp.formatMilliseconds(Date()) }
 }
 
 /// How agnes-server writes its log.
