@@ -1,5 +1,6 @@
 // Snapshot scans: the predicate checker refuses what upstream's validator refuses and passes ordinary filters; the
-// estimate prunes row groups by their statistics; the scan writes exactly the filtered, projected rows.
+// estimate prunes row groups by their statistics; the scan writes exactly the filtered, projected rows (a limit without
+// an order: the files' first ones).
 import AgnesAPI
 @testable import AgnesData
 import DuckDB
@@ -102,5 +103,23 @@ struct ScanTests {
         struct Row: Decodable, Equatable { let id: Int64; let kind: String }
         #expect(try connection.query("SELECT * FROM read_parquet('\(output.path)')").decode(Row.self)
             == [Row(id: 259_999, kind: "b"), Row(id: 259_997, kind: "b"), Row(id: 259_995, kind: "b")])
+
+        // A limit without an order is the files' first rows, on two threads too.
+        let first = try ScanPlan.make(ScanRequest(tableId: "t", select: ["id"], where: "id >= 150000", limit: 5), schema: schema, using: connection)
+        #expect(try ScanRunner.write(first, files: [file], to: output, deadline: QueryDeadline(milliseconds: 30_000)) == 5)
+        struct Id: Decodable, Equatable { let id: Int64 }
+        #expect(try connection.query("SELECT * FROM read_parquet('\(output.path)')").decode(Id.self).map(\.id) == Array(150_000..<150_005))
+
+        // Without one, every row is written (in whatever order the threads finish), in row groups of 61,440 at most.
+        let everything = try ScanPlan.make(ScanRequest(tableId: "t"), schema: schema, using: connection)
+        #expect(try ScanRunner.write(everything, files: [file], to: output, deadline: QueryDeadline(milliseconds: 60_000)) == 1_000_000)
+        struct Totals: Decodable, Equatable { let rows: Int64; let distinct_ids: Int64; let id_sum: Int64; let b_rows: Int64 }
+        #expect(try connection.query("""
+            SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids, sum(id)::BIGINT AS id_sum, count(*) FILTER (WHERE kind = 'b') AS b_rows
+            FROM read_parquet('\(output.path)')
+            """).decodeFirst(Totals.self) == Totals(rows: 1_000_000, distinct_ids: 1_000_000, id_sum: 499_999_500_000, b_rows: 500_000))
+        struct Largest: Decodable { let largest: Int64 }
+        #expect(try connection.query("SELECT max(row_group_num_rows) AS largest FROM parquet_metadata('\(output.path)')")
+            .decodeFirst(Largest.self)?.largest == Int64(ScanRunner.outputRowGroupSize))
     }
 }
