@@ -44,61 +44,76 @@ struct SharedPostgresStateTests {
         }
     }
 
+    /// Runs `body` with `count` stores opened together on `database`, and closes them whether it fails or not: a
+    /// store released with its connections open stops the whole test process (PostgresNIO asserts in debug builds that
+    /// a connection was closed), which would hide the failure that left it open.
+    static func withStoresTogether(_ count: Int, on database: StateLocation.PostgreSQL,
+                                   _ body: ([StateStore]) async throws -> Void) async throws {
+        let stores = try await openTogether(count, on: database)
+        do {
+            try await body(stores)
+        } catch {
+            try? await close(stores)
+            throw error
+        }
+        try await close(stores)
+    }
+
     @Test("stores opened at the same moment on an empty database migrate it exactly once")
     func migrateOnce() async throws {
         let database = try await SharedStatePostgres.createDatabase()
         defer { SharedStatePostgres.dropInBackground(database) }
-        let stores = try await Self.openTogether(4, on: database)
-        let versions = try await stores[0].read { try $0.rows("SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version") }
-        #expect(versions.map { $0[0].integerValue.map(Int.init) } == StateSchema.migrator.migrations.map { Optional($0.version) })
-        #expect(versions.allSatisfy { $0[1].integerValue == 1 })
-        let everyone = try await stores[0].read { try $0.scalar(Int64.self, "SELECT count(*) FROM user_groups WHERE name = 'Everyone'") }
-        #expect(everyone == 1)
-        #expect(Set(stores.map(\.everyoneGroupId)).count == 1)
-        try await Self.close(stores)
+        try await Self.withStoresTogether(4, on: database) { stores in
+            let versions = try await stores[0].read { try $0.rows("SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version") }
+            #expect(versions.map { $0[0].integerValue.map(Int.init) } == StateSchema.migrator.migrations.map { Optional($0.version) })
+            #expect(versions.allSatisfy { $0[1].integerValue == 1 })
+            let everyone = try await stores[0].read { try $0.scalar(Int64.self, "SELECT count(*) FROM user_groups WHERE name = 'Everyone'") }
+            #expect(everyone == 1)
+            #expect(Set(stores.map(\.everyoneGroupId)).count == 1)
+        }
     }
 
     @Test("a write through one store makes another's cached values stale within a second")
     func writesReachOtherStores() async throws {
         let database = try await SharedStatePostgres.createDatabase()
         defer { SharedStatePostgres.dropInBackground(database) }
-        let stores = try await Self.openTogether(2, on: database)
-        let (writer, reader) = (stores[0], stores[1])
-        let users = UsersRepository(store: writer)
-        let ada = try await users.create(email: "ada@example.com", name: "Ada")
-        let cache = StateCache<String?>(store: reader, maximumAge: .seconds(600))
-        let load: @Sendable () async throws -> String? = { try await UsersRepository(store: reader).get(id: ada.id)?.name }
-        // Let the reader's listener see the creation, then cache the name.
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await cache.value(for: ada.id, load: load) == "Ada")
-        let before = reader.generation
-        _ = try await users.update(id: ada.id, name: "Ada Lovelace", email: nil)
-        let deadline = ContinuousClock.now + .seconds(1)
-        while reader.generation == before && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(reader.generation != before, "the reader heard of the write within a second")
-        #expect(try await cache.value(for: ada.id, load: load) == "Ada Lovelace")
-        try await Self.close(stores)
+        try await Self.withStoresTogether(2, on: database) { stores in
+            let (writer, reader) = (stores[0], stores[1])
+            let users = UsersRepository(store: writer)
+            let ada = try await users.create(email: "ada@example.com", name: "Ada")
+            let cache = StateCache<String?>(store: reader, maximumAge: .seconds(600))
+            let load: @Sendable () async throws -> String? = { try await UsersRepository(store: reader).get(id: ada.id)?.name }
+            // Let the reader's listener see the creation, then cache the name.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await cache.value(for: ada.id, load: load) == "Ada")
+            let before = reader.generation
+            _ = try await users.update(id: ada.id, name: "Ada Lovelace", email: nil)
+            let deadline = ContinuousClock.now + .seconds(1)
+            while reader.generation == before && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(reader.generation != before, "the reader heard of the write within a second")
+            #expect(try await cache.value(for: ada.id, load: load) == "Ada Lovelace")
+        }
     }
 
     @Test("read-modify-write transactions from two stores on the same row lose no update")
     func concurrentWritersAcrossStores() async throws {
         let database = try await SharedStatePostgres.createDatabase()
         defer { SharedStatePostgres.dropInBackground(database) }
-        let stores = try await Self.openTogether(2, on: database)
-        try await stores[0].write { try $0.execute("INSERT INTO instance_templates (key, content) VALUES ('counter', '0')") }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<32 {
-                group.addTask {
-                    try await stores[index % 2].write { connection in
-                        let value = Int(try connection.scalar(String.self, "SELECT content FROM instance_templates WHERE key = 'counter'") ?? "0")!
-                        try connection.execute("UPDATE instance_templates SET content = $1 WHERE key = 'counter'", String(value + 1))
+        try await Self.withStoresTogether(2, on: database) { stores in
+            try await stores[0].write { try $0.execute("INSERT INTO instance_templates (key, content) VALUES ('counter', '0')") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<32 {
+                    group.addTask {
+                        try await stores[index % 2].write { connection in
+                            let value = Int(try connection.scalar(String.self, "SELECT content FROM instance_templates WHERE key = 'counter'") ?? "0")!
+                            try connection.execute("UPDATE instance_templates SET content = $1 WHERE key = 'counter'", String(value + 1))
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            #expect(try await stores[1].read { try $0.scalar(String.self, "SELECT content FROM instance_templates WHERE key = 'counter'") } == "32")
         }
-        #expect(try await stores[1].read { try $0.scalar(String.self, "SELECT content FROM instance_templates WHERE key = 'counter'") } == "32")
-        try await Self.close(stores)
     }
 }
 
@@ -127,20 +142,15 @@ struct RateLimitRepositoryTests {
     func sharedAcrossStores() async throws {
         let database = try await SharedStatePostgres.createDatabase()
         defer { SharedStatePostgres.dropInBackground(database) }
-        let stores = try await offTheCooperativePool {
-            try (0..<2).map { index in
-                try StateStore.open(dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("agnes-rl-\(index)-\(UUID().uuidString)"),
-                                    location: .postgreSQL(database), poolSize: 2)
+        try await SharedPostgresStateTests.withStoresTogether(2, on: database) { stores in
+            let now = Date()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 {
+                    group.addTask { _ = try await RateLimitRepository(store: stores[index % 2]).count(key: "shared", window: .seconds(60), now: now) }
+                }
+                try await group.waitForAll()
             }
+            #expect(try await RateLimitRepository(store: stores[0]).count(key: "shared", window: .seconds(60), now: now).count == 41)
         }
-        let now = Date()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<40 {
-                group.addTask { _ = try await RateLimitRepository(store: stores[index % 2]).count(key: "shared", window: .seconds(60), now: now) }
-            }
-            try await group.waitForAll()
-        }
-        #expect(try await RateLimitRepository(store: stores[0]).count(key: "shared", window: .seconds(60), now: now).count == 41)
-        for store in stores { try await store.close() }
     }
 }
