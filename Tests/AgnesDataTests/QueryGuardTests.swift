@@ -86,6 +86,10 @@ struct QueryGuardTests {
         #expect(throws: QueryRejection.self) { try QueryGuard.tables(in: "SHOW TABLES FROM shop", using: connection) }
     }
 
+    /// The time limit of the queries that must finish: far above what they take alone (well under a second), because
+    /// a full `make test` on two cores has made a 100 MB `repeat` take over ten seconds.
+    static let generous = 120_000
+
     @Test("a query over its time limit is interrupted and reported as such; rows beyond the row or byte cap are cut off")
     func timeoutAndCap() async throws {
         let extracts = FileManager.default.temporaryDirectory.appendingPathComponent("agnes-query-\(UUID().uuidString)")
@@ -94,19 +98,19 @@ struct QueryGuardTests {
         try orchestrator.rebuild(registry: [])
         let engine = try #require(orchestrator.engine)
         let capped = try await QueryRunner.run("SELECT i, i * 0.5 AS half, 'x' || i AS label, DATE '2026-01-01' + i::INT AS day FROM range(50) t(i)",
-                                               limit: 10, timeoutMilliseconds: 10_000, on: engine, readable: [], policies: .bypass)
+                                               limit: 10, timeoutMilliseconds: Self.generous, on: engine, readable: [], policies: .bypass)
         #expect(capped.rowCount == 10 && capped.truncated && capped.columns == ["i", "half", "label", "day"])
         #expect(capped.rows[3] == [.integer(3), .number(1.5), .text("x3"), .text("2026-01-04")])
         // The byte cap: 1,000 rows of ~1 KB each do not fit in 64 KB.
         let wide = try await QueryRunner.run("SELECT i, repeat('x', 1000) AS pad FROM range(1000) t(i)", limit: 1000, maximumBytes: 64 * 1024,
-                                             timeoutMilliseconds: 10_000, on: engine, readable: [], policies: .bypass)
+                                             timeoutMilliseconds: Self.generous, on: engine, readable: [], policies: .bypass)
         #expect(wide.truncated && wide.rowCount > 50 && wide.rowCount < 70)
         // The cap holds for the first row too: a 100 MB value is measured, never copied into an answer.
         await #expect(throws: RowTooLarge.self) {
-            try await QueryRunner.run("SELECT repeat('x', 100000000) AS big", limit: 10, maximumBytes: 1 << 20, timeoutMilliseconds: 10_000, on: engine, readable: [], policies: .bypass)
+            try await QueryRunner.run("SELECT repeat('x', 100000000) AS big", limit: 10, maximumBytes: 1 << 20, timeoutMilliseconds: Self.generous, on: engine, readable: [], policies: .bypass)
         }
         let afterBig = try await QueryRunner.run("SELECT * FROM (VALUES ('small'), (repeat('x', 100000000))) t(v)", limit: 10,
-                                                 maximumBytes: 1 << 20, timeoutMilliseconds: 10_000, on: engine, readable: [], policies: .bypass)
+                                                 maximumBytes: 1 << 20, timeoutMilliseconds: Self.generous, on: engine, readable: [], policies: .bypass)
         #expect(afterBig.rows == [[.text("small")]] && afterBig.truncated)
         await #expect(throws: QueryTimedOut.self) {
             try await QueryRunner.run("SELECT count(*) FROM range(100000000) a, range(1000) b", limit: 10, timeoutMilliseconds: 100, on: engine, readable: [], policies: .bypass)
