@@ -1,16 +1,17 @@
 // libduckdb.so is loaded on the first DuckDB call, not when a binary starts (Sources/CDuckDB/lazy_loader.c): the
 // generated loader matches the header it is made from; `agnes --version` runs without loading it (nor the Swift
-// runtime's shared libraries, which are linked into it); a command that uses DuckDB loads it from .deps/duckdb.
+// runtime's shared libraries, which are linked into it, as they are into `agnes-server`); a command that uses DuckDB
+// loads it from .deps/duckdb.
 import AgnesTestSupport
 import Foundation
 import Testing
 
 @Suite("DuckDB loaded lazily")
 struct DuckDBLazyLoadingTests {
-    /// What the dynamic loader reports loading while `agnes arguments…` runs (`LD_DEBUG=libs`), and the exit status.
-    func loadedLibraries(_ arguments: [String], in directory: URL) async throws -> (status: Int32, log: String) {
+    /// What the dynamic loader reports loading while `binary arguments…` runs (`LD_DEBUG=libs`), and the exit status.
+    func loadedLibraries(_ arguments: [String], in directory: URL, binary: String = "agnes") async throws -> (status: Int32, log: String) {
         let process = Process()
-        process.executableURL = binaries.appendingPathComponent("agnes")
+        process.executableURL = binaries.appendingPathComponent(binary)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(["LD_DEBUG": "libs", "HOME": directory.path]) { $1 }
@@ -59,5 +60,16 @@ struct DuckDBLazyLoadingTests {
         #expect(query.status == 0, "\(query.log.suffix(600))")
         #expect(query.log.contains(".deps/duckdb/libduckdb.so"), "\(query.log.suffix(600))")
         #expect(query.log.contains("42"))
+    }
+
+    @Test("agnes-server carries the Swift runtime and Foundation: it loads none of their shared libraries")
+    func serverLinksTheSwiftRuntimeStatically() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let version = try await loadedLibraries(["--version"], in: directory, binary: "agnes-server")
+        #expect(version.status == 0)
+        #expect(version.log.contains("libc.so"), "LD_DEBUG reported nothing: \(version.log.prefix(300))")
+        #expect(!version.log.contains("libswift") && !version.log.contains("libFoundation") && !version.log.contains("libdispatch"),
+                "\(version.log.prefix(600))")
     }
 }
