@@ -11,7 +11,7 @@ let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 
 // The analyst CLI and the server carry the Swift runtime and Foundation inside them (`-static-stdlib`): an `agnes`
 // command then starts in ~8 ms instead of ~15 (no symbol lookups across a dozen shared libraries at every start), the
-// server holds ~6 MiB less at idle, and both run on a machine without a Swift toolchain (docs/performance.md).
+// server holds ~3 MiB less at idle, and both run on a machine without a Swift toolchain (docs/performance.md).
 // Foundation's static archives depend on one another in a cycle, so they are linked as one group; lld, because it links
 // them without gold's warnings about glibc's mktemp. Relative relocations are packed (DT_RELR, glibc ≥ 2.36): the
 // server's 174,000 take 35 KB instead of 4 MB, read at every start.
@@ -24,7 +24,7 @@ func staticSwiftRuntime(also libraries: [String] = []) -> [LinkerSetting] {
 }
 // The server links the MCP SDK, whose HTTP transport brings FoundationNetworking (over the system's libcurl). Its release
 // build lays its code out in the order a server runs it (scripts/generate-server-symbol-order): the pages of the binary
-// a server maps are then ~8 MiB fewer. A function missing from the list is laid out after the listed ones.
+// a server maps are then ~9 MiB fewer. A function missing from the list is laid out after the listed ones.
 let serverLinkerSettings = staticSwiftRuntime(also: ["FoundationNetworking", "_CFURLSessionInterface", ":libcurl.so.4"]) + [
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/agnes-server/symbol-order.txt",
                   "-Xlinker", "--no-warn-symbol-ordering"], .when(platforms: [.linux], configuration: .release)),
