@@ -4,6 +4,9 @@ SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
+# Release builds compile every module, dependencies included, with each function in its own section, so that the
+# server's code can be laid out in the order it runs (Package.swift, docs/performance.md "Memory").
+RELEASE := -c release -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
 
 .PHONY: all bootstrap build release run test crash fuzz fuzz-api soak screenshots bench clean cluster cluster-stop test-cluster
 
@@ -16,7 +19,7 @@ build: bootstrap
 	$(SWIFT) build
 
 release: bootstrap
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE)
 
 run: build
 	DATA_DIR="$(DATA_DIR)" $(SWIFT) run agnes-server serve --demo --host $(HOST) --port $(PORT)
@@ -62,9 +65,9 @@ fuzz-api: bootstrap
 
 # The five-minute soak on its own (docs/reliability.md): 64 clients against a release server; SOAK_SECONDS to change it.
 soak: bootstrap
-	$(SWIFT) build -c release --product agnes-server
-	$(SWIFT) build -c release --product DataPlaneBenchmark
-	$(SWIFT) build -c release --product SoakBenchmark
+	$(SWIFT) build $(RELEASE) --product agnes-server
+	$(SWIFT) build $(RELEASE) --product DataPlaneBenchmark
+	$(SWIFT) build $(RELEASE) --product SoakBenchmark
 	Benchmarks/Soak/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/SoakBenchmark
 
 # Refreshes docs/screenshots from the browser test (headless Chromium against the demo server).
@@ -73,23 +76,23 @@ screenshots: bootstrap
 	AGNES_UPDATE_SCREENSHOTS=1 $(SWIFT) test --skip-build --filter WebUIFlowTests
 
 bench: bootstrap
-	$(SWIFT) build -c release --product DuckDBBindingBenchmark
-	$(SWIFT) build -c release --product StateRepositoriesBenchmark
-	$(SWIFT) build -c release --product LegacyImportBenchmark
-	$(SWIFT) build -c release --product OrchestratorBenchmark
-	$(SWIFT) build -c release --product SyncBenchmark
-	$(SWIFT) build -c release --product DataPlaneBenchmark
-	$(SWIFT) build -c release --product SoakBenchmark
-	$(SWIFT) build -c release --product WebUIBenchmark
-	$(SWIFT) build -c release --product AccessPolicyBenchmark
-	$(SWIFT) build -c release --product ScanBenchmark
-	$(SWIFT) build -c release --product KeboolaBenchmark
-	$(SWIFT) build -c release --product JiraBenchmark
-	$(SWIFT) build -c release --product DataPackageBenchmark
-	$(SWIFT) build -c release --product KnowledgeSearchBenchmark
-	$(SWIFT) build -c release --product LakeBenchmark
-	$(SWIFT) build -c release --product agnes-server
-	$(SWIFT) build -c release --product agnes
+	$(SWIFT) build $(RELEASE) --product DuckDBBindingBenchmark
+	$(SWIFT) build $(RELEASE) --product StateRepositoriesBenchmark
+	$(SWIFT) build $(RELEASE) --product LegacyImportBenchmark
+	$(SWIFT) build $(RELEASE) --product OrchestratorBenchmark
+	$(SWIFT) build $(RELEASE) --product SyncBenchmark
+	$(SWIFT) build $(RELEASE) --product DataPlaneBenchmark
+	$(SWIFT) build $(RELEASE) --product SoakBenchmark
+	$(SWIFT) build $(RELEASE) --product WebUIBenchmark
+	$(SWIFT) build $(RELEASE) --product AccessPolicyBenchmark
+	$(SWIFT) build $(RELEASE) --product ScanBenchmark
+	$(SWIFT) build $(RELEASE) --product KeboolaBenchmark
+	$(SWIFT) build $(RELEASE) --product JiraBenchmark
+	$(SWIFT) build $(RELEASE) --product DataPackageBenchmark
+	$(SWIFT) build $(RELEASE) --product KnowledgeSearchBenchmark
+	$(SWIFT) build $(RELEASE) --product LakeBenchmark
+	$(SWIFT) build $(RELEASE) --product agnes-server
+	$(SWIFT) build $(RELEASE) --product agnes
 	.build/release/DuckDBBindingBenchmark --duckdb-cli .deps/duckdb-cli/duckdb
 	.build/release/StateRepositoriesBenchmark
 	.build/release/LegacyImportBenchmark

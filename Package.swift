@@ -22,10 +22,17 @@ func staticSwiftRuntime(also libraries: [String] = []) -> [LinkerSetting] {
                   + (libraries + staticFoundation).flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"],
                   .when(platforms: [.linux]))]
 }
-// The server links the MCP SDK, whose HTTP transport brings FoundationNetworking (over the system's libcurl). Its release
-// build lays its code out in the order a server runs it (scripts/generate-server-symbol-order): the pages of the binary
-// a server maps are then ~9 MiB fewer. A function missing from the list is laid out after the listed ones.
+// The server links the MCP SDK, whose HTTP transport brings FoundationNetworking (over the system's libcurl). Its code
+// is laid out in the order a server runs it, so that a server maps few of its pages (docs/performance.md, "Memory"):
+// - in release builds, the functions a server runs first, in that order (scripts/generate-server-symbol-order); a
+//   function missing from the list is laid out after the listed ones. Each function is its own section only when
+//   compiled with -function-sections, which the Makefile passes to every module (`make release`, `make bench`);
+// - Swift's unnamed helpers, which no list can name, gathered in one place (unnamed-functions.ld);
+// - the symbols are not exported (`-static-stdlib` exports them all): nothing looks them up, and their tables cost
+//   3.4 MiB of every server.
 let serverLinkerSettings = staticSwiftRuntime(also: ["FoundationNetworking", "_CFURLSessionInterface", ":libcurl.so.4"]) + [
+    .unsafeFlags(["-Xlinker", "-T\(Context.packageDirectory)/Sources/agnes-server/unnamed-functions.ld", "-Xlinker", "--no-export-dynamic"],
+                 .when(platforms: [.linux])),
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/agnes-server/symbol-order.txt",
                   "-Xlinker", "--no-warn-symbol-ordering"], .when(platforms: [.linux], configuration: .release)),
 ]
@@ -211,7 +218,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["symbol-order.txt"],
+            exclude: ["symbol-order.txt", "unnamed-functions.ld"],
             swiftSettings: strict,
             linkerSettings: serverLinkerSettings
         ),

@@ -38,10 +38,16 @@ struct OrchestratorTests {
         #expect(report.missing == ["never_synced"])
         #expect(report.conflicts == ["shared": ["crm", "shop"]])
         let engine = try #require(orchestrator.engine)
+        // Built, the engine holds no catalog of its tables: they are defined in the scopes built on first use, and
+        // where queries are parsed there is no table at all.
+        #expect(engine.scopeCount == 0)
+        #expect(try await QueryParser.shared.withConnection { try $0.query("SHOW ALL TABLES").rows().count } == 0)
+        await #expect(throws: DuckDBError.self) { try await QueryParser.shared.withConnection { try $0.execute("SELECT * FROM orders") } }
         let counts = try await engine.withConnection { connection in
             try ["orders", "customers", "deals"].map { try connection.scalar(Int64.self, "SELECT count(*) FROM \($0) WHERE id >= $1", 0) }
         }
         #expect(counts == [1000, 10, 20])
+        #expect(engine.scopeCount == 1)
         // The views read the parquet files: no extract stays attached, and neither the engine nor a scope keeps
         // copies of file blocks or freed memory (docs/performance.md, "Memory").
         let (attached, engineSettings) = try await engine.withConnection { connection in
@@ -103,7 +109,7 @@ struct OrchestratorTests {
         #expect(try await engine.withScope(readable: ["orders"], policies: .bypass) { try $0.scalar(String.self, limits) } == "300.0 MiB 1")
     }
 
-    @Test("the engine is locked down: no files outside the extracts, no extension loading, no changing the settings")
+    @Test("the engine is locked down: no files but the tables' own, no extension loading, no changing the settings")
     func lockedDown() async throws {
         defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
         let orchestrator = Orchestrator(extractsDirectory: extracts)
@@ -114,6 +120,9 @@ struct OrchestratorTests {
                     "ATTACH '/tmp/agnes-escape.duckdb' AS escape"] {
             await #expect(throws: DuckDBError.self, "\(sql) must fail") {
                 try await engine.withConnection { try $0.execute(sql) }
+            }
+            await #expect(throws: DuckDBError.self, "\(sql) must fail where queries are parsed") {
+                try await QueryParser.shared.withConnection { try $0.execute(sql) }
             }
         }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/agnes-escape.csv"))

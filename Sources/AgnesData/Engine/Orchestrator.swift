@@ -63,7 +63,10 @@ public final class Orchestrator: Sendable {
 
     private func build(registry: [RegisteredTable], sources: [DataSource], lakeVersions: [String: Int64],
                        started: ContinuousClock.Instant) throws -> (QueryEngine, RebuildReport) {
+        // The views are built here to check them (each is bound: its files read, its columns known) and to prepare the
+        // policies; queries run in grant scopes built from the resulting list of tables, so this database is closed.
         let database = try Database(configuration: settings.databaseConfiguration)
+        defer { database.close() }
         let connection = try database.connect()
         defer { connection.close() }
         var unreadable: [String: String] = [:]
@@ -162,10 +165,9 @@ public final class Orchestrator: Sendable {
         }
 
         CrashPoint.engineMidRebuild.reach()
-        try lockDown(connection)
         let report = RebuildReport(served: tables.keys.sorted(), missing: missing, conflicts: conflicts, unreadableSources: unreadable,
                                    duration: ContinuousClock.now - started)
-        return (QueryEngine(database: database, tables: tables, settings: settings), report)
+        return (QueryEngine(tables: tables, settings: settings), report)
     }
 
     /// The registered table's policy, checked again (a stored policy that no longer passes is `broken`, never dropped).
@@ -176,17 +178,6 @@ public final class Orchestrator: Sendable {
         } catch {
             return .broken(String(describing: error))
         }
-    }
-
-    /// External access only below the extracts folder (and the lake's), no extension loading, and then no more
-    /// configuration changes.
-    private func lockDown(_ connection: Connection) throws {
-        let directories = [extractsDirectory.path + "/"] + (settings.lake.map { [$0.dataPath.path + "/"] } ?? [])
-        try connection.execute("SET allowed_directories = [\(directories.map(SQL.literal).joined(separator: ", "))]")
-        try connection.execute("SET enable_external_access = false")
-        try connection.execute("SET autoinstall_known_extensions = false")
-        try connection.execute("SET autoload_known_extensions = false")
-        try connection.execute("SET lock_configuration = true")
     }
 
     private struct MetaRow: Decodable { let table_id: String; let files: String? }

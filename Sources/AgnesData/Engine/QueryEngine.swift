@@ -1,9 +1,9 @@
-// The query engine (SPEC §6.4): an in-memory DuckDB with one view per registered table, named by its id, over the
-// parquet files its extract lists (each extract is attached read-only just long enough to read that list), then
-// locked down: external access only to the extracts folder, no extension
-// installs or loads, memory and thread limits, and the configuration locked so no query can loosen it. Users' SQL
-// never runs here: it runs in a grant scope (`GrantScope`), a DuckDB of its own holding only the tables the caller
-// may read, built from this engine's list of tables on first use and kept with the engine.
+// The query engine (SPEC §6.4): the served tables — each a view, named by its id, over the parquet files its extract
+// lists (or a live source's relation) — checked by building them once in a DuckDB of their own, which is then closed.
+// Queries never run there: a user's SQL runs in a grant scope (`GrantScope`), a locked-down DuckDB holding only the
+// tables the caller may read, and server-built SQL over the tables in the scope of every table (SQL that is only parsed
+// runs in `QueryParser`). Scopes are built on first use and kept with the engine, so an idle server holds no catalog of
+// its tables (docs/performance.md, "Memory").
 import AgnesState
 import DuckDB
 import Foundation
@@ -71,11 +71,12 @@ public struct EngineTable: Sendable, Equatable {
     }
 }
 
-/// One built, locked-down engine. Immutable once built; replaced as a whole by `Orchestrator.rebuild`.
+/// One built engine. Immutable once built; replaced as a whole by `Orchestrator.rebuild`.
 public final class QueryEngine: Sendable {
-    let database: Database
     /// The tables it serves, by id.
     public let tables: [String: EngineTable]
+    /// Their ids, sorted.
+    let servedIds: [String]
     public let builtAt: Date
     let settings: EngineSettings
     /// Grant scopes built from this engine, by the set of tables they hold.
@@ -83,24 +84,22 @@ public final class QueryEngine: Sendable {
     /// What remote tables hold, as their sources last said.
     let remoteSizes = RemoteTableSizes()
 
-    init(database: Database, tables: [String: EngineTable], settings: EngineSettings = EngineSettings()) {
-        self.database = database
+    init(tables: [String: EngineTable], settings: EngineSettings = EngineSettings()) {
         self.tables = tables
+        self.servedIds = tables.keys.sorted()
         self.settings = settings
         self.builtAt = Date()
         self.scopes = GrantScopeCache(capacity: settings.maximumScopes)
     }
 
-    deinit { database.close() }
-
-    /// Runs `body` with a new connection to the engine on NIO's thread pool (DuckDB work never runs on the caller's
-    /// executor). The engine stays alive for as long as the body runs, even when a rebuild replaces it meanwhile.
-    /// For server-built SQL only: a user's SQL runs in `withScope(readable:_:)`.
+    /// Runs `body` with a connection where every served table is a view of its rows as they are (no policy applied):
+    /// the grant scope of all tables, built on first use. On NIO's thread pool (DuckDB work never runs on the caller's
+    /// executor); the engine stays alive for as long as the body runs, even when a rebuild replaces it meanwhile.
+    /// For server-built SQL only: a user's SQL runs in `withScope(readable:policies:_:)`.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await NIOThreadPool.singleton.runIfActive { [self] in
-            let connection = try database.connect()
-            defer { connection.close() }
-            return try body(connection)
+            let scope = try scope(of: servedIds, enforcing: false)
+            return try withExtendedLifetime(scope) { try scope.withConnection(for: nil, body) }
         }
     }
 
@@ -111,11 +110,16 @@ public final class QueryEngine: Sendable {
         let ids = readable.filter { tables[$0] != nil }.sorted()
         let caller: PolicyCaller? = if case let .enforce(caller) = policies { caller } else { nil }
         return try await NIOThreadPool.singleton.runIfActive { [self] in
-            let scope = try scopes.scope(for: ids, enforcing: caller != nil) {
-                try GrantScope(tables: ids.compactMap { tables[$0] }, enforcing: caller != nil, engine: tables, settings: settings)
-            }
+            let scope = try scope(of: ids, enforcing: caller != nil)
             // Held until the body is done: an eviction meanwhile must not close the database under it.
             return try withExtendedLifetime(scope) { try scope.withConnection(for: caller, body) }
+        }
+    }
+
+    /// The grant scope of served tables `ids` (sorted), built on first use. Blocking: call it on the thread pool.
+    func scope(of ids: [String], enforcing: Bool) throws -> GrantScope {
+        try scopes.scope(for: ids, enforcing: enforcing) {
+            try GrantScope(tables: ids.compactMap { tables[$0] }, enforcing: enforcing, engine: tables, settings: settings)
         }
     }
 

@@ -1,6 +1,7 @@
 // How much a remote table holds, as its source's statistics tell it (`RemoteConnector.size`): the figure the remote
-// scan cap of `POST /api/query` and the estimate of a remote snapshot read. Asked through the engine's own attachment
-// of the source and kept for a few minutes per engine, so a burst of queries costs the source one catalog lookup.
+// scan cap of `POST /api/query` and the estimate of a remote snapshot read. Asked through the source's attachment in the
+// grant scope of that one table, and kept for a few minutes per engine, so a burst of queries costs the source one
+// catalog lookup.
 import AgnesAPI
 import AgnesState
 import DuckDB
@@ -32,7 +33,7 @@ extension QueryEngine {
         guard case let .remote(source, alias, _)? = tables[table.id]?.rows else { return nil }
         if let cached = remoteSizes.cached(table.id) { return cached }
         guard let connector = try Connectors.make(source) as? any RemoteConnector else { return nil }
-        let size = try await withConnection { try connector.size(of: table, alias: alias, on: $0) }
+        let size = try await withScope(readable: [table.id], policies: .bypass) { try connector.size(of: table, alias: alias, on: $0) }
         remoteSizes.remember(size, for: table.id)
         return size
     }

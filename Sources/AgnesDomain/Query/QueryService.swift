@@ -86,7 +86,7 @@ public struct QueryService: Sendable {
         guard let engine = domain.dataPlane.orchestrator.engine else { throw ServiceError(.serviceUnavailable, "The query engine is not ready") }
         let analysis: QueryGuard.Analysis
         do {
-            analysis = try await engine.withConnection { try QueryGuard.analyze(sql, using: $0) }
+            analysis = try await QueryParser.shared.withConnection { try QueryGuard.analyze(sql, using: $0) }
         } catch let rejection as QueryRejection {
             if case .qualifiedTable = rejection { throw ServiceError(.forbidden, rejection.description) }
             throw ServiceError.badRequest(rejection.description)
