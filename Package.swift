@@ -83,9 +83,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "AgnesCore", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "AgnesCore", dependencies: ["CZlib", "CFreedMemory"], swiftSettings: strict),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "CFileSync"),
+        .target(name: "CFreedMemory"),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
         .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
         // The state database: embedded DuckDB by default, PostgreSQL (through postgres-nio) when several processes share it.

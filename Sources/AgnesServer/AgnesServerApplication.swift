@@ -1,4 +1,5 @@
 // Builds the Agnes HTTP application: the request pipeline and every route, ready to run as a service.
+import AgnesCore
 import AgnesDomain
 import AgnesState
 import Foundation
@@ -20,6 +21,8 @@ public enum AgnesServerApplication {
                 idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(server.host, port: server.port), serverName: "agnes",
                                  availableConnectionsDelegate: MaximumAvailableConnections(server.maximumConnections, logger: services.logger)),
+            // What the start freed (the engine's rebuild, the templates, the API description) goes back to the system.
+            onServerRunning: { _ in FreedMemory.release() },
             logger: services.logger
         )
     }

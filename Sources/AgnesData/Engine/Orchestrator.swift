@@ -57,6 +57,9 @@ public final class Orchestrator: Sendable {
             current.withLock { current in
                 if ticket > current.ticket { current = (engine, ticket) }
             }
+            // What the rebuild's own DuckDB held, and the replaced engine unless a query still holds it, goes back to
+            // the system.
+            FreedMemory.release()
             return report
         }
     }

@@ -289,6 +289,16 @@ public enum StateSchema {
         Migration(version: 17, name: "sync_state_lake_version", body: .sql("""
             ALTER TABLE sync_state ADD COLUMN lake_version BIGINT;
             """)),
+        // In DuckDB the audit log's secondary indexes (step 3) answered no query — the audit reads filter with
+        // `($n IS NULL OR …)`, which no index scan serves, and sort by time, which zone maps do — yet every append
+        // updated them, and DuckDB keeps an index in memory once a write touches it: 2 MiB of an idle server with a
+        // few thousand entries, growing with the log. PostgreSQL's B-trees live on disk and serve its planner: kept.
+        Migration(version: 18, name: "drop_duckdb_audit_indexes", body: .swift(fingerprint: "drop idx_audit_* on duckdb, v1") { connection in
+            guard connection.dialect == .duckDB else { return }
+            for index in ["idx_audit_timestamp", "idx_audit_user_time", "idx_audit_action_time"] {
+                _ = try connection.execute("DROP INDEX IF EXISTS \(index)")
+            }
+        }),
     ])
 
     /// Version 1: every table of SPEC §5.1. Timestamps are UTC `TIMESTAMPTZ`, lists `VARCHAR[]`, structures `JSON`.
