@@ -1,6 +1,6 @@
 // Trying a policy before it is stored: the rows and columns a persona would see, next to the table as it is. The
 // policied side runs in a one-off grant scope built exactly as a caller's would be (with the policy under trial);
-// the base side runs in the scope of every table, the rows as they are.
+// the base side runs in the table's own scope, the rows as they are.
 import AgnesAPI
 import DuckDB
 import Foundation
@@ -36,8 +36,8 @@ extension QueryEngine {
             let policied = try scope.database.connect()
             defer { policied.close() }
             try PolicyBinding.bind(caller, on: policied)
-            let all = try self.scope(of: servedIds, enforcing: false)
-            let base = try all.database.connect()
+            let asItIs = try self.scope(of: [id], enforcing: false)
+            let base = try asItIs.database.connect()
             defer { base.close() }
             func count(_ connection: Connection) throws -> Int64 { try connection.scalar(Int64.self, "SELECT count(*) FROM main.\(quoted)") ?? 0 }
             let sample = try QueryRunner.collect(try policied.query("SELECT * FROM main.\(quoted) LIMIT \(rows)"), limit: rows, maximumBytes: 1 << 20)
