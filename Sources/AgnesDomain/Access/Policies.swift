@@ -71,7 +71,11 @@ public struct Policies: Sendable {
                 // Bound against the tables themselves when they are served: unknown columns and duplicate output names.
                 if served { try PolicySQL.checkOutput(of: policy, using: connection) }
             }
-            if let engine { try await engine.withConnection(check) } else { try await NIOThreadPool.singleton.runIfActive { try Database.withScratchConnection(check) } }
+            if let engine {
+                try await engine.withScope(readable: Self.tablesRead(by: table.id, mapping: table.policyMapping), policies: .bypass, check)
+            } else {
+                try await NIOThreadPool.singleton.runIfActive { try Database.withScratchConnection(check) }
+            }
         } catch let rejection as PolicyRejection {
             throw ServiceError(.unprocessableContent, rejection.description)
         }
@@ -93,7 +97,7 @@ public struct Policies: Sendable {
         }
         do {
             let mapping = request.policyMapping ?? table.policyMapping
-            let policy = try await engine.withConnection { connection in
+            let policy = try await engine.withScope(readable: Self.tablesRead(by: table.id, mapping: mapping), policies: .bypass) { connection in
                 let policy = try PolicySQL.prepare(sql, tableId: table.id, mapping: mapping, using: connection)
                 try PolicySQL.checkOutput(of: policy, using: connection)
                 return policy
@@ -109,6 +113,12 @@ public struct Policies: Sendable {
         } catch let error as DuckDBError {
             throw ServiceError(.unprocessableContent, "policy_error: \(error.message)")
         }
+    }
+
+    /// The tables a policy of `id` may read (itself and its mapping tables): a policy is checked in the grant scope of
+    /// just those, with no policy applied, not in the scope of every table.
+    private static func tablesRead(by id: String, mapping: [String]) -> Set<String> {
+        Set(([id] + mapping).map { $0.lowercased() })
     }
 
     /// The persona of a preview: exactly one of a user (email or id) and a set of group names.
@@ -138,7 +148,7 @@ public struct Policies: Sendable {
         }
         do {
             let compiled = try PolicyCompiler.compile(request, tableId: id, columns: try await engine.columns(of: id))
-            try await engine.withConnection { connection in
+            try await engine.withScope(readable: Self.tablesRead(by: id, mapping: []), policies: .bypass) { connection in
                 try PolicySQL.checkOutput(of: try PolicySQL.prepare(compiled.sql, tableId: id, mapping: [], using: connection), using: connection)
             }
             return compiled
