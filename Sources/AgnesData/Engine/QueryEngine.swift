@@ -1,8 +1,8 @@
 // The query engine (SPEC §6.4): the served tables — each a view, named by its id, over the parquet files its extract
 // lists (or a live source's relation) — checked by building them once in a DuckDB of their own, which is then closed.
 // Queries never run there: a user's SQL runs in a grant scope (`GrantScope`), a locked-down DuckDB holding only the
-// tables the caller may read, and server-built SQL over the tables in the scope of every table (SQL that is only parsed
-// runs in `QueryParser`). Scopes are built on first use and kept with the engine, so an idle server holds no catalog of
+// tables the caller may read, and server-built SQL over the tables in a scope without policies (SQL that is only
+// parsed runs in `QueryParser`). Scopes are built on first use and kept with the engine, so an idle server holds no catalog of
 // its tables (docs/performance.md, "Memory").
 import AgnesState
 import DuckDB
