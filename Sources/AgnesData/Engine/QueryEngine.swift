@@ -76,7 +76,7 @@ public final class QueryEngine: Sendable {
     /// The tables it serves, by id.
     public let tables: [String: EngineTable]
     /// Their ids, sorted.
-    let servedIds: [String]
+    private let servedIds: [String]
     public let builtAt: Date
     let settings: EngineSettings
     /// Grant scopes built from this engine, by the set of tables they hold.
