@@ -22,8 +22,10 @@ func staticSwiftRuntime(also libraries: [String] = []) -> [LinkerSetting] {
                   + (libraries + staticFoundation).flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"],
                   .when(platforms: [.linux]))]
 }
-// The server links the MCP SDK, whose HTTP transport brings FoundationNetworking (over the system's libcurl). Its code
-// is laid out in the order a server runs it, so that a server maps few of its pages (docs/performance.md, "Memory"):
+// The server links the MCP SDK, whose HTTP transport brings FoundationNetworking, which calls the system's libcurl.
+// The server makes no request through it, so libcurl is not a needed library of the server but loaded by the first call
+// into it (CLibcurlOnDemand): libcurl and the ~30 libraries it needs cost ~6 MiB of every server. The server's code is
+// laid out in the order a server runs it, so that a server maps few of its pages (docs/performance.md, "Memory"):
 // - in release builds, the functions a server runs first, in that order (scripts/generate-server-symbol-order); a
 //   function missing from the list is laid out after the listed ones. Each function is its own section only when
 //   compiled with -function-sections, which the Makefile passes to every module (`make release`, `make bench`);
@@ -31,7 +33,7 @@ func staticSwiftRuntime(also libraries: [String] = []) -> [LinkerSetting] {
 // - the symbols are not exported (`-static-stdlib` exports them all): nothing looks them up, and their tables cost
 //   ~2 MiB of every server.
 // SwiftPM does not know these files are inputs of the link: after changing one, remove the binary to link it again.
-let serverLinkerSettings = staticSwiftRuntime(also: ["FoundationNetworking", "_CFURLSessionInterface", ":libcurl.so.4"]) + [
+let serverLinkerSettings = staticSwiftRuntime(also: ["FoundationNetworking", "_CFURLSessionInterface"]) + [
     .unsafeFlags(["-Xlinker", "-T\(Context.packageDirectory)/Sources/agnes-server/unnamed-functions.ld", "-Xlinker", "--no-export-dynamic"],
                  .when(platforms: [.linux])),
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/agnes-server/symbol-order.txt",
@@ -88,6 +90,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "CFileSync"),
         .target(name: "CFreedMemory"),
+        .target(name: "CLibcurlOnDemand"),
         // The wire contract: every request and response body of the HTTP API as one Codable type, for server and client.
         .target(name: "AgnesAPI", dependencies: ["AgnesCore", "DuckDB"], swiftSettings: strict),
         // The state database: embedded DuckDB by default, PostgreSQL (through postgres-nio) when several processes share it.
@@ -217,6 +220,7 @@ let package = Package(
             name: "agnes-server",
             dependencies: [
                 "AgnesServer", "AgnesCore", "AgnesState",
+                .target(name: "CLibcurlOnDemand", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -331,9 +335,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Calls each of CLibcurlOnDemand's forwarders from C, for EndToEndTests (Swift cannot call variadic C functions).
+        .target(name: "CLibcurlOnDemandProbe", dependencies: ["CLibcurlOnDemand"], path: "Tests/CLibcurlOnDemandProbe"),
         // The end-to-end tests run the real binaries, which `swift build` builds: `agnes` and `agnes-server` are not
         // dependencies here, as their static runtime would be linked into the test bundle with them.
         .testTarget(name: "EndToEndTests", dependencies: ["AgnesAPI", "AgnesCore", "AgnesDomain", "AgnesState", "DuckDB", "AgnesTestSupport",
+                                                       "CLibcurlOnDemand", "CLibcurlOnDemandProbe",
                                                        .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["MCP/mcp_client.py", "MCP/mcp_oauth.py"], swiftSettings: strict),
     ]

@@ -130,6 +130,11 @@ struct ServerProcessTests {
         let decoded = try JSONDecoder().decode(HealthStatus.self, from: health.body)
         #expect(decoded.status == "ok" && decoded.version == AgnesVersion.current && decoded.duckdb == "v1.5.5")
         #expect(decoded.dbSchema == "ok" && decoded.current == decoded.expected)
+        #if os(Linux)
+        // libcurl is loaded by a first request through URLSession, which a server does not make (CLibcurlOnDemand).
+        let mappedFiles = try String(contentsOfFile: "/proc/\(server.processIdentifier)/maps", encoding: .utf8)
+        #expect(mappedFiles.contains("libduckdb") && !mappedFiles.contains("libcurl"))
+        #endif
 
         kill(server.processIdentifier, signal)
         let stopDeadline = Date().addingTimeInterval(10)
