@@ -219,7 +219,7 @@ let package = Package(
         .executableTarget(
             name: "agnes-server",
             dependencies: [
-                "AgnesServer", "AgnesCore", "AgnesState",
+                "AgnesServer", "AgnesCore", "AgnesState", "DuckDB",
                 .target(name: "CLibcurlOnDemand", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -198,6 +198,10 @@ static struct {
     void (*duckdb_destroy_error_data)(duckdb_error_data *error_data);
 } agnes_duckdb;
 
+// jemalloc's mallctl inside libduckdb.so (DuckDB builds its allocator with the duckdb_je_ prefix on Linux); NULL where
+// the library has none.
+static int (*agnes_duckdb_mallctl)(const char *name, void *old_value, size_t *old_length, void *new_value, size_t new_length);
+
 static void agnes_duckdb_fail(const char *what) {
     fprintf(stderr, "agnes: cannot load DuckDB (%s); run scripts/bootstrap, which installs libduckdb.so into .deps/duckdb\n", what);
     abort();
@@ -393,6 +397,7 @@ static void agnes_duckdb_resolve(void) {
     if ((*(void **)&agnes_duckdb.duckdb_error_data_has_error = dlsym(library, "duckdb_error_data_has_error")) == NULL) agnes_duckdb_fail("no duckdb_error_data_has_error in libduckdb.so");
     if ((*(void **)&agnes_duckdb.duckdb_error_data_message = dlsym(library, "duckdb_error_data_message")) == NULL) agnes_duckdb_fail("no duckdb_error_data_message in libduckdb.so");
     if ((*(void **)&agnes_duckdb.duckdb_destroy_error_data = dlsym(library, "duckdb_destroy_error_data")) == NULL) agnes_duckdb_fail("no duckdb_destroy_error_data in libduckdb.so");
+    *(void **)&agnes_duckdb_mallctl = dlsym(library, "duckdb_je_mallctl");
 }
 
 static pthread_once_t agnes_duckdb_once = PTHREAD_ONCE_INIT;
@@ -405,6 +410,23 @@ const char *agnes_duckdb_library_path(void) {
     Dl_info info;
     if (dladdr(*(void **)&agnes_duckdb.duckdb_library_version, &info) == 0) return NULL;
     return info.dli_fname;
+}
+
+// Turns the background thread of DuckDB's allocator on or off (jemalloc's background_thread): 0 when done, -1 when
+// this libduckdb.so has no such allocator.
+int agnes_duckdb_set_allocator_background_thread(bool enabled) {
+    agnes_duckdb_load();
+    if (agnes_duckdb_mallctl == NULL) return -1;
+    return agnes_duckdb_mallctl("background_thread", NULL, NULL, &enabled, sizeof(enabled)) == 0 ? 0 : -1;
+}
+
+// Whether the background thread of DuckDB's allocator is on: 1 or 0, -1 when this libduckdb.so has no such allocator.
+int agnes_duckdb_allocator_background_thread(void) {
+    agnes_duckdb_load();
+    bool enabled = false;
+    size_t length = sizeof(enabled);
+    if (agnes_duckdb_mallctl == NULL) return -1;
+    return agnes_duckdb_mallctl("background_thread", &enabled, &length, NULL, 0) == 0 ? (enabled ? 1 : 0) : -1;
 }
 
 duckdb_state duckdb_open_ext(const char *path, duckdb_database *out_database, duckdb_config config, char **out_error) {

@@ -55,6 +55,9 @@ extension Database {
             if let extensionDirectory { settings.append(("extension_directory", extensionDirectory)) }
             settings.append(("autoinstall_known_extensions", autoinstallKnownExtensions ? "true" : "false"))
             settings.append(("autoload_known_extensions", autoloadKnownExtensions ? "true" : "false"))
+            if Database.returnsFreedMemoryInBackground && options["allocator_background_threads"] == nil {
+                settings.append(("allocator_background_threads", "true"))
+            }
             for name in options.keys.sorted() { settings.append((name, options[name]!)) }
             return settings
         }

@@ -207,7 +207,10 @@ final class ConnectionHandle: @unchecked Sendable {
     func close() {
         lock.lock()
         defer { lock.unlock() }
-        if connection != nil { duckdb_disconnect(&connection) }
+        if connection != nil {
+            duckdb_disconnect(&connection)
+            Database.keepReturningFreedMemoryInBackground()
+        }
     }
 
     func interrupt() {

@@ -55,6 +55,7 @@ public final class Database: @unchecked Sendable {
 
     deinit {
         duckdb_close(&handle)
+        Database.keepReturningFreedMemoryInBackground()
     }
 
     /// Closes the database. Connections still open keep DuckDB's instance alive until they close.
@@ -62,6 +63,7 @@ public final class Database: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         duckdb_close(&handle)
+        Database.keepReturningFreedMemoryInBackground()
     }
 
     /// Opens a new connection. Each connection is used by one task at a time.

@@ -3,6 +3,7 @@ import AgnesCore
 import AgnesServer
 import AgnesState
 import ArgumentParser
+import DuckDB
 import Foundation
 import Logging
 
@@ -61,6 +62,9 @@ extension AgnesServerCommand {
             // same DATA_DIR stops here with a message naming the process that holds it. On PostgreSQL the migration
             // runs under an advisory lock, and processes starting together migrate once.
             logger.info("state: \(configuration.stateLocation)")
+            // Every DuckDB this server opens (the state, grant scopes, scans, the query parser) returns what it freed to
+            // the system in the background: after a burst of queries, tens of megabytes (docs/performance.md, "Memory").
+            Database.returnsFreedMemoryInBackground = true
             let state = try StateStore.open(dataDirectory: configuration.dataDirectory, location: configuration.stateLocation)
             let migration = state.migration
             let migrated = migration.applied.isEmpty ? "up to date"

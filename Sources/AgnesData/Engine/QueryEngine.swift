@@ -26,14 +26,12 @@ public struct EngineSettings: Sendable, Equatable {
         self.lake = lake
     }
 
-    /// How the engine and every grant scope open their DuckDB (docs/performance.md, "Memory"):
-    /// - the external file cache is off: it keeps copies of the blocks read from files, which for local files the
-    ///   kernel's page cache already holds (10 MiB of an idle server with a thousand tables);
-    /// - DuckDB's allocator returns the memory queries freed to the system from a background thread (jemalloc's decay),
-    ///   instead of keeping it until the next allocations: after a run of queries, tens of megabytes.
+    /// How the engine and every grant scope open their DuckDB (docs/performance.md, "Memory"): the external file cache
+    /// is off, as it keeps copies of the blocks read from files, which for local files the kernel's page cache already
+    /// holds (10 MiB of an idle server with a thousand tables). Whether DuckDB returns freed memory in the background
+    /// is the process's choice (`Database.returnsFreedMemoryInBackground`; agnes-server turns it on).
     var databaseConfiguration: Database.Configuration {
-        Database.Configuration(threads: threads, memoryLimit: memoryLimit,
-                               options: ["enable_external_file_cache": "false", "allocator_background_threads": "true"])
+        Database.Configuration(threads: threads, memoryLimit: memoryLimit, options: ["enable_external_file_cache": "false"])
     }
 }
 

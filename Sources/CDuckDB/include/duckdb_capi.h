@@ -497,6 +497,14 @@ void duckdb_destroy_error_data(duckdb_error_data *error_data);
 // The path of the loaded libduckdb.so (borrowed, do not free), or NULL if it cannot be determined.
 const char *agnes_duckdb_library_path(void);
 
+// Turns the background thread of DuckDB's allocator on or off (jemalloc's `background_thread`, through the
+// `duckdb_je_mallctl` that libduckdb.so exports on Linux; not part of DuckDB's C API): 0 when done, -1 when this
+// libduckdb.so has no such allocator.
+int agnes_duckdb_set_allocator_background_thread(bool enabled);
+
+// Whether the background thread of DuckDB's allocator is on: 1 or 0, -1 when this libduckdb.so has no such allocator.
+int agnes_duckdb_allocator_background_thread(void);
+
 #ifdef __cplusplus
 }
 #endif
