@@ -48,27 +48,25 @@ int agnes_libcurl_loaded(void) {
     return __atomic_load_n(&libcurl, __ATOMIC_ACQUIRE) != NULL;
 }
 
-// Each forwarder looks its function up once and keeps it; the lookup gives the same answer every time, so two threads
-// racing on the first call only repeat it.
+// The libcurl function a forwarder named `name` forwards to, as `function`: looked up on the forwarder's first call and
+// kept. The lookup gives the same answer every time, so two threads racing on a first call only repeat it.
+#define LIBCURL_FUNCTION(name)                                                                         \
+    static __typeof__(&name) known;                                                                    \
+    __typeof__(&name) function = __atomic_load_n(&known, __ATOMIC_ACQUIRE);                            \
+    if (function == NULL) {                                                                            \
+        function = (__typeof__(&name))libcurl_function(#name);                                         \
+        __atomic_store_n(&known, function, __ATOMIC_RELEASE);                                          \
+    }
+
 #define FORWARD(result, name, parameters, arguments)                                                   \
     result name parameters {                                                                           \
-        static result(*known) parameters;                                                              \
-        result(*function) parameters = __atomic_load_n(&known, __ATOMIC_ACQUIRE);                      \
-        if (function == NULL) {                                                                        \
-            function = (result(*) parameters)libcurl_function(#name);                                  \
-            __atomic_store_n(&known, function, __ATOMIC_RELEASE);                                      \
-        }                                                                                              \
+        LIBCURL_FUNCTION(name)                                                                         \
         return function arguments;                                                                     \
     }
 
 #define FORWARD_VOID(name, parameters, arguments)                                                      \
     void name parameters {                                                                             \
-        static void(*known) parameters;                                                                \
-        void(*function) parameters = __atomic_load_n(&known, __ATOMIC_ACQUIRE);                        \
-        if (function == NULL) {                                                                        \
-            function = (void(*) parameters)libcurl_function(#name);                                    \
-            __atomic_store_n(&known, function, __ATOMIC_RELEASE);                                      \
-        }                                                                                              \
+        LIBCURL_FUNCTION(name)                                                                         \
         function arguments;                                                                            \
     }
 
@@ -102,12 +100,7 @@ _Static_assert(sizeof(long) == sizeof(void *) && sizeof(long long) == sizeof(voi
 
 #define FORWARD_OPTION(result, name, handle_type)                                                      \
     result name(handle_type *handle, int option, ...) {                                                \
-        static result (*known)(handle_type *, int, ...);                                               \
-        result (*function)(handle_type *, int, ...) = __atomic_load_n(&known, __ATOMIC_ACQUIRE);       \
-        if (function == NULL) {                                                                        \
-            function = (result(*)(handle_type *, int, ...))libcurl_function(#name);                    \
-            __atomic_store_n(&known, function, __ATOMIC_RELEASE);                                      \
-        }                                                                                              \
+        LIBCURL_FUNCTION(name)                                                                         \
         va_list arguments;                                                                             \
         va_start(arguments, option);                                                                   \
         void *argument = va_arg(arguments, void *);                                                    \
