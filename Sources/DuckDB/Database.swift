@@ -54,14 +54,14 @@ public final class Database: @unchecked Sendable {
     }
 
     deinit {
-        duckdb_close(&handle)
-        Database.keepReturningFreedMemoryInBackground()
+        close()
     }
 
     /// Closes the database. Connections still open keep DuckDB's instance alive until they close.
     public func close() {
         lock.lock()
         defer { lock.unlock() }
+        guard handle != nil else { return }
         duckdb_close(&handle)
         Database.keepReturningFreedMemoryInBackground()
     }
