@@ -5,6 +5,7 @@
 // start and end. Driven by Benchmarks/DataPlane/run, which starts the server and makes the fixtures.
 //
 //   SoakBenchmark --base URL --token T --pat P --pid PID --table ID --query-table ID --memory ID [--clients 64] [--seconds 30]
+//                 [--only KIND,...]   (only these kinds, at their weights; to see what one kind of request costs)
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -14,6 +15,8 @@ import Synchronization
 struct Options {
     var base = "", token = "", pat = "", table = "", queryTable = "", memory = ""
     var pid: Int32 = 0, clients = 64, seconds = 30.0
+    /// The kinds drawn (all by default); the sync trigger runs only when it is among them.
+    var kinds = Set(Kind.allCases)
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -29,6 +32,13 @@ struct Options {
             case "--memory": memory = value
             case "--clients": clients = Int(value) ?? clients
             case "--seconds": seconds = Double(value) ?? seconds
+            case "--only":
+                kinds = Set(value.split(separator: ",").map { name in
+                    guard let kind = Kind(rawValue: String(name)) else {
+                        fatalError("unknown kind \(name); kinds: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return kind
+                })
             default: fatalError("unknown option \(flag)")
             }
         }
@@ -161,7 +171,8 @@ func send(_ kind: Kind, etag: String?, client: HTTPClient) async -> (String?, St
     }
 }
 
-let drawn: [Kind] = Kind.allCases.flatMap { Array(repeating: $0, count: $0.weight) }
+let drawn: [Kind] = Kind.allCases.filter(options.kinds.contains).flatMap { Array(repeating: $0, count: $0.weight) }
+precondition(!drawn.isEmpty, "--only must name at least one kind besides sync_trigger")
 let started = ContinuousClock.now
 let duration = Duration.milliseconds(Int(options.seconds * 1000))
 let rssStart = residentMiB(options.pid), filesStart = openFiles(options.pid)
@@ -180,7 +191,7 @@ await withTaskGroup(of: Void.self) { group in
     group.addTask {
         var next = ContinuousClock.now
         while ContinuousClock.now - started < duration {
-            if ContinuousClock.now >= next {
+            if options.kinds.contains(.syncTrigger), ContinuousClock.now >= next {
                 _ = await timed(.syncTrigger, etag: nil)
                 next = next.advanced(by: .seconds(60))
             }

@@ -92,6 +92,9 @@ struct MemoryAndAuditTests {
             let admin = KnowledgeViewer(userId: "u5", groupNames: [], isAdmin: true)
             let seen = try await knowledge.page(KnowledgeFilter(), viewer: outsider, offset: 0, limit: 10)
             #expect(Set(seen.items.map(\.item.id)) == [open.id, mine.id] && seen.total == 2)
+            // Totals and the viewer's own vote, for every item of a page (counted together) and for one item.
+            let tallies = Dictionary(uniqueKeysWithValues: seen.items.map { ($0.item.id, [$0.upvotes, $0.downvotes, $0.myVote]) })
+            #expect(tallies == [open.id: [1, 1, 1], mine.id: [0, 0, 0]])
             #expect(try await knowledge.page(KnowledgeFilter(), viewer: finance, offset: 0, limit: 10).total == 2)
             #expect(try await knowledge.page(KnowledgeFilter(), viewer: admin, offset: 0, limit: 10).total == 3)
             let listing = try #require(try await knowledge.listing(id: open.id, viewer: outsider))
@@ -100,6 +103,7 @@ struct MemoryAndAuditTests {
             // The fallback search, escaping LIKE wildcards; a given ranking orders the page.
             #expect(try await knowledge.page(KnowledgeFilter(text: "REVENUE"), viewer: admin, offset: 0, limit: 10).total == 3)
             #expect(try await knowledge.page(KnowledgeFilter(text: "%"), viewer: admin, offset: 0, limit: 10).total == 0)
+            #expect(try await knowledge.page(KnowledgeFilter(text: "KPI"), viewer: admin, offset: 0, limit: 10).items.map(\.item.id) == [open.id])
             let ranked = try await knowledge.page(KnowledgeFilter(ids: [mine.id, open.id]), viewer: admin, ranking: [mine.id, open.id], offset: 0, limit: 10)
             #expect(ranked.items.map(\.item.id) == [mine.id, open.id])
             let second = try await knowledge.page(KnowledgeFilter(), viewer: admin, offset: 2, limit: 2)

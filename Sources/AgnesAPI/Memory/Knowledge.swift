@@ -65,6 +65,13 @@ public struct KnowledgeListing: Codable, Sendable, Equatable {
 
     public var score: Int { upvotes - downvotes }
 
+    public init(item: KnowledgeItem, upvotes: Int, downvotes: Int, myVote: Int) {
+        self.item = item
+        self.upvotes = upvotes
+        self.downvotes = downvotes
+        self.myVote = myVote
+    }
+
     enum CodingKeys: String, CodingKey {
         case upvotes, downvotes
         case myVote = "my_vote"

@@ -135,15 +135,22 @@ public struct KnowledgeRepository: Sendable {
         }
     }
 
-    /// The `WHERE` clause of what `viewer` may see matching `filter`, over parameters $1…$10 (see `parameters`).
-    static let visibleMatching = """
-        ($1::VARCHAR[] IS NULL OR k.audience IS NULL OR list_contains($1, k.audience) OR list_contains(k.contributors, $2))
-          AND ($3::VARCHAR IS NULL OR k.status = $3) AND ($4::VARCHAR IS NULL OR k.category = $4) AND ($5::VARCHAR IS NULL OR k.domain = $5)
-          AND ($6::VARCHAR IS NULL OR list_contains(k.tags, $6))
-          AND ($7::VARCHAR IS NULL OR k.title ILIKE $7 ESCAPE '\\' OR k.content ILIKE $7 ESCAPE '\\'
-               OR EXISTS (SELECT 1 FROM unnest(k.tags) AS t(tag) WHERE lower(t.tag) = lower($8)))
-          AND ($9::VARCHAR[] IS NULL OR list_contains($9, k.id))
-        """
+    /// The `WHERE` clause of what `viewer` may see matching `filter`, over parameters $1…$9 (see `parameters`).
+    /// The text search's tag match is a correlated subquery, which DuckDB runs as a join with hash tables of their own
+    /// (each sized for the CPU's cache, 2 MiB), so the clause has it only when `filter` searches text.
+    static func visibleMatching(_ filter: KnowledgeFilter) -> String {
+        let text = filter.text == nil ? "($7::VARCHAR IS NULL AND $8::VARCHAR IS NULL)" : """
+            (k.title ILIKE $7 ESCAPE '\\' OR k.content ILIKE $7 ESCAPE '\\'
+                   OR EXISTS (SELECT 1 FROM unnest(k.tags) AS t(tag) WHERE lower(t.tag) = lower($8)))
+            """
+        return """
+            ($1::VARCHAR[] IS NULL OR k.audience IS NULL OR list_contains($1, k.audience) OR list_contains(k.contributors, $2))
+              AND ($3::VARCHAR IS NULL OR k.status = $3) AND ($4::VARCHAR IS NULL OR k.category = $4) AND ($5::VARCHAR IS NULL OR k.domain = $5)
+              AND ($6::VARCHAR IS NULL OR list_contains(k.tags, $6))
+              AND \(text)
+              AND ($9::VARCHAR[] IS NULL OR list_contains($9, k.id))
+            """
+    }
 
     static func parameters(_ viewer: KnowledgeViewer, _ filter: KnowledgeFilter) -> [(any DuckDBValueConvertible)?] {
         [viewer.audiences, viewer.userId, filter.status?.rawValue, filter.category, filter.domain, filter.tag,
@@ -158,28 +165,60 @@ public struct KnowledgeRepository: Sendable {
         let limit = max(1, min(limit, 1_000))
         let offset = max(0, offset)
         let parameters = Self.parameters(viewer, filter)
+        let matching = Self.visibleMatching(filter)
         return try await store.read { connection in
-            let total = try connection.scalar(Int64.self, "SELECT count(*) FROM knowledge_items k WHERE \(Self.visibleMatching)",
+            let total = try connection.scalar(Int64.self, "SELECT count(*) FROM knowledge_items k WHERE \(matching)",
                                               parameters: parameters) ?? 0
-            let items = try connection.fetchAll(KnowledgeListing.self, """
-                SELECT k.*,
-                    (SELECT count(*) FROM knowledge_votes v WHERE v.item_id = k.id AND v.vote = 1)::INTEGER AS upvotes,
-                    (SELECT count(*) FROM knowledge_votes v WHERE v.item_id = k.id AND v.vote = -1)::INTEGER AS downvotes,
-                    coalesce((SELECT vote FROM knowledge_votes v WHERE v.item_id = k.id AND v.user_id = $2), 0)::INTEGER AS my_vote
-                FROM knowledge_items k
-                WHERE \(Self.visibleMatching)
+            let items = try connection.fetchAll(KnowledgeItem.self, """
+                SELECT k.* FROM knowledge_items k
+                WHERE \(matching)
                 ORDER BY coalesce(list_position($10::VARCHAR[], k.id), 0), \(oldestFirst ? "k.created_at" : "k.updated_at DESC"), k.id
                 LIMIT $11 OFFSET $12
                 """, parameters: parameters + [ranking, limit, offset])
-            return (items, Int(total))
+            let tallies = try Self.tallies(connection, itemIds: items.map(\.id), userId: viewer.userId)
+            return (items.map { item in
+                let tally = tallies[item.id]
+                return KnowledgeListing(item: item, upvotes: tally?.upvotes ?? 0, downvotes: tally?.downvotes ?? 0, myVote: tally?.myVote ?? 0)
+            }, Int(total))
+        }
+    }
+
+    /// Vote totals and `userId`'s own vote of each of `itemIds` that has votes: one aggregate over the votes of those
+    /// items (three subqueries per item would each be a join with hash tables in DuckDB). One item — a vote, an item's
+    /// page — is counted without grouping, as DuckDB sizes every grouping's hash table for the CPU's cache (2 MiB).
+    static func tallies(_ connection: any StateConnection, itemIds: [String], userId: String) throws -> [String: VoteTally] {
+        guard !itemIds.isEmpty else { return [:] }
+        let counts = """
+            count(*) FILTER (WHERE vote = 1)::INTEGER AS upvotes, count(*) FILTER (WHERE vote = -1)::INTEGER AS downvotes,
+            coalesce(max(vote) FILTER (WHERE user_id = $2), 0)::INTEGER AS my_vote
+            """
+        let rows = if let only = itemIds.first, itemIds.count == 1 {
+            try connection.fetchAll(VoteTally.self, "SELECT $1 AS item_id, \(counts) FROM knowledge_votes WHERE item_id = $1", only, userId)
+        } else {
+            try connection.fetchAll(VoteTally.self, "SELECT item_id, \(counts) FROM knowledge_votes WHERE list_contains($1, item_id) GROUP BY item_id",
+                                    itemIds, userId)
+        }
+        return Dictionary(rows.map { ($0.itemId, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// One item's vote totals and a user's own vote.
+    struct VoteTally: Decodable {
+        let itemId: String
+        let upvotes: Int
+        let downvotes: Int
+        let myVote: Int
+
+        enum CodingKeys: String, CodingKey {
+            case itemId = "item_id", upvotes, downvotes, myVote = "my_vote"
         }
     }
 
     /// The items among `ids` that `viewer` may see (no votes, no count: for resolving search hits).
     public func visible(ids: [String], viewer: KnowledgeViewer) async throws -> [KnowledgeItem] {
-        let parameters = Self.parameters(viewer, KnowledgeFilter(ids: ids))
+        let filter = KnowledgeFilter(ids: ids)
+        let parameters = Self.parameters(viewer, filter)
         return try await store.read { connection in
-            try connection.fetchAll(KnowledgeItem.self, "SELECT k.* FROM knowledge_items k WHERE \(Self.visibleMatching)", parameters: parameters)
+            try connection.fetchAll(KnowledgeItem.self, "SELECT k.* FROM knowledge_items k WHERE \(Self.visibleMatching(filter))", parameters: parameters)
         }
     }
 
@@ -213,12 +252,14 @@ public struct KnowledgeRepository: Sendable {
     /// Counts of what `viewer` may see, by status, category and domain.
     public func stats(viewer: KnowledgeViewer) async throws -> (total: Int, byStatus: [String: Int], byCategory: [String: Int], byDomain: [String: Int]) {
         struct Row: Decodable { let axis: String; let value: String?; let n: Int64 }
-        let parameters = Self.parameters(viewer, KnowledgeFilter())
+        let filter = KnowledgeFilter()
+        let parameters = Self.parameters(viewer, filter)
+        let matching = Self.visibleMatching(filter)
         let rows = try await store.read { connection in
             try connection.fetchAll(Row.self, """
-                SELECT 'status' AS axis, status AS value, count(*) AS n FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY status
-                UNION ALL SELECT 'category', category, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY category
-                UNION ALL SELECT 'domain', domain, count(*) FROM knowledge_items k WHERE \(Self.visibleMatching) GROUP BY domain
+                SELECT 'status' AS axis, status AS value, count(*) AS n FROM knowledge_items k WHERE \(matching) GROUP BY status
+                UNION ALL SELECT 'category', category, count(*) FROM knowledge_items k WHERE \(matching) GROUP BY category
+                UNION ALL SELECT 'domain', domain, count(*) FROM knowledge_items k WHERE \(matching) GROUP BY domain
                 """, parameters: parameters)
         }
         func counts(_ axis: String) -> [String: Int] {
