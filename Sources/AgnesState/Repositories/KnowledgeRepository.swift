@@ -136,9 +136,10 @@ public struct KnowledgeRepository: Sendable {
     }
 
     /// The `WHERE` clause of what `viewer` may see matching `filter`, over parameters $1…$9 (see `parameters`).
-    /// The text search's tag match is a correlated subquery, which DuckDB runs as a join with hash tables of their own
-    /// (each sized for the CPU's cache, 2 MiB), so the clause has it only when `filter` searches text.
+    /// The text search's tag match is a correlated subquery, which DuckDB runs as a join with hash tables of its own
+    /// (2 MiB each, allocated up front), so the clause has it only when `filter` searches text.
     static func visibleMatching(_ filter: KnowledgeFilter) -> String {
+        // Without text, $7 and $8 (both NULL) are still named: a statement takes exactly the parameters it names.
         let text = filter.text == nil ? "($7::VARCHAR IS NULL AND $8::VARCHAR IS NULL)" : """
             (k.title ILIKE $7 ESCAPE '\\' OR k.content ILIKE $7 ESCAPE '\\'
                    OR EXISTS (SELECT 1 FROM unnest(k.tags) AS t(tag) WHERE lower(t.tag) = lower($8)))
@@ -185,7 +186,7 @@ public struct KnowledgeRepository: Sendable {
 
     /// Vote totals and `userId`'s own vote of each of `itemIds` that has votes: one aggregate over the votes of those
     /// items (three subqueries per item would each be a join with hash tables in DuckDB). One item — a vote, an item's
-    /// page — is counted without grouping, as DuckDB sizes every grouping's hash table for the CPU's cache (2 MiB).
+    /// page — is counted without grouping, as DuckDB allocates every grouping's hash table at 2 MiB up front.
     static func tallies(_ connection: any StateConnection, itemIds: [String], userId: String) throws -> [String: VoteTally] {
         guard !itemIds.isEmpty else { return [:] }
         let counts = """
