@@ -185,20 +185,14 @@ public struct KnowledgeRepository: Sendable {
     }
 
     /// Vote totals and `userId`'s own vote of each of `itemIds` that has votes: one aggregate over the votes of those
-    /// items (three subqueries per item would each be a join with hash tables in DuckDB). One item — a vote, an item's
-    /// page — is counted without grouping, as DuckDB allocates every grouping's hash table at 2 MiB up front.
+    /// items (three subqueries per item would each be a join with a 2 MiB hash table of its own in DuckDB).
     static func tallies(_ connection: any StateConnection, itemIds: [String], userId: String) throws -> [String: VoteTally] {
         guard !itemIds.isEmpty else { return [:] }
-        let counts = """
-            count(*) FILTER (WHERE vote = 1)::INTEGER AS upvotes, count(*) FILTER (WHERE vote = -1)::INTEGER AS downvotes,
-            coalesce(max(vote) FILTER (WHERE user_id = $2), 0)::INTEGER AS my_vote
-            """
-        let rows = if let only = itemIds.first, itemIds.count == 1 {
-            try connection.fetchAll(VoteTally.self, "SELECT $1 AS item_id, \(counts) FROM knowledge_votes WHERE item_id = $1", only, userId)
-        } else {
-            try connection.fetchAll(VoteTally.self, "SELECT item_id, \(counts) FROM knowledge_votes WHERE list_contains($1, item_id) GROUP BY item_id",
-                                    itemIds, userId)
-        }
+        let rows = try connection.fetchAll(VoteTally.self, """
+            SELECT item_id, count(*) FILTER (WHERE vote = 1)::INTEGER AS upvotes, count(*) FILTER (WHERE vote = -1)::INTEGER AS downvotes,
+                   coalesce(max(vote) FILTER (WHERE user_id = $2), 0)::INTEGER AS my_vote
+            FROM knowledge_votes WHERE list_contains($1, item_id) GROUP BY item_id
+            """, itemIds, userId)
         return Dictionary(rows.map { ($0.itemId, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
