@@ -144,6 +144,36 @@ struct OrchestratorTests {
         #expect(new !== old && new.tables.keys.sorted() == ["deals"])
     }
 
+    @Test("a rebuild builds the grant scopes queries used on the engine it replaces before it serves")
+    func rebuildWarmsScopes() async throws {
+        defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }
+        let orchestrator = Orchestrator(extractsDirectory: extracts)
+        try orchestrator.rebuild(registry: [table("orders", source: "shop"), table("customers", source: "shop")])
+        let first = try #require(orchestrator.engine)
+        #expect(try await first.withScope(readable: ["orders"], policies: .bypass) { try $0.scalar(Int64.self, "SELECT count(*) FROM orders") } == 1000)
+        #expect(try await first.withConnection { try $0.scalar(Int64.self, "SELECT count(*) FROM customers") } == 10)
+
+        try orchestrator.rebuild(registry: [table("orders", source: "shop"), table("customers", source: "shop"), table("deals", source: "crm")])
+        let second = try #require(orchestrator.engine)
+        #expect(second !== first && second.scopeCount == 2)
+        // The queries find them ready; the scope of every table now holds the table added.
+        #expect(try await second.withConnection { try $0.scalar(Int64.self, "SELECT count(*) FROM deals") } == 20)
+        #expect(try await second.withScope(readable: ["orders"], policies: .bypass) { try $0.scalar(Int64.self, "SELECT count(*) FROM orders") } == 1000)
+        #expect(second.scopeCount == 2)
+
+        // A set none of whose tables is served any more is not built; only scopes used within the window are.
+        try orchestrator.rebuild(registry: [table("deals", source: "crm")])
+        let third = try #require(orchestrator.engine)
+        #expect(third.scopeCount == 1)
+        #expect(try await third.withConnection { try $0.scalar(Int64.self, "SELECT count(*) FROM deals") } == 20)
+        try orchestrator.rebuild(registry: [table("deals", source: "crm")])
+        let fourth = try #require(orchestrator.engine)
+        #expect(fourth.scopeCount == 1)
+        let unwarmed = QueryEngine(tables: fourth.tables)
+        unwarmed.warmScopes(usedOn: fourth, within: .zero)
+        #expect(unwarmed.scopeCount == 0)
+    }
+
     @Test("of rebuilds that overlap, the one that read the registry last stays serving")
     func latestTicketWins() throws {
         defer { try? FileManager.default.removeItem(at: extracts.deletingLastPathComponent()) }

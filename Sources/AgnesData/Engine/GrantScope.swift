@@ -122,7 +122,9 @@ final class GrantScope: Sendable {
 final class GrantScopeCache: Sendable {
     private struct Entry {
         var scope: GrantScope
+        var enforcing: Bool
         var lastUse: UInt64
+        var lastUsedAt: ContinuousClock.Instant
     }
 
     private struct State {
@@ -140,10 +142,11 @@ final class GrantScopeCache: Sendable {
     /// The scope for `ids` (sorted), enforcing policies or not, built by `make` when there is none yet. Two callers
     /// may build the same scope at once; the first one stored is kept.
     func scope(for ids: [String], enforcing: Bool, make: () throws -> GrantScope) throws -> GrantScope {
-        let key = ids.joined(separator: "\u{1F}") + (enforcing ? "\u{1E}enforcing" : "")
+        let key = Self.key(ids, enforcing: enforcing)
         if let found = state.withLock({ state -> GrantScope? in
             state.clock += 1
             state.entries[key]?.lastUse = state.clock
+            state.entries[key]?.lastUsedAt = .now
             return state.entries[key]?.scope
         }) {
             return found
@@ -154,9 +157,10 @@ final class GrantScopeCache: Sendable {
             state.clock += 1
             if let existing = state.entries[key] {
                 state.entries[key]?.lastUse = state.clock
+                state.entries[key]?.lastUsedAt = .now
                 return existing.scope
             }
-            state.entries[key] = Entry(scope: built, lastUse: state.clock)
+            state.entries[key] = Entry(scope: built, enforcing: enforcing, lastUse: state.clock, lastUsedAt: .now)
             while state.entries.count > capacity, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 evicted.append(oldest.value.scope)
                 state.entries[oldest.key] = nil
@@ -165,6 +169,20 @@ final class GrantScopeCache: Sendable {
         }
         _ = evicted // released here, outside the lock (closing a database can take a moment)
         return scope
+    }
+
+    /// The table sets of the scopes used within `window` (and whether they enforce policies), the most recently used
+    /// first, at most `limit` of them.
+    func recentlyUsed(within window: Duration, limit: Int) -> [(ids: [String], enforcing: Bool)] {
+        let since = ContinuousClock.now - window
+        return state.withLock { state in
+            state.entries.values.filter { $0.lastUsedAt >= since }.sorted { $0.lastUse > $1.lastUse }.prefix(limit)
+                .map { (ids: $0.scope.tableIds, enforcing: $0.enforcing) }
+        }
+    }
+
+    private static func key(_ ids: [String], enforcing: Bool) -> String {
+        ids.joined(separator: "\u{1F}") + (enforcing ? "\u{1E}enforcing" : "")
     }
 }
 

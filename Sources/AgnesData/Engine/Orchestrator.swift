@@ -54,6 +54,8 @@ public final class Orchestrator: Sendable {
         let ticket = ticket ?? takeTicket()
         return try building.withLock { _ in
             let (engine, report) = try build(registry: registry, sources: sources, lakeVersions: lakeVersions, started: ContinuousClock.now)
+            // Queries go on running on the engine serving now while the new one gets the scopes they use.
+            if let serving = self.engine { engine.warmScopes(usedOn: serving) }
             current.withLock { current in
                 if ticket > current.ticket { current = (engine, ticket) }
             }

@@ -121,6 +121,21 @@ public final class QueryEngine: Sendable {
         }
     }
 
+    /// Builds here the grant scopes that queries used lately on `previous` (the engine this one replaces), so that the
+    /// first queries after a rebuild find their scope ready instead of each building it (about 0.4 s for a thousand
+    /// tables, on the thread pool every query needs). Only the most recently used, within `window`. A scope of every
+    /// table served there becomes the one of every table served here (what server-built SQL and a caller who may read
+    /// everything ask for); another set is built for those of its tables still served, which is the set its callers
+    /// now ask for unless a table was added to what they may read. A scope that cannot be built is left to the query
+    /// that needs it, which reports why.
+    func warmScopes(usedOn previous: QueryEngine, within window: Duration = .seconds(600), limit: Int = 4) {
+        for (ids, enforcing) in previous.scopes.recentlyUsed(within: window, limit: limit) {
+            let served = ids == previous.servedIds ? servedIds : ids.filter { tables[$0] != nil }
+            guard !served.isEmpty else { continue }
+            _ = try? scope(of: served, enforcing: enforcing)
+        }
+    }
+
     /// The policy of served table `id`, if it has one.
     public func policy(of id: String) -> EngineTable.Policy { tables[id]?.policy ?? .none }
 

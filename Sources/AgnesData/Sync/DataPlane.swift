@@ -1,6 +1,7 @@
 // The data plane of a running server: syncs tables (one run at a time, in the background) and keeps the query engine
 // in step with the registry — rebuilt after every sync run and every registry change.
 import AgnesAPI
+import AgnesCore
 import AgnesState
 import DuckDB
 import Foundation
@@ -225,7 +226,8 @@ public final class DataPlane: Sendable {
         let registry = try await RegistryRepository(store: state).list()
         let sources = try await DataSourcesRepository(store: state).list()
         let versions = try await lakeVersions()
-        let report = try await NIOThreadPool.singleton.runIfActive { [orchestrator] in
+        // On a thread of its own: the shared pool's two threads are what every query waits for.
+        let report = try await DedicatedThread.run { [orchestrator] in
             try orchestrator.rebuild(registry: registry, sources: sources, lakeVersions: versions, ticket: ticket)
         }
         lastReport.withLock { $0 = report }
