@@ -163,24 +163,29 @@ public struct KnowledgeRepository: Sendable {
     public func page(_ filter: KnowledgeFilter, viewer: KnowledgeViewer, ranking: [String]? = nil, oldestFirst: Bool = false,
                      offset: Int, limit: Int) async throws
         -> (items: [KnowledgeListing], total: Int) {
+        try await store.read { connection in
+            let total = try connection.scalar(Int64.self, "SELECT count(*) FROM knowledge_items k WHERE \(Self.visibleMatching(filter))",
+                                              parameters: Self.parameters(viewer, filter)) ?? 0
+            let items = try Self.listings(connection, filter, viewer: viewer, ranking: ranking, oldestFirst: oldestFirst, offset: offset, limit: limit)
+            return (items, Int(total))
+        }
+    }
+
+    /// The items of one page, with their vote totals and the viewer's vote (what `page` lists, without the count).
+    static func listings(_ connection: any StateConnection, _ filter: KnowledgeFilter, viewer: KnowledgeViewer, ranking: [String]? = nil,
+                         oldestFirst: Bool = false, offset: Int, limit: Int) throws -> [KnowledgeListing] {
         let limit = max(1, min(limit, 1_000))
         let offset = max(0, offset)
-        let parameters = Self.parameters(viewer, filter)
-        let matching = Self.visibleMatching(filter)
-        return try await store.read { connection in
-            let total = try connection.scalar(Int64.self, "SELECT count(*) FROM knowledge_items k WHERE \(matching)",
-                                              parameters: parameters) ?? 0
-            let items = try connection.fetchAll(KnowledgeItem.self, """
-                SELECT k.* FROM knowledge_items k
-                WHERE \(matching)
-                ORDER BY coalesce(list_position($10::VARCHAR[], k.id), 0), \(oldestFirst ? "k.created_at" : "k.updated_at DESC"), k.id
-                LIMIT $11 OFFSET $12
-                """, parameters: parameters + [ranking, limit, offset])
-            let tallies = try Self.tallies(connection, itemIds: items.map(\.id), userId: viewer.userId)
-            return (items.map { item in
-                let tally = tallies[item.id]
-                return KnowledgeListing(item: item, upvotes: tally?.upvotes ?? 0, downvotes: tally?.downvotes ?? 0, myVote: tally?.myVote ?? 0)
-            }, Int(total))
+        let items = try connection.fetchAll(KnowledgeItem.self, """
+            SELECT k.* FROM knowledge_items k
+            WHERE \(visibleMatching(filter))
+            ORDER BY coalesce(list_position($10::VARCHAR[], k.id), 0), \(oldestFirst ? "k.created_at" : "k.updated_at DESC"), k.id
+            LIMIT $11 OFFSET $12
+            """, parameters: parameters(viewer, filter) + [ranking, limit, offset])
+        let tallies = try tallies(connection, itemIds: items.map(\.id), userId: viewer.userId)
+        return items.map { item in
+            let tally = tallies[item.id]
+            return KnowledgeListing(item: item, upvotes: tally?.upvotes ?? 0, downvotes: tally?.downvotes ?? 0, myVote: tally?.myVote ?? 0)
         }
     }
 
@@ -219,7 +224,7 @@ public struct KnowledgeRepository: Sendable {
 
     /// One item as `viewer` sees it (nil when it does not exist or is not theirs to see).
     public func listing(id: String, viewer: KnowledgeViewer) async throws -> KnowledgeListing? {
-        try await page(KnowledgeFilter(ids: [id]), viewer: viewer, offset: 0, limit: 1).items.first
+        try await store.read { try Self.listings($0, KnowledgeFilter(ids: [id]), viewer: viewer, offset: 0, limit: 1).first }
     }
 
     /// Mandatory and approved items `viewer` may see, mandatory first, then by votes and recency.
