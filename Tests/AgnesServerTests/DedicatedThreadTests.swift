@@ -4,6 +4,7 @@ import AgnesCore
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 @Suite("dedicated threads")
@@ -18,20 +19,32 @@ struct DedicatedThreadTests {
 
     @Test("while as many bodies as the shared pool has threads are blocked, the pool still runs work")
     func poolStaysFree() async throws {
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        final class Progress: Sendable { let started = Atomic<Int>(0), ran = Atomic<Bool>(false) }
+        let progress = Progress()
+        let release = DispatchSemaphore(value: 0)
         let count = NIOSingletons.blockingPoolThreadCountSuggestion
         async let blocked: Void = withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<count {
-                group.addTask { try await DedicatedThread.run { started.signal(); release.wait() } }
+                group.addTask { try await DedicatedThread.run { progress.started.add(1, ordering: .relaxed); release.wait() } }
             }
             try await group.waitForAll()
         }
-        for _ in 0..<count { #expect(started.wait(timeout: .now() + 10) == .success) }
-        // Waited for with a time limit, so that a pool held by the bodies fails the test instead of hanging it.
-        let ran = DispatchSemaphore(value: 0)
-        NIOThreadPool.singleton.submit { _ in ran.signal() }
-        #expect(ran.wait(timeout: .now() + 5) == .success, "the shared pool ran nothing while the bodies were blocked")
+        // Waited for by polling, with time limits: the test never blocks a thread of Swift's own pool, and a shared
+        // pool held by the bodies fails it instead of hanging it.
+        try await Self.poll(seconds: 30) { progress.started.load(ordering: .relaxed) == count }
+        let startedCount = progress.started.load(ordering: .relaxed)
+        #expect(startedCount == count)
+        NIOThreadPool.singleton.submit { _ in progress.ran.store(true, ordering: .relaxed) }
+        try await Self.poll(seconds: 10) { progress.ran.load(ordering: .relaxed) }
+        let ran = progress.ran.load(ordering: .relaxed)
+        #expect(ran, "the shared pool ran nothing while the bodies were blocked")
         for _ in 0..<count { release.signal() }
         try await blocked
+    }
+
+    /// Returns once `condition` holds or `seconds` have passed.
+    static func poll(seconds: Int, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
