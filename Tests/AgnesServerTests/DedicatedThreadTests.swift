@@ -30,12 +30,13 @@ struct DedicatedThreadTests {
             try await group.waitForAll()
         }
         // Waited for by polling, with time limits: the test never blocks a thread of Swift's own pool, and a shared
-        // pool held by the bodies fails it instead of hanging it.
-        try await Self.poll(seconds: 30) { progress.started.load(ordering: .relaxed) == count }
+        // pool held by the bodies fails it instead of hanging it. The limits are long because the rest of the suite,
+        // running beside this test, can keep both pools busy for half a minute.
+        try await Self.poll(seconds: 300) { progress.started.load(ordering: .relaxed) == count }
         let startedCount = progress.started.load(ordering: .relaxed)
         #expect(startedCount == count)
         NIOThreadPool.singleton.submit { _ in progress.ran.store(true, ordering: .relaxed) }
-        try await Self.poll(seconds: 10) { progress.ran.load(ordering: .relaxed) }
+        try await Self.poll(seconds: 120) { progress.ran.load(ordering: .relaxed) }
         let ran = progress.ran.load(ordering: .relaxed)
         #expect(ran, "the shared pool ran nothing while the bodies were blocked")
         for _ in 0..<count { release.signal() }
