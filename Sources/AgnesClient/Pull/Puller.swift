@@ -148,6 +148,11 @@ public struct Puller: Sendable {
         summary.tablesUpdated = Array(Set(items.map(\.table))).sorted()
         summary.tablesRemoved = removed
         if options.dryRun { return finish() }
+        // What does not depend on the files is done while they download: DuckDB is loaded (the first use of the library
+        // maps and relocates it, ~25 ms) for the views at the end, and the memory bundle is fetched.
+        Thread.detachNewThread { _ = Database.libraryVersion }
+        let memoryETag = state.memoryETag
+        async let rules = fetchRules(etag: memoryETag)
 
         // Download in parallel; a table's failure is reported and does not stop the others.
         let counter = TransferCounter()
@@ -221,7 +226,7 @@ public struct Puller: Sendable {
         // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
         state.manifestETag = failed.isEmpty ? manifestETag : nil
         state.lastPull = Date()
-        _ = await refreshRules(&state, &summary, options)
+        apply(await rules, to: &state, &summary)
         try workspace.saveState(state)
         let done = finish()
         await confirm(done)
@@ -268,14 +273,35 @@ public struct Puller: Sendable {
     /// warning: the tables matter more.
     func refreshRules(_ state: inout Workspace.PullState, _ summary: inout PullSummary, _ options: PullOptions) async -> Bool {
         guard !options.dryRun else { return false }
-        var etag = state.memoryETag
+        return apply(await fetchRules(etag: state.memoryETag), to: &state, &summary)
+    }
+
+    /// What refreshing the rules files from the memory bundle gave: the rules' count (nil: the server offers none),
+    /// the bundle's ETag, or the failure.
+    struct RulesRefresh: Sendable {
+        var count: Int?
+        var etag: String?
+        var failure: String?
+    }
+
+    /// Writes `.claude/rules/` from the server's memory bundle, unless it has not changed since `etag`.
+    func fetchRules(etag: String?) async -> RulesRefresh {
+        var etag = etag
         do {
-            summary.rulesCount = try await MemoryRules(workspace: workspace).refresh(api: api, etag: &etag)
+            let count = try await MemoryRules(workspace: workspace).refresh(api: api, etag: &etag)
+            return RulesRefresh(count: count, etag: etag)
         } catch {
-            summary.warnings.append("memory bundle: \(error)")
+            return RulesRefresh(count: nil, etag: etag, failure: "memory bundle: \(error)")
         }
-        let changed = etag != state.memoryETag
-        state.memoryETag = etag
+    }
+
+    /// Records `refresh` in the state and the summary; true when the state changed.
+    @discardableResult
+    func apply(_ refresh: RulesRefresh, to state: inout Workspace.PullState, _ summary: inout PullSummary) -> Bool {
+        summary.rulesCount = refresh.count
+        if let failure = refresh.failure { summary.warnings.append(failure) }
+        let changed = refresh.etag != state.memoryETag
+        state.memoryETag = refresh.etag
         return changed
     }
 }
