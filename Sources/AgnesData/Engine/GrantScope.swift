@@ -123,47 +123,37 @@ final class GrantScopeCache: Sendable {
     private struct Entry {
         var scope: GrantScope
         var enforcing: Bool
-        var lastUse: UInt64
-        var lastUsedAt: ContinuousClock.Instant
+        var lastUsed: ContinuousClock.Instant
     }
 
-    private struct State {
-        var entries: [String: Entry] = [:]
-        var clock: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
+    private let entries = Mutex<[String: Entry]>([:])
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { entries.withLock { $0.count } }
 
     /// The scope for `ids` (sorted), enforcing policies or not, built by `make` when there is none yet. Two callers
     /// may build the same scope at once; the first one stored is kept.
     func scope(for ids: [String], enforcing: Bool, make: () throws -> GrantScope) throws -> GrantScope {
         let key = Self.key(ids, enforcing: enforcing)
-        if let found = state.withLock({ state -> GrantScope? in
-            state.clock += 1
-            state.entries[key]?.lastUse = state.clock
-            state.entries[key]?.lastUsedAt = .now
-            return state.entries[key]?.scope
+        if let found = entries.withLock({ entries -> GrantScope? in
+            entries[key]?.lastUsed = .now
+            return entries[key]?.scope
         }) {
             return found
         }
         let built = try make()
         var evicted: [GrantScope] = []
-        let scope = state.withLock { state -> GrantScope in
-            state.clock += 1
-            if let existing = state.entries[key] {
-                state.entries[key]?.lastUse = state.clock
-                state.entries[key]?.lastUsedAt = .now
+        let scope = entries.withLock { entries -> GrantScope in
+            if let existing = entries[key] {
+                entries[key]?.lastUsed = .now
                 return existing.scope
             }
-            state.entries[key] = Entry(scope: built, enforcing: enforcing, lastUse: state.clock, lastUsedAt: .now)
-            while state.entries.count > capacity, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            entries[key] = Entry(scope: built, enforcing: enforcing, lastUsed: .now)
+            while entries.count > capacity, let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
                 evicted.append(oldest.value.scope)
-                state.entries[oldest.key] = nil
+                entries[oldest.key] = nil
             }
             return built
         }
@@ -175,8 +165,8 @@ final class GrantScopeCache: Sendable {
     /// first, at most `limit` of them.
     func recentlyUsed(within window: Duration, limit: Int) -> [(ids: [String], enforcing: Bool)] {
         let since = ContinuousClock.now - window
-        return state.withLock { state in
-            state.entries.values.filter { $0.lastUsedAt >= since }.sorted { $0.lastUse > $1.lastUse }.prefix(limit)
+        return entries.withLock { entries in
+            entries.values.filter { $0.lastUsed >= since }.sorted { $0.lastUsed > $1.lastUsed }.prefix(limit)
                 .map { (ids: $0.scope.tableIds, enforcing: $0.enforcing) }
         }
     }
