@@ -110,7 +110,7 @@ struct ScanTests {
         struct Id: Decodable, Equatable { let id: Int64 }
         #expect(try connection.query("SELECT * FROM read_parquet('\(output.path)')").decode(Id.self).map(\.id) == Array(150_000..<150_005))
 
-        // Without one, every row is written (in whatever order the threads finish), in row groups of 61,440 at most.
+        // Without one, every row is written (in whatever order the threads finish), in row groups of `outputRowGroupSize` rows at most.
         let everything = try ScanPlan.make(ScanRequest(tableId: "t"), schema: schema, using: connection)
         #expect(try ScanRunner.write(everything, files: [file], to: output, deadline: QueryDeadline(milliseconds: 60_000)) == 1_000_000)
         struct Totals: Decodable, Equatable { let rows: Int64; let distinct_ids: Int64; let id_sum: Int64; let b_rows: Int64 }
