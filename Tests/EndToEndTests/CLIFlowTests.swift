@@ -184,6 +184,23 @@ struct CLIFlowTests {
         #expect(finished.status == 0 && finished.out.contains("\"errors\":[]"), "\(finished.out)\(finished.err)")
         #expect(try Data(contentsOf: events) == full && !FileManager.default.fileExists(atPath: partial.path))
 
+        // A part deleted by hand is fetched again. A small file is never resumed: what an earlier attempt left under
+        // its .partial name is written over, even beside a record of the right sha256 (as a larger version of the file
+        // would have left).
+        let march = workspace.appendingPathComponent("server/parquet/visits/2026-03.parquet")
+        let marchFile = try Data(contentsOf: march)
+        let visitsFiles = try #require((try await client.call("GET", "/api/sync/manifest", token: admin).object["tables"]
+            as? [String: [String: Any]])?["visits"]?["files"] as? [[String: Any]])
+        let marchSHA256 = try #require(visitsFiles.first { $0["part"] as? String == "2026-03" }?["sha256"] as? String)
+        try FileManager.default.removeItem(at: march)
+        try Data(repeating: 0x2A, count: marchFile.count / 2).write(to: URL(fileURLWithPath: march.path + ".partial"))
+        try Data(marchSHA256.utf8).write(to: URL(fileURLWithPath: march.path + ".partial.sha256"))
+        let refetched = try await agnes(["pull", "--json"], environment: environment)
+        #expect(refetched.status == 0 && refetched.out.contains("\"errors\":[]") && refetched.out.contains("\"files_resumed\":0"),
+                "\(refetched.out)\(refetched.err)")
+        #expect(try Data(contentsOf: march) == marchFile)
+        #expect(!FileManager.default.fileExists(atPath: march.path + ".partial") && !FileManager.default.fileExists(atPath: march.path + ".partial.sha256"))
+
         // Killed while the workspace's views are rebuilt (the pull is not recorded): the next pull rebuilds them, and
         // every pulled table answers a query.
         try FileManager.default.removeItem(at: events)

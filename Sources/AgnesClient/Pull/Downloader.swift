@@ -1,7 +1,8 @@
 // Downloads one file of a table so that a broken or killed download is resumed, never trusted: bytes go to
-// `<file>.partial` (with the expected sha256 beside it in `<file>.partial.sha256`); a later attempt asks for the rest
-// with `Range` + `If-Range` (a 200 instead of 206 means the file changed: start over); the whole file's size and
-// sha256 are checked before it is renamed into place. Network errors and 5xx are retried with backoff.
+// `<file>.partial` (for a file of 8 MiB or more, with the expected sha256 beside it in `<file>.partial.sha256`); a
+// later attempt asks for the rest with `Range` + `If-Range` (a 200 instead of 206 means the file changed: start over);
+// the whole file's size and sha256 are checked before it is renamed into place. Network errors and 5xx are retried
+// with backoff.
 import AgnesCore
 import CFileSync
 import Crypto
@@ -41,6 +42,9 @@ enum Downloader {
     static let retryDelays: [Duration] = [.milliseconds(300), .seconds(1), .seconds(3)]
     /// Bytes received between two requests to the kernel to start writing them out.
     static let writeBackBytes: Int64 = 8 << 20
+    /// A file smaller than this is fetched whole again after a failure rather than resumed, so it needs no record of the
+    /// sha256 it was fetched for: a small table costs one file written and renamed, not three.
+    static let resumableBytes: Int64 = 8 << 20
 
     /// Fetches `item`, retrying network errors and server errors, resuming from what arrived.
     static func fetch(_ item: DownloadItem, api: APIClient, counter: TransferCounter) async throws -> Outcome {
@@ -62,16 +66,17 @@ enum Downloader {
 
         // What a previous attempt left for this same file (same sha256), if anything.
         var offset: Int64 = 0
-        if (try? String(contentsOf: expected, encoding: .utf8)) == item.sha256,
+        let resumable = item.size >= Self.resumableBytes
+        if resumable, (try? String(contentsOf: expected, encoding: .utf8)) == item.sha256,
            let size = (try? FileManager.default.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber, size.int64Value <= item.size {
             offset = size.int64Value
-        } else {
-            try? FileManager.default.removeItem(at: partial)
-            try item.sha256.write(to: expected, atomically: true, encoding: .utf8)
+        } else if resumable {
+            try record(item.sha256, at: expected)
         }
 
         var resumed = SHA256()
-        let descriptor = open(partial.path, O_WRONLY | O_CREAT, 0o644)
+        // Anything a previous attempt left that cannot be resumed is truncated away.
+        let descriptor = open(partial.path, O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : 0), 0o644)
         guard descriptor >= 0 else { throw ClientError(.failure, "cannot write \(partial.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         if offset > 0 { try hash(partial, upTo: offset, into: &resumed) }
@@ -119,8 +124,17 @@ enum Downloader {
         guard rename(partial.path, item.target.path) == 0 else {
             throw ClientError(.failure, "cannot move \(partial.path) into place: \(String(cString: strerror(errno)))")
         }
-        try? FileManager.default.removeItem(at: expected)
+        unlink(expected.path)  // also a record an earlier, larger version of the file left
         return Outcome(resumedFrom: resumedFrom, transferred: transferred)
+    }
+
+    /// Writes the sha256 a `.partial` is being fetched for beside it. Not flushed, nor written under a temporary name:
+    /// a record a crash tore or lost only means that the next attempt starts over.
+    static func record(_ sha256: String, at file: URL) throws {
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw ClientError(.failure, "cannot write \(file.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        try write(ByteBuffer(string: sha256), to: descriptor, at: 0, file: file)
     }
 
     static func write(_ chunk: ByteBuffer, to descriptor: Int32, at position: Int64, file: URL) throws {

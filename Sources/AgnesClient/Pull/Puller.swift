@@ -105,8 +105,8 @@ public struct Puller: Sendable {
         }
 
         // Nothing changed on the server and every file is still here: done without a download or a DuckDB open.
-        let complete = state.tables.keys.allSatisfy { id in
-            FileManager.default.fileExists(atPath: workspace.file(of: id).path) || FileManager.default.fileExists(atPath: workspace.partsDirectory(of: id).path)
+        let complete = state.tables.allSatisfy { id, pulled in
+            pulled.files.keys.allSatisfy { FileManager.default.fileExists(atPath: workspace.file(of: id, part: $0).path) }
         }
         let conditional = complete && FileManager.default.fileExists(atPath: workspace.databaseFile.path) ? state.manifestETag : nil
         let manifest: Manifest
@@ -131,7 +131,7 @@ public struct Puller: Sendable {
             if table.isPartitioned {
                 for file in table.files {
                     guard let part = file.part else { continue }
-                    let target = workspace.partsDirectory(of: id).appendingPathComponent("\(part).parquet")
+                    let target = workspace.file(of: id, part: part)
                     if pulled[part] != file.sha256 || !FileManager.default.fileExists(atPath: target.path) {
                         items.append(DownloadItem(table: id, part: part, path: APIClient.downloadPath(table: id, part: part), target: target,
                                                   sha256: file.sha256, size: file.sizeBytes))
@@ -144,6 +144,8 @@ public struct Puller: Sendable {
                 }
             }
         }
+        // The largest first: the small ones then download beside it instead of after it.
+        items.sort { ($0.size, $1.table, $1.part ?? "") > ($1.size, $0.table, $0.part ?? "") }
         let removed = state.tables.keys.filter { local[$0] == nil }.sorted()
         summary.tablesUpdated = Array(Set(items.map(\.table))).sorted()
         summary.tablesRemoved = removed

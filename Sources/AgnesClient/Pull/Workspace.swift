@@ -39,6 +39,10 @@ public struct Workspace: Sendable, Equatable {
     public func file(of table: String) -> URL { parquetDirectory.appendingPathComponent("\(table).parquet") }
     /// The folder of a partitioned table's parts.
     public func partsDirectory(of table: String) -> URL { parquetDirectory.appendingPathComponent(table, isDirectory: true) }
+    /// One part of a partitioned table; the table's one file for the part `""`.
+    public func file(of table: String, part: String) -> URL {
+        part.isEmpty ? file(of: table) : partsDirectory(of: table).appendingPathComponent("\(part).parquet")
+    }
 
     /// What the last pull left: the manifest's ETag and each table's files with their hashes.
     public struct PullState: Codable, Sendable, Equatable {
