@@ -21,14 +21,28 @@ static int ends_with(const char *name, const char *suffix) {
     return name_length >= suffix_length && strcmp(name + name_length - suffix_length, suffix) == 0;
 }
 
+// Whether the loader had to write into the object's read-only segments to relocate it (DT_TEXTREL): those pages are
+// then private copies, which dropping would undo. The tags are read as the file has them (only pointers are relocated).
+static int has_text_relocations(const struct dl_phdr_info *info) {
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *header = &info->dlpi_phdr[i];
+        if (header->p_type != PT_DYNAMIC) continue;
+        for (const ElfW(Dyn) *entry = (const ElfW(Dyn) *)(info->dlpi_addr + header->p_vaddr); entry->d_tag != DT_NULL; entry++) {
+            if (entry->d_tag == DT_TEXTREL || (entry->d_tag == DT_FLAGS && (entry->d_un.d_val & DF_TEXTREL))) return 1;
+        }
+    }
+    return 0;
+}
+
 // The loader-only segment of one loaded object: a read-only, non-executable PT_LOAD ahead of its first executable one
 // (lld and GNU ld with -z separate-code put the headers, .dynsym, .dynstr, .gnu.hash and .rela.* there), outside
-// PT_GNU_RELRO. Such a mapping is private, file-backed and never written, so dropping its pages loses nothing: a later
-// read maps them again from the page cache.
+// PT_GNU_RELRO, of an object without text relocations. Such a mapping is private, file-backed and never written, so
+// dropping its pages loses nothing: a later read maps them again from the page cache.
 static int visit(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     struct loader_tables_request *request = data;
     if (info->dlpi_name == NULL || !ends_with(info->dlpi_name, request->suffix)) return 0;
+    if (has_text_relocations(info)) return 1;
     ElfW(Addr) first_executable = (ElfW(Addr))-1, relro_start = 0, relro_end = 0;
     for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *header = &info->dlpi_phdr[i];

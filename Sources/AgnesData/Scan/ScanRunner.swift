@@ -73,8 +73,8 @@ public enum ScanRunner {
 
     /// The rows of each row group the parquet output is written in: a sixth of DuckDB's default (122,880), so each
     /// writing thread holds a sixth as many rows in memory before it compresses them. Copying the benchmark's 10M-row
-    /// table, the server peaks 35–40 MiB lower than with 61,440 rows, in as much time and into a file as large; a full
-    /// read of the snapshot is 1–3 % slower (docs/performance.md, "sixth round").
+    /// table, the server peaks 35–40 MiB lower than with 61,440 rows, in as much time and into a file as large, and the
+    /// snapshot reads back whole as fast, within 3 % (docs/performance.md, "sixth round").
     static let outputRowGroupSize = 20_480
 
     /// Writes the rows of `select` (over `source`) as a zstd parquet file at `output`; returns the row count. The DuckDB
