@@ -33,11 +33,15 @@ struct FreedMemoryTests {
         #expect(tables.length > 1 << 20, "libduckdb.so's symbol and relocation tables take megabytes")
         #expect(FreedMemory.loaderTables(of: "libno-such-library.so") == nil)
 
-        // Read every page, as the loader did, so that they are resident whatever ran before.
+        // Read every page, as the loader did, so that they are resident whatever ran before. A rebuild in a test running
+        // beside this one releases them too: then they are read again.
         let pages = UnsafeRawPointer(bitPattern: tables.start)!
-        var sum = 0
-        for offset in stride(from: 0, to: tables.length, by: 4096) { sum &+= Int(pages.load(fromByteOffset: offset, as: UInt8.self)) }
-        let before = try #require(try residentKilobytes(ofMappingAt: tables.start))
+        var sum = 0, before = 0
+        for _ in 0..<5 where before * 1024 < tables.length / 2 {
+            sum = 0
+            for offset in stride(from: 0, to: tables.length, by: 4096) { sum &+= Int(pages.load(fromByteOffset: offset, as: UInt8.self)) }
+            before = try #require(try residentKilobytes(ofMappingAt: tables.start))
+        }
         #expect(before * 1024 >= tables.length / 2, "read in full: \(before) KiB of \(tables.length / 1024)")
 
         FreedMemory.release()
