@@ -84,8 +84,16 @@ struct CLIFlowTests {
         let whoami = try await agnes(["whoami", "--json"], environment: environment)
         #expect(whoami.out.contains("\"email\":\"root@example.com\"") && whoami.out.contains("\"tables\":3"), "\(whoami.out)\(whoami.err)")
 
+        // A first pull killed while it builds the workspace's database, which it does as the files land: no database
+        // is left under the real name, and the next pull starts it over.
+        let database = workspace.appendingPathComponent("user/duckdb/analytics.duckdb")
+        let firstKilled = try await agnes(["pull", "--quiet"], environment: environment.merging(["AGNES_CRASH_AT": "pull.mid-views"]) { $1 })
+        #expect(firstKilled.status == SIGKILL, "the first pull was not stopped in its views: \(firstKilled.out)\(firstKilled.err)")
+        #expect(!FileManager.default.fileExists(atPath: database.path))
+
         let pull = try await agnes(["pull", "--json"], environment: environment)
         #expect(pull.status == 0 && pull.out.contains("\"tables_total\":3"), "\(pull.out)\(pull.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: database.deletingLastPathComponent().path) == ["analytics.duckdb"])
         let events = workspace.appendingPathComponent("server/parquet/events.parquet")
         let eventsFile = try #require(((try await client.call("GET", "/api/sync/manifest", token: admin).object["tables"] as? [String: [String: Any]])?["events"]?["files"]
             as? [[String: Any]])?.first?["path"] as? String)
@@ -116,7 +124,7 @@ struct CLIFlowTests {
 
         // The user's own table and view (a snapshot, say) survive pulls; an unregistered table goes.
         do {
-            let local = try Database(path: workspace.appendingPathComponent("user/duckdb/analytics.duckdb").path)
+            let local = try Database(path: database.path)
             let connection = try local.connect()
             try connection.execute("CREATE TABLE my_notes AS SELECT 'remember' AS note")
             try connection.execute("CREATE VIEW my_slice AS SELECT * FROM customers WHERE id < 10")

@@ -26,19 +26,34 @@ struct LocalViews {
             try connection.execute("DROP VIEW \(SQL.identifier(id))")
         }
         for (id, table) in tables.sorted(by: { $0.key < $1.key }) where !userTables.contains(id) {
-            let source: String
-            if table.files.keys.contains("") {
-                source = "read_parquet(\(SQL.literal(workspace.file(of: id).path)))"
-            } else if table.files.isEmpty {
-                continue
-            } else {
-                source = "read_parquet(\(SQL.literal(workspace.partsDirectory(of: id).path + "/*.parquet")), union_by_name = true)"
-            }
-            try connection.execute("CREATE OR REPLACE VIEW \(SQL.identifier(id)) AS SELECT * FROM \(source)")
-            CrashPoint.pullMidViews.reach()
+            try createView(of: id, table, in: connection)
         }
         try connection.execute("COMMIT")
         try connection.execute("CHECKPOINT")
     }
 
+    /// Creates or replaces the view of one pulled table (none for a table without files).
+    func createView(of id: String, _ table: Workspace.PulledTable, in connection: Connection) throws {
+        guard let source = source(of: id, table) else { return }
+        try createView(id, reading: source, in: connection)
+    }
+
+    func createView(_ id: String, reading source: String, in connection: Connection) throws {
+        try connection.execute("CREATE OR REPLACE VIEW \(SQL.identifier(id)) AS SELECT * FROM \(source)")
+        CrashPoint.pullMidViews.reach()
+    }
+
+    /// What a table's view reads: its one file, or the union of its parts; nil for a table without files.
+    func source(of id: String, _ table: Workspace.PulledTable) -> String? {
+        if table.files.keys.contains("") {
+            return fileSource(of: id)
+        } else if table.files.isEmpty {
+            return nil
+        } else {
+            return "read_parquet(\(SQL.literal(workspace.partsDirectory(of: id).path + "/*.parquet")), union_by_name = true)"
+        }
+    }
+
+    /// What the view of a table in one file reads.
+    func fileSource(of id: String) -> String { "read_parquet(\(SQL.literal(workspace.file(of: id).path)))" }
 }

@@ -150,9 +150,11 @@ public struct Puller: Sendable {
         summary.tablesUpdated = Array(Set(items.map(\.table))).sorted()
         summary.tablesRemoved = removed
         if options.dryRun { return finish() }
-        // What does not depend on the files is done while they download: DuckDB is loaded (the first use of the library
-        // maps and relocates it, ~25 ms) for the views at the end, and the memory bundle is fetched.
-        Thread.detachNewThread { _ = Database.libraryVersion }
+        // What does not depend on the files is done while they download: a new workspace's database is built, view by
+        // view as the files land; for an existing one, DuckDB is loaded (the first use of the library maps and relocates
+        // it, ~25 ms) for the views at the end. And the memory bundle is fetched.
+        let newDatabase = NewWorkspaceDatabase.start(in: workspace)
+        if newDatabase == nil { Thread.detachNewThread { _ = Database.libraryVersion } }
         let memoryETag = state.memoryETag
         async let rules = fetchRules(etag: memoryETag)
 
@@ -186,6 +188,7 @@ public struct Puller: Sendable {
                     options.progress?(PullProgress(bytes: counter.total, totalBytes: totalBytes, filesDone: counter.filesDone, files: fileCount,
                                                    finished: (item.part.map { "\(item.table)/\($0)" } ?? item.table, item.size), isFinal: false))
                     summary.filesDownloaded += 1
+                    if item.part == nil { newDatabase?.fileLanded(item.table) }
                     if outcome.resumedFrom > 0 { summary.filesResumed += 1 }
                 case let .failure(error):
                     failed[item.table] = failed[item.table] ?? String(describing: error)
@@ -222,7 +225,9 @@ public struct Puller: Sendable {
             try? FileManager.default.removeItem(at: workspace.partsDirectory(of: id))
             state.tables[id] = nil
         }
-        try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
+        if newDatabase?.finish(tables: state.tables) != true {
+            try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
+        }
         do { try AccessPolicyRules(workspace: workspace).write(for: manifest) } catch { summary.warnings.append("access policy rules: \(error)") }
         await applySections(of: manifest, to: &state, &summary, localTables: Set(state.tables.keys))
         // The ETag is kept only when everything arrived, so a failed table is retried by the next pull.
