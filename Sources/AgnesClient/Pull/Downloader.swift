@@ -80,6 +80,10 @@ enum Downloader {
         guard descriptor >= 0 else { throw ClientError(.failure, "cannot write \(partial.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         if offset > 0 { try hash(partial, upTo: offset, into: &resumed) }
+        // The disk blocks of what is to come are reserved in one call rather than a page at a time as the bytes arrive
+        // (the file's size is unchanged, so resuming still goes by it). A file system that cannot reserve just goes on;
+        // a full disk shows at the write, as before.
+        if item.size > offset { _ = agnes_reserve(descriptor, offset, item.size - offset) }
         let hasher = ParallelHasher(continuing: resumed)
         let resumedFrom = offset
         var transferred: Int64 = 0
