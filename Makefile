@@ -107,6 +107,7 @@ bench: bootstrap
 	Benchmarks/Server/run .build/release/agnes-server
 	Benchmarks/MCP/run .build/release/agnes-server
 	Benchmarks/DataPlane/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes .build/release/SoakBenchmark
+	Benchmarks/ColdPull/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/agnes
 	Benchmarks/ScaleOut/run .build/release/agnes-server .build/release/DataPlaneBenchmark .build/release/LakeBenchmark
 	.build/release/WebUIBenchmark
 
