@@ -139,9 +139,21 @@ struct CLIFlowTests {
         #expect(try await agnes(["snapshot", "create", "events", "--as", "first_events", "--no-estimate"], environment: environment).status == 2)
         #expect(try await agnes(["snapshot", "create", "visits", "--as", "visits", "--no-estimate"], environment: environment).status == 2)
         #expect(try await client.call("DELETE", "/api/admin/registry/customers", token: admin).status == 204)
+        // What unfinished downloads left: of tables no longer offered (removed now, or never pulled whole), and of one
+        // still offered, which stays to be resumed.
+        let parquetDirectory = workspace.appendingPathComponent("server/parquet")
+        let stray = ["customers.parquet.partial", "customers.parquet.partial.sha256", "gone.parquet.partial", "gone.parquet.partial.sha256",
+                     "old_parts/2026-01.parquet.partial"].map { parquetDirectory.appendingPathComponent($0) }
+        let resumable = parquetDirectory.appendingPathComponent("events.parquet.partial")
+        try FileManager.default.createDirectory(at: parquetDirectory.appendingPathComponent("old_parts"), withIntermediateDirectories: true)
+        for file in stray + [resumable] { try Data("half".utf8).write(to: file) }
         let afterRemoval = try await agnes(["pull", "--json"], environment: environment)
         #expect(afterRemoval.out.contains("\"tables_removed\":[\"customers\"]"), "\(afterRemoval.out)\(afterRemoval.err)")
         #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("server/parquet/customers.parquet").path))
+        #expect(stray.allSatisfy { !FileManager.default.fileExists(atPath: $0.path) }, "an unfinished download of a table no longer offered stays")
+        #expect(!FileManager.default.fileExists(atPath: parquetDirectory.appendingPathComponent("old_parts").path))
+        #expect(FileManager.default.fileExists(atPath: resumable.path))
+        try FileManager.default.removeItem(at: resumable)
         let kept = try await agnes(["query", "--format", "csv", "SELECT note FROM my_notes"], environment: environment)
         #expect(kept.out == "note\r\nremember\r\n")
         let gone = try await agnes(["query", "SELECT count(*) FROM customers"], environment: environment)

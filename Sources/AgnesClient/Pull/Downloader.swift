@@ -151,6 +151,28 @@ enum Downloader {
         _ = ftruncate(descriptor, off_t(length))
     }
 
+    /// Removes what unfinished downloads left for tables not in `offered` — `.partial` files, with any disk space
+    /// reserved for them, and their sha256 records — which no later pull would resume. What is left for an offered
+    /// table stays, to be resumed.
+    static func removeUnfinished(in workspace: Workspace, keeping offered: Set<String>) {
+        let manager = FileManager.default
+        func unfinishedOf(_ name: String) -> String? {
+            [".parquet.partial", ".parquet.partial.sha256"].first { name.hasSuffix($0) }.map { String(name.dropLast($0.count)) }
+        }
+        for name in (try? manager.contentsOfDirectory(atPath: workspace.parquetDirectory.path)) ?? [] {
+            if let table = unfinishedOf(name) {
+                if !offered.contains(table) { try? manager.removeItem(at: workspace.parquetDirectory.appendingPathComponent(name)) }
+            } else if !offered.contains(name) {
+                // The parts folder of a partitioned table never pulled whole (not a file: listing one fails).
+                let parts = workspace.partsDirectory(of: name)
+                for part in (try? manager.contentsOfDirectory(atPath: parts.path)) ?? [] where unfinishedOf(part) != nil {
+                    try? manager.removeItem(at: parts.appendingPathComponent(part))
+                }
+                rmdir(parts.path)  // only when nothing else is in it
+            }
+        }
+    }
+
     /// Writes the sha256 a `.partial` is being fetched for beside it. Not flushed, nor written under a temporary name:
     /// a record a crash tore or lost only means that the next attempt starts over.
     static func record(_ sha256: String, at file: URL) throws {

@@ -225,6 +225,7 @@ public struct Puller: Sendable {
             try? FileManager.default.removeItem(at: workspace.partsDirectory(of: id))
             state.tables[id] = nil
         }
+        Downloader.removeUnfinished(in: workspace, keeping: Set(local.keys))
         if newDatabase?.finish(tables: state.tables) != true {
             try LocalViews(workspace: workspace).rebuild(tables: state.tables, removed: removed)
         }
