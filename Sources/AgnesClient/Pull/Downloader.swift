@@ -162,8 +162,8 @@ enum Downloader {
         for name in (try? manager.contentsOfDirectory(atPath: workspace.parquetDirectory.path)) ?? [] {
             if let table = unfinishedOf(name) {
                 if !offered.contains(table) { try? manager.removeItem(at: workspace.parquetDirectory.appendingPathComponent(name)) }
-            } else if !offered.contains(name) {
-                // The parts folder of a partitioned table never pulled whole (not a file: listing one fails).
+            } else if !name.hasSuffix(".parquet"), !offered.contains(name) {
+                // The parts folder of a partitioned table no longer offered.
                 let parts = workspace.partsDirectory(of: name)
                 for part in (try? manager.contentsOfDirectory(atPath: parts.path)) ?? [] where unfinishedOf(part) != nil {
                     try? manager.removeItem(at: parts.appendingPathComponent(part))
